@@ -1,0 +1,204 @@
+// The telephony driver contract: everything the rest of Tenor may ask of a
+// telephony engine. It speaks of calls, prompts, digits and recordings, never of
+// SIP messages or RTP packets, so that the embedded engine, a FreeSWITCH engine
+// (event socket) and a drachtio engine can all stand behind it and pass the same
+// contract test suite (telephony/src/contract/).
+
+import type { EventEmitter } from 'node:events';
+
+/** Why a call ended. Engines map their own causes (SIP status, Q.850) onto these. */
+export type HangupCause =
+  | 'normal'            // someone hung up
+  | 'busy'
+  | 'no-answer'         // rang out
+  | 'rejected'          // declined by the far end or by us
+  | 'cancelled'         // caller gave up while it rang
+  | 'unreachable'       // no route, no registration, far end unknown
+  | 'failed'            // any other failure to connect
+  | 'media-timeout'     // no media arrived for too long
+  | 'server-shutdown'
+  | 'transferred';      // left us through a blind transfer
+
+/** A prompt: a file path (WAV) or the name of a prompt in the active prompt set. */
+export type Prompt = string | { file: string } | { name: string; language?: string };
+
+export type CallState = 'ringing' | 'early' | 'answered' | 'ended';
+
+export interface CallParty {
+  /** The number or user name, as dialed or presented ("+4930123", "alice"). */
+  number: string;
+  displayName?: string;
+}
+
+/** Where an incoming call came from. */
+export type CallSource =
+  | { kind: 'trunk'; trunk: string }
+  | { kind: 'device'; user: string }      // a registered agent softphone
+  | { kind: 'unknown' };
+
+export interface PlayOptions {
+  prompts: Prompt[];
+  /** Digits that stop playback ('0123456789*#' by default when true). */
+  interruptOn?: boolean | string;
+  /** Loop until stopped (music on hold, ringback). */
+  loop?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface PlayResult {
+  /** 'done': all prompts played; 'dtmf': a digit stopped it; 'stopped': aborted; 'hangup': call ended */
+  reason: 'done' | 'dtmf' | 'stopped' | 'hangup';
+  digit?: string;
+}
+
+export interface CollectOptions {
+  maxDigits: number;
+  /** Prompts played first; a digit pressed during them counts as the first digit. */
+  prompts?: Prompt[];
+  firstDigitTimeoutMs: number;
+  interDigitTimeoutMs: number;
+  /** Keys that end input (not included in the digits), e.g. '#'. */
+  terminators?: string;
+  signal?: AbortSignal;
+}
+
+export interface CollectResult {
+  digits: string;
+  reason: 'max-digits' | 'terminator' | 'timeout' | 'stopped' | 'hangup';
+}
+
+export interface RecordOptions {
+  /** Where to write the WAV file. */
+  file: string;
+  maxSeconds: number;
+  /** Stop after this many seconds of silence (0 or absent: never). */
+  silenceSeconds?: number;
+  /** Keys that stop the recording, e.g. '#'. */
+  stopKeys?: string;
+  /** Play a beep before recording starts. */
+  beep?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface RecordResult {
+  file: string;
+  durationMs: number;
+  reason: 'max-length' | 'silence' | 'key' | 'stopped' | 'hangup';
+  key?: string;
+}
+
+export interface CallEvents {
+  answered: [];
+  dtmf: [digit: string];
+  hangup: [cause: HangupCause];
+  mediaTimeout: [];
+}
+
+/** One leg: a caller, an agent's phone, an outbound call. */
+export interface Call extends EventEmitter<CallEvents> {
+  readonly id: string;
+  readonly direction: 'inbound' | 'outbound';
+  readonly from: CallParty;
+  readonly to: CallParty;
+  readonly state: CallState;
+  /** Set once the call has ended. */
+  readonly hangupCause: HangupCause | undefined;
+
+  /** Send ringing; with earlyMedia, prompts may be played before answer. */
+  ring(opts?: { earlyMedia?: boolean }): Promise<void>;
+  answer(): Promise<void>;
+  /** Refuse an unanswered incoming call. */
+  reject(cause?: Exclude<HangupCause, 'normal' | 'media-timeout' | 'transferred'>): Promise<void>;
+  hangup(cause?: HangupCause): Promise<void>;
+
+  /**
+   * Play prompts to this call. While the call is bridged, only this call hears
+   * them, mixed over the bridged audio (a whisper to one side).
+   */
+  play(opts: PlayOptions): Promise<PlayResult>;
+  collectDigits(opts: CollectOptions): Promise<CollectResult>;
+  record(opts: RecordOptions): Promise<RecordResult>;
+
+  /** Put the far end on hold (it hears music) and take it off again. */
+  hold(opts?: { music?: Prompt }): Promise<void>;
+  unhold(): Promise<void>;
+
+  /** Blind transfer: ask the far end to call `target` instead; the call then ends with 'transferred'. */
+  transfer(target: string): Promise<void>;
+}
+
+/** Who to call. */
+export type DialTarget =
+  | { kind: 'number'; number: string; trunk?: string }   // PSTN number through a trunk
+  | { kind: 'device'; user: string }                     // a registered softphone
+  | { kind: 'address'; address: string };                // an engine-specific address (e.g. a SIP URI)
+
+export interface OriginateOptions {
+  callerId?: CallParty;
+  /** Give up after ringing this long. */
+  timeoutMs?: number;
+  /** Extra headers of interest for the far end (engine decides how to carry them). */
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+/** Thrown by originate when the far end does not answer. */
+export class OriginateError extends Error {
+  readonly hangupCause: HangupCause;
+  constructor(hangupCause: HangupCause, message?: string) {
+    super(message ?? `call not answered: ${hangupCause}`);
+    this.name = 'OriginateError';
+    this.hangupCause = hangupCause;
+  }
+}
+
+export interface Bridge {
+  readonly a: Call;
+  readonly b: Call;
+  /** Stop relaying audio; both calls stay up. Idempotent. */
+  unbridge(): Promise<void>;
+}
+
+/** A third party joined to a bridged call: 'listen' hears both, 'whisper' also speaks to `to`, 'barge' speaks to both. */
+export type MonitorMode = 'listen' | 'whisper' | 'barge';
+
+export interface Monitor {
+  readonly mode: MonitorMode;
+  setMode(mode: MonitorMode): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface IncomingCall {
+  call: Call;
+  source: CallSource;
+  /** Headers of interest (e.g. Diversion, P-Asserted-Identity, X-*), names lower-cased. */
+  headers: Record<string, string>;
+}
+
+/** Live counters, for health checks and for tests that check nothing leaks. */
+export interface DriverStats {
+  activeCalls: number;
+  activeBridges: number;
+  /** Engine-specific resources (dialogs, transactions, timers, media ports, ...). */
+  resources: Record<string, number>;
+}
+
+export interface DriverEvents {
+  incoming: [incoming: IncomingCall];
+}
+
+export interface TelephonyDriver extends EventEmitter<DriverEvents> {
+  readonly name: string;
+  start(): Promise<void>;
+  /** Stop taking calls, hang up what is left with 'server-shutdown', release everything. */
+  stop(): Promise<void>;
+
+  /** Place a call; resolves when answered, rejects with OriginateError otherwise. */
+  originate(target: DialTarget, opts?: OriginateOptions): Promise<Call>;
+  /** Connect two answered calls' audio. */
+  bridge(a: Call, b: Call): Promise<Bridge>;
+  /** Join `listener` to the call `target` (which must be bridged), with `to` being the side a whisper reaches. */
+  monitor(target: Call, listener: Call, mode: MonitorMode): Promise<Monitor>;
+
+  stats(): DriverStats;
+}
