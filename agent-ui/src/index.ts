@@ -1,1 +1,4 @@
-export const version = '0.1.0';
+import { fileURLToPath } from 'node:url';
+
+/** Folder of the web client's static files, served by the server at `/`. */
+export const uiRoot: string = fileURLToPath(new URL('../public/', import.meta.url));

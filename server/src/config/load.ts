@@ -1,0 +1,224 @@
+// Reads the configuration from the environment and the optional YAML file named
+// by TENOR_CONFIG, and refuses to start on anything wrong, naming the variable or
+// the file line and what is wrong with it.
+
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { LineCounter, parseDocument, isNode } from 'yaml';
+import { Value } from '@sinclair/typebox/value';
+import { TenorError } from '../core/errors.js';
+import { FileConfigSchema, type FileConfig, type LogLevelName, type TenorConfig } from './schema.js';
+
+export interface ConfigProblem {
+  /** The environment variable, or `file:line:column`. */
+  source: string;
+  message: string;
+}
+
+export const configDefaults = {
+  httpPort: 8080,
+  sipPort: 5060,
+  bind: '0.0.0.0',
+  rtpPortMin: 20000,
+  rtpPortMax: 20999,
+  dataDir: './data',
+  logLevel: 'info' as LogLevelName,
+  shutdownGraceSeconds: 30,
+};
+
+const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** The environment variables Tenor reads, for `tenor --help` and the docs. */
+export const environmentVariables: Record<string, string> = {
+  TENOR_CONFIG: 'path of the YAML site file (optional)',
+  TENOR_HTTP_PORT: `HTTP port of the API and web client (default ${configDefaults.httpPort}; 0 = any free port)`,
+  TENOR_SIP_PORT: `SIP port, UDP and TCP (default ${configDefaults.sipPort}; 0 = any free port)`,
+  TENOR_BIND: `address to listen on (default ${configDefaults.bind})`,
+  TENOR_PUBLIC_ADDRESS: 'address written into SIP and SDP (default: the bind address, or 127.0.0.1 when binding to all)',
+  TENOR_RTP_PORT_MIN: `lowest RTP port (default ${configDefaults.rtpPortMin})`,
+  TENOR_RTP_PORT_MAX: `highest RTP port (default ${configDefaults.rtpPortMax})`,
+  TENOR_DATA_DIR: `folder for the database, recordings and uploads (default ${configDefaults.dataDir})`,
+  TENOR_LOG_LEVEL: `one of ${LOG_LEVELS.join(', ')} (default ${configDefaults.logLevel})`,
+  TENOR_ADMIN_PASSWORD: 'password of the admin user created on first start (default: generated and printed once)',
+  TENOR_SHUTDOWN_GRACE_SECONDS: `how long SIGTERM waits for calls to end (default ${configDefaults.shutdownGraceSeconds})`,
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): TenorConfig {
+  const problems: ConfigProblem[] = [];
+  const file = env['TENOR_CONFIG'] ? path.resolve(cwd, env['TENOR_CONFIG']) : undefined;
+  const fromFile = file ? readConfigFile(file, problems) : {};
+  const fromEnv = readEnvironment(env, problems);
+
+  const bind = fromEnv.bind ?? fromFile.http?.bind ?? configDefaults.bind;
+  const sipBind = fromEnv.bind ?? fromFile.sip?.bind ?? bind;
+  const config: TenorConfig = {
+    http: { port: fromEnv.httpPort ?? fromFile.http?.port ?? configDefaults.httpPort, bind },
+    sip: {
+      port: fromEnv.sipPort ?? fromFile.sip?.port ?? configDefaults.sipPort,
+      bind: sipBind,
+      publicAddress: fromEnv.publicAddress ?? fromFile.sip?.publicAddress ?? (sipBind === '0.0.0.0' ? '127.0.0.1' : sipBind),
+    },
+    rtp: {
+      portMin: fromEnv.rtpPortMin ?? fromFile.rtp?.portMin ?? configDefaults.rtpPortMin,
+      portMax: fromEnv.rtpPortMax ?? fromFile.rtp?.portMax ?? configDefaults.rtpPortMax,
+    },
+    dataDir: path.resolve(cwd, fromEnv.dataDir ?? fromFile.dataDir ?? configDefaults.dataDir),
+    logLevel: fromEnv.logLevel ?? fromFile.logLevel ?? configDefaults.logLevel,
+    adminPassword: env['TENOR_ADMIN_PASSWORD'] || undefined,
+    shutdownGraceSeconds: fromEnv.shutdownGraceSeconds ?? fromFile.shutdownGraceSeconds ?? configDefaults.shutdownGraceSeconds,
+    baseDir: file ? path.dirname(file) : cwd,
+    file,
+    services: fromFile.services ?? [],
+    site: {
+      trunks: fromFile.trunks ?? [],
+      agents: fromFile.agents ?? [],
+      queues: fromFile.queues ?? [],
+      entryNumbers: fromFile.entryNumbers ?? [],
+      flows: fromFile.flows ?? [],
+    },
+  };
+
+  checkConsistency(config, env, problems);
+  if (problems.length > 0) {
+    throw new TenorError('TENOR_ERR_CONFIG_INVALID', [problems.map((p) => `${p.source}: ${p.message}`).join('; ')], {
+      details: problems,
+    });
+  }
+  return config;
+}
+
+interface EnvValues {
+  httpPort?: number;
+  sipPort?: number;
+  bind?: string;
+  publicAddress?: string;
+  rtpPortMin?: number;
+  rtpPortMax?: number;
+  dataDir?: string;
+  logLevel?: LogLevelName;
+  shutdownGraceSeconds?: number;
+}
+
+function readEnvironment(env: NodeJS.ProcessEnv, problems: ConfigProblem[]): EnvValues {
+  const out: EnvValues = {};
+  const int = (name: string, min: number, max: number, what: string): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    const text = raw.trim();
+    const n = /^\d+$/.test(text) ? Number(text) : NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
+      problems.push({ source: name, message: `must be ${what} from ${min} to ${max}, got '${raw}'` });
+      return undefined;
+    }
+    return n;
+  };
+  const str = (name: string): string | undefined => {
+    const raw = env[name];
+    return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+  };
+  const set = <K extends keyof EnvValues>(key: K, value: EnvValues[K] | undefined): void => {
+    if (value !== undefined) out[key] = value;
+  };
+
+  set('httpPort', int('TENOR_HTTP_PORT', 0, 65535, 'a port number'));
+  set('sipPort', int('TENOR_SIP_PORT', 0, 65535, 'a port number'));
+  set('rtpPortMin', int('TENOR_RTP_PORT_MIN', 1024, 65534, 'a port number'));
+  set('rtpPortMax', int('TENOR_RTP_PORT_MAX', 1025, 65535, 'a port number'));
+  set('shutdownGraceSeconds', int('TENOR_SHUTDOWN_GRACE_SECONDS', 0, 3600, 'a number of seconds'));
+  set('dataDir', str('TENOR_DATA_DIR'));
+  const bind = str('TENOR_BIND');
+  if (bind !== undefined && !isAddress(bind)) {
+    problems.push({ source: 'TENOR_BIND', message: `must be an IPv4 or IPv6 address, got '${bind}'` });
+  } else set('bind', bind);
+  const pub = str('TENOR_PUBLIC_ADDRESS');
+  if (pub !== undefined && !isHost(pub)) {
+    problems.push({ source: 'TENOR_PUBLIC_ADDRESS', message: `must be an IP address or host name, got '${pub}'` });
+  } else set('publicAddress', pub);
+  const level = str('TENOR_LOG_LEVEL');
+  if (level !== undefined && !LOG_LEVELS.includes(level)) {
+    problems.push({ source: 'TENOR_LOG_LEVEL', message: `must be one of ${LOG_LEVELS.join(', ')}, got '${level}'` });
+  } else set('logLevel', level as LogLevelName | undefined);
+  return out;
+}
+
+function readConfigFile(file: string, problems: ConfigProblem[]): FileConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    problems.push({ source: 'TENOR_CONFIG', message: `cannot read '${file}': ${(err as Error).message}` });
+    return {};
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number): string => {
+    const pos = lines.linePos(offset);
+    return `${file}:${pos.line}:${pos.col}`;
+  };
+  if (doc.errors.length > 0) {
+    for (const e of doc.errors) problems.push({ source: at(e.pos[0]), message: e.message.split('\n')[0] ?? e.message });
+    return {};
+  }
+  const data: unknown = doc.toJS() ?? {};
+  if (!Value.Check(FileConfigSchema, data)) {
+    for (const error of Value.Errors(FileConfigSchema, data)) {
+      const segments = error.path.split('/').slice(1).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+      // Point at the deepest node that exists (a missing key is reported at its parent).
+      let node: unknown;
+      for (let n = segments.length; n >= 0 && !isNode(node); n--) node = n === 0 ? doc.contents : doc.getIn(segments.slice(0, n), true);
+      const offset = isNode(node) && node.range ? node.range[0] : 0;
+      problems.push({ source: at(offset), message: `${error.path || '/'} ${error.message}` });
+      if (problems.length > 20) break;
+    }
+    return {};
+  }
+  return data as FileConfig;
+}
+
+function checkConsistency(config: TenorConfig, env: NodeJS.ProcessEnv, problems: ConfigProblem[]): void {
+  if (config.rtp.portMin > config.rtp.portMax) {
+    const source = env['TENOR_RTP_PORT_MIN'] ? 'TENOR_RTP_PORT_MIN' : config.file ? `${config.file} rtp.portMin` : 'TENOR_RTP_PORT_MIN';
+    problems.push({ source, message: `must not be above the RTP port maximum (${config.rtp.portMin} > ${config.rtp.portMax})` });
+  }
+  const unique = (list: { name?: string; login?: string; number?: string }[], what: string, key: 'name' | 'login' | 'number'): void => {
+    const seen = new Set<string>();
+    for (const item of list) {
+      const value = item[key];
+      if (value === undefined) continue;
+      if (seen.has(value)) problems.push({ source: config.file ?? 'TENOR_CONFIG', message: `${what} '${value}' is declared twice` });
+      seen.add(value);
+    }
+  };
+  unique(config.site.trunks, 'trunk', 'name');
+  unique(config.site.agents, 'agent', 'login');
+  unique(config.site.queues, 'queue', 'name');
+  unique(config.site.entryNumbers, 'entry number', 'number');
+  unique(config.site.flows, 'flow', 'name');
+  const trunks = new Set(config.site.trunks.map((t) => t.name));
+  const queues = new Set(config.site.queues.map((q) => q.name));
+  for (const agent of config.site.agents) {
+    const trunk = agent.device && 'trunk' in agent.device ? agent.device.trunk : undefined;
+    if (trunk !== undefined && !trunks.has(trunk)) {
+      problems.push({ source: config.file ?? 'TENOR_CONFIG', message: `agent '${agent.login}' uses trunk '${trunk}', which is not declared` });
+    }
+    for (const q of agent.queues ?? []) {
+      if (!queues.has(q.queue)) {
+        problems.push({ source: config.file ?? 'TENOR_CONFIG', message: `agent '${agent.login}' serves queue '${q.queue}', which is not declared` });
+      }
+    }
+  }
+  const flows = new Set(config.site.flows.map((f) => f.name));
+  for (const entry of config.site.entryNumbers) {
+    if (!flows.has(entry.flow)) {
+      problems.push({ source: config.file ?? 'TENOR_CONFIG', message: `entry number '${entry.number}' goes to flow '${entry.flow}', which is not declared` });
+    }
+  }
+}
+
+function isAddress(value: string): boolean {
+  return /^(\d{1,3})(\.\d{1,3}){3}$/.test(value) && value.split('.').every((o) => Number(o) <= 255) || /^[0-9a-fA-F:]+$/.test(value) && value.includes(':');
+}
+
+function isHost(value: string): boolean {
+  return isAddress(value) || /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(value);
+}

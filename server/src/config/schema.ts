@@ -1,0 +1,146 @@
+// The typed configuration: what a site is made of and how the server listens.
+// One schema serves both sources (environment variables and the YAML file) and
+// documents itself in docs/configuration.md.
+
+import { Type, type Static } from '@sinclair/typebox';
+
+const Port = Type.Integer({ minimum: 0, maximum: 65535, description: '0 picks any free port' });
+const Name = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
+const LogLevel = Type.Union([
+  Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'),
+  Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent'),
+]);
+
+export const TrunkSchema = Type.Object(
+  {
+    name: Name,
+    host: Type.String({ minLength: 1 }),
+    port: Type.Optional(Port),
+    transport: Type.Optional(Type.Union([Type.Literal('udp'), Type.Literal('tcp')])),
+    username: Type.Optional(Type.String()),
+    password: Type.Optional(Type.String()),
+    register: Type.Optional(Type.Boolean()),
+    fromDomain: Type.Optional(Type.String()),
+    callerId: Type.Optional(Type.String()),
+    /** Addresses inbound calls from this trunk come from (default: its host). */
+    inboundAddresses: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+  },
+  { additionalProperties: false },
+);
+
+export const AgentDeviceSchema = Type.Union([
+  Type.Object({ type: Type.Literal('softphone') }, { additionalProperties: false }),
+  Type.Object(
+    { type: Type.Literal('external'), number: Type.String({ minLength: 1 }), trunk: Type.Optional(Name) },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { type: Type.Literal('persistent'), number: Type.Optional(Type.String({ minLength: 1 })), trunk: Type.Optional(Name) },
+    { additionalProperties: false },
+  ),
+]);
+
+export const AgentSchema = Type.Object(
+  {
+    login: Name,
+    name: Type.String({ minLength: 1 }),
+    /** SIP and web password; may also be set later through the admin API. */
+    password: Type.Optional(Type.String({ minLength: 4 })),
+    device: Type.Optional(AgentDeviceSchema),
+    skills: Type.Optional(Type.Record(Type.String(), Type.Integer({ minimum: 1, maximum: 10 }))),
+    queues: Type.Optional(
+      Type.Array(
+        Type.Object({ queue: Name, penalty: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })) }, { additionalProperties: false }),
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const QueueStrategies = [
+  'ring-all', 'longest-idle', 'round-robin', 'fewest-calls', 'least-talk-time', 'random', 'linear', 'skills-based',
+] as const;
+
+export const QueueSchema = Type.Object(
+  {
+    name: Name,
+    strategy: Type.Optional(Type.Union(QueueStrategies.map((s) => Type.Literal(s)))),
+    ringTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 5, maximum: 300 })),
+    wrapUpSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
+    maxWaitSeconds: Type.Optional(Type.Integer({ minimum: 0 })),
+    musicOnHold: Type.Optional(Type.String()),
+    script: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+export const EntryNumberSchema = Type.Object(
+  { number: Type.String({ minLength: 1 }), flow: Name },
+  { additionalProperties: false },
+);
+
+export const FlowRefSchema = Type.Object({ name: Name, file: Type.String({ minLength: 1 }) }, { additionalProperties: false });
+
+export const ServiceModuleSchema = Type.Object(
+  { module: Type.String({ minLength: 1 }), options: Type.Optional(Type.Unknown()) },
+  { additionalProperties: false },
+);
+
+/** What the YAML file may hold. Every key is optional; the environment fills or overrides the listening ones. */
+export const FileConfigSchema = Type.Object(
+  {
+    http: Type.Optional(Type.Object({ port: Type.Optional(Port), bind: Type.Optional(Type.String()) }, { additionalProperties: false })),
+    sip: Type.Optional(
+      Type.Object(
+        { port: Type.Optional(Port), bind: Type.Optional(Type.String()), publicAddress: Type.Optional(Type.String()) },
+        { additionalProperties: false },
+      ),
+    ),
+    rtp: Type.Optional(
+      Type.Object({ portMin: Type.Optional(Port), portMax: Type.Optional(Port) }, { additionalProperties: false }),
+    ),
+    dataDir: Type.Optional(Type.String({ minLength: 1 })),
+    logLevel: Type.Optional(LogLevel),
+    shutdownGraceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
+    services: Type.Optional(Type.Array(ServiceModuleSchema)),
+    trunks: Type.Optional(Type.Array(TrunkSchema)),
+    agents: Type.Optional(Type.Array(AgentSchema)),
+    queues: Type.Optional(Type.Array(QueueSchema)),
+    entryNumbers: Type.Optional(Type.Array(EntryNumberSchema)),
+    flows: Type.Optional(Type.Array(FlowRefSchema)),
+  },
+  { additionalProperties: false },
+);
+
+export type FileConfig = Static<typeof FileConfigSchema>;
+export type TrunkConfig = Static<typeof TrunkSchema>;
+export type AgentConfig = Static<typeof AgentSchema>;
+export type QueueConfig = Static<typeof QueueSchema>;
+export type EntryNumberConfig = Static<typeof EntryNumberSchema>;
+export type FlowRefConfig = Static<typeof FlowRefSchema>;
+export type ServiceModuleConfig = Static<typeof ServiceModuleSchema>;
+export type LogLevelName = Static<typeof LogLevel>;
+
+/** The resolved configuration every component reads. */
+export interface TenorConfig {
+  http: { port: number; bind: string };
+  sip: { port: number; bind: string; publicAddress: string };
+  rtp: { portMin: number; portMax: number };
+  dataDir: string;
+  logLevel: LogLevelName;
+  /** Only used on first start, to create the admin user. */
+  adminPassword: string | undefined;
+  shutdownGraceSeconds: number;
+  /** Folder that module paths in `services` are resolved against (the YAML file's folder, or the working directory). */
+  baseDir: string;
+  /** The YAML file read, if any. */
+  file: string | undefined;
+  services: ServiceModuleConfig[];
+  site: {
+    trunks: TrunkConfig[];
+    agents: AgentConfig[];
+    queues: QueueConfig[];
+    entryNumbers: EntryNumberConfig[];
+    flows: FlowRefConfig[];
+  };
+}

@@ -1,0 +1,46 @@
+// One catalogue of every error Tenor reports, each with a stable code, the HTTP
+// status it maps to, and a message template. docs/reference/errors.md lists the
+// same codes; test/errors-catalogue.test.ts checks the two agree both ways.
+
+export const errorCatalogue = {
+  TENOR_ERR_CONFIG_INVALID: { status: 500, message: 'Invalid configuration: %s' },
+  TENOR_ERR_SERVICE_DUPLICATE: { status: 500, message: "A service named '%s' is already registered" },
+  TENOR_ERR_SERVICE_MISSING_DEPENDENCY: { status: 500, message: "Service '%s' depends on '%s', which is not registered" },
+  TENOR_ERR_SERVICE_CYCLE: { status: 500, message: 'Services depend on each other in a cycle: %s' },
+  TENOR_ERR_SERVICE_START_TIMEOUT: { status: 500, message: "Service '%s' did not finish starting within %s ms" },
+  TENOR_ERR_SERVICE_START_FAILED: { status: 500, message: "Service '%s' failed to start: %s" },
+  TENOR_ERR_SERVICE_NOT_FOUND: { status: 404, message: "No service named '%s'" },
+  TENOR_ERR_SERVICE_NOT_RUNNING: { status: 503, message: "Service '%s' is not running" },
+  TENOR_ERR_SERVICE_MODULE_INVALID: { status: 400, message: "Module '%s' does not provide a service definition: %s" },
+  TENOR_ERR_SERVICE_REPLACE_FAILED: { status: 500, message: "Service '%s' could not be replaced; the running version stays: %s" },
+  TENOR_ERR_STORE_MIGRATION_FAILED: { status: 500, message: "Database migration '%s' failed: %s" },
+  TENOR_ERR_VALIDATION: { status: 400, message: 'Invalid request: %s' },
+  TENOR_ERR_UNAUTHORIZED: { status: 401, message: 'Authentication required' },
+  TENOR_ERR_FORBIDDEN: { status: 403, message: 'Not allowed for this user' },
+  TENOR_ERR_NOT_FOUND: { status: 404, message: 'Not found: %s' },
+  TENOR_ERR_USER_EXISTS: { status: 409, message: "A user named '%s' already exists" },
+  TENOR_ERR_SHUTTING_DOWN: { status: 503, message: 'The server is shutting down' },
+  TENOR_ERR_INTERNAL: { status: 500, message: 'Internal error: %s' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type TenorErrorCode = keyof typeof errorCatalogue;
+
+export class TenorError extends Error {
+  readonly code: TenorErrorCode;
+  readonly status: number;
+  readonly details: unknown;
+
+  constructor(code: TenorErrorCode, args: ReadonlyArray<string | number> = [], options?: { cause?: unknown; details?: unknown }) {
+    const entry = errorCatalogue[code];
+    let i = 0;
+    super(entry.message.replace(/%s/g, () => String(args[i++] ?? '')), options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'TenorError';
+    this.code = code;
+    this.status = entry.status;
+    this.details = options?.details;
+  }
+}
+
+export function isTenorError(err: unknown, code?: TenorErrorCode): err is TenorError {
+  return err instanceof TenorError && (code === undefined || err.code === code);
+}

@@ -1,0 +1,486 @@
+// The service manager: every Tenor component is a service with a name, the
+// services it depends on, a start and a stop function and a health check.
+//
+// Callers never hold a service instance directly. `get(name)` returns a stable
+// handle that forwards to whichever version is current, so `replace(name, next)`
+// can start a new version, switch every holder to it at once, let the old one
+// finish what it was doing (its in-flight calls are counted) and only then stop it.
+
+import { pathToFileURL } from 'node:url';
+import path from 'node:path';
+import type { Logger } from './logger.js';
+import { TenorError, isTenorError } from './errors.js';
+
+/**
+ * Service names and their types. Each service module augments this map:
+ * `declare module '../core/service-manager.js' { interface ServiceMap { store: Store } }`
+ * so `get('store')` is typed without casts.
+ */
+export interface ServiceMap {}
+
+export type ServiceStatus = 'registered' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+
+export interface ServiceHealth {
+  status: 'ok' | 'degraded' | 'down';
+  detail?: string;
+}
+
+export interface ServiceContext {
+  readonly name: string;
+  readonly logger: Logger;
+  /** A handle on another service; declare it in dependsOn so it is started first. */
+  get<K extends keyof ServiceMap>(name: K): ServiceMap[K];
+  get<T extends object>(name: string): T;
+}
+
+export interface ServiceDefinition<T extends object = object> {
+  name: string;
+  version?: string;
+  description?: string;
+  dependsOn?: readonly string[];
+  /** How long start may take before boot fails (default: the registry's). */
+  startTimeoutMs?: number;
+  start(ctx: ServiceContext): Promise<T> | T;
+  stop?(instance: T): Promise<void> | void;
+  /**
+   * Graceful shutdown, before stop: refuse new work (new calls) and resolve once
+   * in-flight work has ended or `graceMs` has passed.
+   */
+  drain?(instance: T, graceMs: number): Promise<void> | void;
+  health?(instance: T): Promise<ServiceHealth> | ServiceHealth;
+}
+
+/** Identity helper that keeps the instance type inferred. */
+export function defineService<T extends object>(def: ServiceDefinition<T>): ServiceDefinition<T> {
+  return def;
+}
+
+export interface ServiceInfo {
+  name: string;
+  version: string;
+  description: string;
+  status: ServiceStatus;
+  health: ServiceHealth;
+  dependsOn: string[];
+  startedAt: string | null;
+  /** Where the definition came from: 'builtin' or the module path. */
+  origin: string;
+}
+
+export interface ServiceManagerOptions {
+  logger: Logger;
+  startTimeoutMs?: number;
+  stopTimeoutMs?: number;
+  /** How long a replaced version may take to finish its in-flight calls. */
+  drainTimeoutMs?: number;
+  healthTimeoutMs?: number;
+}
+
+/** One running version of a service. */
+interface Generation {
+  def: ServiceDefinition<object>;
+  instance: object;
+  inflight: number;
+  drained: (() => void) | undefined;
+  startedAt: Date;
+}
+
+interface Entry {
+  def: ServiceDefinition<object>;
+  origin: string;
+  status: ServiceStatus;
+  current: Generation | undefined;
+  handle: object;
+}
+
+const DEFAULT_START_TIMEOUT_MS = 10_000;
+
+export class ServiceManager {
+  readonly #entries = new Map<string, Entry>();
+  readonly #logger: Logger;
+  readonly #startTimeoutMs: number;
+  readonly #stopTimeoutMs: number;
+  readonly #drainTimeoutMs: number;
+  readonly #healthTimeoutMs: number;
+  #startOrder: string[] = [];
+  #running = false;
+
+  constructor(opts: ServiceManagerOptions) {
+    this.#logger = opts.logger.child({ component: 'service-manager' });
+    this.#startTimeoutMs = opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+    this.#stopTimeoutMs = opts.stopTimeoutMs ?? 10_000;
+    this.#drainTimeoutMs = opts.drainTimeoutMs ?? 30_000;
+    this.#healthTimeoutMs = opts.healthTimeoutMs ?? 2_000;
+  }
+
+  get running(): boolean {
+    return this.#running;
+  }
+
+  register<T extends object>(def: ServiceDefinition<T>, origin = 'builtin'): void {
+    if (this.#entries.has(def.name)) throw new TenorError('TENOR_ERR_SERVICE_DUPLICATE', [def.name]);
+    const entry: Entry = {
+      def: def as unknown as ServiceDefinition<object>,
+      origin,
+      status: 'registered',
+      current: undefined,
+      handle: {},
+    };
+    entry.handle = this.#createHandle(entry);
+    this.#entries.set(def.name, entry);
+  }
+
+  /** Register a service while the others run, and start it (its dependencies must be running). */
+  async add<T extends object>(def: ServiceDefinition<T>, origin = 'builtin'): Promise<void> {
+    this.register(def, origin);
+    const entry = this.#entry(def.name);
+    for (const dep of def.dependsOn ?? []) {
+      const depEntry = this.#entries.get(dep);
+      if (!depEntry) {
+        this.#entries.delete(def.name);
+        throw new TenorError('TENOR_ERR_SERVICE_MISSING_DEPENDENCY', [def.name, dep]);
+      }
+    }
+    try {
+      await this.#startEntry(entry);
+    } catch (err) {
+      this.#entries.delete(def.name);
+      throw err;
+    }
+    this.#startOrder.push(def.name);
+  }
+
+  has(name: string): boolean {
+    return this.#entries.has(name);
+  }
+
+  get<K extends keyof ServiceMap>(name: K): ServiceMap[K];
+  get<T extends object>(name: string): T;
+  get(name: string): object {
+    return this.#entry(name).handle;
+  }
+
+  /** Start every registered service in dependency order. */
+  async startAll(): Promise<void> {
+    const order = this.#dependencyOrder();
+    const started: string[] = [];
+    for (const name of order) {
+      try {
+        await this.#startEntry(this.#entry(name));
+      } catch (err) {
+        this.#logger.error({ service: name, err }, 'service failed to start; stopping the ones already started');
+        for (const done of started.reverse()) await this.#stopEntry(this.#entry(done));
+        throw err;
+      }
+      started.push(name);
+    }
+    this.#startOrder = started;
+    this.#running = true;
+  }
+
+  /** Stop every running service, in the reverse of the order they started. */
+  async stopAll(): Promise<void> {
+    this.#running = false;
+    for (const name of [...this.#startOrder].reverse()) {
+      const entry = this.#entries.get(name);
+      if (entry) await this.#stopEntry(entry);
+    }
+    this.#startOrder = [];
+  }
+
+  /** Ask every running service to finish its work (see ServiceDefinition.drain), all at once, for at most graceMs. */
+  async drainAll(graceMs: number): Promise<void> {
+    const draining = [...this.#entries.values()].map(async (entry) => {
+      const gen = entry.current;
+      if (!gen?.def.drain || entry.status !== 'running') return;
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          Promise.resolve().then(() => gen.def.drain?.(gen.instance, graceMs)),
+          new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs + 1000))),
+        ]);
+      } catch (err) {
+        this.#logger.error({ service: entry.def.name, err }, 'service failed to drain');
+      } finally {
+        clearTimeout(timer);
+      }
+    });
+    await Promise.all(draining);
+  }
+
+  /** The order services started in (dependencies first). */
+  startOrder(): string[] {
+    return [...this.#startOrder];
+  }
+
+  async list(): Promise<ServiceInfo[]> {
+    const infos = [...this.#entries.values()].map(async (entry): Promise<ServiceInfo> => ({
+      name: entry.def.name,
+      version: entry.current?.def.version ?? entry.def.version ?? '0.0.0',
+      description: entry.current?.def.description ?? entry.def.description ?? '',
+      status: entry.status,
+      health: await this.#health(entry),
+      dependsOn: [...(entry.def.dependsOn ?? [])],
+      startedAt: entry.current?.startedAt.toISOString() ?? null,
+      origin: entry.origin,
+    }));
+    return Promise.all(infos);
+  }
+
+  /**
+   * Replace a running service by a new version: start it, point every handle at
+   * it, wait for the old version's in-flight calls to finish, then stop the old
+   * one. If the new version fails to start, the old one keeps serving.
+   */
+  async replace<T extends object>(name: string, next: ServiceDefinition<T>, origin?: string): Promise<void> {
+    const entry = this.#entry(name);
+    if (next.name !== name) {
+      throw new TenorError('TENOR_ERR_SERVICE_REPLACE_FAILED', [name, `the new definition is named '${next.name}'`]);
+    }
+    for (const dep of next.dependsOn ?? []) {
+      if (!this.#entries.has(dep)) throw new TenorError('TENOR_ERR_SERVICE_MISSING_DEPENDENCY', [name, dep]);
+      if (dep === name) throw new TenorError('TENOR_ERR_SERVICE_CYCLE', [`${name} -> ${name}`]);
+    }
+    const old = entry.current;
+    let generation: Generation;
+    try {
+      generation = await this.#startGeneration(next as unknown as ServiceDefinition<object>);
+    } catch (err) {
+      throw new TenorError('TENOR_ERR_SERVICE_REPLACE_FAILED', [name, errorText(err)], { cause: err });
+    }
+    entry.current = generation;
+    entry.def = next as unknown as ServiceDefinition<object>;
+    if (origin !== undefined) entry.origin = origin;
+    entry.status = 'running';
+    this.#logger.info({ service: name, from: old?.def.version, to: next.version }, 'service replaced; draining the old version');
+    if (old) {
+      await this.#drain(old, name);
+      await this.#stopGeneration(old, name);
+    }
+  }
+
+  /** Restart a service from its current definition (a fresh instance, same code). */
+  async reload(name: string): Promise<void> {
+    const entry = this.#entry(name);
+    await this.replace(name, entry.def, entry.origin);
+  }
+
+  /** Load a service definition from a module path (default export: a definition, or a factory taking options). */
+  static async loadDefinition(modulePath: string, options: unknown, baseDir = process.cwd()): Promise<ServiceDefinition<object>> {
+    const resolved = path.resolve(baseDir, modulePath);
+    let mod: Record<string, unknown>;
+    try {
+      // A query string makes a re-load of a changed file import the new code.
+      mod = (await import(`${pathToFileURL(resolved).href}?v=${Date.now()}`)) as Record<string, unknown>;
+    } catch (err) {
+      throw new TenorError('TENOR_ERR_SERVICE_MODULE_INVALID', [modulePath, errorText(err)], { cause: err });
+    }
+    const exported = mod['default'] ?? mod['service'];
+    const candidate: unknown = typeof exported === 'function' ? await (exported as (o: unknown) => unknown)(options) : exported;
+    if (!isDefinition(candidate)) {
+      throw new TenorError('TENOR_ERR_SERVICE_MODULE_INVALID', [
+        modulePath,
+        'expected a default export with a string `name` and a `start` function (or a function returning one)',
+      ]);
+    }
+    return candidate;
+  }
+
+  // ---- internals ----
+
+  #entry(name: string): Entry {
+    const entry = this.#entries.get(name);
+    if (!entry) throw new TenorError('TENOR_ERR_SERVICE_NOT_FOUND', [name]);
+    return entry;
+  }
+
+  #dependencyOrder(): string[] {
+    for (const entry of this.#entries.values()) {
+      for (const dep of entry.def.dependsOn ?? []) {
+        if (!this.#entries.has(dep)) throw new TenorError('TENOR_ERR_SERVICE_MISSING_DEPENDENCY', [entry.def.name, dep]);
+      }
+    }
+    const order: string[] = [];
+    const state = new Map<string, 'visiting' | 'done'>();
+    const visit = (name: string, trail: string[]): void => {
+      const seen = state.get(name);
+      if (seen === 'done') return;
+      if (seen === 'visiting') {
+        const loop = [...trail.slice(trail.indexOf(name)), name];
+        throw new TenorError('TENOR_ERR_SERVICE_CYCLE', [loop.join(' -> ')]);
+      }
+      state.set(name, 'visiting');
+      for (const dep of this.#entry(name).def.dependsOn ?? []) visit(dep, [...trail, name]);
+      state.set(name, 'done');
+      order.push(name);
+    };
+    for (const name of this.#entries.keys()) visit(name, []);
+    return order;
+  }
+
+  async #startEntry(entry: Entry): Promise<void> {
+    entry.status = 'starting';
+    try {
+      entry.current = await this.#startGeneration(entry.def);
+      entry.status = 'running';
+    } catch (err) {
+      entry.status = 'failed';
+      throw err;
+    }
+  }
+
+  async #startGeneration(def: ServiceDefinition<object>): Promise<Generation> {
+    const timeoutMs = def.startTimeoutMs ?? this.#startTimeoutMs;
+    const ctx: ServiceContext = {
+      name: def.name,
+      logger: this.#logger.child({ service: def.name }),
+      get: (dep: string) => this.get(dep),
+    } as ServiceContext;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TenorError('TENOR_ERR_SERVICE_START_TIMEOUT', [def.name, timeoutMs])), timeoutMs);
+    });
+    try {
+      const instance = await Promise.race([Promise.resolve().then(() => def.start(ctx)), timeout]);
+      if (typeof instance !== 'object' || instance === null) {
+        throw new TenorError('TENOR_ERR_SERVICE_START_FAILED', [def.name, 'start() must return the service object']);
+      }
+      this.#logger.info({ service: def.name, version: def.version }, 'service started');
+      return { def, instance, inflight: 0, drained: undefined, startedAt: new Date() };
+    } catch (err) {
+      if (isTenorError(err)) throw err;
+      throw new TenorError('TENOR_ERR_SERVICE_START_FAILED', [def.name, errorText(err)], { cause: err });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #stopEntry(entry: Entry): Promise<void> {
+    const gen = entry.current;
+    if (!gen || entry.status !== 'running') return;
+    entry.status = 'stopping';
+    await this.#stopGeneration(gen, entry.def.name);
+    entry.current = undefined;
+    entry.status = 'stopped';
+  }
+
+  async #stopGeneration(gen: Generation, name: string): Promise<void> {
+    if (!gen.def.stop) return;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        Promise.resolve().then(() => gen.def.stop?.(gen.instance)),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(() => {
+            this.#logger.warn({ service: name, timeoutMs: this.#stopTimeoutMs }, 'service did not stop in time; moving on');
+            resolve();
+          }, this.#stopTimeoutMs);
+        }),
+      ]);
+      this.#logger.info({ service: name, version: gen.def.version }, 'service stopped');
+    } catch (err) {
+      this.#logger.error({ service: name, err }, 'service failed to stop cleanly');
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #drain(gen: Generation, name: string): Promise<void> {
+    if (gen.inflight === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      gen.drained = resolve;
+      timer = setTimeout(() => {
+        this.#logger.warn({ service: name, inflight: gen.inflight }, 'old version still busy after the drain timeout; stopping it');
+        resolve();
+      }, this.#drainTimeoutMs);
+    });
+    clearTimeout(timer);
+  }
+
+  async #health(entry: Entry): Promise<ServiceHealth> {
+    const gen = entry.current;
+    if (entry.status !== 'running' || !gen) return { status: 'down', detail: `service is ${entry.status}` };
+    if (!gen.def.health) return { status: 'ok' };
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        Promise.resolve().then(() => gen.def.health?.(gen.instance) ?? { status: 'ok' as const }),
+        new Promise<ServiceHealth>((resolve) => {
+          timer = setTimeout(() => resolve({ status: 'down', detail: 'health check timed out' }), this.#healthTimeoutMs);
+        }),
+      ]);
+    } catch (err) {
+      return { status: 'down', detail: errorText(err) };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** A proxy that forwards to the entry's current generation and counts calls in flight. */
+  #createHandle(entry: Entry): object {
+    const wrappers = new WeakMap<Generation, Map<PropertyKey, unknown>>();
+    const current = (): Generation => {
+      const gen = entry.current;
+      if (!gen || (entry.status !== 'running' && entry.status !== 'stopping')) {
+        throw new TenorError('TENOR_ERR_SERVICE_NOT_RUNNING', [entry.def.name]);
+      }
+      return gen;
+    };
+    return new Proxy(
+      {},
+      {
+        get: (_target, prop) => {
+          if (prop === 'then') return undefined; // a handle is not a promise
+          const gen = current();
+          const value: unknown = Reflect.get(gen.instance, prop, gen.instance);
+          if (typeof value !== 'function') return value;
+          let cache = wrappers.get(gen);
+          if (!cache) wrappers.set(gen, (cache = new Map()));
+          let wrapped = cache.get(prop);
+          if (!wrapped) {
+            const fn = value as (...args: unknown[]) => unknown;
+            wrapped = (...args: unknown[]): unknown => track(gen, () => fn.apply(gen.instance, args));
+            cache.set(prop, wrapped);
+          }
+          return wrapped;
+        },
+        has: (_target, prop) => Reflect.has(current().instance, prop),
+      },
+    );
+  }
+}
+
+/** Run fn, counting it as in flight on gen until its result settles. */
+function track(gen: Generation, fn: () => unknown): unknown {
+  gen.inflight++;
+  const done = (): void => {
+    gen.inflight--;
+    if (gen.inflight === 0 && gen.drained) gen.drained();
+  };
+  let result: unknown;
+  try {
+    result = fn();
+  } catch (err) {
+    done();
+    throw err;
+  }
+  if (result instanceof Promise) {
+    return result.finally(done);
+  }
+  done();
+  return result;
+}
+
+function isDefinition(value: unknown): value is ServiceDefinition<object> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { name?: unknown }).name === 'string' &&
+    typeof (value as { start?: unknown }).start === 'function'
+  );
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

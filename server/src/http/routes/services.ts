@@ -1,0 +1,92 @@
+// The service manager over HTTP: list services, add one from a module at run
+// time, and replace (or reload) one while the others keep running.
+
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ServiceManager } from '../../core/service-manager.js';
+import { TenorError } from '../../core/errors.js';
+import { requireRole } from '../auth.js';
+
+const ServiceInfo = Type.Object({
+  name: Type.String(),
+  version: Type.String(),
+  description: Type.String(),
+  status: Type.String({ description: 'registered, starting, running, stopping, stopped or failed' }),
+  health: Type.Object({ status: Type.String(), detail: Type.Optional(Type.String()) }),
+  dependsOn: Type.Array(Type.String()),
+  startedAt: Type.Union([Type.String(), Type.Null()]),
+  origin: Type.String({ description: "'builtin' or the module path it was loaded from" }),
+});
+
+const ModuleBody = Type.Object(
+  {
+    module: Type.String({ minLength: 1, description: 'Path of an ES module whose default export is a service definition (or a factory of one), relative to the config folder' }),
+    options: Type.Optional(Type.Unknown()),
+  },
+  { additionalProperties: false },
+);
+
+export function serviceRoutes(opts: { services: ServiceManager; baseDir: string }): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    const { services } = opts;
+    const adminOnly = requireRole(services.get('users'), 'admin');
+    const security = [{ basicAuth: [] }];
+    const infoOf = async (name: string) => {
+      const info = (await services.list()).find((s) => s.name === name);
+      if (!info) throw new TenorError('TENOR_ERR_SERVICE_NOT_FOUND', [name]);
+      return info;
+    };
+
+    app.get(
+      '/api/services',
+      { schema: { summary: 'Registered services with status, health and dependencies', tags: ['services'], response: { 200: Type.Array(ServiceInfo) } } },
+      async () => services.list(),
+    );
+
+    app.post(
+      '/api/services',
+      {
+        preHandler: adminOnly,
+        schema: {
+          summary: 'Load a new service from a module and start it',
+          tags: ['services'],
+          security,
+          body: ModuleBody,
+          response: { 201: ServiceInfo, '4xx': { $ref: 'ErrorResponse#' } },
+        },
+      },
+      async (request, reply) => {
+        const def = await ServiceManager.loadDefinition(request.body.module, request.body.options, opts.baseDir);
+        await services.add(def, request.body.module);
+        return reply.status(201).send(await infoOf(def.name));
+      },
+    );
+
+    app.post(
+      '/api/services/:name/replace',
+      {
+        preHandler: adminOnly,
+        schema: {
+          summary: 'Replace a running service by a new version (from a module) or reload it (no module); callers switch without failing',
+          tags: ['services'],
+          security,
+          params: Type.Object({ name: Type.String() }),
+          body: Type.Optional(Type.Partial(ModuleBody)),
+          response: { 200: ServiceInfo, '4xx': { $ref: 'ErrorResponse#' }, '5xx': { $ref: 'ErrorResponse#' } },
+        },
+      },
+      async (request) => {
+        const { name } = request.params;
+        if (!services.has(name)) throw new TenorError('TENOR_ERR_SERVICE_NOT_FOUND', [name]);
+        const modulePath = request.body?.module;
+        if (modulePath) {
+          const def = await ServiceManager.loadDefinition(modulePath, request.body?.options, opts.baseDir);
+          await services.replace(name, def, modulePath);
+        } else {
+          await services.reload(name);
+        }
+        return infoOf(name);
+      },
+    );
+  };
+}

@@ -1,0 +1,12 @@
+// The services every Tenor server runs, in no particular order: the service
+// manager sorts them by their dependencies.
+
+import type { TenorConfig } from '../config/schema.js';
+import type { ServiceDefinition } from '../core/service-manager.js';
+import { eventsService } from './events.js';
+import { storeService } from './store.js';
+import { usersService } from './users.js';
+
+export function builtinServices(config: TenorConfig): ServiceDefinition<object>[] {
+  return [storeService(config.dataDir), eventsService(), usersService(config.adminPassword)] as ServiceDefinition<object>[];
+}
