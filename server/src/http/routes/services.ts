@@ -46,7 +46,7 @@ export function serviceRoutes(opts: { services: ServiceManager; baseDir: string 
     app.post(
       '/api/services',
       {
-        preHandler: adminOnly,
+        onRequest: adminOnly,
         schema: {
           summary: 'Load a new service from a module and start it',
           tags: ['services'],
@@ -65,13 +65,17 @@ export function serviceRoutes(opts: { services: ServiceManager; baseDir: string 
     app.post(
       '/api/services/:name/replace',
       {
-        preHandler: adminOnly,
+        onRequest: adminOnly,
+        // No body at all means "reload": validate it as an empty object.
+        preValidation: async (request) => {
+          request.body ??= {};
+        },
         schema: {
           summary: 'Replace a running service by a new version (from a module) or reload it (no module); callers switch without failing',
           tags: ['services'],
           security,
           params: Type.Object({ name: Type.String() }),
-          body: Type.Optional(Type.Partial(ModuleBody)),
+          body: Type.Partial(ModuleBody),
           response: { 200: ServiceInfo, '4xx': { $ref: 'ErrorResponse#' }, '5xx': { $ref: 'ErrorResponse#' } },
         },
       },

@@ -1,0 +1,117 @@
+// The `tenor` command as a user runs it: a real process, real ports, a new data folder.
+
+import t from 'tap';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, tempDir } from '../helpers.js';
+
+const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, TENOR_LOG_LEVEL: 'warn', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`tenor ${args.join(' ')} did not exit: ${stdout} ${stderr}`));
+    }, timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function waitForOutput(child: ChildProcessWithoutNullStreams, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`no ${pattern} in: ${out}`)), timeoutMs);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (pattern.test(out)) {
+        clearTimeout(timer);
+        child.stdout.off('data', onData);
+        resolve(out);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`exited with ${code} before ${pattern}: ${out}`)));
+  });
+}
+
+t.test('tenor start: serves health, services and API docs, stops cleanly on SIGTERM', async (t) => {
+  const dataDir = path.join(tempDir(t), 'new-folder');
+  const httpPort = await freePort();
+  const sipPort = await freePort();
+  const child = spawn(process.execPath, [cli, 'start', '--demo'], {
+    env: { ...process.env, TENOR_HTTP_PORT: String(httpPort), TENOR_SIP_PORT: String(sipPort), TENOR_DATA_DIR: dataDir, TENOR_LOG_LEVEL: 'warn' },
+  });
+  t.teardown(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  const banner = await waitForOutput(child, /Demo:/);
+  const base = `http://127.0.0.1:${httpPort}`;
+  t.match(banner, `Web:       ${base}/`, 'prints the web address');
+  t.match(banner, `API docs:  ${base}/api/docs`, 'prints the API docs address');
+  t.match(banner, `SIP:       sip:127.0.0.1:${sipPort}`, 'prints the SIP address');
+  t.match(banner, /user 'admin', password '[A-Za-z0-9_-]{20,}'/, 'prints the generated admin password once');
+
+  const health = await fetch(`${base}/health`);
+  t.equal(health.status, 200);
+  t.match(await health.json(), { status: 'ok' });
+  const services = (await (await fetch(`${base}/api/services`)).json()) as { name: string; status: string; dependsOn: string[] }[];
+  t.ok(services.length >= 3);
+  t.ok(services.every((s) => s.status === 'running' && Array.isArray(s.dependsOn)));
+  const doc = (await (await fetch(`${base}/api/docs/json`)).json()) as { openapi: string };
+  t.match(doc.openapi, /^3\./);
+  const home = await fetch(`${base}/`);
+  t.match(await home.text(), /<title>Tenor<\/title>/, 'the web client is served');
+
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  child.kill('SIGTERM');
+  t.same(await exited, { code: 0, signal: null }, 'exit code 0 after SIGTERM');
+
+  // A second start on the same folder keeps the data and does not print a new password.
+  const again = await run(['migrate'], { TENOR_DATA_DIR: dataDir });
+  t.equal(again.code, 0);
+  t.match(again.stdout, /database is up to date/);
+});
+
+t.test('a bad environment value stops start with a non-zero exit naming the variable', async (t) => {
+  const res = await run(['start'], { TENOR_HTTP_PORT: 'abc', TENOR_DATA_DIR: tempDir(t) });
+  t.not(res.code, 0);
+  t.match(res.stderr, /TENOR_HTTP_PORT: must be a port number from 0 to 65535, got 'abc'/);
+});
+
+t.test('check-config names the file line of a mistake, and accepts a good file', async (t) => {
+  const dir = tempDir(t);
+  const bad = path.join(dir, 'site.yaml');
+  writeFileSync(bad, 'queues:\n  - name: sales\n    strategy: fastest\n');
+  const res = await run(['check-config', bad]);
+  t.equal(res.code, 2);
+  t.match(res.stderr, new RegExp(`${bad.replace(/[.]/g, '\\.')}:3:15: /queues/0/strategy`));
+  writeFileSync(bad, 'queues:\n  - name: sales\n    strategy: longest-idle\n');
+  const good = await run(['check-config', bad]);
+  t.equal(good.code, 0);
+  t.match(good.stdout, /configuration OK .* 1 queues/);
+});
+
+t.test('--help lists the commands and variables; unknown commands fail', async (t) => {
+  const help = await run(['--help']);
+  t.equal(help.code, 0);
+  for (const word of ['tenor start [--demo]', 'tenor migrate', 'tenor check-config', 'TENOR_HTTP_PORT', 'TENOR_DATA_DIR']) t.match(help.stdout, word);
+  const bad = await run(['frobnicate']);
+  t.not(bad.code, 0);
+  t.match(bad.stderr, /unknown command 'frobnicate'/);
+});
