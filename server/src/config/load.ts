@@ -18,6 +18,7 @@ export interface ConfigProblem {
 export const configDefaults = {
   httpPort: 8080,
   sipPort: 5060,
+  sipRealm: 'tenor',
   bind: '0.0.0.0',
   rtpPortMin: 20000,
   rtpPortMax: 20999,
@@ -57,6 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       port: fromEnv.sipPort ?? fromFile.sip?.port ?? configDefaults.sipPort,
       bind: sipBind,
       publicAddress: fromEnv.publicAddress ?? fromFile.sip?.publicAddress ?? (sipBind === '0.0.0.0' ? '127.0.0.1' : sipBind),
+      realm: fromFile.sip?.realm ?? configDefaults.sipRealm,
     },
     rtp: {
       portMin: fromEnv.rtpPortMin ?? fromFile.rtp?.portMin ?? configDefaults.rtpPortMin,

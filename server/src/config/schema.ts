@@ -92,7 +92,13 @@ export const FileConfigSchema = Type.Object(
     http: Type.Optional(Type.Object({ port: Type.Optional(Port), bind: Type.Optional(Type.String()) }, { additionalProperties: false })),
     sip: Type.Optional(
       Type.Object(
-        { port: Type.Optional(Port), bind: Type.Optional(Type.String()), publicAddress: Type.Optional(Type.String()) },
+        {
+          port: Type.Optional(Port),
+          bind: Type.Optional(Type.String()),
+          publicAddress: Type.Optional(Type.String()),
+          /** Digest realm (and domain) of the registrar. Changing it makes users set their passwords again. */
+          realm: Type.Optional(Type.String({ minLength: 1, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' })),
+        },
         { additionalProperties: false },
       ),
     ),
@@ -124,7 +130,7 @@ export type LogLevelName = Static<typeof LogLevel>;
 /** The resolved configuration every component reads. */
 export interface TenorConfig {
   http: { port: number; bind: string };
-  sip: { port: number; bind: string; publicAddress: string };
+  sip: { port: number; bind: string; publicAddress: string; realm: string };
   rtp: { portMin: number; portMax: number };
   dataDir: string;
   logLevel: LogLevelName;

@@ -8,5 +8,5 @@ import { storeService } from './store.js';
 import { usersService } from './users.js';
 
 export function builtinServices(config: TenorConfig): ServiceDefinition<object>[] {
-  return [storeService(config.dataDir), eventsService(), usersService(config.adminPassword)] as ServiceDefinition<object>[];
+  return [storeService(config.dataDir), eventsService(), usersService(config.adminPassword, config.sip.realm)] as ServiceDefinition<object>[];
 }

@@ -2,8 +2,8 @@
 // TENOR_ADMIN_PASSWORD, or with a generated password that is printed once.
 
 import { defineService } from '../core/service-manager.js';
-import { generatePassword, hashPassword, verifyPassword } from '../core/passwords.js';
-import { UsersRepository, type Role, type User } from '../store/repos/users.js';
+import { generatePassword, hashPassword, sipDigestSecrets, verifyPassword } from '../core/passwords.js';
+import { UsersRepository, type Role, type SipDigestSecrets, type User } from '../store/repos/users.js';
 
 export interface UsersService {
   /** The password generated for `admin` on this start, if one was (shown once, never stored in clear). */
@@ -11,6 +11,9 @@ export interface UsersService {
   authenticate(username: string, password: string): Promise<User | undefined>;
   create(user: { username: string; displayName?: string; password: string; role: Role }): Promise<User>;
   list(): Promise<User[]>;
+  setPassword(username: string, password: string): Promise<boolean>;
+  /** Digest secrets for SIP registration in the configured realm; undefined for unknown users. */
+  sipSecrets(username: string): Promise<SipDigestSecrets | undefined>;
 }
 
 declare module '../core/service-manager.js' {
@@ -23,7 +26,7 @@ declare module '../core/service-manager.js' {
 // failed login the same for known and unknown names.
 const decoyHash = hashPassword(generatePassword());
 
-export function usersService(adminPassword: string | undefined) {
+export function usersService(adminPassword: string | undefined, sipRealm: string) {
   return defineService<UsersService>({
     name: 'users',
     version: '1.0.0',
@@ -34,7 +37,13 @@ export function usersService(adminPassword: string | undefined) {
       let generated: string | undefined;
       if (!(await repo.findByUsername('admin'))) {
         const password = adminPassword ?? (generated = generatePassword());
-        await repo.create({ username: 'admin', displayName: 'Administrator', passwordHash: await hashPassword(password), role: 'admin' });
+        await repo.create({
+          username: 'admin',
+          displayName: 'Administrator',
+          passwordHash: await hashPassword(password),
+          role: 'admin',
+          sip: sipDigestSecrets('admin', sipRealm, password),
+        });
         ctx.logger.info({ generated: generated !== undefined }, 'admin user created');
       }
       return {
@@ -50,9 +59,18 @@ export function usersService(adminPassword: string | undefined) {
             displayName: user.displayName ?? user.username,
             passwordHash: await hashPassword(user.password),
             role: user.role,
+            sip: sipDigestSecrets(user.username, sipRealm, user.password),
           });
         },
         list: () => repo.list(),
+        async setPassword(username, password) {
+          return repo.setPassword(username, await hashPassword(password), sipDigestSecrets(username, sipRealm, password));
+        },
+        async sipSecrets(username) {
+          const secrets = await repo.sipSecrets(username);
+          // Secrets made for another realm (the realm was reconfigured) cannot verify: the password must be set again.
+          return secrets?.realm === sipRealm ? secrets : undefined;
+        },
       };
     },
   });

@@ -18,4 +18,14 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    // SIP digest needs H(user:realm:password), which scrypt hashes cannot give:
+    // keep one per digest algorithm, set whenever the password is.
+    id: '0002-users-sip-digest',
+    up: `
+      ALTER TABLE users ADD COLUMN sip_realm TEXT;
+      ALTER TABLE users ADD COLUMN sip_ha1_md5 TEXT;
+      ALTER TABLE users ADD COLUMN sip_ha1_sha256 TEXT;
+    `,
+  },
 ];
