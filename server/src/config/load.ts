@@ -4,9 +4,8 @@
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { LineCounter, parseDocument, isNode } from 'yaml';
-import { Value } from '@sinclair/typebox/value';
 import { TenorError } from '../core/errors.js';
+import { readYaml } from '../core/yaml.js';
 import { FileConfigSchema, type FileConfig, type LogLevelName, type TenorConfig } from './schema.js';
 
 export interface ConfigProblem {
@@ -19,6 +18,7 @@ export const configDefaults = {
   httpPort: 8080,
   sipPort: 5060,
   sipRealm: 'tenor',
+  defaultCountry: 'US',
   bind: '0.0.0.0',
   rtpPortMin: 20000,
   rtpPortMax: 20999,
@@ -71,6 +71,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     baseDir: file ? path.dirname(file) : cwd,
     file,
     services: fromFile.services ?? [],
+    crm: {
+      model: fromFile.crm?.model !== undefined ? path.resolve(file ? path.dirname(file) : cwd, fromFile.crm.model) : undefined,
+      defaultCountry: (fromFile.crm?.defaultCountry ?? configDefaults.defaultCountry).toUpperCase(),
+    },
     site: {
       trunks: fromFile.trunks ?? [],
       agents: fromFile.agents ?? [],
@@ -151,30 +155,10 @@ function readConfigFile(file: string, problems: ConfigProblem[]): FileConfig {
     problems.push({ source: 'TENOR_CONFIG', message: `cannot read '${file}': ${(err as Error).message}` });
     return {};
   }
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const at = (offset: number): string => {
-    const pos = lines.linePos(offset);
-    return `${file}:${pos.line}:${pos.col}`;
-  };
-  if (doc.errors.length > 0) {
-    for (const e of doc.errors) problems.push({ source: at(e.pos[0]), message: e.message.split('\n')[0] ?? e.message });
-    return {};
-  }
-  const data: unknown = doc.toJS() ?? {};
-  if (!Value.Check(FileConfigSchema, data)) {
-    for (const error of Value.Errors(FileConfigSchema, data)) {
-      const segments = error.path.split('/').slice(1).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-      // Point at the deepest node that exists (a missing key is reported at its parent).
-      let node: unknown;
-      for (let n = segments.length; n >= 0 && !isNode(node); n--) node = n === 0 ? doc.contents : doc.getIn(segments.slice(0, n), true);
-      const offset = isNode(node) && node.range ? node.range[0] : 0;
-      problems.push({ source: at(offset), message: `${error.path || '/'} ${error.message}` });
-      if (problems.length > 20) break;
-    }
-    return {};
-  }
-  return data as FileConfig;
+  const result = readYaml(text, FileConfigSchema, file);
+  if (result.ok) return result.data;
+  problems.push(...result.problems);
+  return {};
 }
 
 function checkConsistency(config: TenorConfig, env: NodeJS.ProcessEnv, problems: ConfigProblem[]): void {

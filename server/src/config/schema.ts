@@ -109,6 +109,17 @@ export const FileConfigSchema = Type.Object(
     logLevel: Type.Optional(LogLevel),
     shutdownGraceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
     services: Type.Optional(Type.Array(ServiceModuleSchema)),
+    crm: Type.Optional(
+      Type.Object(
+        {
+          /** Business-object model file (default: server/models/default.yaml). */
+          model: Type.Optional(Type.String({ minLength: 1 })),
+          /** Country for numbers dialed without a country code (ISO 3166 alpha-2). */
+          defaultCountry: Type.Optional(Type.String({ pattern: '^[A-Za-z]{2}$' })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     trunks: Type.Optional(Type.Array(TrunkSchema)),
     agents: Type.Optional(Type.Array(AgentSchema)),
     queues: Type.Optional(Type.Array(QueueSchema)),
@@ -142,6 +153,7 @@ export interface TenorConfig {
   /** The YAML file read, if any. */
   file: string | undefined;
   services: ServiceModuleConfig[];
+  crm: { model: string | undefined; defaultCountry: string };
   site: {
     trunks: TrunkConfig[];
     agents: AgentConfig[];

@@ -14,6 +14,8 @@ export const errorCatalogue = {
   TENOR_ERR_SERVICE_MODULE_INVALID: { status: 400, message: "Module '%s' does not provide a service definition: %s" },
   TENOR_ERR_SERVICE_REPLACE_FAILED: { status: 500, message: "Service '%s' could not be replaced; the running version stays: %s" },
   TENOR_ERR_STORE_MIGRATION_FAILED: { status: 500, message: "Database migration '%s' failed: %s" },
+  TENOR_ERR_MODEL_INVALID: { status: 400, message: 'Invalid business-object model: %s' },
+  TENOR_ERR_MODEL_MIGRATION: { status: 500, message: 'The database does not fit the business-object model: %s' },
   TENOR_ERR_VALIDATION: { status: 400, message: 'Invalid request: %s' },
   TENOR_ERR_UNAUTHORIZED: { status: 401, message: 'Authentication required' },
   TENOR_ERR_FORBIDDEN: { status: 403, message: 'Not allowed for this user' },

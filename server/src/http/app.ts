@@ -12,6 +12,7 @@ import type { ServiceManager } from '../core/service-manager.js';
 import { ErrorResponse, installErrorHandling } from './errors.js';
 import { healthRoutes } from './routes/health.js';
 import { serviceRoutes } from './routes/services.js';
+import { businessObjectRoutes } from './routes/business-objects.js';
 
 export interface AppOptions {
   services: ServiceManager;
@@ -51,6 +52,11 @@ export async function build(opts: AppOptions): Promise<TenorApp> {
 
   await app.register(healthRoutes({ services: opts.services, version: opts.version, shuttingDown: opts.shuttingDown ?? (() => false) }));
   await app.register(serviceRoutes({ services: opts.services, baseDir: opts.baseDir }));
+
+  if (opts.services.has('crm')) {
+    // Routes follow the model the CRM started with; a model change applies at the next start.
+    await app.register(businessObjectRoutes({ services: opts.services, entities: opts.services.get('crm').model.entities }));
+  }
 
   if (opts.uiRoot) {
     await app.register(fastifyStatic, { root: opts.uiRoot, prefix: '/', index: 'index.html' });

@@ -6,7 +6,13 @@ import type { ServiceDefinition } from '../core/service-manager.js';
 import { eventsService } from './events.js';
 import { storeService } from './store.js';
 import { usersService } from './users.js';
+import { crmServices } from './crm/index.js';
 
 export function builtinServices(config: TenorConfig): ServiceDefinition<object>[] {
-  return [storeService(config.dataDir), eventsService(), usersService(config.adminPassword, config.sip.realm)] as ServiceDefinition<object>[];
+  return [
+    storeService(config.dataDir),
+    eventsService(),
+    usersService(config.adminPassword, config.sip.realm),
+    ...crmServices({ modelFile: config.crm.model, defaultCountry: config.crm.defaultCountry, baseDir: config.baseDir }),
+  ] as ServiceDefinition<object>[];
 }

@@ -16,6 +16,9 @@ export interface SqlExecutor {
   run(sql: string, params?: readonly SqlValue[]): Promise<RunResult>;
 }
 
+/** Table and column names Tenor generates or accepts from a model: safe to splice into SQL. */
+export const SQL_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 export interface Migration {
   /** Unique and ordered: 'NNNN-what', e.g. '0001-users'. Never renamed once released. */
   id: string;
@@ -31,6 +34,8 @@ export interface Database extends SqlExecutor {
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   /** Apply the migrations not yet applied, in order; returns the ids applied now. */
   migrate(migrations: readonly Migration[]): Promise<string[]>;
+  /** Column names of a table, in order; undefined when there is no such table. */
+  tableColumns(table: string): Promise<string[] | undefined>;
   /** Ids of the migrations already applied. */
   appliedMigrations(): Promise<string[]>;
   close(): Promise<void>;

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { TenorError } from '../core/errors.js';
-import type { Database, Migration, RunResult, SqlExecutor, SqlValue } from './database.js';
+import { SQL_IDENTIFIER, type Database, type Migration, type RunResult, type SqlExecutor, type SqlValue } from './database.js';
 
 type Statement = BetterSqlite3.Statement<unknown[], unknown>;
 
@@ -20,11 +20,15 @@ export class SqliteDatabase implements Database {
   #locked = false;
   readonly #direct: SqlExecutor;
 
-  constructor(file: string) {
-    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  /**
+   * external: a database Tenor does not own (a legacy system's file). It must
+   * exist, and its journal mode is left as its owner set it.
+   */
+  constructor(file: string, opts: { external?: boolean } = {}) {
+    if (file !== ':memory:' && !opts.external) mkdirSync(path.dirname(file), { recursive: true });
     this.location = file;
-    this.#db = new BetterSqlite3(file);
-    this.#db.pragma('journal_mode = WAL');
+    this.#db = new BetterSqlite3(file, { fileMustExist: opts.external === true });
+    if (!opts.external) this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = FULL');
     this.#db.pragma('foreign_keys = ON');
     this.#db.pragma('busy_timeout = 5000');
@@ -85,6 +89,13 @@ export class SqliteDatabase implements Database {
       applied.push(migration.id);
     }
     return applied;
+  }
+
+  async tableColumns(table: string): Promise<string[] | undefined> {
+    if (!SQL_IDENTIFIER.test(table)) throw new RangeError(`not a table name: ${table}`);
+    await this.#unlocked();
+    const rows = this.#db.prepare(`PRAGMA table_info("${table}")`).all() as { name: string }[];
+    return rows.length > 0 ? rows.map((r) => r.name) : undefined;
   }
 
   async appliedMigrations(): Promise<string[]> {

@@ -28,4 +28,17 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE users ADD COLUMN sip_ha1_sha256 TEXT;
     `,
   },
+  {
+    // Business objects keep phone lists as JSON; this index finds a record by any of its numbers.
+    id: '0003-phone-index',
+    up: `
+      CREATE TABLE bo_phone_index (
+        entity TEXT NOT NULL,
+        record_id INTEGER NOT NULL,
+        phone TEXT NOT NULL,
+        PRIMARY KEY (entity, record_id, phone)
+      );
+      CREATE INDEX bo_phone_index_phone ON bo_phone_index (phone);
+    `,
+  },
 ];

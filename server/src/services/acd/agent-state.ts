@@ -1,0 +1,199 @@
+// The agent state machine: which state may follow which, and the bookkeeping
+// strategies rank agents by (idle since, calls answered, talk time) and the
+// consecutive-miss counter that sends an agent on break with "no answer".
+// Pure: no timers, no I/O. Every change returns the line to append to the
+// agent state log.
+
+import { TenorError } from '../../core/errors.js';
+import type { AgentProfile } from './model.js';
+
+export type AgentState = 'logged-out' | 'ready' | 'break' | 'offered' | 'on-call' | 'wrap-up';
+
+export const agentStates: readonly AgentState[] = ['logged-out', 'ready', 'break', 'offered', 'on-call', 'wrap-up'];
+
+/** The break reason given when an agent misses too many offers in a row. */
+export const NO_ANSWER_REASON = 'no answer';
+
+const legal: Readonly<Record<AgentState, readonly AgentState[]>> = {
+  'logged-out': ['ready', 'break'],
+  ready: ['offered', 'break', 'logged-out'],
+  break: ['ready', 'logged-out'],
+  // An offer ends answered (on-call), missed or withdrawn (ready), or missed once too often (break).
+  offered: ['on-call', 'ready', 'break'],
+  'on-call': ['wrap-up', 'ready', 'break', 'logged-out'],
+  'wrap-up': ['ready', 'break', 'logged-out'],
+};
+
+export function canTransition(from: AgentState, to: AgentState): boolean {
+  return legal[from].includes(to);
+}
+
+export interface AgentStateChange {
+  login: string;
+  from: AgentState;
+  to: AgentState;
+  reason: string;
+  at: number;
+  callId: string | undefined;
+}
+
+export class Agent {
+  profile: AgentProfile;
+  #state: AgentState = 'logged-out';
+  #since: number;
+  #reason = '';
+  /** Since when the agent has been free; longest-idle ranks by it. Not reset by a missed offer. */
+  idleSince = 0;
+  callsAnswered = 0;
+  talkTimeMs = 0;
+  consecutiveMisses = 0;
+  /** The call the agent is offered, on, or wrapping up. */
+  callId: string | undefined;
+  /** A break asked for while busy: taken when the call (and wrap-up) ends. */
+  pendingBreak: string | undefined;
+  /** When wrap-up ends on its own. */
+  wrapUpUntil: number | undefined;
+  #answeredAt: number | undefined;
+  #changes = 0;
+
+  constructor(profile: AgentProfile, now: number) {
+    this.profile = profile;
+    this.#since = now;
+  }
+
+  get login(): string {
+    return this.profile.login;
+  }
+  get state(): AgentState {
+    return this.#state;
+  }
+  get stateSince(): number {
+    return this.#since;
+  }
+  get reason(): string {
+    return this.#reason;
+  }
+  /** Increases with every state change: lets the router tell whether a reservation is stale. */
+  get changeCount(): number {
+    return this.#changes;
+  }
+  get loggedIn(): boolean {
+    return this.#state !== 'logged-out';
+  }
+
+  /** Put back a state read from storage after a restart, without logging it again. */
+  restore(state: AgentState, reason: string, since: number): void {
+    this.#state = state;
+    this.#changes++;
+    this.#reason = reason;
+    this.#since = since;
+    if (state === 'ready') this.idleSince = since;
+  }
+
+  logIn(ready: boolean, reason: string, now: number): AgentStateChange {
+    this.callsAnswered = 0;
+    this.talkTimeMs = 0;
+    this.consecutiveMisses = 0;
+    this.idleSince = now;
+    return this.#to(ready ? 'ready' : 'break', reason, now);
+  }
+
+  ready(reason: string, now: number): AgentStateChange {
+    const change = this.#to('ready', reason, now);
+    this.idleSince = now;
+    this.pendingBreak = undefined;
+    return change;
+  }
+
+  /** Take a break now, or when the current call and wrap-up end (returns undefined then). */
+  takeBreak(reason: string, now: number): AgentStateChange | undefined {
+    if (this.#state === 'offered' || this.#state === 'on-call') {
+      this.pendingBreak = reason;
+      return undefined;
+    }
+    return this.#to('break', reason, now);
+  }
+
+  logOut(reason: string, now: number): AgentStateChange {
+    this.pendingBreak = undefined;
+    return this.#to('logged-out', reason, now);
+  }
+
+  offer(callId: string, now: number): AgentStateChange {
+    const change = this.#to('offered', 'offer', now, callId);
+    this.callId = callId;
+    return change;
+  }
+
+  answered(now: number): AgentStateChange {
+    const change = this.#to('on-call', 'answered', now, this.callId);
+    this.consecutiveMisses = 0;
+    this.callsAnswered++;
+    this.#answeredAt = now;
+    return change;
+  }
+
+  /**
+   * The agent did not take the offer (rang out, declined, unreachable). After
+   * maxMisses in a row the agent goes on break with "no answer".
+   */
+  missed(maxMisses: number, now: number): AgentStateChange {
+    const callId = this.callId;
+    this.callId = undefined;
+    this.consecutiveMisses++;
+    if (maxMisses > 0 && this.consecutiveMisses >= maxMisses) {
+      this.consecutiveMisses = 0;
+      return this.#to('break', NO_ANSWER_REASON, now, callId);
+    }
+    return this.#to(this.pendingBreak === undefined ? 'ready' : 'break', this.pendingBreak ?? 'offer missed', now, callId);
+  }
+
+  /** The offer was withdrawn through no fault of the agent (the caller hung up, another agent answered). */
+  withdrawn(now: number): AgentStateChange {
+    const callId = this.callId;
+    this.callId = undefined;
+    if (this.pendingBreak !== undefined) return this.#to('break', this.pendingBreak, now, callId);
+    return this.#to('ready', 'offer withdrawn', now, callId);
+  }
+
+  /** The call ended: wrap-up for wrapUpMs (0: none), then ready or the pending break. */
+  callEnded(wrapUpMs: number, now: number): AgentStateChange {
+    if (this.#answeredAt !== undefined) this.talkTimeMs += now - this.#answeredAt;
+    this.#answeredAt = undefined;
+    const callId = this.callId;
+    if (wrapUpMs > 0) {
+      this.wrapUpUntil = now + wrapUpMs;
+      return this.#to('wrap-up', 'call ended', now, callId);
+    }
+    return this.#afterWork(now, callId, 'call ended');
+  }
+
+  /** Wrap-up ended: on its timer, or early by the agent. */
+  endWrapUp(reason: string, now: number): AgentStateChange {
+    return this.#afterWork(now, this.callId, reason);
+  }
+
+  #afterWork(now: number, callId: string | undefined, reason: string): AgentStateChange {
+    this.callId = undefined;
+    this.wrapUpUntil = undefined;
+    const pending = this.pendingBreak;
+    this.pendingBreak = undefined;
+    if (pending !== undefined) return this.#to('break', pending, now, callId);
+    const change = this.#to('ready', reason, now, callId);
+    this.idleSince = now;
+    return change;
+  }
+
+  #to(to: AgentState, reason: string, now: number, callId?: string): AgentStateChange {
+    const from = this.#state;
+    if (!canTransition(from, to)) {
+      throw new TenorError('TENOR_ERR_VALIDATION', [`agent '${this.login}' cannot go from ${from} to ${to}`]);
+    }
+    this.#state = to;
+    this.#changes++;
+    this.#reason = reason;
+    this.#since = now;
+    if (to !== 'offered' && to !== 'on-call' && to !== 'wrap-up') this.wrapUpUntil = undefined;
+    return { login: this.login, from, to, reason, at: now, callId };
+  }
+}

@@ -1,0 +1,105 @@
+// The ACD's tables. Appended to the server's migration list by the lead
+// (ids from 0100 keep them apart from the foundation's). Times are epoch
+// milliseconds (INTEGER): durations are computed in SQL the same way on
+// SQLite and PostgreSQL. The state log and queue events are append-only:
+// reports and the live monitor read them, nothing updates them.
+
+import type { Migration } from '../../store/database.js';
+
+export const acdMigrations: readonly Migration[] = [
+  {
+    id: '0100-acd-queues-agents',
+    up: `
+      CREATE TABLE acd_queues (
+        name TEXT PRIMARY KEY,
+        definition TEXT NOT NULL,
+        origin TEXT NOT NULL CHECK (origin IN ('config', 'api')),
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE acd_agents (
+        login TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        device TEXT NOT NULL,
+        skills TEXT NOT NULL,
+        queues TEXT NOT NULL,
+        origin TEXT NOT NULL CHECK (origin IN ('config', 'api')),
+        state TEXT NOT NULL,
+        state_reason TEXT NOT NULL,
+        state_since INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+    `,
+  },
+  {
+    id: '0101-acd-logs',
+    up: `
+      CREATE TABLE acd_agent_state_log (
+        id INTEGER PRIMARY KEY,
+        login TEXT NOT NULL,
+        from_state TEXT NOT NULL,
+        to_state TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        call_id TEXT,
+        at INTEGER NOT NULL
+      );
+      CREATE INDEX acd_agent_state_log_login_at ON acd_agent_state_log (login, at);
+      CREATE INDEX acd_agent_state_log_at ON acd_agent_state_log (at);
+      CREATE TABLE acd_queue_events (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        queue TEXT NOT NULL,
+        type TEXT NOT NULL,
+        call_id TEXT,
+        entry_id TEXT,
+        agent TEXT,
+        detail TEXT
+      );
+      CREATE INDEX acd_queue_events_queue_at ON acd_queue_events (queue, at);
+    `,
+  },
+  {
+    id: '0102-acd-call-records',
+    up: `
+      CREATE TABLE acd_call_records (
+        id TEXT PRIMARY KEY,
+        direction TEXT NOT NULL CHECK (direction IN ('inbound', 'outbound')),
+        from_number TEXT NOT NULL,
+        to_number TEXT NOT NULL,
+        customer_id TEXT,
+        arrived_at INTEGER NOT NULL,
+        queued_at INTEGER,
+        offered_at INTEGER,
+        answered_at INTEGER,
+        ended_at INTEGER,
+        queue TEXT,
+        agent TEXT,
+        outcome TEXT,
+        end_cause TEXT,
+        wait_ms INTEGER,
+        talk_ms INTEGER,
+        hold_ms INTEGER,
+        wrap_up_ms INTEGER,
+        live INTEGER NOT NULL
+      );
+      CREATE INDEX acd_call_records_arrived ON acd_call_records (arrived_at);
+      CREATE INDEX acd_call_records_live ON acd_call_records (live);
+      CREATE TABLE acd_call_segments (
+        id INTEGER PRIMARY KEY,
+        record_id TEXT NOT NULL REFERENCES acd_call_records (id),
+        seq INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('ivr', 'queue', 'agent', 'transfer', 'callback')),
+        queue TEXT,
+        agent TEXT,
+        started_at INTEGER NOT NULL,
+        offered_at INTEGER,
+        answered_at INTEGER,
+        ended_at INTEGER,
+        outcome TEXT,
+        detail TEXT,
+        UNIQUE (record_id, seq)
+      );
+    `,
+  },
+];

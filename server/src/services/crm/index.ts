@@ -1,0 +1,82 @@
+// The CRM service: business objects from the model, their tables kept in step
+// with it, one repository per entity. Entities mapped onto an external
+// database reach it through a `database.<name>` service, so a site can replace
+// that wrapper (another file, another engine) like any other service.
+
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineService, type ServiceDefinition } from '../../core/service-manager.js';
+import { TenorError } from '../../core/errors.js';
+import type { Database } from '../../store/database.js';
+import { SqliteDatabase } from '../../store/sqlite.js';
+import { loadModel, type BusinessModel, type EntityDef } from './model.js';
+import { EntityRepository, type EntityRecord } from './repository.js';
+import { syncEntitySchema, type SyncReport } from './schema-sync.js';
+
+export const defaultModelFile = fileURLToPath(new URL('../../../models/default.yaml', import.meta.url));
+
+export interface CrmService {
+  readonly model: BusinessModel;
+  /** What the last start changed in the database. */
+  readonly sync: SyncReport[];
+  entity(name: string): EntityRepository;
+  /** Customers having this number (as dialed or E.164). */
+  findCustomersByPhone(phone: string): Promise<EntityRecord[]>;
+}
+
+declare module '../../core/service-manager.js' {
+  interface ServiceMap {
+    crm: CrmService;
+  }
+}
+
+/** Wrapper service over a database Tenor does not own (a legacy system's SQLite file). */
+export function externalDatabaseService(name: string, file: string): ServiceDefinition<Database> {
+  return defineService<Database>({
+    name: `database.${name}`,
+    version: '1.0.0',
+    description: `External database '${name}' (${path.basename(file)}), mapped by the business-object model`,
+    start: () => new SqliteDatabase(file, { external: true }),
+    stop: (db) => db.close(),
+    async health(db) {
+      await db.get('SELECT 1 AS ok');
+      return { status: 'ok', detail: db.location };
+    },
+  });
+}
+
+/** The CRM service and the wrappers of the external databases its model maps. */
+export function crmServices(opts: { modelFile: string | undefined; defaultCountry: string; baseDir: string }): ServiceDefinition<object>[] {
+  const model = loadModel(opts.modelFile ?? defaultModelFile);
+  const externals = Object.entries(model.databases).map(([name, db]) => externalDatabaseService(name, path.resolve(opts.baseDir, db.file)));
+  const crm = defineService<CrmService>({
+    name: 'crm',
+    version: '1.0.0',
+    description: `Business objects: ${model.entities.map((e) => e.name).join(', ')}`,
+    dependsOn: ['store', ...externals.map((e) => e.name)],
+    async start(ctx) {
+      const databaseOf = (entity: EntityDef): Database =>
+        entity.database === undefined ? ctx.get('store') : ctx.get<Database>(`database.${entity.database}`);
+      const sync: SyncReport[] = [];
+      const repos = new Map<string, EntityRepository>();
+      for (const entity of model.entities) {
+        const report = await syncEntitySchema(databaseOf(entity), entity, entity.database === undefined ? 'migrate' : 'check');
+        if (report.createdTable || report.addedColumns.length || report.renamedColumns.length) ctx.logger.info(report, 'business-object table migrated');
+        sync.push(report);
+        repos.set(entity.name, new EntityRepository(databaseOf(entity), entity, opts.defaultCountry));
+      }
+      const entity = (name: string): EntityRepository => {
+        const repo = repos.get(name);
+        if (!repo) throw new TenorError('TENOR_ERR_NOT_FOUND', [`entity ${name}`]);
+        return repo;
+      };
+      return {
+        model,
+        sync,
+        entity,
+        findCustomersByPhone: (phone) => entity('Customer').findByPhone(phone),
+      };
+    },
+  });
+  return [...externals, crm] as ServiceDefinition<object>[];
+}

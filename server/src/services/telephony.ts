@@ -1,0 +1,67 @@
+// The telephony service: the engine that takes and places calls, seen by the
+// rest of Tenor only through the driver contract. Today the embedded engine; a
+// FreeSWITCH or drachtio driver will be another definition of this service.
+
+import type { Logger } from 'pino';
+import { EmbeddedDriver, type CredentialStore, type TelephonyDriver } from '@tenor/telephony';
+import type { TenorConfig } from '../config/schema.js';
+import { defineService } from '../core/service-manager.js';
+import type { UsersService } from './users.js';
+
+declare module '../core/service-manager.js' {
+  interface ServiceMap {
+    telephony: TelephonyDriver;
+  }
+}
+
+/** Softphones register with the user's name and password; the registrar checks digest secrets from the users store. */
+function credentialsFrom(users: UsersService): CredentialStore {
+  return {
+    async lookup(user) {
+      const secrets = await users.sipSecrets(user);
+      return secrets && { passwordHash: { MD5: secrets.ha1Md5, 'SHA-256': secrets.ha1Sha256 } };
+    },
+  };
+}
+
+export function createEmbeddedDriver(config: TenorConfig, users: UsersService, logger: Logger): EmbeddedDriver {
+  return new EmbeddedDriver({
+    bindAddress: config.sip.bind,
+    publicAddress: config.sip.publicAddress,
+    sipPort: config.sip.port,
+    rtpPorts: { min: config.rtp.portMin, max: config.rtp.portMax },
+    domain: config.sip.realm,
+    credentials: credentialsFrom(users),
+    trunks: config.site.trunks.map((t) => ({
+      name: t.name,
+      host: t.host,
+      port: t.port ?? 5060,
+      transport: t.transport ?? 'udp',
+      ...(t.username !== undefined ? { username: t.username } : {}),
+      ...(t.password !== undefined ? { password: t.password } : {}),
+      ...(t.register !== undefined ? { register: t.register } : {}),
+      ...(t.fromDomain !== undefined ? { fromDomain: t.fromDomain } : {}),
+      ...(t.inboundAddresses !== undefined ? { inboundAddresses: t.inboundAddresses } : {}),
+    })),
+    logger,
+  });
+}
+
+export function telephonyService(config: TenorConfig) {
+  return defineService<TelephonyDriver>({
+    name: 'telephony',
+    version: '1.0.0',
+    description: 'Embedded SIP/RTP engine (driver contract)',
+    dependsOn: ['users'],
+    async start(ctx) {
+      const driver = createEmbeddedDriver(config, ctx.get('users'), ctx.logger);
+      await driver.start();
+      return driver;
+    },
+    stop: (driver) => driver.stop(),
+    health(driver) {
+      const stats = driver.stats();
+      return { status: 'ok', detail: `${stats.activeCalls} calls, ${stats.activeBridges} bridges` };
+    },
+  });
+}
