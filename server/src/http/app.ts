@@ -13,6 +13,7 @@ import { ErrorResponse, installErrorHandling } from './errors.js';
 import { healthRoutes } from './routes/health.js';
 import { serviceRoutes } from './routes/services.js';
 import { businessObjectRoutes } from './routes/business-objects.js';
+import { customerRoutes } from './routes/customers.js';
 
 export interface AppOptions {
   services: ServiceManager;
@@ -55,7 +56,9 @@ export async function build(opts: AppOptions): Promise<TenorApp> {
 
   if (opts.services.has('crm')) {
     // Routes follow the model the CRM started with; a model change applies at the next start.
-    await app.register(businessObjectRoutes({ services: opts.services, entities: opts.services.get('crm').model.entities }));
+    const crm = opts.services.get('crm');
+    await app.register(businessObjectRoutes({ services: opts.services, entities: crm.model.entities }));
+    if (crm.hasContactHistory) await app.register(customerRoutes({ services: opts.services }));
   }
 
   if (opts.uiRoot) {

@@ -56,13 +56,13 @@ export function businessObjectRoutes(opts: { services: ServiceManager; entities:
       app.post(
         base,
         { onRequest: signedIn, schema: { summary: `Create a ${entity.name}`, tags, security, body: createSchema(entity), response: { 201: record, ...errors } } },
-        async (request, reply) => reply.status(201).send(await crm.entity(entity.name).create(request.body as Record<string, unknown>)),
+        async (request, reply) => reply.status(201).send(await crm.create(entity.name, request.body as Record<string, unknown>)),
       );
 
       app.patch(
         `${base}/:id`,
         { onRequest: signedIn, schema: { summary: `Change a ${entity.name}`, tags, security, params: Id, body: patchSchema(entity), response: { 200: record, ...errors } } },
-        async (request) => crm.entity(entity.name).update(request.params.id, request.body as Record<string, unknown>),
+        async (request) => crm.update(entity.name, request.params.id, request.body as Record<string, unknown>),
       );
 
       app.delete(

@@ -51,6 +51,11 @@ export interface AnnouncementPolicy {
   estimatedWait: boolean;
 }
 
+export interface WhisperPolicy {
+  prompts: readonly string[];
+  segments: Readonly<Record<string, string>>;
+}
+
 export interface CallbackPolicy {
   /** Attempts to reach the customer, first one included. */
   attempts: number;
@@ -79,8 +84,12 @@ export interface QueueDefinition {
   overflow: { afterSeconds: number; queue: string } | undefined;
   requiredSkills: SkillLevels;
   escalation: readonly EscalationRule[];
-  /** Play the queue name and the customer's name/segment to the agent before connecting. */
-  whisper: boolean;
+  /**
+   * Played to the agent (only) before the caller is connected: the queue's
+   * prompts, then the prompt of the customer's segment if one is configured.
+   * The customer's name travels in the call_offered event for the agent's screen.
+   */
+  whisper: WhisperPolicy | undefined;
   callback: CallbackPolicy;
 }
 
@@ -127,7 +136,7 @@ export function queueWithDefaults(q: Partial<QueueDefinition> & { name: string }
     overflow: undefined,
     requiredSkills: {},
     escalation: [],
-    whisper: false,
+    whisper: undefined,
     callback: defaultCallbackPolicy,
     ...q,
   };

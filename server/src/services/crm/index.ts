@@ -9,20 +9,15 @@ import { defineService, type ServiceDefinition } from '../../core/service-manage
 import { TenorError } from '../../core/errors.js';
 import type { Database } from '../../store/database.js';
 import { SqliteDatabase } from '../../store/sqlite.js';
-import { loadModel, type BusinessModel, type EntityDef } from './model.js';
-import { EntityRepository, type EntityRecord } from './repository.js';
+import { loadModel, type EntityDef } from './model.js';
+import { EntityRepository } from './repository.js';
 import { syncEntitySchema, type SyncReport } from './schema-sync.js';
+import { CrmDomain } from './domain.js';
 
 export const defaultModelFile = fileURLToPath(new URL('../../../models/default.yaml', import.meta.url));
 
-export interface CrmService {
-  readonly model: BusinessModel;
-  /** What the last start changed in the database. */
-  readonly sync: SyncReport[];
-  entity(name: string): EntityRepository;
-  /** Customers having this number (as dialed or E.164). */
-  findCustomersByPhone(phone: string): Promise<EntityRecord[]>;
-}
+/** The CRM service is the domain object: repositories, rules, history. */
+export type CrmService = CrmDomain;
 
 declare module '../../core/service-manager.js' {
   interface ServiceMap {
@@ -65,17 +60,7 @@ export function crmServices(opts: { modelFile: string | undefined; defaultCountr
         sync.push(report);
         repos.set(entity.name, new EntityRepository(databaseOf(entity), entity, opts.defaultCountry));
       }
-      const entity = (name: string): EntityRepository => {
-        const repo = repos.get(name);
-        if (!repo) throw new TenorError('TENOR_ERR_NOT_FOUND', [`entity ${name}`]);
-        return repo;
-      };
-      return {
-        model,
-        sync,
-        entity,
-        findCustomersByPhone: (phone) => entity('Customer').findByPhone(phone),
-      };
+      return new CrmDomain({ model, sync, repos, defaultCountry: opts.defaultCountry });
     },
   });
   return [...externals, crm] as ServiceDefinition<object>[];

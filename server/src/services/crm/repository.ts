@@ -14,6 +14,8 @@ export type EntityRecord = { id: number } & Record<string, unknown>;
 export interface ListQuery {
   /** attribute = value; a phone-list attribute matches any of its numbers. */
   where?: Record<string, string | number | boolean>;
+  /** attribute >= value (times and numbers) */
+  from?: { attribute: string; value: string | number };
   limit?: number;
   offset?: number;
   /** attribute to sort by, newest/highest first with desc */
@@ -67,6 +69,10 @@ export class EntityRepository {
         clauses.push(`"${attr.column}" = ?`);
         params.push(toColumn(attr, value) ?? null);
       }
+    }
+    if (query.from) {
+      clauses.push(`"${this.#attr(query.from.attribute).column}" >= ?`);
+      params.push(query.from.value);
     }
     const where = clauses.length ? ` WHERE ${clauses.join(' AND ')}` : '';
     const order = query.orderBy ? this.#attr(query.orderBy).column : this.entity.key;

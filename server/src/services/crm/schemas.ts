@@ -1,7 +1,15 @@
 // JSON schemas generated from the model: what the REST API accepts and returns
 // for each entity, and what the repository checks for callers other than HTTP.
 
-import { Type, type TSchema, type TObject } from '@sinclair/typebox';
+import { FormatRegistry, Type, type TSchema, type TObject } from '@sinclair/typebox';
+
+// TypeBox checks formats only once they are registered (fastify's ajv knows them already).
+if (!FormatRegistry.Has('date-time')) {
+  FormatRegistry.Set('date-time', (v) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(v) && !Number.isNaN(Date.parse(v)));
+}
+if (!FormatRegistry.Has('date')) {
+  FormatRegistry.Set('date', (v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)));
+}
 import type { AttributeDef, EntityDef } from './model.js';
 
 function attributeSchema(attr: AttributeDef): TSchema {

@@ -1,0 +1,66 @@
+// Customer identification and the contact history, on top of the generated
+// business-object routes.
+
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { ServiceManager } from '../../core/service-manager.js';
+import { recordSchema } from '../../services/crm/schemas.js';
+import { requireRole } from '../auth.js';
+
+export function customerRoutes(opts: { services: ServiceManager }): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    const crm = opts.services.get('crm');
+    const signedIn = requireRole(opts.services.get('users'), 'agent', 'supervisor', 'admin');
+    const security = [{ basicAuth: [] }];
+    const tags = ['Customer'];
+    const Customer = recordSchema(crm.entity('Customer').entity);
+    const Interaction = recordSchema(crm.entity('Interaction').entity);
+
+    app.get(
+      '/api/customers/:id/history',
+      {
+        onRequest: signedIn,
+        schema: {
+          summary: "The customer's contact history, newest first, with a summary",
+          tags,
+          security,
+          params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+          querystring: Type.Object({
+            limit: Type.Integer({ minimum: 1, maximum: 200, default: 20 }),
+            offset: Type.Integer({ minimum: 0, default: 0 }),
+          }),
+          response: {
+            200: Type.Object({
+              customer: Customer,
+              summary: Type.Object({
+                segment: Type.Union([Type.String(), Type.Null()]),
+                openCases: Type.Integer(),
+                lastContact: Type.Union([Type.String(), Type.Null()]),
+                contactsLast30Days: Type.Integer(),
+              }),
+              items: Type.Array(Interaction),
+              total: Type.Integer(),
+            }),
+            '4xx': { $ref: 'ErrorResponse#' },
+          },
+        },
+      },
+      async (request) => crm.history(request.params.id, request.query),
+    );
+
+    app.post(
+      '/api/customers/identify',
+      {
+        onRequest: signedIn,
+        schema: {
+          summary: 'Find the customer behind a phone number; an unknown number becomes a new prospect',
+          tags,
+          security,
+          body: Type.Object({ phone: Type.String({ minLength: 3, maxLength: 40 }) }, { additionalProperties: false }),
+          response: { 200: Type.Object({ customer: Customer, created: Type.Boolean() }), '4xx': { $ref: 'ErrorResponse#' } },
+        },
+      },
+      async (request) => crm.customerForCaller(request.body.phone),
+    );
+  };
+}

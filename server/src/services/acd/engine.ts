@@ -1,0 +1,927 @@
+// The ACD at work: callers put into queues wait with music and announcements,
+// are offered to agents through their devices, connected, recorded; agents
+// log in, take breaks, wrap up. Decisions come from the Router (pure, in
+// memory); everything that touches a call goes through the telephony driver
+// contract only; records and logs are written in order, off the routing path.
+
+import type { Logger } from 'pino';
+import type { Call, CallParty, HangupCause, Prompt, TelephonyDriver } from '@tenor/telephony';
+import type { EventBus } from '../../core/events.js';
+import { TenorError } from '../../core/errors.js';
+import type { Database } from '../../store/database.js';
+import { Agent, NO_ANSWER_REASON } from './agent-state.js';
+import { AgentRoster } from './agents.js';
+import type { Clock, TimerHandle } from './clock.js';
+import { DialedDevice, PersistentLine, dialTarget, type AgentDeviceLine } from './devices.js';
+import { HandleTimes, estimatedWaitMs } from './estimate.js';
+import { HoldExperience } from './hold.js';
+import type { AgentProfile, ExitDestination, ExitReason, QueueDefinition, SkillLevels, WaitingEntry } from './model.js';
+import type { RandomSource } from './random.js';
+import { Router, type Decision, type QueueFigures } from './router.js';
+import { nextEscalationAfterMs } from './skills.js';
+import { announcementPrompts } from './spoken.js';
+import { AgentStateLog } from './store/agent-state-log.js';
+import { AgentsRepository } from './store/agents-repo.js';
+import { CallRecordsRepository, type CallOutcome, type CallRecord, type CallRecordFilter, type CallRecordUpdate, type SegmentUpdate } from './store/call-records.js';
+import { QueueEventLog, type QueueEvent, type QueueEventType } from './store/queue-events.js';
+import { QueuesRepository, type Origin } from './store/queues-repo.js';
+import { reconcileAfterRestart } from './store/reconcile.js';
+import { WriteQueue } from './write-queue.js';
+import './events.js';
+
+export interface AcdEngineOptions {
+  driver: TelephonyDriver;
+  db: Database;
+  bus: EventBus;
+  clock: Clock;
+  logger: Logger;
+  random?: RandomSource;
+  /** Unanswered offers in a row before an agent is put on break "no answer" (0: never). */
+  maxMissedOffers?: number;
+  /** Break reasons agents may give ("no answer" is always known). */
+  breakReasons?: readonly string[];
+  /** How long the agent's phone may ring when a persistent line is set up at login. */
+  persistentLineTimeoutMs?: number;
+  /** Handle time assumed before a queue has any (for the estimated wait). */
+  defaultHandleTimeMs?: number;
+  /** The number shown to agents' external phones and persistent lines. */
+  callerId?: CallParty;
+}
+
+export interface EnqueueOptions {
+  queue: string;
+  /** Higher is served first (e.g. from the customer's segment). */
+  priority?: number;
+  customerId?: string;
+  customerName?: string;
+  segment?: string;
+  requiredSkills?: SkillLevels;
+  /** Trunk to call the customer back through. */
+  trunk?: string;
+}
+
+/** How a caller left the ACD. For 'exit' to voicemail or a flow, the call is still up and the caller of enqueueCall continues with it. */
+export type EnqueueResult =
+  | { result: 'connected'; agent: string }
+  | { result: 'abandoned'; waitMs: number }
+  | { result: 'callback'; number: string }
+  | { result: 'exit'; reason: ExitReason; destination: ExitDestination };
+
+export const DEFAULT_BREAK_REASONS = ['lunch', 'coffee', 'meeting', 'training', 'other'] as const;
+
+type SessionState = 'waiting' | 'offering' | 'connected' | 'leaving' | 'gone';
+
+/** A contact in the ACD, from queue entry until it leaves. */
+interface Session {
+  entry: WaitingEntry;
+  /** The caller's leg; undefined for a callback request (the caller hung up). */
+  call: Call | undefined;
+  log: Logger;
+  recordId: string;
+  /** The record segment of the queue it waits in (its number, once written). */
+  queueSegPromise: Promise<number> | undefined;
+  hold: HoldExperience | undefined;
+  timers: TimerHandle[];
+  offer: AbortController | undefined;
+  state: SessionState;
+  /** A timed action (overflow, max wait) that fell due during an offer: run if the offer fails. */
+  pending: (() => void) | undefined;
+  callback: { number: string; trunk: string | undefined; attempts: number } | undefined;
+  finish: (result: EnqueueResult) => void;
+}
+
+interface OfferAttempt {
+  agent: Agent;
+  line: AgentDeviceLine;
+  seg: Promise<number>;
+}
+
+type OfferEnd = 'ring-timeout' | 'answered-elsewhere' | 'caller-gone';
+
+export class AcdEngine {
+  readonly router: Router;
+  readonly #o: Required<Omit<AcdEngineOptions, 'random' | 'callerId'>> & Pick<AcdEngineOptions, 'random' | 'callerId'>;
+  readonly #writes: WriteQueue;
+  readonly #records: CallRecordsRepository;
+  readonly #queueEvents: QueueEventLog;
+  readonly #queuesRepo: QueuesRepository;
+  readonly #agentsRepo: AgentsRepository;
+  readonly #stateLog: AgentStateLog;
+  readonly #roster: AgentRoster;
+  readonly #sessions = new Map<string, Session>();
+  readonly #lines = new Map<string, PersistentLine>();
+  readonly #handleTimes = new Map<string, HandleTimes>();
+  readonly #log: Logger;
+  #stopped = false;
+
+  private constructor(opts: AcdEngineOptions) {
+    this.#o = {
+      maxMissedOffers: 3,
+      breakReasons: DEFAULT_BREAK_REASONS,
+      persistentLineTimeoutMs: 30_000,
+      defaultHandleTimeMs: 180_000,
+      ...opts,
+    };
+    this.#log = opts.logger;
+    this.router = new Router({ clock: opts.clock, ...(opts.random ? { random: opts.random } : {}) });
+    this.#writes = new WriteQueue((err) => this.#log.error({ err }, 'ACD record write failed'));
+    this.#records = new CallRecordsRepository(opts.db);
+    this.#queueEvents = new QueueEventLog(opts.db);
+    this.#queuesRepo = new QueuesRepository(opts.db);
+    this.#agentsRepo = new AgentsRepository(opts.db);
+    this.#stateLog = new AgentStateLog(opts.db);
+    this.#roster = new AgentRoster({
+      router: this.router, clock: opts.clock, bus: opts.bus, writes: this.#writes, agentsRepo: this.#agentsRepo, stateLog: this.#stateLog, logger: this.#log,
+    });
+    this.#roster.onReady = (login) => this.#dispatchAgent(login);
+    this.#roster.onWrapUpEnded = (_agent, callId, ms) => {
+      if (callId) this.#writeRecord(callId, { wrapUpMs: ms });
+    };
+  }
+
+  /**
+   * Start the ACD on a migrated database: close what a crash left open, then
+   * load queues and agents (logged-in agents stay logged in; persistent lines
+   * are called again).
+   */
+  static async start(opts: AcdEngineOptions): Promise<AcdEngine> {
+    const engine = new AcdEngine(opts);
+    const now = opts.clock.now();
+    const reconciled = await reconcileAfterRestart(opts.db, now);
+    if (reconciled.closedCalls.length > 0 || reconciled.agentChanges.length > 0) {
+      opts.logger.warn({ closedCalls: reconciled.closedCalls.length, agentsReset: reconciled.agentChanges.length }, 'closed calls and reset agents left by the previous run');
+    }
+    for (const q of await engine.#queuesRepo.list()) engine.router.setQueue(q.definition);
+    for (const stored of await engine.#agentsRepo.list()) {
+      const agent = engine.#roster.put(stored.profile);
+      agent.restore(stored.state, stored.stateReason, stored.stateSince);
+      engine.router.agentChanged(agent.login);
+      if (agent.loggedIn && stored.profile.device.type === 'persistent') void engine.#reconnectLine(agent);
+    }
+    return engine;
+  }
+
+  // ---- configuration: queues and agents ----
+
+  /** Make the configuration file's queues and agents current: add or update them, drop the ones the file no longer has. */
+  async applyConfig(queues: readonly QueueDefinition[], agents: readonly AgentProfile[]): Promise<void> {
+    const queueNames = new Set(queues.map((q) => q.name));
+    for (const q of queues) await this.saveQueue(q, 'config');
+    for (const a of agents) await this.saveAgent(a, 'config');
+    const agentLogins = new Set(agents.map((a) => a.login));
+    for (const stored of await this.#agentsRepo.list()) {
+      if (stored.origin === 'config' && !agentLogins.has(stored.profile.login)) await this.removeAgent(stored.profile.login);
+    }
+    for (const stored of await this.#queuesRepo.list()) {
+      if (stored.origin === 'config' && !queueNames.has(stored.definition.name)) await this.removeQueue(stored.definition.name);
+    }
+  }
+
+  async saveQueue(def: QueueDefinition, origin: Origin = 'api'): Promise<void> {
+    await this.#queuesRepo.save(def, origin, this.#o.clock.now());
+    this.router.setQueue(def);
+    this.#o.bus.publish('acd_queue_changed', { queue: def.name, change: 'saved' });
+    this.#dispatchAll();
+  }
+
+  /** Remove a queue; refused while contacts wait in it. */
+  async removeQueue(name: string): Promise<boolean> {
+    if (this.router.waiting(name).length > 0) throw new TenorError('TENOR_ERR_VALIDATION', [`queue '${name}' has callers waiting`]);
+    this.router.removeQueue(name);
+    const removed = await this.#queuesRepo.delete(name);
+    if (removed) this.#o.bus.publish('acd_queue_changed', { queue: name, change: 'removed' });
+    return removed;
+  }
+
+  queue(name: string): QueueDefinition | undefined {
+    return this.router.queue(name);
+  }
+
+  queues(): QueueDefinition[] {
+    return this.router.queueNames().sort().flatMap((n) => this.router.queue(n) ?? []);
+  }
+
+  figures(queue: string): QueueFigures | undefined {
+    return this.router.figures(queue);
+  }
+
+  async saveAgent(profile: AgentProfile, origin: Origin = 'api'): Promise<Agent> {
+    await this.#agentsRepo.saveProfile(profile, origin, this.#o.clock.now());
+    const agent = this.#roster.put(profile);
+    this.#o.bus.publish('acd_agent_changed', { login: profile.login, change: 'saved' });
+    if (agent.state === 'ready') this.#dispatchAgent(agent.login);
+    return agent;
+  }
+
+  /** Remove an agent; refused unless logged out. */
+  async removeAgent(login: string): Promise<boolean> {
+    const agent = this.#roster.get(login);
+    if (agent?.loggedIn) throw new TenorError('TENOR_ERR_VALIDATION', [`agent '${login}' is logged in`]);
+    this.#roster.delete(login);
+    const removed = await this.#agentsRepo.delete(login);
+    if (removed) this.#o.bus.publish('acd_agent_changed', { login, change: 'removed' });
+    return removed;
+  }
+
+  agent(login: string): Agent | undefined {
+    return this.#roster.get(login);
+  }
+
+  agents(): Agent[] {
+    return this.#roster.all().sort((a, b) => a.login.localeCompare(b.login));
+  }
+
+  // ---- agent states ----
+
+  /** Log in (ready, or on break with `breakReason`). A persistent-line agent's phone is called first. */
+  async login(login: string, opts: { breakReason?: string } = {}): Promise<Agent> {
+    const agent = this.#roster.require(login);
+    if (agent.loggedIn) throw new TenorError('TENOR_ERR_VALIDATION', [`agent '${login}' is already logged in`]);
+    if (opts.breakReason !== undefined) this.#checkBreakReason(opts.breakReason);
+    if (agent.profile.device.type === 'persistent') await this.#connectLine(agent);
+    const now = this.#o.clock.now();
+    this.#roster.apply(agent, agent.logIn(opts.breakReason === undefined, opts.breakReason ?? 'login', now));
+    return agent;
+  }
+
+  /** Ready again: from a break, or ending wrap-up early. */
+  ready(login: string): Agent {
+    const agent = this.#roster.require(login);
+    if (agent.state === 'wrap-up') this.#roster.endWrapUp(agent, 'wrap-up ended by agent');
+    else this.#roster.apply(agent, agent.ready('ready', this.#o.clock.now()));
+    return agent;
+  }
+
+  /** Take a break now, or after the current call and wrap-up. */
+  takeBreak(login: string, reason: string): Agent {
+    this.#checkBreakReason(reason);
+    const agent = this.#roster.require(login);
+    if (agent.state === 'wrap-up') {
+      agent.pendingBreak = reason;
+      this.#roster.endWrapUp(agent, reason);
+    } else {
+      this.#roster.apply(agent, agent.takeBreak(reason, this.#o.clock.now()));
+    }
+    return agent;
+  }
+
+  async logout(login: string, reason = 'logout'): Promise<Agent> {
+    const agent = this.#roster.require(login);
+    if (agent.state === 'offered' || agent.state === 'on-call') {
+      throw new TenorError('TENOR_ERR_VALIDATION', [`agent '${login}' is on a call; log out after it ends`]);
+    }
+    this.#roster.apply(agent, agent.logOut(reason, this.#o.clock.now()));
+    const line = this.#lines.get(login);
+    this.#lines.delete(login);
+    await line?.disconnect();
+    this.#leaveEmptyQueues(agent);
+    return agent;
+  }
+
+  // ---- callers ----
+
+  /**
+   * Put an answered call into a queue. Resolves when the caller leaves the
+   * ACD: connected to an agent and the call ended, abandoned, asked for a
+   * callback, or exited (to voicemail or a flow: the call is still up).
+   */
+  enqueueCall(call: Call, opts: EnqueueOptions): Promise<EnqueueResult> {
+    const queue = this.router.queue(opts.queue);
+    if (!queue) throw new TenorError('TENOR_ERR_NOT_FOUND', [`queue '${opts.queue}'`]);
+    const now = this.#o.clock.now();
+    const entry: WaitingEntry = {
+      id: call.id, kind: 'call', queue: queue.name, priority: opts.priority ?? 0, enteredAt: now, queueEnteredAt: now,
+      requiredSkills: opts.requiredSkills ?? {}, callId: call.id, callerNumber: call.from.number,
+      customerId: opts.customerId, customerName: opts.customerName ?? call.from.displayName, segment: opts.segment,
+    };
+    const log = this.#log.child({ callId: call.id, queue: queue.name });
+    return new Promise<EnqueueResult>((resolve) => {
+      const session: Session = {
+        entry, call, log, recordId: call.id, queueSegPromise: undefined, hold: undefined, timers: [], offer: undefined, state: 'waiting',
+        pending: undefined, callback: opts.trunk !== undefined ? { number: call.from.number, trunk: opts.trunk, attempts: 0 } : undefined,
+        finish: resolve,
+      };
+      this.#writes.push(() =>
+        this.#records.open({ id: call.id, direction: call.direction, from: call.from.number, to: call.to.number, ...(opts.customerId ? { customerId: opts.customerId } : {}), arrivedAt: now }),
+      );
+      call.once('hangup', (cause) => this.#callerHungUp(session, cause));
+      call.on('dtmf', (digit) => this.#callerPressed(session, digit));
+      const figures = this.router.figures(queue.name);
+      if (queue.maxWaiting > 0 && (figures?.waiting ?? 0) >= queue.maxWaiting) {
+        this.#sessions.set(entry.id, session);
+        this.#exit(session, queue, 'full');
+        return;
+      }
+      if (!queue.joinEmpty && (figures?.agentsLoggedIn ?? 0) === 0) {
+        this.#sessions.set(entry.id, session);
+        this.#exit(session, queue, 'empty');
+        return;
+      }
+      this.#enterQueue(session, queue, 'queued');
+      this.#dispatchEntry(entry.id);
+    });
+  }
+
+  /** Wait until every record and log line asked for so far is written. */
+  flush(): Promise<void> {
+    return this.#writes.flush();
+  }
+
+  callRecords(filter: CallRecordFilter = {}): Promise<CallRecord[]> {
+    return this.#records.list(filter);
+  }
+
+  callRecord(id: string): Promise<CallRecord | undefined> {
+    return this.#records.get(id);
+  }
+
+  agentStateLog(filter: Parameters<AgentStateLog['list']>[0] = {}) {
+    return this.#stateLog.list(filter);
+  }
+
+  queueEvents(filter: Parameters<QueueEventLog['list']>[0] = {}): Promise<QueueEvent[]> {
+    return this.#queueEvents.list(filter);
+  }
+
+  /** Stop timers and persistent lines; calls in progress are the telephony service's to end. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const s of this.#sessions.values()) {
+      for (const t of s.timers) t.cancel();
+      s.offer?.abort('caller-gone' satisfies OfferEnd);
+      await s.hold?.stop();
+    }
+    this.#roster.stop();
+    for (const line of this.#lines.values()) await line.disconnect();
+    this.#lines.clear();
+    await this.flush();
+  }
+
+  // ---- queue entry, timers, exits ----
+
+  #enterQueue(session: Session, queue: QueueDefinition, how: 'queued' | 'overflowed'): void {
+    const { entry } = session;
+    const now = this.#o.clock.now();
+    this.#sessions.set(entry.id, session);
+    if (how === 'queued') this.router.enqueue(entry);
+    const position = this.router.position(entry.id) ?? 0;
+    session.log.info({ position, priority: entry.priority, kind: entry.kind }, how === 'queued' ? 'contact queued' : 'contact moved to queue');
+    this.#writeRecord(session.recordId, { queue: queue.name, ...(how === 'queued' ? { queuedAt: now } : {}) });
+    this.#newQueueSegment(session, queue.name, now);
+    this.#queueEvent(queue.name, 'queued', session, undefined, { kind: entry.kind, priority: entry.priority, position });
+    this.#o.bus.publish('call_queued', {
+      callId: entry.callId, entryId: entry.id, queue: queue.name, kind: entry.kind, priority: entry.priority, position,
+      enteredAt: new Date(entry.enteredAt).toISOString(), customerId: entry.customerId,
+    });
+    if (session.call && !session.hold) {
+      session.hold = new HoldExperience(session.call, {
+        music: queue.musicOnHold ?? 'music-on-hold',
+        announcements: queue.announcements && {
+          intervalMs: queue.announcements.intervalSeconds * 1000,
+          prompts: () => this.#announcement(session),
+        },
+        clock: this.#o.clock,
+        onError: (err) => session.log.error({ err }, 'music on hold failed'),
+      });
+      session.hold.start();
+    }
+    this.#startQueueTimers(session, queue);
+  }
+
+  #announcement(session: Session): Prompt[] {
+    const queue = this.router.queue(session.entry.queue);
+    const policy = queue?.announcements;
+    if (!queue || !policy) return [];
+    const position = this.router.position(session.entry.id);
+    if (position === undefined) return [];
+    const figures = this.router.figures(queue.name);
+    const staffed = figures ? figures.agentsReady + figures.agentsBusy : 0;
+    const aht = this.#handleTimes.get(queue.name)?.average(this.#o.defaultHandleTimeMs) ?? this.#o.defaultHandleTimeMs;
+    const prompts: Prompt[] = announcementPrompts(
+      policy.position ? position : undefined,
+      policy.estimatedWait ? estimatedWaitMs(position, aht, staffed) : undefined,
+    );
+    if (queue.callbackKey === '*') prompts.push('press-star-callback');
+    return prompts;
+  }
+
+  #startQueueTimers(session: Session, queue: QueueDefinition): void {
+    for (const t of session.timers) t.cancel();
+    session.timers = [];
+    const { clock } = this.#o;
+    const { entry } = session;
+    if (queue.maxWaitSeconds > 0) {
+      session.timers.push(clock.setTimer(queue.maxWaitSeconds * 1000, () => this.#whenWaiting(session, () => this.#exit(session, queue, 'max-wait'))));
+    }
+    if (queue.overflow) {
+      const to = queue.overflow.queue;
+      session.timers.push(clock.setTimer(queue.overflow.afterSeconds * 1000, () => this.#whenWaiting(session, () => this.#overflow(session, to))));
+    }
+    // Each escalation step may make more agents eligible: route again at that moment.
+    let waited = clock.now() - entry.enteredAt;
+    for (let next = nextEscalationAfterMs(queue.escalation, waited); next !== undefined; next = nextEscalationAfterMs(queue.escalation, waited)) {
+      waited = next;
+      session.timers.push(clock.setTimer(next - (clock.now() - entry.enteredAt), () => this.#dispatchEntry(entry.id)));
+    }
+  }
+
+  /** Run a timed action now if the contact is waiting, or once its current offer has failed. */
+  #whenWaiting(session: Session, action: () => void): void {
+    if (session.state === 'waiting') action();
+    else if (session.state === 'offering') session.pending = action;
+  }
+
+  #overflow(session: Session, to: string): void {
+    const target = this.router.queue(to);
+    if (!target) {
+      session.log.error({ to }, 'overflow queue does not exist; the caller stays');
+      return;
+    }
+    const from = session.entry.queue;
+    const now = this.#o.clock.now();
+    this.#endQueueSegment(session, now, 'overflow');
+    this.router.move(session.entry.id, to);
+    this.#queueEvent(from, 'overflowed', session, undefined, { to });
+    this.#o.bus.publish('call_overflowed', { callId: session.entry.callId, entryId: session.entry.id, from, to });
+    session.log = session.log.child({ queue: to });
+    this.#enterQueue(session, target, 'overflowed');
+    this.#dispatchEntry(session.entry.id);
+  }
+
+  #exit(session: Session, queue: QueueDefinition, reason: ExitReason): void {
+    const destination: ExitDestination = queue.exits[reason] ?? { type: 'hangup', message: reason === 'empty' || reason === 'full' ? 'agents-busy' : undefined };
+    const now = this.#o.clock.now();
+    session.log.info({ reason, destination }, 'caller leaves the queue');
+    this.#queueEvent(queue.name, 'exited', session, undefined, { reason, destination });
+    this.#o.bus.publish('call_exited', { callId: session.entry.callId, entryId: session.entry.id, queue: queue.name, reason, destination });
+    if (destination.type === 'queue' && this.router.queue(destination.queue) && this.router.entry(session.entry.id)) {
+      // Another queue: the caller keeps their original entry time there.
+      this.#endQueueSegment(session, now, `exit:${reason}`);
+      this.router.move(session.entry.id, destination.queue);
+      const target = this.router.queue(destination.queue);
+      if (target) this.#enterQueue(session, target, 'overflowed');
+      this.#dispatchEntry(session.entry.id);
+      return;
+    }
+    this.#leave(session, 'leaving');
+    this.#endQueueSegment(session, now, `exit:${reason}`);
+    const call = session.call;
+    if (!call) return;
+    const waitMs = now - session.entry.enteredAt;
+    if (destination.type === 'hangup') {
+      this.#writeRecord(session.recordId, { outcome: 'exited', waitMs });
+      void (async () => {
+        await session.hold?.stop();
+        const prompts: Prompt[] = [...(destination.message ? [destination.message] : []), 'goodbye'];
+        if (call.state !== 'ended') await call.play({ prompts });
+        if (call.state !== 'ended') await call.hangup('normal');
+        session.finish({ result: 'exit', reason, destination });
+      })().catch((err: unknown) => session.log.error({ err }, 'exit message failed'));
+      return;
+    }
+    // Voicemail or a flow: the call lives on under another service; its record closes when it ends.
+    this.#writeRecord(session.recordId, { outcome: destination.type === 'voicemail' ? 'voicemail' : 'exited', waitMs });
+    void session.hold?.stop().then(() => session.finish({ result: 'exit', reason, destination }));
+  }
+
+  /** The last agent of a queue logged out: callers of queues that say so leave. */
+  #leaveEmptyQueues(agent: Agent): void {
+    for (const m of agent.profile.queues) {
+      const queue = this.router.queue(m.queue);
+      if (!queue?.leaveWhenEmpty || (this.router.figures(m.queue)?.agentsLoggedIn ?? 0) > 0) continue;
+      for (const entry of this.router.waiting(m.queue)) {
+        const session = this.#sessions.get(entry.id);
+        if (session?.state === 'waiting' && session.call) this.#exit(session, queue, 'empty');
+      }
+    }
+  }
+
+  /** Take the contact out of routing: timers, offer and the waiting list. */
+  #leave(session: Session, state: SessionState): void {
+    session.state = state;
+    for (const t of session.timers) t.cancel();
+    session.timers = [];
+    session.pending = undefined;
+    this.router.remove(session.entry.id);
+    if (state === 'gone' || state === 'leaving') this.#sessions.delete(session.entry.id);
+  }
+
+  #callerHungUp(session: Session, cause: HangupCause): void {
+    const call = session.call;
+    if (session.state === 'connected' || session.state === 'gone') return;
+    const now = this.#o.clock.now();
+    if (session.state === 'leaving') {
+      // Left to voicemail, a flow or a callback request: the record just ends here.
+      this.#writeRecord(session.recordId, { endedAt: now, endCause: cause, live: false });
+      return;
+    }
+    const wasOffering = session.state === 'offering';
+    this.#leave(session, 'gone');
+    session.offer?.abort('caller-gone' satisfies OfferEnd);
+    void session.hold?.stop();
+    const waitMs = now - session.entry.enteredAt;
+    session.log.info({ waitMs, wasOffering }, 'caller abandoned');
+    this.#endQueueSegment(session, now, 'abandoned');
+    this.#writeRecord(session.recordId, { outcome: 'abandoned', waitMs, endedAt: now, endCause: cause, live: false });
+    this.#queueEvent(session.entry.queue, 'abandoned', session, undefined, { waitMs });
+    this.#o.bus.publish('call_abandoned', { callId: session.entry.callId, entryId: session.entry.id, queue: session.entry.queue, waitMs });
+    this.#o.bus.publish('call_ended', { callId: call?.id ?? session.entry.callId, queue: session.entry.queue, agent: undefined, outcome: 'abandoned', cause });
+    session.finish({ result: 'abandoned', waitMs });
+  }
+
+  #callerPressed(session: Session, digit: string): void {
+    if (session.state !== 'waiting' && session.state !== 'offering') return;
+    const queue = this.router.queue(session.entry.queue);
+    if (!queue) return;
+    if (queue.exitKey !== undefined && digit === queue.exitKey) {
+      if (session.state === 'offering') return; // an agent is being reached: the key no longer applies
+      this.#exit(session, queue, 'exit-key');
+    } else if (queue.callbackKey !== undefined && digit === queue.callbackKey && session.state === 'waiting') {
+      void this.#requestCallback(session, queue).catch((err: unknown) => session.log.error({ err }, 'callback request failed'));
+    }
+  }
+
+  // ---- callbacks ----
+
+  /**
+   * The caller asked to be called back: take their number (digits, or caller
+   * ID when they enter none), say goodbye, and keep their place in line with a
+   * callback request that has the same entry time.
+   */
+  async #requestCallback(session: Session, queue: QueueDefinition): Promise<void> {
+    const call = session.call;
+    if (!call) return;
+    const original = session.entry;
+    this.#leave(session, 'leaving');
+    const now = this.#o.clock.now();
+    this.#endQueueSegment(session, now, 'callback');
+    await session.hold?.stop();
+    const entered = await call.collectDigits({ maxDigits: 15, firstDigitTimeoutMs: 5000, interDigitTimeoutMs: 3000, terminators: '#' });
+    const number = entered.digits.length >= 3 ? entered.digits : call.from.number;
+    const waitMs = this.#o.clock.now() - original.enteredAt;
+    this.#writeRecord(session.recordId, { outcome: 'callback', waitMs });
+    const entry: WaitingEntry = { ...original, id: `${original.id}:callback`, kind: 'callback', callerNumber: number, queue: queue.name, queueEnteredAt: this.#o.clock.now() };
+    const cbSession: Session = {
+      entry, call: undefined, log: session.log.child({ callback: entry.id }), recordId: entry.id, queueSegPromise: undefined, hold: undefined, timers: [],
+      offer: undefined, state: 'waiting', pending: undefined, callback: { number, trunk: session.callback?.trunk, attempts: 0 }, finish: () => undefined,
+    };
+    this.#writes.push(() => this.#records.open({ id: entry.id, direction: 'outbound', from: queue.name, to: number, ...(entry.customerId ? { customerId: entry.customerId } : {}), arrivedAt: this.#o.clock.now() }));
+    this.#queueEvent(queue.name, 'callback-requested', session, undefined, { number });
+    this.#o.bus.publish('callback_requested', { callId: call.id, entryId: entry.id, queue: queue.name, number });
+    session.log.info({ number }, 'callback requested; place in line kept');
+    this.router.enqueue(entry);
+    this.#sessions.set(entry.id, cbSession);
+    this.#writeRecord(entry.id, { queue: queue.name, queuedAt: this.#o.clock.now() });
+    this.#newQueueSegment(cbSession, queue.name, this.#o.clock.now());
+    this.#dispatchEntry(entry.id);
+    if (call.state !== 'ended') {
+      await call.play({ prompts: ['will-call-back', 'goodbye'] });
+      if (isLive(call)) await call.hangup('normal');
+    }
+    session.finish({ result: 'callback', number });
+  }
+
+  // ---- offers ----
+
+  #dispatchEntry(entryId: string): void {
+    if (this.#stopped) return;
+    const d = this.router.decideForEntry(entryId);
+    if (d) this.#startOffer(d);
+  }
+
+  #dispatchAgent(login: string): void {
+    if (this.#stopped) return;
+    const d = this.router.decideForAgent(login);
+    if (d) this.#startOffer(d);
+  }
+
+  #dispatchAll(): void {
+    if (this.#stopped) return;
+    for (const d of this.router.decideAll()) this.#startOffer(d);
+  }
+
+  #lineOf(agent: Agent): AgentDeviceLine {
+    return this.#lines.get(agent.login) ?? new DialedDevice(this.#o.driver, dialTarget(agent.profile.device, agent.login));
+  }
+
+  #startOffer(d: Decision): void {
+    const session = this.#sessions.get(d.entry.id);
+    if (!session || (session.state !== 'waiting' && session.state !== 'offering')) {
+      this.router.remove(d.entry.id);
+      for (const a of d.agents) this.router.release(a.login);
+      return;
+    }
+    session.state = 'offering';
+    session.hold?.agentFree();
+    const now = this.#o.clock.now();
+    const attempts: OfferAttempt[] = d.agents.map((agent) => {
+      this.#roster.apply(agent, agent.offer(d.entry.callId, now));
+      this.#queueEvent(d.queue.name, 'offered', session, agent.login, undefined);
+      return { agent, line: this.#lineOf(agent), seg: this.#addSegment(session.recordId, { kind: 'agent', queue: d.queue.name, agent: agent.login, startedAt: now }, { offeredAt: now }) };
+    });
+    this.#writeRecord(session.recordId, { offeredAt: now });
+    this.#o.bus.publish('call_offered', { callId: d.entry.callId, entryId: d.entry.id, queue: d.queue.name, kind: d.entry.kind, agents: d.agents.map((a) => a.login) });
+    session.log.info({ agents: d.agents.map((a) => a.login), kind: d.entry.kind }, 'offering contact');
+    void this.#runOffer(session, d, attempts).catch((err: unknown) => session.log.error({ err }, 'offer failed'));
+  }
+
+  async #runOffer(session: Session, d: Decision, attempts: OfferAttempt[]): Promise<void> {
+    const ac = new AbortController();
+    session.offer = ac;
+    const { clock } = this.#o;
+    const ringMs = d.queue.ringTimeoutSeconds * 1000;
+    const timer = clock.setTimer(ringMs, () => ac.abort('ring-timeout' satisfies OfferEnd));
+    const callerId: CallParty = d.entry.kind === 'callback'
+      ? { number: d.entry.callerNumber, displayName: `Callback ${d.queue.name}` }
+      : { number: d.entry.callerNumber, ...(d.entry.customerName ? { displayName: d.entry.customerName } : {}) };
+    let winner: { attempt: OfferAttempt; leg: Call } | undefined;
+    const missed: string[] = [];
+    await new Promise<void>((resolve) => {
+      let pending = attempts.length;
+      const settled = (): void => {
+        if (--pending === 0) resolve();
+      };
+      for (const attempt of attempts) {
+        attempt.line.offer({ timeoutMs: ringMs, callerId, signal: ac.signal }).then(
+          (leg) => {
+            if (!winner && !ac.signal.aborted) {
+              winner = { attempt, leg };
+              ac.abort('answered-elsewhere' satisfies OfferEnd);
+              resolve();
+            } else {
+              // Answered too late (another agent won, the caller left, or the ring timer fired).
+              void attempt.line.finish(leg);
+              this.#offerLost(session, attempt, ac.signal.reason === 'ring-timeout' ? 'no-answer' : 'withdrawn', missed);
+            }
+            settled();
+          },
+          (err: unknown) => {
+            const reason = ac.signal.aborted && ac.signal.reason !== 'ring-timeout' ? 'withdrawn' : causeOf(err) === 'unreachable' ? 'unreachable' : 'no-answer';
+            this.#offerLost(session, attempt, reason, missed);
+            settled();
+          },
+        );
+      }
+    });
+    timer.cancel();
+    session.offer = undefined;
+    if (winner) {
+      if (session.state !== 'offering') {
+        // The caller hung up just as the agent answered.
+        await winner.attempt.line.finish(winner.leg);
+        this.#offerLost(session, winner.attempt, 'withdrawn', missed);
+        return;
+      }
+      if (d.entry.kind === 'callback') await this.#connectCallback(session, d.queue, winner.attempt, winner.leg);
+      else await this.#connect(session, d.queue, winner.attempt, winner.leg);
+      return;
+    }
+    if (session.state !== 'offering') return;
+    // Nobody answered: the contact waits again, the next agent is tried first.
+    session.state = 'waiting';
+    this.router.offerEnded(d.entry.id, missed);
+    session.hold?.resume();
+    const pending = session.pending;
+    session.pending = undefined;
+    if (pending) pending();
+    if (session.state === 'waiting') this.#dispatchEntry(d.entry.id);
+  }
+
+  /** An agent's part of an offer ended without a connection. */
+  #offerLost(session: Session, attempt: OfferAttempt, reason: 'no-answer' | 'unreachable' | 'withdrawn', missed: string[]): void {
+    const { agent } = attempt;
+    if (agent.state !== 'offered' || agent.callId !== session.entry.callId) return;
+    const now = this.#o.clock.now();
+    if (reason === 'withdrawn') {
+      this.#roster.apply(agent, agent.withdrawn(now));
+    } else {
+      missed.push(agent.login);
+      const change = this.#roster.apply(agent, agent.missed(this.#o.maxMissedOffers, now));
+      if (change?.reason === NO_ANSWER_REASON) session.log.warn({ agent: agent.login }, 'agent missed too many offers; on break');
+      this.#queueEvent(session.entry.queue, 'offer-missed', session, agent.login, { reason });
+    }
+    void attempt.seg.then((seq) => this.#updateSegment(session.recordId, seq, { endedAt: now, outcome: reason === 'withdrawn' ? 'withdrawn' : reason }));
+    this.#o.bus.publish('call_offer_missed', { callId: session.entry.callId, entryId: session.entry.id, queue: session.entry.queue, agent: agent.login, reason });
+  }
+
+  /** The agent answered a caller: whisper, connect, and follow the call to its end and the agent's wrap-up. */
+  async #connect(session: Session, queue: QueueDefinition, attempt: OfferAttempt, leg: Call): Promise<void> {
+    const call = session.call;
+    const { agent } = attempt;
+    if (!call) return;
+    const now = this.#o.clock.now();
+    this.#leave(session, 'connected');
+    const waitMs = now - session.entry.enteredAt;
+    this.#roster.apply(agent, agent.answered(now));
+    this.#endQueueSegment(session, now, 'answered');
+    void attempt.seg.then((seq) => this.#updateSegment(session.recordId, seq, { answeredAt: now }));
+    this.#writeRecord(session.recordId, { answeredAt: now, agent: agent.login, outcome: 'answered', waitMs });
+    this.#queueEvent(queue.name, 'answered', session, agent.login, { waitMs });
+    this.#o.bus.publish('call_answered', { callId: call.id, entryId: session.entry.id, queue: queue.name, kind: 'call', agent: agent.login, waitMs });
+    session.log.info({ agent: agent.login, waitMs, ringless: !attempt.line.rings }, 'agent answered');
+
+    const ended = bothEnded(call, leg);
+    const whisper = this.#whisperPrompts(queue, session.entry);
+    if (whisper.length > 0 && leg.state === 'answered') await leg.play({ prompts: whisper });
+    await session.hold?.stop();
+    if (call.state === 'answered' && leg.state === 'answered') {
+      const bridge = await this.#o.driver.bridge(call, leg);
+      const first = await ended.first;
+      await bridge.unbridge();
+      if (first === 'caller') await attempt.line.finish(leg);
+      else if (isLive(call)) await call.hangup('normal');
+    } else {
+      if (leg.state === 'answered') await attempt.line.finish(leg);
+      if (call.state === 'answered') await call.hangup('normal');
+    }
+    const end = this.#o.clock.now();
+    const cause = call.hangupCause ?? 'normal';
+    void attempt.seg.then((seq) => this.#updateSegment(session.recordId, seq, { endedAt: end, outcome: 'answered' }));
+    this.#writeRecord(session.recordId, { endedAt: end, talkMs: end - now, endCause: cause, live: false });
+    this.#handleTimesOf(queue.name).add(end - now + queue.wrapUpSeconds * 1000);
+    this.#roster.apply(agent, agent.callEnded(queue.wrapUpSeconds * 1000, end));
+    if (queue.wrapUpSeconds === 0) this.#writeRecord(session.recordId, { wrapUpMs: 0 });
+    this.#o.bus.publish('call_ended', { callId: call.id, queue: queue.name, agent: agent.login, outcome: 'answered', cause });
+    session.log.info({ agent: agent.login, talkMs: end - now }, 'call ended');
+    session.finish({ result: 'connected', agent: agent.login });
+  }
+
+  /** The agent took a callback: call the customer and connect them; retry later on no answer. */
+  async #connectCallback(session: Session, queue: QueueDefinition, attempt: OfferAttempt, leg: Call): Promise<void> {
+    const { agent } = attempt;
+    const cb = session.callback;
+    if (!cb) return;
+    const now = this.#o.clock.now();
+    this.#leave(session, 'connected');
+    this.#roster.apply(agent, agent.answered(now));
+    void attempt.seg.then((seq) => this.#updateSegment(session.recordId, seq, { answeredAt: now }));
+    cb.attempts++;
+    const number = cb.number;
+    const seg = this.#addSegment(session.recordId, { kind: 'callback', queue: queue.name, agent: agent.login, startedAt: now, detail: { attempt: cb.attempts, number } }, {});
+    session.log.info({ agent: agent.login, attempt: cb.attempts, number }, 'calling the customer back');
+    let customer: Call | undefined;
+    try {
+      customer = await this.#o.driver.originate(
+        { kind: 'number', number, ...(cb.trunk !== undefined ? { trunk: cb.trunk } : {}) },
+        { timeoutMs: queue.callback.ringTimeoutSeconds * 1000, callerId: { number: queue.name } },
+      );
+    } catch (err) {
+      const result = causeOf(err) === 'no-answer' || causeOf(err) === 'busy' ? 'no-answer' : 'failed';
+      const at = this.#o.clock.now();
+      void seg.then((s) => this.#updateSegment(session.recordId, s, { endedAt: at, outcome: result }));
+      this.#queueEvent(queue.name, 'callback-failed', session, agent.login, { attempt: cb.attempts, result });
+      this.#o.bus.publish('callback_attempted', { entryId: session.entry.id, queue: queue.name, agent: agent.login, number, attempt: cb.attempts, result });
+      await attempt.line.finish(leg);
+      void attempt.seg.then((s) => this.#updateSegment(session.recordId, s, { endedAt: at, outcome: `callback-${result}` }));
+      this.#roster.apply(agent, agent.callEnded(0, at));
+      if (cb.attempts < queue.callback.attempts) {
+        session.log.info({ attempt: cb.attempts, retryInSeconds: queue.callback.retryDelaySeconds }, 'customer not reached; will retry');
+        const timer = this.#o.clock.setTimer(queue.callback.retryDelaySeconds * 1000, () => {
+          if (this.#stopped) return;
+          // Back in line at its original place.
+          session.state = 'waiting';
+          this.#sessions.set(session.entry.id, session);
+          this.router.enqueue(session.entry);
+          this.#dispatchEntry(session.entry.id);
+        });
+        session.timers = [timer];
+        this.#sessions.set(session.entry.id, session);
+      } else {
+        session.log.warn({ attempts: cb.attempts }, 'customer not reached; callback given up');
+        this.#sessions.delete(session.entry.id);
+        this.#writeRecord(session.recordId, { outcome: 'failed', endedAt: at, endCause: 'no-answer', live: false });
+        this.#o.bus.publish('call_ended', { callId: session.entry.id, queue: queue.name, agent: agent.login, outcome: 'failed', cause: 'no-answer' });
+      }
+      return;
+    }
+    const answeredAt = this.#o.clock.now();
+    void seg.then((s) => this.#updateSegment(session.recordId, s, { answeredAt }));
+    this.#queueEvent(queue.name, 'callback-attempted', session, agent.login, { attempt: cb.attempts, result: 'answered' });
+    this.#o.bus.publish('callback_attempted', { entryId: session.entry.id, queue: queue.name, agent: agent.login, number, attempt: cb.attempts, result: 'answered' });
+    this.#writeRecord(session.recordId, { answeredAt, agent: agent.login, outcome: 'answered', waitMs: answeredAt - session.entry.enteredAt });
+    this.#o.bus.publish('call_answered', { callId: customer.id, entryId: session.entry.id, queue: queue.name, kind: 'callback', agent: agent.login, waitMs: answeredAt - session.entry.enteredAt });
+    const ended = bothEnded(customer, leg);
+    if (customer.state === 'answered' && leg.state === 'answered') {
+      const bridge = await this.#o.driver.bridge(customer, leg);
+      const first = await ended.first;
+      await bridge.unbridge();
+      if (first === 'caller') await attempt.line.finish(leg);
+      else if (isLive(customer)) await customer.hangup('normal');
+    }
+    const end = this.#o.clock.now();
+    const cause = customer.hangupCause ?? 'normal';
+    void seg.then((s) => this.#updateSegment(session.recordId, s, { endedAt: end, outcome: 'answered' }));
+    void attempt.seg.then((s) => this.#updateSegment(session.recordId, s, { endedAt: end, outcome: 'answered' }));
+    this.#writeRecord(session.recordId, { endedAt: end, talkMs: end - answeredAt, endCause: cause, live: false });
+    this.#roster.apply(agent, agent.callEnded(queue.wrapUpSeconds * 1000, end));
+    if (queue.wrapUpSeconds === 0) this.#writeRecord(session.recordId, { wrapUpMs: 0 });
+    this.#o.bus.publish('call_ended', { callId: customer.id, queue: queue.name, agent: agent.login, outcome: 'answered', cause });
+  }
+
+  #whisperPrompts(queue: QueueDefinition, entry: WaitingEntry): Prompt[] {
+    if (!queue.whisper) return [];
+    const segment = entry.segment !== undefined ? queue.whisper.segments[entry.segment] : undefined;
+    return [...queue.whisper.prompts, ...(segment ? [segment] : [])];
+  }
+
+  // ---- persistent lines ----
+
+  async #connectLine(agent: Agent): Promise<void> {
+    const line = new PersistentLine(this.#o.driver, dialTarget(agent.profile.device, agent.login));
+    const leg = await line.connect({ timeoutMs: this.#o.persistentLineTimeoutMs, callerId: this.#o.callerId ?? { number: 'tenor', displayName: 'Tenor ACD' } });
+    this.#lines.set(agent.login, line);
+    this.#log.info({ agent: agent.login, callId: leg.id }, 'persistent line connected');
+    leg.once('hangup', () => {
+      if (this.#lines.get(agent.login) !== line) return;
+      this.#lines.delete(agent.login);
+      this.#log.warn({ agent: agent.login, callId: leg.id }, 'persistent line dropped');
+      // The agent can no longer be reached: on break until they log in again.
+      if (agent.state === 'ready') this.#roster.apply(agent, agent.takeBreak('line lost', this.#o.clock.now()));
+      else if (agent.state === 'wrap-up') {
+        agent.pendingBreak = 'line lost';
+        this.#roster.endWrapUp(agent, 'line lost');
+      } else if (agent.state === 'offered' || agent.state === 'on-call') agent.pendingBreak = 'line lost';
+    });
+  }
+
+  async #reconnectLine(agent: Agent): Promise<void> {
+    try {
+      await this.#connectLine(agent);
+    } catch (err) {
+      this.#log.warn({ err, agent: agent.login }, 'persistent line could not be set up again after restart; agent on break');
+      if (agent.state === 'ready') this.#roster.apply(agent, agent.takeBreak('line lost', this.#o.clock.now()));
+    }
+  }
+
+  #checkBreakReason(reason: string): void {
+    if (reason !== NO_ANSWER_REASON && !this.#o.breakReasons.includes(reason)) {
+      throw new TenorError('TENOR_ERR_VALIDATION', [`unknown break reason '${reason}' (known: ${this.#o.breakReasons.join(', ')})`]);
+    }
+  }
+
+  #handleTimesOf(queue: string): HandleTimes {
+    let h = this.#handleTimes.get(queue);
+    if (!h) this.#handleTimes.set(queue, (h = new HandleTimes()));
+    return h;
+  }
+
+  // ---- records (written in order through the write queue) ----
+
+  #writeRecord(id: string, fields: CallRecordUpdate): void {
+    this.#writes.push(() => this.#records.update(id, fields));
+  }
+
+  #addSegment(recordId: string, seg: Parameters<CallRecordsRepository['addSegment']>[1], then: SegmentUpdate): Promise<number> {
+    return new Promise<number>((resolve) => {
+      this.#writes.push(async () => {
+        const seq = await this.#records.addSegment(recordId, seg);
+        await this.#records.updateSegment(recordId, seq, then);
+        resolve(seq);
+      });
+    });
+  }
+
+  #updateSegment(recordId: string, seq: number, fields: SegmentUpdate): void {
+    this.#writes.push(() => this.#records.updateSegment(recordId, seq, fields));
+  }
+
+  #newQueueSegment(session: Session, queue: string, at: number): void {
+    const seg = this.#addSegment(session.recordId, { kind: 'queue', queue, startedAt: at }, {});
+    session.queueSegPromise = seg;
+  }
+
+  #endQueueSegment(session: Session, at: number, outcome: string): void {
+    const seg = session.queueSegPromise;
+    session.queueSegPromise = undefined;
+    void seg?.then((seq) => this.#updateSegment(session.recordId, seq, { endedAt: at, outcome }));
+  }
+
+  #queueEvent(queue: string, type: QueueEventType, session: Session, agent: string | undefined, detail: Record<string, unknown> | undefined): void {
+    const event: QueueEvent = { at: this.#o.clock.now(), queue, type, callId: session.entry.callId, entryId: session.entry.id, agent, detail };
+    this.#writes.push(() => this.#queueEvents.append(event));
+  }
+}
+
+/** Read afresh: a call's state changes while we await (TypeScript would keep an earlier narrowing). */
+function isLive(call: Call): boolean {
+  return call.state !== 'ended';
+}
+
+function causeOf(err: unknown): HangupCause | undefined {
+  if (typeof err === 'object' && err !== null && 'hangupCause' in err) return (err as { hangupCause: HangupCause }).hangupCause;
+  return undefined;
+}
+
+/** Which leg of a connected pair hangs up first. */
+function bothEnded(caller: Call, agent: Call): { first: Promise<'caller' | 'agent'> } {
+  return {
+    first: new Promise((resolve) => {
+      if (caller.state === 'ended') return resolve('caller');
+      if (agent.state === 'ended') return resolve('agent');
+      caller.once('hangup', () => resolve('caller'));
+      agent.once('hangup', () => resolve('agent'));
+    }),
+  };
+}
+
+export type { CallOutcome };
