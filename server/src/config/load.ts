@@ -71,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     baseDir: file ? path.dirname(file) : cwd,
     file,
     services: fromFile.services ?? [],
+    smtp: fromFile.smtp,
     crm: {
       model: fromFile.crm?.model !== undefined ? path.resolve(file ? path.dirname(file) : cwd, fromFile.crm.model) : undefined,
       defaultCountry: (fromFile.crm?.defaultCountry ?? configDefaults.defaultCountry).toUpperCase(),

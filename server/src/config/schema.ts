@@ -109,6 +109,20 @@ export const FileConfigSchema = Type.Object(
     logLevel: Type.Optional(LogLevel),
     shutdownGraceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
     services: Type.Optional(Type.Array(ServiceModuleSchema)),
+    smtp: Type.Optional(
+      Type.Object(
+        {
+          host: Type.String({ minLength: 1 }),
+          port: Type.Optional(Port),
+          /** TLS from the first byte (port 465); otherwise STARTTLS when the server offers it. */
+          secure: Type.Optional(Type.Boolean()),
+          user: Type.Optional(Type.String()),
+          password: Type.Optional(Type.String()),
+          from: Type.String({ minLength: 3, description: 'sender address, e.g. "Tenor <tenor@example.com>"' }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     crm: Type.Optional(
       Type.Object(
         {
@@ -136,6 +150,7 @@ export type QueueConfig = Static<typeof QueueSchema>;
 export type EntryNumberConfig = Static<typeof EntryNumberSchema>;
 export type FlowRefConfig = Static<typeof FlowRefSchema>;
 export type ServiceModuleConfig = Static<typeof ServiceModuleSchema>;
+export type SmtpConfig = NonNullable<FileConfig['smtp']>;
 export type LogLevelName = Static<typeof LogLevel>;
 
 /** The resolved configuration every component reads. */
@@ -154,6 +169,7 @@ export interface TenorConfig {
   file: string | undefined;
   services: ServiceModuleConfig[];
   crm: { model: string | undefined; defaultCountry: string };
+  smtp: SmtpConfig | undefined;
   site: {
     trunks: TrunkConfig[];
     agents: AgentConfig[];

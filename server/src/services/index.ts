@@ -7,12 +7,14 @@ import { eventsService } from './events.js';
 import { storeService } from './store.js';
 import { usersService } from './users.js';
 import { crmServices } from './crm/index.js';
+import { mailService } from './mail.js';
 
 export function builtinServices(config: TenorConfig): ServiceDefinition<object>[] {
   return [
     storeService(config.dataDir),
     eventsService(),
     usersService(config.adminPassword, config.sip.realm),
+    mailService(config.smtp),
     ...crmServices({ modelFile: config.crm.model, defaultCountry: config.crm.defaultCountry, baseDir: config.baseDir }),
   ] as ServiceDefinition<object>[];
 }

@@ -29,6 +29,10 @@ export class FakeClock implements Clock {
     return { cancel: () => void (timer.cancelled = true) };
   }
 
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.setTimer(ms, resolve));
+  }
+
   /** Move time forward by ms, firing every timer due on the way (letting promises settle between them). */
   async advance(ms: number): Promise<void> {
     const end = this.#now + ms;
