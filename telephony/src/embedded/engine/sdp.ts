@@ -1,0 +1,133 @@
+// SDP offer/answer for one audio stream (RFC 3264): G.711 (PCMU, PCMA) and
+// RFC 4733 telephone-event. Hold is read from the direction attribute or the
+// old c=0.0.0.0 convention, and written as a=sendonly.
+import { parse, write, type MediaDescription, type SessionDescription } from 'sdp-transform';
+
+export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+export type AudioCodec = 'PCMU' | 'PCMA';
+
+export const STATIC_PT: Record<AudioCodec, number> = { PCMU: 0, PCMA: 8 };
+export const DEFAULT_TELEPHONE_EVENT_PT = 101;
+
+/** What the far end said about its audio. */
+export interface RemoteAudio {
+  address: string;
+  port: number;
+  direction: MediaDirection;
+  /** The far end asked us to stop sending (sendonly/inactive, or the c=0.0.0.0 convention). */
+  holding: boolean;
+  /** Codecs in the far end's order of preference. */
+  codecs: Array<{ codec: AudioCodec; pt: number }>;
+  telephoneEventPt?: number;
+  /** ptime in ms when given */
+  ptime?: number;
+}
+
+export interface NegotiatedAudio {
+  codec: AudioCodec;
+  pt: number;
+  telephoneEventPt?: number;
+}
+
+export interface LocalAudio {
+  address: string;
+  port: number;
+  direction: MediaDirection;
+  /** Stable per leg; version goes up by one with each new description (RFC 3264 §8). */
+  sessionId: number;
+  version: number;
+}
+
+export function parseRemoteAudio(sdp: string): RemoteAudio | undefined {
+  let session: SessionDescription;
+  try {
+    session = parse(sdp);
+  } catch {
+    return undefined;
+  }
+  const audio = session.media.find((m) => m.type === 'audio' && m.port !== 0);
+  if (!audio) return undefined;
+  const address = audio.connection?.ip ?? session.connection?.ip;
+  if (!address) return undefined;
+  const direction = audio.direction ?? session.direction ?? 'sendrecv';
+  const pts = String(audio.payloads ?? '').split(/\s+/).filter(Boolean).map(Number);
+  const codecs: RemoteAudio['codecs'] = [];
+  let telephoneEventPt: number | undefined;
+  for (const pt of pts) {
+    const rtp = audio.rtp.find((r) => r.payload === pt);
+    const name = rtp?.codec.toUpperCase();
+    if (name === 'TELEPHONE-EVENT' && (rtp?.rate ?? 8000) === 8000) telephoneEventPt ??= pt;
+    else if (name === 'PCMU' || (!rtp && pt === 0)) codecs.push({ codec: 'PCMU', pt });
+    else if (name === 'PCMA' || (!rtp && pt === 8)) codecs.push({ codec: 'PCMA', pt });
+  }
+  return {
+    address, port: audio.port, direction,
+    holding: direction === 'sendonly' || direction === 'inactive' || address === '0.0.0.0',
+    codecs,
+    ...(telephoneEventPt !== undefined ? { telephoneEventPt } : {}),
+    ...(audio.ptime !== undefined ? { ptime: audio.ptime } : {}),
+  };
+}
+
+/** Choose the far end's most preferred codec that we support; undefined means 488. */
+export function negotiate(remote: RemoteAudio): NegotiatedAudio | undefined {
+  const first = remote.codecs[0];
+  if (!first) return undefined;
+  return {
+    codec: first.codec, pt: first.pt,
+    ...(remote.telephoneEventPt !== undefined ? { telephoneEventPt: remote.telephoneEventPt } : {}),
+  };
+}
+
+/** The direction to answer with, given what the far end offered and what we want. */
+export function answerDirection(remote: MediaDirection, ours: MediaDirection): MediaDirection {
+  const weSend = ours === 'sendrecv' || ours === 'sendonly';
+  const weReceive = ours === 'sendrecv' || ours === 'recvonly';
+  const theySend = remote === 'sendrecv' || remote === 'sendonly';
+  const theyReceive = remote === 'sendrecv' || remote === 'recvonly';
+  const send = weSend && theyReceive;
+  const receive = weReceive && theySend;
+  if (send && receive) return 'sendrecv';
+  if (send) return 'sendonly';
+  if (receive) return 'recvonly';
+  return 'inactive';
+}
+
+function describe(local: LocalAudio, rtp: MediaDescription['rtp'], fmtp: MediaDescription['fmtp']): string {
+  const session: SessionDescription = {
+    version: 0,
+    origin: {
+      username: 'tenor', sessionId: local.sessionId, sessionVersion: local.version,
+      netType: 'IN', ipVer: 4, address: local.address,
+    },
+    name: 'tenor',
+    connection: { version: 4, ip: local.address },
+    timing: { start: 0, stop: 0 },
+    media: [{
+      type: 'audio', port: local.port, protocol: 'RTP/AVP',
+      payloads: rtp.map((r) => r.payload).join(' '),
+      rtp, fmtp, ptime: 20, direction: local.direction,
+    }],
+  };
+  return write(session);
+}
+
+/** Our offer: PCMU, PCMA, telephone-event. */
+export function createOffer(local: LocalAudio): string {
+  return describe(local, [
+    { payload: 0, codec: 'PCMU', rate: 8000 },
+    { payload: 8, codec: 'PCMA', rate: 8000 },
+    { payload: DEFAULT_TELEPHONE_EVENT_PT, codec: 'telephone-event', rate: 8000 },
+  ], [{ payload: DEFAULT_TELEPHONE_EVENT_PT, config: '0-16' }]);
+}
+
+/** Our answer with the one negotiated codec (and telephone-event when offered), using the offer's payload types. */
+export function createAnswer(local: LocalAudio, chosen: NegotiatedAudio): string {
+  const rtp: MediaDescription['rtp'] = [{ payload: chosen.pt, codec: chosen.codec, rate: 8000 }];
+  const fmtp: MediaDescription['fmtp'] = [];
+  if (chosen.telephoneEventPt !== undefined) {
+    rtp.push({ payload: chosen.telephoneEventPt, codec: 'telephone-event', rate: 8000 });
+    fmtp.push({ payload: chosen.telephoneEventPt, config: '0-16' });
+  }
+  return describe(local, rtp, fmtp);
+}

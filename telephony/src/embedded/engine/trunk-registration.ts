@@ -1,0 +1,95 @@
+// Keeps Tenor registered to a trunk that asks for it: REGISTER with digest,
+// refreshed before it lapses, retried after failures, removed on stop.
+import type { Logger } from 'pino';
+import { getHeader } from '../sip/headers.js';
+import type { SipStack } from '../sip/stack.js';
+import { newCallId, newRequest, newTag, withCredentials } from './outbound.js';
+import type { TrunkConfig } from './trunks.js';
+
+const RETRY_MS = 30_000;
+
+export class TrunkRegistration {
+  readonly #stack: SipStack;
+  readonly #trunk: TrunkConfig;
+  readonly #log: Logger;
+  readonly #callId: string;
+  readonly #fromTag = newTag();
+  #cseq = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
+  #registered = false;
+  /** The REGISTER in flight, so stop() can wait for it and then remove what it bound. */
+  #inflight: Promise<void> | undefined;
+
+  constructor(stack: SipStack, trunk: TrunkConfig, log: Logger) {
+    this.#stack = stack;
+    this.#trunk = trunk;
+    this.#log = log;
+    this.#callId = newCallId(trunk.host);
+  }
+
+  get registered(): boolean {
+    return this.#registered;
+  }
+
+  start(): void {
+    this.#inflight = this.#register(this.#trunk.registerExpires ?? 3600);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#inflight;
+    if (this.#registered) await this.#send(0).catch(() => undefined);
+    this.#registered = false;
+  }
+
+  /** Sends REGISTER (answering one challenge); resolves with the granted expiry, or undefined on failure. */
+  async #send(expires: number): Promise<number | undefined> {
+    const trunk = this.#trunk;
+    const user = trunk.username ?? 'tenor';
+    const aor = `sip:${user}@${trunk.fromDomain ?? trunk.host}`;
+    const destination = { transport: trunk.transport, address: trunk.host, port: trunk.port };
+    let request = newRequest({
+      method: 'REGISTER', uri: `sip:${trunk.host}:${trunk.port}`,
+      from: `<${aor}>;tag=${this.#fromTag}`, to: `<${aor}>`,
+      callId: this.#callId, cseq: ++this.#cseq,
+      contact: this.#stack.contact(trunk.transport, user),
+      headers: [{ name: 'Expires', value: String(expires) }],
+    });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const response = await this.#stack.sendRequest(request, destination).response;
+      if (response.status >= 200 && response.status < 300) {
+        return Number.parseInt(getHeader(response, 'Expires') ?? String(expires), 10) || expires;
+      }
+      if ((response.status === 401 || response.status === 407) && attempt === 0 && trunk.username && trunk.password) {
+        const retry = withCredentials(request, response, { username: trunk.username, password: trunk.password });
+        if (!retry) break;
+        this.#cseq++;
+        request = retry;
+        continue;
+      }
+      this.#log.warn({ status: response.status }, 'trunk registration refused');
+      return undefined;
+    }
+    return undefined;
+  }
+
+  async #register(expires: number): Promise<void> {
+    if (this.#stopped) return;
+    const granted = await this.#send(expires).catch((err: unknown) => {
+      this.#log.warn({ err }, 'trunk registration failed');
+      return undefined;
+    });
+    this.#registered = granted !== undefined;
+    if (this.#stopped) return;
+    if (this.#registered) this.#log.info({ expires: granted }, 'registered to trunk');
+    // Refresh at 80% of the granted time, or retry later after a failure.
+    const delay = granted !== undefined ? Math.max(5_000, granted * 800) : RETRY_MS;
+    this.#timer = setTimeout(() => {
+      this.#inflight = this.#register(expires);
+    }, delay);
+    this.#timer.unref();
+  }
+}

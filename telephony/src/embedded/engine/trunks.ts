@@ -1,0 +1,61 @@
+// SIP trunks: where calls to numbers go, and how calls from a carrier are
+// recognised (by the address they come from).
+import { isIP } from 'node:net';
+
+export interface TrunkConfig {
+  name: string;
+  host: string;
+  port: number;
+  transport: 'udp' | 'tcp';
+  username?: string;
+  password?: string;
+  /** Register to the trunk (for carriers that want a registration before they route to us). */
+  register?: boolean;
+  /** Domain for our From URI (default: the trunk host). */
+  fromDomain?: string;
+  /** Source addresses INVITEs from this trunk come from (default: the host, when it is an IP address). */
+  inboundAddresses?: string[];
+  /** Registration interval, seconds (default 3600). */
+  registerExpires?: number;
+}
+
+export class TrunkTable {
+  readonly #byName = new Map<string, TrunkConfig>();
+  readonly #byAddress = new Map<string, TrunkConfig>();
+
+  constructor(trunks: TrunkConfig[]) {
+    for (const trunk of trunks) {
+      if (this.#byName.has(trunk.name)) throw new Error(`duplicate trunk name ${trunk.name}`);
+      this.#byName.set(trunk.name, trunk);
+      const addresses = trunk.inboundAddresses ?? (isIP(trunk.host) ? [trunk.host] : []);
+      for (const address of addresses) this.#byAddress.set(address, trunk);
+    }
+  }
+
+  get all(): TrunkConfig[] {
+    return [...this.#byName.values()];
+  }
+
+  get(name: string): TrunkConfig | undefined {
+    return this.#byName.get(name);
+  }
+
+  /** The trunk a request came from, by its source address. */
+  fromAddress(address: string): TrunkConfig | undefined {
+    return this.#byAddress.get(address);
+  }
+
+  /** The trunk for an outbound number: the one named, or the first configured. */
+  forNumber(name?: string): TrunkConfig | undefined {
+    if (name !== undefined) return this.#byName.get(name);
+    return this.#byName.values().next().value;
+  }
+}
+
+export function trunkRequestUri(trunk: TrunkConfig, number: string): string {
+  return `sip:${number}@${trunk.host}:${trunk.port}`;
+}
+
+export function trunkFromUri(trunk: TrunkConfig, user: string): string {
+  return `sip:${user}@${trunk.fromDomain ?? trunk.host}`;
+}

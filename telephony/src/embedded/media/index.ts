@@ -1,0 +1,31 @@
+export {
+  PCMU, PCMA, g711ForPayloadType, transcodeG711,
+  encodeUlaw, decodeUlaw, encodeAlaw, decodeAlaw, ulawToAlaw, alawToUlaw,
+} from './g711.js';
+export type { G711Codec, G711Name } from './g711.js';
+export {
+  DTMF_DIGITS, digitToEvent, eventToDigit, encodeTelephoneEvent, decodeTelephoneEvent, DtmfReceiver, planDigit,
+} from './dtmf.js';
+export type { TelephoneEvent, DtmfSendPlan } from './dtmf.js';
+export {
+  parseWav, readWavFile, encodeWav, writeWavFile, downmix, resample, toTelephonyAudio, AudioCache, WavFormatError,
+  TELEPHONY_RATE, WAVE_FORMAT_PCM, WAVE_FORMAT_ALAW, WAVE_FORMAT_MULAW,
+} from './wav.js';
+export type { WavAudio } from './wav.js';
+export { PromptLibrary, UnknownPromptError, defaultPromptsDir } from './prompts.js';
+export type { PromptManifest } from './prompts.js';
+export { startPacer } from './pacer.js';
+export type { Pacer } from './pacer.js';
+export { LegOutput, FRAME_MS, FRAME_SAMPLES } from './output.js';
+export type { OutputSink, OutputSource } from './output.js';
+export { MediaLeg, MediaLegBusyError } from './leg.js';
+export type { MediaLegOptions, MediaLegEvents, MediaLegMode, AudioFrame } from './leg.js';
+export { playOnLeg, FrameReader, interruptDigits, ALL_DIGITS } from './player.js';
+export type { PlayerDeps, PlayOnLegOptions } from './player.js';
+export { recordOnLeg, frameRms } from './recorder.js';
+export type { RecordOnLegOptions } from './recorder.js';
+export { collectDigits } from './collect.js';
+export { MediaBridge, MediaMonitor, MediaEcho } from './bridge.js';
+export type { BridgeSide, MediaBridgeOptions, MediaBridgeEvents } from './bridge.js';
+export { MediaEngine } from './engine.js';
+export type { MediaEngineOptions, OpenLegOptions, MediaEngineStats } from './engine.js';

@@ -1,0 +1,162 @@
+// REGISTER handling (RFC 3261 §10.3) over already-extracted request fields, so
+// the rules (authentication, expiry, removal) are testable without a socket;
+// sip-register.ts maps a SipRequest onto these fields.
+import type { HeaderField, SipEndpoint } from '../sip/message.js';
+import { BindingTable, type Binding } from './bindings.js';
+import { DigestAuthenticator } from './digest-server.js';
+import type { CredentialStore } from './credentials.js';
+
+export interface RegistrarOptions {
+  realm: string;
+  credentials: CredentialStore;
+  /** Shorter requested expiries get 423 Interval Too Brief. Default 60 s. */
+  minExpires?: number;
+  /** Longer requested expiries are cut down to this. Default 3600 s. */
+  maxExpires?: number;
+  /** Used when the REGISTER names no expiry. Default 3600 s. */
+  defaultExpires?: number;
+  nonceTtlMs?: number;
+  /** Told of every failed authentication (a wrong answer, not a first unauthenticated try), for rate limiting. */
+  onAuthFailure?: (address: string) => void;
+  now?: () => number;
+}
+
+export interface RegisterContact {
+  uri: string;
+  /** The contact's own ";expires=" parameter, seconds. */
+  expires?: number;
+}
+
+export interface RegisterInput {
+  /** The user part of the To URI (the address of record). */
+  user: string | undefined;
+  /** The listed contacts, '*' for "Contact: *", [] for a query. */
+  contacts: RegisterContact[] | '*';
+  /** The Expires header, seconds. */
+  expires?: number;
+  /** Authorization header values. */
+  authorization: string[];
+  callId: string;
+  cseq: number;
+  source: SipEndpoint;
+  userAgent?: string;
+}
+
+export interface RegisterOutcome {
+  status: number;
+  reason: string;
+  headers: HeaderField[];
+  /** The authenticated user when authentication passed. */
+  user?: string;
+}
+
+export class Registrar {
+  readonly bindings: BindingTable;
+  readonly #auth: DigestAuthenticator;
+  readonly #opts: Required<Pick<RegistrarOptions, 'minExpires' | 'maxExpires' | 'defaultExpires'>>;
+  readonly #onAuthFailure: ((address: string) => void) | undefined;
+  readonly #now: () => number;
+
+  constructor(opts: RegistrarOptions) {
+    this.#now = opts.now ?? Date.now;
+    this.bindings = new BindingTable(this.#now);
+    this.#auth = new DigestAuthenticator({
+      realm: opts.realm,
+      credentials: opts.credentials,
+      ...(opts.nonceTtlMs !== undefined ? { nonceTtlMs: opts.nonceTtlMs } : {}),
+      now: this.#now,
+    });
+    this.#opts = {
+      minExpires: opts.minExpires ?? 60,
+      maxExpires: opts.maxExpires ?? 3600,
+      defaultExpires: opts.defaultExpires ?? 3600,
+    };
+    this.#onAuthFailure = opts.onAuthFailure;
+  }
+
+  get realm(): string {
+    return this.#auth.realm;
+  }
+
+  /** The authenticator, for other requests that need the same realm and users (e.g. INVITE from a device). */
+  get authenticator(): DigestAuthenticator {
+    return this.#auth;
+  }
+
+  lookup(user: string): Binding[] {
+    return this.bindings.lookup(user);
+  }
+
+  async handle(input: RegisterInput): Promise<RegisterOutcome> {
+    if (!input.user) return { status: 400, reason: 'Bad Request', headers: [] };
+    const auth = await this.#auth.verify(input.authorization, 'REGISTER');
+    if (!auth.ok) {
+      if (auth.reason !== 'missing') this.#onAuthFailure?.(input.source.address);
+      return this.#challenge(auth.stale);
+    }
+    // A user may only bind their own address of record.
+    if (auth.user !== input.user) {
+      this.#onAuthFailure?.(input.source.address);
+      return { status: 403, reason: 'Forbidden', headers: [] };
+    }
+    const user = input.user;
+
+    if (input.contacts === '*') {
+      if (input.expires !== 0) return { status: 400, reason: 'Bad Request', headers: [] };
+      this.bindings.removeAll(user);
+      return this.#ok(user);
+    }
+
+    const plan: Array<{ uri: string; expires: number }> = [];
+    for (const contact of input.contacts) {
+      const requested = contact.expires ?? input.expires ?? this.#opts.defaultExpires;
+      if (requested > 0 && requested < this.#opts.minExpires) {
+        return {
+          status: 423, reason: 'Interval Too Brief',
+          headers: [{ name: 'Min-Expires', value: String(this.#opts.minExpires) }],
+        };
+      }
+      const existing = this.bindings.get(user, contact.uri);
+      // A retransmitted or reordered REGISTER must not undo a newer one (RFC 3261 §10.3 step 7).
+      if (existing && existing.callId === input.callId && existing.cseq >= input.cseq) {
+        return { status: 500, reason: 'Server Internal Error', headers: [] };
+      }
+      plan.push({ uri: contact.uri, expires: Math.min(requested, this.#opts.maxExpires) });
+    }
+    for (const { uri, expires } of plan) {
+      if (expires === 0) {
+        this.bindings.remove(user, uri);
+        continue;
+      }
+      this.bindings.upsert({
+        user, contact: uri, source: input.source,
+        expiresAt: this.#now() + expires * 1000,
+        callId: input.callId, cseq: input.cseq,
+        ...(input.userAgent !== undefined ? { userAgent: input.userAgent } : {}),
+      });
+    }
+    return this.#ok(user);
+  }
+
+  /** The 401 for any failed or missing authentication: identical for known and unknown users apart from the nonce. */
+  #challenge(stale: boolean): RegisterOutcome {
+    return {
+      status: 401, reason: 'Unauthorized',
+      headers: this.#auth.challenges(stale).map((value) => ({ name: 'WWW-Authenticate', value })),
+    };
+  }
+
+  #ok(user: string): RegisterOutcome {
+    const now = this.#now();
+    const headers: HeaderField[] = this.bindings.lookup(user).map((b) => ({
+      name: 'Contact',
+      value: `<${b.contact}>;expires=${Math.max(0, Math.round((b.expiresAt - now) / 1000))}`,
+    }));
+    headers.push({ name: 'Date', value: new Date(now).toUTCString() });
+    return { status: 200, reason: 'OK', headers, user };
+  }
+
+  close(): void {
+    this.bindings.clear();
+  }
+}

@@ -1,0 +1,6 @@
+export { parseRtp, serializeRtp } from './packet.js';
+export type { RtpPacket, RtpHeaderExtension, RtpParseResult } from './packet.js';
+export { RtpPortAllocator, PortRangeExhaustedError } from './ports.js';
+export type { PortRange } from './ports.js';
+export { RtpSession } from './session.js';
+export type { RtpEndpoint, RtpSessionOptions, RtpStats, RtpSessionEvents } from './session.js';

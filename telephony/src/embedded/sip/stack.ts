@@ -1,0 +1,401 @@
+// SipStack: the transports, the transaction layer, the dialogs and the rate
+// limiter wired together. The user agent above it gets one callback per new
+// server transaction and decides what to answer; the stack answers only what it
+// must by itself (malformed requests, CANCEL, retransmissions).
+
+import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { HeaderField, SipEndpoint, SipMessage, SipRequest, SipResponse } from './message.js';
+import { createResponse, getHeader, prependHeader } from './headers.js';
+import { validateRequest, validateResponse, type ValidateOptions } from './validate.js';
+import { RateLimiter, type RateLimitConfig } from './rate-limit.js';
+import { TimerSet, resolveTimers, type SipTimerConfig } from './timers.js';
+import { DEFAULT_TRANSPORT_LIMITS, type InboundSource, type SipTransport, type TransportLimits } from './transport/common.js';
+import { UdpTransport } from './transport/udp.js';
+import { TcpTransport } from './transport/tcp.js';
+import { responseDestination, topVia } from './transport/via.js';
+import { TransactionLayer } from './transaction/layer.js';
+import type { ClientTransaction } from './transaction/client.js';
+import type { ResponseBody, ServerTransaction } from './transaction/server.js';
+import { newBranch } from './transaction/keys.js';
+import { Dialog, dialogKeyOfRequest, dialogKeyOfResponse, type InDialogRequestOptions } from './dialog.js';
+
+export interface ListenConfig {
+  address: string;
+  /** 0 lets the OS choose; read the real one from `stack.ports` after start(). */
+  port: number;
+}
+
+export interface SipStackOptions {
+  logger: Logger;
+  /** UDP listener; false for none. Default 127.0.0.1:5060. */
+  udp?: ListenConfig | false;
+  /** TCP listener; false for none. Default same address and port as UDP. */
+  tcp?: ListenConfig | false;
+  /** Host written into our Via and Contact (default: the bind address). */
+  advertisedHost?: string;
+  timers?: Partial<SipTimerConfig>;
+  limits?: Partial<TransportLimits>;
+  /** Per-source limits; false disables limiting (trusted test rigs only). */
+  rateLimit?: Partial<RateLimitConfig> | false;
+  validation?: ValidateOptions;
+  /** Server transactions beyond this get a stateless 503 (memory bound under load). Default 10000. */
+  maxServerTransactions?: number;
+  userAgent?: string;
+}
+
+export type RequestHandler = (request: SipRequest, tx: ServerTransaction, source: InboundSource) => void;
+
+export interface SipStackStats {
+  clientTransactions: number;
+  serverTransactions: number;
+  /** Both kinds together. */
+  transactions: number;
+  dialogs: number;
+  /** Live timers of every kind (transactions, dialogs, connection idle timers). */
+  timers: number;
+  connections: number;
+  bannedSources: number;
+}
+
+export interface SipStackEvents {
+  /** An ACK for a 2xx that matched no dialog (e.g. a UA that keeps no dialog). */
+  'stray-ack': [SipRequest, InboundSource];
+}
+
+export interface AcceptOptions {
+  body?: ResponseBody;
+  headers?: HeaderField[];
+  status?: number;
+}
+
+export class SipStack extends EventEmitter<SipStackEvents> {
+  readonly logger: Logger;
+  readonly timers = new TimerSet();
+  readonly timerConfig: SipTimerConfig;
+  readonly rateLimiter: RateLimiter | undefined;
+  readonly #options: SipStackOptions;
+  readonly #layer: TransactionLayer;
+  readonly #dialogs = new Map<string, Dialog>();
+  #udp: UdpTransport | undefined;
+  #tcp: TcpTransport | undefined;
+  #handler: RequestHandler | undefined;
+  #running = false;
+
+  constructor(options: SipStackOptions) {
+    super();
+    this.#options = options;
+    this.logger = options.logger;
+    this.timerConfig = resolveTimers(options.timers);
+    this.rateLimiter = options.rateLimit === false ? undefined : new RateLimiter(options.rateLimit ?? {});
+    if (this.rateLimiter) {
+      this.rateLimiter.onBan = (address, reason, untilMs) =>
+        this.logger.warn({ address, reason, until: new Date(untilMs).toISOString() }, 'source banned');
+    }
+    this.#layer = new TransactionLayer({
+      timers: this.timers,
+      config: this.timerConfig,
+      logger: this.logger,
+      send: (message, destination) => this.#send(message, destination),
+      sendResponse: (response, source) => this.#sendResponse(response, source),
+    });
+  }
+
+  /** The real bound ports (after start()). */
+  get ports(): { udp?: number; tcp?: number } {
+    const ports: { udp?: number; tcp?: number } = {};
+    if (this.#udp) ports.udp = this.#udp.port;
+    if (this.#tcp) ports.tcp = this.#tcp.port;
+    return ports;
+  }
+
+  async start(): Promise<void> {
+    if (this.#running) return;
+    const limits = { ...DEFAULT_TRANSPORT_LIMITS, ...this.#options.limits };
+    const handlers = {
+      onMessage: (message: SipMessage, source: InboundSource) => this.#receive(message, source),
+      admit: (address: string) => !(this.rateLimiter?.isBanned(address) ?? false),
+    };
+    const udpConfig = this.#options.udp === undefined ? { address: '127.0.0.1', port: 5060 } : this.#options.udp;
+    try {
+      if (udpConfig) {
+        this.#udp = new UdpTransport({ ...udpConfig, limits, handlers, logger: this.logger });
+        await this.#udp.listen();
+      }
+      const tcpConfig = this.#options.tcp === undefined ? udpConfig : this.#options.tcp;
+      if (tcpConfig) {
+        this.#tcp = new TcpTransport({ ...tcpConfig, limits, handlers, logger: this.logger, timers: this.timers });
+        await this.#tcp.listen();
+      }
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+    this.#running = true;
+    this.logger.info({ ports: this.ports }, 'sip stack listening');
+  }
+
+  /** Closes every transport and transaction and clears every timer. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#layer.abortAll();
+    for (const dialog of [...this.#dialogs.values()]) dialog.terminate('stack stopped');
+    this.#dialogs.clear();
+    await Promise.all([this.#udp?.close(), this.#tcp?.close()]);
+    this.#udp = undefined;
+    this.#tcp = undefined;
+    this.timers.clearAll();
+  }
+
+  /** The one handler for requests that open a new server transaction. */
+  onRequest(handler: RequestHandler): void {
+    this.#handler = handler;
+  }
+
+  stats(): SipStackStats {
+    const clientTransactions = this.#layer.clientCount;
+    const serverTransactions = this.#layer.serverCount;
+    return {
+      clientTransactions,
+      serverTransactions,
+      transactions: clientTransactions + serverTransactions,
+      dialogs: this.#dialogs.size,
+      timers: this.timers.size,
+      connections: this.#tcp?.connectionCount ?? 0,
+      bannedSources: this.rateLimiter?.bannedSources().length ?? 0,
+    };
+  }
+
+  /** Our Contact URI for a transport, as a name-addr. */
+  contact(transport: 'udp' | 'tcp' = 'udp', user?: string): string {
+    const port = transport === 'tcp' ? this.#tcp?.port : this.#udp?.port;
+    const userPart = user ? `${user}@` : '';
+    const params = transport === 'tcp' ? ';transport=tcp' : '';
+    return `<sip:${userPart}${this.#host()}:${port ?? 5060}${params}>`;
+  }
+
+  /**
+   * Sends a request in a new client transaction. A top Via with a fresh branch
+   * (and rport) is added, and Max-Forwards when missing.
+   */
+  sendRequest(request: SipRequest, destination: SipEndpoint): ClientTransaction {
+    this.#addVia(request, destination.transport);
+    if (getHeader(request, 'Max-Forwards') === undefined) request.headers.push({ name: 'Max-Forwards', value: '70' });
+    if (this.#options.userAgent && getHeader(request, 'User-Agent') === undefined) {
+      request.headers.push({ name: 'User-Agent', value: this.#options.userAgent });
+    }
+    return this.#layer.createClient(request, destination);
+  }
+
+  /** Sends a response through its server transaction (same as tx.send). */
+  sendResponse(tx: ServerTransaction, response: SipResponse): void {
+    tx.send(response);
+  }
+
+  /** Sends a message outside any transaction (ACK for 2xx, 2xx retransmissions). */
+  sendStateless(message: SipMessage, destination: SipEndpoint): Promise<void> {
+    if (message.kind === 'request' && topVia(message) === undefined) this.#addVia(message, destination.transport);
+    return this.#send(message, destination);
+  }
+
+  /**
+   * UAS: answers an INVITE with a 2xx (200 by default, with our Contact), makes
+   * the dialog, and retransmits the 2xx until the ACK comes (§13.3.1.4). Without
+   * an ACK within 64*T1 the stack sends BYE and ends the dialog.
+   */
+  acceptInvite(tx: ServerTransaction, options: AcceptOptions = {}): Dialog {
+    const localContact = this.contact(tx.source.transport);
+    const headers = [{ name: 'Contact', value: localContact }, ...(options.headers ?? [])];
+    const response = tx.respond(options.status ?? 200, undefined, headers, options.body);
+    // A re-INVITE is answered inside its dialog; a first INVITE creates one.
+    const existing = this.findDialog(tx.request);
+    const dialog = existing ?? Dialog.asUas(tx.request, response, localContact);
+    if (existing) existing.inviteSeq = existing.remoteSeq ?? existing.inviteSeq;
+    else this.#register(dialog);
+    const log = this.logger.child({ callId: dialog.callId });
+    dialog.retransmitAnswerUntilAck(
+      () => {
+        if (tx.state === 'accepted') tx.send(response);
+        else this.#sendResponse(response, tx.source).catch((err: unknown) => log.debug({ err }, '2xx retransmission failed'));
+      },
+      this.timers,
+      this.timerConfig,
+    );
+    if (!existing) {
+      dialog.on('ack-timeout', () => {
+        log.warn('no ACK for our 2xx: ending the call with BYE');
+        if (!dialog.terminated) this.sendInDialog(dialog, 'BYE');
+      });
+    }
+    return dialog;
+  }
+
+  /** UAC: the dialog a 2xx to our INVITE created; sends the ACK at once unless told not to. */
+  createUacDialog(tx: ClientTransaction, response: SipResponse, options: { ack?: boolean; ackOptions?: InDialogRequestOptions } = {}): Dialog {
+    const dialog = Dialog.asUac(tx.request, response, this.contact(tx.destination.transport));
+    this.#register(dialog);
+    if (options.ack !== false) this.sendAck(dialog, options.ackOptions);
+    return dialog;
+  }
+
+  /** UAC: sends (and remembers) the ACK for the dialog's INVITE 2xx. */
+  sendAck(dialog: Dialog, options: InDialogRequestOptions = {}): void {
+    const ack = dialog.createAck(options);
+    this.sendStateless(ack, dialog.nextHop()).catch((err: unknown) =>
+      this.logger.info({ err, callId: dialog.callId }, 'could not send ACK'),
+    );
+  }
+
+  /** A request inside a dialog (BYE, re-INVITE, INFO, ...). Sending BYE ends the dialog. */
+  sendInDialog(dialog: Dialog, method: string, options: InDialogRequestOptions = {}): ClientTransaction {
+    const request = dialog.createRequest(method, options);
+    const tx = this.sendRequest(request, dialog.nextHop());
+    if (method === 'BYE') dialog.terminate('bye sent');
+    return tx;
+  }
+
+  /** The dialog an incoming request belongs to, if any. */
+  findDialog(request: SipRequest): Dialog | undefined {
+    const key = dialogKeyOfRequest(request);
+    return key === undefined ? undefined : this.#dialogs.get(key);
+  }
+
+  #register(dialog: Dialog): void {
+    this.#dialogs.set(dialog.key, dialog);
+    dialog.once('terminated', () => {
+      if (this.#dialogs.get(dialog.key) === dialog) this.#dialogs.delete(dialog.key);
+    });
+  }
+
+  #host(): string {
+    return this.#options.advertisedHost ?? this.#udp?.address ?? this.#tcp?.address ?? '127.0.0.1';
+  }
+
+  #addVia(request: SipRequest, transport: 'udp' | 'tcp'): void {
+    const port = transport === 'tcp' ? this.#tcp?.port : this.#udp?.port;
+    prependHeader(request, 'Via', `SIP/2.0/${transport.toUpperCase()} ${this.#host()}:${port ?? 5060};branch=${newBranch()};rport`);
+  }
+
+  #transportFor(transport: 'udp' | 'tcp'): SipTransport | undefined {
+    return transport === 'tcp' ? this.#tcp : this.#udp;
+  }
+
+  #send(message: SipMessage, destination: SipEndpoint): Promise<void> {
+    const transport = this.#transportFor(destination.transport);
+    if (!transport) return Promise.reject(new Error(`no ${destination.transport} transport`));
+    return transport.send(message, destination);
+  }
+
+  /** RFC 3261 §18.2.2 and RFC 3581: back on the same TCP connection while open, else by the top Via. */
+  #sendResponse(response: SipResponse, source: InboundSource): Promise<void> {
+    if (source.transport === 'tcp' && source.connectionId !== undefined && this.#tcp?.isOpen(source.connectionId)) {
+      return this.#tcp.sendOnConnection(source.connectionId, response);
+    }
+    const via = topVia(response);
+    const destination = via ? responseDestination(via, source) : source;
+    return this.#send(response, { ...destination, transport: source.transport });
+  }
+
+  #receive(message: SipMessage, source: InboundSource): void {
+    if (!this.#running) return;
+    if (message.kind === 'request') this.#receiveRequest(message, source);
+    else this.#receiveResponse(message, source);
+  }
+
+  #receiveRequest(request: SipRequest, source: InboundSource): void {
+    const callId = getHeader(request, 'Call-ID');
+    const log = this.logger.child({ callId, method: request.method });
+    if (this.rateLimiter && !this.rateLimiter.recordRequest(source.address)) {
+      log.debug({ address: source.address }, 'request from a rate-limited source dropped');
+      return;
+    }
+    const rejection = safeValidateRequest(request, this.#options.validation);
+    if (rejection) {
+      log.info({ status: rejection.status, reason: rejection.reason }, 'request rejected');
+      if (request.method === 'ACK') return;
+      const response = createResponse(request, rejection.status, undefined, rejection.headers ?? [], { toTag: randomBytes(6).toString('hex') });
+      if (rejection.status === 400) response.headers.push({ name: 'Warning', value: `399 tenor "${rejection.reason.replace(/["\\\r\n]/g, '')}"` });
+      this.#sendResponse(response, source).catch((err: unknown) => log.debug({ err }, 'could not send rejection'));
+      return;
+    }
+    const outcome = this.#layer.receiveRequest(request, source);
+    switch (outcome.kind) {
+      case 'absorbed':
+      case 'unkeyable':
+      case 'cancel':
+        return;
+      case 'ack-2xx': {
+        const dialog = this.findDialog(request);
+        if (dialog) dialog.receiveAck(request);
+        else this.emit('stray-ack', request, source);
+        return;
+      }
+      case 'new':
+        this.#dispatch(request, outcome.tx, source, log);
+        return;
+    }
+  }
+
+  #dispatch(request: SipRequest, tx: ServerTransaction, source: InboundSource, log: Logger): void {
+    if (this.#layer.serverCount > (this.#options.maxServerTransactions ?? 10_000)) {
+      log.warn('too many server transactions: answering 503');
+      tx.respond(503, 'Service Unavailable', [{ name: 'Retry-After', value: '5' }]);
+      return;
+    }
+    const dialog = this.findDialog(request);
+    if (dialog && !dialog.acceptRemoteRequest(request)) {
+      tx.respond(500, 'Server Internal Error', [{ name: 'Retry-After', value: '1' }]);
+      return;
+    }
+    if (!this.#handler) {
+      tx.respond(503, 'Service Unavailable');
+      return;
+    }
+    try {
+      this.#handler(request, tx, source);
+    } catch (err) {
+      log.error({ err }, 'request handler threw');
+      if (!tx.finalSent) tx.respond(500, 'Server Internal Error');
+    }
+    // The dialog ends with an incoming BYE (the handler has seen it and answered or will answer).
+    if (dialog && request.method === 'BYE') dialog.terminate('bye received');
+  }
+
+  #receiveResponse(response: SipResponse, source: InboundSource): void {
+    const callId = getHeader(response, 'Call-ID');
+    const problem = safeValidateResponse(response);
+    if (problem) {
+      this.logger.info({ callId, reason: problem, peer: `${source.address}:${source.port}` }, 'response dropped');
+      return;
+    }
+    if (this.#layer.receiveResponse(response)) return;
+    // A 2xx retransmission after the INVITE transaction ended: ACK it again from the dialog.
+    if (response.status >= 200 && response.status < 300 && /\bINVITE\s*$/i.test(getHeader(response, 'CSeq') ?? '')) {
+      const key = dialogKeyOfResponse(response);
+      const dialog = key === undefined ? undefined : this.#dialogs.get(key);
+      const ack = dialog?.ackFor(response);
+      if (dialog && ack) {
+        this.sendStateless(ack, dialog.nextHop()).catch((err: unknown) => this.logger.debug({ err, callId }, 'could not resend ACK'));
+        return;
+      }
+    }
+    this.logger.debug({ callId, status: response.status }, 'response matched no transaction');
+  }
+}
+
+function safeValidateRequest(request: SipRequest, options: ValidateOptions | undefined): { status: number; reason: string; headers?: HeaderField[] } | undefined {
+  try {
+    return validateRequest(request, options ?? {});
+  } catch (err) {
+    return { status: 400, reason: err instanceof Error ? err.message : 'malformed request' };
+  }
+}
+
+function safeValidateResponse(response: SipResponse): string | undefined {
+  try {
+    return validateResponse(response)?.reason;
+  } catch (err) {
+    return err instanceof Error ? err.message : 'malformed response';
+  }
+}
