@@ -10,6 +10,10 @@ import { SqliteDatabase } from './store/sqlite.js';
 import { migrations } from './store/migrations/index.js';
 import { databaseFile } from './services/store.js';
 import type { ConfigProblem } from './config/load.js';
+import { checkScriptFile } from '@tenor/scripts-dsl/node';
+import { loadModel } from './services/crm/model.js';
+import { defaultModelFile } from './services/crm/index.js';
+import { catalogueFromModel } from './services/scripts/catalogue.js';
 
 interface Command {
   usage: string;
@@ -39,6 +43,24 @@ const commands: Record<string, Command> = {
         await db.close();
       }
       return 0;
+    },
+  },
+  'check-script': {
+    usage: 'tenor check-script FILE...',
+    summary: 'check dialogue scripts (XML); prints file:line:column: problem, exits 1 on any',
+    async run(files) {
+      if (files.length === 0) throw usageError('check-script needs at least one FILE');
+      // Field references are checked against this site's business-object model.
+      const config = loadConfig();
+      const catalogue = catalogueFromModel(loadModel(config.crm.model ?? defaultModelFile));
+      let failed = false;
+      for (const file of files) {
+        const problems = await checkScriptFile(file, catalogue);
+        for (const p of problems) console.error(`${file}:${p.line}:${p.column}: ${p.message}`);
+        if (problems.length === 0) console.log(`${file}: ok`);
+        failed ||= problems.length > 0;
+      }
+      return failed ? 1 : 0;
     },
   },
   'check-config': {

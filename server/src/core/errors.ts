@@ -19,6 +19,8 @@ export const errorCatalogue = {
   TENOR_ERR_MAIL_NOT_CONFIGURED: { status: 503, message: 'E-mail cannot be sent: no SMTP server is configured (smtp in the site file)' },
   TENOR_ERR_MAIL_FAILED: { status: 502, message: 'E-mail to %s failed: %s' },
   TENOR_ERR_WEBHOOK_FAILED: { status: 502, message: 'Webhook %s failed: %s' },
+  TENOR_ERR_SCRIPT_INVALID: { status: 400, message: 'The dialogue script has problems: %s' },
+  TENOR_ERR_LINK_INVALID: { status: 403, message: 'This link is not valid (it was changed or it expired)' },
   TENOR_ERR_VALIDATION: { status: 400, message: 'Invalid request: %s' },
   TENOR_ERR_UNAUTHORIZED: { status: 401, message: 'Authentication required' },
   TENOR_ERR_FORBIDDEN: { status: 403, message: 'Not allowed for this user' },

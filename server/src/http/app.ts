@@ -14,6 +14,8 @@ import { healthRoutes } from './routes/health.js';
 import { serviceRoutes } from './routes/services.js';
 import { businessObjectRoutes } from './routes/business-objects.js';
 import { customerRoutes } from './routes/customers.js';
+import { scriptRoutes } from './routes/scripts.js';
+import { selfServiceRoutes } from './routes/self-service.js';
 
 export interface AppOptions {
   services: ServiceManager;
@@ -59,6 +61,11 @@ export async function build(opts: AppOptions): Promise<TenorApp> {
     const crm = opts.services.get('crm');
     await app.register(businessObjectRoutes({ services: opts.services, entities: crm.model.entities }));
     if (crm.hasContactHistory) await app.register(customerRoutes({ services: opts.services }));
+  }
+
+  if (opts.services.has('scripts')) {
+    await app.register(scriptRoutes({ services: opts.services }));
+    await app.register(selfServiceRoutes({ services: opts.services, uiRoot: opts.uiRoot }));
   }
 
   if (opts.uiRoot) {

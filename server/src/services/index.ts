@@ -8,6 +8,8 @@ import { storeService } from './store.js';
 import { usersService } from './users.js';
 import { crmServices } from './crm/index.js';
 import { mailService } from './mail.js';
+import { webhooksService } from './webhooks.js';
+import { scriptsService } from './scripts/index.js';
 
 export function builtinServices(config: TenorConfig): ServiceDefinition<object>[] {
   return [
@@ -15,6 +17,8 @@ export function builtinServices(config: TenorConfig): ServiceDefinition<object>[
     eventsService(),
     usersService(config.adminPassword, config.sip.realm),
     mailService(config.smtp),
+    webhooksService(),
     ...crmServices({ modelFile: config.crm.model, defaultCountry: config.crm.defaultCountry, baseDir: config.baseDir }),
+    scriptsService(config.dataDir),
   ] as ServiceDefinition<object>[];
 }

@@ -2,7 +2,7 @@
 
 import t from 'tap';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, tempDir } from '../helpers.js';
@@ -114,4 +114,22 @@ t.test('--help lists the commands and variables; unknown commands fail', async (
   const bad = await run(['frobnicate']);
   t.not(bad.code, 0);
   t.match(bad.stderr, /unknown command 'frobnicate'/);
+});
+
+t.test('check-script: one precise error with line and column per broken script, zero exit on the examples', async (t) => {
+  const repo = fileURLToPath(new URL('../../../', import.meta.url));
+  const examples = ['report-a-fault', 'payment-arrangement', 'sales-lead'].map((n) => path.join(repo, 'scripts-dsl/examples', `${n}.xml`));
+  const ok = await run(['check-script', ...examples]);
+  t.equal(ok.code, 0, ok.stderr);
+  t.equal(ok.stdout.trim().split('\n').length, 3);
+
+  const brokenDir = path.join(repo, 'scripts-dsl/test/fixtures/broken');
+  for (const name of readdirSync(brokenDir)) {
+    const file = path.join(brokenDir, name);
+    const bad = await run(['check-script', file]);
+    t.equal(bad.code, 1, `${name} exits 1`);
+    const lines = bad.stderr.trim().split('\n');
+    t.equal(lines.length, 1, `${name}: one error`);
+    t.match(lines[0], new RegExp(`^${file.replace(/[.]/g, '\\.')}:\\d+:\\d+: .+`), `${name}: file:line:column: message`);
+  }
 });

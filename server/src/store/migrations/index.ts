@@ -41,4 +41,29 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX bo_phone_index_phone ON bo_phone_index (phone);
     `,
   },
+  {
+    // A dialogue-script run kept on the server (agent screen, web self-service):
+    // its snapshot is saved after every answer, so a restart resumes it.
+    id: '0004-script-sessions',
+    up: `
+      CREATE TABLE script_sessions (
+        id TEXT PRIMARY KEY,
+        script_id TEXT NOT NULL,
+        script_version TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        customer_id INTEGER,
+        call_id TEXT,
+        agent TEXT,
+        status TEXT NOT NULL CHECK (status IN ('active', 'done')),
+        outcome TEXT,
+        disposition TEXT,
+        interaction_id INTEGER,
+        snapshot TEXT NOT NULL,
+        action_log TEXT NOT NULL DEFAULT '[]',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX script_sessions_customer ON script_sessions (customer_id);
+    `,
+  },
 ];

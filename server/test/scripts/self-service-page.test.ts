@@ -1,0 +1,41 @@
+// The public self-service page in a real Chromium with a phone-sized screen:
+// a customer opens the link, gives their number, answers and sees the end.
+
+import t from 'tap';
+import { loadConfig } from '../../src/config/load.js';
+import { startServer } from '../../src/server.js';
+import { launchBrowser } from '../browser.js';
+import { silentLogger, tempDir } from '../helpers.js';
+
+t.test('a customer completes a script on the self-service page from a phone', async (t) => {
+  const dir = tempDir(t);
+  const config = loadConfig({ TENOR_HTTP_PORT: '0', TENOR_BIND: '127.0.0.1', TENOR_SIP_PORT: '0', TENOR_DATA_DIR: dir, TENOR_ADMIN_PASSWORD: 'pw-admin' }, dir);
+  const server = await startServer(config, { logger: silentLogger });
+  t.teardown(() => server.stop());
+  const scripts = server.services.get('scripts');
+  const token = scripts.signLink({ scriptId: 'report-a-fault', expiresAt: Math.floor(Date.now() / 1000) + 3600 });
+
+  const browser = await launchBrowser(t);
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  await page.goto(`${server.httpUrl}/s/${token}`);
+  await page.fill('#phone', '(212) 555-0142');
+  await page.click('#start');
+  await page.waitForSelector('text=Is there no power at all');
+  t.match(await page.textContent('#app'), /Hello \+12125550142/, 'the page greets the customer by what Tenor knows');
+
+  await page.click('#continue');
+  await page.waitForSelector('[role=alert]');
+  t.match(await page.textContent('[role=alert]'), /.+/, 'continuing without an answer shows why');
+
+  await page.check('input[value=outage]');
+  await page.click('#continue');
+  await page.waitForSelector('text=Is there any danger');
+  await page.check('input[value=yes]');
+  await page.click('#continue');
+  await page.waitForSelector('#outcome');
+  t.equal(await page.getAttribute('#outcome', 'data-outcome'), 'escalated');
+
+  const [customer] = await server.services.get('crm').findCustomersByPhone('+12125550142');
+  const history = await server.services.get('crm').history(customer?.id ?? 0, { limit: 10, offset: 0 });
+  t.ok(history.items.some((i) => i['channel'] === 'web' && i['outcome'] === 'escalated'), 'the run is on the customer history');
+});
