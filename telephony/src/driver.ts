@@ -190,6 +190,11 @@ export interface DriverEvents {
 export interface TelephonyDriver extends EventEmitter<DriverEvents> {
   readonly name: string;
   start(): Promise<void>;
+  /**
+   * Graceful shutdown, first step: refuse new incoming calls and new originates
+   * (they fail as 'unreachable'), while calls in progress go on.
+   */
+  refuseNewCalls(): void;
   /** Stop taking calls, hang up what is left with 'server-shutdown', release everything. */
   stop(): Promise<void>;
 

@@ -407,6 +407,19 @@ const cases: Record<string, Case> = {
     for (const leg of [a, b, sup]) await leg.call.hangup();
   },
 
+  'refuseNewCalls: new calls are refused, calls in progress go on': async (t, h) => {
+    const { call, peer } = await answeredInbound(h);
+    h.driver.refuseNewCalls();
+    const late = await h.peer.call({ from: '+15550101', to: '5000', as: 'unknown' });
+    t.same(await late.waitEnded(WAIT), { by: 'driver', refused: 'unreachable' }, 'a new incoming call is refused');
+    const err = await h.driver.originate(h.peer.target({ kind: 'answer' })).catch((e: unknown) => e);
+    t.ok(err instanceof OriginateError && err.hangupCause === 'unreachable', 'originate is refused');
+    t.equal(call.state, 'answered', 'the call in progress goes on');
+    const heard = hangupOf(call);
+    await peer.hangup();
+    t.equal(await heard, 'normal');
+  },
+
   'stop hangs up every call with server-shutdown': async (t, h) => {
     const { call, peer } = await answeredInbound(h);
     const ended = hangupOf(call);

@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { Prompt } from '../../driver.js';
 import type { CredentialStore } from '../registrar/credentials.js';
+import type { DigestAlgorithm } from '../registrar/digest.js';
 import type { SipTimerConfig } from '../sip/timers.js';
 import type { TrunkConfig } from './trunks.js';
 
@@ -16,6 +17,8 @@ export interface EmbeddedDriverConfig {
   rtpPorts?: { min: number; max: number };
   /** SIP domain / digest realm of the registrar. Default: publicAddress. */
   domain?: string;
+  /** Digest algorithms the registrar offers, in order. Default ['MD5']: what deployed phones understand. */
+  digestAlgorithms?: readonly DigestAlgorithm[];
   /** Users of registered softphones. Without it, REGISTER is answered 403. */
   credentials?: CredentialStore;
   trunks?: TrunkConfig[];
@@ -41,7 +44,8 @@ export interface EmbeddedDriverConfig {
 }
 
 export interface ResolvedConfig extends Required<Omit<EmbeddedDriverConfig,
-  'credentials' | 'promptsDir' | 'holdMusic' | 'sipTimers' | 'rateLimit' | 'publicAddress' | 'domain'>> {
+  'credentials' | 'promptsDir' | 'holdMusic' | 'sipTimers' | 'rateLimit' | 'publicAddress' | 'domain' | 'digestAlgorithms'>> {
+  digestAlgorithms: readonly DigestAlgorithm[] | undefined;
   publicAddress: string;
   domain: string;
   credentials: CredentialStore | undefined;
@@ -66,6 +70,7 @@ export function resolveConfig(config: EmbeddedDriverConfig): ResolvedConfig {
     rtpPorts,
     domain: config.domain ?? publicAddress,
     credentials: config.credentials,
+    digestAlgorithms: config.digestAlgorithms,
     trunks,
     echoNumber: config.echoNumber ?? '9196',
     mediaTimeoutMs: config.mediaTimeoutMs ?? 60_000,

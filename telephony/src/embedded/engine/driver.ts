@@ -63,6 +63,8 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
   #opening = 0;
   readonly #trunkRegistrations: TrunkRegistration[] = [];
   #stopping = false;
+  /** Set by refuseNewCalls: calls in progress go on, new ones are refused. */
+  #refusing = false;
 
   constructor(config: EmbeddedDriverConfig) {
     super();
@@ -75,6 +77,7 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
       ? new Registrar({
         realm: this.#cfg.domain,
         credentials: this.#cfg.credentials,
+        ...(this.#cfg.digestAlgorithms ? { algorithms: this.#cfg.digestAlgorithms } : {}),
         minExpires: this.#cfg.registerMinExpires,
         maxExpires: this.#cfg.registerMaxExpires,
         onAuthFailure: (address) => this.#stack?.rateLimiter?.recordAuthFailure(address),
@@ -99,6 +102,7 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
   async start(): Promise<void> {
     if (this.#stack) return;
     this.#stopping = false;
+    this.#refusing = false;
     // UDP and TCP share one port; with port 0 we find one free for both first.
     let lastError: unknown;
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -133,6 +137,11 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
       reg.start();
     }
     this.#log.info({ sipPort: this.sipPort, publicAddress: this.#cfg.publicAddress }, 'embedded telephony engine started');
+  }
+
+  refuseNewCalls(): void {
+    this.#refusing = true;
+    this.#log.info({ activeCalls: this.#calls.size }, 'refusing new calls; calls in progress go on');
   }
 
   async stop(): Promise<void> {
@@ -174,6 +183,7 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
 
   async originate(target: DialTarget, opts: OriginateOptions = {}): Promise<Call> {
     const stack = this.#requireStack();
+    if (this.#refusing) throw new OriginateError('unreachable', 'the engine is shutting down and places no new calls');
     const route = this.#route(target);
     const callerId: CallParty = opts.callerId ?? { number: 'tenor' };
     const callId = newCallId(this.#cfg.publicAddress);
@@ -394,7 +404,7 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
     const stack = this.#requireStack();
     const callId = getHeader(req, 'Call-ID') ?? newCallId(this.#cfg.publicAddress);
     const log = this.#log.child({ callId });
-    if (this.#stopping) {
+    if (this.#stopping || this.#refusing) {
       tx.respond(503, 'Service Unavailable');
       return;
     }

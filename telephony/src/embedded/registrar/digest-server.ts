@@ -1,12 +1,12 @@
 // The server side of digest authentication. One authenticator serves a realm:
-// it writes challenges (SHA-256 offered before MD5) and checks credentials.
+// it writes challenges (one per offered algorithm, in order) and checks credentials.
 //
 // No enumeration: an unknown user and a wrong password go down the same path
 // (a hash is computed against a throw-away secret) and get the same challenge.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { CredentialStore, StoredCredential } from './credentials.js';
 import {
-  DIGEST_ALGORITHMS, computeDigestResponse, computeHa1, formatDigestParams, normalizeAlgorithm,
+  computeDigestResponse, computeHa1, formatDigestParams, normalizeAlgorithm,
   parseDigestParams, type DigestAlgorithm,
 } from './digest.js';
 import { NonceIssuer } from './nonce.js';
@@ -18,7 +18,15 @@ export interface DigestAuthenticatorOptions {
   nonceTtlMs?: number;
   nonceSecret?: Buffer;
   now?: () => number;
+  /**
+   * Algorithms offered, one challenge each, in this order; answers in others are refused.
+   * Default MD5 only: many deployed phones (baresip, SIPp, older hardware) give up when
+   * any challenge is not MD5 (RFC 8760 clients pick SHA-256 when it is offered).
+   */
+  algorithms?: readonly DigestAlgorithm[];
 }
+
+export const DEFAULT_OFFERED_ALGORITHMS: readonly DigestAlgorithm[] = ['MD5'];
 
 export type AuthOutcome =
   | { ok: true; user: string; algorithm: DigestAlgorithm }
@@ -31,12 +39,14 @@ export class DigestAuthenticator {
   readonly realm: string;
   readonly #credentials: CredentialStore;
   readonly #nonces: NonceIssuer;
+  readonly #algorithms: readonly DigestAlgorithm[];
   /** A random secret that stands in for unknown users' passwords, so their path costs the same. */
   readonly #decoyPassword = randomBytes(16).toString('hex');
 
   constructor(opts: DigestAuthenticatorOptions) {
     this.realm = opts.realm;
     this.#credentials = opts.credentials;
+    this.#algorithms = opts.algorithms && opts.algorithms.length > 0 ? opts.algorithms : DEFAULT_OFFERED_ALGORITHMS;
     this.#nonces = new NonceIssuer({
       ttlMs: opts.nonceTtlMs ?? 300_000,
       ...(opts.nonceSecret ? { secret: opts.nonceSecret } : {}),
@@ -44,10 +54,10 @@ export class DigestAuthenticator {
     });
   }
 
-  /** Challenge header values, one per algorithm, strongest first, sharing one nonce. */
+  /** Challenge header values, one per offered algorithm, sharing one nonce. */
   challenges(stale = false): string[] {
     const nonce = this.#nonces.issue();
-    return DIGEST_ALGORITHMS.map((algorithm) => {
+    return this.#algorithms.map((algorithm) => {
       const params: Array<[string, string]> = [
         ['realm', this.realm], ['nonce', nonce], ['algorithm', algorithm], ['qop', 'auth'],
       ];
@@ -67,7 +77,7 @@ export class DigestAuthenticator {
     if (!creds) return { ok: false, stale: false, reason: 'wrong-realm' };
     const { username, nonce, uri, response } = creds;
     const algorithm = normalizeAlgorithm(creds.algorithm);
-    if (!username || !nonce || !uri || !response || !algorithm) {
+    if (!username || !nonce || !uri || !response || !algorithm || !this.#algorithms.includes(algorithm)) {
       return { ok: false, stale: false, reason: 'malformed' };
     }
     const qop = creds.qop;

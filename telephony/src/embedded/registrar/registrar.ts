@@ -2,6 +2,7 @@
 // the rules (authentication, expiry, removal) are testable without a socket;
 // sip-register.ts maps a SipRequest onto these fields.
 import type { HeaderField, SipEndpoint } from '../sip/message.js';
+import type { DigestAlgorithm } from './digest.js';
 import { BindingTable, type Binding } from './bindings.js';
 import { DigestAuthenticator } from './digest-server.js';
 import type { CredentialStore } from './credentials.js';
@@ -16,6 +17,8 @@ export interface RegistrarOptions {
   /** Used when the REGISTER names no expiry. Default 3600 s. */
   defaultExpires?: number;
   nonceTtlMs?: number;
+  /** Digest algorithms offered (default MD5 only; see DigestAuthenticatorOptions.algorithms). */
+  algorithms?: readonly DigestAlgorithm[];
   /** Told of every failed authentication (a wrong answer, not a first unauthenticated try), for rate limiting. */
   onAuthFailure?: (address: string) => void;
   now?: () => number;
@@ -64,6 +67,7 @@ export class Registrar {
       realm: opts.realm,
       credentials: opts.credentials,
       ...(opts.nonceTtlMs !== undefined ? { nonceTtlMs: opts.nonceTtlMs } : {}),
+      ...(opts.algorithms !== undefined ? { algorithms: opts.algorithms } : {}),
       now: this.#now,
     });
     this.#opts = {

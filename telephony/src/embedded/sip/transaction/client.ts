@@ -214,37 +214,32 @@ export class ClientTransaction extends EventEmitter<ClientTransactionEvents> {
     return createResponse(this.request, status, reason);
   }
 
-  /** The ACK for a non-2xx final response (§17.1.1.3). */
+  /** The ACK for a non-2xx final response (§17.1.1.3): To as the response had it. */
   #buildAck(response: SipResponse): SipRequest {
+    return this.#sameHop('ACK', headerValue(response, 'To') ?? headerValue(this.request, 'To') ?? '');
+  }
+
+  /**
+   * ACK and CANCEL belong to the INVITE's hop: they copy its top Via (same
+   * branch), Route, From, Call-ID and CSeq number (§9.1, §17.1.1.3).
+   */
+  #sameHop(method: 'ACK' | 'CANCEL', to: string): SipRequest {
     const request = this.request;
-    const cseq = cseqOf(request);
     const headers = [
       { name: 'Via', value: topViaText(request) ?? '' },
       ...request.headers.filter((h) => h.name === 'Route'),
       { name: 'Max-Forwards', value: '70' },
       { name: 'From', value: headerValue(request, 'From') ?? '' },
-      { name: 'To', value: headerValue(response, 'To') ?? headerValue(request, 'To') ?? '' },
+      { name: 'To', value: to },
       { name: 'Call-ID', value: headerValue(request, 'Call-ID') ?? '' },
-      { name: 'CSeq', value: `${cseq?.seq ?? 1} ACK` },
+      { name: 'CSeq', value: `${cseqOf(request)?.seq ?? 1} ${method}` },
       { name: 'Content-Length', value: '0' },
     ];
-    return { kind: 'request', method: 'ACK', uri: request.uri, headers, body: Buffer.alloc(0) };
+    return { kind: 'request', method, uri: request.uri, headers, body: Buffer.alloc(0) };
   }
 
   #sendCancel(): void {
-    const request = this.request;
-    const cseq = cseqOf(request);
-    const headers = [
-      { name: 'Via', value: topViaText(request) ?? '' },
-      ...request.headers.filter((h) => h.name === 'Route'),
-      { name: 'Max-Forwards', value: '70' },
-      { name: 'From', value: headerValue(request, 'From') ?? '' },
-      { name: 'To', value: headerValue(request, 'To') ?? '' },
-      { name: 'Call-ID', value: headerValue(request, 'Call-ID') ?? '' },
-      { name: 'CSeq', value: `${cseq?.seq ?? 1} CANCEL` },
-      { name: 'Content-Length', value: '0' },
-    ];
-    this.onCancel?.({ kind: 'request', method: 'CANCEL', uri: request.uri, headers, body: Buffer.alloc(0) });
+    this.onCancel?.(this.#sameHop('CANCEL', headerValue(this.request, 'To') ?? ''));
     // §9.1: without a final response 64*T1 after the CANCEL, the INVITE transaction is over.
     this.#ctx.timers.clear(this.#timeout);
     this.#timeout = this.#ctx.timers.set(64 * this.#ctx.config.t1, () => this.#onTimeout());

@@ -1,0 +1,14 @@
+// tap's Test has overloaded methods that TypeScript will not match to the
+// contract suite's small ContractTest interface directly; this adapts one.
+import type { Test } from 'tap';
+import type { ContractTest } from '../../src/contract/suite.js';
+
+export function contractTest(t: Test): ContractTest {
+  return {
+    test: (name, fn) => t.test(name, (sub) => fn(contractTest(sub))),
+    ok: (value, message) => t.ok(value, message ?? 'ok'),
+    equal: (found, wanted, message) => t.equal(found, wanted, message ?? 'should be equal'),
+    same: (found, wanted, message) => t.same(found, wanted, message ?? 'should be equivalent'),
+    teardown: (fn) => t.teardown(fn),
+  };
+}

@@ -1,0 +1,41 @@
+import t from 'tap';
+import { answerDirection, createAnswer, createOffer, negotiate, parseRemoteAudio } from '../../src/embedded/engine/sdp.js';
+
+const local = { address: '127.0.0.1', port: 40000, direction: 'sendrecv' as const, sessionId: 1, version: 1 };
+
+t.test('our offer lists PCMU, PCMA and telephone-event and reads back', async (t) => {
+  const remote = parseRemoteAudio(createOffer(local));
+  t.same(remote?.codecs, [{ codec: 'PCMU', pt: 0 }, { codec: 'PCMA', pt: 8 }]);
+  t.equal(remote?.telephoneEventPt, 101);
+  t.equal(remote?.port, 40000);
+  t.equal(remote?.holding, false);
+});
+
+t.test('answer picks the offerer\'s first common codec and keeps its event PT', async (t) => {
+  const offer = [
+    'v=0', 'o=- 1 1 IN IP4 10.0.0.1', 's=-', 'c=IN IP4 10.0.0.1', 't=0 0',
+    'm=audio 5004 RTP/AVP 18 8 0 96', 'a=rtpmap:18 G729/8000', 'a=rtpmap:8 PCMA/8000', 'a=rtpmap:96 telephone-event/8000', '',
+  ].join('\r\n');
+  const remote = parseRemoteAudio(offer);
+  const chosen = remote && negotiate(remote);
+  t.same(chosen, { codec: 'PCMA', pt: 8, telephoneEventPt: 96 });
+  const answer = parseRemoteAudio(createAnswer(local, chosen ?? { codec: 'PCMU', pt: 0 }));
+  t.same(answer?.codecs, [{ codec: 'PCMA', pt: 8 }]);
+  t.equal(answer?.telephoneEventPt, 96);
+});
+
+t.test('no common codec means no answer (488)', async (t) => {
+  const offer = 'v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nt=0 0\r\nm=audio 5004 RTP/AVP 18\r\na=rtpmap:18 G729/8000\r\n';
+  const remote = parseRemoteAudio(offer);
+  t.ok(remote);
+  t.equal(remote && negotiate(remote), undefined);
+});
+
+t.test('hold is read from sendonly, inactive or 0.0.0.0', async (t) => {
+  t.equal(parseRemoteAudio(createOffer({ ...local, direction: 'sendonly' }))?.holding, true);
+  t.equal(parseRemoteAudio(createOffer({ ...local, direction: 'inactive' }))?.holding, true);
+  t.equal(parseRemoteAudio(createOffer({ ...local, address: '0.0.0.0' }))?.holding, true);
+  t.equal(answerDirection('sendonly', 'sendrecv'), 'recvonly');
+  t.equal(answerDirection('sendrecv', 'sendonly'), 'sendonly');
+  t.equal(answerDirection('inactive', 'sendrecv'), 'inactive');
+});
