@@ -1,0 +1,54 @@
+// Bridged calls with media both ways through the benchmark server:
+//   SIPp uac (streams PCMU)  →  Tenor B2BUA  →  SIPp uas (-rtp_echo sends it all back)
+// so every bridge relays 50 packets/s in each direction.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeToneUlaw } from '../../telephony/test/peers/audio.js';
+import { freeUdpRange } from '../../telephony/test/peers/ports.js';
+import { startSipp, type SippProcess } from '../../telephony/test/peers/sipp.js';
+import { spawnServer, type BenchServer } from './spawn-server.js';
+import { waitFor } from './wait.js';
+
+export interface MediaRig {
+  server: BenchServer;
+  uas: SippProcess;
+  rtpPorts: { from: number; to: number };
+  audioFile: string;
+  close(): Promise<void>;
+}
+
+const BUFF = 4 * 1024 * 1024;
+
+/** Server + echoing far end, and a µ-law file long enough for `callSeconds`. */
+export async function startMediaRig(callSeconds: number): Promise<MediaRig> {
+  const dir = await mkdtemp(join(tmpdir(), 'tenor-bench-'));
+  const audioFile = await makeToneUlaw(join(dir, 'stream.ul'), { seconds: callSeconds, frequency: 440 });
+  const uas = await startSipp({ scenario: 'uas-answer-echo.xml', rtpEcho: true, buffSize: BUFF, timeoutMs: 3_600_000 });
+  await uas.ready();
+  const rtpPorts = await freeUdpRange(4000, { belowEphemeral: true });
+  const server = await spawnServer({ rtpPorts, farPort: uas.port });
+  return {
+    server, uas, rtpPorts, audioFile,
+    async close(): Promise<void> {
+      await server.stop();
+      await uas.stop(1000);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Start `calls` callers streaming for `holdMs`, placed at `rate` per second. */
+export function startCallers(rig: MediaRig, calls: number, rate: number, holdMs: number): Promise<SippProcess> {
+  return startSipp({
+    scenario: 'uac-call-echo-rtp.xml', remote: rig.server.address, service: '1000',
+    calls, rate, limit: calls, pauseMs: holdMs, files: { 'audio.ul': rig.audioFile },
+    buffSize: BUFF, timeoutMs: holdMs + 120_000,
+    extraArgs: ['-rtp_buffsize', String(BUFF)],
+  });
+}
+
+/** Wait until the server holds `n` bridges (every call set up). */
+export async function waitBridged(rig: MediaRig, n: number, timeoutMs: number): Promise<boolean> {
+  return waitFor(async () => (await rig.server.sample()).stats.activeBridges >= n, timeoutMs, 200);
+}
