@@ -190,8 +190,15 @@ export class MemoryDriver extends EventEmitter<DriverEvents> implements Telephon
     this.#clock = clock;
   }
 
+  #refusing = false;
+
   async start(): Promise<void> {}
   async stop(): Promise<void> {}
+
+  /** New originates fail as 'unreachable' from now on; calls in progress go on. */
+  refuseNewCalls(): void {
+    this.#refusing = true;
+  }
 
   /** A caller whose call has been answered, as the IVR would hand it to the ACD. */
   caller(number: string, displayName?: string): MemoryCall {
@@ -213,6 +220,7 @@ export class MemoryDriver extends EventEmitter<DriverEvents> implements Telephon
   }
 
   originate(target: DialTarget, opts: OriginateOptions = {}): Promise<Call> {
+    if (this.#refusing) return Promise.reject(new OriginateError('unreachable', 'the driver refuses new calls'));
     const call = this.#track(new MemoryCall(this.#clock, { direction: 'outbound', from: opts.callerId ?? { number: 'tenor' }, to: { number: targetKey(target) }, state: 'ringing' }));
     return new Promise<Call>((resolve, reject) => {
       const d: Dialing = {

@@ -9,12 +9,13 @@ import type { Call, CallParty, HangupCause, Prompt, TelephonyDriver } from '@ten
 import type { EventBus } from '../../core/events.js';
 import { TenorError } from '../../core/errors.js';
 import type { Database } from '../../store/database.js';
-import { Agent, NO_ANSWER_REASON } from './agent-state.js';
+import { Agent, NO_ANSWER_REASON, type AgentStateChange } from './agent-state.js';
 import { AgentRoster } from './agents.js';
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock } from './clock.js';
 import { DialedDevice, PersistentLine, dialTarget, type AgentDeviceLine } from './devices.js';
 import { HandleTimes, estimatedWaitMs } from './estimate.js';
 import { HoldExperience } from './hold.js';
+import { CallRecorder } from './recorder.js';
 import type { AgentProfile, ExitDestination, ExitReason, QueueDefinition, SkillLevels, WaitingEntry } from './model.js';
 import type { RandomSource } from './random.js';
 import { Router, type Decision, type QueueFigures } from './router.js';
@@ -22,10 +23,12 @@ import { nextEscalationAfterMs } from './skills.js';
 import { announcementPrompts } from './spoken.js';
 import { AgentStateLog } from './store/agent-state-log.js';
 import { AgentsRepository } from './store/agents-repo.js';
-import { CallRecordsRepository, type CallOutcome, type CallRecord, type CallRecordFilter, type CallRecordUpdate, type SegmentUpdate } from './store/call-records.js';
+import { CallbacksRepository } from './store/callbacks-repo.js';
+import { CallRecordsRepository, type CallOutcome, type CallRecord, type CallRecordFilter } from './store/call-records.js';
 import { QueueEventLog, type QueueEvent, type QueueEventType } from './store/queue-events.js';
 import { QueuesRepository, type Origin } from './store/queues-repo.js';
 import { reconcileAfterRestart } from './store/reconcile.js';
+import { bothEnded, causeOf, isLive, type EnqueueResult, type OfferAttempt, type Session, type SessionState } from './session.js';
 import { WriteQueue } from './write-queue.js';
 import './events.js';
 
@@ -60,41 +63,7 @@ export interface EnqueueOptions {
   trunk?: string;
 }
 
-/** How a caller left the ACD. For 'exit' to voicemail or a flow, the call is still up and the caller of enqueueCall continues with it. */
-export type EnqueueResult =
-  | { result: 'connected'; agent: string }
-  | { result: 'abandoned'; waitMs: number }
-  | { result: 'callback'; number: string }
-  | { result: 'exit'; reason: ExitReason; destination: ExitDestination };
-
 export const DEFAULT_BREAK_REASONS = ['lunch', 'coffee', 'meeting', 'training', 'other'] as const;
-
-type SessionState = 'waiting' | 'offering' | 'connected' | 'leaving' | 'gone';
-
-/** A contact in the ACD, from queue entry until it leaves. */
-interface Session {
-  entry: WaitingEntry;
-  /** The caller's leg; undefined for a callback request (the caller hung up). */
-  call: Call | undefined;
-  log: Logger;
-  recordId: string;
-  /** The record segment of the queue it waits in (its number, once written). */
-  queueSegPromise: Promise<number> | undefined;
-  hold: HoldExperience | undefined;
-  timers: TimerHandle[];
-  offer: AbortController | undefined;
-  state: SessionState;
-  /** A timed action (overflow, max wait) that fell due during an offer: run if the offer fails. */
-  pending: (() => void) | undefined;
-  callback: { number: string; trunk: string | undefined; attempts: number } | undefined;
-  finish: (result: EnqueueResult) => void;
-}
-
-interface OfferAttempt {
-  agent: Agent;
-  line: AgentDeviceLine;
-  seg: Promise<number>;
-}
 
 type OfferEnd = 'ring-timeout' | 'answered-elsewhere' | 'caller-gone';
 
@@ -104,6 +73,8 @@ export class AcdEngine {
   readonly #writes: WriteQueue;
   readonly #records: CallRecordsRepository;
   readonly #queueEvents: QueueEventLog;
+  readonly #recorder: CallRecorder;
+  readonly #callbacks: CallbacksRepository;
   readonly #queuesRepo: QueuesRepository;
   readonly #agentsRepo: AgentsRepository;
   readonly #stateLog: AgentStateLog;
@@ -113,6 +84,8 @@ export class AcdEngine {
   readonly #handleTimes = new Map<string, HandleTimes>();
   readonly #log: Logger;
   #stopped = false;
+  /** Calls connected to an agent and not yet ended (no longer in #sessions). */
+  #connected = 0;
 
   private constructor(opts: AcdEngineOptions) {
     this.#o = {
@@ -127,6 +100,8 @@ export class AcdEngine {
     this.#writes = new WriteQueue((err) => this.#log.error({ err }, 'ACD record write failed'));
     this.#records = new CallRecordsRepository(opts.db);
     this.#queueEvents = new QueueEventLog(opts.db);
+    this.#callbacks = new CallbacksRepository(opts.db);
+    this.#recorder = new CallRecorder(this.#writes, this.#records, this.#queueEvents);
     this.#queuesRepo = new QueuesRepository(opts.db);
     this.#agentsRepo = new AgentsRepository(opts.db);
     this.#stateLog = new AgentStateLog(opts.db);
@@ -135,7 +110,7 @@ export class AcdEngine {
     });
     this.#roster.onReady = (login) => this.#dispatchAgent(login);
     this.#roster.onWrapUpEnded = (_agent, callId, ms) => {
-      if (callId) this.#writeRecord(callId, { wrapUpMs: ms });
+      if (callId) this.#recorder.update(callId, { wrapUpMs: ms });
     };
   }
 
@@ -158,6 +133,17 @@ export class AcdEngine {
       engine.router.agentChanged(agent.login);
       if (agent.loggedIn && stored.profile.device.type === 'persistent') void engine.#reconnectLine(agent);
     }
+    // Callback requests go back to their place in line (their records stayed open).
+    for (const cb of await engine.#callbacks.list()) {
+      if (!engine.router.queue(cb.entry.queue)) {
+        opts.logger.warn({ callback: cb.entry.id, queue: cb.entry.queue }, 'callback request for a queue that no longer exists; dropped');
+        engine.#writes.push(() => engine.#callbacks.delete(cb.entry.id));
+        engine.#recorder.update(cb.entry.id, { outcome: 'failed', endedAt: now, endCause: 'queue-removed', live: false });
+        continue;
+      }
+      engine.#queueCallback(cb.entry, cb.trunk, cb.attempts, opts.logger);
+    }
+    engine.#dispatchAll();
     return engine;
   }
 
@@ -170,10 +156,24 @@ export class AcdEngine {
     for (const a of agents) await this.saveAgent(a, 'config');
     const agentLogins = new Set(agents.map((a) => a.login));
     for (const stored of await this.#agentsRepo.list()) {
-      if (stored.origin === 'config' && !agentLogins.has(stored.profile.login)) await this.removeAgent(stored.profile.login);
+      const login = stored.profile.login;
+      if (stored.origin !== 'config' || agentLogins.has(login)) continue;
+      const agent = this.#roster.get(login);
+      if (agent?.state === 'offered' || agent?.state === 'on-call') {
+        this.#log.warn({ agent: login }, 'agent removed from the configuration is on a call; removed at the next reload');
+        continue;
+      }
+      if (agent?.loggedIn) await this.logout(login, 'removed from the configuration');
+      await this.removeAgent(login);
     }
     for (const stored of await this.#queuesRepo.list()) {
-      if (stored.origin === 'config' && !queueNames.has(stored.definition.name)) await this.removeQueue(stored.definition.name);
+      const name = stored.definition.name;
+      if (stored.origin !== 'config' || queueNames.has(name)) continue;
+      if (this.router.waiting(name).length > 0) {
+        this.#log.warn({ queue: name }, 'queue removed from the configuration has callers waiting; removed at the next reload');
+        continue;
+      }
+      await this.removeQueue(name);
     }
   }
 
@@ -301,9 +301,7 @@ export class AcdEngine {
         pending: undefined, callback: opts.trunk !== undefined ? { number: call.from.number, trunk: opts.trunk, attempts: 0 } : undefined,
         finish: resolve,
       };
-      this.#writes.push(() =>
-        this.#records.open({ id: call.id, direction: call.direction, from: call.from.number, to: call.to.number, ...(opts.customerId ? { customerId: opts.customerId } : {}), arrivedAt: now }),
-      );
+      this.#recorder.open({ id: call.id, direction: call.direction, from: call.from.number, to: call.to.number, ...(opts.customerId ? { customerId: opts.customerId } : {}), arrivedAt: now });
       call.once('hangup', (cause) => this.#callerHungUp(session, cause));
       call.on('dtmf', (digit) => this.#callerPressed(session, digit));
       const figures = this.router.figures(queue.name);
@@ -322,6 +320,11 @@ export class AcdEngine {
     });
   }
 
+  /** Contacts in the ACD now: waiting, being offered, or connected through it. */
+  activeContacts(): number {
+    return this.#sessions.size + this.#connected;
+  }
+
   /** Wait until every record and log line asked for so far is written. */
   flush(): Promise<void> {
     return this.#writes.flush();
@@ -335,7 +338,7 @@ export class AcdEngine {
     return this.#records.get(id);
   }
 
-  agentStateLog(filter: Parameters<AgentStateLog['list']>[0] = {}) {
+  agentStateLog(filter: Parameters<AgentStateLog['list']>[0] = {}): Promise<AgentStateChange[]> {
     return this.#stateLog.list(filter);
   }
 
@@ -366,7 +369,7 @@ export class AcdEngine {
     if (how === 'queued') this.router.enqueue(entry);
     const position = this.router.position(entry.id) ?? 0;
     session.log.info({ position, priority: entry.priority, kind: entry.kind }, how === 'queued' ? 'contact queued' : 'contact moved to queue');
-    this.#writeRecord(session.recordId, { queue: queue.name, ...(how === 'queued' ? { queuedAt: now } : {}) });
+    this.#recorder.update(session.recordId, { queue: queue.name, ...(how === 'queued' ? { queuedAt: now } : {}) });
     this.#newQueueSegment(session, queue.name, now);
     this.#queueEvent(queue.name, 'queued', session, undefined, { kind: entry.kind, priority: entry.priority, position });
     this.#o.bus.publish('call_queued', {
@@ -454,12 +457,18 @@ export class AcdEngine {
     session.log.info({ reason, destination }, 'caller leaves the queue');
     this.#queueEvent(queue.name, 'exited', session, undefined, { reason, destination });
     this.#o.bus.publish('call_exited', { callId: session.entry.callId, entryId: session.entry.id, queue: queue.name, reason, destination });
-    if (destination.type === 'queue' && this.router.queue(destination.queue) && this.router.entry(session.entry.id)) {
+    const target = destination.type === 'queue' ? this.router.queue(destination.queue) : undefined;
+    if (target) {
       // Another queue: the caller keeps their original entry time there.
-      this.#endQueueSegment(session, now, `exit:${reason}`);
-      this.router.move(session.entry.id, destination.queue);
-      const target = this.router.queue(destination.queue);
-      if (target) this.#enterQueue(session, target, 'overflowed');
+      if (this.router.entry(session.entry.id)) {
+        this.#endQueueSegment(session, now, `exit:${reason}`);
+        this.router.move(session.entry.id, target.name);
+        this.#enterQueue(session, target, 'overflowed');
+      } else {
+        // Turned away on arrival (full, empty): joins the other queue instead.
+        session.entry.queue = target.name;
+        this.#enterQueue(session, target, 'queued');
+      }
       this.#dispatchEntry(session.entry.id);
       return;
     }
@@ -469,7 +478,7 @@ export class AcdEngine {
     if (!call) return;
     const waitMs = now - session.entry.enteredAt;
     if (destination.type === 'hangup') {
-      this.#writeRecord(session.recordId, { outcome: 'exited', waitMs });
+      this.#recorder.update(session.recordId, { outcome: 'exited', waitMs });
       void (async () => {
         await session.hold?.stop();
         const prompts: Prompt[] = [...(destination.message ? [destination.message] : []), 'goodbye'];
@@ -480,8 +489,8 @@ export class AcdEngine {
       return;
     }
     // Voicemail or a flow: the call lives on under another service; its record closes when it ends.
-    this.#writeRecord(session.recordId, { outcome: destination.type === 'voicemail' ? 'voicemail' : 'exited', waitMs });
-    void session.hold?.stop().then(() => session.finish({ result: 'exit', reason, destination }));
+    this.#recorder.update(session.recordId, { outcome: destination.type === 'voicemail' ? 'voicemail' : 'exited', waitMs });
+    void (session.hold?.stop() ?? Promise.resolve()).then(() => session.finish({ result: 'exit', reason, destination }));
   }
 
   /** The last agent of a queue logged out: callers of queues that say so leave. */
@@ -503,7 +512,8 @@ export class AcdEngine {
     session.timers = [];
     session.pending = undefined;
     this.router.remove(session.entry.id);
-    if (state === 'gone' || state === 'leaving') this.#sessions.delete(session.entry.id);
+    // Only waiting contacts are looked up by id; the call's own listeners keep the session they need.
+    this.#sessions.delete(session.entry.id);
   }
 
   #callerHungUp(session: Session, cause: HangupCause): void {
@@ -512,7 +522,7 @@ export class AcdEngine {
     const now = this.#o.clock.now();
     if (session.state === 'leaving') {
       // Left to voicemail, a flow or a callback request: the record just ends here.
-      this.#writeRecord(session.recordId, { endedAt: now, endCause: cause, live: false });
+      this.#recorder.update(session.recordId, { endedAt: now, endCause: cause, live: false });
       return;
     }
     const wasOffering = session.state === 'offering';
@@ -522,7 +532,7 @@ export class AcdEngine {
     const waitMs = now - session.entry.enteredAt;
     session.log.info({ waitMs, wasOffering }, 'caller abandoned');
     this.#endQueueSegment(session, now, 'abandoned');
-    this.#writeRecord(session.recordId, { outcome: 'abandoned', waitMs, endedAt: now, endCause: cause, live: false });
+    this.#recorder.update(session.recordId, { outcome: 'abandoned', waitMs, endedAt: now, endCause: cause, live: false });
     this.#queueEvent(session.entry.queue, 'abandoned', session, undefined, { waitMs });
     this.#o.bus.publish('call_abandoned', { callId: session.entry.callId, entryId: session.entry.id, queue: session.entry.queue, waitMs });
     this.#o.bus.publish('call_ended', { callId: call?.id ?? session.entry.callId, queue: session.entry.queue, agent: undefined, outcome: 'abandoned', cause });
@@ -559,26 +569,34 @@ export class AcdEngine {
     const entered = await call.collectDigits({ maxDigits: 15, firstDigitTimeoutMs: 5000, interDigitTimeoutMs: 3000, terminators: '#' });
     const number = entered.digits.length >= 3 ? entered.digits : call.from.number;
     const waitMs = this.#o.clock.now() - original.enteredAt;
-    this.#writeRecord(session.recordId, { outcome: 'callback', waitMs });
+    this.#recorder.update(session.recordId, { outcome: 'callback', waitMs });
     const entry: WaitingEntry = { ...original, id: `${original.id}:callback`, kind: 'callback', callerNumber: number, queue: queue.name, queueEnteredAt: this.#o.clock.now() };
-    const cbSession: Session = {
-      entry, call: undefined, log: session.log.child({ callback: entry.id }), recordId: entry.id, queueSegPromise: undefined, hold: undefined, timers: [],
-      offer: undefined, state: 'waiting', pending: undefined, callback: { number, trunk: session.callback?.trunk, attempts: 0 }, finish: () => undefined,
-    };
-    this.#writes.push(() => this.#records.open({ id: entry.id, direction: 'outbound', from: queue.name, to: number, ...(entry.customerId ? { customerId: entry.customerId } : {}), arrivedAt: this.#o.clock.now() }));
+    this.#recorder.open({ id: entry.id, direction: 'outbound', from: queue.name, to: number, ...(entry.customerId ? { customerId: entry.customerId } : {}), arrivedAt: this.#o.clock.now() });
     this.#queueEvent(queue.name, 'callback-requested', session, undefined, { number });
     this.#o.bus.publish('callback_requested', { callId: call.id, entryId: entry.id, queue: queue.name, number });
     session.log.info({ number }, 'callback requested; place in line kept');
-    this.router.enqueue(entry);
-    this.#sessions.set(entry.id, cbSession);
-    this.#writeRecord(entry.id, { queue: queue.name, queuedAt: this.#o.clock.now() });
-    this.#newQueueSegment(cbSession, queue.name, this.#o.clock.now());
+    const trunk = session.callback?.trunk;
+    this.#writes.push(() => this.#callbacks.save(entry, trunk, 0));
+    this.#queueCallback(entry, trunk, 0, session.log);
     this.#dispatchEntry(entry.id);
     if (call.state !== 'ended') {
       await call.play({ prompts: ['will-call-back', 'goodbye'] });
       if (isLive(call)) await call.hangup('normal');
     }
     session.finish({ result: 'callback', number });
+  }
+
+  /** Put a callback request in line (new, or read back after a restart) as a contact without a caller leg. */
+  #queueCallback(entry: WaitingEntry, trunk: string | undefined, attempts: number, log: Logger): void {
+    const session: Session = {
+      entry, call: undefined, log: log.child({ callback: entry.id }), recordId: entry.id, queueSegPromise: undefined, hold: undefined, timers: [],
+      offer: undefined, state: 'waiting', pending: undefined, callback: { number: entry.callerNumber, trunk, attempts }, finish: () => undefined,
+    };
+    const now = this.#o.clock.now();
+    this.router.enqueue(entry);
+    this.#sessions.set(entry.id, session);
+    this.#recorder.update(entry.id, { queue: entry.queue, queuedAt: now });
+    this.#newQueueSegment(session, entry.queue, now);
   }
 
   // ---- offers ----
@@ -617,9 +635,9 @@ export class AcdEngine {
     const attempts: OfferAttempt[] = d.agents.map((agent) => {
       this.#roster.apply(agent, agent.offer(d.entry.callId, now));
       this.#queueEvent(d.queue.name, 'offered', session, agent.login, undefined);
-      return { agent, line: this.#lineOf(agent), seg: this.#addSegment(session.recordId, { kind: 'agent', queue: d.queue.name, agent: agent.login, startedAt: now }, { offeredAt: now }) };
+      return { agent, line: this.#lineOf(agent), seg: this.#recorder.addSegment(session.recordId, { kind: 'agent', queue: d.queue.name, agent: agent.login, startedAt: now }, { offeredAt: now }) };
     });
-    this.#writeRecord(session.recordId, { offeredAt: now });
+    this.#recorder.update(session.recordId, { offeredAt: now });
     this.#o.bus.publish('call_offered', { callId: d.entry.callId, entryId: d.entry.id, queue: d.queue.name, kind: d.entry.kind, agents: d.agents.map((a) => a.login) });
     session.log.info({ agents: d.agents.map((a) => a.login), kind: d.entry.kind }, 'offering contact');
     void this.#runOffer(session, d, attempts).catch((err: unknown) => session.log.error({ err }, 'offer failed'));
@@ -700,7 +718,7 @@ export class AcdEngine {
       if (change?.reason === NO_ANSWER_REASON) session.log.warn({ agent: agent.login }, 'agent missed too many offers; on break');
       this.#queueEvent(session.entry.queue, 'offer-missed', session, agent.login, { reason });
     }
-    void attempt.seg.then((seq) => this.#updateSegment(session.recordId, seq, { endedAt: now, outcome: reason === 'withdrawn' ? 'withdrawn' : reason }));
+    this.#recorder.updateSegment(session.recordId, attempt.seg, { endedAt: now, outcome: reason === 'withdrawn' ? 'withdrawn' : reason });
     this.#o.bus.publish('call_offer_missed', { callId: session.entry.callId, entryId: session.entry.id, queue: session.entry.queue, agent: agent.login, reason });
   }
 
@@ -714,19 +732,40 @@ export class AcdEngine {
     const waitMs = now - session.entry.enteredAt;
     this.#roster.apply(agent, agent.answered(now));
     this.#endQueueSegment(session, now, 'answered');
-    void attempt.seg.then((seq) => this.#updateSegment(session.recordId, seq, { answeredAt: now }));
-    this.#writeRecord(session.recordId, { answeredAt: now, agent: agent.login, outcome: 'answered', waitMs });
+    this.#recorder.updateSegment(session.recordId, attempt.seg, { answeredAt: now });
+    this.#recorder.update(session.recordId, { answeredAt: now, agent: agent.login, outcome: 'answered', waitMs });
     this.#queueEvent(queue.name, 'answered', session, agent.login, { waitMs });
     this.#o.bus.publish('call_answered', { callId: call.id, entryId: session.entry.id, queue: queue.name, kind: 'call', agent: agent.login, waitMs });
     session.log.info({ agent: agent.login, waitMs, ringless: !attempt.line.rings }, 'agent answered');
 
     const ended = bothEnded(call, leg);
+    this.#connected++;
+    try {
+      await this.#talk(session, queue, attempt, call, leg, ended.first);
+    } finally {
+      this.#connected--;
+    }
+    const end = this.#o.clock.now();
+    const cause = call.hangupCause ?? 'normal';
+    this.#recorder.updateSegment(session.recordId, attempt.seg, { endedAt: end, outcome: 'answered' });
+    // Hold is 0 until the ACD offers agents a hold control (the driver has one: Call.hold).
+    this.#recorder.update(session.recordId, { endedAt: end, talkMs: end - now, holdMs: 0, endCause: cause, live: false });
+    this.#handleTimesOf(queue.name).add(end - now + queue.wrapUpSeconds * 1000);
+    this.#roster.apply(agent, agent.callEnded(queue.wrapUpSeconds * 1000, end));
+    if (queue.wrapUpSeconds === 0) this.#recorder.update(session.recordId, { wrapUpMs: 0 });
+    this.#o.bus.publish('call_ended', { callId: call.id, queue: queue.name, agent: agent.login, outcome: 'answered', cause });
+    session.log.info({ agent: agent.login, talkMs: end - now }, 'call ended');
+    session.finish({ result: 'connected', agent: agent.login });
+  }
+
+  /** Whisper to the agent, connect the two legs, and wait for either to hang up. */
+  async #talk(session: Session, queue: QueueDefinition, attempt: OfferAttempt, call: Call, leg: Call, firstEnded: Promise<'caller' | 'agent'>): Promise<void> {
     const whisper = this.#whisperPrompts(queue, session.entry);
     if (whisper.length > 0 && leg.state === 'answered') await leg.play({ prompts: whisper });
     await session.hold?.stop();
     if (call.state === 'answered' && leg.state === 'answered') {
       const bridge = await this.#o.driver.bridge(call, leg);
-      const first = await ended.first;
+      const first = await firstEnded;
       await bridge.unbridge();
       if (first === 'caller') await attempt.line.finish(leg);
       else if (isLive(call)) await call.hangup('normal');
@@ -734,16 +773,6 @@ export class AcdEngine {
       if (leg.state === 'answered') await attempt.line.finish(leg);
       if (call.state === 'answered') await call.hangup('normal');
     }
-    const end = this.#o.clock.now();
-    const cause = call.hangupCause ?? 'normal';
-    void attempt.seg.then((seq) => this.#updateSegment(session.recordId, seq, { endedAt: end, outcome: 'answered' }));
-    this.#writeRecord(session.recordId, { endedAt: end, talkMs: end - now, endCause: cause, live: false });
-    this.#handleTimesOf(queue.name).add(end - now + queue.wrapUpSeconds * 1000);
-    this.#roster.apply(agent, agent.callEnded(queue.wrapUpSeconds * 1000, end));
-    if (queue.wrapUpSeconds === 0) this.#writeRecord(session.recordId, { wrapUpMs: 0 });
-    this.#o.bus.publish('call_ended', { callId: call.id, queue: queue.name, agent: agent.login, outcome: 'answered', cause });
-    session.log.info({ agent: agent.login, talkMs: end - now }, 'call ended');
-    session.finish({ result: 'connected', agent: agent.login });
   }
 
   /** The agent took a callback: call the customer and connect them; retry later on no answer. */
@@ -754,10 +783,12 @@ export class AcdEngine {
     const now = this.#o.clock.now();
     this.#leave(session, 'connected');
     this.#roster.apply(agent, agent.answered(now));
-    void attempt.seg.then((seq) => this.#updateSegment(session.recordId, seq, { answeredAt: now }));
+    this.#recorder.updateSegment(session.recordId, attempt.seg, { answeredAt: now });
     cb.attempts++;
+    const attemptsSoFar = cb.attempts;
+    this.#writes.push(() => this.#callbacks.save(session.entry, cb.trunk, attemptsSoFar));
     const number = cb.number;
-    const seg = this.#addSegment(session.recordId, { kind: 'callback', queue: queue.name, agent: agent.login, startedAt: now, detail: { attempt: cb.attempts, number } }, {});
+    const seg = this.#recorder.addSegment(session.recordId, { kind: 'callback', queue: queue.name, agent: agent.login, startedAt: now, detail: { attempt: cb.attempts, number } }, {});
     session.log.info({ agent: agent.login, attempt: cb.attempts, number }, 'calling the customer back');
     let customer: Call | undefined;
     try {
@@ -768,11 +799,11 @@ export class AcdEngine {
     } catch (err) {
       const result = causeOf(err) === 'no-answer' || causeOf(err) === 'busy' ? 'no-answer' : 'failed';
       const at = this.#o.clock.now();
-      void seg.then((s) => this.#updateSegment(session.recordId, s, { endedAt: at, outcome: result }));
+      this.#recorder.updateSegment(session.recordId, seg, { endedAt: at, outcome: result });
       this.#queueEvent(queue.name, 'callback-failed', session, agent.login, { attempt: cb.attempts, result });
       this.#o.bus.publish('callback_attempted', { entryId: session.entry.id, queue: queue.name, agent: agent.login, number, attempt: cb.attempts, result });
       await attempt.line.finish(leg);
-      void attempt.seg.then((s) => this.#updateSegment(session.recordId, s, { endedAt: at, outcome: `callback-${result}` }));
+      this.#recorder.updateSegment(session.recordId, attempt.seg, { endedAt: at, outcome: `callback-${result}` });
       this.#roster.apply(agent, agent.callEnded(0, at));
       if (cb.attempts < queue.callback.attempts) {
         session.log.info({ attempt: cb.attempts, retryInSeconds: queue.callback.retryDelaySeconds }, 'customer not reached; will retry');
@@ -788,17 +819,19 @@ export class AcdEngine {
         this.#sessions.set(session.entry.id, session);
       } else {
         session.log.warn({ attempts: cb.attempts }, 'customer not reached; callback given up');
+        this.#writes.push(() => this.#callbacks.delete(session.entry.id));
         this.#sessions.delete(session.entry.id);
-        this.#writeRecord(session.recordId, { outcome: 'failed', endedAt: at, endCause: 'no-answer', live: false });
+        this.#recorder.update(session.recordId, { outcome: 'failed', endedAt: at, endCause: 'no-answer', live: false });
         this.#o.bus.publish('call_ended', { callId: session.entry.id, queue: queue.name, agent: agent.login, outcome: 'failed', cause: 'no-answer' });
       }
       return;
     }
     const answeredAt = this.#o.clock.now();
-    void seg.then((s) => this.#updateSegment(session.recordId, s, { answeredAt }));
+    this.#writes.push(() => this.#callbacks.delete(session.entry.id));
+    this.#recorder.updateSegment(session.recordId, seg, { answeredAt });
     this.#queueEvent(queue.name, 'callback-attempted', session, agent.login, { attempt: cb.attempts, result: 'answered' });
     this.#o.bus.publish('callback_attempted', { entryId: session.entry.id, queue: queue.name, agent: agent.login, number, attempt: cb.attempts, result: 'answered' });
-    this.#writeRecord(session.recordId, { answeredAt, agent: agent.login, outcome: 'answered', waitMs: answeredAt - session.entry.enteredAt });
+    this.#recorder.update(session.recordId, { answeredAt, agent: agent.login, outcome: 'answered', waitMs: answeredAt - session.entry.enteredAt });
     this.#o.bus.publish('call_answered', { callId: customer.id, entryId: session.entry.id, queue: queue.name, kind: 'callback', agent: agent.login, waitMs: answeredAt - session.entry.enteredAt });
     const ended = bothEnded(customer, leg);
     if (customer.state === 'answered' && leg.state === 'answered') {
@@ -810,11 +843,11 @@ export class AcdEngine {
     }
     const end = this.#o.clock.now();
     const cause = customer.hangupCause ?? 'normal';
-    void seg.then((s) => this.#updateSegment(session.recordId, s, { endedAt: end, outcome: 'answered' }));
-    void attempt.seg.then((s) => this.#updateSegment(session.recordId, s, { endedAt: end, outcome: 'answered' }));
-    this.#writeRecord(session.recordId, { endedAt: end, talkMs: end - answeredAt, endCause: cause, live: false });
+    this.#recorder.updateSegment(session.recordId, seg, { endedAt: end, outcome: 'answered' });
+    this.#recorder.updateSegment(session.recordId, attempt.seg, { endedAt: end, outcome: 'answered' });
+    this.#recorder.update(session.recordId, { endedAt: end, talkMs: end - answeredAt, holdMs: 0, endCause: cause, live: false });
     this.#roster.apply(agent, agent.callEnded(queue.wrapUpSeconds * 1000, end));
-    if (queue.wrapUpSeconds === 0) this.#writeRecord(session.recordId, { wrapUpMs: 0 });
+    if (queue.wrapUpSeconds === 0) this.#recorder.update(session.recordId, { wrapUpMs: 0 });
     this.#o.bus.publish('call_ended', { callId: customer.id, queue: queue.name, agent: agent.login, outcome: 'answered', cause });
   }
 
@@ -865,63 +898,20 @@ export class AcdEngine {
     return h;
   }
 
-  // ---- records (written in order through the write queue) ----
-
-  #writeRecord(id: string, fields: CallRecordUpdate): void {
-    this.#writes.push(() => this.#records.update(id, fields));
-  }
-
-  #addSegment(recordId: string, seg: Parameters<CallRecordsRepository['addSegment']>[1], then: SegmentUpdate): Promise<number> {
-    return new Promise<number>((resolve) => {
-      this.#writes.push(async () => {
-        const seq = await this.#records.addSegment(recordId, seg);
-        await this.#records.updateSegment(recordId, seq, then);
-        resolve(seq);
-      });
-    });
-  }
-
-  #updateSegment(recordId: string, seq: number, fields: SegmentUpdate): void {
-    this.#writes.push(() => this.#records.updateSegment(recordId, seq, fields));
-  }
+  // ---- records ----
 
   #newQueueSegment(session: Session, queue: string, at: number): void {
-    const seg = this.#addSegment(session.recordId, { kind: 'queue', queue, startedAt: at }, {});
-    session.queueSegPromise = seg;
+    session.queueSegPromise = this.#recorder.addSegment(session.recordId, { kind: 'queue', queue, startedAt: at });
   }
 
   #endQueueSegment(session: Session, at: number, outcome: string): void {
-    const seg = session.queueSegPromise;
+    this.#recorder.updateSegment(session.recordId, session.queueSegPromise, { endedAt: at, outcome });
     session.queueSegPromise = undefined;
-    void seg?.then((seq) => this.#updateSegment(session.recordId, seq, { endedAt: at, outcome }));
   }
 
   #queueEvent(queue: string, type: QueueEventType, session: Session, agent: string | undefined, detail: Record<string, unknown> | undefined): void {
-    const event: QueueEvent = { at: this.#o.clock.now(), queue, type, callId: session.entry.callId, entryId: session.entry.id, agent, detail };
-    this.#writes.push(() => this.#queueEvents.append(event));
+    this.#recorder.queueEvent({ at: this.#o.clock.now(), queue, type, callId: session.entry.callId, entryId: session.entry.id, agent, detail });
   }
 }
 
-/** Read afresh: a call's state changes while we await (TypeScript would keep an earlier narrowing). */
-function isLive(call: Call): boolean {
-  return call.state !== 'ended';
-}
-
-function causeOf(err: unknown): HangupCause | undefined {
-  if (typeof err === 'object' && err !== null && 'hangupCause' in err) return (err as { hangupCause: HangupCause }).hangupCause;
-  return undefined;
-}
-
-/** Which leg of a connected pair hangs up first. */
-function bothEnded(caller: Call, agent: Call): { first: Promise<'caller' | 'agent'> } {
-  return {
-    first: new Promise((resolve) => {
-      if (caller.state === 'ended') return resolve('caller');
-      if (agent.state === 'ended') return resolve('agent');
-      caller.once('hangup', () => resolve('caller'));
-      agent.once('hangup', () => resolve('agent'));
-    }),
-  };
-}
-
-export type { CallOutcome };
+export type { CallOutcome, EnqueueResult };

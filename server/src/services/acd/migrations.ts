@@ -102,4 +102,24 @@ export const acdMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Callback requests waiting for an agent: kept so a restart does not lose a customer's place in line.
+    id: '0103-acd-callback-requests',
+    up: `
+      CREATE TABLE acd_callback_requests (
+        entry_id TEXT PRIMARY KEY,
+        queue TEXT NOT NULL,
+        number TEXT NOT NULL,
+        trunk TEXT,
+        priority INTEGER NOT NULL,
+        entered_at INTEGER NOT NULL,
+        required_skills TEXT NOT NULL,
+        call_id TEXT NOT NULL,
+        customer_id TEXT,
+        customer_name TEXT,
+        segment TEXT,
+        attempts INTEGER NOT NULL
+      );
+    `,
+  },
 ];

@@ -245,14 +245,18 @@ export class CallRecordsRepository {
 
   /**
    * Close every record a crash left open: ended now with cause `cause`, open
-   * segments ended too. Returns the ids closed.
+   * segments ended too. Records in `keepOpen` (callback requests that survive
+   * the restart) only have their open segments ended. Returns the ids closed.
    */
-  async closeLive(cause: string, at: number): Promise<string[]> {
+  async closeLive(cause: string, at: number, keepOpen: ReadonlySet<string> = new Set()): Promise<string[]> {
     const live = await this.db.all<{ id: string; answered_at: number | null; queued_at: number | null; outcome: CallOutcome | null }>(
       'SELECT id, answered_at, queued_at, outcome FROM acd_call_records WHERE live = 1',
     );
+    const closed: string[] = [];
     for (const r of live) {
       await this.db.run('UPDATE acd_call_segments SET ended_at = ?, outcome = COALESCE(outcome, ?) WHERE record_id = ? AND ended_at IS NULL', [at, cause, r.id]);
+      if (keepOpen.has(r.id)) continue;
+      closed.push(r.id);
       await this.update(r.id, {
         endedAt: at,
         endCause: cause,
@@ -261,6 +265,6 @@ export class CallRecordsRepository {
         live: false,
       });
     }
-    return live.map((r) => r.id);
+    return closed;
   }
 }

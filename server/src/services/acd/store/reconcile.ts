@@ -1,6 +1,7 @@
 // What a restart (even after `kill -9`) puts right before the ACD takes calls
 // again: calls that were live are gone, so their records are closed with cause
-// "server-restart", and no agent stays offered, on a call or in wrap-up for a
+// "server-restart" (callback requests still waiting keep their record open:
+// they go back in line), and no agent stays offered, on a call or in wrap-up for a
 // call that no longer exists. Logged-in agents stay logged in (ready or on
 // their break); logged-out agents stay logged out. One transaction: all or nothing.
 
@@ -9,6 +10,7 @@ import type { AgentStateChange } from '../agent-state.js';
 import { AgentStateLog } from './agent-state-log.js';
 import { AgentsRepository } from './agents-repo.js';
 import { CallRecordsRepository } from './call-records.js';
+import { CallbacksRepository } from './callbacks-repo.js';
 
 export const RESTART_CAUSE = 'server-restart';
 
@@ -19,7 +21,8 @@ export interface ReconcileResult {
 
 export async function reconcileAfterRestart(db: Database, now: number): Promise<ReconcileResult> {
   return db.transaction(async (tx) => {
-    const closedCalls = await new CallRecordsRepository(tx).closeLive(RESTART_CAUSE, now);
+    const pendingCallbacks = new Set((await new CallbacksRepository(tx).list()).map((c) => c.entry.id));
+    const closedCalls = await new CallRecordsRepository(tx).closeLive(RESTART_CAUSE, now, pendingCallbacks);
     const agents = new AgentsRepository(tx);
     const log = new AgentStateLog(tx);
     const agentChanges: AgentStateChange[] = [];

@@ -1,0 +1,86 @@
+// The ACD's fields of the YAML file, as TypeBox schemas. Leaf module (TypeBox
+// only): config/schema.ts spreads AcdQueueFields into each queue and takes
+// AcdSettingsSchema as the file's `acd` section.
+
+import { Type, type Static } from '@sinclair/typebox';
+
+const QueueName = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
+const DtmfKey = Type.String({ pattern: '^[0-9*#]$', description: 'one key: 0-9, * or #' });
+const Seconds = (min: number, max?: number) => Type.Integer({ minimum: min, ...(max !== undefined ? { maximum: max } : {}) });
+
+export const ExitDestinationSchema = Type.Union([
+  Type.Object({ type: Type.Literal('voicemail'), box: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('queue'), queue: QueueName }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('flow'), flow: QueueName }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('hangup'), message: Type.Optional(Type.String({ minLength: 1 })) }, { additionalProperties: false }),
+]);
+
+/** Fields a queue gains for the ACD (all optional; defaults in docs/acd.md). */
+export const AcdQueueFields = {
+  maxWaiting: Type.Optional(Type.Integer({ minimum: 0, description: 'callers waiting at most (0: no limit); more exit with "full"' })),
+  announcements: Type.Optional(
+    Type.Object(
+      {
+        intervalSeconds: Seconds(10, 3600),
+        position: Type.Optional(Type.Boolean()),
+        estimatedWait: Type.Optional(Type.Boolean()),
+      },
+      { additionalProperties: false },
+    ),
+  ),
+  joinEmpty: Type.Optional(Type.Boolean({ description: 'accept callers when no agent is logged in (default true)' })),
+  leaveWhenEmpty: Type.Optional(Type.Boolean({ description: 'callers leave when the last agent logs out (default false)' })),
+  exitKey: Type.Optional(DtmfKey),
+  callbackKey: Type.Optional(DtmfKey),
+  exits: Type.Optional(
+    Type.Object(
+      {
+        maxWait: Type.Optional(ExitDestinationSchema),
+        exitKey: Type.Optional(ExitDestinationSchema),
+        empty: Type.Optional(ExitDestinationSchema),
+        full: Type.Optional(ExitDestinationSchema),
+      },
+      { additionalProperties: false },
+    ),
+  ),
+  overflow: Type.Optional(Type.Object({ afterSeconds: Seconds(1), queue: QueueName }, { additionalProperties: false })),
+  requiredSkills: Type.Optional(Type.Record(Type.String(), Type.Integer({ minimum: 1, maximum: 10 }))),
+  escalation: Type.Optional(
+    Type.Array(
+      Type.Object(
+        { afterSeconds: Seconds(1), skills: Type.Record(Type.String(), Type.Integer({ minimum: 0, maximum: 10 })) },
+        { additionalProperties: false },
+      ),
+    ),
+  ),
+  whisper: Type.Optional(
+    Type.Object(
+      { prompts: Type.Array(Type.String({ minLength: 1 })), segments: Type.Optional(Type.Record(Type.String(), Type.String({ minLength: 1 }))) },
+      { additionalProperties: false },
+    ),
+  ),
+  callback: Type.Optional(
+    Type.Object(
+      {
+        attempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })),
+        retryDelaySeconds: Type.Optional(Seconds(10, 86_400)),
+        ringTimeoutSeconds: Type.Optional(Seconds(5, 300)),
+      },
+      { additionalProperties: false },
+    ),
+  ),
+};
+
+export const AcdQueueFieldsSchema = Type.Object(AcdQueueFields, { additionalProperties: false });
+export type AcdQueueConfigFields = Static<typeof AcdQueueFieldsSchema>;
+
+/** Site-wide ACD settings: `acd:` in the YAML file. */
+export const AcdSettingsSchema = Type.Object(
+  {
+    maxMissedOffers: Type.Optional(Type.Integer({ minimum: 0, maximum: 20, description: 'unanswered offers in a row before "no answer" break (0: never; default 3)' })),
+    breakReasons: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 40 }), { minItems: 1 })),
+    callerId: Type.Optional(Type.String({ minLength: 1, description: "number shown on agents' external phones and persistent lines" })),
+  },
+  { additionalProperties: false },
+);
+export type AcdSettings = Static<typeof AcdSettingsSchema>;

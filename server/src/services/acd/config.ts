@@ -1,0 +1,52 @@
+// From the YAML file's queues and agents (config/schema.ts) to the ACD's
+// definitions, with every default filled in one place.
+
+import type { AgentConfig, QueueConfig } from '../../config/schema.js';
+import type { AcdQueueConfigFields } from './config-schema.js';
+import { defaultCallbackPolicy, queueWithDefaults, type AgentProfile, type ExitDestination, type ExitReason, type QueueDefinition } from './model.js';
+
+export type QueueConfigWithAcd = QueueConfig & AcdQueueConfigFields;
+
+const exitReasons: Record<keyof NonNullable<AcdQueueConfigFields['exits']>, ExitReason> = {
+  maxWait: 'max-wait', exitKey: 'exit-key', empty: 'empty', full: 'full',
+};
+
+export function queueFromConfig(q: QueueConfigWithAcd): QueueDefinition {
+  const exits: Partial<Record<ExitReason, ExitDestination>> = {};
+  for (const [key, reason] of Object.entries(exitReasons) as [keyof typeof exitReasons, ExitReason][]) {
+    const destination = q.exits?.[key];
+    if (destination) exits[reason] = destination;
+  }
+  return queueWithDefaults({
+    name: q.name,
+    ...(q.strategy !== undefined ? { strategy: q.strategy } : {}),
+    ...(q.ringTimeoutSeconds !== undefined ? { ringTimeoutSeconds: q.ringTimeoutSeconds } : {}),
+    ...(q.wrapUpSeconds !== undefined ? { wrapUpSeconds: q.wrapUpSeconds } : {}),
+    ...(q.maxWaitSeconds !== undefined ? { maxWaitSeconds: q.maxWaitSeconds } : {}),
+    ...(q.maxWaiting !== undefined ? { maxWaiting: q.maxWaiting } : {}),
+    ...(q.musicOnHold !== undefined ? { musicOnHold: q.musicOnHold } : {}),
+    ...(q.announcements !== undefined
+      ? { announcements: { intervalSeconds: q.announcements.intervalSeconds, position: q.announcements.position ?? true, estimatedWait: q.announcements.estimatedWait ?? true } }
+      : {}),
+    ...(q.joinEmpty !== undefined ? { joinEmpty: q.joinEmpty } : {}),
+    ...(q.leaveWhenEmpty !== undefined ? { leaveWhenEmpty: q.leaveWhenEmpty } : {}),
+    ...(q.exitKey !== undefined ? { exitKey: q.exitKey } : {}),
+    ...(q.callbackKey !== undefined ? { callbackKey: q.callbackKey } : {}),
+    exits,
+    ...(q.overflow !== undefined ? { overflow: q.overflow } : {}),
+    ...(q.requiredSkills !== undefined ? { requiredSkills: q.requiredSkills } : {}),
+    ...(q.escalation !== undefined ? { escalation: q.escalation } : {}),
+    ...(q.whisper !== undefined ? { whisper: { prompts: q.whisper.prompts, segments: q.whisper.segments ?? {} } } : {}),
+    callback: { ...defaultCallbackPolicy, ...q.callback },
+  });
+}
+
+export function agentFromConfig(a: AgentConfig): AgentProfile {
+  return {
+    login: a.login,
+    name: a.name,
+    device: a.device ?? { type: 'softphone' },
+    skills: a.skills ?? {},
+    queues: (a.queues ?? []).map((m) => ({ queue: m.queue, penalty: m.penalty ?? 0 })),
+  };
+}
