@@ -7,6 +7,12 @@ import path from 'node:path';
 import type { Test } from 'tap';
 import { pino } from 'pino';
 import type { Logger } from '../src/core/logger.js';
+import { loadConfig } from '../src/config/load.js';
+import type { TenorConfig } from '../src/config/schema.js';
+import { ServiceManager, type ServiceDefinition } from '../src/core/service-manager.js';
+import { builtinServices } from '../src/services/index.js';
+import { build, type TenorApp } from '../src/http/app.js';
+import { uiRoot } from '@tenor/agent-ui';
 
 export const silentLogger: Logger = pino({ level: 'silent' });
 
@@ -33,4 +39,35 @@ export function freePort(): Promise<number> {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * A configuration for a server under test: a new data folder, loopback only,
+ * every port picked free (parallel tests never collide), a known admin password.
+ */
+export function testConfig(t: Test, env: NodeJS.ProcessEnv = {}): TenorConfig {
+  const dir = tempDir(t);
+  return loadConfig(
+    { TENOR_DATA_DIR: dir, TENOR_BIND: '127.0.0.1', TENOR_HTTP_PORT: '0', TENOR_SIP_PORT: '0', TENOR_ADMIN_PASSWORD: 'pw-admin', TENOR_LOG_LEVEL: 'silent', ...env },
+    dir,
+  );
+}
+
+export const ADMIN_AUTH = { authorization: 'Basic ' + Buffer.from('admin:pw-admin').toString('base64') };
+
+/** The whole app in process (every built-in service plus extras), for `app.inject()`; stopped when the test ends. */
+export async function startTestApp(
+  t: Test,
+  opts: { config?: TenorConfig; extraServices?: ServiceDefinition<object>[]; healthTimeoutMs?: number } = {},
+): Promise<{ app: TenorApp; services: ServiceManager; config: TenorConfig }> {
+  const config = opts.config ?? testConfig(t);
+  const services = new ServiceManager({ logger: silentLogger, ...(opts.healthTimeoutMs !== undefined ? { healthTimeoutMs: opts.healthTimeoutMs } : {}) });
+  for (const def of [...builtinServices(config), ...(opts.extraServices ?? [])]) services.register(def);
+  await services.startAll();
+  const app = await build({ services, logger: silentLogger, version: '9.9.9', baseDir: config.baseDir, uiRoot });
+  t.teardown(async () => {
+    await app.close();
+    await services.stopAll();
+  });
+  return { app, services, config };
 }

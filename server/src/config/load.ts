@@ -59,6 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       bind: sipBind,
       publicAddress: fromEnv.publicAddress ?? fromFile.sip?.publicAddress ?? (sipBind === '0.0.0.0' ? '127.0.0.1' : sipBind),
       realm: fromFile.sip?.realm ?? configDefaults.sipRealm,
+      digestAlgorithms: fromFile.sip?.digestAlgorithms ?? ['MD5'],
     },
     rtp: {
       portMin: fromEnv.rtpPortMin ?? fromFile.rtp?.portMin ?? configDefaults.rtpPortMin,
@@ -72,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     file,
     services: fromFile.services ?? [],
     smtp: fromFile.smtp,
+    acd: fromFile.acd ?? {},
     crm: {
       model: fromFile.crm?.model !== undefined ? path.resolve(file ? path.dirname(file) : cwd, fromFile.crm.model) : undefined,
       defaultCountry: (fromFile.crm?.defaultCountry ?? configDefaults.defaultCountry).toUpperCase(),
@@ -183,6 +185,14 @@ function checkConsistency(config: TenorConfig, env: NodeJS.ProcessEnv, problems:
   unique(config.site.flows, 'flow', 'name');
   const trunks = new Set(config.site.trunks.map((t) => t.name));
   const queues = new Set(config.site.queues.map((q) => q.name));
+  for (const queue of config.site.queues) {
+    const targets = [queue.overflow?.queue, ...Object.values(queue.exits ?? {}).map((d) => (d?.type === 'queue' ? d.queue : undefined))];
+    for (const target of targets) {
+      if (target !== undefined && !queues.has(target)) {
+        problems.push({ source: config.file ?? 'TENOR_CONFIG', message: `queue '${queue.name}' sends callers to queue '${target}', which is not declared` });
+      }
+    }
+  }
   for (const agent of config.site.agents) {
     const trunk = agent.device && 'trunk' in agent.device ? agent.device.trunk : undefined;
     if (trunk !== undefined && !trunks.has(trunk)) {

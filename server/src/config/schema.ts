@@ -3,6 +3,7 @@
 // documents itself in docs/configuration.md.
 
 import { Type, type Static } from '@sinclair/typebox';
+import { AcdQueueFields, AcdSettingsSchema, type AcdSettings } from '../services/acd/config-schema.js';
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535, description: '0 picks any free port' });
 const Name = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
@@ -70,6 +71,7 @@ export const QueueSchema = Type.Object(
     maxWaitSeconds: Type.Optional(Type.Integer({ minimum: 0 })),
     musicOnHold: Type.Optional(Type.String()),
     script: Type.Optional(Type.String()),
+    ...AcdQueueFields,
   },
   { additionalProperties: false },
 );
@@ -98,6 +100,8 @@ export const FileConfigSchema = Type.Object(
           publicAddress: Type.Optional(Type.String()),
           /** Digest realm (and domain) of the registrar. Changing it makes users set their passwords again. */
           realm: Type.Optional(Type.String({ minLength: 1, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' })),
+          /** Digest algorithms the registrar offers, in order (default MD5 only, what deployed phones understand). */
+          digestAlgorithms: Type.Optional(Type.Array(Type.Union([Type.Literal('MD5'), Type.Literal('SHA-256')]), { minItems: 1, uniqueItems: true })),
         },
         { additionalProperties: false },
       ),
@@ -123,6 +127,7 @@ export const FileConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    acd: Type.Optional(AcdSettingsSchema),
     crm: Type.Optional(
       Type.Object(
         {
@@ -156,7 +161,7 @@ export type LogLevelName = Static<typeof LogLevel>;
 /** The resolved configuration every component reads. */
 export interface TenorConfig {
   http: { port: number; bind: string };
-  sip: { port: number; bind: string; publicAddress: string; realm: string };
+  sip: { port: number; bind: string; publicAddress: string; realm: string; digestAlgorithms: ('MD5' | 'SHA-256')[] };
   rtp: { portMin: number; portMax: number };
   dataDir: string;
   logLevel: LogLevelName;
@@ -170,6 +175,7 @@ export interface TenorConfig {
   services: ServiceModuleConfig[];
   crm: { model: string | undefined; defaultCountry: string };
   smtp: SmtpConfig | undefined;
+  acd: AcdSettings;
   site: {
     trunks: TrunkConfig[];
     agents: AgentConfig[];

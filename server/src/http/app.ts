@@ -16,6 +16,7 @@ import { businessObjectRoutes } from './routes/business-objects.js';
 import { customerRoutes } from './routes/customers.js';
 import { scriptRoutes } from './routes/scripts.js';
 import { selfServiceRoutes } from './routes/self-service.js';
+import { acdRoutes } from '../services/acd/routes.js';
 
 export interface AppOptions {
   services: ServiceManager;
@@ -62,6 +63,8 @@ export async function build(opts: AppOptions): Promise<TenorApp> {
     await app.register(businessObjectRoutes({ services: opts.services, entities: crm.model.entities }));
     if (crm.hasContactHistory) await app.register(customerRoutes({ services: opts.services }));
   }
+
+  if (opts.services.has('acd')) await app.register(acdRoutes({ services: opts.services }));
 
   if (opts.services.has('scripts')) {
     await app.register(scriptRoutes({ services: opts.services }));

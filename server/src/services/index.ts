@@ -10,6 +10,8 @@ import { crmServices } from './crm/index.js';
 import { mailService } from './mail.js';
 import { webhooksService } from './webhooks.js';
 import { scriptsService } from './scripts/index.js';
+import { telephonyService } from './telephony.js';
+import { acdService } from './acd/service.js';
 
 export function builtinServices(config: TenorConfig): ServiceDefinition<object>[] {
   return [
@@ -20,5 +22,7 @@ export function builtinServices(config: TenorConfig): ServiceDefinition<object>[
     webhooksService(),
     ...crmServices({ modelFile: config.crm.model, defaultCountry: config.crm.defaultCountry, baseDir: config.baseDir }),
     scriptsService(config.dataDir),
+    telephonyService(config),
+    acdService(config, config.acd),
   ] as ServiceDefinition<object>[];
 }

@@ -31,6 +31,7 @@ export function createEmbeddedDriver(config: TenorConfig, users: UsersService, l
     sipPort: config.sip.port,
     rtpPorts: { min: config.rtp.portMin, max: config.rtp.portMax },
     domain: config.sip.realm,
+    digestAlgorithms: config.sip.digestAlgorithms,
     credentials: credentialsFrom(users),
     trunks: config.site.trunks.map((t) => ({
       name: t.name,
@@ -57,6 +58,11 @@ export function telephonyService(config: TenorConfig) {
       const driver = createEmbeddedDriver(config, ctx.get('users'), ctx.logger);
       await driver.start();
       return driver;
+    },
+    async drain(driver, graceMs) {
+      driver.refuseNewCalls();
+      const deadline = Date.now() + graceMs;
+      while (driver.stats().activeCalls > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     },
     stop: (driver) => driver.stop(),
     health(driver) {

@@ -1,23 +1,8 @@
 import t from 'tap';
-import { build } from '../../src/http/app.js';
-import { ServiceManager } from '../../src/core/service-manager.js';
-import { loadConfig } from '../../src/config/load.js';
-import { builtinServices } from '../../src/services/index.js';
-import { silentLogger, tempDir } from '../helpers.js';
-
-const ADMIN = { authorization: 'Basic ' + Buffer.from('admin:pw-admin').toString('base64') };
+import { ADMIN_AUTH as ADMIN, startTestApp } from '../helpers.js';
 
 t.test('the contact history: every channel on one timeline, newest first, paged, with a summary', async (t) => {
-  const dir = tempDir(t);
-  const config = loadConfig({ TENOR_DATA_DIR: dir, TENOR_ADMIN_PASSWORD: 'pw-admin' }, dir);
-  const services = new ServiceManager({ logger: silentLogger });
-  for (const def of builtinServices(config)) services.register(def);
-  await services.startAll();
-  const app = await build({ services, logger: silentLogger, version: '1', baseDir: dir });
-  t.teardown(async () => {
-    await app.close();
-    await services.stopAll();
-  });
+  const { app } = await startTestApp(t);
 
   // An unknown caller becomes a prospect; the same number later finds the same customer.
   const first = await app.inject({ method: 'POST', url: '/api/customers/identify', headers: ADMIN, payload: { phone: '(415) 555-0123' } });

@@ -1,25 +1,13 @@
 import t, { type Test } from 'tap';
-import { build, type TenorApp } from '../../src/http/app.js';
-import { ServiceManager } from '../../src/core/service-manager.js';
-import { loadConfig } from '../../src/config/load.js';
-import { builtinServices } from '../../src/services/index.js';
-import { silentLogger, tempDir } from '../helpers.js';
+import type { TenorApp } from '../../src/http/app.js';
+import { ADMIN_AUTH, startTestApp } from '../helpers.js';
 
 const auth = (user: string, pw: string) => ({ authorization: 'Basic ' + Buffer.from(`${user}:${pw}`).toString('base64') });
-const ADMIN = auth('admin', 'admin-pw');
+const ADMIN = ADMIN_AUTH;
 
 async function setup(t: Test): Promise<TenorApp> {
-  const dir = tempDir(t);
-  const config = loadConfig({ TENOR_DATA_DIR: dir, TENOR_ADMIN_PASSWORD: 'admin-pw' }, dir);
-  const services = new ServiceManager({ logger: silentLogger });
-  for (const def of builtinServices(config)) services.register(def);
-  await services.startAll();
-  const app = await build({ services, logger: silentLogger, version: '1.0.0', baseDir: dir });
+  const { app, services } = await startTestApp(t);
   await services.get('users').create({ username: 'alice', password: 'alice-pw', role: 'agent' });
-  t.teardown(async () => {
-    await app.close();
-    await services.stopAll();
-  });
   return app;
 }
 

@@ -1,26 +1,15 @@
 import t, { type Test } from 'tap';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { build, type TenorApp } from '../../src/http/app.js';
-import { ServiceManager, defineService } from '../../src/core/service-manager.js';
-import { loadConfig } from '../../src/config/load.js';
-import { builtinServices } from '../../src/services/index.js';
-import { silentLogger, tempDir } from '../helpers.js';
+import type { TenorApp } from '../../src/http/app.js';
+import { defineService, type ServiceDefinition, type ServiceManager } from '../../src/core/service-manager.js';
+import { ADMIN_AUTH, startTestApp } from '../helpers.js';
 
-const ADMIN = 'Basic ' + Buffer.from('admin:correct horse').toString('base64');
+const ADMIN = ADMIN_AUTH.authorization;
 
-async function setup(t: Test, extra: Parameters<ServiceManager['register']>[0][] = []): Promise<{ app: TenorApp; services: ServiceManager; dir: string }> {
-  const dir = tempDir(t);
-  const config = loadConfig({ TENOR_DATA_DIR: dir, TENOR_ADMIN_PASSWORD: 'correct horse' }, dir);
-  const services = new ServiceManager({ logger: silentLogger, healthTimeoutMs: 200 });
-  for (const def of [...builtinServices(config), ...extra]) services.register(def);
-  await services.startAll();
-  const app = await build({ services, logger: silentLogger, version: '9.9.9', baseDir: dir });
-  t.teardown(async () => {
-    await app.close();
-    await services.stopAll();
-  });
-  return { app, services, dir };
+async function setup(t: Test, extra: ServiceDefinition<object>[] = []): Promise<{ app: TenorApp; services: ServiceManager; dir: string }> {
+  const { app, services, config } = await startTestApp(t, { extraServices: extra, healthTimeoutMs: 200 });
+  return { app, services, dir: config.dataDir };
 }
 
 t.test('GET /health is 200 when every service is healthy, 503 otherwise', async (t) => {

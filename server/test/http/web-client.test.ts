@@ -1,12 +1,10 @@
 import t from 'tap';
-import { loadConfig } from '../../src/config/load.js';
 import { startServer } from '../../src/server.js';
 import { launchBrowser } from '../browser.js';
-import { silentLogger, tempDir } from '../helpers.js';
+import { silentLogger, testConfig } from '../helpers.js';
 
 t.test('the web client page loads in Chromium and shows the server status', async (t) => {
-  const dir = tempDir(t);
-  const config = loadConfig({ TENOR_HTTP_PORT: '0', TENOR_BIND: '127.0.0.1', TENOR_DATA_DIR: dir, TENOR_ADMIN_PASSWORD: 'x1234' }, dir);
+  const config = testConfig(t);
   const server = await startServer(config, { logger: silentLogger });
   t.teardown(() => server.stop());
   const browser = await launchBrowser(t);

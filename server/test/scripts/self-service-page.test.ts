@@ -2,14 +2,12 @@
 // a customer opens the link, gives their number, answers and sees the end.
 
 import t from 'tap';
-import { loadConfig } from '../../src/config/load.js';
 import { startServer } from '../../src/server.js';
 import { launchBrowser } from '../browser.js';
-import { silentLogger, tempDir } from '../helpers.js';
+import { silentLogger, testConfig } from '../helpers.js';
 
 t.test('a customer completes a script on the self-service page from a phone', async (t) => {
-  const dir = tempDir(t);
-  const config = loadConfig({ TENOR_HTTP_PORT: '0', TENOR_BIND: '127.0.0.1', TENOR_SIP_PORT: '0', TENOR_DATA_DIR: dir, TENOR_ADMIN_PASSWORD: 'pw-admin' }, dir);
+  const config = testConfig(t);
   const server = await startServer(config, { logger: silentLogger });
   t.teardown(() => server.stop());
   const scripts = server.services.get('scripts');

@@ -5,15 +5,12 @@
 import t, { type Test } from 'tap';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { uiRoot } from '@tenor/agent-ui';
-import { build, type TenorApp } from '../../src/http/app.js';
-import { ServiceManager } from '../../src/core/service-manager.js';
-import { loadConfig } from '../../src/config/load.js';
-import { builtinServices } from '../../src/services/index.js';
-import { silentLogger, tempDir } from '../helpers.js';
+import type { TenorApp } from '../../src/http/app.js';
+import type { ServiceManager } from '../../src/core/service-manager.js';
+import { ADMIN_AUTH, startTestApp, testConfig } from '../helpers.js';
 import { startSmtpServer } from '../smtp.js';
 
-const ADMIN = { authorization: 'Basic ' + Buffer.from('admin:pw-admin').toString('base64') };
+const ADMIN = ADMIN_AUTH;
 
 async function webhookServer(t: Test): Promise<{ url: string; calls: { method: string; body: string }[] }> {
   const calls: { method: string; body: string }[] = [];
@@ -59,17 +56,9 @@ function script(version: string, webhookUrl: string): string {
 }
 
 async function setup(t: Test): Promise<{ app: TenorApp; services: ServiceManager; smtp: Awaited<ReturnType<typeof startSmtpServer>> }> {
-  const dir = tempDir(t);
   const smtp = await startSmtpServer(t);
-  const config = { ...loadConfig({ TENOR_DATA_DIR: dir, TENOR_ADMIN_PASSWORD: 'pw-admin' }, dir), smtp: { host: '127.0.0.1', port: smtp.port, from: 'tenor@example.test' } };
-  const services = new ServiceManager({ logger: silentLogger });
-  for (const def of builtinServices(config)) services.register(def);
-  await services.startAll();
-  const app = await build({ services, logger: silentLogger, version: '1', baseDir: dir, uiRoot });
-  t.teardown(async () => {
-    await app.close();
-    await services.stopAll();
-  });
+  const config = { ...testConfig(t), smtp: { host: '127.0.0.1', port: smtp.port, from: 'tenor@example.test' } };
+  const { app, services } = await startTestApp(t, { config });
   return { app, services, smtp };
 }
 
