@@ -535,7 +535,7 @@ export class AcdEngine {
     this.#recorder.update(session.recordId, { outcome: 'abandoned', waitMs, endedAt: now, endCause: cause, live: false });
     this.#queueEvent(session.entry.queue, 'abandoned', session, undefined, { waitMs });
     this.#o.bus.publish('call_abandoned', { callId: session.entry.callId, entryId: session.entry.id, queue: session.entry.queue, waitMs });
-    this.#o.bus.publish('call_ended', { callId: call?.id ?? session.entry.callId, queue: session.entry.queue, agent: undefined, outcome: 'abandoned', cause });
+    this.#o.bus.publish('call_ended', { recordId: session.recordId, customerId: session.entry.customerId, callId: call?.id ?? session.entry.callId, queue: session.entry.queue, agent: undefined, outcome: 'abandoned', cause });
     session.finish({ result: 'abandoned', waitMs });
   }
 
@@ -753,7 +753,7 @@ export class AcdEngine {
     this.#handleTimesOf(queue.name).add(end - now + queue.wrapUpSeconds * 1000);
     this.#roster.apply(agent, agent.callEnded(queue.wrapUpSeconds * 1000, end));
     if (queue.wrapUpSeconds === 0) this.#recorder.update(session.recordId, { wrapUpMs: 0 });
-    this.#o.bus.publish('call_ended', { callId: call.id, queue: queue.name, agent: agent.login, outcome: 'answered', cause });
+    this.#o.bus.publish('call_ended', { recordId: session.recordId, customerId: session.entry.customerId, callId: call.id, queue: queue.name, agent: agent.login, outcome: 'answered', cause });
     session.log.info({ agent: agent.login, talkMs: end - now }, 'call ended');
     session.finish({ result: 'connected', agent: agent.login });
   }
@@ -822,7 +822,7 @@ export class AcdEngine {
         this.#writes.push(() => this.#callbacks.delete(session.entry.id));
         this.#sessions.delete(session.entry.id);
         this.#recorder.update(session.recordId, { outcome: 'failed', endedAt: at, endCause: 'no-answer', live: false });
-        this.#o.bus.publish('call_ended', { callId: session.entry.id, queue: queue.name, agent: agent.login, outcome: 'failed', cause: 'no-answer' });
+        this.#o.bus.publish('call_ended', { recordId: session.recordId, customerId: session.entry.customerId, callId: session.entry.id, queue: queue.name, agent: agent.login, outcome: 'failed', cause: 'no-answer' });
       }
       return;
     }
@@ -848,7 +848,7 @@ export class AcdEngine {
     this.#recorder.update(session.recordId, { endedAt: end, talkMs: end - answeredAt, holdMs: 0, endCause: cause, live: false });
     this.#roster.apply(agent, agent.callEnded(queue.wrapUpSeconds * 1000, end));
     if (queue.wrapUpSeconds === 0) this.#recorder.update(session.recordId, { wrapUpMs: 0 });
-    this.#o.bus.publish('call_ended', { callId: customer.id, queue: queue.name, agent: agent.login, outcome: 'answered', cause });
+    this.#o.bus.publish('call_ended', { recordId: session.recordId, customerId: session.entry.customerId, callId: customer.id, queue: queue.name, agent: agent.login, outcome: 'answered', cause });
   }
 
   #whisperPrompts(queue: QueueDefinition, entry: WaitingEntry): Prompt[] {

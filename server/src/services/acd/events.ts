@@ -26,7 +26,8 @@ export interface AcdEvents {
   call_abandoned: { callId: string; entryId: string; queue: string; waitMs: number };
   call_overflowed: { callId: string; entryId: string; from: string; to: string };
   call_exited: { callId: string; entryId: string; queue: string; reason: ExitReason; destination: ExitDestination };
-  call_ended: { callId: string; queue: string | undefined; agent: string | undefined; outcome: CallOutcome; cause: string };
+  /** recordId names the call record (acd.callRecord); customerId is set when the caller was identified. */
+  call_ended: { callId: string; recordId: string; customerId: string | undefined; queue: string | undefined; agent: string | undefined; outcome: CallOutcome; cause: string };
   callback_requested: { callId: string; entryId: string; queue: string; number: string };
   callback_attempted: { entryId: string; queue: string; agent: string; number: string; attempt: number; result: 'answered' | 'no-answer' | 'failed' };
   agent_state_changed: { login: string; from: AgentState; to: AgentState; reason: string; callId: string | undefined; at: string };
