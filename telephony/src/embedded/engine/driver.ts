@@ -164,7 +164,8 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
   stats(): DriverStats {
     const sip = this.#stack?.stats();
     return {
-      activeCalls: this.#calls.size,
+      // A caller on the echo test is connected too: it counts (graceful shutdown waits for it).
+      activeCalls: this.#calls.size + this.#echoes.size,
       activeBridges: this.#bridges.size,
       resources: {
         dialogs: sip?.dialogs ?? 0,
