@@ -133,3 +133,21 @@ t.test('check-script: one precise error with line and column per broken script, 
     t.match(lines[0], new RegExp(`^${file.replace(/[.]/g, '\\.')}:\\d+:\\d+: .+`), `${name}: file:line:column: message`);
   }
 });
+
+t.test('the README start command (npm start): SIGTERM to npm stops the server cleanly, exit 0, nothing left running', async (t) => {
+  const repo = fileURLToPath(new URL('../../../', import.meta.url));
+  const httpPort = await freePort();
+  const child = spawn('npm', ['start'], {
+    cwd: repo,
+    env: { ...process.env, TENOR_HTTP_PORT: String(httpPort), TENOR_SIP_PORT: String(await freePort()), TENOR_DATA_DIR: tempDir(t), TENOR_LOG_LEVEL: 'warn' },
+  });
+  t.teardown(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  await waitForOutput(child, /Health:/, 120_000);
+  t.equal((await fetch(`http://127.0.0.1:${httpPort}/health`)).status, 200);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  t.equal(await exited, 0, 'npm exits 0');
+  await t.rejects(fetch(`http://127.0.0.1:${httpPort}/health`), 'the server process is gone too');
+});
