@@ -206,8 +206,11 @@ function checkConsistency(config: TenorConfig, env: NodeJS.ProcessEnv, problems:
   }
   const flows = new Set(config.site.flows.map((f) => f.name));
   for (const entry of config.site.entryNumbers) {
-    if (!flows.has(entry.flow)) {
+    if ('flow' in entry && !flows.has(entry.flow)) {
       problems.push({ source: config.file ?? 'TENOR_CONFIG', message: `entry number '${entry.number}' goes to flow '${entry.flow}', which is not declared` });
+    }
+    if ('queue' in entry && !queues.has(entry.queue)) {
+      problems.push({ source: config.file ?? 'TENOR_CONFIG', message: `entry number '${entry.number}' goes to queue '${entry.queue}', which is not declared` });
     }
   }
 }

@@ -76,10 +76,11 @@ export const QueueSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const EntryNumberSchema = Type.Object(
-  { number: Type.String({ minLength: 1 }), flow: Name },
-  { additionalProperties: false },
-);
+/** A number callers dial: it enters an IVR flow, or goes straight to a queue (exactly one of the two). */
+export const EntryNumberSchema = Type.Union([
+  Type.Object({ number: Type.String({ minLength: 1 }), flow: Name }, { additionalProperties: false }),
+  Type.Object({ number: Type.String({ minLength: 1 }), queue: Name }, { additionalProperties: false }),
+]);
 
 export const FlowRefSchema = Type.Object({ name: Name, file: Type.String({ minLength: 1 }) }, { additionalProperties: false });
 

@@ -12,6 +12,7 @@ import { webhooksService } from './webhooks.js';
 import { scriptsService } from './scripts/index.js';
 import { telephonyService } from './telephony.js';
 import { acdService } from './acd/service.js';
+import { ingressService } from './ingress.js';
 import { contactHistoryService } from './contact-history.js';
 
 export function builtinServices(config: TenorConfig): ServiceDefinition<object>[] {
@@ -25,6 +26,7 @@ export function builtinServices(config: TenorConfig): ServiceDefinition<object>[
     scriptsService(config.dataDir),
     telephonyService(config),
     acdService(config, config.acd),
+    ingressService(config.site.entryNumbers),
     contactHistoryService(),
   ] as ServiceDefinition<object>[];
 }

@@ -478,6 +478,7 @@ export class AcdEngine {
     if (!call) return;
     const waitMs = now - session.entry.enteredAt;
     if (destination.type === 'hangup') {
+      session.leftAs = 'exited';
       this.#recorder.update(session.recordId, { outcome: 'exited', waitMs });
       void (async () => {
         await session.hold?.stop();
@@ -489,7 +490,8 @@ export class AcdEngine {
       return;
     }
     // Voicemail or a flow: the call lives on under another service; its record closes when it ends.
-    this.#recorder.update(session.recordId, { outcome: destination.type === 'voicemail' ? 'voicemail' : 'exited', waitMs });
+    session.leftAs = destination.type === 'voicemail' ? 'voicemail' : 'exited';
+    this.#recorder.update(session.recordId, { outcome: session.leftAs, waitMs });
     void (session.hold?.stop() ?? Promise.resolve()).then(() => session.finish({ result: 'exit', reason, destination }));
   }
 
@@ -521,8 +523,12 @@ export class AcdEngine {
     if (session.state === 'connected' || session.state === 'gone') return;
     const now = this.#o.clock.now();
     if (session.state === 'leaving') {
-      // Left to voicemail, a flow or a callback request: the record just ends here.
+      // Left to voicemail, a flow or a callback request: the record ends here, and so does the call.
       this.#recorder.update(session.recordId, { endedAt: now, endCause: cause, live: false });
+      this.#o.bus.publish('call_ended', {
+        recordId: session.recordId, customerId: session.entry.customerId, callId: call?.id ?? session.entry.callId,
+        queue: session.entry.queue, agent: undefined, outcome: session.leftAs ?? 'exited', cause,
+      });
       return;
     }
     const wasOffering = session.state === 'offering';
@@ -569,6 +575,7 @@ export class AcdEngine {
     const entered = await call.collectDigits({ maxDigits: 15, firstDigitTimeoutMs: 5000, interDigitTimeoutMs: 3000, terminators: '#' });
     const number = entered.digits.length >= 3 ? entered.digits : call.from.number;
     const waitMs = this.#o.clock.now() - original.enteredAt;
+    session.leftAs = 'callback';
     this.#recorder.update(session.recordId, { outcome: 'callback', waitMs });
     const entry: WaitingEntry = { ...original, id: `${original.id}:callback`, kind: 'callback', callerNumber: number, queue: queue.name, queueEnteredAt: this.#o.clock.now() };
     this.#recorder.open({ id: entry.id, direction: 'outbound', from: queue.name, to: number, ...(entry.customerId ? { customerId: entry.customerId } : {}), arrivedAt: this.#o.clock.now() });

@@ -1,6 +1,7 @@
 // A contact's life in the ACD (the state the engine keeps per waiting or
 // connected contact), and small helpers about call legs.
 
+import type { CallOutcome } from './store/call-records.js';
 import type { Logger } from 'pino';
 import type { Call, HangupCause } from '@tenor/telephony';
 import type { Agent } from './agent-state.js';
@@ -34,6 +35,8 @@ export interface Session {
   /** A timed action (overflow, max wait) that fell due during an offer: run if the offer fails. */
   pending: (() => void) | undefined;
   callback: { number: string; trunk: string | undefined; attempts: number } | undefined;
+  /** How the caller left the queue (exit, voicemail, callback request), for the call's end. */
+  leftAs?: CallOutcome;
   finish: (result: EnqueueResult) => void;
 }
 
