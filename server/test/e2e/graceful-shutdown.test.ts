@@ -3,50 +3,16 @@
 // process exits 0. Real SIPp peers against `tenor start`.
 
 import t from 'tap';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { describeSipp, freeTcpPort, freeUdpRange, freeUdpTcpPort, makeToneUlaw, runSipp, startSipp } from '../../../telephony/test/peers/index.js';
-import { tempDir } from '../helpers.js';
-
-const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+import { describeSipp, makeToneUlaw, runSipp, startSipp } from '../../../telephony/test/peers/index.js';
+import { startTenorProcess } from './tenor-process.js';
 
 t.test('SIGTERM: new calls refused, the call in progress ends normally, then exit 0', async (t) => {
-  const httpPort = await freeTcpPort();
-  const sipPort = await freeUdpTcpPort();
-  const rtp = await freeUdpRange(20, { belowEphemeral: true });
-  const child = spawn(process.execPath, [cli, 'start'], {
-    env: {
-      ...process.env,
-      TENOR_HTTP_PORT: String(httpPort),
-      TENOR_SIP_PORT: String(sipPort),
-      TENOR_BIND: '127.0.0.1',
-      TENOR_RTP_PORT_MIN: String(rtp.from),
-      TENOR_RTP_PORT_MAX: String(rtp.to),
-      TENOR_DATA_DIR: tempDir(t),
-      TENOR_LOG_LEVEL: 'warn',
-      TENOR_SHUTDOWN_GRACE_SECONDS: '20',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<{ code: number | null; at: number }>((resolve) => child.on('exit', (code) => resolve({ code, at: Date.now() })));
-  t.teardown(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`no start banner: ${out}`)), 30_000);
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('SIP:')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-  const remote = `127.0.0.1:${sipPort}`;
+  const tenor = await startTenorProcess(t, { env: { TENOR_SHUTDOWN_GRACE_SECONDS: '20' } });
+  const { httpPort, exited } = tenor;
+  const remote = tenor.sip;
 
   // A caller on the echo test for 4 s.
   const dir = await mkdtemp(path.join(tmpdir(), 'tenor-shutdown-'));
@@ -55,7 +21,7 @@ t.test('SIGTERM: new calls refused, the call in progress ends normally, then exi
   const inCall = await startSipp({ scenario: 'uac-call-echo-rtp.xml', remote, service: '9196', calls: 1, pauseMs: 4000, files: { 'audio.ul': ul }, timeoutMs: 30_000 });
   await new Promise((r) => setTimeout(r, 1500));
 
-  child.kill('SIGTERM');
+  tenor.child.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 500));
   const health = await fetch(`http://127.0.0.1:${httpPort}/health`);
   t.equal(health.status, 503, '/health tells load balancers to stop sending work');

@@ -3,51 +3,16 @@
 // 9196 and does not reveal which users exist. Real SIPp peers, real packets.
 
 import t from 'tap';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import {
-  describeSipp, freeTcpPort, freeUdpRange, freeUdpTcpPort, makeToneUlaw, normalised401, rtpFlows, runSipp, startCapture,
-} from '../../../telephony/test/peers/index.js';
-import { tempDir } from '../helpers.js';
-
-const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+import { describeSipp, makeToneUlaw, normalised401, rtpFlows, runSipp, startCapture } from '../../../telephony/test/peers/index.js';
+import { startTenorProcess } from './tenor-process.js';
 
 t.test('tenor start: OPTIONS 200, the echo number echoes RTP, identical 401s for known and unknown users', async (t) => {
-  const httpPort = await freeTcpPort();
-  const sipPort = await freeUdpTcpPort();
-  const rtp = await freeUdpRange(40, { belowEphemeral: true });
-  const child = spawn(process.execPath, [cli, 'start', '--demo'], {
-    env: {
-      ...process.env,
-      TENOR_HTTP_PORT: String(httpPort),
-      TENOR_SIP_PORT: String(sipPort),
-      TENOR_BIND: '127.0.0.1',
-      TENOR_RTP_PORT_MIN: String(rtp.from),
-      TENOR_RTP_PORT_MAX: String(rtp.to),
-      TENOR_DATA_DIR: tempDir(t),
-      TENOR_LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  t.teardown(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`no start banner: ${out}`)), 30_000);
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('Demo:')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-  const remote = `127.0.0.1:${sipPort}`;
+  const tenor = await startTenorProcess(t, { args: ['--demo'] });
+  const { rtp } = tenor;
+  const remote = tenor.sip;
 
   const options = await runSipp({ scenario: 'uac-options.xml', remote, service: 'tenor', calls: 1, timeoutMs: 15_000 });
   t.equal(options.code, 0, `OPTIONS answered 200: ${describeSipp(options)}`);
@@ -74,6 +39,6 @@ t.test('tenor start: OPTIONS 200, the echo number echoes RTP, identical 401s for
   t.match(normalised401(known.logs), /^SIP\/2.0 401 [\s\S]*WWW-Authenticate: Digest realm="tenor"/);
   t.equal(normalised401(known.logs), normalised401(unknown.logs), 'the same 401 apart from the nonce');
 
-  child.kill('SIGTERM');
-  t.equal(await exited, 0, 'SIGTERM stops it with exit code 0');
+  tenor.child.kill('SIGTERM');
+  t.equal((await tenor.exited).code, 0, 'SIGTERM stops it with exit code 0');
 });
