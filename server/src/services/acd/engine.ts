@@ -4,6 +4,7 @@
 // memory); everything that touches a call goes through the telephony driver
 // contract only; records and logs are written in order, off the routing path.
 
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Call, CallParty, HangupCause, Prompt, TelephonyDriver } from '@tenor/telephony';
 import type { EventBus } from '../../core/events.js';
@@ -591,6 +592,31 @@ export class AcdEngine {
       if (isLive(call)) await call.hangup('normal');
     }
     session.finish({ result: 'callback', number });
+  }
+
+  /**
+   * A callback asked for without a caller waiting (from a voicemail, an agent,
+   * a campaign): it waits in `queue` like a caller, and the agent who takes it
+   * is connected to a call placed to `number`. Kept across restarts.
+   */
+  requestCallback(opts: { queue: string; number: string; customerId?: string; customerName?: string; priority?: number; trunk?: string; reason?: string }): { entryId: string } {
+    const queue = this.router.queue(opts.queue);
+    if (!queue) throw new TenorError('TENOR_ERR_NOT_FOUND', [`queue '${opts.queue}'`]);
+    const now = this.#o.clock.now();
+    const id = `callback-${randomUUID()}`;
+    const entry: WaitingEntry = {
+      id, kind: 'callback', queue: queue.name, priority: opts.priority ?? 0, enteredAt: now, queueEnteredAt: now, requiredSkills: {},
+      callId: id, callerNumber: opts.number, customerId: opts.customerId, customerName: opts.customerName, segment: undefined,
+    };
+    const log = this.#log.child({ callback: id, queue: queue.name });
+    this.#recorder.open({ id, direction: 'outbound', from: queue.name, to: opts.number, ...(opts.customerId ? { customerId: opts.customerId } : {}), arrivedAt: now });
+    this.#recorder.queueEvent({ at: now, queue: queue.name, type: 'callback-requested', callId: id, entryId: id, agent: undefined, detail: { number: opts.number, reason: opts.reason } });
+    this.#o.bus.publish('callback_requested', { callId: id, entryId: id, queue: queue.name, number: opts.number });
+    log.info({ number: opts.number, reason: opts.reason }, 'callback requested');
+    this.#writes.push(() => this.#callbacks.save(entry, opts.trunk, 0));
+    this.#queueCallback(entry, opts.trunk, 0, log);
+    this.#dispatchEntry(id);
+    return { entryId: id };
   }
 
   /** Put a callback request in line (new, or read back after a restart) as a contact without a caller leg. */
