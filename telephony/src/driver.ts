@@ -87,6 +87,60 @@ export interface RecordResult {
   key?: string;
 }
 
+/**
+ * Answering-machine detection: listen to what the far end of an answered
+ * outbound call says first and decide whether a person or a machine answered.
+ * Energy and cadence of the greeting: a person says something short ("Hello?")
+ * and waits; a machine talks on ("Hi, you've reached …") or beeps. Every
+ * threshold is optional; the defaults were tuned on telephony/amd-corpus/ (see
+ * docs/telephony/amd.md).
+ */
+export interface AmdOptions {
+  /** Give up after listening this long: 'unknown' / 'max-wait'. Default 5000. */
+  maxWaitMs?: number;
+  /** Nobody spoke for this long after answer: `initialSilenceResult` / 'initial-silence'. Default 2500. */
+  initialSilenceMs?: number;
+  /** A greeting (speech with pauses shorter than afterGreetingSilenceMs) this long is a machine ('long-greeting'). Default 1800. */
+  greetingMs?: number;
+  /** Silence after a short greeting that makes it a person ('short-greeting-then-silence'). Default 700. */
+  afterGreetingSilenceMs?: number;
+  /** RMS level (of 32767) under which a 20 ms frame never counts as speech, whatever the noise floor. Default 200. */
+  silenceThreshold?: number;
+  /** A voiced run shorter than this is a click or a breath, not a word. Default 100. */
+  minWordMs?: number;
+  /** This many words in the greeting make it a machine ('too-many-words'). Default 5. */
+  maxWords?: number;
+  /** Whether a steady tone (the beep before the message) makes it a machine ('beep'). Default true. */
+  detectBeep?: boolean;
+  /** The result when nobody speaks within initialSilenceMs. Default 'unknown'. */
+  initialSilenceResult?: AmdVerdict;
+  signal?: AbortSignal;
+}
+
+export type AmdVerdict = 'human' | 'machine' | 'unknown';
+
+/** Why the detector decided as it did. */
+export type AmdReason =
+  | 'short-greeting-then-silence'  // human
+  | 'long-greeting'                // machine
+  | 'too-many-words'               // machine
+  | 'beep'                         // machine
+  | 'initial-silence'              // initialSilenceResult (unknown by default)
+  | 'max-wait'                     // unknown
+  | 'hangup'                       // unknown: the call ended first
+  | 'stopped';                     // unknown: aborted through the signal
+
+export interface AmdResult {
+  result: AmdVerdict;
+  reason: AmdReason;
+  /** From the start of detection to the decision. */
+  durationMs: number;
+  /** Words counted in the greeting. */
+  words: number;
+  /** Length of the greeting: from the first word to the last voiced frame seen (0 if nobody spoke). */
+  greetingMs: number;
+}
+
 export interface CallEvents {
   answered: [];
   dtmf: [digit: string];
@@ -118,6 +172,14 @@ export interface Call extends EventEmitter<CallEvents> {
   play(opts: PlayOptions): Promise<PlayResult>;
   collectDigits(opts: CollectOptions): Promise<CollectResult>;
   record(opts: RecordOptions): Promise<RecordResult>;
+  /**
+   * Listen to the far end of an answered call and decide human / machine /
+   * unknown (see AmdOptions). Rejects only on an invalid option (RangeError
+   * naming it); a hangup or an abort resolves
+   * 'unknown' with reason 'hangup' / 'stopped'. Resolves as soon as the
+   * decision is certain (a person: soon after their short greeting ends).
+   */
+  detectAnsweringMachine(opts?: AmdOptions): Promise<AmdResult>;
 
   /** Put the far end on hold (it hears music) and take it off again. */
   hold(opts?: { music?: Prompt }): Promise<void>;

@@ -12,7 +12,7 @@
 import { EventEmitter } from 'node:events';
 import {
   OriginateError,
-  type Bridge, type Call, type CallEvents, type CallParty, type CallState, type CollectOptions, type CollectResult,
+  type AmdOptions, type AmdResult, type Bridge, type Call, type CallEvents, type CallParty, type CallState, type CollectOptions, type CollectResult,
   type DialTarget, type DriverEvents, type DriverStats, type HangupCause, type Monitor, type MonitorMode, type OriginateOptions,
   type PlayOptions, type PlayResult, type Prompt, type RecordOptions, type RecordResult, type TelephonyDriver,
 } from '@tenor/telephony';
@@ -20,6 +20,11 @@ import type { FakeClock } from './fake-clock.js';
 
 /** Simulated length of one prompt (music on hold loops until stopped). */
 export const PROMPT_MS = 1000;
+
+/** What answering-machine detection finds unless a test says otherwise: a person, 1.2 s after answer. */
+export const DEFAULT_AMD_RESULT: AmdResult = Object.freeze({
+  result: 'human', reason: 'short-greeting-then-silence', durationMs: 1200, words: 1, greetingMs: 500,
+});
 
 export interface PlayLog {
   prompts: Prompt[];
@@ -41,6 +46,8 @@ export class MemoryCall extends EventEmitter<CallEvents> implements Call {
   readonly plays: PlayLog[] = [];
   /** Digits a collectDigits call will get (as if typed then '#'). */
   typedDigits: string | undefined;
+  /** What detectAnsweringMachine resolves with, after its durationMs of simulated time. */
+  amdResult: AmdResult = DEFAULT_AMD_RESULT;
   bridgedWith: MemoryCall | undefined;
   readonly #clock: FakeClock;
   readonly #onEnd = new Set<() => void>();
@@ -136,6 +143,28 @@ export class MemoryCall extends EventEmitter<CallEvents> implements Call {
     return { file: opts.file, durationMs: opts.maxSeconds * 1000, reason: 'max-length' };
   }
 
+  /** Resolves `amdResult` after its durationMs; 'unknown' with 'hangup' / 'stopped' if the call ends or the signal aborts first. */
+  detectAnsweringMachine(opts: AmdOptions = {}): Promise<AmdResult> {
+    const planned = this.amdResult;
+    const cut = (reason: 'hangup' | 'stopped', durationMs: number): AmdResult => ({ result: 'unknown', reason, durationMs, words: 0, greetingMs: 0 });
+    if (this.#state === 'ended') return Promise.resolve(cut('hangup', 0));
+    if (opts.signal?.aborted) return Promise.resolve(cut('stopped', 0));
+    const started = this.#clock.now();
+    return new Promise<AmdResult>((resolve) => {
+      const done = (r: AmdResult): void => {
+        timer.cancel();
+        this.#onEnd.delete(onEnd);
+        opts.signal?.removeEventListener('abort', onAbort);
+        resolve(r);
+      };
+      const onEnd = (): void => done(cut('hangup', this.#clock.now() - started));
+      const onAbort = (): void => done(cut('stopped', this.#clock.now() - started));
+      const timer = this.#clock.setTimer(planned.durationMs, () => done({ ...planned }));
+      this.#onEnd.add(onEnd);
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
   async hold(): Promise<void> {}
   async unhold(): Promise<void> {}
 
@@ -184,6 +213,8 @@ export class MemoryDriver extends EventEmitter<DriverEvents> implements Telephon
   readonly bridges: Array<{ a: MemoryCall; b: MemoryCall; at: number; open: boolean }> = [];
   /** Targets that answer by themselves after a delay (ms of simulated time). */
   readonly autoAnswer = new Map<string, number>();
+  /** What answering-machine detection finds on calls to a target (key as targetKey gives it); DEFAULT_AMD_RESULT otherwise. */
+  readonly amdResults = new Map<string, AmdResult>();
 
   constructor(clock: FakeClock) {
     super();
@@ -222,6 +253,8 @@ export class MemoryDriver extends EventEmitter<DriverEvents> implements Telephon
   originate(target: DialTarget, opts: OriginateOptions = {}): Promise<Call> {
     if (this.#refusing) return Promise.reject(new OriginateError('unreachable', 'the driver refuses new calls'));
     const call = this.#track(new MemoryCall(this.#clock, { direction: 'outbound', from: opts.callerId ?? { number: 'tenor' }, to: { number: targetKey(target) }, state: 'ringing' }));
+    const amd = this.amdResults.get(targetKey(target));
+    if (amd) call.amdResult = amd;
     return new Promise<Call>((resolve, reject) => {
       const d: Dialing = {
         target, key: targetKey(target), call, opts, at: this.#clock.now(), settled: false,

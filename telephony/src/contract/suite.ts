@@ -235,6 +235,23 @@ const cases: Record<string, Case> = {
     await call.hangup();
   },
 
+  'detectAnsweringMachine: silence is unknown, a steady tone is a machine, abort and hangup end it': async (t, h) => {
+    const { call, peer } = await answeredInbound(h);
+    const quiet = await call.detectAnsweringMachine({ initialSilenceMs: 600, maxWaitMs: 5000 });
+    t.same([quiet.result, quiet.reason], ['unknown', 'initial-silence'], 'the peer sends silence: nobody answered with a voice');
+    peer.startTone();
+    const toned = await call.detectAnsweringMachine({ maxWaitMs: 8000 });
+    peer.stopTone();
+    t.equal(toned.result, 'machine', `a steady tone is a machine (${toned.reason})`);
+    const abort = new AbortController();
+    const aborted = call.detectAnsweringMachine({ signal: abort.signal, initialSilenceMs: 20_000, maxWaitMs: 20_000 });
+    abort.abort();
+    t.same((await aborted).reason, 'stopped');
+    const cut = call.detectAnsweringMachine({ initialSilenceMs: 20_000, maxWaitMs: 20_000 });
+    await peer.hangup();
+    t.same(await cut.then((r) => [r.result, r.reason]), ['unknown', 'hangup'], 'the far end hung up during detection');
+  },
+
   'bridge carries audio both ways, unbridge stops it': async (t, h) => {
     const a = await answeredInbound(h);
     const b = await answeredInbound(h);

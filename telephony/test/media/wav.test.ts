@@ -1,3 +1,4 @@
+import { utimes } from 'node:fs/promises';
 import t from 'tap';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -65,4 +66,18 @@ t.test('refuses what it cannot read', async (t) => {
   await t.rejects(cache.load(join(dir, 'missing.wav')));
   await new Promise((r) => setImmediate(r));
   t.equal(cache.size, 0, 'failures are not cached');
+});
+
+t.test('a prompt file replaced on disk is played in its new version, an unchanged one comes from the cache', async (t) => {
+  const cache = new AudioCache();
+  const file = join(dir, 'replaced.wav');
+  await writeWavFile(file, new Int16Array(800).fill(1000), 8000);
+  const first = await cache.load(file);
+  t.equal(await cache.load(file), first, 'unchanged: the same decoded audio');
+  await writeWavFile(file, new Int16Array(1600).fill(-2000), 8000);
+  const later = new Date(Date.now() + 5000);
+  await utimes(file, later, later);
+  const second = await cache.load(file);
+  t.equal(second.length, 1600, 'the new recording');
+  t.equal(second[0], -2000);
 });

@@ -19,3 +19,4 @@ export {
   type ToneOptions, type WavInfo,
 } from './audio.js';
 export { registerContact, type RegisterRequest, type RegisterReply } from './register-client.js';
+export { startGreetingCallee, corpusGreeting, AMD_CORPUS_DIR, type GreetingCalleeOptions } from './greeting-callee.js';

@@ -4,9 +4,10 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type {
-  Call, CallEvents, CallParty, CallState, CollectOptions, CollectResult, HangupCause, PlayOptions,
+  AmdOptions, AmdResult, Call, CallEvents, CallParty, CallState, CollectOptions, CollectResult, HangupCause, PlayOptions,
   PlayResult, Prompt, RecordOptions, RecordResult,
 } from '../../driver.js';
+import { detectOnLeg } from '../media/amd/on-leg.js';
 import type { MediaLeg } from '../media/leg.js';
 import { refusalFor, type RefusalCause } from './causes.js';
 import type { RemoteAudio } from './sdp.js';
@@ -188,6 +189,17 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
     if (this.#state === 'ended') return Promise.resolve({ file: opts.file, durationMs: 0, reason: 'hangup' });
     return this.#media.record(this.leg, { ...opts, signal: anySignal(opts.signal, this.#ended.signal) })
       .then((r) => (r.reason === 'stopped' && this.#state === 'ended' ? { ...r, reason: 'hangup' } : r));
+  }
+
+  /** Listens to the far end's inbound audio (media/amd/); a hangup or abort resolves 'unknown'. */
+  detectAnsweringMachine(opts: AmdOptions = {}): Promise<AmdResult> {
+    if (this.#state === 'ended') return Promise.resolve({ result: 'unknown', reason: 'hangup', durationMs: 0, words: 0, greetingMs: 0 });
+    return detectOnLeg(this.leg, { ...opts, signal: anySignal(opts.signal, this.#ended.signal) })
+      .then((r) => {
+        const result = r.reason === 'stopped' && this.#state === 'ended' ? { ...r, reason: 'hangup' as const } : r;
+        this.log.info({ amd: result }, 'answering-machine detection done');
+        return result;
+      });
   }
 
   async hold(opts: { music?: Prompt } = {}): Promise<void> {

@@ -29,3 +29,5 @@ export { MediaBridge, MediaMonitor, MediaEcho } from './bridge.js';
 export type { BridgeSide, MediaBridgeOptions, MediaBridgeEvents } from './bridge.js';
 export { MediaEngine } from './engine.js';
 export type { MediaEngineOptions, OpenLegOptions, MediaEngineStats } from './engine.js';
+export { AmdDetector, AMD_DEFAULTS, AMD_FRAME_MS, AMD_FRAME_SAMPLES, detectOnLeg, analyseTone, ToneTracker } from './amd/index.js';
+export type { AmdThresholds, ToneFrame } from './amd/index.js';

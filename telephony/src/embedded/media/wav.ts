@@ -2,7 +2,7 @@
 // stereo, 8-bit PCM, and G.711 µ-law/A-law WAVs), bring it to what a G.711
 // call carries (8 kHz mono 16-bit), and write recordings in that format.
 
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { decodeAlaw, decodeUlaw } from './g711.js';
 
 export const WAVE_FORMAT_PCM = 1;
@@ -177,17 +177,27 @@ export async function writeWavFile(path: string, samples: Int16Array, sampleRate
 
 /** Decodes WAV files to telephony audio once per path (prompts are played again and again). */
 export class AudioCache {
-  private readonly entries = new Map<string, Promise<Int16Array>>();
+  private readonly entries = new Map<string, { version: string; audio: Promise<Int16Array> }>();
 
-  load(path: string): Promise<Int16Array> {
+  /**
+   * The decoded audio of a WAV file. A file replaced since it was cached (an
+   * admin uploaded a new version of a prompt) is read again: the cache is
+   * keyed by path, size and modification time, at the cost of one stat().
+   */
+  async load(path: string): Promise<Int16Array> {
+    const info = await stat(path);
+    const version = `${info.size}:${info.mtimeMs}`;
     let entry = this.entries.get(path);
-    if (!entry) {
-      entry = readWavFile(path).then(toTelephonyAudio);
+    if (!entry || entry.version !== version) {
+      const audio = readWavFile(path).then(toTelephonyAudio);
+      entry = { version, audio };
       // A failed read is not cached: the file may appear later.
-      entry.catch(() => this.entries.delete(path));
+      audio.catch(() => {
+        if (this.entries.get(path)?.audio === audio) this.entries.delete(path);
+      });
       this.entries.set(path, entry);
     }
-    return entry;
+    return entry.audio;
   }
 
   get size(): number {

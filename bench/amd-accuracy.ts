@@ -1,0 +1,47 @@
+// Answering-machine detection accuracy on the committed synthetic corpus
+// (telephony/amd-corpus/): the confusion matrix, accuracy per class, and how
+// long decisions take (for people: after they stop speaking, which the law
+// cares about: an agent within 2 s of the greeting).
+//
+//   bench/run.sh amd-accuracy [--verbose] [option=value ...]
+//   e.g. bench/run.sh amd-accuracy greetingMs=1800 afterGreetingSilenceMs=600
+//
+// Offline: each WAV is fed to the same AmdDetector the live path uses, in 20 ms frames.
+
+import type { AmdOptions, AmdVerdict } from '../telephony/src/driver.js';
+import { AMD_DEFAULTS } from '../telephony/src/embedded/media/amd/detector.js';
+import { percentile, runCorpus } from '../telephony/test/amd/corpus.js';
+
+const args = process.argv.slice(2);
+const verbose = args.includes('--verbose');
+const opts: Record<string, number | string | boolean> = {};
+for (const a of args.filter((x) => x.includes('='))) {
+  const [k = '', v = ''] = a.split('=');
+  if (!(k in AMD_DEFAULTS)) throw new Error(`unknown option ${k} (one of ${Object.keys(AMD_DEFAULTS).join(', ')})`);
+  opts[k] = v === 'true' ? true : v === 'false' ? false : Number.isNaN(Number(v)) ? v : Number(v);
+}
+const options = opts as Omit<AmdOptions, 'signal'>;
+const report = await runCorpus(options);
+const classes: AmdVerdict[] = ['human', 'machine', 'unknown'];
+const pad = (s: string | number, n: number): string => String(s).padStart(n);
+
+console.log(`options: ${JSON.stringify({ ...AMD_DEFAULTS, ...options })}`);
+console.log(`files: ${report.runs.length}\n`);
+console.log(`expected \\ decided ${classes.map((c) => pad(c, 9)).join('')}   accuracy`);
+for (const e of classes) {
+  const row = report.confusion[e];
+  console.log(`${e.padEnd(19)}${classes.map((d) => pad(row[d], 9)).join('')}   ${pad((report.accuracy[e] * 100).toFixed(1), 6)} %`);
+}
+const fmt = (xs: number[]): string => (xs.length === 0 ? '-' : `median ${percentile(xs, 50)} ms, p90 ${percentile(xs, 90)} ms, max ${xs[xs.length - 1]} ms (n=${xs.length})`);
+console.log('\ndecision time from answer:');
+for (const d of classes) console.log(`  ${d.padEnd(8)} ${fmt(report.decisionMs[d])}`);
+console.log(`people decided human, after they stopped speaking: ${fmt(report.humanAfterSpeechMs)}`);
+
+const wrong = report.runs.filter((r) => r.result.result !== r.entry.expected);
+if (wrong.length > 0 || verbose) {
+  console.log(`\n${verbose ? 'every file' : 'misclassified'}:`);
+  for (const r of verbose ? report.runs : wrong) {
+    const x = r.result;
+    console.log(`  ${r.entry.file.padEnd(30)} expected ${r.entry.expected.padEnd(8)} got ${x.result.padEnd(8)} ${x.reason.padEnd(28)} at ${pad(x.durationMs, 5)} ms  words ${x.words}  greeting ${x.greetingMs} ms  "${r.entry.text}"`);
+  }
+}
