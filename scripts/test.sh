@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 bash scripts/ensure-test-tools.sh || exit 1
 
 echo "== build"
-npx tsc -b || { echo "build failed"; exit 1; }
+# Every workspace (tsc -b) and the web client's bundle, which the Chromium tests load.
+npm run build --silent || { echo "build failed"; exit 1; }
 
 workspaces=(telephony scripts-dsl server agent-ui)
 passed=0

@@ -14,6 +14,9 @@ import { checkScriptFile } from '@tenor/scripts-dsl/node';
 import { loadModel } from './services/crm/model.js';
 import { defaultModelFile } from './services/crm/index.js';
 import { catalogueFromModel } from './services/scripts/catalogue.js';
+import { simulateDialerCommand, simulateDialerSummary, simulateDialerUsage } from './services/campaigns/simulator/command.js';
+import { importListCommand, importListUsage } from './services/campaigns/cli-import.js';
+import { CHECK_FLOW_USAGE, SIMULATE_FLOW_USAGE, checkFlowFiles, simulateFlowFile } from './services/ivr/flow/cli.js';
 
 interface Command {
   usage: string;
@@ -62,6 +65,29 @@ const commands: Record<string, Command> = {
       }
       return failed ? 1 : 0;
     },
+  },
+  'import-list': {
+    usage: importListUsage,
+    summary: 'import a CSV into a calling list (customers created/updated in the CRM); prints progress and invalid rows, exits 1 if any',
+    run: (args) => importListCommand(args),
+  },
+  'check-flow': {
+    usage: CHECK_FLOW_USAGE,
+    summary: 'check IVR flows (YAML/JSON); prints file:line:column: node: problem, exits 1 on any',
+    async run(files) {
+      if (files.length === 0) throw usageError('check-flow needs at least one FILE');
+      return checkFlowFiles(files);
+    },
+  },
+  'simulate-flow': {
+    usage: SIMULATE_FLOW_USAGE,
+    summary: 'run an IVR flow without a phone: prints the nodes taken, the prompts and the outcome',
+    run: (args) => simulateFlowFile(args),
+  },
+  'simulate-dialer': {
+    usage: simulateDialerUsage,
+    summary: simulateDialerSummary,
+    run: (args) => simulateDialerCommand(args),
   },
   'check-config': {
     usage: 'tenor check-config [FILE]',
@@ -118,6 +144,9 @@ async function start(args: string[]): Promise<number> {
   if (args.includes('--demo')) {
     const demo = await seedDemo(server.services);
     lines.push(`  Demo:      users ${demo.users.join(', ')}; password '${DEMO_PASSWORD}'`);
+    if (demo.ivr) lines.push(`  IVR:       ${demo.ivr}`);
+    if (demo.voicemail) lines.push(`  Voicemail: ${demo.voicemail}`);
+    if (demo.campaign) lines.push(`  Campaign:  ${demo.campaign}`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   return await new Promise<number>(() => undefined); // runs until a signal

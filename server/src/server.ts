@@ -44,7 +44,10 @@ export async function startServer(config: TenorConfig, opts: StartOptions = {}):
   let shuttingDown = false;
   let app: TenorApp;
   try {
-    app = await build({ services, logger, version, baseDir: config.baseDir, uiRoot, shuttingDown: () => shuttingDown });
+    app = await build({
+      services, logger, version, baseDir: config.baseDir, uiRoot, shuttingDown: () => shuttingDown,
+      trustProxy: config.http.trustProxy, allowedOrigins: config.http.allowedOrigins,
+    });
     await app.listen({ port: config.http.port, host: config.http.bind });
   } catch (err) {
     await services.stopAll();

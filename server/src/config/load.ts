@@ -42,6 +42,7 @@ export const environmentVariables: Record<string, string> = {
   TENOR_LOG_LEVEL: `one of ${LOG_LEVELS.join(', ')} (default ${configDefaults.logLevel})`,
   TENOR_ADMIN_PASSWORD: 'password of the admin user created on first start (default: generated and printed once)',
   TENOR_SHUTDOWN_GRACE_SECONDS: `how long SIGTERM waits for calls to end (default ${configDefaults.shutdownGraceSeconds})`,
+  TENOR_IVR_CLOCK: 'a fixed ISO 8601 time that IVR flows see instead of the clock (for tests and rehearsals of time conditions)',
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): TenorConfig {
@@ -53,7 +54,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const bind = fromEnv.bind ?? fromFile.http?.bind ?? configDefaults.bind;
   const sipBind = fromEnv.bind ?? fromFile.sip?.bind ?? bind;
   const config: TenorConfig = {
-    http: { port: fromEnv.httpPort ?? fromFile.http?.port ?? configDefaults.httpPort, bind },
+    http: {
+      port: fromEnv.httpPort ?? fromFile.http?.port ?? configDefaults.httpPort,
+      bind,
+      trustProxy: fromFile.http?.trustProxy ?? false,
+      allowedOrigins: fromFile.http?.allowedOrigins ?? [],
+    },
     sip: {
       port: fromEnv.sipPort ?? fromFile.sip?.port ?? configDefaults.sipPort,
       bind: sipBind,
@@ -74,6 +80,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     services: fromFile.services ?? [],
     smtp: fromFile.smtp,
     acd: fromFile.acd ?? {},
+    voicemail: fromFile.voicemail ?? {},
+    reports: fromFile.reports ?? {},
     crm: {
       model: fromFile.crm?.model !== undefined ? path.resolve(file ? path.dirname(file) : cwd, fromFile.crm.model) : undefined,
       defaultCountry: (fromFile.crm?.defaultCountry ?? configDefaults.defaultCountry).toUpperCase(),

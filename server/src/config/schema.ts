@@ -4,6 +4,8 @@
 
 import { Type, type Static } from '@sinclair/typebox';
 import { AcdQueueFields, AcdSettingsSchema, type AcdSettings } from '../services/acd/config-schema.js';
+import { VoicemailSettingsSchema, type VoicemailSettings } from '../services/voicemail/config-schema.js';
+import { ReportsSettingsSchema, type ReportsSettings } from '../services/reports/config-schema.js';
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535, description: '0 picks any free port' });
 const Name = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
@@ -92,7 +94,19 @@ export const ServiceModuleSchema = Type.Object(
 /** What the YAML file may hold. Every key is optional; the environment fills or overrides the listening ones. */
 export const FileConfigSchema = Type.Object(
   {
-    http: Type.Optional(Type.Object({ port: Type.Optional(Port), bind: Type.Optional(Type.String()) }, { additionalProperties: false })),
+    http: Type.Optional(
+      Type.Object(
+        {
+          port: Type.Optional(Port),
+          bind: Type.Optional(Type.String()),
+          /** Behind a reverse proxy that terminates HTTPS: trust its X-Forwarded-* headers (client address, https). */
+          trustProxy: Type.Optional(Type.Boolean()),
+          /** Origins (scheme://host:port) besides the server's own that may use the web session, e.g. the proxy's public URL. */
+          allowedOrigins: Type.Optional(Type.Array(Type.String({ pattern: '^https?://[^/]+$' }))),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     sip: Type.Optional(
       Type.Object(
         {
@@ -129,6 +143,8 @@ export const FileConfigSchema = Type.Object(
       ),
     ),
     acd: Type.Optional(AcdSettingsSchema),
+    voicemail: Type.Optional(VoicemailSettingsSchema),
+    reports: Type.Optional(ReportsSettingsSchema),
     crm: Type.Optional(
       Type.Object(
         {
@@ -161,7 +177,7 @@ export type LogLevelName = Static<typeof LogLevel>;
 
 /** The resolved configuration every component reads. */
 export interface TenorConfig {
-  http: { port: number; bind: string };
+  http: { port: number; bind: string; trustProxy: boolean; allowedOrigins: string[] };
   sip: { port: number; bind: string; publicAddress: string; realm: string; digestAlgorithms: ('MD5' | 'SHA-256')[] };
   rtp: { portMin: number; portMax: number };
   dataDir: string;
@@ -177,6 +193,10 @@ export interface TenorConfig {
   crm: { model: string | undefined; defaultCountry: string };
   smtp: SmtpConfig | undefined;
   acd: AcdSettings;
+  /** Voicemail boxes, notification defaults and retention. */
+  voicemail: VoicemailSettings;
+  /** Report time zone and thresholds. */
+  reports: ReportsSettings;
   site: {
     trunks: TrunkConfig[];
     agents: AgentConfig[];

@@ -17,6 +17,15 @@ import { customerRoutes } from './routes/customers.js';
 import { scriptRoutes } from './routes/scripts.js';
 import { selfServiceRoutes } from './routes/self-service.js';
 import { acdRoutes } from '../services/acd/routes.js';
+import { promptRoutes } from '../services/prompts/routes.js';
+import { voicemailRoutes } from '../services/voicemail/routes.js';
+import { addVoicemailToCallRecords } from '../services/voicemail/call-records.js';
+import { campaignRoutes } from '../services/campaigns/routes.js';
+import { reportRoutes } from '../services/reports/routes.js';
+import { ivrRoutes } from '../services/ivr/routes.js';
+import { installAccess } from './auth.js';
+import { authRoutes } from './session/routes.js';
+import { liveEventsGateway, type LiveEventsOptions } from './events/gateway.js';
 
 export interface AppOptions {
   services: ServiceManager;
@@ -28,6 +37,12 @@ export interface AppOptions {
   uiRoot?: string;
   /** True once SIGTERM arrived: /health says so and load balancers drain. */
   shuttingDown?: () => boolean;
+  /** Behind a reverse proxy: trust X-Forwarded-For/-Proto/-Host (client address, HTTPS for the Secure cookie, Origin checks). */
+  trustProxy?: boolean;
+  /** Origins other than the server's own allowed to use a session (e.g. a UI dev server), as scheme://host:port. */
+  allowedOrigins?: string[];
+  /** Timings of the /api/events WebSocket (tests shorten them). */
+  liveEvents?: LiveEventsOptions;
 }
 
 export type TenorApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -39,23 +54,28 @@ export async function build(opts: AppOptions): Promise<TenorApp> {
     // One line per request is noise at a call center's volume; errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
+    trustProxy: opts.trustProxy ?? false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addSchema(ErrorResponse);
   installErrorHandling(app);
+  // Before any route: guards find the access control through the instance, and the route table sees every route.
+  installAccess(app, { services: opts.services, trustProxy: opts.trustProxy ?? false, allowedOrigins: opts.allowedOrigins ?? [] });
 
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
       info: { title: 'Tenor API', version: opts.version, description: 'Contact-center communication server' },
-      components: { securitySchemes: { basicAuth: { type: 'http', scheme: 'basic' } } },
+      components: { securitySchemes: { basicAuth: { type: 'http', scheme: 'basic' }, sessionCookie: { type: 'apiKey', in: 'cookie', name: 'tenor_session' } } },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
   await app.register(healthRoutes({ services: opts.services, version: opts.version, shuttingDown: opts.shuttingDown ?? (() => false) }));
   await app.register(serviceRoutes({ services: opts.services, baseDir: opts.baseDir }));
+  if (opts.services.has('sessions')) await app.register(authRoutes({ services: opts.services }));
+  await app.register(liveEventsGateway({ services: opts.services, ...opts.liveEvents }));
 
   if (opts.services.has('crm')) {
     // Routes follow the model the CRM started with; a model change applies at the next start.
@@ -65,6 +85,14 @@ export async function build(opts: AppOptions): Promise<TenorApp> {
   }
 
   if (opts.services.has('acd')) await app.register(acdRoutes({ services: opts.services }));
+  if (opts.services.has('prompts')) await app.register(promptRoutes({ services: opts.services }));
+  if (opts.services.has('voicemail')) {
+    await app.register(voicemailRoutes({ services: opts.services }));
+    addVoicemailToCallRecords(app, opts.services); // messages left on a call, in GET /api/calls
+  }
+  if (opts.services.has('campaigns')) await app.register(campaignRoutes({ services: opts.services }));
+  if (opts.services.has('reports')) await app.register(reportRoutes({ services: opts.services }));
+  if (opts.services.has('ivr')) await app.register(ivrRoutes({ services: opts.services }));
 
   if (opts.services.has('scripts')) {
     await app.register(scriptRoutes({ services: opts.services }));

@@ -1,24 +1,214 @@
-// Admin actions need an admin's credentials. Until the web login exists, the API
-// takes HTTP Basic authentication checked against the users store.
+// Who is calling and may they do this. Every protected route declares the
+// roles it admits with `requireRole(users, ...roles)` as its onRequest hook;
+// the hook accepts either
+//   - the web session cookie (`tenor_session`, see session/): state-changing
+//     requests must also carry the session's `x-csrf-token` header, or
+//   - HTTP Basic credentials (API clients and scripts; not sent by browsers
+//     on their own since the server never asks for them),
+// refuses a state-changing request whose `Origin` names another site, and
+// sets `request.user`. Route handlers then narrow further (an agent may only
+// act on their own agent, see services/acd/routes.ts).
+//
+// The access control itself is installed on the app by `installAccess` (in
+// app.ts, before any route); `requireRole` finds it through the fastify
+// instance, so route modules keep their one-line guards.
 
-import type { FastifyRequest } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { TenorError } from '../core/errors.js';
+import type { ServiceManager } from '../core/service-manager.js';
 import type { UsersService } from '../services/users.js';
-import type { Role, User } from '../store/repos/users.js';
+import type { Role } from '../store/repos/users.js';
+import { SESSION_COOKIE, readCookie } from './session/cookies.js';
+import { isStateChanging, originAllowed, type OriginPolicy } from './session/origin.js';
+import type { WebSession } from './session/session-store.js';
+import './session/service.js';
+import '../services/acd/service.js';
 
-export function requireRole(users: UsersService, ...roles: Role[]) {
-  return async (request: FastifyRequest): Promise<void> => {
-    const user = await basicAuth(users, request.headers.authorization);
-    if (!user) throw new TenorError('TENOR_ERR_UNAUTHORIZED');
-    if (!roles.includes(user.role)) throw new TenorError('TENOR_ERR_FORBIDDEN');
-  };
+export type { Role } from '../store/repos/users.js';
+
+/** The caller of a request that passed `requireRole`. */
+export interface AuthUser {
+  username: string;
+  displayName: string;
+  role: Role;
+  /** How the caller proved who they are. */
+  via: 'session' | 'basic';
+  /** The web session (when via is 'session'). */
+  session: WebSession | undefined;
+  /** The ACD agent login of this user (the same name), when they are an agent in the ACD. */
+  agent: string | undefined;
 }
 
-async function basicAuth(users: UsersService, header: string | undefined): Promise<User | undefined> {
+/** Where credentials are read from: a fastify request or a raw upgrade request. */
+export interface CredentialSource {
+  headers: IncomingHttpHeaders;
+  /** The client's address (rate limiting of Basic failures). */
+  ip: string;
+}
+
+/** A route as registered, with the roles its guard admits (empty: no guard). */
+export interface RouteRecord {
+  method: string;
+  url: string;
+  roles: readonly Role[];
+}
+
+export interface AccessOptions extends OriginPolicy {
+  services: ServiceManager;
+}
+
+/** What `installAccess` puts on the app. */
+export interface AccessControl {
+  readonly options: AccessOptions;
+  /** Every route registered after installAccess, in registration order (the role matrix test walks it). */
+  readonly routes: RouteRecord[];
+  /**
+   * Authenticate a request or a WebSocket upgrade (session cookie or Basic);
+   * undefined when it carries no valid credentials. `touch: false` does not
+   * count as activity for the idle timeout.
+   */
+  authenticate(request: CredentialSource, opts?: { touch?: boolean }): Promise<AuthUser | undefined>;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by requireRole; null on routes without a guard. */
+    user: AuthUser | null;
+  }
+  interface FastifyInstance {
+    access: AccessControl;
+  }
+}
+
+/** Roles a guard admits, by guard function: lets the route table say which route admits whom. */
+const guardRoles = new WeakMap<object, readonly Role[]>();
+
+type Guard = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+/**
+ * An onRequest hook admitting the given roles. 401 without valid credentials
+ * (or with an expired session), 403 for another role, 403 TENOR_ERR_CSRF for a
+ * cookie-authenticated state change without its CSRF token or from another site,
+ * 429 while the username or address is blocked after failed Basic logins.
+ */
+export function requireRole(users: UsersService, ...roles: Role[]): Guard {
+  const guard: Guard = async (request, reply) => {
+    const access = request.server.hasDecorator('access') ? request.server.access : undefined;
+    const user = access ? await authenticateOrThrow(access, request, reply) : await basicOnly(users, request);
+    if (!user) throw new TenorError('TENOR_ERR_UNAUTHORIZED');
+    if (!roles.includes(user.role)) throw new TenorError('TENOR_ERR_FORBIDDEN');
+    request.user = user;
+  };
+  guardRoles.set(guard, roles);
+  return guard;
+}
+
+/** The caller of a guarded route (throws 401 on a route without a guard: a programming error shows at once). */
+export function currentUser(request: FastifyRequest): AuthUser {
+  if (!request.user) throw new TenorError('TENOR_ERR_UNAUTHORIZED');
+  return request.user;
+}
+
+/** Supervisors and admins see every agent, queue and call; agents only their own. */
+export function seesEverything(user: AuthUser): boolean {
+  return user.role === 'supervisor' || user.role === 'admin';
+}
+
+/** The roles the onRequest hooks of a route admit (empty when none is a requireRole guard). */
+export function rolesOfRoute(onRequest: RouteOptions['onRequest']): Role[] {
+  const hooks = onRequest === undefined ? [] : Array.isArray(onRequest) ? onRequest : [onRequest];
+  return hooks.flatMap((h) => [...(guardRoles.get(h as object) ?? [])]);
+}
+
+/**
+ * Install session and Basic authentication on the app: `request.user`, the
+ * `access` decorator used by every guard, and the route table. Call before
+ * registering routes.
+ */
+export function installAccess(app: FastifyInstance, options: AccessOptions): AccessControl {
+  const routes: RouteRecord[] = [];
+  const access: AccessControl = {
+    options,
+    routes,
+    authenticate: (request, opts) => authenticate(options, request, opts?.touch ?? true),
+  };
+  app.decorateRequest('user', null);
+  app.decorate('access', access);
+  app.addHook('onRoute', (route) => {
+    const roles = rolesOfRoute(route.onRequest);
+    for (const method of Array.isArray(route.method) ? route.method : [route.method]) routes.push({ method, url: route.url, roles });
+  });
+  return access;
+}
+
+async function authenticateOrThrow(access: AccessControl, request: FastifyRequest, reply: FastifyReply): Promise<AuthUser | undefined> {
+  const stateChanging = isStateChanging(request.method);
+  if (stateChanging && !originAllowed(request.headers, access.options)) {
+    throw new TenorError('TENOR_ERR_CSRF', [`Origin '${request.headers.origin ?? ''}' is another site`]);
+  }
+  let user: AuthUser | undefined;
+  try {
+    user = await access.authenticate(request);
+  } catch (err) {
+    if (err instanceof TenorError && err.code === 'TENOR_ERR_RATE_LIMITED') {
+      const seconds = (err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
+      if (seconds !== undefined) void reply.header('retry-after', String(seconds));
+    }
+    throw err;
+  }
+  if (user?.via === 'session' && stateChanging && !csrfTokenMatches(request.headers['x-csrf-token'], user.session?.csrfToken)) {
+    throw new TenorError('TENOR_ERR_CSRF', ['missing or wrong x-csrf-token header (GET /api/auth/me returns it)']);
+  }
+  return user;
+}
+
+async function authenticate(options: AccessOptions, request: CredentialSource, touch: boolean): Promise<AuthUser | undefined> {
+  const { services } = options;
+  const basic = parseBasic(request.headers.authorization);
+  if (!services.has('sessions')) {
+    // A server assembled without the sessions service: Basic only, no rate limit.
+    const user = basic && (await services.get('users').authenticate(basic.username, basic.password));
+    return user ? { username: user.username, displayName: user.displayName, role: user.role, via: 'basic', session: undefined, agent: agentLogin(services, user.username) } : undefined;
+  }
+  const sessions = services.get('sessions');
+  if (basic) {
+    const user = await sessions.checkPassword(basic.username, basic.password, { address: request.ip });
+    return user && { username: user.username, displayName: user.displayName, role: user.role, via: 'basic', session: undefined, agent: agentLogin(options.services, user.username) };
+  }
+  const id = readCookie(request.headers.cookie, SESSION_COOKIE);
+  if (!id) return undefined;
+  const found = await sessions.resolve(id, { touch });
+  if (!found) return undefined;
+  const { user, session } = found;
+  return { username: user.username, displayName: user.displayName, role: user.role, via: 'session', session, agent: agentLogin(options.services, user.username) };
+}
+
+/** ACD agents log in with their agent login as username (services/acd/service.ts creates their users so). */
+function agentLogin(services: ServiceManager, username: string): string | undefined {
+  return services.has('acd') && services.get('acd').agent(username) ? username : undefined;
+}
+
+function csrfTokenMatches(given: string | string[] | undefined, expected: string | undefined): boolean {
+  if (typeof given !== 'string' || expected === undefined) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function parseBasic(header: string | undefined): { username: string; password: string } | undefined {
   const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
   if (!match?.[1]) return undefined;
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 0) return undefined;
-  return users.authenticate(decoded.slice(0, colon), decoded.slice(colon + 1));
+  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+/** Without installAccess (an app assembled by hand): Basic only, no rate limit. */
+async function basicOnly(users: UsersService, request: FastifyRequest): Promise<AuthUser | undefined> {
+  const basic = parseBasic(request.headers.authorization);
+  const user = basic && (await users.authenticate(basic.username, basic.password));
+  return user ? { username: user.username, displayName: user.displayName, role: user.role, via: 'basic', session: undefined, agent: undefined } : undefined;
 }

@@ -13,7 +13,13 @@ import { scriptsService } from './scripts/index.js';
 import { telephonyService } from './telephony.js';
 import { acdService } from './acd/service.js';
 import { ingressService } from './ingress.js';
+import { ivrService } from './ivr/service.js';
 import { contactHistoryService } from './contact-history.js';
+import { campaignsService } from './campaigns/service.js';
+import { reportsService } from './reports/service.js';
+import { sessionsService } from '../http/session/service.js';
+import { promptsService } from './prompts/service.js';
+import { voicemailService } from './voicemail/service.js';
 
 export function builtinServices(config: TenorConfig): ServiceDefinition<object>[] {
   return [
@@ -27,6 +33,12 @@ export function builtinServices(config: TenorConfig): ServiceDefinition<object>[
     telephonyService(config),
     acdService(config, config.acd),
     ingressService(config.site.entryNumbers),
+    ivrService(config),
     contactHistoryService(),
+    campaignsService(config),
+    reportsService(config.reports),
+    sessionsService(),
+    promptsService(config.dataDir),
+    voicemailService(config),
   ] as ServiceDefinition<object>[];
 }

@@ -1,29 +1,28 @@
-// Inbound calls to entry numbers that go straight to a queue: identify the
-// caller in the CRM, answer, and hand the call to the ACD. Nothing else: a call
-// to a number nobody declared is refused ('unreachable'); numbers that enter an
-// IVR flow, and ACD exits to voicemail or a flow, belong to later services (the
-// call is hung up and logged until they exist).
+// Inbound calls to entry numbers: a number that leads to a queue is answered,
+// the caller identified in the CRM (segment → priority) and handed to the ACD;
+// a number that leads to a flow goes to the IVR service, which answers and runs
+// it. A caller who leaves a queue for voicemail or a flow goes to the IVR too.
+// A call to a number nobody declared is refused ('unreachable').
 //
 // Priority from the customer's segment (higher is served first):
 //   A → 2 (high), B → 1 (normal), C → 0 (low); an unknown caller → 1 (normal).
 
-import type { Logger } from 'pino';
 import type { Call, IncomingCall } from '@tenor/telephony';
 import type { EntryNumberConfig } from '../config/schema.js';
 import { defineService } from '../core/service-manager.js';
-import type { EnqueueOptions } from './acd/engine.js';
 import './acd/service.js';
 import './crm/index.js';
 import './events.js';
 import './telephony.js';
+import './ivr/service.js';
+import { identifyCaller } from './ivr/identify.js';
 
-export const SEGMENT_PRIORITY: Readonly<Record<string, number>> = { A: 2, B: 1, C: 0 };
-export const UNKNOWN_CALLER_PRIORITY = 1;
+export { SEGMENT_PRIORITY, UNKNOWN_CALLER_PRIORITY } from './ivr/identify.js';
 
 export interface IngressEvents {
   /** A call to a queue's entry number was answered and queued. */
   call_arrived: { callId: string; from: string; to: string; queue: string; customerId: string | undefined };
-  /** A call was refused: nothing is declared for the number dialed (or it enters a flow, not served yet). */
+  /** A call was refused: nothing is declared for the number dialed, or its flow is not live. */
   call_rejected: { callId: string; from: string; to: string; reason: 'unknown-number' | 'flow-not-served' };
 }
 
@@ -34,6 +33,8 @@ declare module '../core/events.js' {
 export interface IngressService {
   /** Calls taken in and still in progress. */
   active(): number;
+  /** Declare (or re-point) an entry number while running, e.g. the demo's; lasts until the next start. */
+  setEntryNumber(entry: EntryNumberConfig): void;
   close(): void;
 }
 
@@ -50,47 +51,34 @@ export function ingressService(entryNumbers: readonly EntryNumberConfig[]) {
   return defineService<IngressService>({
     name: 'ingress',
     version: '1.0.0',
-    description: 'Inbound calls to entry numbers straight into ACD queues',
-    dependsOn: ['telephony', 'acd', 'crm', 'events'],
+    description: 'Inbound calls to entry numbers: into ACD queues or IVR flows',
+    dependsOn: ['telephony', 'acd', 'crm', 'events', 'ivr'],
     start(ctx) {
       const driver = ctx.get('telephony');
       const acd = ctx.get('acd');
       const crm = ctx.get('crm');
       const bus = ctx.get('events');
+      const ivr = ctx.get('ivr');
       const byNumber = new Map(entryNumbers.map((e) => [e.number, e]));
       const active = new Set<string>();
 
-      /** Customer id, name, segment and priority of the caller, when the CRM knows the number. */
-      const identify = async (call: Call, log: Logger): Promise<Pick<EnqueueOptions, 'customerId' | 'customerName' | 'segment' | 'priority'>> => {
-        try {
-          const [customer] = await crm.findCustomersByPhone(call.from.number);
-          if (!customer) return { priority: UNKNOWN_CALLER_PRIORITY };
-          const segment = typeof customer['segment'] === 'string' ? customer['segment'] : undefined;
-          const name = typeof customer['name'] === 'string' ? customer['name'] : undefined;
-          return {
-            customerId: String(customer.id),
-            ...(name !== undefined ? { customerName: name } : {}),
-            ...(segment !== undefined ? { segment } : {}),
-            priority: (segment !== undefined ? SEGMENT_PRIORITY[segment] : undefined) ?? UNKNOWN_CALLER_PRIORITY,
-          };
-        } catch (err) {
-          // A CRM without customers, or one that fails, must not keep the caller out of the queue.
-          log.warn({ err }, 'caller not identified');
-          return { priority: UNKNOWN_CALLER_PRIORITY };
-        }
+      const refuse = async (call: Call, reason: 'unknown-number' | 'flow-not-served'): Promise<void> => {
+        ctx.logger.info({ callId: call.id, from: call.from.number, to: call.to.number, reason }, 'call refused');
+        bus.publish('call_rejected', { callId: call.id, from: call.from.number, to: call.to.number, reason });
+        if (!hasEnded(call)) await call.reject('unreachable');
       };
 
-      const take = async ({ call, source }: IncomingCall): Promise<void> => {
+      const take = async (incoming: IncomingCall): Promise<void> => {
+        const { call, source } = incoming;
         const log = ctx.logger.child({ callId: call.id });
         const entry = byNumber.get(call.to.number);
-        if (!entry || !('queue' in entry)) {
-          const reason = entry ? 'flow-not-served' : 'unknown-number';
-          log.info({ from: call.from.number, to: call.to.number, reason }, 'call refused');
-          bus.publish('call_rejected', { callId: call.id, from: call.from.number, to: call.to.number, reason });
-          if (!hasEnded(call)) await call.reject('unreachable');
-          return;
+        if (!entry) return refuse(call, 'unknown-number');
+        if ('flow' in entry) {
+          if (!ivr.flow(entry.flow)) return refuse(call, 'flow-not-served');
+          log.info({ from: call.from.number, to: call.to.number, flow: entry.flow }, 'call to a flow');
+          return ivr.takeCall(incoming, entry.flow);
         }
-        const who = await identify(call, log);
+        const who = await identifyCaller(crm, call.from.number, log);
         if (hasEnded(call)) {
           log.info('caller hung up before the call was answered');
           return;
@@ -98,19 +86,19 @@ export function ingressService(entryNumbers: readonly EntryNumberConfig[]) {
         await call.answer();
         log.info({ from: call.from.number, to: call.to.number, queue: entry.queue, customerId: who.customerId, priority: who.priority }, 'call answered; into the queue');
         bus.publish('call_arrived', { callId: call.id, from: call.from.number, to: call.to.number, queue: entry.queue, customerId: who.customerId });
+        const trunk = source.kind === 'trunk' ? source.trunk : undefined;
         const result = await acd.enqueueCall(call, {
           queue: entry.queue,
-          ...who,
+          ...(who.customerId !== undefined ? { customerId: who.customerId } : {}),
+          ...(who.customerName !== undefined ? { customerName: who.customerName } : {}),
+          ...(who.segment !== undefined ? { segment: who.segment } : {}),
+          ...(who.priority !== undefined ? { priority: who.priority } : {}),
           // A callback goes out through the trunk the call came in on.
-          ...(source.kind === 'trunk' ? { trunk: source.trunk } : {}),
+          ...(trunk !== undefined ? { trunk } : {}),
         });
-        if (result.result === 'exit') {
-          // Voicemail and flows are not served yet: end the call rather than leave it open.
-          log.warn({ reason: result.reason, destination: result.destination }, 'caller left the queue to a destination not served yet; hanging up');
-          if (!hasEnded(call)) await call.hangup('normal');
-          return;
-        }
         log.info({ result }, 'caller left the queue');
+        // Voicemail or a flow: the call is still up, and the IVR takes it from here.
+        if (result.result === 'exit') await ivr.followQueueExit(call, result.destination, who, trunk);
       };
 
       const onIncoming = (incoming: IncomingCall): void => {
@@ -126,10 +114,14 @@ export function ingressService(entryNumbers: readonly EntryNumberConfig[]) {
           .finally(() => active.delete(id));
       };
       driver.on('incoming', onIncoming);
-      ctx.logger.info({ queueNumbers: entryNumbers.filter((e) => 'queue' in e).length }, 'ingress ready');
+      ctx.logger.info({ queueNumbers: entryNumbers.filter((e) => 'queue' in e).length, flowNumbers: entryNumbers.filter((e) => 'flow' in e).length }, 'ingress ready');
 
       return {
         active: () => active.size,
+        setEntryNumber(entry) {
+          byNumber.set(entry.number, entry);
+          ctx.logger.info({ entry }, 'entry number set');
+        },
         close: () => void driver.off('incoming', onIncoming),
       };
     },

@@ -12,6 +12,8 @@ export interface UsersService {
   create(user: { username: string; displayName?: string; password: string; role: Role }): Promise<User>;
   list(): Promise<User[]>;
   setPassword(username: string, password: string): Promise<boolean>;
+  /** Awaited after a password was changed (web sessions of that user end). Returns an unsubscribe function. */
+  onPasswordChanged(listener: (username: string) => Promise<void>): () => void;
   /** Digest secrets for SIP registration in the configured realm; undefined for unknown users. */
   sipSecrets(username: string): Promise<SipDigestSecrets | undefined>;
 }
@@ -35,6 +37,7 @@ export function usersService(adminPassword: string | undefined, sipRealm: string
     async start(ctx) {
       const repo = new UsersRepository(ctx.get('store'));
       let generated: string | undefined;
+      const passwordListeners = new Set<(username: string) => Promise<void>>();
       if (!(await repo.findByUsername('admin'))) {
         const password = adminPassword ?? (generated = generatePassword());
         await repo.create({
@@ -64,7 +67,13 @@ export function usersService(adminPassword: string | undefined, sipRealm: string
         },
         list: () => repo.list(),
         async setPassword(username, password) {
-          return repo.setPassword(username, await hashPassword(password), sipDigestSecrets(username, sipRealm, password));
+          const changed = await repo.setPassword(username, await hashPassword(password), sipDigestSecrets(username, sipRealm, password));
+          if (changed) await Promise.all([...passwordListeners].map((listener) => listener(username)));
+          return changed;
+        },
+        onPasswordChanged(listener) {
+          passwordListeners.add(listener);
+          return () => void passwordListeners.delete(listener);
         },
         async sipSecrets(username) {
           const secrets = await repo.sipSecrets(username);

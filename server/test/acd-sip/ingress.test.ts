@@ -83,7 +83,7 @@ t.test('an unknown caller is queued with normal priority and no customer', async
   t.match(record, { outcome: 'abandoned', customerId: null }, 'record: abandoned, no customer');
 });
 
-t.test('an exit to voicemail (not served yet) ends the call: Tenor hangs up, the record says voicemail', async (t) => {
+t.test('an exit to a voicemail box that does not exist ends the call: Tenor hangs up, the record says voicemail', async (t) => {
   const s = await startSite(t, {
     queues: [{ name: 'sales', maxWaitSeconds: 2, exits: { maxWait: { type: 'voicemail', box: 'sales' } } }],
     flows: [{ name: 'main', file: 'main.yaml' }],
@@ -98,7 +98,7 @@ t.test('an exit to voicemail (not served yet) ends the call: Tenor hangs up, the
   t.match(record, { outcome: 'voicemail', live: false, endCause: 'normal' }, 'record: voicemail, ended');
   t.ok(record && Math.abs((record.waitSeconds ?? 0) - 2) <= 1, `waited ${record?.waitSeconds} s (± 1 s)`);
 
-  // A number that enters a flow is not served before the IVR exists: refused.
+  // A number whose flow is not live (here: its file does not exist) is refused.
   const flow = await runSipp({
     scenario: path.join(SCENARIOS, 'uac-call-expect-404.xml'), remote: s.sip, service: '+15550111', calls: 1,
     vars: { caller: '+31201110009' }, timeoutMs: 20_000,

@@ -6,32 +6,9 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, tempDir } from '../helpers.js';
+import { runTenor, tenorCli as cli } from './run-tenor.js';
 
-const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, TENOR_LOG_LEVEL: 'warn', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`tenor ${args.join(' ')} did not exit: ${stdout} ${stderr}`));
-    }, timeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const run = (args: string[], env: NodeJS.ProcessEnv = {}) => runTenor(args, { env });
 
 function waitForOutput(child: ChildProcessWithoutNullStreams, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -66,11 +43,15 @@ t.test('tenor start: serves health, services and API docs, stops cleanly on SIGT
   t.match(banner, `API docs:  ${base}/api/docs`, 'prints the API docs address');
   t.match(banner, `SIP:       sip:127.0.0.1:${sipPort}`, 'prints the SIP address');
   t.match(banner, /user 'admin', password '[A-Za-z0-9_-]{20,}'/, 'prints the generated admin password once');
+  t.match(banner, /IVR: +dial \S+/, 'tells which number runs the demo flow');
+  const password = /user 'admin', password '([A-Za-z0-9_-]+)'/.exec(banner)?.[1] ?? '';
+  const admin = { authorization: `Basic ${Buffer.from(`admin:${password}`).toString('base64')}` };
 
   const health = await fetch(`${base}/health`);
   t.equal(health.status, 200);
   t.match(await health.json(), { status: 'ok' });
-  const services = (await (await fetch(`${base}/api/services`)).json()) as { name: string; status: string; dependsOn: string[] }[];
+  t.equal((await fetch(`${base}/api/services`)).status, 401, 'the service list needs an admin');
+  const services = (await (await fetch(`${base}/api/services`, { headers: admin })).json()) as { name: string; status: string; dependsOn: string[] }[];
   t.ok(services.length >= 3);
   t.ok(services.every((s) => s.status === 'running' && Array.isArray(s.dependsOn)));
   const doc = (await (await fetch(`${base}/api/docs/json`)).json()) as { openapi: string };

@@ -28,7 +28,8 @@ t.test('GET /health is 200 when every service is healthy, 503 otherwise', async 
 
 t.test('GET /api/services lists services with status, health and dependencies', async (t) => {
   const { app } = await setup(t);
-  const res = await app.inject('/api/services');
+  t.equal((await app.inject('/api/services')).statusCode, 401, 'the service list is for admins');
+  const res = await app.inject({ url: '/api/services', headers: { authorization: ADMIN } });
   t.equal(res.statusCode, 200);
   const users = (res.json() as { name: string }[]).find((s) => s.name === 'users');
   t.match(users, { name: 'users', status: 'running', health: { status: 'ok' }, dependsOn: ['store'], origin: 'builtin', version: '1.0.0' });

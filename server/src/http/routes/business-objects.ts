@@ -7,7 +7,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServiceManager } from '../../core/service-manager.js';
 import type { EntityDef } from '../../services/crm/model.js';
 import { createSchema, patchSchema, recordSchema } from '../../services/crm/schemas.js';
-import { requireRole } from '../auth.js';
+import { currentUser, requireRole, seesEverything } from '../auth.js';
+import { requireCustomerAccess } from '../session/agent-scope.js';
 
 const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
@@ -24,6 +25,15 @@ export function businessObjectRoutes(opts: { services: ServiceManager; entities:
       const record = recordSchema(entity);
       const tags = [entity.name];
       const hasPhones = entity.attributes.some((a) => a.type === 'phone-list');
+      // Agents reach only the customers they handle (docs/access.md): a Customer by its id, other
+      // entities referring to a Customer (interactions, cases) through that reference.
+      const isCustomer = entity.name === 'Customer';
+      const customerRef = isCustomer ? undefined : entity.attributes.find((a) => a.type === 'ref' && a.entity === 'Customer');
+      const customerOfRecord = async (id: number): Promise<unknown> => {
+        if (isCustomer) return id;
+        return customerRef ? (await crm.entity(entity.name).get(id))[customerRef.name] : undefined;
+      };
+      const scoped = isCustomer || customerRef !== undefined;
       const filterable = entity.attributes.filter((a) => ['string', 'enum', 'integer', 'ref', 'boolean', 'phone-list'].includes(a.type));
       const Query = Type.Object({
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
@@ -38,6 +48,12 @@ export function businessObjectRoutes(opts: { services: ServiceManager; entities:
         base,
         { onRequest: signedIn, schema: { summary: `List ${entity.plural}`, tags, security, querystring: Query, response: { 200: Type.Object({ items: Type.Array(record), total: Type.Integer() }), ...errors } } },
         async (request) => {
+          const user = currentUser(request);
+          if (scoped && !seesEverything(user)) {
+            // Agents list no customers; interactions or cases only of one customer they handle.
+            const filter = customerRef ? (request.query as Record<string, unknown>)[customerRef.name] : undefined;
+            await requireCustomerAccess(opts.services, user, isCustomer || filter === undefined ? undefined : String(filter));
+          }
           const { limit, offset, phone, ...rest } = request.query as Record<string, string | number | undefined>;
           const where: Record<string, string> = {};
           for (const [k, v] of Object.entries(rest)) if (v !== undefined) where[k] = String(v);
@@ -50,19 +66,36 @@ export function businessObjectRoutes(opts: { services: ServiceManager; entities:
       app.get(
         `${base}/:id`,
         { onRequest: signedIn, schema: { summary: `One ${entity.name}`, tags, security, params: Id, response: { 200: record, ...errors } } },
-        async (request) => crm.entity(entity.name).get(request.params.id),
+        async (request) => {
+          const user = currentUser(request);
+          if (scoped && !seesEverything(user)) await requireCustomerAccess(opts.services, user, (await customerOfRecord(request.params.id)) as number | undefined);
+          return crm.entity(entity.name).get(request.params.id);
+        },
       );
 
       app.post(
         base,
         { onRequest: signedIn, schema: { summary: `Create a ${entity.name}`, tags, security, body: createSchema(entity), response: { 201: record, ...errors } } },
-        async (request, reply) => reply.status(201).send(await crm.create(entity.name, request.body as Record<string, unknown>)),
+        async (request, reply) => {
+          const user = currentUser(request);
+          // A new customer is anyone's to create (an unknown caller); a record about a customer needs access to that customer.
+          if (customerRef && !seesEverything(user)) await requireCustomerAccess(opts.services, user, (request.body as Record<string, unknown>)[customerRef.name] as number | undefined);
+          return reply.status(201).send(await crm.create(entity.name, request.body as Record<string, unknown>));
+        },
       );
 
       app.patch(
         `${base}/:id`,
         { onRequest: signedIn, schema: { summary: `Change a ${entity.name}`, tags, security, params: Id, body: patchSchema(entity), response: { 200: record, ...errors } } },
-        async (request) => crm.update(entity.name, request.params.id, request.body as Record<string, unknown>),
+        async (request) => {
+          const user = currentUser(request);
+          if (scoped && !seesEverything(user)) {
+            await requireCustomerAccess(opts.services, user, (await customerOfRecord(request.params.id)) as number | undefined);
+            const moved = customerRef ? (request.body as Record<string, unknown>)[customerRef.name] : undefined;
+            if (moved !== undefined) await requireCustomerAccess(opts.services, user, moved as number | null);
+          }
+          return crm.update(entity.name, request.params.id, request.body as Record<string, unknown>);
+        },
       );
 
       app.delete(

@@ -5,12 +5,15 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServiceManager } from '../../core/service-manager.js';
 import { recordSchema } from '../../services/crm/schemas.js';
-import { requireRole } from '../auth.js';
+import { currentUser, requireRole } from '../auth.js';
+import { requireCustomerAccess } from '../session/agent-scope.js';
 
 export function customerRoutes(opts: { services: ServiceManager }): FastifyPluginAsyncTypebox {
   return async (app) => {
     const crm = opts.services.get('crm');
     const signedIn = requireRole(opts.services.get('users'), 'agent', 'supervisor', 'admin');
+    // Looking a number up reveals who is behind it: for supervisors and admins (the ingress identifies callers for agents).
+    const supervisors = requireRole(opts.services.get('users'), 'supervisor', 'admin');
     const security = [{ basicAuth: [] }];
     const tags = ['Customer'];
     const Customer = recordSchema(crm.entity('Customer').entity);
@@ -45,13 +48,16 @@ export function customerRoutes(opts: { services: ServiceManager }): FastifyPlugi
           },
         },
       },
-      async (request) => crm.history(request.params.id, request.query),
+      async (request) => {
+        await requireCustomerAccess(opts.services, currentUser(request), request.params.id);
+        return crm.history(request.params.id, request.query);
+      },
     );
 
     app.post(
       '/api/customers/identify',
       {
-        onRequest: signedIn,
+        onRequest: supervisors,
         schema: {
           summary: 'Find the customer behind a phone number; an unknown number becomes a new prospect',
           tags,

@@ -39,7 +39,7 @@ export function serviceRoutes(opts: { services: ServiceManager; baseDir: string 
 
     app.get(
       '/api/services',
-      { schema: { summary: 'Registered services with status, health and dependencies', tags: ['services'], response: { 200: Type.Array(ServiceInfo) } } },
+      { onRequest: adminOnly, schema: { summary: 'Registered services with status, health and dependencies', tags: ['services'], security, response: { 200: Type.Array(ServiceInfo), '4xx': { $ref: 'ErrorResponse#' } } } },
       async () => services.list(),
     );
 

@@ -519,7 +519,27 @@ export class AcdEngine {
     this.#sessions.delete(session.entry.id);
   }
 
-  #callerHungUp(session: Session, cause: HangupCause): void {
+  /**
+   * Take a waiting (or being offered) call out of the ACD without hanging it
+   * up: the campaign dialer's rule that a live answer not connected to an
+   * agent within 2 s is abandoned and hears the identification message. Ends
+   * the call record as 'abandoned' (end cause 'withdrawn') and resolves the
+   * enqueueCall promise with 'abandoned'. False when the call is no longer
+   * waiting (an agent already answered it, or it is gone).
+   */
+  withdrawCall(callId: string): boolean {
+    const session = this.#sessions.get(callId);
+    if (!session || (session.state !== 'waiting' && session.state !== 'offering')) return false;
+    this.#callerHungUp(session, 'withdrawn');
+    return true;
+  }
+
+  /** Agents of a queue by state now (a campaign's pacing counts the ready and busy ones). */
+  queueAgents(queue: string): Agent[] {
+    return this.#roster.all().filter((a) => a.loggedIn && a.profile.queues.some((m) => m.queue === queue));
+  }
+
+  #callerHungUp(session: Session, cause: HangupCause | 'withdrawn'): void {
     const call = session.call;
     if (session.state === 'connected' || session.state === 'gone') return;
     const now = this.#o.clock.now();

@@ -7,7 +7,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AgentDeviceSchema, QueueSchema } from '../../config/schema.js';
 import type { ServiceManager } from '../../core/service-manager.js';
 import { TenorError } from '../../core/errors.js';
-import { requireRole } from '../../http/auth.js';
+import { currentUser, requireRole, seesEverything, type AuthUser } from '../../http/auth.js';
 import type { Agent } from './agent-state.js';
 import { AcdQueueFields } from './config-schema.js';
 import { queueFromConfig, type QueueConfigWithAcd } from './config.js';
@@ -126,7 +126,6 @@ export function acdRoutes(opts: { services: ServiceManager }): FastifyPluginAsyn
     const acd = () => services.get('acd');
     const users = services.get('users');
     const anyone = requireRole(users, 'agent', 'supervisor', 'admin');
-    const supervisors = requireRole(users, 'supervisor', 'admin');
     const admins = requireRole(users, 'admin');
     const security = [{ basicAuth: [] }];
     const errors = { '4xx': { $ref: 'ErrorResponse#' } } as const;
@@ -141,12 +140,26 @@ export function acdRoutes(opts: { services: ServiceManager }): FastifyPluginAsyn
       };
     };
 
-    // ---- queues ----
-    app.get('/api/queues', { onRequest: anyone, schema: { summary: 'Queues with live figures', tags: ['acd'], security, response: { 200: Type.Array(QueueView), ...errors } } },
-      async () => acd().queues().map((q) => queueView(q.name)));
+    // Agents see their own agent, the queues they serve and the calls they took; supervisors and admins everything.
+    const agentQueues = (user: AuthUser): Set<string> => new Set(acd().agent(user.agent ?? '')?.profile.queues.map((q) => q.queue) ?? []);
+    const requireSelf = (user: AuthUser, login: string): void => {
+      if (!seesEverything(user) && user.agent !== login) throw new TenorError('TENOR_ERR_FORBIDDEN');
+    };
 
-    app.get('/api/queues/:name', { onRequest: anyone, schema: { summary: 'One queue with live figures', tags: ['acd'], security, params: Type.Object({ name: Type.String() }), response: { 200: QueueView, ...errors } } },
-      async (request) => queueView(request.params.name));
+    // ---- queues ----
+    app.get('/api/queues', { onRequest: anyone, schema: { summary: 'Queues with live figures (agents: the queues they serve)', tags: ['acd'], security, response: { 200: Type.Array(QueueView), ...errors } } },
+      async (request) => {
+        const user = currentUser(request);
+        const mine = seesEverything(user) ? undefined : agentQueues(user);
+        return acd().queues().filter((q) => !mine || mine.has(q.name)).map((q) => queueView(q.name));
+      });
+
+    app.get('/api/queues/:name', { onRequest: anyone, schema: { summary: 'One queue with live figures (agents: only a queue they serve)', tags: ['acd'], security, params: Type.Object({ name: Type.String() }), response: { 200: QueueView, ...errors } } },
+      async (request) => {
+        const user = currentUser(request);
+        if (!seesEverything(user) && !agentQueues(user).has(request.params.name)) throw new TenorError('TENOR_ERR_FORBIDDEN');
+        return queueView(request.params.name);
+      });
 
     app.put('/api/queues/:name', {
       onRequest: admins,
@@ -169,11 +182,17 @@ export function acdRoutes(opts: { services: ServiceManager }): FastifyPluginAsyn
       return agent;
     };
 
-    app.get('/api/agents', { onRequest: anyone, schema: { summary: 'Agents with their state', tags: ['acd'], security, response: { 200: Type.Array(AgentView), ...errors } } },
-      async () => acd().agents().map(agentView));
+    app.get('/api/agents', { onRequest: anyone, schema: { summary: 'Agents with their state (agents: only themselves)', tags: ['acd'], security, response: { 200: Type.Array(AgentView), ...errors } } },
+      async (request) => {
+        const user = currentUser(request);
+        return acd().agents().filter((a) => seesEverything(user) || a.login === user.agent).map(agentView);
+      });
 
-    app.get('/api/agents/:login', { onRequest: anyone, schema: { summary: 'One agent with its state', tags: ['acd'], security, params: Type.Object({ login: Type.String() }), response: { 200: AgentView, ...errors } } },
-      async (request) => agentView(requireAgent(request.params.login)));
+    app.get('/api/agents/:login', { onRequest: anyone, schema: { summary: 'One agent with its state (agents: only themselves)', tags: ['acd'], security, params: Type.Object({ login: Type.String() }), response: { 200: AgentView, ...errors } } },
+      async (request) => {
+        requireSelf(currentUser(request), request.params.login);
+        return agentView(requireAgent(request.params.login));
+      });
 
     app.put('/api/agents/:login', {
       onRequest: admins,
@@ -195,11 +214,21 @@ export function acdRoutes(opts: { services: ServiceManager }): FastifyPluginAsyn
 
     app.post('/api/agents/:login/state', {
       onRequest: anyone,
-      schema: { summary: 'Log in, go ready, take a break (with a reason) or log out', tags: ['acd'], security, params: Type.Object({ login: Type.String() }), body: StateBody, response: { 200: AgentView, ...errors } },
+      schema: {
+        summary: 'Log in, go ready, take a break (with a reason) or log out',
+        description: 'Agents change only their own state; supervisors may also force another agent on break or log them out; admins may set any state.',
+        tags: ['acd'], security, params: Type.Object({ login: Type.String() }), body: StateBody, response: { 200: AgentView, ...errors },
+      },
     }, async (request) => {
       const { login } = request.params;
-      const agent = requireAgent(login);
+      const user = currentUser(request);
       const { state, reason } = request.body;
+      if (user.agent !== login) {
+        requireSelf(user, login);
+        // Putting someone else ready would route calls to a desk that may be empty: only admins (scripts, set-up) may.
+        if (state === 'ready' && user.role !== 'admin') throw new TenorError('TENOR_ERR_FORBIDDEN');
+      }
+      const agent = requireAgent(login);
       if (state === 'logged-out') return agentView(await acd().logout(login, reason ?? 'logout'));
       if (state === 'break' && reason === undefined) throw new TenorError('TENOR_ERR_VALIDATION', ['a break needs a reason']);
       if (!agent.loggedIn) return agentView(await acd().login(login, state === 'break' ? { breakReason: reason ?? '' } : {}));
@@ -207,13 +236,14 @@ export function acdRoutes(opts: { services: ServiceManager }): FastifyPluginAsyn
     });
 
     app.get('/api/agents/:login/log', {
-      onRequest: supervisors,
+      onRequest: anyone,
       schema: {
         summary: "The agent's state changes (append-only log)", tags: ['acd'], security, params: Type.Object({ login: Type.String() }),
         querystring: Type.Object({ from: Type.Optional(Type.String({ format: 'date-time' })), to: Type.Optional(Type.String({ format: 'date-time' })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })) }, { additionalProperties: false }),
         response: { 200: Type.Array(LogLine), ...errors },
       },
     }, async (request) => {
+      requireSelf(currentUser(request), request.params.login);
       requireAgent(request.params.login);
       const q = request.query;
       const from = parseTime(q.from, 'from');
@@ -224,10 +254,15 @@ export function acdRoutes(opts: { services: ServiceManager }): FastifyPluginAsyn
 
     // ---- call records ----
     app.get('/api/calls', {
-      onRequest: supervisors,
-      schema: { summary: 'Call records, newest first, with their segments', tags: ['acd'], security, querystring: CallsQuery, response: { 200: Type.Array(Type.Unknown()), ...errors } },
+      onRequest: anyone,
+      schema: { summary: 'Call records, newest first, with their segments (agents: the calls they answered)', tags: ['acd'], security, querystring: CallsQuery, response: { 200: Type.Array(Type.Unknown()), ...errors } },
     }, async (request) => {
-      const q = request.query;
+      const user = currentUser(request);
+      const q = { ...request.query };
+      if (!seesEverything(user)) {
+        if (user.agent === undefined || (q.agent !== undefined && q.agent !== user.agent)) throw new TenorError('TENOR_ERR_FORBIDDEN');
+        q.agent = user.agent;
+      }
       const from = parseTime(q.from, 'from');
       const to = parseTime(q.to, 'to');
       const records = await acd().callRecords({
@@ -240,9 +275,12 @@ export function acdRoutes(opts: { services: ServiceManager }): FastifyPluginAsyn
       return records.map(callView);
     });
 
-    app.get('/api/calls/:id', { onRequest: supervisors, schema: { summary: 'One call record', tags: ['acd'], security, params: Type.Object({ id: Type.String() }), response: { 200: Type.Unknown(), ...errors } } },
+    app.get('/api/calls/:id', { onRequest: anyone, schema: { summary: 'One call record (agents: a call offered to or answered by them)', tags: ['acd'], security, params: Type.Object({ id: Type.String() }), response: { 200: Type.Unknown(), ...errors } } },
       async (request) => {
+        const user = currentUser(request);
         const record = await acd().callRecord(request.params.id);
+        const theirs = record && (record.agent === user.agent || record.segments.some((s) => s.agent !== undefined && s.agent === user.agent));
+        if (record && !seesEverything(user) && (user.agent === undefined || !theirs)) throw new TenorError('TENOR_ERR_FORBIDDEN');
         if (!record) throw new TenorError('TENOR_ERR_NOT_FOUND', [`call '${request.params.id}'`]);
         return callView(record);
       });

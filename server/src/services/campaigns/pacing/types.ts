@@ -16,6 +16,12 @@ export interface PacingStats {
   meanTimeToAnswerMs: number;
   meanTalkMs: number;
   meanWrapUpMs: number;
+  /** Optional (added by the pacer's author): spread of talk time (ms); absent → an assumed CV. */
+  sdTalkMs?: number;
+  /** Optional: spread of wrap-up time (ms). */
+  sdWrapUpMs?: number;
+  /** Optional: spread of the time from dial to answer (ms). */
+  sdTimeToAnswerMs?: number;
 }
 
 export interface AbandonWindow {
@@ -36,6 +42,18 @@ export interface PacingSnapshot {
   callsDialing: number;
   /** Answered (live) calls waiting for an agent right now. */
   callsWaitingForAgent: number;
+  /**
+   * Optional: calls answered but still being classified by answering-machine
+   * detection (counted here, not in callsDialing). Each is live with
+   * probability liveAnswerRate / (liveAnswerRate + machineRate). Absent → 0.
+   */
+  callsAnswering?: number;
+  /**
+   * Optional: how long each call in callsDialing has been ringing (ms). A call
+   * that has rung long unanswered is unlikely to be answered at all; with the
+   * ages the pacer counts that, without them it takes every call as fresh.
+   */
+  dialingSinceMs?: readonly number[];
   stats: PacingStats;
   window: AbandonWindow;
   /** The cap on abandoned / live-answered, e.g. 0.03. */

@@ -12,6 +12,8 @@ export interface PlayRequest {
   language: string;
   /** A digit pressed stops the prompts (and is returned). */
   interruptible: boolean;
+  /** The flow node asking (for logs and the simulator). */
+  node?: string;
 }
 
 export interface PlayResponse {
@@ -28,6 +30,8 @@ export interface CollectRequest {
   interDigitTimeoutMs: number;
   /** Keys that end input early (not part of the digits), e.g. '#'. */
   terminators: string;
+  /** The flow node asking (for logs and the simulator). */
+  node?: string;
 }
 
 export interface CollectResponse {
@@ -43,6 +47,8 @@ export interface HttpRequest {
   /** JSON body for POST. */
   body: unknown;
   timeoutMs: number;
+  /** The flow node asking (for logs and the simulator). */
+  node?: string;
 }
 
 export interface HttpResponse {
@@ -87,6 +93,10 @@ export interface FlowStep {
   prompts?: readonly FlowPrompt[];
   /** Which exit it left by ('1', 'invalid', 'no-input', 'true', 'failure', ...). */
   exit?: string;
+  /** What the caller entered (menu, collect) or the status an HTTP dip answered. */
+  input?: string;
+  /** The flow this node belongs to, when it ran inside a subflow. */
+  flow?: string;
 }
 
 export interface FlowRunResult {

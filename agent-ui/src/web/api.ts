@@ -1,0 +1,113 @@
+// Typed fetch helpers for the server's REST API. The session cookie travels by itself
+// (same origin); state-changing requests carry the session's CSRF token (docs/access.md).
+
+export type Role = 'agent' | 'supervisor' | 'admin';
+
+export interface Me {
+  user: { username: string; displayName: string; role: Role };
+  agent: string | null;
+  via: string;
+  csrfToken: string | null;
+  expiresAt: string | null;
+}
+
+/** A refused request, with the server's TENOR_ERR_* code when it sent one. */
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly retryAfterSeconds: number | null = null) {
+    super(message);
+  }
+}
+
+let csrfToken: string | null = null;
+let onUnauthorized: () => void = () => {};
+
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+/** Called when the server says the session is gone (expired or logged out elsewhere). */
+export function setUnauthorizedHandler(handler: () => void): void {
+  onUnauthorized = handler;
+}
+
+async function request<T>(method: string, url: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken !== null) headers['x-csrf-token'] = csrfToken;
+  const response = await fetch(url, { method, headers, credentials: 'same-origin', ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  const data: unknown = text === '' ? null : JSON.parse(text);
+  if (!response.ok) {
+    const err = (data ?? {}) as { code?: string; message?: string; details?: { retryAfterSeconds?: number } };
+    if (response.status === 401 && url !== '/api/auth/login') onUnauthorized();
+    throw new ApiError(response.status, err.code ?? `HTTP_${response.status}`, err.message ?? response.statusText, err.details?.retryAfterSeconds ?? null);
+  }
+  return data as T;
+}
+
+export const api = {
+  get: <T>(url: string): Promise<T> => request<T>('GET', url),
+  post: <T>(url: string, body?: unknown): Promise<T> => request<T>('POST', url, body ?? {}),
+  patch: <T>(url: string, body: unknown): Promise<T> => request<T>('PATCH', url, body),
+};
+
+export async function login(username: string, password: string): Promise<Me> {
+  const me = await api.post<Me>('/api/auth/login', { username, password });
+  setCsrfToken(me.csrfToken);
+  return me;
+}
+
+export async function currentSession(): Promise<Me | null> {
+  try {
+    const me = await api.get<Me>('/api/auth/me');
+    setCsrfToken(me.csrfToken);
+    return me;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return null;
+    throw err;
+  }
+}
+
+export async function logout(): Promise<void> {
+  await api.post<void>('/api/auth/logout');
+  setCsrfToken(null);
+}
+
+// --- shapes of the responses the pages read (the fields they use) ---
+
+export type AgentStateName = 'logged-out' | 'ready' | 'break' | 'offered' | 'on-call' | 'wrap-up';
+
+export interface CustomerHistory {
+  customer: { id: number; name?: string; segment?: string | null; phones?: string[]; [field: string]: unknown };
+  summary: { segment: string | null; openCases: number; lastContact: string | null; contactsLast30Days: number };
+  items: Array<{ id: number; channel?: string; direction?: string; occurredAt?: string; notes?: string | null; disposition?: string | null; outcome?: string | null; agent?: string | null; scriptAnswers?: unknown }>;
+  total: number;
+}
+
+export interface ScriptInfo { id: string; title?: string; version?: string }
+
+export interface ScriptQuestion {
+  id: string;
+  type: 'choice' | 'yesno' | 'number' | 'date' | 'text' | string;
+  prompt: string;
+  required: boolean;
+  options: Array<{ value: string; label: string }>;
+}
+
+export interface ScriptStep { id: string; kind: 'step' | 'end'; title?: string; info: string[]; question?: ScriptQuestion; outcome?: string; canGoBack: boolean }
+
+export interface ScriptSession {
+  id: string;
+  scriptId: string;
+  title: string;
+  status: string;
+  step: ScriptStep;
+  outcome: string | null;
+  disposition: string | null;
+  answers: Record<string, unknown>;
+  customerId: number | null;
+  interactionId: number | null;
+}
+
+export interface VoicemailMessage { id: string; box: string; callId: string; callerNumber: string; durationMs: number; receivedAt: string; status: 'new' | 'heard' | 'handled' | string }

@@ -1,0 +1,107 @@
+// The web client's entry: restores the session (or shows the login page), holds the
+// live-events connection and the language, and routes by role and location hash.
+import { render } from 'preact';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { currentSession, logout, setUnauthorizedHandler, type Me } from './api.js';
+import { connectLive, type LiveSnapshot } from './live.js';
+import { I18n, initialLanguage, languages, rememberLanguage, translator, type Lang } from './i18n/index.js';
+import { LoginPage } from './pages/login.js';
+import { AgentDesktop } from './pages/agent-desktop.js';
+import { MonitorPage } from './pages/monitor.js';
+import { ReportsPage } from './pages/reports.js';
+
+type Page = 'desktop' | 'monitor' | 'reports';
+
+/** Which pages a role may open, the first being its home. */
+export function pagesFor(me: Me): Page[] {
+  if (me.user.role === 'agent') return ['desktop'];
+  return me.agent !== null ? ['monitor', 'reports', 'desktop'] : ['monitor', 'reports'];
+}
+
+function pageFromHash(allowed: Page[]): Page {
+  const wanted = location.hash.replace(/^#\/?/, '');
+  return (allowed as string[]).includes(wanted) ? (wanted as Page) : allowed[0] ?? 'desktop';
+}
+
+export interface LiveState { snapshot: LiveSnapshot | null; skewMs: number; connected: boolean }
+
+function App() {
+  const [lang, setLang] = useState<Lang>(initialLanguage());
+  const i18n = useMemo(() => ({ t: translator(lang), lang }), [lang]);
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [live, setLive] = useState<LiveState>({ snapshot: null, skewMs: 0, connected: false });
+  const [page, setPage] = useState<Page>('desktop');
+  const t = i18n.t;
+
+  useEffect(() => {
+    document.documentElement.lang = lang;
+  }, [lang]);
+  useEffect(() => {
+    setUnauthorizedHandler(() => setMe(null));
+    currentSession().then(setMe, () => setMe(null));
+  }, []);
+  useEffect(() => {
+    if (!me) return;
+    const allowed = pagesFor(me);
+    setPage(pageFromHash(allowed));
+    const onHash = (): void => setPage(pageFromHash(allowed));
+    addEventListener('hashchange', onHash);
+    const connection = connectLive({
+      snapshot: (snapshot, skewMs) => setLive((prev) => ({ ...prev, snapshot, skewMs })),
+      connection: (connected) => setLive((prev) => ({ ...prev, connected })),
+      sessionEnded: () => setMe(null),
+    });
+    return () => {
+      removeEventListener('hashchange', onHash);
+      connection.close();
+      setLive({ snapshot: null, skewMs: 0, connected: false });
+    };
+  }, [me]);
+
+  const switcher = (
+    <label class="lang">
+      {t('language')}{' '}
+      <select id="lang" value={lang} onChange={(e) => { const l = (e.currentTarget as HTMLSelectElement).value as Lang; rememberLanguage(l); setLang(l); }}>
+        {languages.map((l) => <option value={l.code}>{l.label}</option>)}
+      </select>
+    </label>
+  );
+
+  let body;
+  if (me === undefined) body = <p class="muted">{t('loading')}</p>;
+  else if (me === null) body = <LoginPage onLogin={setMe} />;
+  else {
+    const allowed = pagesFor(me);
+    body = (
+      <>
+        <nav class="tabs">
+          {allowed.map((p) => (
+            <a href={`#/${p}`} class={p === page ? 'active' : ''} data-page={p}>
+              {t(p === 'desktop' ? 'navDesktop' : p === 'monitor' ? 'navMonitor' : 'navReports')}
+            </a>
+          ))}
+        </nav>
+        {page === 'desktop' && <AgentDesktop me={me} live={live} />}
+        {page === 'monitor' && <MonitorPage live={live} />}
+        {page === 'reports' && <ReportsPage />}
+      </>
+    );
+  }
+
+  return (
+    <I18n.Provider value={i18n}>
+      <header class="top">
+        <strong class="brand">{t('appName')}</strong>
+        {me && <span class={live.connected ? 'live on' : 'live off'}>{live.connected ? t('connected') : t('reconnecting')}</span>}
+        <span class="spacer" />
+        {me && <span id="whoami">{me.user.displayName} ({me.user.role})</span>}
+        {switcher}
+        {me && <button id="sign-out" onClick={() => { logout().finally(() => setMe(null)); }}>{t('signOut')}</button>}
+      </header>
+      <main>{body}</main>
+    </I18n.Provider>
+  );
+}
+
+const root = document.getElementById('root');
+if (root) render(<App />, root);

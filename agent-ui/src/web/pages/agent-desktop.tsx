@@ -1,0 +1,97 @@
+// The agent desktop: state controls, the offer, the screen pop (customer card, history,
+// open cases), the dialogue script, notes and disposition, wrap-up countdown, voicemail.
+import { useEffect, useState } from 'preact/hooks';
+import { api, type Me } from '../api.js';
+import { useI18n } from '../i18n/index.js';
+import type { LiveContact } from '../live.js';
+import type { LiveState } from '../main.js';
+import { duration, errorText, secondsSince, useNow } from '../format.js';
+import { ScreenPop } from './screen-pop.js';
+import { VoicemailList } from './voicemail.js';
+
+const breakReasons = ['lunch', 'training', 'personal'] as const;
+
+export function AgentDesktop(props: { me: Me; live: LiveState }) {
+  const { t } = useI18n();
+  const login = props.me.agent;
+  const snapshot = props.live.snapshot;
+  const self = snapshot?.agents.find((a) => a.login === login) ?? null;
+  const now = useNow();
+  const [reason, setReason] = useState<string>(breakReasons[0]);
+  const [error, setError] = useState<string | null>(null);
+
+  if (login === null) return <p class="muted">{t('notWorking')}</p>;
+
+  const setState = (state: 'ready' | 'break' | 'logged-out', why?: string): void => {
+    setError(null);
+    api.post(`/api/agents/${encodeURIComponent(login)}/state`, why === undefined ? { state } : { state, reason: why })
+      .then(() => undefined, (err: unknown) => setError(t('error', { message: errorText(err) })));
+  };
+
+  const state = self?.state ?? 'logged-out';
+  const current = snapshot?.current ?? null;
+  return (
+    <div class="desktop">
+      <section class="card state-bar">
+        <h2>{t('myState')}</h2>
+        <p>
+          {t('stateLabel')}: <strong id="agent-state" data-state={state}>{t(`state.${state}`)}</strong>
+          {self && state === 'break' && self.reason ? ` (${self.reason})` : ''}
+          {self && state !== 'logged-out' && <span class="muted"> · {duration(secondsSince(self.since, now, props.live.skewMs))}</span>}
+        </p>
+        <div class="row">
+          <button id="go-ready" disabled={state === 'ready' || state === 'offered' || state === 'on-call'} onClick={() => setState('ready')}>{t('goReady')}</button>
+          <select id="break-reason" aria-label={t('breakReason')} value={reason} onChange={(e) => setReason(e.currentTarget.value)}>
+            {breakReasons.map((r) => <option value={r}>{t(r === 'lunch' ? 'reasonLunch' : r === 'training' ? 'reasonTraining' : 'reasonPersonal')}</option>)}
+          </select>
+          <button id="take-break" onClick={() => setState('break', reason)}>{t('takeBreak')}</button>
+          <button id="agent-logout" disabled={state === 'logged-out'} onClick={() => setState('logged-out')}>{t('logOutAgent')}</button>
+        </div>
+        {error && <p class="error">{error}</p>}
+      </section>
+      <ContactPanel current={current} state={state} now={now} skewMs={props.live.skewMs} me={props.me} />
+      <VoicemailList />
+    </div>
+  );
+}
+
+function ContactPanel(props: { current: LiveContact | null; state: string; now: number; skewMs: number; me: Me }) {
+  const { t } = useI18n();
+  const c = props.current;
+  if (c === null) {
+    return <section class="card contact idle"><p id="contact-idle" class="muted">{props.state === 'ready' ? t('waitingForCalls') : t('notWorking')}</p></section>;
+  }
+  const caller = c.customer.name ?? t('unknownCaller');
+  return (
+    <section class={`card contact ${c.state}`} id="contact" data-state={c.state} data-call={c.callId}>
+      <h2>{c.state === 'offered' ? t('offerRinging') : c.state === 'on-call' ? t('onCall') : t('wrapUp')}</h2>
+      <p class="caller">
+        <strong id="caller-name">{caller}</strong>
+        {c.customer.segment && <span class="badge" id="caller-segment">{c.customer.segment}</span>}
+        {c.callerNumber && <span class="muted"> · {t('number')}: <span id="caller-number">{c.callerNumber}</span></span>}
+        {c.queue && <span class="muted"> · {t('queue')}: {c.queue}</span>}
+      </p>
+      {c.state === 'wrap-up' && <WrapUp contact={c} now={props.now} skewMs={props.skewMs} agent={props.me.agent ?? ''} />}
+      {c.state !== 'offered' && <ScreenPop key={c.callId} contact={c} />}
+    </section>
+  );
+}
+
+/** Counts down the queue's wrap-up time; the agent may end it early (goes ready). */
+function WrapUp(props: { contact: LiveContact; now: number; skewMs: number; agent: string }) {
+  const { t } = useI18n();
+  const [wrapUpSeconds, setWrapUpSeconds] = useState<number | null>(null);
+  const queue = props.contact.queue;
+  useEffect(() => {
+    if (queue === null) return;
+    api.get<{ definition?: { wrapUpSeconds?: number } }>(`/api/queues/${encodeURIComponent(queue)}`)
+      .then((q) => setWrapUpSeconds(q.definition?.wrapUpSeconds ?? null), () => setWrapUpSeconds(null));
+  }, [queue]);
+  const left = wrapUpSeconds === null ? null : Math.max(0, Math.ceil(wrapUpSeconds - secondsSince(props.contact.since, props.now, props.skewMs)));
+  return (
+    <p class="wrap-up">
+      {left !== null && <span id="wrap-up-countdown">{t('wrapUpEndsIn', { seconds: left })}</span>}{' '}
+      <button id="end-wrap-up" onClick={() => { api.post(`/api/agents/${encodeURIComponent(props.agent)}/state`, { state: 'ready' }).catch(() => undefined); }}>{t('endWrapUp')}</button>
+    </p>
+  );
+}

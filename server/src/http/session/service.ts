@@ -1,0 +1,139 @@
+// The `sessions` service: web login (password → session), session lookup with
+// idle and absolute expiry, logout, and the failed-login limiter shared by the
+// login form and HTTP Basic. Sessions live in the database (migration 0500),
+// so they survive a restart; the clock is injectable so tests can expire them.
+
+import { defineService } from '../../core/service-manager.js';
+import { TenorError } from '../../core/errors.js';
+import { UsersRepository, type User } from '../../store/repos/users.js';
+import '../../services/store.js';
+import '../../services/users.js';
+import { systemAccessClock, type AccessClock } from './clock.js';
+import { LoginLimiter, defaultLoginLimits, type LoginLimits } from './login-limiter.js';
+import { sessionMigrations } from './migrations.js';
+import { SessionStore, defaultSessionTimeouts, type SessionTimeouts, type WebSession } from './session-store.js';
+
+export interface ClientMeta {
+  /** The client's address (the proxy's view when a trusted proxy forwards it). */
+  address: string;
+  userAgent?: string;
+}
+
+export interface SessionsService {
+  readonly clock: AccessClock;
+  readonly timeouts: SessionTimeouts;
+  readonly limits: LoginLimits;
+  /**
+   * Check a password under the failed-login limit. Throws TENOR_ERR_RATE_LIMITED
+   * (details.retryAfterSeconds) while the username or address is blocked;
+   * undefined for a wrong username or password.
+   */
+  checkPassword(username: string, password: string, client: ClientMeta): Promise<User | undefined>;
+  /** Log in: a new session for a correct password, else TENOR_ERR_LOGIN_FAILED or TENOR_ERR_RATE_LIMITED. */
+  login(username: string, password: string, client: ClientMeta): Promise<{ id: string; session: WebSession; user: User }>;
+  /** The live session and its user (as stored now: a role change applies at once), or undefined. */
+  resolve(id: string, opts: { touch: boolean }): Promise<{ session: WebSession; user: User } | undefined>;
+  /** True while the session named by its hash is live (no activity counted). */
+  isLive(idHash: string): Promise<boolean>;
+  logout(id: string): Promise<void>;
+  /** End every session of a user, e.g. after their password changed. */
+  endAllOf(username: string): Promise<void>;
+  /** Stop following password changes (the service is stopping). */
+  close(): void;
+  /** Called with the session's hash whenever a session is ended by logout (open WebSockets close at once). */
+  onEnded(listener: (idHash: string) => void): () => void;
+}
+
+declare module '../../core/service-manager.js' {
+  interface ServiceMap {
+    sessions: SessionsService;
+  }
+}
+
+export interface SessionsOptions {
+  clock?: AccessClock;
+  timeouts?: Partial<SessionTimeouts>;
+  limits?: Partial<LoginLimits>;
+}
+
+export function sessionsService(opts: SessionsOptions = {}) {
+  return defineService<SessionsService>({
+    name: 'sessions',
+    version: '1.0.0',
+    description: 'Web login sessions (idle and absolute expiry) and the failed-login limiter',
+    dependsOn: ['store', 'users'],
+    async start(ctx) {
+      const db = ctx.get('store');
+      await db.migrate(sessionMigrations);
+      const users = ctx.get('users');
+      const userRepo = new UsersRepository(db);
+      const clock = opts.clock ?? systemAccessClock;
+      const store = new SessionStore(db, clock, { ...defaultSessionTimeouts, ...opts.timeouts });
+      const limiter = new LoginLimiter(clock, { ...defaultLoginLimits, ...opts.limits });
+      const listeners = new Set<(idHash: string) => void>();
+      const ended = (idHash: string) => {
+        for (const listener of listeners) {
+          try {
+            listener(idHash);
+          } catch (err) {
+            ctx.logger.error({ err }, 'session-ended listener failed');
+          }
+        }
+      };
+
+      const checkPassword = async (username: string, password: string, client: ClientMeta): Promise<User | undefined> => {
+        const waitMs = limiter.retryAfterMs(username, client.address);
+        if (waitMs > 0) {
+          const retryAfterSeconds = Math.ceil(waitMs / 1000);
+          ctx.logger.warn({ username, address: client.address, retryAfterSeconds }, 'login refused: too many failures');
+          throw new TenorError('TENOR_ERR_RATE_LIMITED', [retryAfterSeconds], { details: { retryAfterSeconds } });
+        }
+        const user = await users.authenticate(username, password);
+        if (user) limiter.succeeded(username);
+        else {
+          limiter.failed(username, client.address);
+          ctx.logger.info({ username, address: client.address }, 'login failed');
+        }
+        return user;
+      };
+
+      const endAllOf = async (username: string): Promise<void> => {
+        for (const idHash of await store.destroyAllOf(username)) ended(idHash);
+      };
+      // A new password ends the sessions opened with the old one (a stolen session dies with it).
+      const unsubscribe = users.onPasswordChanged((username) => endAllOf(username));
+
+      return {
+        clock,
+        timeouts: store.timeouts,
+        limits: limiter.limits,
+        checkPassword,
+        async login(username, password, client) {
+          const user = await checkPassword(username, password, client);
+          if (!user) throw new TenorError('TENOR_ERR_LOGIN_FAILED');
+          const { id, session } = await store.create(user.username, { address: client.address, ...(client.userAgent !== undefined ? { userAgent: client.userAgent } : {}) });
+          ctx.logger.info({ username: user.username, role: user.role, session: session.idHash.slice(0, 12) }, 'logged in');
+          return { id, session, user };
+        },
+        async resolve(id, o) {
+          const session = await store.resolve(id, o);
+          if (!session) return undefined;
+          const user = await userRepo.findByUsername(session.username);
+          return user ? { session, user } : undefined;
+        },
+        isLive: (idHash) => store.isLive(idHash),
+        async logout(id) {
+          const idHash = await store.destroy(id);
+          if (idHash) ended(idHash);
+        },
+        endAllOf,
+        close: unsubscribe,
+        onEnded(listener) {
+          listeners.add(listener);
+          return () => listeners.delete(listener);
+        },
+      };
+    },
+    stop: (sessions) => sessions.close(),
+  });
+}

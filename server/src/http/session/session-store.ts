@@ -1,0 +1,131 @@
+// Web sessions in the database, so a restart does not log everyone out. A
+// session id is 256 random bits, handed to the browser once (in the cookie)
+// and stored only as its SHA-256. Each session carries its own CSRF token.
+//
+// Expiry: idle (no authenticated request for idleMs) and absolute (absoluteMs
+// after login, whatever the activity). Both are checked on every lookup; an
+// expired row is deleted when it is found and swept at login.
+
+import { createHash, randomBytes } from 'node:crypto';
+import type { SqlExecutor } from '../../store/database.js';
+import type { AccessClock } from './clock.js';
+
+export interface WebSession {
+  /** SHA-256 of the id (hex): names the session in logs and events without revealing it. */
+  idHash: string;
+  username: string;
+  csrfToken: string;
+  createdAt: number;
+  lastSeenAt: number;
+  /** When the session ends if nothing else happens (the earlier of idle and absolute expiry). */
+  expiresAt: number;
+}
+
+export interface SessionTimeouts {
+  idleMs: number;
+  absoluteMs: number;
+  /**
+   * last_seen_at is written at most this often: a busy client does not write
+   * on every request, at the price of idle expiry being up to this much late.
+   */
+  touchEveryMs: number;
+}
+
+export const defaultSessionTimeouts: SessionTimeouts = { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000, touchEveryMs: 15_000 };
+
+interface SessionRow {
+  id_hash: string;
+  username: string;
+  csrf_token: string;
+  created_at: number;
+  last_seen_at: number;
+}
+
+export function hashSessionId(id: string): string {
+  return createHash('sha256').update(id).digest('hex');
+}
+
+export class SessionStore {
+  readonly #db: SqlExecutor;
+  readonly #clock: AccessClock;
+  readonly timeouts: SessionTimeouts;
+
+  constructor(db: SqlExecutor, clock: AccessClock, timeouts: SessionTimeouts = defaultSessionTimeouts) {
+    this.#db = db;
+    this.#clock = clock;
+    this.timeouts = timeouts;
+  }
+
+  /** A new session for a user who just proved their password; the id is returned once and never stored. */
+  async create(username: string, meta: { userAgent?: string; address?: string } = {}): Promise<{ id: string; session: WebSession }> {
+    const now = this.#clock.now();
+    await this.#sweep(now);
+    const id = randomBytes(32).toString('base64url');
+    const row: SessionRow = { id_hash: hashSessionId(id), username, csrf_token: randomBytes(32).toString('base64url'), created_at: now, last_seen_at: now };
+    await this.#db.run(
+      'INSERT INTO web_sessions (id_hash, username, csrf_token, created_at, last_seen_at, user_agent, address) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [row.id_hash, row.username, row.csrf_token, row.created_at, row.last_seen_at, meta.userAgent?.slice(0, 200) ?? null, meta.address ?? null],
+    );
+    return { id, session: this.#toSession(row) };
+  }
+
+  /**
+   * The live session for an id, or undefined (unknown or expired: an expired
+   * one is deleted). `touch` counts this as activity (an API request does; a
+   * WebSocket's periodic check does not, or an open tab would never go idle).
+   */
+  async resolve(id: string, opts: { touch: boolean }): Promise<WebSession | undefined> {
+    const idHash = hashSessionId(id);
+    const row = await this.#db.get<SessionRow>('SELECT id_hash, username, csrf_token, created_at, last_seen_at FROM web_sessions WHERE id_hash = ?', [idHash]);
+    if (!row) return undefined;
+    const now = this.#clock.now();
+    if (this.#expired(row, now)) {
+      await this.#db.run('DELETE FROM web_sessions WHERE id_hash = ?', [idHash]);
+      return undefined;
+    }
+    if (opts.touch && now - row.last_seen_at >= this.timeouts.touchEveryMs) {
+      await this.#db.run('UPDATE web_sessions SET last_seen_at = ? WHERE id_hash = ?', [now, idHash]);
+      row.last_seen_at = now;
+    }
+    return this.#toSession(row);
+  }
+
+  /** True when the session named by its hash is still live (no activity counted). */
+  async isLive(idHash: string): Promise<boolean> {
+    const row = await this.#db.get<SessionRow>('SELECT id_hash, username, csrf_token, created_at, last_seen_at FROM web_sessions WHERE id_hash = ?', [idHash]);
+    return row !== undefined && !this.#expired(row, this.#clock.now());
+  }
+
+  /** End a session; returns its hash when there was one. */
+  async destroy(id: string): Promise<string | undefined> {
+    const idHash = hashSessionId(id);
+    const { changes } = await this.#db.run('DELETE FROM web_sessions WHERE id_hash = ?', [idHash]);
+    return changes > 0 ? idHash : undefined;
+  }
+
+  /** End every session of a user (password changed, user removed); returns their hashes. */
+  async destroyAllOf(username: string): Promise<string[]> {
+    const rows = await this.#db.all<{ id_hash: string }>('SELECT id_hash FROM web_sessions WHERE username = ?', [username]);
+    await this.#db.run('DELETE FROM web_sessions WHERE username = ?', [username]);
+    return rows.map((r) => r.id_hash);
+  }
+
+  #expired(row: SessionRow, now: number): boolean {
+    return now - row.last_seen_at >= this.timeouts.idleMs || now - row.created_at >= this.timeouts.absoluteMs;
+  }
+
+  async #sweep(now: number): Promise<void> {
+    await this.#db.run('DELETE FROM web_sessions WHERE last_seen_at <= ? OR created_at <= ?', [now - this.timeouts.idleMs, now - this.timeouts.absoluteMs]);
+  }
+
+  #toSession(row: SessionRow): WebSession {
+    return {
+      idHash: row.id_hash,
+      username: row.username,
+      csrfToken: row.csrf_token,
+      createdAt: row.created_at,
+      lastSeenAt: row.last_seen_at,
+      expiresAt: Math.min(row.last_seen_at + this.timeouts.idleMs, row.created_at + this.timeouts.absoluteMs),
+    };
+  }
+}

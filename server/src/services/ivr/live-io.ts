@@ -1,0 +1,98 @@
+// FlowIO on a real call: prompts and digits through the telephony driver, the
+// caller's customer record from the CRM, data dips with fetch, time from the
+// service's clock. Every method rejects once the caller has hung up, and the
+// run's signal stops a prompt or a digit wait at once.
+
+import type { Call, CollectResult, PlayResult } from '@tenor/telephony';
+import type { Logger } from 'pino';
+import type { CrmService } from '../crm/index.js';
+import type { FlowClock } from './clock.js';
+import type { CollectRequest, CollectResponse, FlowIO, HttpRequest, HttpResponse, PlayRequest, PlayResponse } from './flow/index.js';
+import { toDriverPrompt } from './prompts.js';
+
+/** The call ended (or the run was stopped) while the flow waited on it. */
+export class CallGoneError extends Error {
+  constructor(callId: string, during: string) {
+    super(`call ${callId} ended during ${during}`);
+    this.name = 'CallGoneError';
+  }
+}
+
+export interface LiveIoDeps {
+  call: Call;
+  signal: AbortSignal;
+  dataDir: string;
+  clock: FlowClock;
+  /** Absent when no CRM service runs: every caller is unknown. */
+  crm: Pick<CrmService, 'findCustomersByPhone'> | undefined;
+  log: Logger;
+}
+
+export function liveFlowIO(d: LiveIoDeps): FlowIO {
+  const { call, signal, log } = d;
+  const gone = (during: string): CallGoneError => new CallGoneError(call.id, during);
+  const prompts = (names: readonly string[], language: string) => names.map((p) => toDriverPrompt(d.dataDir, p, language));
+
+  return {
+    async play(req: PlayRequest): Promise<PlayResponse> {
+      if (signal.aborted || call.state === 'ended') throw gone('play');
+      const r: PlayResult = await call.play({ prompts: prompts(req.prompts, req.language), interruptOn: req.interruptible, signal });
+      log.info({ node: req.node, prompts: req.prompts, language: req.language, reason: r.reason, digit: r.digit }, 'prompts played');
+      if (r.reason === 'hangup' || r.reason === 'stopped') throw gone('play');
+      return r.reason === 'dtmf' && r.digit !== undefined ? { digit: r.digit } : {};
+    },
+
+    async collect(req: CollectRequest): Promise<CollectResponse> {
+      if (signal.aborted || call.state === 'ended') throw gone('collect');
+      const r: CollectResult = await call.collectDigits({
+        maxDigits: req.maxDigits,
+        prompts: prompts(req.prompts, req.language),
+        firstDigitTimeoutMs: req.firstDigitTimeoutMs,
+        interDigitTimeoutMs: req.interDigitTimeoutMs,
+        terminators: req.terminators,
+        signal,
+      });
+      log.info({ node: req.node, prompts: req.prompts, digits: r.digits, reason: r.reason }, 'digits collected');
+      if (r.reason === 'hangup' || r.reason === 'stopped') throw gone('collect');
+      return { digits: r.digits, reason: r.reason === 'max-digits' ? 'complete' : r.reason };
+    },
+
+    async lookupCustomer(number: string): Promise<Record<string, unknown> | undefined> {
+      if (!d.crm) return undefined;
+      const [customer] = await d.crm.findCustomersByPhone(number);
+      log.info({ number, customerId: customer?.id }, customer ? 'customer found' : 'no customer with this number');
+      return customer;
+    },
+
+    async http(req: HttpRequest): Promise<HttpResponse> {
+      const started = Date.now();
+      let res: Response;
+      try {
+        res = await fetch(req.url, {
+          method: req.method,
+          headers: { ...(req.method === 'POST' ? { 'content-type': 'application/json' } : {}), ...req.headers },
+          ...(req.method === 'POST' ? { body: JSON.stringify(req.body ?? {}) } : {}),
+          // The node's timeout, or the caller hanging up, whichever comes first.
+          signal: AbortSignal.any([AbortSignal.timeout(req.timeoutMs), signal]),
+        });
+      } catch (err) {
+        log.warn({ node: req.node, url: req.url, method: req.method, ms: Date.now() - started, timeoutMs: req.timeoutMs, err: err instanceof Error ? err.message : String(err) }, 'data dip failed');
+        throw err;
+      }
+      const text = await res.text();
+      let body: unknown = text;
+      if ((res.headers.get('content-type') ?? '').includes('json') && text !== '') {
+        try {
+          body = JSON.parse(text) as unknown;
+        } catch {
+          // Declared JSON but is not: the flow sees the text (and its assignments find nothing).
+          body = text;
+        }
+      }
+      log.info({ node: req.node, url: req.url, method: req.method, status: res.status, ms: Date.now() - started }, 'data dip answered');
+      return { status: res.status, body };
+    },
+
+    now: () => d.clock(),
+  };
+}

@@ -1,0 +1,71 @@
+// Voicemail as a Tenor service: applies its migrations, reads the site's
+// voicemail settings, resumes e-mail notifications a previous run left
+// unsent, and deletes expired messages at start and every hour.
+
+import type { TenorConfig } from '../../config/schema.js';
+import { defineService } from '../../core/service-manager.js';
+import '../acd/service.js';
+import '../crm/index.js';
+import '../events.js';
+import '../mail.js';
+import '../prompts/service.js';
+import '../store.js';
+import { BoxDirectory } from './boxes.js';
+import { VOICEMAIL_DEFAULTS, type VoicemailSettings } from './config-schema.js';
+import { voicemailMigrations } from './migrations.js';
+import { Notifier } from './notifier.js';
+import { VoicemailStore } from './store.js';
+import type { VoicemailService } from './types.js';
+import { createVoicemail } from './voicemail.js';
+
+const HOUR_MS = 3_600_000;
+
+export interface VoicemailServiceOptions {
+  /** Instead of config.voicemail / the site file (tests). */
+  settings?: VoicemailSettings;
+  now?: () => number;
+  retryDelaysMs?: readonly number[];
+}
+
+export function voicemailService(config: Pick<TenorConfig, 'dataDir' | 'file' | 'voicemail'>, opts: VoicemailServiceOptions = {}) {
+  return defineService<VoicemailService & { close(): Promise<void> }>({
+    name: 'voicemail',
+    version: '1.0.0',
+    description: 'Voicemail boxes (general, per queue, per agent): messages, greetings, e-mail notification, retention',
+    dependsOn: ['store', 'events', 'mail', 'crm', 'acd', 'prompts'],
+    async start(ctx) {
+      const settings = opts.settings ?? config.voicemail;
+      const now = opts.now ?? Date.now;
+      const db = ctx.get('store');
+      await db.migrate(voicemailMigrations);
+      const store = new VoicemailStore(db);
+      const acd = ctx.get('acd');
+      const boxes = new BoxDirectory(settings, acd, await store.greetings());
+      const notifier = new Notifier({
+        mail: ctx.get('mail'), store, logger: ctx.logger, box: (name) => boxes.get(name), now,
+        ...(opts.retryDelaysMs !== undefined ? { retryDelaysMs: opts.retryDelaysMs } : {}),
+      });
+      const crm = ctx.get('crm');
+      const retentionDays = settings.retentionDays ?? VOICEMAIL_DEFAULTS.retentionDays;
+      const voicemail = createVoicemail({
+        dataDir: config.dataDir, store, boxes, prompts: ctx.get('prompts'), bus: ctx.get('events'), acd, crm, notifier, logger: ctx.logger, now, retentionDays,
+      });
+      await voicemail.purgeExpired();
+      const purge = setInterval(() => {
+        voicemail.purgeExpired().catch((err: unknown) => ctx.logger.error({ err }, 'voicemail retention check failed'));
+      }, HOUR_MS);
+      purge.unref(); // retention never keeps the process alive
+      const resumed = await notifier.resumePending();
+      ctx.logger.info({ boxes: boxes.names().length, retentionDays, notificationsResumed: resumed }, 'voicemail ready');
+      return {
+        ...voicemail,
+        async close() {
+          clearInterval(purge);
+          await notifier.stop();
+        },
+      };
+    },
+    stop: (voicemail) => voicemail.close(),
+    health: (voicemail) => ({ status: 'ok', detail: `${voicemail.boxes().length} boxes` }),
+  });
+}

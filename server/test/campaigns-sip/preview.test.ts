@@ -1,0 +1,47 @@
+// Preview dialing through the API over real SIP: the agent is shown the next
+// record (with the campaign's script), skips one, dials the next: their
+// baresip phone rings and answers, then the customer is called and connected.
+import t from 'tap';
+import { ADMIN_AUTH } from '../helpers.js';
+import { sleep } from '../acd-sip/site.js';
+import { invitedNumbers, number, publicNetwork, readyAgent, startCampaignSite } from './site.js';
+
+t.test('preview: next, skip, dial connects the agent to the customer', { timeout: 90_000 }, async (t) => {
+  const pstn = await publicNetwork(t, 300);
+  const s = await startCampaignSite(t, {
+    trunks: [{ name: 'pstn', host: '127.0.0.1', port: pstn.port }],
+    queues: [{ name: 'outbound' }],
+    agents: [{ login: 'ann', name: 'Ann', password: 'ann-secret', queues: [{ queue: 'outbound' }] }],
+  });
+  const phone = await readyAgent(t, s, 'ann', 'ann-secret');
+  const a = number('human', 1);
+  const b = number('human', 2);
+  await s.campaigns.importList([`Phone,Name\n${a},Alma\n${b},Bert\n`], { list: 'leads', mapping: { phone: 'Phone', name: 'Name' } });
+  const put = await s.app.inject({
+    method: 'PUT', url: '/api/campaigns/pv', headers: ADMIN_AUTH,
+    payload: { mode: 'preview', target: { list: 'leads' }, queue: 'outbound', callerId: '+4930999000', trunk: 'pstn', script: 'renewal', amd: false },
+  });
+  t.equal(put.statusCode, 200, put.body);
+  await s.campaigns.start('pv');
+  const post = (url: string, payload: object) => s.app.inject({ method: 'POST', url, headers: ADMIN_AUTH, payload });
+
+  const first = JSON.parse((await post('/api/campaigns/pv/preview/next', { agent: 'ann' })).body);
+  t.match(first, { phone: a, name: 'Alma', script: 'renewal' }, 'the agent sees the first record and the script');
+  t.same(JSON.parse((await post('/api/campaigns/pv/preview/next', { agent: 'ann' })).body).phone, a, 'asking again shows the same reserved record');
+  t.equal((await post('/api/campaigns/pv/preview/skip', { agent: 'ann', phone: a })).statusCode, 204, 'skipped');
+  const second = JSON.parse((await post('/api/campaigns/pv/preview/next', { agent: 'ann' })).body);
+  t.match(second, { phone: b, name: 'Bert' }, 'then the next record');
+
+  const dial = await post('/api/campaigns/pv/preview/dial', { agent: 'ann', phone: b });
+  t.equal(dial.statusCode, 200, dial.body);
+  const { attemptId } = JSON.parse(dial.body) as { attemptId: string };
+  const until = Date.now() + 20_000;
+  while (Date.now() < until && (await s.campaigns.attempt(attemptId))?.answeredAt === undefined) await sleep(100);
+  await sleep(1500);
+  await phone.hangup();
+  const done = await s.bus.wait('campaign_attempt', (p) => p.attemptId === attemptId, 20_000);
+  t.match(done.payload, { phone: b, outcome: 'answered-human', agent: 'ann' }, 'the customer talked to ann');
+  await s.campaigns.stopCampaign('pv');
+  const result = await pstn.stop(3000);
+  t.same(invitedNumbers(result.logs).map((n) => n.replace(/^\+/, '')), [b.slice(1)], 'only the dialed record was called; the skipped one was not');
+});
