@@ -41,14 +41,14 @@ export function checkFlow(flow: FlowDefinition, ctx: FlowCheckContext): FlowProb
   // Reachability from start.
   if (flow.start in flow.nodes) {
     const reached = new Set<string>([flow.start]);
-    const todo = [flow.start];
-    for (let id = todo.pop(); id !== undefined; id = todo.pop()) {
+    const toVisit = [flow.start];
+    for (let id = toVisit.pop(); id !== undefined; id = toVisit.pop()) {
       const node = flow.nodes[id];
       if (!node) continue;
       for (const e of edgesOf(node)) {
         if (e.target in flow.nodes && !reached.has(e.target)) {
           reached.add(e.target);
-          todo.push(e.target);
+          toVisit.push(e.target);
         }
       }
     }
