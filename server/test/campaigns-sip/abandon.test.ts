@@ -3,28 +3,14 @@
 // no agent within 2 s: the identification message is played to them, the
 // attempt is recorded as abandoned, the number is not redialed (72 h), and
 // with the cap crossed the dialer only dials one call per ready agent.
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import t from 'tap';
-import { ADMIN_AUTH, tempDir } from '../helpers.js';
+import { ADMIN_AUTH } from '../helpers.js';
 import { sleep } from '../acd-sip/site.js';
-import { invitedNumbers, number, publicNetwork, readyAgent, startCampaignSite } from './site.js';
+import { identificationPrompt, invitedNumbers, number, oneAgentCampaign } from './site.js';
 
 t.test('a live answer with no agent within 2 s hears the identification message and counts as abandoned', { timeout: 90_000 }, async (t) => {
-  const dir = tempDir(t);
-  const ident = path.join(dir, 'identification.wav');
-  // One second of tone stands in for "This is Example Ltd calling, 030 999 000."
-  execFileSync('sox', ['-D', '-n', '-r', '8000', '-c', '1', '-b', '16', ident, 'synth', '1', 'sine', '440']);
-  const pstn = await publicNetwork(t, 1500);
-  const s = await startCampaignSite(t, {
-    trunks: [{ name: 'pstn', host: '127.0.0.1', port: pstn.port }],
-    queues: [{ name: 'outbound', ringTimeoutSeconds: 10 }],
-    agents: [{ login: 'ann', name: 'Ann', password: 'ann-secret', queues: [{ queue: 'outbound' }] }],
-  });
-  const phone = await readyAgent(t, s, 'ann', 'ann-secret');
-  s.services.get('events').subscribe('call_answered', () => {
-    void sleep(1500).then(() => phone.hangup()).catch(() => undefined);
-  });
+  const ident = identificationPrompt(t, 1);
+  const { pstn, s } = await oneAgentCampaign(t, { ringMs: 1500, talkMs: 1500 });
   const first = number('human', 1);
   const second = number('human', 2);
   await s.campaigns.importList([`Phone\n${first}\n${second}\n`], { list: 'leads', mapping: { phone: 'Phone' } });

@@ -4,20 +4,10 @@
 // A callback to a number put on the do-not-call list meanwhile is not made.
 import t from 'tap';
 import { ADMIN_AUTH } from '../helpers.js';
-import { sleep } from '../acd-sip/site.js';
-import { TEST_INSTANT, invitedNumbers, number, publicNetwork, readyAgent, startCampaignSite } from './site.js';
+import { TEST_INSTANT, invitedNumbers, number, oneAgentCampaign } from './site.js';
 
 t.test('scheduled callbacks reserve an agent, then call; never to a DNC number', { timeout: 90_000 }, async (t) => {
-  const pstn = await publicNetwork(t, 300);
-  const s = await startCampaignSite(t, {
-    trunks: [{ name: 'pstn', host: '127.0.0.1', port: pstn.port }],
-    queues: [{ name: 'outbound', ringTimeoutSeconds: 10 }],
-    agents: [{ login: 'ann', name: 'Ann', password: 'ann-secret', queues: [{ queue: 'outbound' }] }],
-  });
-  const phone = await readyAgent(t, s, 'ann', 'ann-secret');
-  s.services.get('events').subscribe('call_answered', () => {
-    void sleep(1500).then(() => phone.hangup()).catch(() => undefined);
-  });
+  const { pstn, s } = await oneAgentCampaign(t, { ringMs: 300, talkMs: 1500 });
   await s.campaigns.importList(['Phone\n'], { list: 'empty', mapping: { phone: 'Phone' } });
   const put = await s.app.inject({
     method: 'PUT', url: '/api/campaigns/cb', headers: ADMIN_AUTH,

@@ -8,15 +8,10 @@
 import t from 'tap';
 import { ADMIN_AUTH } from '../helpers.js';
 import { sleep } from '../acd-sip/site.js';
-import { TEST_INSTANT, publicNetwork, readyAgent, seededNumbers, startCampaignSite } from './site.js';
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
-import { tempDir } from '../helpers.js';
+import { TEST_INSTANT, identificationPrompt, publicNetwork, readyAgent, seededNumbers, startCampaignSite } from './site.js';
 
 t.test('predictive: dials ahead, plays the identification message on each abandon, stays under the cap', { timeout: 90_000 }, async (t) => {
-  const dir = tempDir(t);
-  const ident = path.join(dir, 'identification.wav');
-  execFileSync('sox', ['-D', '-n', '-r', '8000', '-c', '1', '-b', '16', ident, 'synth', '0.5', 'sine', '440']);
+  const ident = identificationPrompt(t, 0.5);
   const pstn = await publicNetwork(t, 1000);
   const s = await startCampaignSite(t, {
     trunks: [{ name: 'pstn', host: '127.0.0.1', port: pstn.port }],

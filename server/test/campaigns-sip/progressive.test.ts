@@ -7,21 +7,11 @@
 // number nor the out-of-window number ever receives an INVITE.
 import t from 'tap';
 import { ADMIN_AUTH } from '../helpers.js';
-import { invitedNumbers, number, publicNetwork, readyAgent, startCampaignSite } from './site.js';
-import { sleep } from '../acd-sip/site.js';
+import { invitedNumbers, number, oneAgentCampaign } from './site.js';
 
 t.test('progressive campaign: people connected, machine detected, busy retried, DNC and out-of-window never dialed', { timeout: 90_000 }, async (t) => {
-  const pstn = await publicNetwork(t, 300);
-  const s = await startCampaignSite(t, {
-    trunks: [{ name: 'pstn', host: '127.0.0.1', port: pstn.port }],
-    queues: [{ name: 'outbound', ringTimeoutSeconds: 10 }],
-    agents: [{ login: 'ann', name: 'Ann', password: 'ann-secret', queues: [{ queue: 'outbound' }] }],
-  });
-  const phone = await readyAgent(t, s, 'ann', 'ann-secret');
   // The agent talks 1.5 s with each person, then hangs up.
-  s.services.get('events').subscribe('call_answered', () => {
-    void sleep(1500).then(() => phone.hangup()).catch(() => undefined);
-  });
+  const { pstn, s } = await oneAgentCampaign(t, { ringMs: 300, talkMs: 1500 });
 
   const human = number('human', 1);
   const silent = number('silent', 2);

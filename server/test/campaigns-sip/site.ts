@@ -2,6 +2,7 @@
 // checked at a fixed instant), a trunk to a SIPp "public network" that
 // answers by number, and baresip agents registered to Tenor.
 
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -113,4 +114,36 @@ export function seededNumbers(seed: number, count: number, odds: Partial<Record<
 /** INVITE-NUMBER lines SIPp logged, as numbers. */
 export function invitedNumbers(logs: string): string[] {
   return [...logs.matchAll(/INVITE-NUMBER (\S+)/g)].map((m) => m[1] ?? '');
+}
+
+/**
+ * The usual campaign site: the public network behind trunk `pstn` ringing
+ * `ringMs`, queue `outbound`, and agent ann on a baresip phone, ready, who talks
+ * `talkMs` with each person connected and hangs up.
+ */
+export async function oneAgentCampaign(
+  t: Test,
+  opts: { ringMs: number; talkMs?: number; queue?: Record<string, unknown> },
+): Promise<{ pstn: SippProcess; s: CampaignSite; phone: Baresip }> {
+  const pstn = await publicNetwork(t, opts.ringMs);
+  const s = await startCampaignSite(t, {
+    trunks: [{ name: 'pstn', host: '127.0.0.1', port: pstn.port }],
+    queues: [{ name: 'outbound', ...(opts.queue ?? { ringTimeoutSeconds: 10 }) }],
+    agents: [{ login: 'ann', name: 'Ann', password: 'ann-secret', queues: [{ queue: 'outbound' }] }],
+  });
+  const phone = await readyAgent(t, s, 'ann', 'ann-secret');
+  if (opts.talkMs !== undefined) {
+    const talkMs = opts.talkMs;
+    s.services.get('events').subscribe('call_answered', () => {
+      void new Promise((resolve) => setTimeout(resolve, talkMs)).then(() => phone.hangup()).catch(() => undefined);
+    });
+  }
+  return { pstn, s, phone };
+}
+
+/** A campaign's identification message: `seconds` of tone standing in for "This is Example Ltd calling". */
+export function identificationPrompt(t: Test, seconds: number): string {
+  const file = path.join(tempDir(t, 'tenor-ident-'), 'identification.wav');
+  execFileSync('sox', ['-D', '-n', '-r', '8000', '-c', '1', '-b', '16', file, 'synth', String(seconds), 'sine', '440']);
+  return file;
 }
