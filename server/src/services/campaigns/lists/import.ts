@@ -86,12 +86,28 @@ export class ListImporter {
     const decoder = new TextDecoder('utf-8');
     const seen = new Map<string, number>();
     let columns: Map<string, number> | undefined;
-    let batch: ListEntry[] = [];
+    let batch: PendingRow[] = [];
     const every = opts.progressEvery ?? 1000;
+    const customers = this.#crm.entity('Customer');
 
+    // Customers of a whole batch are written in one transaction, then its list entries.
     const flush = async (): Promise<void> => {
       if (batch.length === 0) return;
-      await this.#lists.upsert(batch, now());
+      const results = await customers.upsertByPhone(batch.map((p) => ({ phone: p.entry.phone, values: p.values, create: { name: p.entry.phone, phones: [p.entry.phone] } })));
+      const entries: ListEntry[] = [];
+      for (const [i, result] of results.entries()) {
+        const { line, entry } = batch[i]!;
+        if ('error' in result) {
+          report.invalid.push({ line, reason: result.error });
+          continue;
+        }
+        if (result.change === 'created') report.customersCreated++;
+        else if (result.change === 'updated') report.customersUpdated++;
+        if (await this.#lists.has(opts.list, entry.phone)) report.alreadyInList++;
+        entries.push({ ...entry, customerId: result.id });
+      }
+      report.imported += entries.length;
+      await this.#lists.upsert(entries, now());
       batch = [];
     };
     const handle = async (row: CsvRow): Promise<void> => {
@@ -103,10 +119,9 @@ export class ListImporter {
         return;
       }
       report.rows++;
-      const entry = await this.#row(row, columns, opts, customerAttrs, seen, report);
-      if (entry) {
-        batch.push(entry);
-        report.imported++;
+      const pending = this.#row(row, columns, opts, customerAttrs, seen, report);
+      if (pending) {
+        batch.push(pending);
         if (batch.length >= BATCH) await flush();
       }
       if (report.rows % every === 0) opts.onProgress?.({ rows: report.rows, imported: report.imported, invalid: report.invalid.length });
@@ -126,9 +141,10 @@ export class ListImporter {
     return report;
   }
 
-  async #row(
+  /** Check and convert one row; undefined (and a line in the report) when it is invalid. */
+  #row(
     row: CsvRow, columns: Map<string, number>, opts: ImportOptions, attrs: Map<string, string>, seen: Map<string, number>, report: ImportReport,
-  ): Promise<ListEntry | undefined> {
+  ): PendingRow | undefined {
     const cell = (field: string): string | undefined => {
       const column = opts.mapping[field];
       const i = column === undefined ? undefined : columns.get(column);
@@ -169,27 +185,15 @@ export class ListImporter {
       values[field] = converted;
     }
     const name = typeof values['name'] === 'string' ? values['name'] : undefined;
-    let customerId: number;
-    try {
-      const [known] = await this.#crm.findCustomersByPhone(phone);
-      if (known) {
-        const changed = Object.entries(values).some(([k, v]) => JSON.stringify(known[k]) !== JSON.stringify(v));
-        if (changed) {
-          await this.#crm.update('Customer', known.id, values);
-          report.customersUpdated++;
-        }
-        customerId = known.id;
-      } else {
-        const created = await this.#crm.create('Customer', { name: phone, ...values, phones: [phone] });
-        report.customersCreated++;
-        customerId = created.id;
-      }
-    } catch (err) {
-      return invalid(err instanceof Error ? err.message : String(err));
-    }
-    if (await this.#lists.has(opts.list, phone)) report.alreadyInList++;
-    return { list: opts.list, phone, customerId, name, timeZone };
+    return { line: row.line, values, entry: { list: opts.list, phone, name, timeZone } };
   }
+}
+
+/** A valid row waiting for its batch: its customer is written at the flush. */
+interface PendingRow {
+  line: number;
+  values: Record<string, unknown>;
+  entry: Omit<ListEntry, 'customerId'>;
 }
 
 function convert(value: string, type: string): unknown {
