@@ -66,4 +66,11 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX script_sessions_customer ON script_sessions (customer_id);
     `,
   },
+  {
+    // Finding a record by number (every inbound call, every imported row) filters on
+    // entity and phone together; without this index SQLite scanned all records of the
+    // entity through the primary key (1.5 ms at 20k customers, 0.03 ms with it).
+    id: '0005-phone-index-lookup',
+    up: `CREATE INDEX bo_phone_index_lookup ON bo_phone_index (entity, phone, record_id);`,
+  },
 ];
