@@ -13,7 +13,8 @@ export interface BenchServer {
 export async function spawnServer(opts: ServerOptions): Promise<BenchServer> {
   const script = fileURLToPath(new URL('./server.ts', import.meta.url));
   const child: ChildProcess = fork(script, [JSON.stringify(opts)], {
-    execArgv: ['--import=@tapjs/typescript/import'],
+    // BENCH_SERVER_NODE_ARGS: extra node flags for the server only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+    execArgv: ['--import=@tapjs/typescript/import', ...(process.env['BENCH_SERVER_NODE_ARGS']?.split(' ').filter(Boolean) ?? [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const next = (kind: ServerReply['kind'], timeoutMs = 20_000): Promise<ServerReply> => new Promise((resolve, reject) => {
