@@ -13,7 +13,7 @@ export interface Me {
 
 /** A refused request, with the server's TENOR_ERR_* code when it sent one. */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly retryAfterSeconds: number | null = null) {
+  constructor(readonly status: number, readonly code: string, message: string, readonly retryAfterSeconds: number | null = null, readonly details: unknown = null) {
     super(message);
   }
 }
@@ -35,13 +35,33 @@ async function request<T>(method: string, url: string, body?: unknown): Promise<
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken !== null) headers['x-csrf-token'] = csrfToken;
   const response = await fetch(url, { method, headers, credentials: 'same-origin', ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  return readResponse<T>(response, url);
+}
+
+/** Sends a file's bytes as they are (e.g. a WAV prompt), with its own content type. */
+export async function putBytes<T>(url: string, bytes: Blob, contentType: string): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json', 'content-type': contentType };
+  if (csrfToken !== null) headers['x-csrf-token'] = csrfToken;
+  return readResponse<T>(await fetch(url, { method: 'PUT', headers, credentials: 'same-origin', body: bytes }), url);
+}
+
+/** Sends a document as text (a flow's YAML, a script's XML): the server reads it as written, so its problems can name lines. */
+export async function sendText<T>(method: 'POST' | 'PUT', url: string, text: string, contentType: string): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json', 'content-type': contentType };
+  if (csrfToken !== null) headers['x-csrf-token'] = csrfToken;
+  return readResponse<T>(await fetch(url, { method, headers, credentials: 'same-origin', body: text }), url);
+}
+
+/** The JSON answer, or an ApiError carrying the server's TENOR_ERR_* code and message. */
+async function readResponse<T>(response: Response, url: string): Promise<T> {
   if (response.status === 204) return undefined as T;
   const text = await response.text();
   const data: unknown = text === '' ? null : JSON.parse(text);
   if (!response.ok) {
-    const err = (data ?? {}) as { code?: string; message?: string; details?: { retryAfterSeconds?: number } };
+    // The server wraps every error as { error: { code, message, details? } } (server/src/http/errors.ts).
+    const err = ((data as { error?: unknown } | null)?.error ?? {}) as { code?: string; message?: string; details?: { retryAfterSeconds?: number } };
     if (response.status === 401 && url !== '/api/auth/login') onUnauthorized();
-    throw new ApiError(response.status, err.code ?? `HTTP_${response.status}`, err.message ?? response.statusText, err.details?.retryAfterSeconds ?? null);
+    throw new ApiError(response.status, err.code ?? `HTTP_${response.status}`, err.message ?? response.statusText, err.details?.retryAfterSeconds ?? null, err.details ?? null);
   }
   return data as T;
 }
@@ -50,6 +70,8 @@ export const api = {
   get: <T>(url: string): Promise<T> => request<T>('GET', url),
   post: <T>(url: string, body?: unknown): Promise<T> => request<T>('POST', url, body ?? {}),
   patch: <T>(url: string, body: unknown): Promise<T> => request<T>('PATCH', url, body),
+  put: <T>(url: string, body: unknown): Promise<T> => request<T>('PUT', url, body),
+  del: (url: string): Promise<void> => request<void>('DELETE', url),
 };
 
 export async function login(username: string, password: string): Promise<Me> {
@@ -110,4 +132,5 @@ export interface ScriptSession {
   interactionId: number | null;
 }
 
-export interface VoicemailMessage { id: string; box: string; callId: string; callerNumber: string; durationMs: number; receivedAt: string; status: 'new' | 'heard' | 'handled' | string }
+export interface VoicemailMessage { id: string; box: string; callId: string; callerNumber: string; customerId: string | null; durationSeconds: number; receivedAt: string; status: 'new' | 'heard' | 'handled'; handledBy: string | null; callbackEntryId: string | null; audioUrl: string }
+export interface VoicemailBoxInfo { name: string; kind: string; queue: string | null }

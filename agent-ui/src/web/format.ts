@@ -1,5 +1,6 @@
 // Small display helpers shared by the pages.
 import { useEffect, useState } from 'preact/hooks';
+import type { MessageKey, Translate } from './i18n/index.js';
 
 /** Seconds as m:ss or h:mm:ss. */
 export function duration(seconds: number | null | undefined): string {
@@ -37,4 +38,15 @@ export function secondsSince(since: string, now: number, skewMs: number): number
 
 export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+const breakReasonKeys: Record<string, MessageKey> = {
+  lunch: 'reasonLunch', coffee: 'reasonCoffee', meeting: 'reasonMeeting', training: 'reasonTraining', other: 'reasonOther',
+  supervisor: 'reasonSupervisor', 'no answer': 'reasonNoAnswer', 'line lost': 'reasonLineLost',
+};
+
+/** A break reason in the user's language; a site's own reasons are shown as written. */
+export function breakReasonLabel(t: Translate, reason: string): string {
+  const key = breakReasonKeys[reason];
+  return key ? t(key) : reason;
 }

@@ -10,8 +10,12 @@ export interface LiveAgent { login: string; name: string; state: AgentStateName;
 export interface LiveWaitingCall { callId: string; callerNumber: string; customerId: string | null; customerName: string | null; segment: string | null; enteredAt: string; waitSeconds: number; position: number | null }
 export interface LiveQueue { queue: string; waiting: number; longestWaitSeconds: number; agentsLoggedIn: number; agentsReady: number; agentsBusy: number; agentsOnBreak: number; calls: LiveWaitingCall[] }
 export interface LiveCall { callId: string; direction: 'inbound' | 'outbound'; from: string; to: string; customerId: string | null; queue: string | null; agent: string | null; state: string; arrivedAt: string; answeredAt: string | null }
-export interface LiveContact { callId: string; state: 'offered' | 'on-call' | 'wrap-up'; kind: string; queue: string | null; callerNumber: string | null; customer: { id: string | null; name: string | null; segment: string | null }; since: string }
-export interface LiveSnapshot { at: string; role: Role; username: string; agent: string | null; agents: LiveAgent[]; queues: LiveQueue[]; calls: LiveCall[]; current: LiveContact | null }
+export interface LiveContact { callId: string; state: 'offered' | 'on-call' | 'wrap-up'; kind: string; queue: string | null; script: string | null; callerNumber: string | null; customer: { id: string | null; name: string | null; segment: string | null }; since: string; held: boolean; consult: { target: { type: 'agent'; agent: string } | { type: 'queue'; queue: string } | { type: 'number'; number: string; trunk?: string }; state: 'dialing' | 'talking' } | null }
+export interface LiveCampaign {
+  name: string; mode: 'preview' | 'progressive' | 'predictive'; status: string; queue: string | null; agentsAssigned: number; agentsReady: number;
+  inFlight: number; attemptsToday: number; connectedToday: number; abandonedToday: number; abandonRatePercent: number | null; remaining: number;
+}
+export interface LiveSnapshot { at: string; role: Role; username: string; agent: string | null; agents: LiveAgent[]; queues: LiveQueue[]; calls: LiveCall[]; current: LiveContact | null; campaigns: LiveCampaign[] | null }
 
 type ServerMessage = { type: 'snapshot'; data: LiveSnapshot } | { type: 'events'; events: unknown[] } | { type: 'pong' } | { type: 'error'; code: string; message: string };
 

@@ -9,19 +9,26 @@ import { LoginPage } from './pages/login.js';
 import { AgentDesktop } from './pages/agent-desktop.js';
 import { MonitorPage } from './pages/monitor.js';
 import { ReportsPage } from './pages/reports.js';
+import { AdminConsole } from './pages/admin/admin-console.js';
 
-type Page = 'desktop' | 'monitor' | 'reports';
+type Page = 'desktop' | 'monitor' | 'reports' | 'admin';
 
 /** Which pages a role may open, the first being its home. */
 export function pagesFor(me: Me): Page[] {
   if (me.user.role === 'agent') return ['desktop'];
-  return me.agent !== null ? ['monitor', 'reports', 'desktop'] : ['monitor', 'reports'];
+  const pages: Page[] = ['monitor', 'reports'];
+  if (me.user.role === 'admin') pages.push('admin');
+  if (me.agent !== null) pages.push('desktop');
+  return pages;
 }
 
 function pageFromHash(allowed: Page[]): Page {
-  const wanted = location.hash.replace(/^#\/?/, '');
+  // '#/admin/flows' opens the admin page (its section is the console's business).
+  const wanted = location.hash.replace(/^#\/?/, '').split('/')[0] ?? '';
   return (allowed as string[]).includes(wanted) ? (wanted as Page) : allowed[0] ?? 'desktop';
 }
+
+const navLabels = { desktop: 'navDesktop', monitor: 'navMonitor', reports: 'navReports', admin: 'navAdmin' } as const;
 
 export interface LiveState { snapshot: LiveSnapshot | null; skewMs: number; connected: boolean }
 
@@ -77,13 +84,14 @@ function App() {
         <nav class="tabs">
           {allowed.map((p) => (
             <a href={`#/${p}`} class={p === page ? 'active' : ''} data-page={p}>
-              {t(p === 'desktop' ? 'navDesktop' : p === 'monitor' ? 'navMonitor' : 'navReports')}
+              {t(navLabels[p])}
             </a>
           ))}
         </nav>
         {page === 'desktop' && <AgentDesktop me={me} live={live} />}
         {page === 'monitor' && <MonitorPage live={live} />}
         {page === 'reports' && <ReportsPage />}
+        {page === 'admin' && <AdminConsole />}
       </>
     );
   }

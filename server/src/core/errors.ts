@@ -39,6 +39,12 @@ export const errorCatalogue = {
   TENOR_ERR_FLOW_IN_USE: { status: 409, message: "The flow '%s' cannot be removed: %s" },
   TENOR_ERR_FLOW_FAILED: { status: 500, message: "Flow '%s' stopped at node '%s': %s" },
   TENOR_ERR_FLOW_ABORTED: { status: 410, message: "Flow '%s' was stopped at node '%s': the call ended" },
+  TENOR_ERR_NO_CALL: { status: 404, message: "Agent '%s' has no connected call" },
+  TENOR_ERR_CALL_STATE: { status: 409, message: 'Cannot %s: %s' },
+  TENOR_ERR_AGENT_NOT_AVAILABLE: { status: 409, message: "Agent '%s' is not available (%s)" },
+  TENOR_ERR_MONITOR_UNREACHABLE: { status: 409, message: 'Cannot monitor the call: %s did not answer (%s)' },
+  TENOR_ERR_USER_REFUSED: { status: 409, message: "User '%s' cannot be %s: %s" },
+  TENOR_ERR_NOT_SUPPORTED: { status: 501, message: "The telephony engine '%s' cannot %s while it runs; change the site file and restart" },
   TENOR_ERR_INTERNAL: { status: 500, message: 'Internal error: %s' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

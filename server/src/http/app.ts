@@ -17,12 +17,17 @@ import { customerRoutes } from './routes/customers.js';
 import { scriptRoutes } from './routes/scripts.js';
 import { selfServiceRoutes } from './routes/self-service.js';
 import { acdRoutes } from '../services/acd/routes.js';
+import { callControlRoutes } from '../services/acd/call-control-routes.js';
+import { monitorRoutes } from '../services/acd/monitor-routes.js';
 import { promptRoutes } from '../services/prompts/routes.js';
 import { voicemailRoutes } from '../services/voicemail/routes.js';
 import { addVoicemailToCallRecords } from '../services/voicemail/call-records.js';
 import { campaignRoutes } from '../services/campaigns/routes.js';
 import { reportRoutes } from '../services/reports/routes.js';
 import { ivrRoutes } from '../services/ivr/routes.js';
+import { userRoutes } from './routes/users.js';
+import { trunkRoutes } from '../services/trunks/routes.js';
+import { entryNumberRoutes } from '../services/entry-numbers/routes.js';
 import { installAccess } from './auth.js';
 import { authRoutes } from './session/routes.js';
 import { liveEventsGateway, type LiveEventsOptions } from './events/gateway.js';
@@ -85,6 +90,8 @@ export async function build(opts: AppOptions): Promise<TenorApp> {
   }
 
   if (opts.services.has('acd')) await app.register(acdRoutes({ services: opts.services }));
+  if (opts.services.has('acd')) await app.register(callControlRoutes({ services: opts.services }));
+  if (opts.services.has('monitoring')) await app.register(monitorRoutes({ services: opts.services }));
   if (opts.services.has('prompts')) await app.register(promptRoutes({ services: opts.services }));
   if (opts.services.has('voicemail')) {
     await app.register(voicemailRoutes({ services: opts.services }));
@@ -93,6 +100,9 @@ export async function build(opts: AppOptions): Promise<TenorApp> {
   if (opts.services.has('campaigns')) await app.register(campaignRoutes({ services: opts.services }));
   if (opts.services.has('reports')) await app.register(reportRoutes({ services: opts.services }));
   if (opts.services.has('ivr')) await app.register(ivrRoutes({ services: opts.services }));
+  await app.register(userRoutes({ services: opts.services }));
+  if (opts.services.has('trunks')) await app.register(trunkRoutes({ services: opts.services }));
+  if (opts.services.has('entryNumbers')) await app.register(entryNumberRoutes({ services: opts.services }));
 
   if (opts.services.has('scripts')) {
     await app.register(scriptRoutes({ services: opts.services }));

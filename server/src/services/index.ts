@@ -12,6 +12,7 @@ import { webhooksService } from './webhooks.js';
 import { scriptsService } from './scripts/index.js';
 import { telephonyService } from './telephony.js';
 import { acdService } from './acd/service.js';
+import { monitoringService } from './acd/monitoring-service.js';
 import { ingressService } from './ingress.js';
 import { ivrService } from './ivr/service.js';
 import { contactHistoryService } from './contact-history.js';
@@ -20,6 +21,8 @@ import { reportsService } from './reports/service.js';
 import { sessionsService } from '../http/session/service.js';
 import { promptsService } from './prompts/service.js';
 import { voicemailService } from './voicemail/service.js';
+import { trunksService } from './trunks/service.js';
+import { entryNumbersService } from './entry-numbers/service.js';
 
 export function builtinServices(config: TenorConfig): ServiceDefinition<object>[] {
   return [
@@ -32,7 +35,10 @@ export function builtinServices(config: TenorConfig): ServiceDefinition<object>[
     scriptsService(config.dataDir),
     telephonyService(config),
     acdService(config, config.acd),
+    monitoringService(config.acd),
     ingressService(config.site.entryNumbers),
+    trunksService(config.site.trunks),
+    entryNumbersService(config.site.entryNumbers),
     ivrService(config),
     contactHistoryService(),
     campaignsService(config),

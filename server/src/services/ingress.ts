@@ -35,6 +35,8 @@ export interface IngressService {
   active(): number;
   /** Declare (or re-point) an entry number while running, e.g. the demo's; lasts until the next start. */
   setEntryNumber(entry: EntryNumberConfig): void;
+  /** Stop taking calls to a number (they are refused as unknown from now on); false when it was not declared. */
+  removeEntryNumber(number: string): boolean;
   close(): void;
 }
 
@@ -121,6 +123,11 @@ export function ingressService(entryNumbers: readonly EntryNumberConfig[]) {
         setEntryNumber(entry) {
           byNumber.set(entry.number, entry);
           ctx.logger.info({ entry }, 'entry number set');
+        },
+        removeEntryNumber(number) {
+          const removed = byNumber.delete(number);
+          if (removed) ctx.logger.info({ number }, 'entry number removed');
+          return removed;
         },
         close: () => void driver.off('incoming', onIncoming),
       };

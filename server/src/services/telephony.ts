@@ -7,6 +7,7 @@ import { EmbeddedDriver, type CredentialStore, type TelephonyDriver } from '@ten
 import type { TenorConfig } from '../config/schema.js';
 import { defineService } from '../core/service-manager.js';
 import type { UsersService } from './users.js';
+import { engineTrunk } from './trunks/live-trunks.js';
 
 declare module '../core/service-manager.js' {
   interface ServiceMap {
@@ -33,17 +34,8 @@ export function createEmbeddedDriver(config: TenorConfig, users: UsersService, l
     domain: config.sip.realm,
     digestAlgorithms: config.sip.digestAlgorithms,
     credentials: credentialsFrom(users),
-    trunks: config.site.trunks.map((t) => ({
-      name: t.name,
-      host: t.host,
-      port: t.port ?? 5060,
-      transport: t.transport ?? 'udp',
-      ...(t.username !== undefined ? { username: t.username } : {}),
-      ...(t.password !== undefined ? { password: t.password } : {}),
-      ...(t.register !== undefined ? { register: t.register } : {}),
-      ...(t.fromDomain !== undefined ? { fromDomain: t.fromDomain } : {}),
-      ...(t.inboundAddresses !== undefined ? { inboundAddresses: t.inboundAddresses } : {}),
-    })),
+    // The site file's trunks; the trunks service then applies those edited through the API.
+    trunks: config.site.trunks.map(engineTrunk),
     logger,
   });
 }

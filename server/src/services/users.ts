@@ -2,6 +2,7 @@
 // TENOR_ADMIN_PASSWORD, or with a generated password that is printed once.
 
 import { defineService } from '../core/service-manager.js';
+import { TenorError } from '../core/errors.js';
 import { generatePassword, hashPassword, sipDigestSecrets, verifyPassword } from '../core/passwords.js';
 import { UsersRepository, type Role, type SipDigestSecrets, type User } from '../store/repos/users.js';
 
@@ -11,12 +12,28 @@ export interface UsersService {
   authenticate(username: string, password: string): Promise<User | undefined>;
   create(user: { username: string; displayName?: string; password: string; role: Role }): Promise<User>;
   list(): Promise<User[]>;
+  get(username: string): Promise<User | undefined>;
   setPassword(username: string, password: string): Promise<boolean>;
+  /**
+   * Change a user's display name, role and/or password (undefined for an unknown user).
+   * Refused (TENOR_ERR_USER_REFUSED) when it would demote the last admin.
+   */
+  update(username: string, changes: { displayName?: string; role?: Role; password?: string }): Promise<User | undefined>;
+  /** Delete a user (false when unknown). Refused (TENOR_ERR_USER_REFUSED) for the last admin. */
+  remove(username: string): Promise<boolean>;
   /** Awaited after a password was changed (web sessions of that user end). Returns an unsubscribe function. */
   onPasswordChanged(listener: (username: string) => Promise<void>): () => void;
+  /**
+   * Awaited after what a user may do changed: their password, their role, or they were deleted.
+   * The sessions service ends their web sessions (and so their live sockets). Returns an unsubscribe function.
+   */
+  onAccessChanged(listener: (username: string, change: AccessChange) => Promise<void>): () => void;
   /** Digest secrets for SIP registration in the configured realm; undefined for unknown users. */
   sipSecrets(username: string): Promise<SipDigestSecrets | undefined>;
 }
+
+/** What changed about a user's access. */
+export type AccessChange = 'password' | 'role' | 'removed';
 
 declare module '../core/service-manager.js' {
   interface ServiceMap {
@@ -38,6 +55,21 @@ export function usersService(adminPassword: string | undefined, sipRealm: string
       const repo = new UsersRepository(ctx.get('store'));
       let generated: string | undefined;
       const passwordListeners = new Set<(username: string) => Promise<void>>();
+      const accessListeners = new Set<(username: string, change: AccessChange) => Promise<void>>();
+      const accessChanged = async (username: string, change: AccessChange): Promise<void> => {
+        await Promise.all([...accessListeners].map((listener) => listener(username, change)));
+      };
+      // Someone must stay able to administer Tenor: the last admin is neither demoted nor deleted
+      // (the repository's statements check it; this names the refusal).
+      const lastAdmin = (username: string, what: string) => new TenorError('TENOR_ERR_USER_REFUSED', [username, what, 'it is the last admin']);
+      const setPassword = async (username: string, password: string): Promise<boolean> => {
+        const changed = await repo.setPassword(username, await hashPassword(password), sipDigestSecrets(username, sipRealm, password));
+        if (changed) {
+          await Promise.all([...passwordListeners].map((listener) => listener(username)));
+          await accessChanged(username, 'password');
+        }
+        return changed;
+      };
       if (!(await repo.findByUsername('admin'))) {
         const password = adminPassword ?? (generated = generatePassword());
         await repo.create({
@@ -66,14 +98,38 @@ export function usersService(adminPassword: string | undefined, sipRealm: string
           });
         },
         list: () => repo.list(),
-        async setPassword(username, password) {
-          const changed = await repo.setPassword(username, await hashPassword(password), sipDigestSecrets(username, sipRealm, password));
-          if (changed) await Promise.all([...passwordListeners].map((listener) => listener(username)));
-          return changed;
+        get: (username) => repo.findByUsername(username),
+        setPassword,
+        async update(username, changes) {
+          const user = await repo.findByUsername(username);
+          if (!user) return undefined;
+          const roleChanged = changes.role !== undefined && changes.role !== user.role;
+          const updated = await repo.update(username, {
+            ...(changes.displayName !== undefined ? { displayName: changes.displayName } : {}),
+            ...(roleChanged ? { role: changes.role } : {}),
+          });
+          if (!updated) throw lastAdmin(username, `made ${changes.role ?? ''}`);
+          if (changes.password !== undefined) await setPassword(username, changes.password);
+          // A password change already ended the sessions; otherwise a new role ends them (open sockets saw the old role).
+          else if (roleChanged) await accessChanged(username, 'role');
+          if (roleChanged) ctx.logger.info({ username, from: user.role, to: changes.role }, 'user role changed');
+          return repo.findByUsername(username);
+        },
+        async remove(username) {
+          const user = await repo.findByUsername(username);
+          if (!user) return false;
+          if (!(await repo.delete(username))) throw lastAdmin(username, 'deleted');
+          ctx.logger.info({ username, role: user.role }, 'user deleted');
+          await accessChanged(username, 'removed');
+          return true;
         },
         onPasswordChanged(listener) {
           passwordListeners.add(listener);
           return () => void passwordListeners.delete(listener);
+        },
+        onAccessChanged(listener) {
+          accessListeners.add(listener);
+          return () => void accessListeners.delete(listener);
         },
         async sipSecrets(username) {
           const secrets = await repo.sipSecrets(username);

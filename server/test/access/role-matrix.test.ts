@@ -72,6 +72,11 @@ t.test('every route refuses the roles it must', async (t) => {
   t.same(rolesOf('POST', '/api/customers/identify'), ['supervisor', 'admin'], 'number lookups are not for agents');
   t.same(rolesOf('DELETE', '/api/customers/:id'), ['supervisor', 'admin']);
   t.ok(rolesOf('GET', '/api/events').includes('agent'), 'the live events route exists and admits agents');
+  for (const url of ['/api/users', '/api/trunks', '/api/entry-numbers']) t.same(rolesOf('GET', url), ['admin'], `${url} is for admins only`);
+  for (const url of ['/api/users/:username', '/api/trunks/:name', '/api/entry-numbers/:number']) {
+    t.same(rolesOf('PUT', url), ['admin'], `PUT ${url} is for admins only`);
+    t.same(rolesOf('DELETE', url), ['admin'], `DELETE ${url} is for admins only`);
+  }
 });
 
 t.test('agents act on their own agent only; supervisors force break or logout; admins configure', async (t) => {

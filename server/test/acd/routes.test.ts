@@ -61,16 +61,19 @@ t.test('queues and agents are managed over the API; state changes; live figures;
   const get = (url: string) => app.inject({ method: 'GET', url, headers: { authorization: admin } });
 
   t.equal((await app.inject({ method: 'GET', url: '/api/queues' })).statusCode, 401, 'credentials required');
-  const created = await put('/api/queues/sales', { strategy: 'round-robin', wrapUpSeconds: 5, callbackKey: '*', overflow: { afterSeconds: 60, queue: 'sales' } });
+  const created = await put('/api/queues/sales', { strategy: 'round-robin', wrapUpSeconds: 5, callbackKey: '*', overflow: { afterSeconds: 60, queue: 'sales' }, script: 'sales-lead' });
   t.equal(created.statusCode, 200, created.body);
   t.same(created.json().definition.callbackKey, '*');
+  t.equal(created.json().definition.script, 'sales-lead', "the queue keeps the dialogue script its agents' desktops start");
   const bad = await put('/api/queues/bad', { strategy: 'fastest' });
   t.same([bad.statusCode, bad.json().error.code], [400, 'TENOR_ERR_VALIDATION']);
 
   t.equal((await put('/api/agents/ann', { name: 'Ann', skills: { de: 5 }, queues: [{ queue: 'sales' }] })).statusCode, 200);
   const loggedIn = await post('/api/agents/ann/state', { state: 'ready' });
   t.same([loggedIn.statusCode, loggedIn.json().state], [200, 'ready'], 'logged in ready');
-  t.same((await post('/api/agents/ann/state', { state: 'break' })).json().error.message, 'Invalid request: a break needs a reason');
+  t.same((await post('/api/agents/ann/state', { state: 'break' })).json().reason, 'supervisor', "an admin's break for ann needs no reason: it is recorded as forced");
+  t.same((await post('/api/agents/ann/state', { state: 'break', reason: 'lunch-ish' })).json().error.message, "Invalid request: unknown break reason 'lunch-ish' (known: lunch, coffee, meeting, training, other)");
+  t.same((await post('/api/agents/ann/state', { state: 'ready' })).json().state, 'ready');
   t.same((await post('/api/agents/ann/state', { state: 'break', reason: 'coffee' })).json().state, 'break');
   t.same((await post('/api/agents/ann/state', { state: 'ready' })).json().state, 'ready');
 
@@ -93,7 +96,7 @@ t.test('queues and agents are managed over the API; state changes; live figures;
   t.equal((await get('/api/calls/nope')).statusCode, 404);
 
   const log = (await get('/api/agents/ann/log')).json() as { to: string }[];
-  t.same(log.map((l) => l.to), ['ready', 'break', 'ready', 'offered', 'on-call', 'wrap-up']);
+  t.same(log.map((l) => l.to), ['ready', 'break', 'ready', 'break', 'ready', 'offered', 'on-call', 'wrap-up']);
   t.equal((await post('/api/agents/ann/state', { state: 'logged-out' })).json().state, 'logged-out');
   t.equal((await app.inject({ method: 'DELETE', url: '/api/agents/ann', headers: { authorization: admin } })).statusCode, 204);
   t.equal((await app.inject({ method: 'DELETE', url: '/api/queues/sales', headers: { authorization: admin } })).statusCode, 204);

@@ -15,15 +15,15 @@ async function setup(t: Test, extra: ServiceDefinition<object>[] = []): Promise<
 t.test('GET /health is 200 when every service is healthy, 503 otherwise', async (t) => {
   let healthy = true;
   const { app } = await setup(t, [
-    defineService({ name: 'trunks', start: () => ({}), health: () => (healthy ? { status: 'ok' } : { status: 'down', detail: 'no route' }) }),
+    defineService({ name: 'uplink', start: () => ({}), health: () => (healthy ? { status: 'ok' } : { status: 'down', detail: 'no route' }) }),
   ]);
   const ok = await app.inject('/health');
   t.equal(ok.statusCode, 200);
-  t.match(ok.json(), { status: 'ok', version: '9.9.9', services: { store: 'ok', users: 'ok', events: 'ok', trunks: 'ok' } });
+  t.match(ok.json(), { status: 'ok', version: '9.9.9', services: { store: 'ok', users: 'ok', events: 'ok', uplink: 'ok' } });
   healthy = false;
   const bad = await app.inject('/health');
   t.equal(bad.statusCode, 503);
-  t.match(bad.json(), { status: 'unhealthy', services: { trunks: 'down' } });
+  t.match(bad.json(), { status: 'unhealthy', services: { uplink: 'down' } });
 });
 
 t.test('GET /api/services lists services with status, health and dependencies', async (t) => {

@@ -14,6 +14,7 @@ t.test('the demo: dial 100 in office hours, press 2, wait in support', async (t)
   t.match(summary.ivr, /dial 100 for flow 'demo-main' v1/, `the banner line: ${summary.ivr}`);
   t.ok(s.services.get('acd').queue('sales') && s.services.get('acd').queue('support'), 'queues sales and support exist');
   t.same(s.services.get('acd').agent('alice')?.profile.queues.map((q) => q.queue), ['sales', 'support'], 'alice serves both');
+  t.match(s.services.get('entryNumbers').list(), [{ number: '100', flow: 'demo-main', queue: null }], 'number 100 is listed with the entry numbers an admin sees');
 
   const p = await keysCaller(t, s, { number: '100', caller: '+31201110051', keys1: '2', keys2: '5', gapMs: 4500 });
   const started = await s.bus.wait('flow_started');

@@ -142,7 +142,7 @@ t.test('agent desktop, supervisor monitor and report around one real call', { ti
   await sue.waitForSelector('tr[data-queue="sales"] .waiting:text-is("0")', { timeout: 15_000 });
   await sue.waitForSelector('tr[data-agent="ann"] .current-call:has-text("Grace Hopper")', { timeout: 15_000 });
   t.pass('the supervisor sees the agent busy with the customer, and the queue empty');
-  await sue.screenshot({ path: path.join(screenshots, 'supervisor-monitor.png') });
+  // docs/screenshots/supervisor-monitor.png is taken by call-controls.test.ts (the monitor with a listen-in and a campaign).
 
   // The script: choose the reason, say it was solved.
   await agent.waitForSelector('#script[data-step="reason"] button.option[data-value="billing"]', { timeout: 15_000 });

@@ -2,7 +2,7 @@
 // configuration, trunks and the registrar. The SIP, RTP and media layers are
 // exported from their own folders (sip/index.ts, sip/stack-index.ts,
 // rtp/index.ts, media/index.ts).
-export { EmbeddedDriver, EmbeddedCall, CallStateError, TrunkTable, type EmbeddedDriverConfig, type TrunkConfig } from './engine/index.js';
+export { EmbeddedDriver, EmbeddedCall, CallStateError, TrunkTable, type EmbeddedDriverConfig, type TrunkConfig, type TrunkRegistrationState } from './engine/index.js';
 export {
   Registrar, BindingTable, InMemoryCredentialStore, DigestAuthenticator, answerDigestChallenge,
   type RegistrarOptions, type Binding, type BindingEvents, type CredentialStore, type StoredCredential,

@@ -3,13 +3,21 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Me } from '../api.js';
 import { useI18n } from '../i18n/index.js';
-import type { LiveContact } from '../live.js';
+import type { LiveContact, LiveSnapshot } from '../live.js';
 import type { LiveState } from '../main.js';
-import { duration, errorText, secondsSince, useNow } from '../format.js';
+import { breakReasonLabel, duration, errorText, secondsSince, useNow } from '../format.js';
 import { ScreenPop } from './screen-pop.js';
 import { VoicemailList } from './voicemail.js';
+import { CallControls } from './call-controls.js';
 
-const breakReasons = ['lunch', 'training', 'personal'] as const;
+/** The break reasons the site allows (GET /api/break-reasons); known ones are translated. */
+function useBreakReasons(): string[] {
+  const [reasons, setReasons] = useState<string[]>([]);
+  useEffect(() => {
+    api.get<{ reasons: string[] }>('/api/break-reasons').then((r) => setReasons(r.reasons), () => undefined);
+  }, []);
+  return reasons;
+}
 
 export function AgentDesktop(props: { me: Me; live: LiveState }) {
   const { t } = useI18n();
@@ -17,7 +25,10 @@ export function AgentDesktop(props: { me: Me; live: LiveState }) {
   const snapshot = props.live.snapshot;
   const self = snapshot?.agents.find((a) => a.login === login) ?? null;
   const now = useNow();
-  const [reason, setReason] = useState<string>(breakReasons[0]);
+  const breakReasons = useBreakReasons();
+  const [chosenReason, setReason] = useState<string>('');
+  const reason = chosenReason !== '' ? chosenReason : (breakReasons[0] ?? '');
+  const reasonLabel = (r: string): string => breakReasonLabel(t, r);
   const [error, setError] = useState<string | null>(null);
 
   if (login === null) return <p class="muted">{t('notWorking')}</p>;
@@ -36,26 +47,26 @@ export function AgentDesktop(props: { me: Me; live: LiveState }) {
         <h2>{t('myState')}</h2>
         <p>
           {t('stateLabel')}: <strong id="agent-state" data-state={state}>{t(`state.${state}`)}</strong>
-          {self && state === 'break' && self.reason ? ` (${self.reason})` : ''}
+          {self && state === 'break' && self.reason ? ` (${reasonLabel(self.reason)})` : ''}
           {self && state !== 'logged-out' && <span class="muted"> · {duration(secondsSince(self.since, now, props.live.skewMs))}</span>}
         </p>
         <div class="row">
           <button id="go-ready" disabled={state === 'ready' || state === 'offered' || state === 'on-call'} onClick={() => setState('ready')}>{t('goReady')}</button>
           <select id="break-reason" aria-label={t('breakReason')} value={reason} onChange={(e) => setReason(e.currentTarget.value)}>
-            {breakReasons.map((r) => <option value={r}>{t(r === 'lunch' ? 'reasonLunch' : r === 'training' ? 'reasonTraining' : 'reasonPersonal')}</option>)}
+            {breakReasons.map((r) => <option value={r}>{reasonLabel(r)}</option>)}
           </select>
-          <button id="take-break" onClick={() => setState('break', reason)}>{t('takeBreak')}</button>
+          <button id="take-break" disabled={reason === ''} onClick={() => setState('break', reason)}>{t('takeBreak')}</button>
           <button id="agent-logout" disabled={state === 'logged-out'} onClick={() => setState('logged-out')}>{t('logOutAgent')}</button>
         </div>
         {error && <p class="error">{error}</p>}
       </section>
-      <ContactPanel current={current} state={state} now={now} skewMs={props.live.skewMs} me={props.me} />
-      <VoicemailList />
+      <ContactPanel current={current} state={state} now={now} skewMs={props.live.skewMs} me={props.me} snapshot={snapshot} />
+      <VoicemailList queues={snapshot?.queues.map((q) => q.queue) ?? []} />
     </div>
   );
 }
 
-function ContactPanel(props: { current: LiveContact | null; state: string; now: number; skewMs: number; me: Me }) {
+function ContactPanel(props: { current: LiveContact | null; state: string; now: number; skewMs: number; me: Me; snapshot: LiveSnapshot | null }) {
   const { t } = useI18n();
   const c = props.current;
   if (c === null) {
@@ -63,7 +74,7 @@ function ContactPanel(props: { current: LiveContact | null; state: string; now: 
   }
   const caller = c.customer.name ?? t('unknownCaller');
   return (
-    <section class={`card contact ${c.state}`} id="contact" data-state={c.state} data-call={c.callId}>
+    <section class={`card contact ${c.state}`} id="contact" data-state={c.state} data-call={c.callId} data-held={String(c.held)}>
       <h2>{c.state === 'offered' ? t('offerRinging') : c.state === 'on-call' ? t('onCall') : t('wrapUp')}</h2>
       <p class="caller">
         <strong id="caller-name">{caller}</strong>
@@ -71,6 +82,9 @@ function ContactPanel(props: { current: LiveContact | null; state: string; now: 
         {c.callerNumber && <span class="muted"> · {t('number')}: <span id="caller-number">{c.callerNumber}</span></span>}
         {c.queue && <span class="muted"> · {t('queue')}: {c.queue}</span>}
       </p>
+      {c.state === 'on-call' && props.me.agent !== null && (
+        <CallControls key={c.callId} login={props.me.agent} contact={c} />
+      )}
       {c.state === 'wrap-up' && <WrapUp contact={c} now={props.now} skewMs={props.skewMs} agent={props.me.agent ?? ''} />}
       {c.state !== 'offered' && <ScreenPop key={c.callId} contact={c} />}
     </section>

@@ -1,10 +1,14 @@
 // The supervisor monitor: agents and queues from the live snapshot (times tick locally),
-// with today's service level, ASA and abandoned calls per queue from the inbound report.
+// with today's service level, ASA and abandoned calls per queue from the inbound report;
+// per agent: force break / logout and, on a call, listen / whisper / barge; the campaigns.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
+import { targetLabel } from './call-controls.js';
 import { useI18n } from '../i18n/index.js';
 import type { LiveState } from '../main.js';
-import { duration, errorText, percent, secondsSince, useNow } from '../format.js';
+import { breakReasonLabel, duration, errorText, percent, secondsSince, useNow } from '../format.js';
+import { CampaignsPanel } from './campaigns-panel.js';
+import { MonitorControls, useCallViews, useMonitors } from './monitor-controls.js';
 
 interface InboundTotals { offered: number; answered: number; abandoned: number; serviceLevelPercent: number | null; avgSpeedOfAnswerSeconds: number | null }
 const todayRefreshMs = 30_000;
@@ -49,11 +53,16 @@ export function MonitorPage(props: { live: LiveState }) {
   const answered = snapshot?.agents.reduce((sum, a) => sum + a.callsAnswered, 0) ?? 0;
   const today = useTodayByQueue(snapshot?.queues.map((q) => q.queue) ?? [], answered);
   const names = useCustomerNames((snapshot?.calls ?? []).flatMap((c) => (c.customerId === null ? [] : [c.customerId])));
+  const [device, setDevice] = useState('');
+  const onCall = (snapshot?.agents ?? []).filter((a) => a.state === 'on-call' && a.callId !== null);
+  const callViews = useCallViews(onCall.map((a) => ({ login: a.login, callId: a.callId ?? '' })), snapshot?.at ?? '');
+  const monitors = useMonitors(snapshot?.at ?? '');
   if (snapshot === null) return <p class="muted">{t('loading')}</p>;
   const callOf = (callId: string | null) => snapshot.calls.find((c) => c.callId === callId) ?? null;
   const force = (login: string, state: 'break' | 'logged-out'): void => {
     setError(null);
-    api.post(`/api/agents/${encodeURIComponent(login)}/state`, state === 'break' ? { state, reason: t('supervisorBreak') } : { state })
+    // No reason: the server records a forced break with its own reason, 'supervisor'.
+    api.post(`/api/agents/${encodeURIComponent(login)}/state`, { state })
       .catch((err: unknown) => setError(t('error', { message: errorText(err) })));
   };
 
@@ -105,6 +114,10 @@ export function MonitorPage(props: { live: LiveState }) {
       </section>
       <section class="card">
         <h2>{t('agents')}</h2>
+        <label class="monitor-device">
+          {t('monitorDevice')}{' '}
+          <input id="monitor-device" type="tel" placeholder={t('monitorDevicePlaceholder')} value={device} onInput={(e) => setDevice(e.currentTarget.value)} />
+        </label>
         {snapshot.agents.length === 0 ? <p class="muted">{t('noAgents')}</p> : (
           <table id="agents">
             <thead><tr><th>{t('agent')}</th><th>{t('stateLabel')}</th><th>{t('timeInState')}</th><th>{t('currentCall')}</th><th>{t('callsToday')}</th><th>{t('actions')}</th></tr></thead>
@@ -112,16 +125,25 @@ export function MonitorPage(props: { live: LiveState }) {
               {snapshot.agents.map((a) => {
                 const call = callOf(a.callId);
                 const loggedIn = a.state !== 'logged-out';
+                const view = a.state === 'on-call' ? callViews[a.login] ?? null : null;
                 return (
                   <tr data-agent={a.login} data-state={a.state}>
                     <td>{a.name} <span class="muted">({a.login})</span></td>
-                    <td><span class={`state s-${a.state}`}>{t(`state.${a.state}`)}</span>{a.state === 'break' && a.reason ? ` · ${a.reason}` : ''}</td>
+                    <td><span class={`state s-${a.state}`}>{t(`state.${a.state}`)}</span>{a.state === 'break' && a.reason ? ` · ${breakReasonLabel(t, a.reason)}` : ''}</td>
                     <td>{loggedIn ? duration(secondsSince(a.since, now, props.live.skewMs)) : '—'}</td>
-                    <td class="current-call">{call ? <>{call.customerId !== null && names[call.customerId] ? <strong>{names[call.customerId]} </strong> : null}{call.from}{call.queue ? ` → ${call.queue}` : ''}</> : '—'}</td>
+                    <td class="current-call">
+                      {call ? <>{call.customerId !== null && names[call.customerId] ? <strong>{names[call.customerId]} </strong> : null}{call.from}{call.queue ? ` → ${call.queue}` : ''}</> : '—'}
+                      {view?.held && <span class="badge hold call-held">{t('callOnHold')}</span>}
+                      {view?.consult && <span class="badge consult">{t('callConsulting', { target: targetLabel(t, view.consult.target) })}</span>}
+                    </td>
                     <td>{a.callsAnswered}</td>
                     <td>
-                      <button disabled={!loggedIn || a.state === 'break'} onClick={() => force(a.login, 'break')}>{t('forceBreak')}</button>{' '}
-                      <button disabled={!loggedIn} onClick={() => force(a.login, 'logged-out')}>{t('forceLogout')}</button>
+                      <button class="force-break" disabled={!loggedIn || a.state === 'break'} onClick={() => force(a.login, 'break')}>{t('forceBreak')}</button>{' '}
+                      <button class="force-logout" disabled={!loggedIn} onClick={() => force(a.login, 'logged-out')}>{t('forceLogout')}</button>
+                      {a.state === 'on-call' && (
+                        <MonitorControls login={a.login} monitors={monitors.monitors.filter((m) => m.agent === a.login)} me={snapshot.username}
+                          device={device} onChanged={monitors.refresh} onError={setError} />
+                      )}
                     </td>
                   </tr>
                 );
@@ -130,6 +152,7 @@ export function MonitorPage(props: { live: LiveState }) {
           </table>
         )}
       </section>
+      <CampaignsPanel campaigns={snapshot.campaigns} />
     </div>
   );
 }

@@ -2,14 +2,15 @@
 // (docs/scripts.md): the server keeps the run, executes its actions and, at the end,
 // writes the answers, outcome and disposition on the customer's timeline.
 import { useEffect, useState } from 'preact/hooks';
-import { api, type ScriptInfo, type ScriptSession, type ScriptQuestion } from '../api.js';
+import { api, type ScriptInfo, type ScriptSession, type ScriptQuestion, type ScriptStep } from '../api.js';
 import { useI18n } from '../i18n/index.js';
 import type { LiveContact } from '../live.js';
 import { errorText } from '../format.js';
 
-/** The script for a queue: one named after the queue, else the first in the library. */
-function scriptFor(scripts: ScriptInfo[], queue: string | null): ScriptInfo | null {
-  return scripts.find((s) => queue !== null && s.id === queue) ?? scripts[0] ?? null;
+/** The script the queue names, else one named after the queue, else the first in the library. */
+function scriptFor(scripts: ScriptInfo[], contact: LiveContact): ScriptInfo | null {
+  const byId = (id: string | null): ScriptInfo | undefined => (id === null ? undefined : scripts.find((s) => s.id === id));
+  return byId(contact.script) ?? byId(contact.queue) ?? scripts[0] ?? null;
 }
 
 export function ScriptPanel(props: { contact: LiveContact; customerId: number | null; onChange(session: ScriptSession): void }) {
@@ -23,7 +24,7 @@ export function ScriptPanel(props: { contact: LiveContact; customerId: number | 
   useEffect(() => {
     let cancelled = false;
     api.get<ScriptInfo[]>('/api/scripts').then(async (scripts) => {
-      const script = scriptFor(scripts, props.contact.queue);
+      const script = scriptFor(scripts, props.contact);
       if (script === null) { setNone(true); return; }
       const started = await api.post<ScriptSession>('/api/script-sessions', {
         scriptId: script.id, channel: 'call', callId: props.contact.callId,
@@ -52,14 +53,25 @@ export function ScriptPanel(props: { contact: LiveContact; customerId: number | 
   return (
     <section class="script" id="script" data-step={step?.id ?? ''}>
       <h3>{t('script')}{session ? `: ${session.title}` : ''}</h3>
+      <ScriptStepView step={step} outcome={session?.outcome ?? null} errors={errors} onAnswer={answer} onMove={move} />
+    </section>
+  );
+}
+
+/** One step of a run: its information, its question (or Next), Back, and why an answer was refused. The admin's script preview shows steps the same way. */
+export function ScriptStepView(props: { step: ScriptStep | undefined; outcome: string | null; errors: string[]; onAnswer(value: unknown): void; onMove(where: 'back' | 'next'): void }) {
+  const { t } = useI18n();
+  const step = props.step;
+  return (
+    <>
       {step?.title && <h4>{step.title}</h4>}
       {step?.info.map((line) => <p class="info">{line}</p>)}
-      {step?.kind === 'end' && <p id="script-done" class="ok">{t('scriptDone', { outcome: step.outcome ?? session?.outcome ?? '' })}</p>}
-      {step?.kind === 'step' && step.question && <QuestionForm key={step.id} question={step.question} onAnswer={answer} />}
-      {step?.kind === 'step' && !step.question && <button id="script-next" onClick={() => move('next')}>{t('next')}</button>}
-      {step?.canGoBack && <button id="script-back" class="secondary" onClick={() => move('back')}>{t('back')}</button>}
-      {errors.map((e) => <p class="error">{e}</p>)}
-    </section>
+      {step?.kind === 'end' && <p id="script-done" class="ok">{t('scriptDone', { outcome: step.outcome ?? props.outcome ?? '' })}</p>}
+      {step?.kind === 'step' && step.question && <QuestionForm key={step.id} question={step.question} onAnswer={props.onAnswer} />}
+      {step?.kind === 'step' && !step.question && <button id="script-next" onClick={() => props.onMove('next')}>{t('next')}</button>}
+      {step?.canGoBack && <button id="script-back" class="secondary" onClick={() => props.onMove('back')}>{t('back')}</button>}
+      {props.errors.map((e) => <p class="error">{e}</p>)}
+    </>
   );
 }
 

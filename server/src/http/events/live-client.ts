@@ -104,7 +104,9 @@ export class LiveClient {
     if (shown) this.#coalescer.push(shown, stateOf !== undefined ? `agent:${stateOf}` : undefined);
     if (!everything && login === undefined) return;
     this.#pushQueueFigures(event, everything);
-    if (!everything && login !== undefined && stateOf === login) void this.#pushCurrentContact(login);
+    // Hold and consult change the agent's current contact without changing their state.
+    const controlOf = event.type === 'call_control' ? (event as TenorEvent<'call_control'>).payload.agent : undefined;
+    if (!everything && login !== undefined && (stateOf === login || controlOf === login)) void this.#pushCurrentContact(login);
   }
 
   #pushQueueFigures(event: TenorEvent, everything: boolean): void {

@@ -8,9 +8,10 @@ import type { AcdEngine } from '../../services/acd/engine.js';
 import type { CallRecord } from '../../services/acd/store/call-records.js';
 import type { AuthUser } from '../auth.js';
 import { seesEverything } from '../auth.js';
-import type { LiveAgent, LiveCall, LiveContact, LiveCustomer, LiveQueue, LiveQueueFigures, LiveSnapshot, LiveWaitingCall } from './types.js';
+import type { LiveAgent, LiveCall, LiveCampaign, LiveContact, LiveCustomer, LiveQueue, LiveQueueFigures, LiveSnapshot, LiveWaitingCall } from './types.js';
 import '../../services/acd/service.js';
 import '../../services/crm/index.js';
+import '../../services/campaigns/service.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const secondsSince = (ms: number, now: number): number => Math.max(0, Math.round((now - ms) / 1000));
@@ -70,33 +71,32 @@ export async function currentContact(services: ServiceManager, login: string, lo
   const waiting = acd.router.entry(callId);
   if (waiting) {
     return {
-      callId, state: agent.state, kind: waiting.kind, queue: waiting.queue, callerNumber: waiting.callerNumber,
+      callId, state: agent.state, kind: waiting.kind, queue: waiting.queue, script: acd.queue(waiting.queue)?.script ?? null, callerNumber: waiting.callerNumber,
       customer: { id: waiting.customerId ?? null, name: waiting.customerName ?? null, segment: waiting.segment ?? null }, since: iso(agent.stateSince),
+      held: false, consult: null,
     };
   }
   const record = await acd.callRecord(callId);
+  // Read after the await: hold and consult may have changed meanwhile.
+  const connected = agent.state === 'on-call' ? acd.findConnectedCall(login) : undefined;
   return {
     callId, state: agent.state, kind: record?.segments.some((s) => s.kind === 'callback') ? 'callback' : 'call', queue: record?.queue ?? null,
+    script: (record?.queue !== undefined ? acd.queue(record.queue)?.script : undefined) ?? null,
     callerNumber: record ? (record.direction === 'inbound' ? record.from : record.to) : null,
     customer: await customerOf(services, record?.customerId, log), since: iso(agent.stateSince),
+    held: connected?.held ?? false, consult: connected?.consult ?? null,
   };
 }
 
-/** Active campaigns, when a campaigns service runs and can list them; defensive: its API is not fixed here. */
-async function campaignsOf(services: ServiceManager, log: Logger): Promise<unknown[] | null> {
+/** The campaigns for the monitor, when a campaigns service runs; a failure there leaves them out rather than failing the snapshot. */
+async function campaignsOf(services: ServiceManager, log: Logger): Promise<LiveCampaign[] | null> {
   if (!services.has('campaigns')) return null;
   try {
-    const campaigns = services.get<Record<string, unknown>>('campaigns');
-    for (const method of ['liveSnapshot', 'active', 'list']) {
-      const fn = campaigns[method];
-      if (typeof fn !== 'function') continue;
-      const result: unknown = await (fn as () => unknown).call(campaigns);
-      return Array.isArray(result) ? (JSON.parse(JSON.stringify(result)) as unknown[]) : null;
-    }
+    return await services.get('campaigns').live();
   } catch (err) {
     log.warn({ err }, 'campaigns left out of the live snapshot');
+    return null;
   }
-  return null;
 }
 
 export async function buildSnapshot(services: ServiceManager, user: AuthUser, log: Logger): Promise<LiveSnapshot> {

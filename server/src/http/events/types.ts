@@ -12,6 +12,7 @@
 import type { TenorEvents, TenorEventName } from '../../core/events.js';
 import type { AgentState } from '../../services/acd/agent-state.js';
 import type { ContactKind } from '../../services/acd/model.js';
+import type { TransferTarget } from '../../services/acd/connected-call.js';
 import type { Role } from '../../store/repos/users.js';
 import '../../services/acd/events.js';
 
@@ -91,10 +92,16 @@ export interface LiveContact {
   state: 'offered' | 'on-call' | 'wrap-up';
   kind: ContactKind;
   queue: string | null;
+  /** The queue's dialogue script, when it names one. */
+  script: string | null;
   callerNumber: string | null;
   /** null fields: an unknown caller (show the number). */
   customer: LiveCustomer;
   since: string;
+  /** On a call: the customer hears music on hold. */
+  held: boolean;
+  /** On a call: the agent is consulting someone before a transfer (the customer is on hold). */
+  consult: { target: TransferTarget; state: 'dialing' | 'talking' } | null;
 }
 
 export interface LiveSnapshot {
@@ -112,8 +119,29 @@ export interface LiveSnapshot {
   calls: LiveCall[];
   /** Agents: their current offer or call with the customer (null when free). Null for others. */
   current: LiveContact | null;
-  /** Active campaigns when a campaigns service runs (its own shape); null otherwise or for agents. */
-  campaigns: unknown[] | null;
+  /** Supervisors and admins: the campaigns, active ones (running, paused) first; null for agents or without a campaigns service. */
+  campaigns: LiveCampaign[] | null;
+}
+
+/** A campaign as the supervisor's monitor shows it. "Today" starts at midnight in the reports' time zone. */
+export interface LiveCampaign {
+  name: string;
+  mode: 'preview' | 'progressive' | 'predictive';
+  /** running, paused, stopped, … */
+  status: string;
+  queue: string | null;
+  /** Agents of the campaign's queue logged in now. */
+  agentsAssigned: number;
+  agentsReady: number;
+  /** Calls being dialed or ringing now (not yet answered). */
+  inFlight: number;
+  attemptsToday: number;
+  connectedToday: number;
+  abandonedToday: number;
+  /** Abandoned / live-answered over the campaign's cap window, in percent; null before any live answer. */
+  abandonRatePercent: number | null;
+  /** Records still to dial. */
+  remaining: number;
 }
 
 /** An event from the bus, as published (see server/src/core/events.ts and services/acd/events.ts). */

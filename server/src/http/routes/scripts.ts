@@ -1,10 +1,11 @@
-// Dialogue scripts over HTTP: the library (list, read, check, save) for admins,
+// Dialogue scripts over HTTP: the library (list, read, check, save, preview a draft) for admins,
 // runs for agents, and signed self-service links.
 
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServiceManager } from '../../core/service-manager.js';
 import { requireRole } from '../auth.js';
+import { previewMove, type PreviewMove } from '../../services/scripts/preview.js';
 
 const Problem = Type.Object({ line: Type.Integer(), column: Type.Integer(), message: Type.String() });
 const ScriptInfo = Type.Object({
@@ -66,6 +67,48 @@ export function scriptRoutes(opts: { services: ServiceManager }): FastifyPluginA
       async (request) => {
         const problems = scripts.library.check(request.body);
         return { ok: problems.length === 0, problems };
+      },
+    );
+
+    app.post(
+      '/api/scripts/preview',
+      {
+        onRequest: adminOnly,
+        schema: {
+          summary: 'Walk through a draft script without saving it: nothing is stored and no action runs',
+          description: 'Start with { xml }; then send each move with the snapshot of the previous answer. A draft with problems is refused with TENOR_ERR_SCRIPT_INVALID (details: the problems).',
+          tags,
+          security,
+          body: Type.Object(
+            {
+              xml: Type.String({ minLength: 1 }),
+              action: Type.Union([Type.Literal('start'), Type.Literal('answer'), Type.Literal('next'), Type.Literal('back')], { default: 'start' }),
+              value: Type.Optional(Type.Unknown()),
+              snapshot: Type.Optional(Type.Unknown({ description: 'the snapshot of the previous answer' })),
+            },
+            { additionalProperties: false },
+          ),
+          response: {
+            200: Type.Object({
+              scriptId: Type.String(),
+              title: Type.String(),
+              step: Type.Unknown({ description: 'the current step, as in a script session' }),
+              answers: Type.Record(Type.String(), Type.Unknown()),
+              outcome: Type.Union([Type.String(), Type.Null()]),
+              done: Type.Boolean(),
+              snapshot: Type.Unknown(),
+              errors: Type.Array(Type.Object({ code: Type.String(), message: Type.String() })),
+              actions: Type.Array(Type.Unknown(), { description: 'what the transition asked for (not executed in a preview)' }),
+            }),
+            ...errors,
+          },
+        },
+      },
+      async (request) => {
+        const b = request.body;
+        const script = scripts.library.compileDraft(b.xml);
+        const move: PreviewMove = b.action === 'answer' ? { action: 'answer', value: b.value } : { action: b.action };
+        return previewMove(script, b.snapshot, move, new Date().toISOString().slice(0, 10));
       },
     );
 

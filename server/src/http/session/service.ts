@@ -100,8 +100,9 @@ export function sessionsService(opts: SessionsOptions = {}) {
       const endAllOf = async (username: string): Promise<void> => {
         for (const idHash of await store.destroyAllOf(username)) ended(idHash);
       };
-      // A new password ends the sessions opened with the old one (a stolen session dies with it).
-      const unsubscribe = users.onPasswordChanged((username) => endAllOf(username));
+      // A new password ends the sessions opened with the old one (a stolen session dies with it);
+      // a new role or a deleted user ends them too, and with them the live sockets opened under the old role.
+      const unsubscribe = users.onAccessChanged((username) => endAllOf(username));
 
       return {
         clock,

@@ -13,6 +13,8 @@ export const agentStates: readonly AgentState[] = ['logged-out', 'ready', 'break
 
 /** The break reason given when an agent misses too many offers in a row. */
 export const NO_ANSWER_REASON = 'no answer';
+/** The reason of a break a supervisor forced on an agent (not one agents choose). */
+export const SUPERVISOR_REASON = 'supervisor';
 
 const legal: Readonly<Record<AgentState, readonly AgentState[]>> = {
   'logged-out': ['ready', 'break'],

@@ -38,6 +38,7 @@ export function queueFromConfig(q: QueueConfigWithAcd): QueueDefinition {
     ...(q.escalation !== undefined ? { escalation: q.escalation } : {}),
     ...(q.whisper !== undefined ? { whisper: { prompts: q.whisper.prompts, segments: q.whisper.segments ?? {} } } : {}),
     callback: { ...defaultCallbackPolicy, ...q.callback },
+    ...(q.script !== undefined ? { script: q.script } : {}),
   });
 }
 

@@ -6,18 +6,19 @@
 
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Call, CallParty, HangupCause, Prompt, TelephonyDriver } from '@tenor/telephony';
+import { OriginateError, type Call, type CallParty, type DialTarget, type HangupCause, type Prompt, type TelephonyDriver } from '@tenor/telephony';
 import type { EventBus } from '../../core/events.js';
 import { TenorError } from '../../core/errors.js';
 import type { Database } from '../../store/database.js';
-import { Agent, NO_ANSWER_REASON, type AgentStateChange } from './agent-state.js';
+import { Agent, NO_ANSWER_REASON, SUPERVISOR_REASON, type AgentStateChange } from './agent-state.js';
 import { AgentRoster } from './agents.js';
 import type { Clock } from './clock.js';
 import { DialedDevice, PersistentLine, dialTarget, type AgentDeviceLine } from './devices.js';
 import { HandleTimes, estimatedWaitMs } from './estimate.js';
+import { ConnectedCall, type CallControlAction, type ConnectedCallView, type ConnectedEnd, type PartyDrop, type TransferParty, type TransferTarget } from './connected-call.js';
 import { HoldExperience } from './hold.js';
 import { CallRecorder } from './recorder.js';
-import type { AgentProfile, ExitDestination, ExitReason, QueueDefinition, SkillLevels, WaitingEntry } from './model.js';
+import type { AgentProfile, ContactKind, ExitDestination, ExitReason, QueueDefinition, SkillLevels, WaitingEntry } from './model.js';
 import type { RandomSource } from './random.js';
 import { Router, type Decision, type QueueFigures } from './router.js';
 import { nextEscalationAfterMs } from './skills.js';
@@ -50,6 +51,8 @@ export interface AcdEngineOptions {
   defaultHandleTimeMs?: number;
   /** The number shown to agents' external phones and persistent lines. */
   callerId?: CallParty;
+  /** How long a number the agent transfers or consults to may ring. */
+  transferRingTimeoutMs?: number;
 }
 
 export interface EnqueueOptions {
@@ -67,6 +70,29 @@ export interface EnqueueOptions {
 export const DEFAULT_BREAK_REASONS = ['lunch', 'coffee', 'meeting', 'training', 'other'] as const;
 
 type OfferEnd = 'ring-timeout' | 'answered-elsewhere' | 'caller-gone';
+
+/** An agent on a contact: how they were reached, their answered leg and their record segment. */
+interface AgentStint {
+  agent: Agent;
+  line: AgentDeviceLine;
+  leg: Call;
+  seg: Promise<number>;
+}
+
+/** A transfer or consult party as the engine dials it; `stint` is set for an agent once they answered. */
+interface EngineParty extends TransferParty {
+  stint: AgentStint | undefined;
+}
+
+/** An agent's connected call: what the call controls act on. */
+interface ActiveCall {
+  session: Session;
+  queue: QueueDefinition;
+  kind: ContactKind;
+  stint: AgentStint;
+  call: ConnectedCall<EngineParty>;
+  answeredAt: number;
+}
 
 export class AcdEngine {
   readonly router: Router;
@@ -87,6 +113,8 @@ export class AcdEngine {
   #stopped = false;
   /** Calls connected to an agent and not yet ended (no longer in #sessions). */
   #connected = 0;
+  /** Agents' connected calls, by agent login. */
+  readonly #calls = new Map<string, ActiveCall>();
 
   private constructor(opts: AcdEngineOptions) {
     this.#o = {
@@ -94,6 +122,7 @@ export class AcdEngine {
       breakReasons: DEFAULT_BREAK_REASONS,
       persistentLineTimeoutMs: 30_000,
       defaultHandleTimeMs: 180_000,
+      transferRingTimeoutMs: 30_000,
       ...opts,
     };
     this.#log = opts.logger;
@@ -192,6 +221,11 @@ export class AcdEngine {
     const removed = await this.#queuesRepo.delete(name);
     if (removed) this.#o.bus.publish('acd_queue_changed', { queue: name, change: 'removed' });
     return removed;
+  }
+
+  /** The break reasons agents choose from (the site's, or the defaults). */
+  breakReasons(): readonly string[] {
+    return this.#o.breakReasons;
   }
 
   queue(name: string): QueueDefinition | undefined {
@@ -321,6 +355,178 @@ export class AcdEngine {
     });
   }
 
+  /**
+   * The two legs of the agent's connected call while they are bridged
+   * (supervisor monitoring joins these); undefined otherwise.
+   */
+  connectedLegs(agentLogin: string): { callId: string; customer: Call; agent: Call } | undefined {
+    const legs = this.#calls.get(agentLogin)?.call.bridgedLegs;
+    return legs ? { callId: legs.customer.id, ...legs } : undefined;
+  }
+
+  // ---- call controls (docs/acd.md, "Call controls") ----
+
+  /** The agent's connected call; TENOR_ERR_NO_CALL when they have none. */
+  connectedCall(login: string): ConnectedCallView {
+    return this.#view(this.#active(login));
+  }
+
+  /** The agent's connected call, or undefined (for the live view). */
+  findConnectedCall(login: string): ConnectedCallView | undefined {
+    const active = this.#calls.get(login);
+    return active ? this.#view(active) : undefined;
+  }
+
+  /** The customer hears the queue's music; the time counts into the record's holdMs. */
+  async holdCall(login: string): Promise<ConnectedCallView> {
+    const active = this.#active(login);
+    await active.call.hold();
+    this.#controlEvent(active, 'hold');
+    return this.#view(active);
+  }
+
+  async unholdCall(login: string): Promise<ConnectedCallView> {
+    const active = this.#active(login);
+    await active.call.unhold();
+    this.#controlEvent(active, 'unhold');
+    return this.#view(active);
+  }
+
+  /** The agent ends the call: the customer's leg is hung up, the agent goes to wrap-up. */
+  async hangupCall(login: string): Promise<void> {
+    const active = this.#active(login);
+    await active.call.hangup();
+    this.#controlEvent(active, 'hangup');
+  }
+
+  /** Blind transfer: the agent leaves at once (wrap-up); the customer goes to the queue, the agent or the number. */
+  async transferCall(login: string, target: TransferTarget): Promise<void> {
+    const active = this.#active(login);
+    if (target.type === 'queue' && !this.router.queue(target.queue)) throw new TenorError('TENOR_ERR_NOT_FOUND', [`queue '${target.queue}'`]);
+    const party = target.type === 'queue' ? undefined : this.#party(active, target);
+    try {
+      await active.call.blindTransfer(target, party);
+    } catch (err) {
+      await party?.drop(undefined, 'cancelled');
+      throw err;
+    }
+    this.#controlEvent(active, 'transfer', target);
+  }
+
+  /** Attended transfer, first step: the customer on hold, the agent talks to an agent or a number. */
+  async consultCall(login: string, target: TransferTarget): Promise<ConnectedCallView> {
+    const active = this.#active(login);
+    if (target.type === 'queue') throw new TenorError('TENOR_ERR_VALIDATION', ['a consult calls an agent or a number; a transfer to a queue is blind']);
+    const party = this.#party(active, target);
+    try {
+      await active.call.startConsult(party);
+    } catch (err) {
+      await party.drop(undefined, 'cancelled');
+      throw err;
+    }
+    this.#controlEvent(active, 'consult', target);
+    return this.#view(active);
+  }
+
+  /** The consulted party takes the customer; the agent goes to wrap-up. */
+  async completeConsult(login: string): Promise<void> {
+    const active = this.#active(login);
+    const target = active.call.consult?.target;
+    await active.call.completeConsult();
+    this.#controlEvent(active, 'consult-complete', target);
+  }
+
+  /** The consult leg ends; the agent is back with the customer, off hold. */
+  async cancelConsult(login: string): Promise<ConnectedCallView> {
+    const active = this.#active(login);
+    const target = active.call.consult?.target;
+    await active.call.cancelConsult();
+    this.#controlEvent(active, 'consult-cancel', target);
+    return this.#view(active);
+  }
+
+  #active(login: string): ActiveCall {
+    this.#roster.require(login);
+    const active = this.#calls.get(login);
+    if (!active) throw new TenorError('TENOR_ERR_NO_CALL', [login]);
+    return active;
+  }
+
+  #view(active: ActiveCall): ConnectedCallView {
+    const { entry } = active.session;
+    return {
+      callId: active.call.customer.id, recordId: active.session.recordId, queue: active.queue.name, kind: active.kind,
+      caller: { number: entry.callerNumber, customerId: entry.customerId ?? null, customerName: entry.customerName ?? null },
+      answeredAt: new Date(active.answeredAt).toISOString(), held: active.call.held, consult: active.call.consult,
+    };
+  }
+
+  #controlEvent(active: ActiveCall, action: CallControlAction, target?: TransferTarget): void {
+    const callId = active.call.customer.id;
+    const agent = active.stint.agent.login;
+    active.session.log.info({ callId, agent, action, target }, 'call control');
+    this.#o.bus.publish('call_control', { callId, agent, action, ...(target ? { target } : {}) });
+  }
+
+  /**
+   * Who a transfer or consult reaches. An agent must be ready: they are
+   * offered the call at once (so the ACD offers them nothing else), rung on
+   * their device, on-call once they answer, and wrap up after it like after
+   * any call. A number is dialed through a trunk.
+   */
+  #party(active: ActiveCall, target: TransferTarget): EngineParty {
+    const { session, queue } = active;
+    const callerId: CallParty = { number: session.entry.callerNumber, ...(session.entry.customerName ? { displayName: session.entry.customerName } : {}) };
+    if (target.type === 'number') {
+      const dial: DialTarget = { kind: 'number', number: target.number, ...(target.trunk !== undefined ? { trunk: target.trunk } : {}) };
+      return {
+        target, stint: undefined,
+        dial: (signal) => this.#o.driver.originate(dial, { timeoutMs: this.#o.transferRingTimeoutMs, callerId, signal }),
+        drop: async (leg) => {
+          if (leg && isLive(leg)) await leg.hangup('normal');
+        },
+      };
+    }
+    if (target.type !== 'agent') throw new TenorError('TENOR_ERR_VALIDATION', ['a queue is not dialed']);
+    const agent = this.#roster.get(target.agent);
+    if (!agent) throw new TenorError('TENOR_ERR_NOT_FOUND', [`agent '${target.agent}'`]);
+    if (agent === active.stint.agent) throw new TenorError('TENOR_ERR_AGENT_NOT_AVAILABLE', [agent.login, 'it is the agent on the call']);
+    if (agent.state !== 'ready') throw new TenorError('TENOR_ERR_AGENT_NOT_AVAILABLE', [agent.login, agent.state]);
+    const callId = session.entry.callId;
+    const now = this.#o.clock.now();
+    this.#roster.apply(agent, agent.offer(callId, now));
+    const line = this.#lineOf(agent);
+    const seg = this.#recorder.addSegment(session.recordId, { kind: 'agent', queue: queue.name, agent: agent.login, startedAt: now, detail: { from: active.stint.agent.login } }, { offeredAt: now });
+    this.#o.bus.publish('call_offered', { callId, entryId: session.entry.id, queue: queue.name, kind: active.kind, agents: [agent.login] });
+    const party: EngineParty = {
+      target, stint: undefined,
+      dial: async (signal) => {
+        const leg = await line.offer({ timeoutMs: queue.ringTimeoutSeconds * 1000, callerId, signal });
+        const at = this.#o.clock.now();
+        if (agent.state !== 'offered' || agent.callId !== callId) {
+          await line.finish(leg);
+          throw new OriginateError('failed', `agent '${agent.login}' is no longer offered the call`);
+        }
+        this.#roster.apply(agent, agent.answered(at));
+        this.#recorder.updateSegment(session.recordId, seg, { answeredAt: at });
+        party.stint = { agent, line, leg, seg };
+        return leg;
+      },
+      drop: async (leg, why) => {
+        if (leg) await line.finish(leg);
+        const at = this.#o.clock.now();
+        if (agent.callId === callId && agent.state === 'offered') {
+          this.#roster.apply(agent, why === 'failed' ? agent.missed(this.#o.maxMissedOffers, at) : agent.withdrawn(at));
+        } else if (agent.callId === callId && agent.state === 'on-call') {
+          // Only consulted, never given the customer: no wrap-up.
+          this.#roster.apply(agent, agent.callEnded(0, at));
+        }
+        this.#recorder.updateSegment(session.recordId, seg, { endedAt: at, outcome: dropOutcome(why) });
+      },
+    };
+    return party;
+  }
+
   /** Contacts in the ACD now: waiting, being offered, or connected through it. */
   activeContacts(): number {
     return this.#sessions.size + this.#connected;
@@ -363,14 +569,16 @@ export class AcdEngine {
 
   // ---- queue entry, timers, exits ----
 
-  #enterQueue(session: Session, queue: QueueDefinition, how: 'queued' | 'overflowed'): void {
+  /** Put a contact in line: new ('queued'), moved from another queue ('overflowed'), or sent there by an agent ('transferred'). */
+  #enterQueue(session: Session, queue: QueueDefinition, how: 'queued' | 'overflowed' | 'transferred'): void {
     const { entry } = session;
     const now = this.#o.clock.now();
     this.#sessions.set(entry.id, session);
-    if (how === 'queued') this.router.enqueue(entry);
+    if (how !== 'overflowed') this.router.enqueue(entry);
     const position = this.router.position(entry.id) ?? 0;
-    session.log.info({ position, priority: entry.priority, kind: entry.kind }, how === 'queued' ? 'contact queued' : 'contact moved to queue');
-    this.#recorder.update(session.recordId, { queue: queue.name, ...(how === 'queued' ? { queuedAt: now } : {}) });
+    session.log.info({ position, priority: entry.priority, kind: entry.kind }, how === 'queued' ? 'contact queued' : how === 'overflowed' ? 'contact moved to queue' : 'contact transferred to queue');
+    // A transferred call's record keeps the queue it was answered from.
+    if (how !== 'transferred') this.#recorder.update(session.recordId, { queue: queue.name, ...(how === 'queued' ? { queuedAt: now } : {}) });
     this.#newQueueSegment(session, queue.name, now);
     this.#queueEvent(queue.name, 'queued', session, undefined, { kind: entry.kind, priority: entry.priority, position });
     this.#o.bus.publish('call_queued', {
@@ -480,7 +688,7 @@ export class AcdEngine {
     const waitMs = now - session.entry.enteredAt;
     if (destination.type === 'hangup') {
       session.leftAs = 'exited';
-      this.#recorder.update(session.recordId, { outcome: 'exited', waitMs });
+      this.#leftUnanswered(session, 'exited', waitMs);
       void (async () => {
         await session.hold?.stop();
         const prompts: Prompt[] = [...(destination.message ? [destination.message] : []), 'goodbye'];
@@ -492,8 +700,13 @@ export class AcdEngine {
     }
     // Voicemail or a flow: the call lives on under another service; its record closes when it ends.
     session.leftAs = destination.type === 'voicemail' ? 'voicemail' : 'exited';
-    this.#recorder.update(session.recordId, { outcome: session.leftAs, waitMs });
+    this.#leftUnanswered(session, session.leftAs, waitMs);
     void (session.hold?.stop() ?? Promise.resolve()).then(() => session.finish({ result: 'exit', reason, destination }));
+  }
+
+  /** How a caller left the queue, on the record; a call an agent answered before a transfer stays 'answered'. */
+  #leftUnanswered(session: Session, outcome: CallOutcome, waitMs: number): void {
+    if (!session.connected) this.#recorder.update(session.recordId, { outcome, waitMs });
   }
 
   /** The last agent of a queue logged out: callers of queues that say so leave. */
@@ -559,6 +772,13 @@ export class AcdEngine {
     const waitMs = now - session.entry.enteredAt;
     session.log.info({ waitMs, wasOffering }, 'caller abandoned');
     this.#endQueueSegment(session, now, 'abandoned');
+    if (session.connected) {
+      // Transferred to a queue and gone before the next agent: the call was answered, it just ended there.
+      this.#queueEvent(session.entry.queue, 'abandoned', session, undefined, { waitMs: now - session.entry.queueEnteredAt });
+      const queue = this.router.queue(session.entry.queue);
+      if (call && queue) this.#closeAnswered(session, queue, call, undefined);
+      return;
+    }
     this.#recorder.update(session.recordId, { outcome: 'abandoned', waitMs, endedAt: now, endCause: cause, live: false });
     this.#queueEvent(session.entry.queue, 'abandoned', session, undefined, { waitMs });
     this.#o.bus.publish('call_abandoned', { callId: session.entry.callId, entryId: session.entry.id, queue: session.entry.queue, waitMs });
@@ -597,7 +817,7 @@ export class AcdEngine {
     const number = entered.digits.length >= 3 ? entered.digits : call.from.number;
     const waitMs = this.#o.clock.now() - original.enteredAt;
     session.leftAs = 'callback';
-    this.#recorder.update(session.recordId, { outcome: 'callback', waitMs });
+    this.#leftUnanswered(session, 'callback', waitMs);
     const entry: WaitingEntry = { ...original, id: `${original.id}:callback`, kind: 'callback', callerNumber: number, queue: queue.name, queueEnteredAt: this.#o.clock.now() };
     this.#recorder.open({ id: entry.id, direction: 'outbound', from: queue.name, to: number, ...(entry.customerId ? { customerId: entry.customerId } : {}), arrivedAt: this.#o.clock.now() });
     this.#queueEvent(queue.name, 'callback-requested', session, undefined, { number });
@@ -782,50 +1002,191 @@ export class AcdEngine {
     if (!call) return;
     const now = this.#o.clock.now();
     this.#leave(session, 'connected');
-    const waitMs = now - session.entry.enteredAt;
+    // A caller transferred into this queue waited here since the transfer; the record keeps its first wait.
+    const waitMs = now - (session.connected ? session.entry.queueEnteredAt : session.entry.enteredAt);
     this.#roster.apply(agent, agent.answered(now));
     this.#endQueueSegment(session, now, 'answered');
     this.#recorder.updateSegment(session.recordId, attempt.seg, { answeredAt: now });
-    this.#recorder.update(session.recordId, { answeredAt: now, agent: agent.login, outcome: 'answered', waitMs });
+    if (!session.connected) {
+      session.connected = { answeredAt: now, agent: agent.login, talkMs: 0, holdMs: 0 };
+      this.#recorder.update(session.recordId, { answeredAt: now, agent: agent.login, outcome: 'answered', waitMs });
+    }
     this.#queueEvent(queue.name, 'answered', session, agent.login, { waitMs });
     this.#o.bus.publish('call_answered', { callId: call.id, entryId: session.entry.id, queue: queue.name, kind: 'call', agent: agent.login, waitMs });
     session.log.info({ agent: agent.login, waitMs, ringless: !attempt.line.rings }, 'agent answered');
-
-    const ended = bothEnded(call, leg);
-    this.#connected++;
-    try {
-      await this.#talk(session, queue, attempt, call, leg, ended.first);
-    } finally {
-      this.#connected--;
-    }
-    const end = this.#o.clock.now();
-    const cause = call.hangupCause ?? 'normal';
-    this.#recorder.updateSegment(session.recordId, attempt.seg, { endedAt: end, outcome: 'answered' });
-    // Hold is 0 until the ACD offers agents a hold control (the driver has one: Call.hold).
-    this.#recorder.update(session.recordId, { endedAt: end, talkMs: end - now, holdMs: 0, endCause: cause, live: false });
-    this.#handleTimesOf(queue.name).add(end - now + queue.wrapUpSeconds * 1000);
-    this.#roster.apply(agent, agent.callEnded(queue.wrapUpSeconds * 1000, end));
-    if (queue.wrapUpSeconds === 0) this.#recorder.update(session.recordId, { wrapUpMs: 0 });
-    this.#o.bus.publish('call_ended', { recordId: session.recordId, customerId: session.entry.customerId, callId: call.id, queue: queue.name, agent: agent.login, outcome: 'answered', cause });
-    session.log.info({ agent: agent.login, talkMs: end - now }, 'call ended');
-    session.finish({ result: 'connected', agent: agent.login });
+    const whisper = this.#whisperPrompts(queue, session.entry);
+    await this.#work(session, queue, 'call', call, { agent, line: attempt.line, leg, seg: attempt.seg }, now, async () => {
+      if (whisper.length > 0 && leg.state === 'answered') await leg.play({ prompts: whisper });
+      await session.hold?.stop();
+      session.hold = undefined;
+    });
   }
 
-  /** Whisper to the agent, connect the two legs, and wait for either to hang up. */
-  async #talk(session: Session, queue: QueueDefinition, attempt: OfferAttempt, call: Call, leg: Call, firstEnded: Promise<'caller' | 'agent'>): Promise<void> {
-    const whisper = this.#whisperPrompts(queue, session.entry);
-    if (whisper.length > 0 && leg.state === 'answered') await leg.play({ prompts: whisper });
-    await session.hold?.stop();
-    if (call.state === 'answered' && leg.state === 'answered') {
-      const bridge = await this.#o.driver.bridge(call, leg);
-      const first = await firstEnded;
-      await bridge.unbridge();
-      if (first === 'caller') await attempt.line.finish(leg);
-      else if (isLive(call)) await call.hangup('normal');
-    } else {
-      if (leg.state === 'answered') await attempt.line.finish(leg);
-      if (call.state === 'answered') await call.hangup('normal');
+  /**
+   * The agent and the customer are connected: follow the call through the
+   * agent's controls until it ends or leaves the agent (transfer), then the
+   * agent's wrap-up; a transferred customer is followed on to where they went.
+   */
+  async #work(
+    session: Session, queue: QueueDefinition, kind: ContactKind, customer: Call, stint: AgentStint, answeredAt: number, prepare?: () => Promise<void>,
+  ): Promise<void> {
+    const { agent } = stint;
+    const call: ConnectedCall<EngineParty> = new ConnectedCall<EngineParty>({
+      driver: this.#o.driver, clock: this.#o.clock, log: session.log, customer, agentLeg: stint.leg, music: queue.musicOnHold ?? 'music-on-hold',
+      releaseAgentLeg: (leg) => stint.line.finish(leg),
+      onChange: (change, target) => this.#controlEvent(active, change, target),
+    });
+    const active: ActiveCall = { session, queue, kind, stint, call, answeredAt };
+    this.#calls.set(agent.login, active);
+    this.#connected++;
+    let end: ConnectedEnd<EngineParty>;
+    try {
+      try {
+        await call.start(prepare);
+      } catch (err) {
+        session.log.error({ err, agent: agent.login }, 'could not connect the customer and the agent');
+        await call.hangup().catch(() => undefined);
+      }
+      end = await call.ended;
+    } finally {
+      if (this.#calls.get(agent.login) === active) this.#calls.delete(agent.login);
+      this.#connected--;
     }
+    const at = this.#o.clock.now();
+    const holdMs = call.holdMs;
+    const c = session.connected ?? (session.connected = { answeredAt, agent: agent.login, talkMs: 0, holdMs: 0 });
+    c.talkMs += at - answeredAt - holdMs;
+    c.holdMs += holdMs;
+    this.#addHandleTime(queue, at - answeredAt);
+    this.#roster.apply(agent, agent.callEnded(queue.wrapUpSeconds * 1000, at));
+    if (end.how === 'customer-hung-up' || end.how === 'agent-hung-up') {
+      this.#recorder.updateSegment(session.recordId, stint.seg, { endedAt: at, outcome: 'answered' });
+      if (queue.wrapUpSeconds === 0) this.#recorder.update(session.recordId, { wrapUpMs: 0 });
+      session.log.info({ agent: agent.login, talkMs: at - answeredAt - holdMs, holdMs }, 'call ended');
+      this.#closeAnswered(session, queue, customer, agent.login);
+      return;
+    }
+    this.#recorder.updateSegment(session.recordId, stint.seg, { endedAt: at, outcome: 'transferred' });
+    const target = end.how === 'blind' ? end.target : end.party.target;
+    const mode = end.how === 'blind' ? 'blind' : 'attended';
+    const seg = this.#recorder.addSegment(session.recordId, { kind: 'transfer', queue: queue.name, agent: agent.login, startedAt: at, detail: { mode, target } });
+    session.log.info({ agent: agent.login, mode, target }, 'call transferred');
+    if (end.how === 'attended') {
+      this.#recorder.updateSegment(session.recordId, seg, { answeredAt: at, endedAt: at, outcome: 'connected' });
+      await this.#handTo(session, queue, kind, customer, end.party, end.leg);
+      return;
+    }
+    await this.#blindTransfer(session, queue, kind, customer, end.target, end.party, seg);
+  }
+
+  #addHandleTime(queue: QueueDefinition, handledMs: number): void {
+    this.#handleTimesOf(queue.name).add(handledMs + queue.wrapUpSeconds * 1000);
+  }
+
+  /** The customer goes on with a transfer party that answered: an agent (with the controls) or a number. */
+  async #handTo(session: Session, queue: QueueDefinition, kind: ContactKind, customer: Call, party: EngineParty, leg: Call): Promise<void> {
+    if (party.stint) {
+      // Published as the agent gets the customer (with the controls registered in the same step), not when a consult rang them.
+      this.#o.bus.publish('call_answered', { callId: session.entry.callId, entryId: session.entry.id, queue: queue.name, kind, agent: party.stint.agent.login, waitMs: 0 });
+      await this.#work(session, queue, kind, customer, { ...party.stint, leg }, this.#o.clock.now());
+    } else {
+      await this.#followExternal(session, queue, customer, leg);
+    }
+  }
+
+  /**
+   * After a blind transfer: a queue takes the customer in at once; an agent
+   * or a number is dialed while the customer hears music. When they do not
+   * answer, the customer goes back to the queue the call came through,
+   * ahead of the callers who arrived after them (the entry time is kept).
+   */
+  async #blindTransfer(
+    session: Session, queue: QueueDefinition, kind: ContactKind, customer: Call, target: TransferTarget, party: EngineParty | undefined, seg: Promise<number>,
+  ): Promise<void> {
+    if (!party) {
+      const to = target.type === 'queue' ? this.router.queue(target.queue) : undefined;
+      if (!isLive(customer)) return this.#closeAnswered(session, queue, customer, undefined);
+      this.#recorder.updateSegment(session.recordId, seg, { endedAt: this.#o.clock.now(), outcome: to ? 'queued' : 'failed' });
+      this.#requeue(session, to ?? queue, customer);
+      return;
+    }
+    this.#connected++;
+    const ac = new AbortController();
+    const gone = (): void => ac.abort();
+    customer.once('hangup', gone);
+    const music = new AbortController();
+    const playing = customer.play({ prompts: [queue.musicOnHold ?? 'music-on-hold'], loop: true, signal: music.signal })
+      .catch((err: unknown) => session.log.error({ err }, 'music on hold failed'));
+    let leg: Call | undefined;
+    try {
+      leg = await party.dial(ac.signal);
+    } catch (err) {
+      session.log.info({ err, target }, 'transfer target not reached');
+    } finally {
+      customer.off('hangup', gone);
+      music.abort();
+      await playing;
+      this.#connected--;
+    }
+    const at = this.#o.clock.now();
+    if (leg && isLive(customer)) {
+      this.#recorder.updateSegment(session.recordId, seg, { answeredAt: at, endedAt: at, outcome: 'connected' });
+      await this.#handTo(session, queue, kind, customer, party, leg);
+      return;
+    }
+    await party.drop(leg, isLive(customer) ? 'failed' : 'call-ended');
+    this.#recorder.updateSegment(session.recordId, seg, { endedAt: at, outcome: 'failed' });
+    if (!isLive(customer)) return this.#closeAnswered(session, queue, customer, undefined);
+    session.log.warn({ target }, 'transfer failed; the customer goes back to the queue');
+    this.#requeue(session, queue, customer);
+  }
+
+  /** The customer talks to a number outside (transferred there) until either hangs up. */
+  async #followExternal(session: Session, queue: QueueDefinition, customer: Call, leg: Call): Promise<void> {
+    const started = this.#o.clock.now();
+    this.#connected++;
+    try {
+      const ended = bothEnded(customer, leg);
+      if (isLive(customer) && isLive(leg)) {
+        const bridge = await this.#o.driver.bridge(customer, leg);
+        await ended.first;
+        await bridge.unbridge();
+      }
+    } finally {
+      if (isLive(customer)) await customer.hangup('normal');
+      if (isLive(leg)) await leg.hangup('normal');
+      this.#connected--;
+    }
+    if (session.connected) session.connected.talkMs += this.#o.clock.now() - started;
+    this.#closeAnswered(session, queue, customer, undefined);
+  }
+
+  /** A transferred customer waits again, in `queue`, under the same call record. */
+  #requeue(session: Session, queue: QueueDefinition, customer: Call): void {
+    // A callback's customer is a call now: a new offer connects it rather than calling them again.
+    session.entry = { ...session.entry, kind: 'call', queue: queue.name, queueEnteredAt: this.#o.clock.now() };
+    session.hold = undefined;
+    session.offer = undefined;
+    session.pending = undefined;
+    session.log = session.log.child({ queue: queue.name });
+    if (session.call !== customer) {
+      session.call = customer;
+      customer.once('hangup', (cause) => this.#callerHungUp(session, cause));
+      customer.on('dtmf', (digit) => this.#callerPressed(session, digit));
+    }
+    session.state = 'waiting';
+    this.#enterQueue(session, queue, 'transferred');
+    this.#dispatchEntry(session.entry.id);
+  }
+
+  /** The end of an answered call: the record closes with the talk and hold time of every agent who had it. */
+  #closeAnswered(session: Session, queue: QueueDefinition, customer: Call, agent: string | undefined): void {
+    const end = this.#o.clock.now();
+    const cause = customer.hangupCause ?? 'normal';
+    const c = session.connected;
+    this.#recorder.update(session.recordId, { endedAt: end, talkMs: c?.talkMs ?? 0, holdMs: c?.holdMs ?? 0, endCause: cause, live: false });
+    this.#o.bus.publish('call_ended', { recordId: session.recordId, customerId: session.entry.customerId, callId: customer.id, queue: queue.name, agent, outcome: 'answered', cause });
+    session.finish({ result: 'connected', agent: c?.agent ?? agent ?? '' });
   }
 
   /** The agent took a callback: call the customer and connect them; retry later on no answer. */
@@ -886,22 +1247,9 @@ export class AcdEngine {
     this.#o.bus.publish('callback_attempted', { entryId: session.entry.id, queue: queue.name, agent: agent.login, number, attempt: cb.attempts, result: 'answered' });
     this.#recorder.update(session.recordId, { answeredAt, agent: agent.login, outcome: 'answered', waitMs: answeredAt - session.entry.enteredAt });
     this.#o.bus.publish('call_answered', { callId: customer.id, entryId: session.entry.id, queue: queue.name, kind: 'callback', agent: agent.login, waitMs: answeredAt - session.entry.enteredAt });
-    const ended = bothEnded(customer, leg);
-    if (customer.state === 'answered' && leg.state === 'answered') {
-      const bridge = await this.#o.driver.bridge(customer, leg);
-      const first = await ended.first;
-      await bridge.unbridge();
-      if (first === 'caller') await attempt.line.finish(leg);
-      else if (isLive(customer)) await customer.hangup('normal');
-    }
-    const end = this.#o.clock.now();
-    const cause = customer.hangupCause ?? 'normal';
-    this.#recorder.updateSegment(session.recordId, seg, { endedAt: end, outcome: 'answered' });
-    this.#recorder.updateSegment(session.recordId, attempt.seg, { endedAt: end, outcome: 'answered' });
-    this.#recorder.update(session.recordId, { endedAt: end, talkMs: end - answeredAt, holdMs: 0, endCause: cause, live: false });
-    this.#roster.apply(agent, agent.callEnded(queue.wrapUpSeconds * 1000, end));
-    if (queue.wrapUpSeconds === 0) this.#recorder.update(session.recordId, { wrapUpMs: 0 });
-    this.#o.bus.publish('call_ended', { recordId: session.recordId, customerId: session.entry.customerId, callId: customer.id, queue: queue.name, agent: agent.login, outcome: 'answered', cause });
+    session.connected = { answeredAt, agent: agent.login, talkMs: 0, holdMs: 0 };
+    await this.#work(session, queue, 'callback', customer, { agent, line: attempt.line, leg, seg: attempt.seg }, answeredAt);
+    this.#recorder.updateSegment(session.recordId, seg, { endedAt: this.#o.clock.now(), outcome: 'answered' });
   }
 
   #whisperPrompts(queue: QueueDefinition, entry: WaitingEntry): Prompt[] {
@@ -940,7 +1288,7 @@ export class AcdEngine {
   }
 
   #checkBreakReason(reason: string): void {
-    if (reason !== NO_ANSWER_REASON && !this.#o.breakReasons.includes(reason)) {
+    if (reason !== NO_ANSWER_REASON && reason !== SUPERVISOR_REASON && !this.#o.breakReasons.includes(reason)) {
       throw new TenorError('TENOR_ERR_VALIDATION', [`unknown break reason '${reason}' (known: ${this.#o.breakReasons.join(', ')})`]);
     }
   }
@@ -965,6 +1313,11 @@ export class AcdEngine {
   #queueEvent(queue: string, type: QueueEventType, session: Session, agent: string | undefined, detail: Record<string, unknown> | undefined): void {
     this.#recorder.queueEvent({ at: this.#o.clock.now(), queue, type, callId: session.entry.callId, entryId: session.entry.id, agent, detail });
   }
+}
+
+/** How a transfer party's agent segment ends when they do not take the customer. */
+function dropOutcome(why: PartyDrop): string {
+  return why === 'failed' ? 'no-answer' : why === 'call-ended' ? 'withdrawn' : `consult-${why}`;
 }
 
 export type { CallOutcome, EnqueueResult };

@@ -3,6 +3,7 @@
 // bus can carry it unchanged. Times are ISO strings like the bus's own `at`.
 
 import type { AgentState } from './agent-state.js';
+import type { CallControlAction, TransferTarget } from './connected-call.js';
 import type { ContactKind, ExitDestination, ExitReason } from './model.js';
 import type { CallOutcome } from './store/call-records.js';
 
@@ -33,6 +34,8 @@ export interface AcdEvents {
   agent_state_changed: { login: string; from: AgentState; to: AgentState; reason: string; callId: string | undefined; at: string };
   acd_queue_changed: { queue: string; change: 'saved' | 'removed' };
   acd_agent_changed: { login: string; change: 'saved' | 'removed' };
+  /** An agent's call control, or a consult that changed on its own (answered, ended); callId is the customer's leg. */
+  call_control: { callId: string; agent: string; action: CallControlAction; target?: TransferTarget };
 }
 
 declare module '../../core/events.js' {

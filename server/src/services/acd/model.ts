@@ -91,6 +91,8 @@ export interface QueueDefinition {
    */
   whisper: WhisperPolicy | undefined;
   callback: CallbackPolicy;
+  /** The dialogue script the agent's desktop starts for this queue's calls. */
+  script: string | undefined;
 }
 
 export type ContactKind = 'call' | 'callback';
@@ -138,6 +140,7 @@ export function queueWithDefaults(q: Partial<QueueDefinition> & { name: string }
     escalation: [],
     whisper: undefined,
     callback: defaultCallbackPolicy,
+    script: undefined,
     ...q,
   };
 }

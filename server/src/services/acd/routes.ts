@@ -8,7 +8,7 @@ import { AgentDeviceSchema, QueueSchema } from '../../config/schema.js';
 import type { ServiceManager } from '../../core/service-manager.js';
 import { TenorError } from '../../core/errors.js';
 import { currentUser, requireRole, seesEverything, type AuthUser } from '../../http/auth.js';
-import type { Agent } from './agent-state.js';
+import { SUPERVISOR_REASON, type Agent } from './agent-state.js';
 import { AcdQueueFields } from './config-schema.js';
 import { queueFromConfig, type QueueConfigWithAcd } from './config.js';
 import type { AgentProfile } from './model.js';
@@ -212,21 +212,31 @@ export function acdRoutes(opts: { services: ServiceManager }): FastifyPluginAsyn
         return reply.status(204).send(null);
       });
 
+    app.get('/api/break-reasons', {
+      onRequest: anyone,
+      schema: { summary: 'The break reasons agents choose from', tags: ['acd'], security, response: { 200: Type.Object({ reasons: Type.Array(Type.String()) }), ...errors } },
+    }, async () => ({ reasons: [...acd().breakReasons()] }));
+
     app.post('/api/agents/:login/state', {
       onRequest: anyone,
       schema: {
         summary: 'Log in, go ready, take a break (with a reason) or log out',
-        description: 'Agents change only their own state; supervisors may also force another agent on break or log them out; admins may set any state.',
+        description: "Agents change only their own state; supervisors may also force another agent on break (reason 'supervisor' unless given) or log them out; admins may set any state.",
         tags: ['acd'], security, params: Type.Object({ login: Type.String() }), body: StateBody, response: { 200: AgentView, ...errors },
       },
     }, async (request) => {
       const { login } = request.params;
       const user = currentUser(request);
-      const { state, reason } = request.body;
+      const { state } = request.body;
+      let { reason } = request.body;
       if (user.agent !== login) {
         requireSelf(user, login);
         // Putting someone else ready would route calls to a desk that may be empty: only admins (scripts, set-up) may.
         if (state === 'ready' && user.role !== 'admin') throw new TenorError('TENOR_ERR_FORBIDDEN');
+        // A break forced by a supervisor shows as such in the state log and the reports.
+        if (state === 'break') reason ??= SUPERVISOR_REASON;
+      } else if (reason === SUPERVISOR_REASON) {
+        throw new TenorError('TENOR_ERR_VALIDATION', [`'${SUPERVISOR_REASON}' is the reason of a break a supervisor forces; choose one of: ${acd().breakReasons().join(', ')}`]);
       }
       const agent = requireAgent(login);
       if (state === 'logged-out') return agentView(await acd().logout(login, reason ?? 'logout'));

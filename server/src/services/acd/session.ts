@@ -37,6 +37,11 @@ export interface Session {
   callback: { number: string; trunk: string | undefined; attempts: number } | undefined;
   /** How the caller left the queue (exit, voicemail, callback request), for the call's end. */
   leftAs?: CallOutcome;
+  /**
+   * Set once an agent answered: the record stays answered by that first agent
+   * through transfers; talk and hold add up over every agent who had the call.
+   */
+  connected?: { answeredAt: number; agent: string; talkMs: number; holdMs: number };
   finish: (result: EnqueueResult) => void;
 }
 

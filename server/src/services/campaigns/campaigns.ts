@@ -14,6 +14,8 @@ import type { CrmService } from '../crm/index.js';
 import { normalizePhone } from '../crm/phone.js';
 import { CampaignDialer } from './dialer.js';
 import type { CampaignFigures } from './events.js';
+import type { LiveCampaign } from '../../http/events/types.js';
+import { liveCampaigns } from './live.js';
 import { ListImporter, type ImportOptions, type ImportReport } from './lists/import.js';
 import { zoneOfNumber } from './lists/zones.js';
 import { abandonWindowMs, campaignFromInput, type CampaignDefinition } from './model.js';
@@ -33,6 +35,8 @@ export interface CampaignsDeps {
   clock: Clock;
   logger: Logger;
   defaultCountry: string;
+  /** Where "today" of the live figures starts (default: the server's time zone). */
+  timeZone?: string;
 }
 
 export interface CampaignView {
@@ -279,6 +283,14 @@ export class CampaignsService {
       agentTalkMinutesPerHour: Math.round((talkLastHourMs / 60_000 / agents) * 10) / 10,
       remaining, pacing: this.#dialers.get(name)?.lastReason ?? c.status,
     };
+  }
+
+  /** Every campaign for the live monitor, active ones (running, paused) first. */
+  async live(): Promise<LiveCampaign[]> {
+    return liveCampaigns({
+      db: this.#d.db, attempts: this.#attempts, acd: this.#d.acd, campaigns: await this.#campaigns.list(), now: this.#d.clock.now(),
+      timeZone: this.#d.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+    });
   }
 
   /** Publish figures now, or once a second has passed since the last time (at most once per second per campaign). */

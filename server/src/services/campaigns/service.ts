@@ -30,6 +30,7 @@ export function campaignsService(config: TenorConfig, opts: { clock?: Clock } = 
       return CampaignsService.start({
         db, crm: ctx.get('crm'), acd: ctx.get('acd'), driver: ctx.get('telephony'), bus: ctx.get('events'),
         clock: opts.clock ?? systemClock, logger: ctx.logger, defaultCountry: config.crm.defaultCountry,
+        ...(config.reports.timeZone !== undefined ? { timeZone: config.reports.timeZone } : {}),
       });
     },
     stop: (service) => service.stop(),

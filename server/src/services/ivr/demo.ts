@@ -10,6 +10,7 @@ import type { ServiceManager } from '../../core/service-manager.js';
 import { queueFromConfig } from '../acd/config.js';
 import '../acd/service.js';
 import '../ingress.js';
+import '../entry-numbers/service.js';
 import './service.js';
 
 /** The number to dial for the demo flow: sip:100@<tenor>. */
@@ -52,6 +53,9 @@ async function seed(services: ServiceManager): Promise<{ flow: string; version: 
   // The flow's own name, so the save matches it; an admin's later version of it is kept.
   const name = /^name:\s*["']?([A-Za-z0-9][A-Za-z0-9_.-]*)/m.exec(source)?.[1] ?? 'demo-main';
   const flow = ivr.flow(name) ?? (await ivr.save(name, source, 'demo')).flow;
-  services.get('ingress').setEntryNumber({ number: DEMO_FLOW_NUMBER, flow: name });
+  // Through the entry-numbers service, so the number is listed and kept like one an admin set.
+  const entry = { number: DEMO_FLOW_NUMBER, flow: name };
+  if (services.has('entryNumbers')) await services.get('entryNumbers').save(entry);
+  else services.get('ingress').setEntryNumber(entry);
   return { flow: flow.name, version: flow.version };
 }

@@ -1,6 +1,6 @@
 // Flows over HTTP: list, read (source, live version, history), save a new
-// version (YAML or JSON, checked before it goes live), check without saving,
-// simulate with no phone, delete. Admins change flows; supervisors may read,
+// version (YAML or JSON, checked before it goes live), check without saving
+// (with the graph as written, for the editor's drawing), simulate with no phone, delete. Admins change flows; supervisors may read,
 // check and simulate. Registered by the HTTP shell when the ivr service runs.
 
 import { Type, type Static } from '@sinclair/typebox';
@@ -8,7 +8,7 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/ty
 import type { ServiceManager } from '../../core/service-manager.js';
 import { TenorError } from '../../core/errors.js';
 import { requireRole } from '../../http/auth.js';
-import type { SimulationScript } from './flow/index.js';
+import { flowGraph, readFlow, type SimulationScript } from './flow/index.js';
 import type { LiveFlow } from './registry.js';
 import './service.js';
 
@@ -50,7 +50,27 @@ const FlowDetail = Type.Object({ ...FlowSummary.properties, source: Type.String(
 
 const SaveView = Type.Object({ ...FlowSummary.properties, changed: Type.Boolean({ description: 'false when the source was the live one already' }) });
 
-const CheckView = Type.Object({ ok: Type.Boolean(), problems: Type.Array(Problem) });
+const FlowGraphView = Type.Object({
+  start: Type.String(),
+  nodes: Type.Array(Type.Object({
+    id: Type.String(),
+    type: Type.String({ description: "the node's type; 'missing' for a target that names no node" }),
+    line: Type.Union([Type.Integer(), Type.Null()]),
+    reachable: Type.Boolean(),
+  })),
+  edges: Type.Array(Type.Object({
+    from: Type.String(),
+    to: Type.String(),
+    field: Type.String({ description: "the field naming the target: 'options.1', 'next', 'cases.0.next', 'else', 'fallback'..." }),
+    line: Type.Union([Type.Integer(), Type.Null()]),
+  })),
+});
+
+const CheckView = Type.Object({
+  ok: Type.Boolean(),
+  problems: Type.Array(Problem),
+  graph: Type.Union([FlowGraphView, Type.Null()], { description: 'the nodes and edges as written (also when there are problems); null when the text is not a flow' }),
+});
 
 const HttpAnswer = Type.Union([
   Type.Literal('fail'),
@@ -121,6 +141,11 @@ export function ivrRoutes(opts: { services: ServiceManager }): FastifyPluginAsyn
       };
     });
 
+    app.get('/api/flows/:name/graph', {
+      onRequest: readers,
+      schema: { summary: "The live version's nodes and edges, for drawing", tags: ['ivr'], security, params: Type.Object({ name: Type.String() }), response: { 200: FlowGraphView, ...errors } },
+    }, async (request) => flowGraph(requireFlow(request.params.name).compiled.definition));
+
     app.delete('/api/flows/:name', {
       onRequest: admins,
       schema: { summary: 'Remove a flow saved through the API (site-file flows and flows others send calls to are refused)', tags: ['ivr'], security, params: Type.Object({ name: Type.String() }), response: { 204: Type.Null(), ...errors } },
@@ -183,7 +208,8 @@ export function ivrRoutes(opts: { services: ServiceManager }): FastifyPluginAsyn
         },
       }, async (request) => {
         const problems = ivr().check(request.body);
-        return { ok: problems.length === 0, problems };
+        const read = readFlow(request.body);
+        return { ok: problems.length === 0, problems, graph: read.flow ? flowGraph(read.flow) : null };
       });
     });
   };

@@ -72,11 +72,8 @@ export class ScriptLibrary {
     return result.ok ? [] : result.problems;
   }
 
-  /**
-   * Check, then store and make live. The next run uses it; runs in progress keep
-   * their version. With expectedId, a script whose id differs is refused.
-   */
-  save(xml: string, expectedId?: string): ScriptInfo {
+  /** Compile a script without storing it (a draft to preview); throws TENOR_ERR_SCRIPT_INVALID with every problem. */
+  compileDraft(xml: string): CompiledScript {
     const result = loadScript(xml, { catalogue: this.#catalogue });
     if (!result.ok) {
       const first = result.problems[0];
@@ -84,7 +81,15 @@ export class ScriptLibrary {
         details: result.problems,
       });
     }
-    const { compiled } = result;
+    return result.compiled;
+  }
+
+  /**
+   * Check, then store and make live. The next run uses it; runs in progress keep
+   * their version. With expectedId, a script whose id differs is refused.
+   */
+  save(xml: string, expectedId?: string): ScriptInfo {
+    const compiled = this.compileDraft(xml);
     if (expectedId !== undefined && compiled.id !== expectedId) {
       throw new TenorError('TENOR_ERR_VALIDATION', [`the script's id is '${compiled.id}', not '${expectedId}'`]);
     }

@@ -32,6 +32,9 @@ interface UserRow {
   updated_at: string;
 }
 
+/** SQL condition: the row is not an admin, or another admin exists. */
+const ANOTHER_ADMIN_REMAINS = "(role <> 'admin' OR (SELECT COUNT(*) FROM users WHERE role = 'admin') > 1)";
+
 function toUser(row: UserRow): User {
   return {
     id: row.id,
@@ -83,6 +86,37 @@ export class UsersRepository {
       [user.username, user.displayName, user.passwordHash, user.role, user.sip.realm, user.sip.ha1Md5, user.sip.ha1Sha256, now, now],
     );
     return { id: lastInsertId, username: user.username, displayName: user.displayName, role: user.role, createdAt: now, updatedAt: now };
+  }
+
+  /**
+   * Change the display name and/or role; false for an unknown user, and false
+   * when the change would demote the last admin (checked in the same statement, so two
+   * requests at once cannot both pass).
+   */
+  async update(username: string, changes: { displayName?: string; role?: Role }): Promise<boolean> {
+    const sets: string[] = [];
+    const values: string[] = [];
+    if (changes.displayName !== undefined) {
+      sets.push('display_name = ?');
+      values.push(changes.displayName);
+    }
+    if (changes.role !== undefined) {
+      sets.push('role = ?');
+      values.push(changes.role);
+    }
+    if (sets.length === 0) return (await this.findByUsername(username)) !== undefined;
+    const keepAdmin = changes.role !== undefined && changes.role !== 'admin' ? ` AND ${ANOTHER_ADMIN_REMAINS}` : '';
+    const { changes: n } = await this.db.run(
+      `UPDATE users SET ${sets.join(', ')}, updated_at = ? WHERE username = ?${keepAdmin}`,
+      [...values, new Date().toISOString(), username],
+    );
+    return n > 0;
+  }
+
+  /** Delete a user; false when unknown or the last admin (checked in the same statement). */
+  async delete(username: string): Promise<boolean> {
+    const { changes } = await this.db.run(`DELETE FROM users WHERE username = ? AND ${ANOTHER_ADMIN_REMAINS}`, [username]);
+    return changes > 0;
   }
 
   async setPassword(username: string, passwordHash: string, sip: SipDigestSecrets): Promise<boolean> {

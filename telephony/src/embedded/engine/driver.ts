@@ -33,7 +33,7 @@ import {
 } from './sdp.js';
 import { ACCEPT, ALLOW, SUPPORTED, SipLeg, allowHeaders } from './sip-leg.js';
 import { TrunkRegistration } from './trunk-registration.js';
-import { TrunkTable, trunkFromUri, trunkRequestUri, type TrunkConfig } from './trunks.js';
+import { TrunkTable, sameTrunk, trunkFromUri, trunkRequestUri, type TrunkConfig, type TrunkRegistrationState } from './trunks.js';
 
 /** Headers handed to the application with an incoming call (besides every X- header). */
 const HEADERS_OF_INTEREST = new Set(['diversion', 'p-asserted-identity', 'remote-party-id', 'referred-by', 'subject', 'user-agent', 'history-info']);
@@ -49,7 +49,8 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
   readonly #cfg: ResolvedConfig;
   readonly #log: Logger;
   readonly #ports: RtpPortAllocator;
-  readonly #trunks: TrunkTable;
+  /** Replaced whole by setTrunks: a call routed before the swap keeps the trunk it got. */
+  #trunks: TrunkTable;
   readonly #registrar: Registrar | undefined;
   readonly #media: ReturnType<typeof createMediaOps>;
   #stack: SipStack | undefined;
@@ -61,7 +62,10 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
   readonly #originating = new Set<AbortController>();
   /** Inbound INVITEs whose media leg is being opened. */
   #opening = 0;
-  readonly #trunkRegistrations: TrunkRegistration[] = [];
+  /** Registrations to trunks with `register: true`, by trunk name. */
+  readonly #trunkRegistrations = new Map<string, TrunkRegistration>();
+  /** Addresses exempt from rate limiting by configuration (the trunks' are added to them). */
+  readonly #configuredExempt: readonly string[];
   #stopping = false;
   /** Set by refuseNewCalls: calls in progress go on, new ones are refused. */
   #refusing = false;
@@ -72,6 +76,7 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
     this.#log = this.#cfg.logger;
     this.#ports = new RtpPortAllocator(this.#cfg.rtpPorts);
     this.#trunks = new TrunkTable(this.#cfg.trunks);
+    this.#configuredExempt = config.rateLimit?.exempt ?? [];
     this.#media = createMediaOps(this.#cfg.promptsDir !== undefined ? { promptsDir: this.#cfg.promptsDir } : {});
     this.#registrar = this.#cfg.credentials
       ? new Registrar({
@@ -97,6 +102,53 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
 
   get config(): Readonly<ResolvedConfig> {
     return this.#cfg;
+  }
+
+  /** The trunks in use now. */
+  get trunks(): TrunkConfig[] {
+    return this.#trunks.all;
+  }
+
+  /**
+   * Replace the trunk table while running (an administrator edited the trunks):
+   * the next call uses the new table, calls in progress keep their trunk.
+   * Registrations of removed or changed trunks are ended (unregistered) and
+   * those of new or changed trunks started; unchanged ones go on untouched.
+   * Throws, changing nothing, when two trunks share a name.
+   */
+  async setTrunks(trunks: TrunkConfig[]): Promise<void> {
+    const next = new TrunkTable(trunks);
+    const before = new Map(this.#trunks.all.map((t) => [t.name, t]));
+    this.#trunks = next;
+    this.#stack?.rateLimiter?.setExempt([...this.#configuredExempt, ...next.all.flatMap((t) => t.inboundAddresses ?? [t.host])]);
+    const stopping: Promise<void>[] = [];
+    for (const [name, reg] of this.#trunkRegistrations) {
+      const now = next.get(name);
+      const previous = before.get(name);
+      if (now?.register && previous && sameTrunk(previous, now)) continue;
+      this.#trunkRegistrations.delete(name);
+      stopping.push(reg.stop());
+    }
+    // Unregister first: a changed trunk may be the same registrar under the same user.
+    await Promise.all(stopping);
+    const stack = this.#stack;
+    if (stack && !this.#stopping) {
+      for (const trunk of next.all) {
+        if (trunk.register && !this.#trunkRegistrations.has(trunk.name)) this.#startRegistration(stack, trunk);
+      }
+    }
+    this.#log.info({ trunks: next.all.map((t) => t.name), registering: [...this.#trunkRegistrations.keys()] }, 'trunks replaced');
+  }
+
+  /** Where the registration to a trunk stands; undefined for a trunk without `register: true` (or unknown). */
+  trunkRegistration(name: string): TrunkRegistrationState | undefined {
+    return this.#trunkRegistrations.get(name)?.state;
+  }
+
+  #startRegistration(stack: SipStack, trunk: TrunkConfig): void {
+    const reg = new TrunkRegistration(stack, trunk, this.#log.child({ trunk: trunk.name }));
+    this.#trunkRegistrations.set(trunk.name, reg);
+    reg.start();
   }
 
   async start(): Promise<void> {
@@ -131,11 +183,7 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
       }
     }
     if (!this.#stack) throw lastError instanceof Error ? lastError : new Error('SIP stack did not start');
-    for (const trunk of this.#trunks.all.filter((t) => t.register)) {
-      const reg = new TrunkRegistration(this.#stack, trunk, this.#log.child({ trunk: trunk.name }));
-      this.#trunkRegistrations.push(reg);
-      reg.start();
-    }
+    for (const trunk of this.#trunks.all.filter((t) => t.register)) this.#startRegistration(this.#stack, trunk);
     this.#log.info({ sipPort: this.sipPort, publicAddress: this.#cfg.publicAddress }, 'embedded telephony engine started');
   }
 
@@ -151,8 +199,8 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
     for (const controller of this.#originating) controller.abort();
     await Promise.all([...this.#calls.values()].map((call) => call.hangup('server-shutdown')));
     for (const session of [...this.#echoes.values()]) await this.#endEcho(session, true);
-    await Promise.all(this.#trunkRegistrations.map((r) => r.stop()));
-    this.#trunkRegistrations.length = 0;
+    await Promise.all([...this.#trunkRegistrations.values()].map((r) => r.stop()));
+    this.#trunkRegistrations.clear();
     // Let an INVITE being set up notice the shutdown before the stack goes.
     for (let i = 0; i < 50 && (this.#opening > 0 || this.#originating.size > 0); i++) await sleep(20);
     this.#registrar?.close();

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { getHeader } from '../sip/headers.js';
 import type { SipStack } from '../sip/stack.js';
 import { newCallId, newRequest, newTag, withCredentials } from './outbound.js';
-import type { TrunkConfig } from './trunks.js';
+import type { TrunkConfig, TrunkRegistrationState } from './trunks.js';
 
 const RETRY_MS = 30_000;
 
@@ -18,8 +18,12 @@ export class TrunkRegistration {
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
   #registered = false;
+  /** What an administrator sees: the last outcome and why it failed. */
+  #state: TrunkRegistrationState = { state: 'registering', detail: null };
   /** The REGISTER in flight, so stop() can wait for it and then remove what it bound. */
   #inflight: Promise<void> | undefined;
+  /** Why the last REGISTER did not succeed, for `state`. */
+  #failure = '';
 
   constructor(stack: SipStack, trunk: TrunkConfig, log: Logger) {
     this.#stack = stack;
@@ -30,6 +34,10 @@ export class TrunkRegistration {
 
   get registered(): boolean {
     return this.#registered;
+  }
+
+  get state(): TrunkRegistrationState {
+    return { ...this.#state };
   }
 
   start(): void {
@@ -43,6 +51,7 @@ export class TrunkRegistration {
     await this.#inflight;
     if (this.#registered) await this.#send(0).catch(() => undefined);
     this.#registered = false;
+    this.#state = { state: 'stopped', detail: null };
   }
 
   /** Sends REGISTER (answering one challenge); resolves with the granted expiry, or undefined on failure. */
@@ -71,6 +80,7 @@ export class TrunkRegistration {
         continue;
       }
       this.#log.warn({ status: response.status }, 'trunk registration refused');
+      this.#failure = `refused: ${response.status} ${response.reason}`;
       return undefined;
     }
     return undefined;
@@ -78,12 +88,15 @@ export class TrunkRegistration {
 
   async #register(expires: number): Promise<void> {
     if (this.#stopped) return;
+    this.#failure = 'no answer from the trunk';
     const granted = await this.#send(expires).catch((err: unknown) => {
       this.#log.warn({ err }, 'trunk registration failed');
+      this.#failure = err instanceof Error ? err.message : String(err);
       return undefined;
     });
     this.#registered = granted !== undefined;
     if (this.#stopped) return;
+    this.#state = this.#registered ? { state: 'registered', detail: `expires in ${granted} s` } : { state: 'failed', detail: this.#failure };
     if (this.#registered) this.#log.info({ expires: granted }, 'registered to trunk');
     // Refresh at 80% of the granted time, or retry later after a failure.
     const delay = granted !== undefined ? Math.max(5_000, granted * 800) : RETRY_MS;

@@ -19,6 +19,28 @@ export interface TrunkConfig {
   registerExpires?: number;
 }
 
+/** Where Tenor's registration to a trunk stands (trunks with `register: true`). */
+export interface TrunkRegistrationState {
+  state: 'registering' | 'registered' | 'failed' | 'stopped';
+  /** Why it failed, or the granted expiry; null while registering or stopped. */
+  detail: string | null;
+}
+
+/** Source addresses calls from this trunk come from: those configured, else its host when that is an IP address. */
+export function trunkInboundAddresses(trunk: TrunkConfig): string[] {
+  return trunk.inboundAddresses ?? (isIP(trunk.host) ? [trunk.host] : []);
+}
+
+/** Two trunk definitions that would behave the same (a registration is restarted only when this is false). */
+export function sameTrunk(a: TrunkConfig, b: TrunkConfig): boolean {
+  return JSON.stringify(trunkKey(a)) === JSON.stringify(trunkKey(b));
+}
+
+function trunkKey(t: TrunkConfig): unknown[] {
+  return [t.name, t.host, t.port, t.transport, t.username ?? null, t.password ?? null, t.register ?? false, t.fromDomain ?? null,
+    trunkInboundAddresses(t), t.registerExpires ?? null];
+}
+
 export class TrunkTable {
   readonly #byName = new Map<string, TrunkConfig>();
   readonly #byAddress = new Map<string, TrunkConfig>();
@@ -27,8 +49,7 @@ export class TrunkTable {
     for (const trunk of trunks) {
       if (this.#byName.has(trunk.name)) throw new Error(`duplicate trunk name ${trunk.name}`);
       this.#byName.set(trunk.name, trunk);
-      const addresses = trunk.inboundAddresses ?? (isIP(trunk.host) ? [trunk.host] : []);
-      for (const address of addresses) this.#byAddress.set(address, trunk);
+      for (const address of trunkInboundAddresses(trunk)) this.#byAddress.set(address, trunk);
     }
   }
 

@@ -90,6 +90,15 @@ export class RateLimiter {
     }
   }
 
+  /** Replaces the exempt addresses (the trunks changed while running); their bans are lifted. */
+  setExempt(addresses: readonly string[]): void {
+    this.#exempt.clear();
+    for (const address of addresses) {
+      this.#exempt.add(address);
+      this.#sources.delete(address);
+    }
+  }
+
   /** Lifts a ban (an administrator action). */
   unban(address: string): void {
     this.#sources.delete(address);

@@ -17,7 +17,9 @@ export type {
   SourcePosition,
 } from './types.js';
 export type * from './io.js';
-export { parseFlow } from './parse.js';
+export { parseFlow, readFlow } from './parse.js';
+export { flowGraph } from './graph-view.js';
+export type { FlowGraph, FlowGraphNode, FlowGraphEdge } from './graph-view.js';
 export { checkFlow } from './check.js';
 export { compileFlow } from './compile.js';
 export { runFlow, FlowAbortedError, FlowFailedError, MAX_STEPS } from './run.js';

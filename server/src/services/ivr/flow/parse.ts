@@ -72,6 +72,18 @@ export interface ParseResult {
 }
 
 export function parseFlow(text: string, file?: string): ParseResult {
+  const read = readFlow(text, file);
+  if (read.problems.length > 0 || !read.flow) return read;
+  const structural = checkFlow(read.flow, {});
+  return structural.length > 0 ? { flow: undefined, problems: structural } : read;
+}
+
+/**
+ * The flow as written, before the structural check: a draft whose targets or
+ * reachability are wrong still reads, so an editor can draw it with its problems.
+ * Undefined (with problems) only when the text is not a flow at all.
+ */
+export function readFlow(text: string, file?: string): ParseResult {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
   const syntax = doc.errors[0];
@@ -89,8 +101,7 @@ export function parseFlow(text: string, file?: string): ParseResult {
   const reader = new Reader(positions, keyPositions);
   const flow = reader.flow(doc.toJS() as unknown, file);
   if (reader.problems.length > 0 || !flow) return { flow: undefined, problems: sortProblems(reader.problems) };
-  const structural = checkFlow(flow, {});
-  return structural.length > 0 ? { flow: undefined, problems: structural } : { flow, problems: [] };
+  return { flow, problems: [] };
 }
 
 function firstLine(s: string): string {
