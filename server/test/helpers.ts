@@ -48,12 +48,12 @@ export function sleep(ms: number): Promise<void> {
 export function testConfig(t: Test, env: NodeJS.ProcessEnv = {}): TenorConfig {
   const dir = tempDir(t);
   return loadConfig(
-    { TENOR_DATA_DIR: dir, TENOR_BIND: '127.0.0.1', TENOR_HTTP_PORT: '0', TENOR_SIP_PORT: '0', TENOR_ADMIN_PASSWORD: 'pw-admin', TENOR_LOG_LEVEL: 'silent', ...env },
+    { TENOR_DATA_DIR: dir, TENOR_BIND: '127.0.0.1', TENOR_HTTP_PORT: '0', TENOR_SIP_PORT: '0', TENOR_ADMIN_PASSWORD: 'pw-admin-secret', TENOR_LOG_LEVEL: 'silent', ...env },
     dir,
   );
 }
 
-export const ADMIN_AUTH = { authorization: 'Basic ' + Buffer.from('admin:pw-admin').toString('base64') };
+export const ADMIN_AUTH = { authorization: 'Basic ' + Buffer.from('admin:pw-admin-secret').toString('base64') };
 
 /** The whole app in process (every built-in service plus extras), for `app.inject()`; stopped when the test ends. */
 export async function startTestApp(
