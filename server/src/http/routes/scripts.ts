@@ -4,8 +4,11 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServiceManager } from '../../core/service-manager.js';
-import { requireRole } from '../auth.js';
+import { TenorError } from '../../core/errors.js';
+import { currentUser, requireRole, seesEverything, type AuthUser } from '../auth.js';
+import { requireCustomerAccess } from '../session/agent-scope.js';
 import { previewMove, type PreviewMove } from '../../services/scripts/preview.js';
+import { newLinkId } from '../../services/scripts/links.js';
 
 const Problem = Type.Object({ line: Type.Integer(), column: Type.Integer(), message: Type.String() });
 const ScriptInfo = Type.Object({
@@ -29,6 +32,7 @@ export const SessionView = Type.Object(
     answers: Type.Record(Type.String(), Type.Unknown()),
     customerId: Type.Union([Type.Integer(), Type.Null()]),
     interactionId: Type.Union([Type.Integer(), Type.Null()]),
+    agent: Type.Union([Type.String(), Type.Null()], { description: 'who started the run (null: web self-service); only they, supervisors and admins may work on it' }),
     actions: Type.Array(Type.Object({ type: Type.String(), ok: Type.Boolean(), detail: Type.String(), at: Type.String() })),
   },
   { $id: 'ScriptSession' },
@@ -40,6 +44,20 @@ export function scriptRoutes(opts: { services: ServiceManager }): FastifyPluginA
     const users = opts.services.get('users');
     const signedIn = requireRole(users, 'agent', 'supervisor', 'admin');
     const adminOnly = requireRole(users, 'admin');
+    const supervisors = requireRole(users, 'supervisor', 'admin');
+    const crm = opts.services.get('crm');
+    /**
+     * The run, if this user may work on it: its agent, or a supervisor or admin. Anyone else gets
+     * 404, as for a run that does not exist, so session ids of others cannot be probed.
+     */
+    const ownSession = async (user: AuthUser, id: string) => {
+      const session = await scripts.sessions.get(id);
+      if (!seesEverything(user) && session.agent !== user.username) {
+        app.log.warn({ session: id, user: user.username, owner: session.agent }, 'script session refused: it belongs to someone else');
+        throw new TenorError('TENOR_ERR_NOT_FOUND', ['script session']);
+      }
+      return session;
+    };
     const security = [{ basicAuth: [] }];
     const tags = ['scripts'];
     const errors = { '4xx': { $ref: 'ErrorResponse#' } };
@@ -126,21 +144,53 @@ export function scriptRoutes(opts: { services: ServiceManager }): FastifyPluginA
       {
         onRequest: signedIn,
         schema: {
-          summary: 'A signed self-service link to this script, for one customer or for anyone (who then gives their number)',
+          summary: 'A signed self-service link to this script, for one customer or for anyone (who then proves their number with a one-time code)',
+          description:
+            'A link lives at most selfService.linkMaxDays (default 7 days): a longer validHours is refused with TENOR_ERR_LINK_LIFETIME. A link for one customer needs the same access to the customer as GET /api/customers/:id. The id withdraws the link (DELETE /api/script-links/:id).',
           tags,
           security,
           params: Type.Object({ id: Type.String() }),
           body: Type.Object({ customerId: Type.Optional(Type.Integer({ minimum: 1 })), validHours: Type.Integer({ minimum: 1, maximum: 24 * 365, default: 72 }) }, { additionalProperties: false }),
-          response: { 201: Type.Object({ token: Type.String(), path: Type.String(), expiresAt: Type.String() }), ...errors },
+          response: { 201: Type.Object({ id: Type.String(), token: Type.String(), path: Type.String(), expiresAt: Type.String() }), ...errors },
         },
       },
       async (request, reply) => {
+        const user = currentUser(request);
+        const { customerId, validHours } = request.body;
         scripts.library.info(request.params.id); // 404 for an unknown script
-        if (request.body.customerId !== undefined) await opts.services.get('crm').entity('Customer').get(request.body.customerId);
-        const expiresAt = Math.floor(Date.now() / 1000) + request.body.validHours * 3600;
-        const token = scripts.signLink({ scriptId: request.params.id, ...(request.body.customerId !== undefined ? { customerId: request.body.customerId } : {}), expiresAt });
-        return reply.status(201).send({ token, path: `/s/${token}`, expiresAt: new Date(expiresAt * 1000).toISOString() });
+        if (validHours > scripts.limits.linkMaxDays * 24) throw new TenorError('TENOR_ERR_LINK_LIFETIME', [scripts.limits.linkMaxDays, validHours]);
+        if (customerId !== undefined) {
+          await requireCustomerAccess(opts.services, user, customerId);
+          await crm.entity('Customer').get(customerId);
+        }
+        const issuedAt = Math.floor(Date.now() / 1000);
+        const expiresAt = issuedAt + validHours * 3600;
+        const id = newLinkId();
+        const token = scripts.signLink({ scriptId: request.params.id, ...(customerId !== undefined ? { customerId } : {}), expiresAt, issuedAt, id });
+        request.log.info({ link: id, script: request.params.id, customer: customerId, by: user.username, expiresAt }, 'self-service link made');
+        return reply.status(201).send({ id, token, path: `/s/${token}`, expiresAt: new Date(expiresAt * 1000).toISOString() });
       },
+    );
+
+    app.delete(
+      '/api/script-links/:id',
+      {
+        onRequest: supervisors,
+        schema: { summary: 'Withdraw a self-service link by its id: opening it then answers TENOR_ERR_LINK_REVOKED', tags, security, params: Type.Object({ id: Type.String({ minLength: 8, maxLength: 64 }) }), response: { ...errors } },
+      },
+      async (request, reply) => {
+        await scripts.revokeLink(request.params.id, currentUser(request).username);
+        return reply.status(204).send();
+      },
+    );
+
+    app.post(
+      '/api/script-links/rotate-key',
+      {
+        onRequest: adminOnly,
+        schema: { summary: 'A new signing key for self-service links: every link made before stops working', tags, security, response: { 200: Type.Object({ generation: Type.Integer() }), ...errors } },
+      },
+      async (request) => ({ generation: await scripts.rotateLinkKey(currentUser(request).username) }),
     );
 
     const SessionId = Type.Object({ id: Type.String({ minLength: 10, maxLength: 64 }) });
@@ -167,10 +217,24 @@ export function scriptRoutes(opts: { services: ServiceManager }): FastifyPluginA
       },
       async (request, reply) => {
         const b = request.body;
+        const user = currentUser(request);
+        // The same rule as GET /api/customers/:id, for the customer and for the interaction's customer.
+        const customerId = b.customerId;
+        if (b.interactionId !== undefined) {
+          const interaction = await crm.entity('Interaction').get(b.interactionId);
+          const owner = typeof interaction['customer'] === 'number' ? interaction['customer'] : undefined;
+          if (customerId !== undefined && owner !== customerId) {
+            request.log.warn({ user: user.username, interaction: b.interactionId, customer: customerId }, 'script session refused: the interaction is not this customer\'s');
+            throw new TenorError('TENOR_ERR_FORBIDDEN', [], { details: { reason: `interaction ${b.interactionId} does not belong to customer ${customerId}` } });
+          }
+          if (!seesEverything(user)) await requireCustomerAccess(opts.services, user, owner);
+        }
+        if (customerId !== undefined && !seesEverything(user)) await requireCustomerAccess(opts.services, user, customerId);
         const session = await scripts.sessions.start({
           scriptId: b.scriptId,
           channel: b.channel,
-          ...(b.customerId !== undefined ? { customerId: b.customerId } : {}),
+          agent: user.username,
+          ...(customerId !== undefined ? { customerId } : {}),
           ...(b.interactionId !== undefined ? { interactionId: b.interactionId } : {}),
           ...(b.callId !== undefined ? { callId: b.callId } : {}),
         });
@@ -178,7 +242,7 @@ export function scriptRoutes(opts: { services: ServiceManager }): FastifyPluginA
       },
     );
     app.get('/api/script-sessions/:id', { onRequest: signedIn, schema: { tags, security, params: SessionId, response: { 200: { $ref: 'ScriptSession#' }, ...errors } } }, async (request) =>
-      scripts.sessions.get(request.params.id),
+      ownSession(currentUser(request), request.params.id),
     );
     app.post(
       '/api/script-sessions/:id/answer',
@@ -193,13 +257,18 @@ export function scriptRoutes(opts: { services: ServiceManager }): FastifyPluginA
           response: { 200: Type.Object({ session: Type.Unsafe<unknown>({ $ref: 'ScriptSession#' }), errors: Type.Array(Type.Object({ code: Type.String(), message: Type.String() })) }), ...errors },
         },
       },
-      async (request) => scripts.sessions.answer(request.params.id, request.body.value),
+      async (request) => {
+        await ownSession(currentUser(request), request.params.id);
+        return scripts.sessions.answer(request.params.id, request.body.value);
+      },
     );
-    app.post('/api/script-sessions/:id/next', { onRequest: signedIn, schema: { summary: 'Go on from an information step', tags, security, params: SessionId, response: { 200: { $ref: 'ScriptSession#' }, ...errors } } }, async (request) =>
-      scripts.sessions.next(request.params.id),
-    );
-    app.post('/api/script-sessions/:id/back', { onRequest: signedIn, schema: { summary: 'Go back one step', tags, security, params: SessionId, response: { 200: { $ref: 'ScriptSession#' }, ...errors } } }, async (request) =>
-      scripts.sessions.back(request.params.id),
-    );
+    app.post('/api/script-sessions/:id/next', { onRequest: signedIn, schema: { summary: 'Go on from an information step', tags, security, params: SessionId, response: { 200: { $ref: 'ScriptSession#' }, ...errors } } }, async (request) => {
+      await ownSession(currentUser(request), request.params.id);
+      return scripts.sessions.next(request.params.id);
+    });
+    app.post('/api/script-sessions/:id/back', { onRequest: signedIn, schema: { summary: 'Go back one step', tags, security, params: SessionId, response: { 200: { $ref: 'ScriptSession#' }, ...errors } } }, async (request) => {
+      await ownSession(currentUser(request), request.params.id);
+      return scripts.sessions.back(request.params.id);
+    });
   };
 }

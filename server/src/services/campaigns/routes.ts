@@ -7,7 +7,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServiceManager } from '../../core/service-manager.js';
 import { TenorError } from '../../core/errors.js';
-import { requireRole } from '../../http/auth.js';
+import { currentUser, requireRole, seesEverything, type AuthUser } from '../../http/auth.js';
 import { parseMapping } from './lists/import.js';
 import { CampaignBody, campaignToInput } from './model.js';
 import type { CampaignView } from './campaigns.js';
@@ -146,7 +146,18 @@ export function campaignRoutes(opts: { services: ServiceManager }): FastifyPlugi
     app.post('/api/campaigns/:name/attempts/:id/disposition', {
       onRequest: anyone,
       schema: { summary: "The agent's disposition of a call", tags, security, params: Type.Object({ name: Type.String(), id: Type.String() }), body: Type.Object({ disposition: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }) },
-    }, async (request) => attemptView(await campaigns().setDisposition(request.params.name, request.params.id, request.body.disposition)));
+    }, async (request) => {
+      // An agent dispositions only their own calls; supervisors and admins any.
+      const user = currentUser(request);
+      if (!seesEverything(user)) {
+        const attempt = await campaigns().attempt(request.params.id);
+        if (attempt?.campaign === request.params.name && (user.agent === undefined || attempt.agent !== user.agent)) {
+          request.log.warn({ user: user.username, attempt: request.params.id, agent: attempt.agent, callId: attempt.callId }, "disposition refused: another agent's call");
+          throw new TenorError('TENOR_ERR_FORBIDDEN', [], { details: { reason: "this call was another agent's" } });
+        }
+      }
+      return attemptView(await campaigns().setDisposition(request.params.name, request.params.id, request.body.disposition));
+    });
 
     app.post('/api/campaigns/:name/callbacks', {
       onRequest: anyone,
@@ -161,23 +172,37 @@ export function campaignRoutes(opts: { services: ServiceManager }): FastifyPlugi
     });
 
     // ---- preview ----
-    const AgentBody = Type.Object({ agent: Type.String({ minLength: 1 }) }, { additionalProperties: false });
-    const AgentPhoneBody = Type.Object({ agent: Type.String({ minLength: 1 }), phone: Type.String({ minLength: 1 }) }, { additionalProperties: false });
+    // The agent is the signed-in one. `agent` in the body is kept for old clients: an agent may
+    // only name themselves (403 otherwise); supervisors and admins name the agent they act for.
+    const AgentBody = Type.Object({ agent: Type.Optional(Type.String({ minLength: 1 })) }, { additionalProperties: false });
+    const AgentPhoneBody = Type.Object({ agent: Type.Optional(Type.String({ minLength: 1 })), phone: Type.String({ minLength: 1 }) }, { additionalProperties: false });
+    const previewAgent = (user: AuthUser, named: string | undefined, log: { warn(obj: object, msg: string): void }): string => {
+      if (seesEverything(user)) {
+        const agent = named ?? user.agent;
+        if (agent === undefined) throw new TenorError('TENOR_ERR_VALIDATION', ['name the agent (body field agent)']);
+        return agent;
+      }
+      if (user.agent === undefined || (named !== undefined && named !== user.agent)) {
+        log.warn({ user: user.username, named }, 'preview refused: an agent may only preview for themselves');
+        throw new TenorError('TENOR_ERR_FORBIDDEN', [], { details: { reason: 'an agent previews records only for themselves' } });
+      }
+      return user.agent;
+    };
 
     app.post('/api/campaigns/:name/preview/next', { onRequest: anyone, schema: { summary: 'Preview mode: reserve and show the next record to an agent', tags, security, params: Name, body: AgentBody } },
       async (request, reply) => {
         const c = await campaigns().get(request.params.name);
-        const r = await campaigns().previewNext(request.params.name, request.body.agent);
+        const r = await campaigns().previewNext(request.params.name, previewAgent(currentUser(request), request.body.agent, request.log));
         if (!r) return reply.code(204).send();
         return recordView(r, c.definition.script);
       });
 
     app.post('/api/campaigns/:name/preview/dial', { onRequest: anyone, schema: { summary: "Preview mode: ring the agent's phone, then call the record's number", tags, security, params: Name, body: AgentPhoneBody } },
-      async (request) => campaigns().previewDial(request.params.name, request.body.agent, request.body.phone));
+      async (request) => campaigns().previewDial(request.params.name, previewAgent(currentUser(request), request.body.agent, request.log), request.body.phone));
 
     app.post('/api/campaigns/:name/preview/skip', { onRequest: anyone, schema: { summary: 'Preview mode: pass on the record (due again later)', tags, security, params: Name, body: AgentPhoneBody } },
       async (request, reply) => {
-        await campaigns().previewSkip(request.params.name, request.body.agent, request.body.phone);
+        await campaigns().previewSkip(request.params.name, previewAgent(currentUser(request), request.body.agent, request.log), request.body.phone);
         return reply.code(204).send();
       });
   };

@@ -1,7 +1,9 @@
 // Signed self-service links: who the customer is (optional) and which script,
-// with an expiry, signed with HMAC-SHA256 so a link cannot be altered or forged.
+// with an id (to revoke it), the time it was made and its expiry, signed with
+// HMAC-SHA256 so a link cannot be altered or forged. The signing key comes from
+// services/scripts/link-keys.ts: rotating it invalidates every link out there.
 
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { TenorError } from '../../core/errors.js';
 
 export interface LinkClaims {
@@ -10,24 +12,46 @@ export interface LinkClaims {
   customerId?: number;
   /** Unix seconds. */
   expiresAt: number;
+  /** Unix seconds; absent on links made before links carried it. */
+  issuedAt?: number;
+  /** For the revocation list; absent on links made before links carried one. */
+  id?: string;
 }
 
-export function signLink(secret: Buffer, claims: LinkClaims): string {
-  const payload = Buffer.from(JSON.stringify({ s: claims.scriptId, c: claims.customerId, e: claims.expiresAt })).toString('base64url');
-  return `${payload}.${mac(secret, payload)}`;
+/** A new link id: 96 random bits, URL-safe. */
+export function newLinkId(): string {
+  return randomBytes(12).toString('base64url');
 }
 
-export function verifyLink(secret: Buffer, token: string, now = new Date()): LinkClaims {
+export function signLink(key: Buffer, claims: LinkClaims): string {
+  const payload = Buffer.from(JSON.stringify({ s: claims.scriptId, c: claims.customerId, e: claims.expiresAt, i: claims.issuedAt, j: claims.id })).toString('base64url');
+  return `${payload}.${mac(key, payload)}`;
+}
+
+/**
+ * The claims of a link signed with `key`, unless it was altered, expired, or
+ * lives longer than `maxLifetimeSeconds` (counted from when it was made, or
+ * from now for a link that does not say when it was made).
+ */
+export function verifyLink(key: Buffer, token: string, opts: { now?: Date; maxLifetimeSeconds: number }): LinkClaims {
   const [payload, signature] = token.split('.');
   if (!payload || !signature) throw new TenorError('TENOR_ERR_LINK_INVALID');
-  const expected = Buffer.from(mac(secret, payload));
+  const expected = Buffer.from(mac(key, payload));
   const given = Buffer.from(signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw new TenorError('TENOR_ERR_LINK_INVALID');
-  const data = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { s: string; c?: number; e: number };
-  if (data.e * 1000 < now.getTime()) throw new TenorError('TENOR_ERR_LINK_INVALID');
-  return { scriptId: data.s, ...(data.c !== undefined ? { customerId: data.c } : {}), expiresAt: data.e };
+  const data = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { s: string; c?: number; e: number; i?: number; j?: string };
+  const nowSeconds = Math.floor((opts.now ?? new Date()).getTime() / 1000);
+  if (data.e < nowSeconds) throw new TenorError('TENOR_ERR_LINK_INVALID');
+  if (data.e - (data.i ?? nowSeconds) > opts.maxLifetimeSeconds) throw new TenorError('TENOR_ERR_LINK_INVALID');
+  return {
+    scriptId: data.s,
+    ...(data.c !== undefined ? { customerId: data.c } : {}),
+    expiresAt: data.e,
+    ...(data.i !== undefined ? { issuedAt: data.i } : {}),
+    ...(data.j !== undefined ? { id: data.j } : {}),
+  };
 }
 
-function mac(secret: Buffer, payload: string): string {
-  return createHmac('sha256', secret).update(payload).digest('base64url');
+function mac(key: Buffer, payload: string): string {
+  return createHmac('sha256', key).update(payload).digest('base64url');
 }

@@ -27,6 +27,8 @@ export interface SessionView {
   answers: Record<string, unknown>;
   customerId: number | null;
   interactionId: number | null;
+  /** The agent who started the run (null: a web self-service run); only they, supervisors and admins may work on it. */
+  agent: string | null;
   actions: ActionLogEntry[];
 }
 
@@ -38,6 +40,11 @@ export interface StartOptions {
   interactionId?: number;
   callId?: string;
   agent?: string;
+  /**
+   * What the script sees as `customer` instead of the stored record: a
+   * self-service visitor who has not proven who they are sees only what they typed.
+   */
+  customerContext?: Record<string, JsonValue>;
 }
 
 interface Row {
@@ -75,7 +82,8 @@ export class ScriptSessions {
   async start(opts: StartOptions): Promise<SessionView> {
     const script = this.#library.get(opts.scriptId);
     const context: Record<string, JsonValue> = {};
-    if (opts.customerId !== undefined) context['customer'] = (await this.#ctx.get('crm').entity('Customer').get(opts.customerId)) as JsonValue;
+    if (opts.customerContext !== undefined) context['customer'] = opts.customerContext;
+    else if (opts.customerId !== undefined) context['customer'] = (await this.#ctx.get('crm').entity('Customer').get(opts.customerId)) as JsonValue;
     const run = startRun(script, context, { today: this.#now().toISOString().slice(0, 10) });
     const id = randomBytes(16).toString('base64url');
     const now = this.#now().toISOString();
@@ -214,6 +222,7 @@ export class ScriptSessions {
       answers: run.answers(),
       customerId: row.customer_id,
       interactionId: row.interaction_id,
+      agent: row.agent,
       actions: JSON.parse(row.action_log) as ActionLogEntry[],
     };
   }
