@@ -32,7 +32,7 @@ export function builtinServices(config: TenorConfig): ServiceDefinition<object>[
     mailService(config.smtp),
     webhooksService(),
     ...crmServices({ modelFile: config.crm.model, defaultCountry: config.crm.defaultCountry, baseDir: config.baseDir }),
-    scriptsService(config.dataDir),
+    scriptsService(config.dataDir, { selfService: config.selfService, defaultCountry: config.crm.defaultCountry }),
     telephonyService(config),
     acdService(config, config.acd),
     monitoringService(config.acd),
