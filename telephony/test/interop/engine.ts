@@ -58,7 +58,7 @@ export async function eventually(check: () => boolean, timeoutMs = 10_000, stepM
 }
 
 /** Resources that must fall back to zero once every call has ended. */
-const MUST_DRAIN = ['dialogs', 'transactions', 'timers', 'mediaPorts', 'echoCalls', 'pendingOriginates'];
+const MUST_DRAIN = ['dialogs', 'transactions', 'timers', 'mediaPorts', 'incomingCalls', 'echoCalls', 'pendingOriginates'];
 
 /**
  * Assert that the engine holds no call, bridge, dialog, transaction, timer or

@@ -47,6 +47,11 @@ export interface SippOptions {
   auth?: { user: string; password: string };
   /** Local SIP port; a free one unless told. */
   port?: number;
+  /**
+   * Local address for SIP and media (-i / -mi), 127.0.0.1 unless told: another
+   * 127.0.0.x makes SIPp a different source address (an attacker, a second phone).
+   */
+  localAddress?: string;
   /** Transport mode (-t): 'u1' (one UDP socket, default) or 't1'. */
   transport?: 'u1' | 'un' | 't1' | 'tn';
   /** Anything else for the command line. */
@@ -137,8 +142,8 @@ export async function startSipp(opts: SippOptions): Promise<SippProcess> {
   };
   const args = [
     ...scenarioArgs(opts.scenario),
-    '-i', '127.0.0.1', '-p', String(port),
-    '-mi', '127.0.0.1', '-mp', String(mediaPort),
+    '-i', opts.localAddress ?? '127.0.0.1', '-p', String(port),
+    '-mi', opts.localAddress ?? '127.0.0.1', '-mp', String(mediaPort),
     '-ci', '127.0.0.1', '-cp', String(controlPort),
     '-t', opts.transport ?? 'u1',
     '-nostdin',

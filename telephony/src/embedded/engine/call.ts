@@ -30,6 +30,12 @@ export interface CallSdp {
   answerTo(remote: RemoteAudio, ours: 'sendrecv' | 'sendonly'): string;
 }
 
+/** A call's RTP side: its media leg and the SDP that describes it. */
+export interface CallRtp {
+  leg: MediaLeg;
+  sdp: CallSdp;
+}
+
 export interface EmbeddedCallInit {
   id: string;
   direction: 'inbound' | 'outbound';
@@ -38,9 +44,14 @@ export interface EmbeddedCallInit {
   /** Outbound calls are handed out answered. */
   state: CallState;
   signaling: SignalingLeg;
-  leg: MediaLeg;
+  /**
+   * The media leg: given for a call handed out answered (outbound); for an
+   * incoming call, a function that binds an RTP port when the application first
+   * needs media (ring with early media, answer, play...). So an INVITE nobody
+   * accepted holds no port.
+   */
+  rtp: CallRtp | (() => Promise<CallRtp>);
   media: CallMediaOps;
-  sdp: CallSdp;
   logger: Logger;
   /** Turns a transfer target (a number, a user, a URI) into the Refer-To URI. */
   referTarget(target: string): string;
@@ -68,13 +79,14 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
   readonly direction: 'inbound' | 'outbound';
   readonly from: CallParty;
   readonly to: CallParty;
-  readonly leg: MediaLeg;
   readonly signaling: SignalingLeg;
   readonly log: Logger;
   #state: CallState;
   #hangupCause: HangupCause | undefined;
   readonly #media: CallMediaOps;
-  readonly #sdp: CallSdp;
+  #rtp: CallRtp | undefined;
+  readonly #openRtp: (() => Promise<CallRtp>) | undefined;
+  #rtpOpening: Promise<CallRtp> | undefined;
   readonly #referTarget: (target: string) => string;
   readonly #holdMusic: Prompt | undefined;
   /** Aborts every media operation when the call ends. */
@@ -95,23 +107,75 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
     this.to = init.to;
     this.#state = init.state;
     this.signaling = init.signaling;
-    this.leg = init.leg;
     this.#media = init.media;
-    this.#sdp = init.sdp;
     this.log = init.logger;
     this.#referTarget = init.referTarget;
     this.#holdMusic = init.holdMusic;
-    this.leg.on('dtmf', (digit) => this.emit('dtmf', digit));
-    this.leg.on('mediaTimeout', () => this.#onMediaTimeout());
     this.#mediaTimeoutMs = init.mediaTimeoutMs;
+    if (typeof init.rtp === 'function') this.#openRtp = init.rtp;
+    else this.#attach(init.rtp);
+  }
+
+  /** The media leg; throws while an incoming call has not been given media yet (see `hasMedia`). */
+  get leg(): MediaLeg {
+    if (!this.#rtp) throw new CallStateError(this.id, 'use the media of (not accepted yet)', this.#state);
+    return this.#rtp.leg;
+  }
+
+  /** Whether the call holds an RTP port (an incoming call gets one when the application accepts it). */
+  get hasMedia(): boolean {
+    return this.#rtp !== undefined;
+  }
+
+  #attach(rtp: CallRtp): void {
+    this.#rtp = rtp;
+    rtp.leg.on('dtmf', (digit) => this.emit('dtmf', digit));
+    rtp.leg.on('mediaTimeout', () => this.#onMediaTimeout());
     this.#armMediaTimeout();
+  }
+
+  /**
+   * The call's media, binding it on first need. When no port can be bound the
+   * INVITE is refused with 503 and the call ends as failed.
+   */
+  async #ensureRtp(action: string): Promise<CallRtp> {
+    if (this.#rtp) return this.#rtp;
+    if (this.#state === 'ended' || !this.#openRtp) throw new CallStateError(this.id, action, this.#state);
+    this.#rtpOpening ??= this.#bindRtp(this.#openRtp);
+    return this.#rtpOpening;
+  }
+
+  async #bindRtp(open: () => Promise<CallRtp>): Promise<CallRtp> {
+    let rtp: CallRtp;
+    try {
+      rtp = await open();
+    } catch (err) {
+      this.log.error({ err }, 'no media port for the call');
+      await this.signaling.refuse({ status: 503, reason: 'Service Unavailable' }).catch(() => undefined);
+      await this.end('failed');
+      throw new Error(`call ${this.id} has no media: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (this.#state === 'ended') {
+      // Cancelled while the port was being bound.
+      await rtp.leg.close();
+      throw new CallStateError(this.id, 'open media for', this.#state);
+    }
+    this.#attach(rtp);
+    return rtp;
   }
 
   /** The media timeout runs only while the call is answered and nobody holds it. */
   #armMediaTimeout(): void {
-    if (this.leg.closed) return;
+    const leg = this.#rtp?.leg;
+    if (!leg || leg.closed) return;
     const on = this.#state === 'answered' && !this.#heldByUs && !this.#heldByPeer;
-    this.leg.session.setMediaTimeout(on ? this.#mediaTimeoutMs : 0);
+    leg.session.setMediaTimeout(on ? this.#mediaTimeoutMs : 0);
+  }
+
+  /** The SDP of a call that has media (answered calls always have). */
+  get #sdp(): CallSdp {
+    if (!this.#rtp) throw new CallStateError(this.id, 'describe the media of', this.#state);
+    return this.#rtp.sdp;
   }
 
   get state(): CallState {
@@ -138,13 +202,16 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
 
   async ring(opts: { earlyMedia?: boolean } = {}): Promise<void> {
     this.#expectUnansweredInbound('ring');
-    await this.signaling.ring(opts.earlyMedia ? this.#sdp.answer() : undefined);
+    const early = opts.earlyMedia ? (await this.#ensureRtp('ring')).sdp.answer() : undefined;
+    await this.signaling.ring(early);
     if (opts.earlyMedia && this.#state === 'ringing') this.#state = 'early';
   }
 
   async answer(): Promise<void> {
     this.#expectUnansweredInbound('answer');
-    await this.signaling.accept(this.#sdp.answer());
+    // Throws when the call was cancelled meanwhile, or no port could be bound (then refused with 503).
+    const { sdp } = await this.#ensureRtp('answer');
+    await this.signaling.accept(sdp.answer());
     if (this.#state === 'ended') return;
     this.#state = 'answered';
     this.#armMediaTimeout();
@@ -173,28 +240,35 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
     await this.end(cause);
   }
 
-  play(opts: PlayOptions): Promise<PlayResult> {
-    if (this.#state === 'ended') return Promise.resolve({ reason: 'hangup' });
-    return this.#media.play(this.leg, { ...opts, signal: anySignal(opts.signal, this.#ended.signal) })
+  // Media operations on an incoming call not yet answered bind its media: the
+  // application working with the call is what accepting it means.
+
+  async play(opts: PlayOptions): Promise<PlayResult> {
+    if (this.#state === 'ended') return { reason: 'hangup' };
+    const { leg } = await this.#ensureRtp('play on');
+    return this.#media.play(leg, { ...opts, signal: anySignal(opts.signal, this.#ended.signal) })
       .then((r) => (r.reason === 'stopped' && this.#state === 'ended' ? { reason: 'hangup' } : r));
   }
 
-  collectDigits(opts: CollectOptions): Promise<CollectResult> {
-    if (this.#state === 'ended') return Promise.resolve({ digits: '', reason: 'hangup' });
-    return this.#media.collect(this.leg, { ...opts, signal: anySignal(opts.signal, this.#ended.signal) })
+  async collectDigits(opts: CollectOptions): Promise<CollectResult> {
+    if (this.#state === 'ended') return { digits: '', reason: 'hangup' };
+    const { leg } = await this.#ensureRtp('collect digits on');
+    return this.#media.collect(leg, { ...opts, signal: anySignal(opts.signal, this.#ended.signal) })
       .then((r) => (r.reason === 'stopped' && this.#state === 'ended' ? { ...r, reason: 'hangup' } : r));
   }
 
-  record(opts: RecordOptions): Promise<RecordResult> {
-    if (this.#state === 'ended') return Promise.resolve({ file: opts.file, durationMs: 0, reason: 'hangup' });
-    return this.#media.record(this.leg, { ...opts, signal: anySignal(opts.signal, this.#ended.signal) })
+  async record(opts: RecordOptions): Promise<RecordResult> {
+    if (this.#state === 'ended') return { file: opts.file, durationMs: 0, reason: 'hangup' };
+    const { leg } = await this.#ensureRtp('record');
+    return this.#media.record(leg, { ...opts, signal: anySignal(opts.signal, this.#ended.signal) })
       .then((r) => (r.reason === 'stopped' && this.#state === 'ended' ? { ...r, reason: 'hangup' } : r));
   }
 
   /** Listens to the far end's inbound audio (media/amd/); a hangup or abort resolves 'unknown'. */
-  detectAnsweringMachine(opts: AmdOptions = {}): Promise<AmdResult> {
-    if (this.#state === 'ended') return Promise.resolve({ result: 'unknown', reason: 'hangup', durationMs: 0, words: 0, greetingMs: 0 });
-    return detectOnLeg(this.leg, { ...opts, signal: anySignal(opts.signal, this.#ended.signal) })
+  async detectAnsweringMachine(opts: AmdOptions = {}): Promise<AmdResult> {
+    if (this.#state === 'ended') return { result: 'unknown', reason: 'hangup', durationMs: 0, words: 0, greetingMs: 0 };
+    const { leg } = await this.#ensureRtp('detect an answering machine on');
+    return detectOnLeg(leg, { ...opts, signal: anySignal(opts.signal, this.#ended.signal) })
       .then((r) => {
         const result = r.reason === 'stopped' && this.#state === 'ended' ? { ...r, reason: 'hangup' as const } : r;
         this.log.info({ amd: result }, 'answering-machine detection done');
@@ -250,7 +324,7 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
 
   /** The far end sent a new offer (re-INVITE): re-target media and note hold. */
   remoteReoffer(remote: RemoteAudio): void {
-    if (remote.address !== '0.0.0.0') this.leg.setRemote({ address: remote.address, port: remote.port });
+    if (remote.address !== '0.0.0.0') this.#rtp?.leg.setRemote({ address: remote.address, port: remote.port });
     if (remote.holding !== this.#heldByPeer) {
       this.#heldByPeer = remote.holding;
       this.#armMediaTimeout();
@@ -265,7 +339,9 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
 
   /** A digit arrived outside RTP (SIP INFO): it goes where RTP digits go. */
   remoteDigit(digit: string): void {
-    this.leg.emit('dtmf', digit);
+    // Without media yet (INFO before answer) the digit still reaches the application.
+    if (this.#rtp) this.#rtp.leg.emit('dtmf', digit);
+    else this.emit('dtmf', digit);
   }
 
   /** Ends the call once: stops media, frees the leg, tells listeners. */
@@ -276,7 +352,7 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
       this.#hangupCause = cause;
       this.#ended.abort();
       this.#holdMusicStop?.abort();
-      await this.leg.close().catch((err: unknown) => this.log.warn({ err }, 'media close failed'));
+      await this.#rtp?.leg.close().catch((err: unknown) => this.log.warn({ err }, 'media close failed'));
       this.signaling.release();
       this.log.info({ cause }, 'call ended');
       this.emit('hangup', cause);

@@ -4,6 +4,7 @@ import type { Prompt } from '../../driver.js';
 import type { CredentialStore } from '../registrar/credentials.js';
 import type { DigestAlgorithm } from '../registrar/digest.js';
 import type { SipTimerConfig } from '../sip/timers.js';
+import type { CallLimits } from './admission.js';
 import type { TrunkConfig } from './trunks.js';
 
 export interface EmbeddedDriverConfig {
@@ -17,7 +18,7 @@ export interface EmbeddedDriverConfig {
   rtpPorts?: { min: number; max: number };
   /** SIP domain / digest realm of the registrar. Default: publicAddress. */
   domain?: string;
-  /** Digest algorithms the registrar offers, in order. Default ['MD5']: what deployed phones understand. */
+  /** Digest algorithms the registrar offers, in order. Default ['SHA-256', 'MD5'] (RFC 8760 order); see registrar/digest-server.ts for phones that only do MD5. */
   digestAlgorithms?: readonly DigestAlgorithm[];
   /** Users of registered softphones. Without it, REGISTER is answered 403. */
   credentials?: CredentialStore;
@@ -37,14 +38,34 @@ export interface EmbeddedDriverConfig {
   registerMaxExpires?: number;
   /** SIP timer T1 etc., mainly for tests. */
   sipTimers?: Partial<SipTimerConfig>;
-  /** Requests per source before rate limiting kicks in; failed authentications before a ban. */
-  rateLimit?: { maxRequests?: number; maxAuthFailures?: number; exempt?: string[] };
+  /**
+   * Requests per source (per 2 s) before the source is banned; failed
+   * authentications per source before a ban; requests per trunk address per
+   * 2 s (over it they are dropped, a trunk is never banned); addresses never
+   * limited at all. Trunks' addresses get trunkMaxRequests, not exemption.
+   */
+  rateLimit?: RateLimitSettings;
+  /** Caps on incoming calls per source address and in total (engine/admission.ts has the defaults). */
+  callLimits?: Partial<CallLimits>;
+  /**
+   * Failed SIP authentications per username, from any address, before that
+   * username is refused for a while (doubling while failures go on).
+   */
+  userAuthLimit?: { maxFailures?: number; windowMs?: number; lockMs?: number; maxLockMs?: number };
   userAgent?: string;
   logger: Logger;
 }
 
+export interface RateLimitSettings {
+  maxRequests?: number;
+  maxAuthFailures?: number;
+  trunkMaxRequests?: number;
+  exempt?: string[];
+}
+
 export interface ResolvedConfig extends Required<Omit<EmbeddedDriverConfig,
-  'credentials' | 'promptsDir' | 'holdMusic' | 'sipTimers' | 'rateLimit' | 'publicAddress' | 'domain' | 'digestAlgorithms'>> {
+  'credentials' | 'promptsDir' | 'holdMusic' | 'sipTimers' | 'rateLimit' | 'publicAddress' | 'domain' | 'digestAlgorithms'
+  | 'callLimits' | 'userAuthLimit'>> {
   digestAlgorithms: readonly DigestAlgorithm[] | undefined;
   publicAddress: string;
   domain: string;
@@ -52,7 +73,9 @@ export interface ResolvedConfig extends Required<Omit<EmbeddedDriverConfig,
   promptsDir: string | undefined;
   holdMusic: Prompt | undefined;
   sipTimers: Partial<SipTimerConfig>;
-  rateLimit: { maxRequests?: number; maxAuthFailures?: number; exempt?: string[] };
+  rateLimit: RateLimitSettings;
+  callLimits: Partial<CallLimits>;
+  userAuthLimit: { maxFailures?: number; windowMs?: number; lockMs?: number; maxLockMs?: number };
 }
 
 export function resolveConfig(config: EmbeddedDriverConfig): ResolvedConfig {
@@ -61,8 +84,6 @@ export function resolveConfig(config: EmbeddedDriverConfig): ResolvedConfig {
   const rtpPorts = config.rtpPorts ?? { min: 20000, max: 20999 };
   if (rtpPorts.max - rtpPorts.min < 2) throw new RangeError(`RTP port range ${rtpPorts.min}-${rtpPorts.max} is too small`);
   const trunks = config.trunks ?? [];
-  // Trunk traffic is never rate limited: a carrier sends many calls from one address.
-  const trunkAddresses = trunks.flatMap((t) => t.inboundAddresses ?? [t.host]);
   return {
     bindAddress,
     publicAddress,
@@ -80,7 +101,9 @@ export function resolveConfig(config: EmbeddedDriverConfig): ResolvedConfig {
     registerMinExpires: config.registerMinExpires ?? 60,
     registerMaxExpires: config.registerMaxExpires ?? 3600,
     sipTimers: config.sipTimers ?? {},
-    rateLimit: { ...config.rateLimit, exempt: [...(config.rateLimit?.exempt ?? []), ...trunkAddresses] },
+    rateLimit: { ...config.rateLimit, exempt: [...(config.rateLimit?.exempt ?? [])] },
+    callLimits: config.callLimits ?? {},
+    userAuthLimit: config.userAuthLimit ?? {},
     userAgent: config.userAgent ?? 'Tenor',
     logger: config.logger,
   };

@@ -22,7 +22,8 @@ import type { ServerTransaction } from '../sip/transaction/server.js';
 import type { InboundSource } from '../sip/transport/common.js';
 import { tryParseUri } from '../sip/uri.js';
 import { EmbeddedBridge, EmbeddedMonitor } from './bridges.js';
-import { EmbeddedCall, type CallSdp } from './call.js';
+import { CallAdmission, isRefusal, type AdmissionTicket } from './admission.js';
+import { EmbeddedCall, type CallRtp, type CallSdp } from './call.js';
 import { resolveConfig, type EmbeddedDriverConfig, type ResolvedConfig } from './config.js';
 import { digitFromInfo } from './dtmf-info.js';
 import { createMediaOps } from './media-ops.js';
@@ -42,6 +43,7 @@ interface EchoSession {
   dialog: Dialog;
   leg: MediaLeg;
   echo: MediaEcho;
+  ticket: AdmissionTicket;
 }
 
 export class EmbeddedDriver extends EventEmitter<DriverEvents> implements TelephonyDriver {
@@ -64,8 +66,8 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
   #opening = 0;
   /** Registrations to trunks with `register: true`, by trunk name. */
   readonly #trunkRegistrations = new Map<string, TrunkRegistration>();
-  /** Addresses exempt from rate limiting by configuration (the trunks' are added to them). */
-  readonly #configuredExempt: readonly string[];
+  /** Caps on incoming calls per source address and in total. */
+  readonly #admission: CallAdmission;
   #stopping = false;
   /** Set by refuseNewCalls: calls in progress go on, new ones are refused. */
   #refusing = false;
@@ -76,7 +78,7 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
     this.#log = this.#cfg.logger;
     this.#ports = new RtpPortAllocator(this.#cfg.rtpPorts);
     this.#trunks = new TrunkTable(this.#cfg.trunks);
-    this.#configuredExempt = config.rateLimit?.exempt ?? [];
+    this.#admission = new CallAdmission(this.#cfg.callLimits);
     this.#media = createMediaOps(this.#cfg.promptsDir !== undefined ? { promptsDir: this.#cfg.promptsDir } : {});
     this.#registrar = this.#cfg.credentials
       ? new Registrar({
@@ -86,6 +88,8 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
         minExpires: this.#cfg.registerMinExpires,
         maxExpires: this.#cfg.registerMaxExpires,
         onAuthFailure: (address) => this.#stack?.rateLimiter?.recordAuthFailure(address),
+        userAuthLimit: this.#cfg.userAuthLimit,
+        logger: this.#log,
       })
       : undefined;
   }
@@ -120,7 +124,7 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
     const next = new TrunkTable(trunks);
     const before = new Map(this.#trunks.all.map((t) => [t.name, t]));
     this.#trunks = next;
-    this.#stack?.rateLimiter?.setExempt([...this.#configuredExempt, ...next.all.flatMap((t) => t.inboundAddresses ?? [t.host])]);
+    this.#stack?.rateLimiter?.setTrunkSources(trunkAddresses(next.all));
     const stopping: Promise<void>[] = [];
     for (const [name, reg] of this.#trunkRegistrations) {
       const now = next.get(name);
@@ -167,7 +171,9 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
         timers: this.#cfg.sipTimers,
         rateLimit: {
           exempt: this.#cfg.rateLimit.exempt ?? [],
+          trunkSources: trunkAddresses(this.#trunks.all),
           ...(this.#cfg.rateLimit.maxRequests !== undefined ? { maxRequests: this.#cfg.rateLimit.maxRequests } : {}),
+          ...(this.#cfg.rateLimit.trunkMaxRequests !== undefined ? { trunkMaxRequests: this.#cfg.rateLimit.trunkMaxRequests } : {}),
           ...(this.#cfg.rateLimit.maxAuthFailures !== undefined ? { maxAuthFailures: this.#cfg.rateLimit.maxAuthFailures } : {}),
         },
         userAgent: this.#cfg.userAgent,
@@ -221,6 +227,8 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
         timers: sip?.timers ?? 0,
         connections: sip?.connections ?? 0,
         mediaPorts: this.#ports.allocatedCount,
+        incomingCalls: this.#admission.calls,
+        bannedSources: sip?.bannedSources ?? 0,
         echoCalls: this.#echoes.size,
         pendingOriginates: this.#originating.size,
         registrations: this.#registrar?.bindings.size ?? 0,
@@ -242,7 +250,8 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
     const offered: NegotiatedAudio = { codec: 'PCMU', pt: 0, telephoneEventPt: DEFAULT_TELEPHONE_EVENT_PT };
     let bound: { leg: MediaLeg; port: number };
     try {
-      bound = await this.#bindLeg(offered, undefined, callId);
+      // Media is taken from the SDP's address or the address we signal to (see rtp/session.ts).
+      bound = await this.#bindLeg(offered, undefined, callId, [route.destination.address]);
     } catch (err) {
       throw new OriginateError('failed', err instanceof Error ? err.message : 'no RTP port free');
     }
@@ -292,14 +301,14 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
         // The far end chose otherwise: reopen the leg on the same port with its choice.
         await leg.close();
         leg = undefined;
-        leg = await this.#openLeg(port, chosen, remote, callId);
+        leg = await this.#openLeg(port, chosen, remote, callId, [route.destination.address]);
       }
       leg.once('closed', () => this.#ports.release(port));
       handedOver = true;
       const call = new EmbeddedCall({
         id: callId, direction: 'outbound', from: callerId, to: { number: route.number }, state: 'answered',
         signaling: SipLeg.outbound(stack, dialog, log),
-        leg, media: this.#media.ops, sdp, logger: log, mediaTimeoutMs: this.#cfg.mediaTimeoutMs,
+        rtp: { leg, sdp }, media: this.#media.ops, logger: log, mediaTimeoutMs: this.#cfg.mediaTimeoutMs,
         referTarget: (t) => this.#referTarget(t),
         ...(this.#cfg.holdMusic !== undefined ? { holdMusic: this.#cfg.holdMusic } : {}),
       });
@@ -484,38 +493,47 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
       tx.respond(480, 'Temporarily Unavailable');
       return;
     }
-    let leg: MediaLeg;
-    let port: number;
-    this.#opening++;
-    try {
-      ({ leg, port } = await this.#bindLeg(chosen, remote, callId));
-      leg.once('closed', () => this.#ports.release(port));
-    } catch (err) {
-      log.error({ err }, 'no media port for the call');
-      tx.respond(503, 'Service Unavailable');
-      return;
-    } finally {
-      this.#opening--;
-    }
-    if (tx.finalSent || this.#stopping) {
-      // Cancelled while we opened the media, or shutting down.
-      if (!tx.finalSent) tx.respond(503, 'Service Unavailable');
-      await leg.close();
+    const admitted = this.#admission.admit(source.address, callSource.kind === 'trunk');
+    if (isRefusal(admitted)) {
+      log.warn({ address: source.address, limit: admitted.limit, limits: this.#admission.limits }, 'INVITE refused: call limit reached');
+      tx.respond(admitted.status, admitted.reason, [
+        { name: 'Retry-After', value: String(admitted.retryAfter) },
+        { name: 'Warning', value: `399 tenor "${admitted.warning}"` },
+      ]);
       return;
     }
-    const sdp = this.#sdpFor(port, remote, chosen);
+    const ticket = admitted;
+    // Media only from the address the SDP names or the one the INVITE came from (a phone behind NAT).
+    const trusted = [source.address];
     if (isEcho) {
-      this.#startEcho(stack, tx, leg, sdp, log);
+      await this.#answerEcho(stack, tx, { chosen, remote, callId, trusted, ticket, log });
       return;
     }
 
-    const signaling = SipLeg.inbound(stack, tx, callId, log, (dialog) => this.#byDialog.set(dialog.key, call));
+    // The RTP port is bound only when the application accepts the call (ring
+    // with early media, answer, or any media operation): an INVITE that is
+    // never accepted, or never ACKed, holds no port.
+    const openRtp = async (): Promise<CallRtp> => {
+      this.#opening++;
+      try {
+        const { leg, port } = await this.#bindLeg(chosen, remote, callId, trusted);
+        leg.once('closed', () => this.#ports.release(port));
+        return { leg, sdp: this.#sdpFor(port, remote, chosen) };
+      } finally {
+        this.#opening--;
+      }
+    };
+    const signaling = SipLeg.inbound(stack, tx, callId, log, (dialog) => {
+      this.#byDialog.set(dialog.key, call);
+      dialog.once('ack', () => ticket.confirmed());
+    });
     const call: EmbeddedCall = new EmbeddedCall({
-      id: callId, direction: 'inbound', from, to, state: 'ringing', signaling, leg,
-      media: this.#media.ops, sdp, logger: log, mediaTimeoutMs: this.#cfg.mediaTimeoutMs,
+      id: callId, direction: 'inbound', from, to, state: 'ringing', signaling, rtp: openRtp,
+      media: this.#media.ops, logger: log, mediaTimeoutMs: this.#cfg.mediaTimeoutMs,
       referTarget: (t) => this.#referTarget(t),
       ...(this.#cfg.holdMusic !== undefined ? { holdMusic: this.#cfg.holdMusic } : {}),
     });
+    call.once('hangup', () => ticket.release());
     tx.once('cancelled', () => void call.remoteEnded('cancelled'));
     this.#track(call);
     this.emit('incoming', { call, source: callSource, headers: headersOfInterest(req.headers) });
@@ -590,9 +608,39 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
 
   // ------------------------------------------------------------------ echo test
 
-  #startEcho(stack: SipStack, tx: ServerTransaction, leg: MediaLeg, sdp: CallSdp, log: Logger): void {
+  /** The engine itself accepts an echo test at once, so its media is bound here (the admission caps bound how many). */
+  async #answerEcho(stack: SipStack, tx: ServerTransaction, call: {
+    chosen: NegotiatedAudio; remote: RemoteAudio; callId: string; trusted: string[]; ticket: AdmissionTicket; log: Logger;
+  }): Promise<void> {
+    const { log, ticket } = call;
+    let leg: MediaLeg;
+    let port: number;
+    this.#opening++;
+    try {
+      ({ leg, port } = await this.#bindLeg(call.chosen, call.remote, call.callId, call.trusted));
+      leg.once('closed', () => this.#ports.release(port));
+    } catch (err) {
+      ticket.release();
+      log.error({ err }, 'no media port for the echo test');
+      tx.respond(503, 'Service Unavailable', [{ name: 'Retry-After', value: '5' }]);
+      return;
+    } finally {
+      this.#opening--;
+    }
+    if (tx.finalSent || this.#stopping) {
+      // Cancelled while we opened the media, or shutting down.
+      ticket.release();
+      if (!tx.finalSent) tx.respond(503, 'Service Unavailable');
+      await leg.close();
+      return;
+    }
+    this.#startEcho(stack, tx, leg, this.#sdpFor(port, call.remote, call.chosen), ticket, log);
+  }
+
+  #startEcho(stack: SipStack, tx: ServerTransaction, leg: MediaLeg, sdp: CallSdp, ticket: AdmissionTicket, log: Logger): void {
     const dialog = stack.acceptInvite(tx, { body: { contentType: 'application/sdp', body: sdp.answer() }, headers: allowHeaders() });
-    const session: EchoSession = { dialog, leg, echo: new MediaEcho(leg) };
+    dialog.once('ack', () => ticket.confirmed());
+    const session: EchoSession = { dialog, leg, echo: new MediaEcho(leg), ticket };
     this.#echoes.set(dialog.key, session);
     log.info('echo test answered');
     leg.session.setMediaTimeout(this.#cfg.mediaTimeoutMs);
@@ -602,6 +650,7 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
 
   async #endEcho(session: EchoSession, sendBye: boolean): Promise<void> {
     if (!this.#echoes.delete(session.dialog.key)) return;
+    session.ticket.release();
     session.echo.stop();
     if (sendBye && !session.dialog.terminated && this.#stack) this.#stack.sendInDialog(session.dialog, 'BYE');
     if (!session.dialog.terminated) session.dialog.terminate('echo ended');
@@ -628,8 +677,9 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
   }
 
   /** Opens a media leg on the given port. The caller releases the port when the leg closes. */
-  #openLeg(port: number, chosen: NegotiatedAudio, remote: RemoteAudio | undefined, callId: string): Promise<MediaLeg> {
+  #openLeg(port: number, chosen: NegotiatedAudio, remote: RemoteAudio | undefined, callId: string, trusted: readonly string[]): Promise<MediaLeg> {
     return MediaLeg.open({
+      trustedAddresses: trusted,
       payloadType: STATIC_PT[chosen.codec],
       ...(chosen.telephoneEventPt !== undefined ? { telephoneEventPayloadType: chosen.telephoneEventPt } : {}),
       ...(remote ? { remote: { address: remote.address, port: remote.port } } : {}),
@@ -643,12 +693,12 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
   }
 
   /** Allocates a port and opens a leg on it, skipping ports another program holds. */
-  async #bindLeg(chosen: NegotiatedAudio, remote: RemoteAudio | undefined, callId: string): Promise<{ leg: MediaLeg; port: number }> {
+  async #bindLeg(chosen: NegotiatedAudio, remote: RemoteAudio | undefined, callId: string, trusted: readonly string[]): Promise<{ leg: MediaLeg; port: number }> {
     let lastError: unknown;
     for (let attempt = 0; attempt < 8; attempt++) {
       const port = this.#ports.allocate();
       try {
-        return { leg: await this.#openLeg(port, chosen, remote, callId), port };
+        return { leg: await this.#openLeg(port, chosen, remote, callId, trusted), port };
       } catch (err) {
         this.#ports.release(port);
         lastError = err;
@@ -683,6 +733,11 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
     if (!this.#stack) throw new Error('embedded driver is not started');
     return this.#stack;
   }
+}
+
+/** The addresses a trunk's calls come from (its host unless it lists them). */
+function trunkAddresses(trunks: readonly TrunkConfig[]): string[] {
+  return trunks.flatMap((t) => t.inboundAddresses ?? [t.host]);
 }
 
 function hasToTag(req: SipRequest): boolean {

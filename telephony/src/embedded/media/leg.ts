@@ -28,6 +28,8 @@ export interface MediaLegOptions {
   allocator?: RtpPortAllocator;
   mediaTimeoutMs?: number;
   latching?: boolean;
+  /** Addresses media may come from besides the remote's (see RtpSessionOptions.trustedAddresses). */
+  trustedAddresses?: readonly string[];
   logger: Logger;
   callId?: string;
 }
@@ -106,6 +108,7 @@ export class MediaLeg extends EventEmitter<MediaLegEvents> {
       remote: opts.remote,
       mediaTimeoutMs: opts.mediaTimeoutMs,
       latching: opts.latching,
+      trustedAddresses: opts.trustedAddresses,
     });
     return new MediaLeg(session, opts, codec);
   }

@@ -5,8 +5,10 @@
 //    timestamp that follows the wall clock across pauses (marker bit on the
 //    first packet of each talkspurt);
 //  - latches to where packets really come from (symmetric RTP, RFC 4961): the
-//    first packet from a source other than the SDP address moves the remote
-//    there, which is how calls through NAT get audio back;
+//    first packet from a trusted address (the SDP's, or the SIP source's for a
+//    phone behind NAT) on another port moves the remote there, once; packets
+//    from any other address are dropped and counted, so a stranger spraying
+//    the port range can neither take the call's audio nor inject into it;
 //  - raises `mediaTimeout` when nothing arrives for too long;
 //  - keeps RFC 3550 receive statistics (loss, interarrival jitter).
 
@@ -34,6 +36,12 @@ export interface RtpSessionOptions {
   remote?: RtpEndpoint;
   /** Latch to the real source of incoming packets (default true). */
   latching?: boolean;
+  /**
+   * Addresses media may come from besides the SDP's (the SIP signalling source
+   * of the call). Packets from other addresses are dropped. With neither a
+   * remote nor trusted addresses, the first packet's source is taken (tools).
+   */
+  trustedAddresses?: readonly string[];
   /** Raise `mediaTimeout` after this long without a packet (0 or absent: never). */
   mediaTimeoutMs?: number;
   /** RTP clock rate of the audio stream (8000 for G.711). */
@@ -53,6 +61,8 @@ export interface RtpStats {
   jitterMs: number;
   /** Packets dropped: not RTP, or from a source other than the latched one. */
   packetsRejected: number;
+  /** Of those, packets from an address neither the SDP nor the signalling named (a spray, a hijack attempt). */
+  packetsFromStrangers: number;
 }
 
 export interface RtpSessionEvents {
@@ -77,6 +87,9 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private remoteEndpoint: RtpEndpoint | undefined;
   private latched = false;
   private closedFlag = false;
+  /** Addresses media is taken from: the SDP's (each one given) and the signalling's. */
+  private readonly trusted = new Set<string>();
+  private strangerLogged = false;
 
   // send state
   private seq = randomInt(0, 0x10000);
@@ -93,7 +106,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private lastTransit: number | undefined;
   private lastRxTimestamp: number | undefined;
   private jitter = 0;
-  private counters = { packetsSent: 0, bytesSent: 0, packetsReceived: 0, bytesReceived: 0, packetsRejected: 0 };
+  private counters = { packetsSent: 0, bytesSent: 0, packetsReceived: 0, bytesReceived: 0, packetsRejected: 0, packetsFromStrangers: 0 };
 
   private mediaTimeoutMs = 0;
   private timeoutTimer: NodeJS.Timeout | undefined;
@@ -108,6 +121,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.clockRate = opts.clockRate ?? 8000;
     this.latching = opts.latching ?? true;
     this.remoteEndpoint = opts.remote ? { ...opts.remote } : undefined;
+    if (opts.remote) this.trusted.add(opts.remote.address);
+    for (const address of opts.trustedAddresses ?? []) this.trusted.add(address);
     this.ssrc = randomInt(1, 0xffffffff);
     this.log = opts.logger.child({ callId: opts.callId, rtpPort: port });
     socket.on('message', (msg, rinfo) => this.onMessage(msg, { address: rinfo.address, port: rinfo.port }));
@@ -147,9 +162,13 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     return this.closedFlag;
   }
 
-  /** A new remote from SDP (re-INVITE): sends go there and latching starts over. */
+  /**
+   * A new remote from SDP (re-INVITE): sends go there, its address becomes
+   * trusted, and latching starts over (still only from trusted addresses).
+   */
   setRemote(remote: RtpEndpoint): void {
     this.remoteEndpoint = { ...remote };
+    this.trusted.add(remote.address);
     this.latched = false;
   }
 
@@ -288,6 +307,15 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     if (same) {
       this.latched = true;
       return true;
+    }
+    if (this.trusted.size > 0 && !this.trusted.has(from.address)) {
+      this.counters.packetsFromStrangers++;
+      if (!this.strangerLogged) {
+        // Once per call: a spray sends thousands, the log must not amplify it.
+        this.strangerLogged = true;
+        this.log.warn({ from, remote }, 'rtp from an address the call does not know dropped');
+      }
+      return false;
     }
     if (!this.latching) return remote === undefined || remote.address === from.address;
     if (this.latched) return false;

@@ -6,6 +6,13 @@
 // an answer (answering would feed a flood). Memory is bounded: entries expire
 // lazily once their window has passed, and at most `maxTrackedSources` sources
 // are tracked (the least recently seen one is forgotten first).
+//
+// A configured trunk's addresses are limited too, with their own higher
+// `trunkMaxRequests`: a carrier brings many calls from one address, and an
+// address that is not rate limited at all is an open door for anyone who can
+// send from it. Requests over the trunk limit are dropped but the trunk is
+// never banned, and failed authentications from it are not counted: a spoofed
+// flood must not cut a site off from its carrier for five minutes.
 
 export interface RateLimitConfig {
   maxRequests: number;
@@ -14,8 +21,11 @@ export interface RateLimitConfig {
   authWindowMs: number;
   banMs: number;
   maxTrackedSources: number;
-  /** Addresses never limited (e.g. a trusted trunk or a load balancer). */
+  /** Addresses never limited (e.g. a load balancer that does its own limiting). */
   exempt: string[];
+  /** Addresses of configured trunks: limited to trunkMaxRequests per window, never banned. */
+  trunkSources: string[];
+  trunkMaxRequests: number;
   now: () => number;
 }
 
@@ -27,6 +37,8 @@ export const DEFAULT_RATE_LIMIT: RateLimitConfig = {
   banMs: 300_000,
   maxTrackedSources: 100_000,
   exempt: [],
+  trunkSources: [],
+  trunkMaxRequests: 1000,
   now: () => Date.now(),
 };
 
@@ -43,6 +55,7 @@ export class RateLimiter {
   readonly config: RateLimitConfig;
   readonly #sources = new Map<string, SourceState>();
   readonly #exempt: Set<string>;
+  readonly #trunks: Set<string>;
   #lastSweep = 0;
   /** Called once when a source gets banned, so the owner can log it. */
   onBan: ((address: string, reason: BanReason, untilMs: number) => void) | undefined;
@@ -50,6 +63,7 @@ export class RateLimiter {
   constructor(config: Partial<RateLimitConfig> = {}) {
     this.config = { ...DEFAULT_RATE_LIMIT, ...config };
     this.#exempt = new Set(this.config.exempt);
+    this.#trunks = new Set(this.config.trunkSources);
   }
 
   /** True while the address is banned: drop whatever it sends. */
@@ -69,6 +83,12 @@ export class RateLimiter {
     const state = this.#state(address);
     if (state.bannedUntil > now) return false;
     prune(state.requests, now - this.config.windowMs);
+    if (this.#trunks.has(address)) {
+      // Over the trunk's limit the request is dropped (the carrier retransmits or fails over).
+      if (state.requests.length >= this.config.trunkMaxRequests) return false;
+      state.requests.push(now);
+      return true;
+    }
     state.requests.push(now);
     if (state.requests.length > this.config.maxRequests) {
       this.#ban(address, state, now, 'request-rate');
@@ -79,7 +99,7 @@ export class RateLimiter {
 
   /** The registrar (or any authenticator) reports a failed authentication. */
   recordAuthFailure(address: string): void {
-    if (this.#exempt.has(address)) return;
+    if (this.#exempt.has(address) || this.#trunks.has(address)) return;
     const now = this.config.now();
     this.#sweep(now);
     const state = this.#state(address);
@@ -90,11 +110,20 @@ export class RateLimiter {
     }
   }
 
-  /** Replaces the exempt addresses (the trunks changed while running); their bans are lifted. */
+  /** Replaces the exempt addresses; their bans are lifted. */
   setExempt(addresses: readonly string[]): void {
     this.#exempt.clear();
     for (const address of addresses) {
       this.#exempt.add(address);
+      this.#sources.delete(address);
+    }
+  }
+
+  /** Replaces the trunk addresses (the trunks changed while running); their bans are lifted. */
+  setTrunkSources(addresses: readonly string[]): void {
+    this.#trunks.clear();
+    for (const address of addresses) {
+      this.#trunks.add(address);
       this.#sources.delete(address);
     }
   }
