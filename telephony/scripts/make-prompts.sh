@@ -34,6 +34,7 @@ invalid-option|Invalid option.
 agents-busy|All agents are busy.
 press-star-callback|Press star to be called back.
 will-call-back|We will call you back.
+callback-not-possible|We cannot call that number back. Please stay on the line.
 office-closed|The office is closed.
 thank-you|Thank you.
 hundred|hundred
@@ -55,6 +56,7 @@ invalid-option|Opção inválida.
 agents-busy|Todos os atendentes estão ocupados.
 press-star-callback|Digite estrela para receber uma ligação de volta.
 will-call-back|Nós retornaremos a sua ligação.
+callback-not-possible|Não podemos retornar a ligação para esse número. Por favor, aguarde na linha.
 office-closed|O escritório está fechado.
 thank-you|Obrigado.
 hundred|cem
@@ -76,6 +78,7 @@ invalid-option|Opción no válida.
 agents-busy|Todos los agentes están ocupados.
 press-star-callback|Marque asterisco para que le devolvamos la llamada.
 will-call-back|Le devolveremos la llamada.
+callback-not-possible|No podemos devolver la llamada a ese número. Por favor, espere en la línea.
 office-closed|La oficina está cerrada.
 thank-you|Gracias.
 hundred|cien

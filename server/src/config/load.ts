@@ -82,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     acd: fromFile.acd ?? {},
     voicemail: fromFile.voicemail ?? {},
     reports: fromFile.reports ?? {},
+    dialing: fromFile.dialing ?? {},
     selfService: fromFile.selfService ?? {},
     crm: {
       model: fromFile.crm?.model !== undefined ? path.resolve(file ? path.dirname(file) : cwd, fromFile.crm.model) : undefined,

@@ -6,6 +6,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { AcdQueueFields, AcdSettingsSchema, type AcdSettings } from '../services/acd/config-schema.js';
 import { VoicemailSettingsSchema, type VoicemailSettings } from '../services/voicemail/config-schema.js';
 import { ReportsSettingsSchema, type ReportsSettings } from '../services/reports/config-schema.js';
+import { DialingSettingsSchema, type DialingSettings } from '../services/dialing/config-schema.js';
 import { SelfServiceSettingsSchema, type SelfServiceSettings } from '../services/scripts/settings.js';
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535, description: '0 picks any free port' });
@@ -146,6 +147,8 @@ export const FileConfigSchema = Type.Object(
     acd: Type.Optional(AcdSettingsSchema),
     voicemail: Type.Optional(VoicemailSettingsSchema),
     reports: Type.Optional(ReportsSettingsSchema),
+    /** Where outbound calls may go, who may place them, how many (docs/dialing-policy.md). */
+    dialing: Type.Optional(DialingSettingsSchema),
     /** Self-service links and the one-time codes that prove who a visitor is (docs/scripts.md). */
     selfService: Type.Optional(SelfServiceSettingsSchema),
     crm: Type.Optional(
@@ -200,6 +203,8 @@ export interface TenorConfig {
   voicemail: VoicemailSettings;
   /** Report time zone and thresholds. */
   reports: ReportsSettings;
+  /** The dialing policy for every outbound leg. */
+  dialing: DialingSettings;
   /** Self-service link lifetime, one-time codes and their limits, the SMS hook. */
   selfService: SelfServiceSettings;
   site: {

@@ -2,7 +2,7 @@
 // Stored as `scrypt$N$r$p$salt$hash` so parameters can be raised later and old
 // hashes still verify.
 
-import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 const N = 16384;
 const R = 8;
@@ -37,18 +37,4 @@ export async function verifyPassword(password: string, stored: string): Promise<
 /** A password for the first admin when none is configured: 18 random bytes, URL-safe. */
 export function generatePassword(): string {
   return randomBytes(18).toString('base64url');
-}
-
-/**
- * SIP digest authentication (RFC 7616/8760) cannot use scrypt: the registrar needs
- * H(user:realm:password) for each algorithm it offers. These are password
- * equivalents for that realm only, stored beside the scrypt hash.
- */
-export function sipDigestSecrets(username: string, realm: string, password: string): { realm: string; ha1Md5: string; ha1Sha256: string } {
-  const text = `${username}:${realm}:${password}`;
-  return {
-    realm,
-    ha1Md5: createHash('md5').update(text, 'utf8').digest('hex'),
-    ha1Sha256: createHash('sha256').update(text, 'utf8').digest('hex'),
-  };
 }

@@ -27,6 +27,7 @@ import { reportRoutes } from '../services/reports/routes.js';
 import { ivrRoutes } from '../services/ivr/routes.js';
 import { userRoutes } from './routes/users.js';
 import { trunkRoutes } from '../services/trunks/routes.js';
+import { dialingRoutes } from '../services/dialing/routes.js';
 import { entryNumberRoutes } from '../services/entry-numbers/routes.js';
 import { installAccess } from './auth.js';
 import { authRoutes } from './session/routes.js';
@@ -102,6 +103,7 @@ export async function build(opts: AppOptions): Promise<TenorApp> {
   if (opts.services.has('ivr')) await app.register(ivrRoutes({ services: opts.services }));
   await app.register(userRoutes({ services: opts.services }));
   if (opts.services.has('trunks')) await app.register(trunkRoutes({ services: opts.services }));
+  if (opts.services.has('dialing')) await app.register(dialingRoutes({ services: opts.services }));
   if (opts.services.has('entryNumbers')) await app.register(entryNumberRoutes({ services: opts.services }));
 
   if (opts.services.has('scripts')) {

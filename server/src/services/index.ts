@@ -11,6 +11,7 @@ import { mailService } from './mail.js';
 import { webhooksService } from './webhooks.js';
 import { scriptsService } from './scripts/index.js';
 import { telephonyService } from './telephony.js';
+import { dialingService } from './dialing/service.js';
 import { acdService } from './acd/service.js';
 import { monitoringService } from './acd/monitoring-service.js';
 import { ingressService } from './ingress.js';
@@ -33,6 +34,7 @@ export function builtinServices(config: TenorConfig): ServiceDefinition<object>[
     webhooksService(),
     ...crmServices({ modelFile: config.crm.model, defaultCountry: config.crm.defaultCountry, baseDir: config.baseDir }),
     scriptsService(config.dataDir, { selfService: config.selfService, defaultCountry: config.crm.defaultCountry }),
+    dialingService(config),
     telephonyService(config),
     acdService(config, config.acd),
     monitoringService(config.acd),

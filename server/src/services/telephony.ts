@@ -5,9 +5,11 @@
 import type { Logger } from 'pino';
 import { EmbeddedDriver, type CredentialStore, type TelephonyDriver } from '@tenor/telephony';
 import type { TenorConfig } from '../config/schema.js';
-import { defineService } from '../core/service-manager.js';
+import { defineService, type ServiceDefinition } from '../core/service-manager.js';
+import { TenorError } from '../core/errors.js';
 import type { UsersService } from './users.js';
-import { engineTrunk } from './trunks/live-trunks.js';
+import { engineTrunk, hasLiveTrunks } from './trunks/live-trunks.js';
+import './dialing/service.js';
 
 declare module '../core/service-manager.js' {
   interface ServiceMap {
@@ -40,8 +42,30 @@ export function createEmbeddedDriver(config: TenorConfig, users: UsersService, l
   });
 }
 
+/**
+ * Any telephony definition (this one, or a replacement loaded through the
+ * services API) with its driver behind the dialing policy: every originate of
+ * a number or an address is checked, whichever service asks (docs/dialing-policy.md).
+ */
+export function withDialingPolicy<T extends object>(def: ServiceDefinition<T>): ServiceDefinition<T> {
+  return {
+    ...def,
+    dependsOn: [...new Set([...(def.dependsOn ?? []), 'dialing'])],
+    async start(ctx) {
+      const instance = await def.start(ctx);
+      if (typeof (instance as Partial<TelephonyDriver>).originate !== 'function') {
+        throw new TenorError('TENOR_ERR_SERVICE_MODULE_INVALID', [def.name, 'a telephony service must provide originate()']);
+      }
+      const driver = instance as T & TelephonyDriver;
+      // The engine's first trunk is the one a number without a trunk goes through.
+      const defaultTrunk = (): string | undefined => (hasLiveTrunks(driver) ? driver.trunks[0]?.name : undefined);
+      return ctx.get('dialing').guard(driver, defaultTrunk) as T & TelephonyDriver;
+    },
+  };
+}
+
 export function telephonyService(config: TenorConfig) {
-  return defineService<TelephonyDriver>({
+  return withDialingPolicy(defineService<TelephonyDriver>({
     name: 'telephony',
     version: '1.0.0',
     description: 'Embedded SIP/RTP engine (driver contract)',
@@ -61,5 +85,5 @@ export function telephonyService(config: TenorConfig) {
       const stats = driver.stats();
       return { status: 'ok', detail: `${stats.activeCalls} calls, ${stats.activeBridges} bridges` };
     },
-  });
+  }));
 }

@@ -3,8 +3,9 @@
 
 import { defineService } from '../core/service-manager.js';
 import { TenorError } from '../core/errors.js';
-import { generatePassword, hashPassword, sipDigestSecrets, verifyPassword } from '../core/passwords.js';
-import { UsersRepository, type Role, type SipDigestSecrets, type User } from '../store/repos/users.js';
+import { generatePassword, hashPassword, needsRehash, verifyPassword } from '../core/passwords.js';
+import { assertNewPassword } from '../core/password-policy.js';
+import { UsersRepository, type Role, type User } from '../store/repos/users.js';
 
 export interface UsersService {
   /** The password generated for `admin` on this start, if one was (shown once, never stored in clear). */
@@ -28,8 +29,6 @@ export interface UsersService {
    * The sessions service ends their web sessions (and so their live sockets). Returns an unsubscribe function.
    */
   onAccessChanged(listener: (username: string, change: AccessChange) => Promise<void>): () => void;
-  /** Digest secrets for SIP registration in the configured realm; undefined for unknown users. */
-  sipSecrets(username: string): Promise<SipDigestSecrets | undefined>;
 }
 
 /** What changed about a user's access. */
@@ -45,7 +44,8 @@ declare module '../core/service-manager.js' {
 // failed login the same for known and unknown names.
 const decoyHash = hashPassword(generatePassword());
 
-export function usersService(adminPassword: string | undefined, sipRealm: string) {
+// Users have no SIP credentials: devices register with secrets of their own (sip-credentials/service.ts).
+export function usersService(adminPassword: string | undefined) {
   return defineService<UsersService>({
     name: 'users',
     version: '1.0.0',
@@ -63,7 +63,8 @@ export function usersService(adminPassword: string | undefined, sipRealm: string
       // (the repository's statements check it; this names the refusal).
       const lastAdmin = (username: string, what: string) => new TenorError('TENOR_ERR_USER_REFUSED', [username, what, 'it is the last admin']);
       const setPassword = async (username: string, password: string): Promise<boolean> => {
-        const changed = await repo.setPassword(username, await hashPassword(password), sipDigestSecrets(username, sipRealm, password));
+        assertNewPassword(password);
+        const changed = await repo.setPassword(username, await hashPassword(password));
         if (changed) {
           await Promise.all([...passwordListeners].map((listener) => listener(username)));
           await accessChanged(username, 'password');
@@ -77,7 +78,6 @@ export function usersService(adminPassword: string | undefined, sipRealm: string
           displayName: 'Administrator',
           passwordHash: await hashPassword(password),
           role: 'admin',
-          sip: sipDigestSecrets('admin', sipRealm, password),
         });
         ctx.logger.info({ generated: generated !== undefined }, 'admin user created');
       }
@@ -94,7 +94,6 @@ export function usersService(adminPassword: string | undefined, sipRealm: string
             displayName: user.displayName ?? user.username,
             passwordHash: await hashPassword(user.password),
             role: user.role,
-            sip: sipDigestSecrets(user.username, sipRealm, user.password),
           });
         },
         list: () => repo.list(),
@@ -130,11 +129,6 @@ export function usersService(adminPassword: string | undefined, sipRealm: string
         onAccessChanged(listener) {
           accessListeners.add(listener);
           return () => void accessListeners.delete(listener);
-        },
-        async sipSecrets(username) {
-          const secrets = await repo.sipSecrets(username);
-          // Secrets made for another realm (the realm was reconfigured) cannot verify: the password must be set again.
-          return secrets?.realm === sipRealm ? secrets : undefined;
         },
       };
     },

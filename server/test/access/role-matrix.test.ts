@@ -72,6 +72,8 @@ t.test('every route refuses the roles it must', async (t) => {
   t.same(rolesOf('POST', '/api/customers/identify'), ['supervisor', 'admin'], 'number lookups are not for agents');
   t.same(rolesOf('DELETE', '/api/customers/:id'), ['supervisor', 'admin']);
   t.ok(rolesOf('GET', '/api/events').includes('agent'), 'the live events route exists and admits agents');
+  t.same(rolesOf('GET', '/api/dialing/policy'), ['admin'], 'the dialing policy is read by admins');
+  t.same(rolesOf('GET', '/api/dialing/stats'), ['supervisor', 'admin'], 'refused calls and caps in use: supervisors and admins');
   for (const url of ['/api/users', '/api/trunks', '/api/entry-numbers']) t.same(rolesOf('GET', url), ['admin'], `${url} is for admins only`);
   for (const url of ['/api/users/:username', '/api/trunks/:name', '/api/entry-numbers/:number']) {
     t.same(rolesOf('PUT', url), ['admin'], `PUT ${url} is for admins only`);

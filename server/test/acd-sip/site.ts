@@ -15,6 +15,7 @@ import {
 import type { TenorEvent, TenorEventName, TenorEvents } from '../../src/core/events.js';
 import type { AcdEngine } from '../../src/services/acd/engine.js';
 import type { CrmService } from '../../src/services/crm/index.js';
+import type { TenorApp } from '../../src/http/app.js';
 import '../../src/services/ingress.js';
 import { ADMIN_AUTH, startTestApp, tempDir, testConfig } from '../helpers.js';
 
@@ -83,6 +84,8 @@ export interface CallView {
 }
 
 export interface Site {
+  /** The HTTP API, for routes the helpers below do not cover (app.inject). */
+  app: TenorApp;
   /** "127.0.0.1:port" of Tenor's SIP listener. */
   sip: string;
   rtp: { from: number; to: number };
@@ -116,6 +119,7 @@ export async function startSite(t: Test, site: Record<string, unknown>): Promise
     return JSON.parse(res.body) as T;
   };
   return {
+    app,
     sip: `127.0.0.1:${sipPort}`,
     rtp,
     acd,

@@ -12,6 +12,7 @@ import { silentLogger } from '../helpers.js';
 import { FakeClock, settle } from './fake-clock.js';
 import { agentProfile, queue } from './fixtures.js';
 import { MemoryDriver } from './memory-driver.js';
+import { openDialing } from './harness.js';
 
 const file = process.argv[2];
 if (!file) throw new Error('usage: crash-child.ts DB_FILE');
@@ -19,7 +20,8 @@ const db = new SqliteDatabase(file);
 await db.migrate([...migrations, ...acdMigrations]);
 const clock = new FakeClock(Date.UTC(2026, 0, 5, 9, 0, 0));
 const driver = new MemoryDriver(clock);
-const engine = await AcdEngine.start({ driver, db, bus: new InProcessEventBus(() => undefined), clock, logger: silentLogger });
+const bus = new InProcessEventBus(() => undefined);
+const engine = await AcdEngine.start({ driver, db, bus, clock, logger: silentLogger, dialing: openDialing(bus) });
 await engine.applyConfig([queue('sales', { callbackKey: '*' })], [agentProfile('talker', ['sales']), agentProfile('resting', ['sales']), agentProfile('away', ['sales'])]);
 await engine.login('resting', { breakReason: 'lunch' });
 await engine.login('talker');

@@ -4,12 +4,14 @@
 
 import path from 'node:path';
 import type { Test } from 'tap';
-import { InProcessEventBus, type TenorEvent, type TenorEventName } from '../../src/core/events.js';
+import { InProcessEventBus, type EventBus, type TenorEvent, type TenorEventName } from '../../src/core/events.js';
 import { SqliteDatabase } from '../../src/store/sqlite.js';
 import { migrations } from '../../src/store/migrations/index.js';
 import { acdMigrations } from '../../src/services/acd/migrations.js';
 import { AcdEngine, type AcdEngineOptions } from '../../src/services/acd/engine.js';
 import { seededRandom } from '../../src/services/acd/random.js';
+import { createDialing, type DialingService } from '../../src/services/dialing/service.js';
+import { NUMBER_CLASSES } from '../../src/services/dialing/config-schema.js';
 import type { AgentProfile, QueueDefinition } from '../../src/services/acd/model.js';
 import { silentLogger, tempDir } from '../helpers.js';
 import { FakeClock, settle } from './fake-clock.js';
@@ -23,6 +25,15 @@ export interface Harness {
   file: string;
   events: TenorEvent[];
   of<K extends TenorEventName>(type: K): TenorEvent<K>['payload'][];
+}
+
+/**
+ * A dialing policy that lets every number through: these tests are about the
+ * ACD's mechanics with an in-memory driver; the policy has its own tests
+ * (test/dialing/) and the SIP tests run with the site's real one.
+ */
+export function openDialing(bus: EventBus): DialingService {
+  return createDialing({ allowClasses: [...NUMBER_CLASSES], callbackToOtherNumbers: true, agentsMayDialExternal: true }, { defaultCountry: 'US', ownHosts: [] }, bus, silentLogger);
 }
 
 export async function startAcd(
@@ -39,7 +50,7 @@ export async function startAcd(
   });
   const events: TenorEvent[] = [];
   bus.subscribeAll((e) => events.push(e));
-  const engine = await AcdEngine.start({ driver, db, bus, clock, logger: silentLogger, random: seededRandom(5), ...setup.options });
+  const engine = await AcdEngine.start({ driver, db, bus, clock, logger: silentLogger, random: seededRandom(5), dialing: openDialing(bus), ...setup.options });
   await engine.applyConfig(setup.queues, setup.agents);
   t.teardown(async () => {
     await engine.stop();

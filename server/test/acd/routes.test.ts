@@ -12,6 +12,7 @@ import { ServiceManager, defineService } from '../../src/core/service-manager.js
 import { ErrorResponse, installErrorHandling } from '../../src/http/errors.js';
 import { storeService } from '../../src/services/store.js';
 import { eventsService } from '../../src/services/events.js';
+import { dialingService } from '../../src/services/dialing/service.js';
 import { usersService } from '../../src/services/users.js';
 import { acdService } from '../../src/services/acd/service.js';
 import { acdRoutes } from '../../src/services/acd/routes.js';
@@ -38,6 +39,7 @@ async function setup(t: Test) {
   const services = new ServiceManager({ logger: silentLogger });
   services.register(storeService(config.dataDir));
   services.register(eventsService());
+  services.register(dialingService(config));
   services.register(usersService(config.adminPassword, config.sip.realm));
   services.register(defineService<TelephonyDriver>({ name: 'telephony', dependsOn: ['users'], start: () => driver }));
   services.register(acdService(config));

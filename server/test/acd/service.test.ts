@@ -11,6 +11,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { ServiceManager, defineService } from '../../src/core/service-manager.js';
 import { storeService } from '../../src/services/store.js';
 import { eventsService } from '../../src/services/events.js';
+import { dialingService } from '../../src/services/dialing/service.js';
 import { usersService } from '../../src/services/users.js';
 import { acdService } from '../../src/services/acd/service.js';
 import type { TelephonyDriver } from '@tenor/telephony';
@@ -48,6 +49,7 @@ async function boot(dir: string): Promise<ServiceManager> {
   const services = new ServiceManager({ logger: silentLogger });
   services.register(storeService(config.dataDir));
   services.register(eventsService());
+  services.register(dialingService(config));
   services.register(usersService(config.adminPassword, config.sip.realm));
   services.register(defineService<TelephonyDriver>({ name: 'telephony', dependsOn: ['users'], start: () => new MemoryDriver(new FakeClock()) }));
   services.register(acdService(config, { breakReasons: ['lunch'] }));

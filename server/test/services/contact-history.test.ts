@@ -7,6 +7,7 @@ import { defineService, ServiceManager } from '../../src/core/service-manager.js
 import type { TelephonyDriver } from '@tenor/telephony';
 import { storeService } from '../../src/services/store.js';
 import { eventsService } from '../../src/services/events.js';
+import { dialingService } from '../../src/services/dialing/service.js';
 import { usersService } from '../../src/services/users.js';
 import { crmServices } from '../../src/services/crm/index.js';
 import { acdService } from '../../src/services/acd/service.js';
@@ -22,6 +23,7 @@ t.test('a call answered by an agent is on the caller\'s contact history', async 
   const services = new ServiceManager({ logger: silentLogger });
   services.register(storeService(config.dataDir));
   services.register(eventsService());
+  services.register(dialingService(config));
   services.register(usersService(config.adminPassword, config.sip.realm));
   for (const def of crmServices({ modelFile: undefined, defaultCountry: 'US', baseDir: config.baseDir })) services.register(def);
   services.register(defineService<TelephonyDriver>({ name: 'telephony', start: () => driver }));

@@ -6,6 +6,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ServiceManager } from '../../core/service-manager.js';
 import { TenorError } from '../../core/errors.js';
 import { requireRole } from '../auth.js';
+import { withDialingPolicy } from '../../services/telephony.js';
 
 const ServiceInfo = Type.Object({
   name: Type.String(),
@@ -85,7 +86,8 @@ export function serviceRoutes(opts: { services: ServiceManager; baseDir: string 
         const modulePath = request.body?.module;
         if (modulePath) {
           const def = await ServiceManager.loadDefinition(modulePath, request.body?.options, opts.baseDir);
-          await services.replace(name, def, modulePath);
+          // A new telephony engine dials through the same dialing policy as the one it replaces.
+          await services.replace(name, name === 'telephony' ? withDialingPolicy(def) : def, modulePath);
         } else {
           await services.reload(name);
         }

@@ -11,6 +11,7 @@ import { currentUser, requireRole, seesEverything } from '../../http/auth.js';
 import type { ConnectedCallView, TransferTarget } from './connected-call.js';
 import './monitoring-service.js';
 import './service.js';
+import '../dialing/service.js';
 
 const TransferTargetSchema = Type.Union([
   Type.Object({ type: Type.Literal('agent'), agent: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
@@ -57,6 +58,14 @@ export function callControlRoutes(opts: { services: ServiceManager }): FastifyPl
       ...v, monitors: services.has('monitoring') ? services.get('monitoring').monitorsOf(login) : [],
     });
     const target = (body: Static<typeof TargetBody>): TransferTarget => body.target;
+    // A number is checked with the dialing policy for who asks (agents: only where the site allows) before anything is dialed.
+    const dialable = (request: Parameters<typeof currentUser>[0], login: string, t: TransferTarget, purpose: 'transfer' | 'consult'): TransferTarget => {
+      if (t.type !== 'number') return t;
+      const { role } = currentUser(request);
+      const callId = acd().connectedCall(login).callId;
+      services.get('dialing').authorize(t.number, { purpose, role, agent: login, callId, ...(t.trunk !== undefined ? { trunk: t.trunk } : {}) });
+      return t;
+    };
 
     // An agent sees only themselves in the live snapshot; to transfer they need the others' names and states.
     app.get('/api/agents/:login/call/targets', {
@@ -116,7 +125,7 @@ export function callControlRoutes(opts: { services: ServiceManager }): FastifyPl
       },
     }, async (request, reply) => {
       allowed(request, request.params.login);
-      await acd().transferCall(request.params.login, target(request.body));
+      await acd().transferCall(request.params.login, dialable(request, request.params.login, target(request.body), 'transfer'));
       return reply.status(202).send({ transferred: true as const });
     });
 
@@ -128,7 +137,7 @@ export function callControlRoutes(opts: { services: ServiceManager }): FastifyPl
       },
     }, async (request) => {
       allowed(request, request.params.login);
-      return view(await acd().consultCall(request.params.login, target(request.body)), request.params.login);
+      return view(await acd().consultCall(request.params.login, dialable(request, request.params.login, target(request.body), 'consult')), request.params.login);
     });
 
     app.post('/api/agents/:login/call/consult/complete', {

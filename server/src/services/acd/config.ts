@@ -3,7 +3,7 @@
 
 import type { AgentConfig, QueueConfig } from '../../config/schema.js';
 import type { AcdQueueConfigFields } from './config-schema.js';
-import { defaultCallbackPolicy, queueWithDefaults, type AgentProfile, type ExitDestination, type ExitReason, type QueueDefinition } from './model.js';
+import { defaultCallbackPolicy, queueWithDefaults, type AgentDevice, type AgentProfile, type ExitDestination, type ExitReason, type QueueDefinition } from './model.js';
 
 export type QueueConfigWithAcd = QueueConfig & AcdQueueConfigFields;
 
@@ -42,11 +42,22 @@ export function queueFromConfig(q: QueueConfigWithAcd): QueueDefinition {
   });
 }
 
+/**
+ * A device as the site file or the API gives it, without its SIP secret: the secret is kept sealed
+ * by the SIP credentials service, never in the agent's profile (which the API shows and events carry).
+ */
+export function deviceWithoutSecret(device: AgentConfig['device']): AgentDevice {
+  if (device === undefined) return { type: 'softphone' };
+  if (device.type === 'external') return device;
+  const { secret: _secret, ...rest } = device;
+  return rest;
+}
+
 export function agentFromConfig(a: AgentConfig): AgentProfile {
   return {
     login: a.login,
     name: a.name,
-    device: a.device ?? { type: 'softphone' },
+    device: deviceWithoutSecret(a.device),
     skills: a.skills ?? {},
     queues: (a.queues ?? []).map((m) => ({ queue: m.queue, penalty: m.penalty ?? 0 })),
   };

@@ -36,6 +36,15 @@ export function dialTarget(device: AgentDevice, login: string): DialTarget {
   }
 }
 
+/**
+ * The SIP user name an agent's phone registers to Tenor as (and so needs a device secret for);
+ * undefined for a device Tenor reaches through a trunk.
+ */
+export function sipDeviceUser(device: AgentDevice, login: string): string | undefined {
+  const target = dialTarget(device, login);
+  return target.kind === 'device' ? target.user : undefined;
+}
+
 /** A softphone or an external number: each offer places a new call that rings. */
 export class DialedDevice implements AgentDeviceLine {
   readonly rings = true;

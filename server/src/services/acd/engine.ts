@@ -10,6 +10,7 @@ import { OriginateError, type Call, type CallParty, type DialTarget, type Hangup
 import type { EventBus } from '../../core/events.js';
 import { TenorError } from '../../core/errors.js';
 import type { Database } from '../../store/database.js';
+import type { DialingService } from '../dialing/service.js';
 import { Agent, NO_ANSWER_REASON, SUPERVISOR_REASON, type AgentStateChange } from './agent-state.js';
 import { AgentRoster } from './agents.js';
 import type { Clock } from './clock.js';
@@ -40,6 +41,8 @@ export interface AcdEngineOptions {
   bus: EventBus;
   clock: Clock;
   logger: Logger;
+  /** The site's dialing policy: callbacks a caller or a service asks for are checked when asked for. */
+  dialing: Pick<DialingService, 'decide' | 'authorize'>;
   random?: RandomSource;
   /** Unanswered offers in a row before an agent is put on break "no answer" (0: never). */
   maxMissedOffers?: number;
@@ -569,14 +572,18 @@ export class AcdEngine {
 
   // ---- queue entry, timers, exits ----
 
-  /** Put a contact in line: new ('queued'), moved from another queue ('overflowed'), or sent there by an agent ('transferred'). */
-  #enterQueue(session: Session, queue: QueueDefinition, how: 'queued' | 'overflowed' | 'transferred'): void {
+  /**
+   * Put a contact in line: new ('queued'), moved from another queue ('overflowed'), sent there by an agent
+   * ('transferred'), or back at its place after a callback it asked for was refused ('returned').
+   */
+  #enterQueue(session: Session, queue: QueueDefinition, how: 'queued' | 'overflowed' | 'transferred' | 'returned'): void {
     const { entry } = session;
     const now = this.#o.clock.now();
     this.#sessions.set(entry.id, session);
     if (how !== 'overflowed') this.router.enqueue(entry);
     const position = this.router.position(entry.id) ?? 0;
-    session.log.info({ position, priority: entry.priority, kind: entry.kind }, how === 'queued' ? 'contact queued' : how === 'overflowed' ? 'contact moved to queue' : 'contact transferred to queue');
+    const what = { queued: 'contact queued', overflowed: 'contact moved to queue', transferred: 'contact transferred to queue', returned: 'contact back in line' }[how];
+    session.log.info({ position, priority: entry.priority, kind: entry.kind }, what);
     // A transferred call's record keeps the queue it was answered from.
     if (how !== 'transferred') this.#recorder.update(session.recordId, { queue: queue.name, ...(how === 'queued' ? { queuedAt: now } : {}) });
     this.#newQueueSegment(session, queue.name, now);
@@ -811,10 +818,24 @@ export class AcdEngine {
     const original = session.entry;
     this.#leave(session, 'leaving');
     const now = this.#o.clock.now();
-    this.#endQueueSegment(session, now, 'callback');
     await session.hold?.stop();
-    const entered = await call.collectDigits({ maxDigits: 15, firstDigitTimeoutMs: 5000, interDigitTimeoutMs: 3000, terminators: '#' });
+    let entered: Awaited<ReturnType<Call['collectDigits']>>;
+    try {
+      entered = await call.collectDigits({ maxDigits: 15, firstDigitTimeoutMs: 5000, interDigitTimeoutMs: 3000, terminators: '#' });
+    } catch (err) {
+      this.#endQueueSegment(session, now, 'callback');
+      throw err;
+    }
     const number = entered.digits.length >= 3 ? entered.digits : call.from.number;
+    const trunk = session.callback?.trunk;
+    // The number typed (or the caller ID, which a caller can forge) goes through the dialing policy before anything is promised.
+    const decision = this.#o.dialing.decide(number, { purpose: 'caller-callback', ownNumber: call.from.number, callId: call.id, ...(trunk !== undefined ? { trunk } : {}) });
+    // The queue stint ends at the key press, as a callback or as a refused one (the caller then waits on).
+    this.#endQueueSegment(session, now, decision.allowed ? 'callback' : 'callback-refused');
+    if (!decision.allowed) {
+      await this.#callbackRefused(session, queue, call);
+      return;
+    }
     const waitMs = this.#o.clock.now() - original.enteredAt;
     session.leftAs = 'callback';
     this.#leftUnanswered(session, 'callback', waitMs);
@@ -823,7 +844,6 @@ export class AcdEngine {
     this.#queueEvent(queue.name, 'callback-requested', session, undefined, { number });
     this.#o.bus.publish('callback_requested', { callId: call.id, entryId: entry.id, queue: queue.name, number });
     session.log.info({ number }, 'callback requested; place in line kept');
-    const trunk = session.callback?.trunk;
     this.#writes.push(() => this.#callbacks.save(entry, trunk, 0));
     this.#queueCallback(entry, trunk, 0, session.log);
     this.#dispatchEntry(entry.id);
@@ -834,6 +854,17 @@ export class AcdEngine {
     session.finish({ result: 'callback', number });
   }
 
+  /** The callback the caller asked for may not be placed: they are told so and are back at their place in line. */
+  async #callbackRefused(session: Session, queue: QueueDefinition, call: Call): Promise<void> {
+    session.log.warn('callback refused by the dialing policy; the caller is told and stays in line');
+    if (call.state !== 'ended') await call.play({ prompts: ['callback-not-possible'] });
+    if (call.state === 'ended' || session.state !== 'leaving') return; // gone meanwhile: the hangup closed the record
+    session.state = 'waiting';
+    session.hold = undefined;
+    this.#enterQueue(session, queue, 'returned');
+    this.#dispatchEntry(session.entry.id);
+  }
+
   /**
    * A callback asked for without a caller waiting (from a voicemail, an agent,
    * a campaign): it waits in `queue` like a caller, and the agent who takes it
@@ -842,6 +873,8 @@ export class AcdEngine {
   requestCallback(opts: { queue: string; number: string; customerId?: string; customerName?: string; priority?: number; trunk?: string; reason?: string }): { entryId: string } {
     const queue = this.router.queue(opts.queue);
     if (!queue) throw new TenorError('TENOR_ERR_NOT_FOUND', [`queue '${opts.queue}'`]);
+    // Refused now, to whoever asks, rather than attempt after attempt when an agent takes it.
+    this.#o.dialing.authorize(opts.number, { purpose: 'callback', ...(opts.trunk !== undefined ? { trunk: opts.trunk } : {}) });
     const now = this.#o.clock.now();
     const id = `callback-${randomUUID()}`;
     const entry: WaitingEntry = {

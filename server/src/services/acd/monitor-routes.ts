@@ -9,6 +9,7 @@ import { TenorError } from '../../core/errors.js';
 import { currentUser, requireRole, type AuthUser } from '../../http/auth.js';
 import './monitoring-service.js';
 import type { MonitorView } from './monitoring.js';
+import '../dialing/service.js';
 
 const Mode = Type.Union([Type.Literal('listen'), Type.Literal('whisper'), Type.Literal('barge')], {
   description: 'listen: hear both sides; whisper: also speak to the agent only; barge: speak to both',
@@ -62,6 +63,8 @@ export function monitorRoutes(opts: { services: ServiceManager }): FastifyPlugin
     }, async (request, reply) => {
       const user = currentUser(request);
       const { mode, device } = request.body;
+      // Listening in from a phone number is an outbound leg like any other: the site's dialing policy decides.
+      if (device) services.get('dialing').authorize(device.number, { purpose: 'monitor', role: user.role, ...(device.trunk !== undefined ? { trunk: device.trunk } : {}) });
       const view = await monitoring().start({
         agent: request.params.login, supervisor: user.username, mode,
         ...(device ? { device: { number: device.number, ...(device.trunk !== undefined ? { trunk: device.trunk } : {}) } } : {}),

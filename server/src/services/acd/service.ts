@@ -8,6 +8,7 @@ import { defineService } from '../../core/service-manager.js';
 import '../events.js';
 import '../store.js';
 import '../telephony.js';
+import '../dialing/service.js';
 import '../users.js';
 import { agentFromConfig, queueFromConfig, type QueueConfigWithAcd } from './config.js';
 import type { AcdSettings } from './config-schema.js';
@@ -26,12 +27,13 @@ export function acdService(config: TenorConfig, settings: AcdSettings = {}) {
     name: 'acd',
     version: '1.0.0',
     description: 'Automatic call distribution: queues, agents, routing strategies, callbacks, call records',
-    dependsOn: ['store', 'events', 'users', 'telephony'],
+    dependsOn: ['store', 'events', 'users', 'telephony', 'dialing'],
     async start(ctx) {
       const db = ctx.get('store');
       await db.migrate(acdMigrations);
       const engine = await AcdEngine.start({
         driver: ctx.get('telephony'),
+        dialing: ctx.get('dialing'),
         db,
         bus: ctx.get('events'),
         clock: systemClock,

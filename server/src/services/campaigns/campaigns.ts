@@ -208,6 +208,12 @@ export class CampaignsService {
     return this.#attempts.get(id);
   }
 
+  /** Whether the agent took a call of this campaign to this number (in any form it may be typed). */
+  async workedBy(name: string, phone: string, agent: string): Promise<boolean> {
+    const normalized = normalizePhone(phone, this.#d.defaultCountry);
+    return normalized !== undefined && this.#attempts.workedBy(name, normalized, agent);
+  }
+
   /** The agent's disposition of a call (after it, in wrap-up). */
   async setDisposition(name: string, attemptId: string, disposition: string): Promise<Attempt> {
     const a = await this.#attempts.get(attemptId);

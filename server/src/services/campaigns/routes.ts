@@ -14,6 +14,7 @@ import type { CampaignView } from './campaigns.js';
 import type { Attempt } from './store/attempts.js';
 import type { CampaignRecord } from './store/campaigns.js';
 import './service.js';
+import '../dialing/service.js';
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 
@@ -166,7 +167,21 @@ export function campaignRoutes(opts: { services: ServiceManager }): FastifyPlugi
         body: Type.Object({ phone: Type.String(), at: Type.String({ format: 'date-time' }), agent: Type.Optional(Type.String()) }, { additionalProperties: false }),
       },
     }, async (request) => {
+      const user = currentUser(request);
       const c = await campaigns().get(request.params.name);
+      const { phone } = request.body;
+      // An agent schedules callbacks only to the numbers they called in this campaign, for themselves.
+      if (!seesEverything(user)) {
+        const own = user.agent !== undefined && (request.body.agent === undefined || request.body.agent === user.agent) && (await campaigns().workedBy(request.params.name, phone, user.agent));
+        if (!own) {
+          request.log.warn({ user: user.username, campaign: request.params.name, phone }, 'callback refused: not a number this agent called in the campaign');
+          throw new TenorError('TENOR_ERR_FORBIDDEN', [], { details: { reason: 'an agent schedules callbacks, for themselves, only to numbers they called in this campaign' } });
+        }
+      }
+      // Whoever asks, the number must be one the site dials (checked now rather than when it falls due).
+      opts.services.get('dialing').authorize(phone, {
+        purpose: 'campaign', role: user.role, ...(user.agent !== undefined ? { agent: user.agent } : {}), ...(c.definition.trunk !== undefined ? { trunk: c.definition.trunk } : {}),
+      });
       const r = await campaigns().scheduleCallback(request.params.name, { phone: request.body.phone, at: Date.parse(request.body.at), ...(request.body.agent ? { agent: request.body.agent } : {}) });
       return recordView(r, c.definition.script);
     });

@@ -1,8 +1,8 @@
 // The trunks' table (ids 0600–0609). One row per trunk in use: those of the
 // site file (origin 'config', refreshed from the file at every start) and those
 // created or edited through the admin API (origin 'api', kept across restarts).
-// The definition is the site file's trunk fields as JSON, password included:
-// Tenor must answer the carrier's digest challenge, so it cannot keep a hash.
+// The definition is the site file's trunk fields as JSON, the password sealed
+// (store.ts): Tenor must answer the carrier's digest challenge, so it cannot keep a hash.
 
 import type { Migration } from '../../store/database.js';
 

@@ -8,6 +8,7 @@
 import type { TrunkConfig } from '../../config/schema.js';
 import { defineService } from '../../core/service-manager.js';
 import { TenorError } from '../../core/errors.js';
+import { openSealedBox } from '../../core/sealed-box.js';
 import '../store.js';
 import '../telephony.js';
 import { engineTrunk, hasLiveTrunks } from './live-trunks.js';
@@ -49,7 +50,7 @@ declare module '../../core/service-manager.js' {
   }
 }
 
-export function trunksService(fileTrunks: readonly TrunkConfig[]) {
+export function trunksService(fileTrunks: readonly TrunkConfig[], dataDir: string) {
   return defineService<TrunksService>({
     name: 'trunks',
     version: '1.0.0',
@@ -59,10 +60,17 @@ export function trunksService(fileTrunks: readonly TrunkConfig[]) {
       const db = ctx.get('store');
       await db.migrate(trunkMigrations);
       const driver = ctx.get('telephony');
-      const repo = new TrunksRepository(db);
+      const repo = new TrunksRepository(db, openSealedBox(dataDir));
 
       // The file's trunks as the file says (docs/configuration.md: the file wins at start); the API's as saved.
-      const stored = new Map((await repo.list()).map((s) => [s.trunk.name, s]));
+      const { trunks: rows, resealed } = await repo.list();
+      const stored = new Map(rows.map((s) => [s.trunk.name, s]));
+      // Passwords kept in clear by earlier versions (or sealed with a rotated-out key) are sealed now.
+      for (const name of resealed) {
+        const row = stored.get(name);
+        if (row) await repo.save(row);
+      }
+      if (resealed.length > 0) ctx.logger.info({ trunks: resealed }, 'trunk passwords sealed with the current key');
       const inFile = new Set(fileTrunks.map((t) => t.name));
       for (const trunk of fileTrunks) {
         const row: StoredTrunk = { trunk, origin: 'config' };

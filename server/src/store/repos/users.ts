@@ -15,13 +15,6 @@ export interface User {
   updatedAt: string;
 }
 
-/** The digest secrets of a user for one SIP realm: H(user:realm:password) per algorithm. */
-export interface SipDigestSecrets {
-  realm: string;
-  ha1Md5: string;
-  ha1Sha256: string;
-}
-
 interface UserRow {
   id: number;
   username: string;
@@ -68,22 +61,12 @@ export class UsersRepository {
     return (await this.db.all<UserRow>('SELECT * FROM users ORDER BY username')).map(toUser);
   }
 
-  async sipSecrets(username: string): Promise<SipDigestSecrets | undefined> {
-    const row = await this.db.get<{ sip_realm: string | null; sip_ha1_md5: string | null; sip_ha1_sha256: string | null }>(
-      'SELECT sip_realm, sip_ha1_md5, sip_ha1_sha256 FROM users WHERE username = ?',
-      [username],
-    );
-    if (!row?.sip_realm || !row.sip_ha1_md5 || !row.sip_ha1_sha256) return undefined;
-    return { realm: row.sip_realm, ha1Md5: row.sip_ha1_md5, ha1Sha256: row.sip_ha1_sha256 };
-  }
-
-  async create(user: { username: string; displayName: string; passwordHash: string; role: Role; sip: SipDigestSecrets }): Promise<User> {
+  async create(user: { username: string; displayName: string; passwordHash: string; role: Role }): Promise<User> {
     if (await this.findByUsername(user.username)) throw new TenorError('TENOR_ERR_USER_EXISTS', [user.username]);
     const now = new Date().toISOString();
     const { lastInsertId } = await this.db.run(
-      `INSERT INTO users (username, display_name, password_hash, role, sip_realm, sip_ha1_md5, sip_ha1_sha256, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [user.username, user.displayName, user.passwordHash, user.role, user.sip.realm, user.sip.ha1Md5, user.sip.ha1Sha256, now, now],
+      `INSERT INTO users (username, display_name, password_hash, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+      [user.username, user.displayName, user.passwordHash, user.role, now, now],
     );
     return { id: lastInsertId, username: user.username, displayName: user.displayName, role: user.role, createdAt: now, updatedAt: now };
   }
@@ -119,10 +102,19 @@ export class UsersRepository {
     return changes > 0;
   }
 
-  async setPassword(username: string, passwordHash: string, sip: SipDigestSecrets): Promise<boolean> {
+  /**
+   * Replace the stored hash of the same password with a stronger one (re-hash on login):
+   * only when the row still holds `previousHash`, so a password changed meanwhile is not overwritten.
+   */
+  async upgradePasswordHash(username: string, previousHash: string, passwordHash: string): Promise<boolean> {
+    const { changes } = await this.db.run('UPDATE users SET password_hash = ? WHERE username = ? AND password_hash = ?', [passwordHash, username, previousHash]);
+    return changes > 0;
+  }
+
+  async setPassword(username: string, passwordHash: string): Promise<boolean> {
     const { changes } = await this.db.run(
-      'UPDATE users SET password_hash = ?, sip_realm = ?, sip_ha1_md5 = ?, sip_ha1_sha256 = ?, updated_at = ? WHERE username = ?',
-      [passwordHash, sip.realm, sip.ha1Md5, sip.ha1Sha256, new Date().toISOString(), username],
+      'UPDATE users SET password_hash = ?, updated_at = ? WHERE username = ?',
+      [passwordHash, new Date().toISOString(), username],
     );
     return changes > 0;
   }

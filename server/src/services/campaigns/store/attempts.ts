@@ -142,6 +142,11 @@ export class AttemptsRepository {
     return row?.at ?? undefined;
   }
 
+  /** Whether this agent took a call of this campaign to this number: the records an agent works on. */
+  async workedBy(campaign: string, phone: string, agent: string): Promise<boolean> {
+    return (await this.db.get<{ one: number }>('SELECT 1 AS one FROM campaign_attempts WHERE campaign = ? AND phone = ? AND agent = ? LIMIT 1', [campaign, phone, agent])) !== undefined;
+  }
+
   /** Recent closed attempts, newest first (the pacing estimator's input). */
   async recent(campaign: string, limit: number): Promise<Attempt[]> {
     const rows = await this.db.all<Row>(`SELECT * FROM campaign_attempts WHERE campaign = ? AND status = 'ended' ORDER BY started_at DESC LIMIT ?`, [campaign, limit]);
