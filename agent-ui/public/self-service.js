@@ -96,9 +96,57 @@ async function move(where) {
   }
 }
 
-async function begin(phone) {
-  session = await api('/api/self-service/sessions', phone === undefined ? { token } : { token, phone });
+async function begin(body) {
+  session = await api('/api/self-service/sessions', { token, ...body });
   render();
+}
+
+// A link for anyone: the visitor proves the number is theirs with a code sent to
+// the contact on record, or goes on without one (then nothing stored is shown).
+function askPhone(link) {
+  const form = el('form', {},
+    el('h1', {}, link.title),
+    el('p', {}, el('label', { for: 'phone' }, 'Your phone number')),
+    el('input', { type: 'tel', id: 'phone', autocomplete: 'tel', required: true }),
+    el('p', { class: 'info' }, 'We send a code to the e-mail address or phone we have on record for this number, so only you see your details.'),
+    el('div', { class: 'actions' },
+      el('button', { type: 'submit', id: 'send-code' }, 'Send me a code'),
+      el('button', { type: 'button', class: 'secondary', id: 'start', onclick: () => withoutCode() }, 'Continue without a code')));
+  const phone = () => form.querySelector('#phone').value;
+  const withoutCode = () => begin({ phone: phone() }).catch((err) => showError(err.message));
+  form.onsubmit = async (event) => {
+    event.preventDefault();
+    try {
+      const sent = await api('/api/self-service/codes', { token, phone: phone() });
+      askCode(link, phone(), sent.challenge);
+    } catch (err) {
+      showError(err.message);
+    }
+  };
+  app.replaceChildren(form);
+  form.querySelector('#phone').focus();
+}
+
+function askCode(link, phone, challenge, error) {
+  const form = el('form', {},
+    el('h1', {}, link.title),
+    el('p', {}, `If ${phone} is on record with us, we have sent a code to the e-mail address or phone we know. It is good for ${link.codeMinutes} minutes.`),
+    el('p', {}, el('label', { for: 'code' }, 'The code')),
+    el('input', { type: 'text', id: 'code', inputmode: 'numeric', autocomplete: 'one-time-code', required: true }));
+  if (error) form.append(el('p', { class: 'error', role: 'alert' }, error));
+  form.append(el('div', { class: 'actions' },
+    el('button', { type: 'submit', id: 'verify' }, 'Confirm'),
+    el('button', { type: 'button', class: 'secondary', id: 'start', onclick: () => begin({ phone }).catch((err) => showError(err.message)) }, 'Continue without a code')));
+  form.onsubmit = async (event) => {
+    event.preventDefault();
+    try {
+      await begin({ challenge, code: form.querySelector('#code').value });
+    } catch (err) {
+      askCode(link, phone, challenge, err.message);
+    }
+  };
+  app.replaceChildren(form);
+  form.querySelector('#code').focus();
 }
 
 async function main() {
@@ -109,17 +157,8 @@ async function main() {
     return showError(err.message);
   }
   document.title = link.title;
-  if (!link.needsPhone) return begin().catch((err) => showError(err.message));
-  const form = el('form', {},
-    el('h1', {}, link.title),
-    el('p', {}, el('label', { for: 'phone' }, 'Your phone number')),
-    el('input', { type: 'tel', id: 'phone', autocomplete: 'tel', required: true }),
-    el('div', { class: 'actions' }, el('button', { type: 'submit', id: 'start' }, 'Start')));
-  form.onsubmit = (event) => {
-    event.preventDefault();
-    begin(form.querySelector('#phone').value).catch((err) => showError(err.message));
-  };
-  app.replaceChildren(form);
+  if (!link.needsPhone) return begin({}).catch((err) => showError(err.message));
+  askPhone(link);
 }
 
 main();

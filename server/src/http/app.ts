@@ -60,6 +60,8 @@ export async function build(opts: AppOptions): Promise<TenorApp> {
     // One line per request is noise at a call center's volume; errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
+    // Self-service link tokens travel in the path (/s/:token): signed claims with an id and issue time run past the default 100.
+    maxParamLength: 600,
     trustProxy: opts.trustProxy ?? false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
