@@ -71,6 +71,9 @@ t.test('every route refuses the roles it must', async (t) => {
   t.same(rolesOf('GET', '/api/services'), ['admin'], 'the service list is for admins');
   t.same(rolesOf('POST', '/api/customers/identify'), ['supervisor', 'admin'], 'number lookups are not for agents');
   t.same(rolesOf('DELETE', '/api/customers/:id'), ['supervisor', 'admin']);
+  t.same(rolesOf('DELETE', '/api/script-links/:id'), ['supervisor', 'admin'], 'self-service links are withdrawn by supervisors and admins');
+  t.same(rolesOf('POST', '/api/script-links/rotate-key'), ['admin'], 'the link key is rotated by admins');
+  t.same(rolesOf('POST', '/api/script-sessions'), ['agent', 'supervisor', 'admin'], 'script runs: every role, each narrowed to its customers (test/access/script-scope.test.ts)');
   t.ok(rolesOf('GET', '/api/events').includes('agent'), 'the live events route exists and admits agents');
   t.same(rolesOf('GET', '/api/dialing/policy'), ['admin'], 'the dialing policy is read by admins');
   t.same(rolesOf('GET', '/api/dialing/stats'), ['supervisor', 'admin'], 'refused calls and caps in use: supervisors and admins');
