@@ -10,6 +10,7 @@ import {
   parseDigestParams, type DigestAlgorithm,
 } from './digest.js';
 import { NonceIssuer } from './nonce.js';
+import { NonceCounts, parseNonceCount } from './nonce-counts.js';
 
 export interface DigestAuthenticatorOptions {
   realm: string;
@@ -31,7 +32,7 @@ export const DEFAULT_OFFERED_ALGORITHMS: readonly DigestAlgorithm[] = ['MD5'];
 export type AuthOutcome =
   | { ok: true; user: string; algorithm: DigestAlgorithm }
   /** stale: the credentials were right but the nonce had expired. */
-  | { ok: false; stale: boolean; user?: string; reason: 'missing' | 'malformed' | 'bad-credentials' | 'stale-nonce' | 'wrong-realm' };
+  | { ok: false; stale: boolean; user?: string; reason: 'missing' | 'malformed' | 'bad-credentials' | 'stale-nonce' | 'wrong-realm' | 'replayed' };
 
 const BARE_IN_CHALLENGE = new Set(['algorithm', 'stale']);
 
@@ -39,6 +40,8 @@ export class DigestAuthenticator {
   readonly realm: string;
   readonly #credentials: CredentialStore;
   readonly #nonces: NonceIssuer;
+  /** Nonce-counts accepted so far: each answer is good once. */
+  readonly #counts: NonceCounts;
   readonly #algorithms: readonly DigestAlgorithm[];
   /** A random secret that stands in for unknown users' passwords, so their path costs the same. */
   readonly #decoyPassword = randomBytes(16).toString('hex');
@@ -47,8 +50,10 @@ export class DigestAuthenticator {
     this.realm = opts.realm;
     this.#credentials = opts.credentials;
     this.#algorithms = opts.algorithms && opts.algorithms.length > 0 ? opts.algorithms : DEFAULT_OFFERED_ALGORITHMS;
+    const ttlMs = opts.nonceTtlMs ?? 300_000;
+    this.#counts = new NonceCounts({ ttlMs, ...(opts.now ? { now: opts.now } : {}) });
     this.#nonces = new NonceIssuer({
-      ttlMs: opts.nonceTtlMs ?? 300_000,
+      ttlMs,
       ...(opts.nonceSecret ? { secret: opts.nonceSecret } : {}),
       ...(opts.now ? { now: opts.now } : {}),
     });
@@ -83,6 +88,8 @@ export class DigestAuthenticator {
     const qop = creds.qop;
     if (qop !== undefined && qop !== 'auth') return { ok: false, stale: false, user: username, reason: 'malformed' };
     if (qop === 'auth' && (!creds.nc || !creds.cnonce)) return { ok: false, stale: false, user: username, reason: 'malformed' };
+    const count = parseNonceCount(creds.nc, qop);
+    if (count === undefined) return { ok: false, stale: false, user: username, reason: 'malformed' };
 
     const stored = await this.#credentials.lookup(username);
     const ha1 = this.#ha1(stored, algorithm, username);
@@ -97,7 +104,18 @@ export class DigestAuthenticator {
     // Only a correct answer to an expired nonce earns stale=true (RFC 7616 §3.3):
     // the client then retries with the new nonce without asking the user again.
     if (nonceState === 'stale') return { ok: false, stale: true, user: username, reason: 'stale-nonce' };
+    // Counted only after a right answer: wrong ones must not use up a real client's counts.
+    if (!this.#counts.accept(nonce, count)) return { ok: false, stale: false, user: username, reason: 'replayed' };
     return { ok: true, user: username, algorithm };
+  }
+
+  /** The username the credentials for our realm claim, unchecked (to see whether it is locked before checking). */
+  claimedUser(authorizations: string[]): string | undefined {
+    for (const value of authorizations) {
+      const params = parseDigestParams(value);
+      if (params?.realm === this.realm && params.username) return params.username;
+    }
+    return undefined;
   }
 
   #ha1(stored: StoredCredential | undefined, algorithm: DigestAlgorithm, user: string): string {

@@ -1,11 +1,13 @@
 // REGISTER handling (RFC 3261 §10.3) over already-extracted request fields, so
 // the rules (authentication, expiry, removal) are testable without a socket;
 // sip-register.ts maps a SipRequest onto these fields.
+import type { Logger } from 'pino';
 import type { HeaderField, SipEndpoint } from '../sip/message.js';
 import type { DigestAlgorithm } from './digest.js';
 import { BindingTable, type Binding } from './bindings.js';
 import { DigestAuthenticator } from './digest-server.js';
 import type { CredentialStore } from './credentials.js';
+import { UserAuthThrottle, type UserThrottleConfig } from './user-throttle.js';
 
 export interface RegistrarOptions {
   realm: string;
@@ -21,6 +23,10 @@ export interface RegistrarOptions {
   algorithms?: readonly DigestAlgorithm[];
   /** Told of every failed authentication (a wrong answer, not a first unauthenticated try), for rate limiting. */
   onAuthFailure?: (address: string) => void;
+  /** Failed authentications per username before it is refused for a while (see user-throttle.ts). */
+  userAuthLimit?: Partial<Omit<UserThrottleConfig, 'now'>>;
+  /** Where refusals (replays, locked usernames) are logged. */
+  logger?: Logger;
   now?: () => number;
 }
 
@@ -58,6 +64,8 @@ export class Registrar {
   readonly #auth: DigestAuthenticator;
   readonly #opts: Required<Pick<RegistrarOptions, 'minExpires' | 'maxExpires' | 'defaultExpires'>>;
   readonly #onAuthFailure: ((address: string) => void) | undefined;
+  readonly #throttle: UserAuthThrottle;
+  readonly #log: Logger | undefined;
   readonly #now: () => number;
 
   constructor(opts: RegistrarOptions) {
@@ -76,6 +84,8 @@ export class Registrar {
       defaultExpires: opts.defaultExpires ?? 3600,
     };
     this.#onAuthFailure = opts.onAuthFailure;
+    this.#throttle = new UserAuthThrottle({ ...opts.userAuthLimit, now: this.#now });
+    this.#log = opts.logger;
   }
 
   get realm(): string {
@@ -93,11 +103,35 @@ export class Registrar {
 
   async handle(input: RegisterInput): Promise<RegisterOutcome> {
     if (!input.user) return { status: 400, reason: 'Bad Request', headers: [] };
+    const claimed = this.#auth.claimedUser(input.authorization);
+    const locked = claimed === undefined ? 0 : this.#lockFor(claimed, input.source);
+    if (claimed !== undefined && locked > 0) {
+      this.#log?.info({ user: claimed, address: input.source.address, callId: input.callId, retryAfterS: Math.ceil(locked / 1000) },
+        'REGISTER refused: too many failed authentications for this user');
+      return {
+        status: 503, reason: 'Service Unavailable',
+        headers: [
+          { name: 'Retry-After', value: String(Math.ceil(locked / 1000)) },
+          { name: 'Warning', value: '399 tenor "too many failed authentications for this user; retry later"' },
+        ],
+      };
+    }
     const auth = await this.#auth.verify(input.authorization, 'REGISTER');
     if (!auth.ok) {
       if (auth.reason !== 'missing') this.#onAuthFailure?.(input.source.address);
+      if (auth.reason === 'replayed') {
+        this.#log?.warn({ user: auth.user, address: input.source.address, callId: input.callId }, 'REGISTER refused: digest answer replayed');
+      }
+      if (auth.user !== undefined && (auth.reason === 'bad-credentials' || auth.reason === 'replayed' || auth.reason === 'malformed')) {
+        const lockMs = this.#throttle.recordFailure(auth.user);
+        if (lockMs !== undefined) {
+          this.#log?.warn({ user: auth.user, address: input.source.address, callId: input.callId, lockMs },
+            'SIP authentication failures for this user: refused for a while');
+        }
+      }
       return this.#challenge(auth.stale);
     }
+    this.#throttle.recordSuccess(auth.user);
     // A user may only bind their own address of record.
     if (auth.user !== input.user) {
       this.#onAuthFailure?.(input.source.address);
@@ -140,6 +174,16 @@ export class Registrar {
       });
     }
     return this.#ok(user);
+  }
+
+  /**
+   * How long a username is still refused; 0 for an address the user is
+   * registered from now (their own phone re-registering during an attack).
+   */
+  #lockFor(user: string, source: SipEndpoint): number {
+    const lockedMs = this.#throttle.lockedFor(user);
+    if (lockedMs === 0) return 0;
+    return this.bindings.lookup(user).some((b) => b.source.address === source.address) ? 0 : lockedMs;
   }
 
   /** The 401 for any failed or missing authentication: identical for known and unknown users apart from the nonce. */
