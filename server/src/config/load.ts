@@ -17,7 +17,6 @@ export interface ConfigProblem {
 export const configDefaults = {
   httpPort: 8080,
   sipPort: 5060,
-  sipRealm: 'tenor',
   defaultCountry: 'US',
   bind: '0.0.0.0',
   rtpPortMin: 20000,
@@ -64,7 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       port: fromEnv.sipPort ?? fromFile.sip?.port ?? configDefaults.sipPort,
       bind: sipBind,
       publicAddress: fromEnv.publicAddress ?? fromFile.sip?.publicAddress ?? (sipBind === '0.0.0.0' ? '127.0.0.1' : sipBind),
-      realm: fromFile.sip?.realm ?? configDefaults.sipRealm,
+      realm: fromFile.sip?.realm,
       digestAlgorithms: fromFile.sip?.digestAlgorithms ?? ['MD5'],
     },
     rtp: {

@@ -34,13 +34,20 @@ export const TrunkSchema = Type.Object(
 );
 
 export const AgentDeviceSchema = Type.Union([
-  Type.Object({ type: Type.Literal('softphone') }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('softphone'), secret: Type.Optional(DeviceSecret) }, { additionalProperties: false }),
+/** A device secret set by the admin (a SIP device's own credential, never the web password). */
+const DeviceSecret = Type.String({ minLength: 16, maxLength: 200, description: 'SIP device secret, at least 16 characters' });
+
   Type.Object(
     { type: Type.Literal('external'), number: Type.String({ minLength: 1 }), trunk: Type.Optional(Name) },
     { additionalProperties: false },
   ),
   Type.Object(
-    { type: Type.Literal('persistent'), number: Type.Optional(Type.String({ minLength: 1 })), trunk: Type.Optional(Name) },
+    {
+      type: Type.Literal('persistent'), number: Type.Optional(Type.String({ minLength: 1 })), trunk: Type.Optional(Name),
+      /** Without a number the line calls the agent's softphone, which registers with this secret. */
+      secret: Type.Optional(DeviceSecret),
+    },
     { additionalProperties: false },
   ),
 ]);
@@ -49,8 +56,8 @@ export const AgentSchema = Type.Object(
   {
     login: Name,
     name: Type.String({ minLength: 1 }),
-    /** SIP and web password; may also be set later through the admin API. */
-    password: Type.Optional(Type.String({ minLength: 4 })),
+    /** Web password only (SIP devices use device.secret); may also be set later through the admin API. At least 12 characters. */
+    password: Type.Optional(Type.String({ minLength: MIN_PASSWORD_LENGTH })),
     device: Type.Optional(AgentDeviceSchema),
     skills: Type.Optional(Type.Record(Type.String(), Type.Integer({ minimum: 1, maximum: 10 }))),
     queues: Type.Optional(
@@ -115,7 +122,7 @@ export const FileConfigSchema = Type.Object(
           port: Type.Optional(Port),
           bind: Type.Optional(Type.String()),
           publicAddress: Type.Optional(Type.String()),
-          /** Digest realm (and domain) of the registrar. Changing it makes users set their passwords again. */
+          /** Digest realm (and domain) of the registrar (default: random per install, kept in the data folder). */
           realm: Type.Optional(Type.String({ minLength: 1, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' })),
           /** Digest algorithms the registrar offers, in order (default MD5 only, what deployed phones understand). */
           digestAlgorithms: Type.Optional(Type.Array(Type.Union([Type.Literal('MD5'), Type.Literal('SHA-256')]), { minItems: 1, uniqueItems: true })),
@@ -184,7 +191,7 @@ export type LogLevelName = Static<typeof LogLevel>;
 /** The resolved configuration every component reads. */
 export interface TenorConfig {
   http: { port: number; bind: string; trustProxy: boolean; allowedOrigins: string[] };
-  sip: { port: number; bind: string; publicAddress: string; realm: string; digestAlgorithms: ('MD5' | 'SHA-256')[] };
+  sip: { port: number; bind: string; publicAddress: string; realm: string | undefined; digestAlgorithms: ('MD5' | 'SHA-256')[] };
   rtp: { portMin: number; portMax: number };
   dataDir: string;
   logLevel: LogLevelName;

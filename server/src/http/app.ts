@@ -29,6 +29,7 @@ import { userRoutes } from './routes/users.js';
 import { trunkRoutes } from '../services/trunks/routes.js';
 import { dialingRoutes } from '../services/dialing/routes.js';
 import { entryNumberRoutes } from '../services/entry-numbers/routes.js';
+import { userSipSecretRoutes } from '../services/sip-credentials/routes.js';
 import { installAccess } from './auth.js';
 import { authRoutes } from './session/routes.js';
 import { liveEventsGateway, type LiveEventsOptions } from './events/gateway.js';
@@ -104,6 +105,7 @@ export async function build(opts: AppOptions): Promise<TenorApp> {
   if (opts.services.has('reports')) await app.register(reportRoutes({ services: opts.services }));
   if (opts.services.has('ivr')) await app.register(ivrRoutes({ services: opts.services }));
   await app.register(userRoutes({ services: opts.services }));
+  if (opts.services.has('sipCredentials')) await app.register(userSipSecretRoutes({ services: opts.services }));
   if (opts.services.has('trunks')) await app.register(trunkRoutes({ services: opts.services }));
   if (opts.services.has('dialing')) await app.register(dialingRoutes({ services: opts.services }));
   if (opts.services.has('entryNumbers')) await app.register(entryNumberRoutes({ services: opts.services }));

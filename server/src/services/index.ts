@@ -6,6 +6,7 @@ import type { ServiceDefinition } from '../core/service-manager.js';
 import { eventsService } from './events.js';
 import { storeService } from './store.js';
 import { usersService } from './users.js';
+import { sipCredentialsService } from './sip-credentials/service.js';
 import { crmServices } from './crm/index.js';
 import { mailService } from './mail.js';
 import { webhooksService } from './webhooks.js';
@@ -29,7 +30,8 @@ export function builtinServices(config: TenorConfig): ServiceDefinition<object>[
   return [
     storeService(config.dataDir),
     eventsService(),
-    usersService(config.adminPassword, config.sip.realm),
+    usersService(config.adminPassword),
+    sipCredentialsService(config),
     mailService(config.smtp),
     webhooksService(),
     ...crmServices({ modelFile: config.crm.model, defaultCountry: config.crm.defaultCountry, baseDir: config.baseDir }),
@@ -39,7 +41,7 @@ export function builtinServices(config: TenorConfig): ServiceDefinition<object>[
     acdService(config, config.acd),
     monitoringService(config.acd),
     ingressService(config.site.entryNumbers),
-    trunksService(config.site.trunks),
+    trunksService(config.site.trunks, config.dataDir),
     entryNumbersService(config.site.entryNumbers),
     ivrService(config),
     contactHistoryService(),

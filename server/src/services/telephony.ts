@@ -7,7 +7,7 @@ import { EmbeddedDriver, type CredentialStore, type TelephonyDriver } from '@ten
 import type { TenorConfig } from '../config/schema.js';
 import { defineService, type ServiceDefinition } from '../core/service-manager.js';
 import { TenorError } from '../core/errors.js';
-import type { UsersService } from './users.js';
+import type { SipCredentialsService } from './sip-credentials/service.js';
 import { engineTrunk, hasLiveTrunks } from './trunks/live-trunks.js';
 import './dialing/service.js';
 
@@ -17,25 +17,28 @@ declare module '../core/service-manager.js' {
   }
 }
 
-/** Softphones register with the user's name and password; the registrar checks digest secrets from the users store. */
-function credentialsFrom(users: UsersService): CredentialStore {
+/**
+ * Phones register with their device secret, never a web password: the registrar checks digest
+ * material from the SIP credentials service, which has none for a name without a device (admin's included).
+ */
+function credentialsFrom(devices: SipCredentialsService): CredentialStore {
   return {
     async lookup(user) {
-      const secrets = await users.sipSecrets(user);
-      return secrets && { passwordHash: { MD5: secrets.ha1Md5, 'SHA-256': secrets.ha1Sha256 } };
+      const material = devices.lookup(user);
+      return material && { passwordHash: material };
     },
   };
 }
 
-export function createEmbeddedDriver(config: TenorConfig, users: UsersService, logger: Logger): EmbeddedDriver {
+export function createEmbeddedDriver(config: TenorConfig, devices: SipCredentialsService, logger: Logger): EmbeddedDriver {
   return new EmbeddedDriver({
     bindAddress: config.sip.bind,
     publicAddress: config.sip.publicAddress,
     sipPort: config.sip.port,
     rtpPorts: { min: config.rtp.portMin, max: config.rtp.portMax },
-    domain: config.sip.realm,
+    domain: devices.realm,
     digestAlgorithms: config.sip.digestAlgorithms,
-    credentials: credentialsFrom(users),
+    credentials: credentialsFrom(devices),
     // The site file's trunks; the trunks service then applies those edited through the API.
     trunks: config.site.trunks.map(engineTrunk),
     logger,
@@ -69,9 +72,9 @@ export function telephonyService(config: TenorConfig) {
     name: 'telephony',
     version: '1.0.0',
     description: 'Embedded SIP/RTP engine (driver contract)',
-    dependsOn: ['users'],
+    dependsOn: ['sipCredentials'],
     async start(ctx) {
-      const driver = createEmbeddedDriver(config, ctx.get('users'), ctx.logger);
+      const driver = createEmbeddedDriver(config, ctx.get('sipCredentials'), ctx.logger);
       await driver.start();
       return driver;
     },

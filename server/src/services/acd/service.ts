@@ -10,7 +10,9 @@ import '../store.js';
 import '../telephony.js';
 import '../dialing/service.js';
 import '../users.js';
+import '../sip-credentials/service.js';
 import { agentFromConfig, queueFromConfig, type QueueConfigWithAcd } from './config.js';
+import { sipDeviceUser } from './devices.js';
 import type { AcdSettings } from './config-schema.js';
 import { systemClock } from './clock.js';
 import { AcdEngine } from './engine.js';
@@ -27,7 +29,7 @@ export function acdService(config: TenorConfig, settings: AcdSettings = {}) {
     name: 'acd',
     version: '1.0.0',
     description: 'Automatic call distribution: queues, agents, routing strategies, callbacks, call records',
-    dependsOn: ['store', 'events', 'users', 'telephony', 'dialing'],
+    dependsOn: ['store', 'events', 'users', 'sipCredentials', 'telephony', 'dialing'],
     async start(ctx) {
       const db = ctx.get('store');
       await db.migrate(acdMigrations);
@@ -50,6 +52,14 @@ export function acdService(config: TenorConfig, settings: AcdSettings = {}) {
         await users.create({ username: agent.login, displayName: agent.name, password: agent.password, role: 'agent' });
       }
       await engine.applyConfig((config.site.queues as QueueConfigWithAcd[]).map(queueFromConfig), config.site.agents.map(agentFromConfig));
+      // Device secrets follow the agents; a SIP device without one cannot register until the admin gives it one.
+      const missing = await ctx.get('sipCredentials').syncAgents(engine.agents().map((a) => ({ login: a.login, sipUser: sipDeviceUser(a.profile.device, a.login) })));
+      if (missing.length > 0) {
+        ctx.logger.warn(
+          { agents: missing.map((a) => a.login) },
+          'SIP devices without a device secret cannot register: give them one (admin console, POST /api/agents/:login/sip-secret, or device.secret in the site file)',
+        );
+      }
       ctx.logger.info({ queues: config.site.queues.length, agents: config.site.agents.length }, 'ACD ready');
       return engine;
     },
