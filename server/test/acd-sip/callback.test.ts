@@ -14,7 +14,7 @@ t.test('a caller who asked for a callback before a later caller is served first'
     agents: [{ login: 'ann', name: 'Ann', password: 'ann-secret', queues: [{ queue: 'sales' }] }],
     entryNumbers: [{ number: '+15550100', queue: 'sales' }],
   });
-  const phone = await agentPhone(t, s, 'ann', 'ann-secret');
+  const phone = await agentPhone(t, s, 'ann');
   await s.setState('ann', 'break', 'coffee'); // logged in, not taking calls yet
 
   // First caller: presses * (no number typed: the caller ID is used), is told goodbye.

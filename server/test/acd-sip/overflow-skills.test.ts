@@ -15,7 +15,7 @@ t.test('overflow: after 3 s in a queue nobody serves, the caller moves to the se
     ],
     entryNumbers: [{ number: '+15550100', queue: 'sales' }],
   });
-  await agentPhone(t, s, 'sue', 'sue-secret');
+  await agentPhone(t, s, 'sue');
   await s.setState('sue', 'ready'); // sam stays logged out: nobody serves sales
   const stayMs = 8000;
   const p = await caller(t, s, { number: '+15550100', caller: '+31201110001', stayMs });
@@ -51,7 +51,7 @@ t.test('skills escalation: an agent below the minimum is offered the caller only
     agents: [{ login: 'jun', name: 'Junior', password: 'jun-secret', skills: { network: 5 }, queues: [{ queue: 'support' }] }],
     entryNumbers: [{ number: '+15550100', queue: 'support' }],
   });
-  const phone = await agentPhone(t, s, 'jun', 'jun-secret');
+  const phone = await agentPhone(t, s, 'jun');
   await s.setState('jun', 'ready');
   const stayMs = 8000;
   const p = await caller(t, s, { number: '+15550100', caller: '+31201110001', stayMs });

@@ -16,7 +16,7 @@ t.test('ring timeout: the offer moves from an agent who does not answer to the n
     ],
     entryNumbers: [{ number: '+15550100', queue: 'sales' }],
   });
-  const lazy = await agentPhone(t, s, 'lazy', 'lazy-secret', { autoAnswer: false });
+  const lazy = await agentPhone(t, s, 'lazy', { autoAnswer: false });
   await s.setState('lazy', 'ready');
   await sleep(1100); // lazy is idle the longest: offered first
   await s.setState('rob', 'ready');
@@ -57,7 +57,7 @@ t.test('after N unanswered offers in a row the agent is put on break "no answer"
     agents: [{ login: 'lazy', name: 'Lazy', password: 'lazy-secret', queues: [{ queue: 'sales' }] }],
     entryNumbers: [{ number: '+15550100', queue: 'sales' }],
   });
-  const lazy = await agentPhone(t, s, 'lazy', 'lazy-secret', { autoAnswer: false });
+  const lazy = await agentPhone(t, s, 'lazy', { autoAnswer: false });
   await s.setState('lazy', 'ready');
   const stayMs = 16_000;
   const p = await caller(t, s, { number: '+15550100', caller: '+31201110001', stayMs });

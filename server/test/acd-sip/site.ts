@@ -18,6 +18,7 @@ import type { CrmService } from '../../src/services/crm/index.js';
 import type { TenorApp } from '../../src/http/app.js';
 import '../../src/services/ingress.js';
 import { ADMIN_AUTH, startTestApp, tempDir, testConfig } from '../helpers.js';
+import { deviceSecret, withDeviceSecrets } from '../sip-devices.js';
 
 export const SCENARIOS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'scenarios');
 
@@ -103,7 +104,7 @@ export interface Site {
 export async function startSite(t: Test, site: Record<string, unknown>): Promise<Site> {
   const dir = tempDir(t, 'tenor-acd-sip-');
   const file = path.join(dir, 'site.yaml');
-  writeFileSync(file, JSON.stringify(site, null, 2));
+  writeFileSync(file, JSON.stringify(withDeviceSecrets(site), null, 2));
   const sipPort = await freeUdpTcpPort();
   const rtp = await freeUdpRange(60, { belowEphemeral: true });
   const config = testConfig(t, {
@@ -139,9 +140,9 @@ export async function startSite(t: Test, site: Record<string, unknown>): Promise
   };
 }
 
-/** A baresip softphone registered to Tenor as `user`; auto-answers unless told. Stopped at teardown. */
-export async function agentPhone(t: Test, site: Site, user: string, password: string, opts: { autoAnswer?: boolean } = {}): Promise<Baresip> {
-  const phone = await Baresip.start({ user, registrar: site.sip, password, registerIntervalS: 300, autoAnswer: opts.autoAnswer ?? true });
+/** A baresip softphone registered to Tenor as `user` with its device secret; auto-answers unless told. Stopped at teardown. */
+export async function agentPhone(t: Test, site: Pick<Site, 'sip'>, user: string, opts: { autoAnswer?: boolean } = {}): Promise<Baresip> {
+  const phone = await Baresip.start({ user, registrar: site.sip, password: deviceSecret(user), registerIntervalS: 300, autoAnswer: opts.autoAnswer ?? true });
   t.teardown(() => phone.stop());
   const state = await phone.waitForRegistration(15_000);
   if (state !== 'ok') throw new Error(`${user} did not register: ${phone.log().slice(-800)}`);

@@ -14,6 +14,7 @@ import { storeService } from '../../src/services/store.js';
 import { eventsService } from '../../src/services/events.js';
 import { dialingService } from '../../src/services/dialing/service.js';
 import { usersService } from '../../src/services/users.js';
+import { sipCredentialsService } from '../../src/services/sip-credentials/service.js';
 import { acdService } from '../../src/services/acd/service.js';
 import { acdRoutes } from '../../src/services/acd/routes.js';
 import type { TelephonyDriver } from '@tenor/telephony';
@@ -40,7 +41,8 @@ async function setup(t: Test) {
   services.register(storeService(config.dataDir));
   services.register(eventsService());
   services.register(dialingService(config));
-  services.register(usersService(config.adminPassword, config.sip.realm));
+  services.register(usersService(config.adminPassword));
+  services.register(sipCredentialsService(config));
   services.register(defineService<TelephonyDriver>({ name: 'telephony', dependsOn: ['users'], start: () => driver }));
   services.register(acdService(config));
   await services.startAll();

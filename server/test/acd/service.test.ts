@@ -13,6 +13,7 @@ import { storeService } from '../../src/services/store.js';
 import { eventsService } from '../../src/services/events.js';
 import { dialingService } from '../../src/services/dialing/service.js';
 import { usersService } from '../../src/services/users.js';
+import { sipCredentialsService } from '../../src/services/sip-credentials/service.js';
 import { acdService } from '../../src/services/acd/service.js';
 import type { TelephonyDriver } from '@tenor/telephony';
 import { silentLogger, tempDir } from '../helpers.js';
@@ -50,7 +51,8 @@ async function boot(dir: string): Promise<ServiceManager> {
   services.register(storeService(config.dataDir));
   services.register(eventsService());
   services.register(dialingService(config));
-  services.register(usersService(config.adminPassword, config.sip.realm));
+  services.register(usersService(config.adminPassword));
+  services.register(sipCredentialsService(config));
   services.register(defineService<TelephonyDriver>({ name: 'telephony', dependsOn: ['users'], start: () => new MemoryDriver(new FakeClock()) }));
   services.register(acdService(config, { breakReasons: ['lunch'] }));
   await services.startAll();

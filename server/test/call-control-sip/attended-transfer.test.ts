@@ -17,8 +17,8 @@ t.test('consult, cancel back to the customer, consult again and complete', async
     ],
     entryNumbers: [{ number: '+15550100', queue: 'sales' }],
   });
-  const ann = await readyAgent(t, s, 'ann', 'ann-secret');
-  const bob = await readyAgent(t, s, 'bob', 'bob-secret');
+  const ann = await readyAgent(t, s, 'ann');
+  const bob = await readyAgent(t, s, 'bob');
   await s.setState('bob', 'break');
   const caller = await customer(t, s, { number: '+15550100', caller: '+31201110001' });
   const answered = await s.bus.wait('call_answered', (p) => p.agent === 'ann', 30_000);

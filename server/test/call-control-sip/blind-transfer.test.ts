@@ -17,8 +17,8 @@ t.test('blind transfer to a queue and to an agent', async (t) => {
     ],
     entryNumbers: [{ number: '+15550100', queue: 'sales' }],
   });
-  const ann = await readyAgent(t, s, 'ann', 'ann-secret');
-  const bob = await readyAgent(t, s, 'bob', 'bob-secret');
+  const ann = await readyAgent(t, s, 'ann');
+  const bob = await readyAgent(t, s, 'bob');
   await s.setState('bob', 'break');
 
   // First customer: ann answers, tries bob (on break: refused), then sends the customer to support.

@@ -14,7 +14,7 @@ t.test('hold plays music to the customer, unhold counts hold time, hangup from t
     agents: [{ login: 'ann', name: 'Ann', password: 'ann-secret', queues: [{ queue: 'sales' }] }],
     entryNumbers: [{ number: '+15550100', queue: 'sales' }],
   });
-  const phone = await readyAgent(t, s, 'ann', 'ann-secret');
+  const phone = await readyAgent(t, s, 'ann');
   const capture = await startCapture({ portRange: s.rtp, snaplen: 400 });
   t.teardown(() => capture.dispose());
 

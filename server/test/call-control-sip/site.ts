@@ -12,6 +12,7 @@ import type { AcdEngine } from '../../src/services/acd/engine.js';
 import '../../src/services/ingress.js';
 import { EventLog, SCENARIOS as ACD_SCENARIOS, type CallView } from '../acd-sip/site.js';
 import { ADMIN_AUTH, startTestApp, tempDir, testConfig } from '../helpers.js';
+import { deviceSecret, withDeviceSecrets } from '../sip-devices.js';
 
 const SCENARIOS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'scenarios');
 
@@ -35,7 +36,7 @@ export interface ControlSite {
 export async function startControlSite(t: Test, site: { agents: { login: string; password: string; [field: string]: unknown }[]; [field: string]: unknown }): Promise<ControlSite> {
   const dir = tempDir(t, 'tenor-call-control-');
   const file = path.join(dir, 'site.yaml');
-  writeFileSync(file, JSON.stringify(site, null, 2));
+  writeFileSync(file, JSON.stringify(withDeviceSecrets(site), null, 2));
   const sipPort = await freeUdpTcpPort();
   const rtp = await freeUdpRange(60, { belowEphemeral: true });
   const config = testConfig(t, { TENOR_CONFIG: file, TENOR_SIP_PORT: String(sipPort), TENOR_RTP_PORT_MIN: String(rtp.from), TENOR_RTP_PORT_MAX: String(rtp.to) });
@@ -83,9 +84,9 @@ export async function customer(t: Test, s: ControlSite, opts: { number: string; 
   return p;
 }
 
-/** A baresip softphone registered to Tenor as `login`, auto-answering, the agent logged in and ready. Stopped at teardown. */
-export async function readyAgent(t: Test, s: ControlSite, login: string, password: string): Promise<Baresip> {
-  const phone = await Baresip.start({ user: login, registrar: s.sip, password, registerIntervalS: 300, autoAnswer: true });
+/** A baresip softphone registered to Tenor as `login` (device secret), auto-answering, the agent logged in and ready. Stopped at teardown. */
+export async function readyAgent(t: Test, s: ControlSite, login: string): Promise<Baresip> {
+  const phone = await Baresip.start({ user: login, registrar: s.sip, password: deviceSecret(login), registerIntervalS: 300, autoAnswer: true });
   t.teardown(() => phone.stop());
   const state = await phone.waitForRegistration(15_000);
   if (state !== 'ok') throw new Error(`${login} did not register: ${phone.log().slice(-800)}`);

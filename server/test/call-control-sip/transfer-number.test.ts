@@ -15,7 +15,7 @@ t.test('transfer to a number through a trunk; a failed consult leaves the custom
     agents: [{ login: 'ann', name: 'Ann', password: 'ann-secret', queues: [{ queue: 'sales' }] }],
     entryNumbers: [{ number: '+15550100', queue: 'sales' }],
   });
-  await readyAgent(t, s, 'ann', 'ann-secret');
+  await readyAgent(t, s, 'ann');
   const caller = await customer(t, s, { number: '+15550100', caller: '+31201110001', stayMs: 14_000 });
   const answered = await s.bus.wait('call_answered', (p) => p.agent === 'ann', 30_000);
   const callId = answered.payload.callId;

@@ -21,7 +21,7 @@ t.test('predictive: dials ahead, plays the identification message on each abando
       { login: 'bob', name: 'Bob', password: 'bob-secret', queues: [{ queue: 'outbound' }] },
     ],
   });
-  const phones = { ann: await readyAgent(t, s, 'ann', 'ann-secret'), bob: await readyAgent(t, s, 'bob', 'bob-secret') };
+  const phones = { ann: await readyAgent(t, s, 'ann'), bob: await readyAgent(t, s, 'bob') };
   s.services.get('events').subscribe('call_answered', (e) => {
     const phone = phones[e.payload.agent as 'ann' | 'bob'];
     void sleep(2000).then(() => phone?.hangup()).catch(() => undefined);

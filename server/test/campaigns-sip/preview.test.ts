@@ -13,7 +13,7 @@ t.test('preview: next, skip, dial connects the agent to the customer', { timeout
     queues: [{ name: 'outbound' }],
     agents: [{ login: 'ann', name: 'Ann', password: 'ann-secret', queues: [{ queue: 'outbound' }] }],
   });
-  const phone = await readyAgent(t, s, 'ann', 'ann-secret');
+  const phone = await readyAgent(t, s, 'ann');
   const a = number('human', 1);
   const b = number('human', 2);
   await s.campaigns.importList([`Phone,Name\n${a},Alma\n${b},Bert\n`], { list: 'leads', mapping: { phone: 'Phone', name: 'Name' } });

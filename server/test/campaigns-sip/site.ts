@@ -19,6 +19,7 @@ import type { AcdEngine } from '../../src/services/acd/engine.js';
 import { systemClock, type Clock } from '../../src/services/acd/clock.js';
 import { EventLog } from '../acd-sip/site.js';
 import { silentLogger, tempDir, testConfig } from '../helpers.js';
+import { deviceSecret, withDeviceSecrets } from '../sip-devices.js';
 
 export const SCENARIOS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'scenarios');
 
@@ -58,7 +59,7 @@ export async function publicNetwork(t: Test, ringMs = 500): Promise<SippProcess>
 export async function startCampaignSite(t: Test, site: Record<string, unknown>, clock: Clock = testClock()): Promise<CampaignSite> {
   const dir = tempDir(t, 'tenor-campaign-sip-');
   const file = path.join(dir, 'site.yaml');
-  writeFileSync(file, JSON.stringify(site, null, 2));
+  writeFileSync(file, JSON.stringify(withDeviceSecrets(site), null, 2));
   const sipPort = await freeUdpTcpPort();
   const rtp = await freeUdpRange(60, { belowEphemeral: true });
   const config = testConfig(t, { TENOR_CONFIG: file, TENOR_SIP_PORT: String(sipPort), TENOR_RTP_PORT_MIN: String(rtp.from), TENOR_RTP_PORT_MAX: String(rtp.to) });
@@ -77,9 +78,9 @@ export async function startCampaignSite(t: Test, site: Record<string, unknown>, 
   return { sip: `127.0.0.1:${sipPort}`, app, services, campaigns: services.get('campaigns'), acd: services.get('acd'), bus };
 }
 
-/** A baresip agent registered to Tenor, auto-answering, logged in and ready. */
-export async function readyAgent(t: Test, s: CampaignSite, login: string, password: string): Promise<Baresip> {
-  const phone = await Baresip.start({ user: login, registrar: s.sip, password, registerIntervalS: 300, autoAnswer: true });
+/** A baresip agent registered to Tenor with its device secret, auto-answering, logged in and ready. */
+export async function readyAgent(t: Test, s: CampaignSite, login: string): Promise<Baresip> {
+  const phone = await Baresip.start({ user: login, registrar: s.sip, password: deviceSecret(login), registerIntervalS: 300, autoAnswer: true });
   t.teardown(() => phone.stop());
   const state = await phone.waitForRegistration(15_000);
   if (state !== 'ok') throw new Error(`${login} did not register: ${phone.log().slice(-800)}`);
@@ -131,7 +132,7 @@ export async function oneAgentCampaign(
     queues: [{ name: 'outbound', ...(opts.queue ?? { ringTimeoutSeconds: 10 }) }],
     agents: [{ login: 'ann', name: 'Ann', password: 'ann-secret', queues: [{ queue: 'outbound' }] }],
   });
-  const phone = await readyAgent(t, s, 'ann', 'ann-secret');
+  const phone = await readyAgent(t, s, 'ann');
   if (opts.talkMs !== undefined) {
     const talkMs = opts.talkMs;
     s.services.get('events').subscribe('call_answered', () => {

@@ -2,15 +2,14 @@ import t from 'tap';
 import { ServiceManager } from '../../src/core/service-manager.js';
 import { storeService } from '../../src/services/store.js';
 import { usersService } from '../../src/services/users.js';
-import { hashPassword, sipDigestSecrets, verifyPassword } from '../../src/core/passwords.js';
-import { createHash } from 'node:crypto';
+import { hashPassword, verifyPassword } from '../../src/core/passwords.js';
 import { isTenorError } from '../../src/core/errors.js';
 import { silentLogger, tempDir } from '../helpers.js';
 
 async function start(dataDir: string, adminPassword: string | undefined): Promise<ServiceManager> {
   const sm = new ServiceManager({ logger: silentLogger });
   sm.register(storeService(dataDir));
-  sm.register(usersService(adminPassword, 'tenor'));
+  sm.register(usersService(adminPassword));
   await sm.startAll();
   return sm;
 }
@@ -52,16 +51,3 @@ t.test('passwords are stored as salted scrypt hashes', async (t) => {
   t.notOk(await verifyPassword('same', 'garbage'));
 });
 
-t.test('SIP digest secrets follow the password, for the configured realm only', async (t) => {
-  const sm = await start(tempDir(t), 'admin-pw');
-  const users = sm.get('users');
-  await users.create({ username: 'bob', password: 'pw-1', role: 'agent' });
-  const md5 = (s: string) => createHash('md5').update(s).digest('hex');
-  t.same(await users.sipSecrets('bob'), sipDigestSecrets('bob', 'tenor', 'pw-1'));
-  t.equal((await users.sipSecrets('bob'))?.ha1Md5, md5('bob:tenor:pw-1'), 'HA1 = MD5(user:realm:password)');
-  t.ok(await users.setPassword('bob', 'pw-2'));
-  t.equal((await users.sipSecrets('bob'))?.ha1Md5, md5('bob:tenor:pw-2'), 'a new password gives new secrets');
-  t.ok(await users.authenticate('bob', 'pw-2'));
-  t.equal(await users.sipSecrets('nobody'), undefined);
-  await sm.stopAll();
-});

@@ -12,15 +12,16 @@ import type { CurrentContactEvent, LiveSnapshot } from '../../src/http/events/ty
 import { LiveSocket, login, startAccessServer } from '../access/harness.js';
 import { SCENARIOS } from '../acd-sip/site.js';
 import { tempDir, testConfig } from '../helpers.js';
+import { deviceSecret, withDeviceSecrets } from '../sip-devices.js';
 
 t.test('an agent sees the customer of the call they answer; the supervisor sees it answered', async (t) => {
   const dir = tempDir(t, 'tenor-live-sip-');
   const file = path.join(dir, 'site.yaml');
-  writeFileSync(file, JSON.stringify({
+  writeFileSync(file, JSON.stringify(withDeviceSecrets({
     queues: [{ name: 'sales', ringTimeoutSeconds: 15 }],
     agents: [{ login: 'ann', name: 'Ann', password: 'ann-pw', queues: [{ queue: 'sales' }] }],
     entryNumbers: [{ number: '+15550100', queue: 'sales' }],
-  }));
+  })));
   const sipPort = await freeUdpTcpPort();
   const rtp = await freeUdpRange(40, { belowEphemeral: true });
   const config = testConfig(t, { TENOR_CONFIG: file, TENOR_SIP_PORT: String(sipPort), TENOR_RTP_PORT_MIN: String(rtp.from), TENOR_RTP_PORT_MAX: String(rtp.to) });
@@ -29,7 +30,7 @@ t.test('an agent sees the customer of the call they answer; the supervisor sees 
   await server.services.get('users').create({ username: 'sue', password: 'sue-pw', role: 'supervisor' });
   const grace = await server.services.get('crm').create('Customer', { name: 'Grace Hopper', phones: ['+31201110001'], segment: 'A' });
 
-  const phone = await Baresip.start({ user: 'ann', registrar: sip, password: 'ann-pw', registerIntervalS: 300, autoAnswer: true });
+  const phone = await Baresip.start({ user: 'ann', registrar: sip, password: deviceSecret('ann'), registerIntervalS: 300, autoAnswer: true });
   t.teardown(() => phone.stop());
   t.equal(await phone.waitForRegistration(15_000), 'ok', "ann's softphone registered");
 

@@ -6,6 +6,7 @@ import t from 'tap';
 import { Baresip } from '../../../telephony/test/peers/index.js';
 import { agentPhone, caller, finished, sleep, within } from '../acd-sip/site.js';
 import { startMonitorSite } from './harness.js';
+import { deviceSecret } from '../sip-devices.js';
 
 const sue = { username: 'sue', password: 'sue-secret-1' };
 const ann = { username: 'ann', password: 'ann-secret' };
@@ -16,9 +17,9 @@ t.test('the call ending while the supervisor\'s phone rings, and a blind transfe
     agents: [{ login: 'ann', name: 'Ann', password: ann.password, queues: [{ queue: 'sales' }] }],
     entryNumbers: [{ number: '+15550100', queue: 'sales' }],
   }, [{ ...sue, role: 'supervisor' }]);
-  await agentPhone(t, s, 'ann', ann.password);
+  await agentPhone(t, s, 'ann');
   // Sue answers by hand (or not at all).
-  const suePhone = await Baresip.start({ user: 'sue', registrar: s.sip, password: sue.password, registerIntervalS: 300, autoAnswer: false, mic: { sineHz: 1200 } });
+  const suePhone = await Baresip.start({ user: 'sue', registrar: s.sip, password: deviceSecret('sue'), registerIntervalS: 300, autoAnswer: false, mic: { sineHz: 1200 } });
   t.teardown(() => suePhone.stop());
   t.equal(await suePhone.waitForRegistration(15_000), 'ok', "the supervisor's softphone registered");
   await s.setState('ann', 'ready');

@@ -11,6 +11,7 @@ import { decodeUlaw } from '../../../telephony/src/embedded/media/g711.js';
 import type { TenorApp } from '../../src/http/app.js';
 import type { ServiceManager } from '../../src/core/service-manager.js';
 import { ADMIN_AUTH, startTestApp, tempDir, testConfig } from '../helpers.js';
+import { giveUserDeviceSecret, withDeviceSecrets } from '../sip-devices.js';
 import { EventLog, type CallView, type Site } from '../acd-sip/site.js';
 
 export interface MonitorSite extends Site {
@@ -24,18 +25,21 @@ export function basic(username: string, password: string): { authorization: stri
   return { authorization: 'Basic ' + Buffer.from(`${username}:${password}`).toString('base64') };
 }
 
-/** Start Tenor with this site file and these extra users (created through the users service). */
+/** Start Tenor with this site file and these extra users (created through the users service; supervisors get a softphone device secret). */
 export async function startMonitorSite(
   t: Test, site: Record<string, unknown>, users: { username: string; password: string; role: 'agent' | 'supervisor' | 'admin' }[],
 ): Promise<MonitorSite> {
   const dir = tempDir(t, 'tenor-monitor-sip-');
   const file = path.join(dir, 'site.yaml');
-  writeFileSync(file, JSON.stringify(site, null, 2));
+  writeFileSync(file, JSON.stringify(withDeviceSecrets(site), null, 2));
   const sipPort = await freeUdpTcpPort();
   const rtp = await freeUdpRange(60, { belowEphemeral: true });
   const config = testConfig(t, { TENOR_CONFIG: file, TENOR_SIP_PORT: String(sipPort), TENOR_RTP_PORT_MIN: String(rtp.from), TENOR_RTP_PORT_MAX: String(rtp.to) });
   const { app, services } = await startTestApp(t, { config });
-  for (const u of users) await services.get('users').create({ username: u.username, displayName: u.username, password: u.password, role: u.role });
+  for (const u of users) {
+    await services.get('users').create({ username: u.username, displayName: u.username, password: u.password, role: u.role });
+    if (u.role === 'supervisor') await giveUserDeviceSecret(services, u.username);
+  }
   const bus = new EventLog();
   t.teardown(services.get('events').subscribeAll((e) => bus.push(e)));
   const acd = services.get('acd');

@@ -11,6 +11,7 @@ import { Baresip, makeToneUlaw, rtpPackets, startCapture, type RtpPacket } from 
 import { tempDir } from '../helpers.js';
 import { agentPhone, caller, homeNetwork, sleep, trunkTo, within } from '../acd-sip/site.js';
 import { pcmOf, startMonitorSite, toneShare } from './harness.js';
+import { deviceSecret } from '../sip-devices.js';
 
 const CALLER_HZ = 700;
 const AGENT_HZ = 440;
@@ -27,8 +28,8 @@ t.test('a monitor survives hold and rejoins the call in its latest mode; the age
     agents: [{ login: 'ann', name: 'Ann', password: ann.password, queues: [{ queue: 'sales' }] }],
     entryNumbers: [{ number: '+15550100', queue: 'sales' }],
   }, [{ ...sue, role: 'supervisor' }]);
-  const annPhone = await agentPhone(t, s, 'ann', ann.password); // 440 Hz
-  const suePhone = await Baresip.start({ user: 'sue', registrar: s.sip, password: sue.password, registerIntervalS: 300, autoAnswer: true, mic: { sineHz: SUPERVISOR_HZ } });
+  const annPhone = await agentPhone(t, s, 'ann'); // 440 Hz
+  const suePhone = await Baresip.start({ user: 'sue', registrar: s.sip, password: deviceSecret('sue'), registerIntervalS: 300, autoAnswer: true, mic: { sineHz: SUPERVISOR_HZ } });
   t.teardown(() => suePhone.stop());
   t.equal(await suePhone.waitForRegistration(15_000), 'ok', "the supervisor's softphone registered");
 

@@ -11,6 +11,7 @@ import { Baresip, makeToneUlaw, rtpPackets, startCapture, type RtpPacket } from 
 import { tempDir } from '../helpers.js';
 import { agentPhone, caller, finished, sleep, within } from '../acd-sip/site.js';
 import { pcmOf, startMonitorSite, toneShare } from './harness.js';
+import { deviceSecret } from '../sip-devices.js';
 
 const CALLER_HZ = 700;
 const AGENT_HZ = 440;
@@ -25,8 +26,8 @@ t.test('a supervisor listens, whispers to the agent and barges in on a connected
     agents: [{ login: 'ann', name: 'Ann', password: ann.password, queues: [{ queue: 'sales' }] }],
     entryNumbers: [{ number: '+15550100', queue: 'sales' }],
   }, [{ ...sue, role: 'supervisor' }]);
-  const annPhone = await agentPhone(t, s, 'ann', ann.password); // its microphone: an endless 440 Hz sine
-  const suePhone = await Baresip.start({ user: 'sue', registrar: s.sip, password: sue.password, registerIntervalS: 300, autoAnswer: true, mic: { sineHz: SUPERVISOR_HZ } });
+  const annPhone = await agentPhone(t, s, 'ann'); // its microphone: an endless 440 Hz sine
+  const suePhone = await Baresip.start({ user: 'sue', registrar: s.sip, password: deviceSecret('sue'), registerIntervalS: 300, autoAnswer: true, mic: { sineHz: SUPERVISOR_HZ } });
   t.teardown(() => suePhone.stop());
   t.equal(await suePhone.waitForRegistration(15_000), 'ok', "the supervisor's softphone registered");
 

@@ -9,6 +9,7 @@ import { storeService } from '../../src/services/store.js';
 import { eventsService } from '../../src/services/events.js';
 import { dialingService } from '../../src/services/dialing/service.js';
 import { usersService } from '../../src/services/users.js';
+import { sipCredentialsService } from '../../src/services/sip-credentials/service.js';
 import { crmServices } from '../../src/services/crm/index.js';
 import { acdService } from '../../src/services/acd/service.js';
 import { contactHistoryService } from '../../src/services/contact-history.js';
@@ -24,7 +25,8 @@ t.test('a call answered by an agent is on the caller\'s contact history', async 
   services.register(storeService(config.dataDir));
   services.register(eventsService());
   services.register(dialingService(config));
-  services.register(usersService(config.adminPassword, config.sip.realm));
+  services.register(usersService(config.adminPassword));
+  services.register(sipCredentialsService(config));
   for (const def of crmServices({ modelFile: undefined, defaultCountry: 'US', baseDir: config.baseDir })) services.register(def);
   services.register(defineService<TelephonyDriver>({ name: 'telephony', start: () => driver }));
   services.register(acdService(config));

@@ -18,6 +18,7 @@ import { startAccessServer } from '../access/harness.js';
 import { SCENARIOS } from '../acd-sip/site.js';
 import { launchBrowser } from '../browser.js';
 import { ADMIN_AUTH, tempDir, testConfig } from '../helpers.js';
+import { deviceSecret, withDeviceSecrets } from '../sip-devices.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const screenshots = path.join(repo, 'docs', 'screenshots');
@@ -66,12 +67,12 @@ t.test('agent desktop, supervisor monitor and report around one real call', { ti
   const file = path.join(dir, 'site.yaml');
   mkdirSync(path.join(dir, 'flows'));
   writeFileSync(path.join(dir, 'flows', 'welcome.yaml'), welcomeFlow);
-  writeFileSync(file, JSON.stringify({
+  writeFileSync(file, JSON.stringify(withDeviceSecrets({
     queues: [{ name: 'sales', ringTimeoutSeconds: 30, wrapUpSeconds: 120 }],
     agents: [{ login: 'ann', name: 'Ann', password: 'ann-pw', queues: [{ queue: 'sales' }] }],
     flows: [{ name: 'welcome', file: 'flows/welcome.yaml' }],
     entryNumbers: [{ number: '+15550100', flow: 'welcome' }],
-  }));
+  })));
   const sipPort = await freeUdpTcpPort();
   const rtp = await freeUdpRange(40, { belowEphemeral: true });
   const config = testConfig(t, { TENOR_CONFIG: file, TENOR_SIP_PORT: String(sipPort), TENOR_RTP_PORT_MIN: String(rtp.from), TENOR_RTP_PORT_MAX: String(rtp.to) });
@@ -84,7 +85,7 @@ t.test('agent desktop, supervisor monitor and report around one real call', { ti
   const saved = await fetch(`${server.url}/api/scripts/sales`, { method: 'PUT', headers: { ...ADMIN_AUTH, 'content-type': 'application/xml' }, body: salesScript });
   t.equal(saved.status, 200, "the queue's script is deployed");
 
-  const phone = await Baresip.start({ user: 'ann', registrar: sip, password: 'ann-pw', registerIntervalS: 300, autoAnswer: false });
+  const phone = await Baresip.start({ user: 'ann', registrar: sip, password: deviceSecret('ann'), registerIntervalS: 300, autoAnswer: false });
   t.teardown(() => phone.stop());
   t.equal(await phone.waitForRegistration(15_000), 'ok', "ann's softphone registered");
 

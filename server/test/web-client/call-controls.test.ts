@@ -19,6 +19,7 @@ import { startAccessServer } from '../access/harness.js';
 import { EventLog, SCENARIOS, within } from '../acd-sip/site.js';
 import { launchBrowser } from '../browser.js';
 import { ADMIN_AUTH, tempDir, testConfig } from '../helpers.js';
+import { deviceSecret, giveUserDeviceSecret, withDeviceSecrets } from '../sip-devices.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const screenshots = path.join(repo, 'docs', 'screenshots');
@@ -41,8 +42,8 @@ async function signIn(page: Page, url: string, username: string, password: strin
   await page.waitForSelector('#whoami', { timeout: 15_000 });
 }
 
-async function phone(t: Test, registrar: string, user: string, password: string): Promise<Baresip> {
-  const p = await Baresip.start({ user, registrar, password, registerIntervalS: 300, autoAnswer: true });
+async function phone(t: Test, registrar: string, user: string): Promise<Baresip> {
+  const p = await Baresip.start({ user, registrar, password: deviceSecret(user), registerIntervalS: 300, autoAnswer: true });
   t.teardown(() => p.stop());
   const state = await p.waitForRegistration(15_000);
   if (state !== 'ok') throw new Error(`${user}'s softphone did not register: ${p.log().slice(-800)}`);
@@ -55,7 +56,7 @@ t.test('call controls on the desktop, monitor actions and voicemail actions arou
   mkdirSync(path.join(dir, 'flows'));
   writeFileSync(path.join(dir, 'flows', 'welcome.yaml'), flow('welcome', '{ type: queue, queue: sales }'));
   writeFileSync(path.join(dir, 'flows', 'messages.yaml'), flow('messages', '{ type: voicemail, box: "queue:sales" }'));
-  writeFileSync(file, JSON.stringify({
+  writeFileSync(file, JSON.stringify(withDeviceSecrets({
     queues: [{ name: 'sales', ringTimeoutSeconds: 30, wrapUpSeconds: 120 }, { name: 'support', ringTimeoutSeconds: 30, wrapUpSeconds: 120 }],
     agents: [
       { login: 'ann', name: 'Ann', password: 'ann-pw', queues: [{ queue: 'sales' }] },
@@ -64,7 +65,7 @@ t.test('call controls on the desktop, monitor actions and voicemail actions arou
     ],
     flows: [{ name: 'welcome', file: 'flows/welcome.yaml' }, { name: 'messages', file: 'flows/messages.yaml' }],
     entryNumbers: [{ number: '+15550100', flow: 'welcome' }, { number: '+15550200', flow: 'messages' }],
-  }));
+  })));
   const sipPort = await freeUdpTcpPort();
   const rtp = await freeUdpRange(60, { belowEphemeral: true });
   const config = testConfig(t, { TENOR_CONFIG: file, TENOR_SIP_PORT: String(sipPort), TENOR_RTP_PORT_MIN: String(rtp.from), TENOR_RTP_PORT_MAX: String(rtp.to) });
@@ -72,7 +73,8 @@ t.test('call controls on the desktop, monitor actions and voicemail actions arou
   const sip = `127.0.0.1:${sipPort}`;
   const bus = new EventLog();
   t.teardown(server.services.get('events').subscribeAll((e) => bus.push(e)));
-  await server.services.get('users').create({ username: 'sue', password: 'sue-pw-long', role: 'supervisor' });
+  await server.services.get('users').create({ username: 'sue', password: 'sue-password-long', role: 'supervisor' });
+  await giveUserDeviceSecret(server.services, 'sue');
   const api = async <T>(method: string, url: string): Promise<T> => {
     const res = await fetch(`${server.url}${url}`, { method, headers: ADMIN_AUTH });
     if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
@@ -103,9 +105,9 @@ t.test('call controls on the desktop, monitor actions and voicemail actions arou
     if (res.status !== 200) throw new Error(`${action}: ${res.status} ${await res.text()}`);
   }
 
-  const annPhone = await phone(t, sip, 'ann', 'ann-pw');
-  const bobPhone = await phone(t, sip, 'bob', 'bob-pw');
-  const suePhone = await phone(t, sip, 'sue', 'sue-pw-long');
+  const annPhone = await phone(t, sip, 'ann');
+  const bobPhone = await phone(t, sip, 'bob');
+  const suePhone = await phone(t, sip, 'sue');
 
   const browser = await launchBrowser(t);
   const viewport = { width: 1280, height: 800 };
