@@ -87,10 +87,11 @@ t.test('campaign preview and dispositions take the agent from the session', asyn
     const res = await req(ann, 'POST', `/api/campaigns/spring/preview/${route}`, body);
     t.same([res.status, res.body.error?.code], [403, 'TENOR_ERR_FORBIDDEN'], `preview/${route} naming another agent is refused`);
   }
-  // Naming herself (or no one) passes the agent check and reaches the campaign, which is not running.
-  t.equal((await req(ann, 'POST', '/api/campaigns/spring/preview/next', { agent: 'ann' })).body.error?.code, 'TENOR_ERR_CAMPAIGN_STATE');
-  t.equal((await req(ann, 'POST', '/api/campaigns/spring/preview/next', {})).body.error?.code, 'TENOR_ERR_CAMPAIGN_STATE');
-  t.equal((await req(sue, 'POST', '/api/campaigns/spring/preview/next', { agent: 'bob' })).body.error?.code, 'TENOR_ERR_CAMPAIGN_STATE', 'a supervisor acts for an agent');
+  // Naming herself (or no one) passes the agent check and reaches the campaign, which does not exist here.
+  t.equal((await req(ann, 'POST', '/api/campaigns/spring/preview/next', { agent: 'ann' })).body.error?.code, 'TENOR_ERR_NOT_FOUND', 'naming herself passes');
+  t.equal((await req(ann, 'POST', '/api/campaigns/spring/preview/next', {})).body.error?.code, 'TENOR_ERR_NOT_FOUND', 'naming no one passes');
+  t.equal((await req(sue, 'POST', '/api/campaigns/spring/preview/next', { agent: 'bob' })).body.error?.code, 'TENOR_ERR_NOT_FOUND', 'a supervisor acts for an agent');
+  t.equal((await req(sue, 'POST', '/api/campaigns/spring/preview/next', {})).body.error?.code, 'TENOR_ERR_VALIDATION', 'a supervisor who is no agent names one');
 
   const attempts = new AttemptsRepository(server.services.get('store'));
   await attempts.open({ id: 'att-bob', campaign: 'spring', phone: '+12125550199', customerId: undefined, attempt: 1, startedAt: Date.now() - 60_000 });

@@ -206,8 +206,9 @@ export function campaignRoutes(opts: { services: ServiceManager }): FastifyPlugi
 
     app.post('/api/campaigns/:name/preview/next', { onRequest: anyone, schema: { summary: 'Preview mode: reserve and show the next record to an agent', tags, security, params: Name, body: AgentBody } },
       async (request, reply) => {
+        const agent = previewAgent(currentUser(request), request.body.agent, request.log);
         const c = await campaigns().get(request.params.name);
-        const r = await campaigns().previewNext(request.params.name, previewAgent(currentUser(request), request.body.agent, request.log));
+        const r = await campaigns().previewNext(request.params.name, agent);
         if (!r) return reply.code(204).send();
         return recordView(r, c.definition.script);
       });
