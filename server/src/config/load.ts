@@ -65,6 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       publicAddress: fromEnv.publicAddress ?? fromFile.sip?.publicAddress ?? (sipBind === '0.0.0.0' ? '127.0.0.1' : sipBind),
       realm: fromFile.sip?.realm,
       digestAlgorithms: fromFile.sip?.digestAlgorithms ?? ['MD5'],
+      limits: fromFile.sip?.limits ?? {},
     },
     rtp: {
       portMin: fromEnv.rtpPortMin ?? fromFile.rtp?.portMin ?? configDefaults.rtpPortMin,

@@ -100,6 +100,35 @@ export const ServiceModuleSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const Limit = Type.Integer({ minimum: 1, maximum: 1_000_000 });
+/** SIP flood and guessing limits (the embedded engine's defaults apply to those left out). */
+export const SipLimits = Type.Object(
+  {
+    /** Calls from one address not yet answered and ACKed (default 10); more get 486 with Retry-After. */
+    unansweredCallsPerAddress: Type.Optional(Limit),
+    /** Calls from one address in progress (default 30); more get 486 with Retry-After. */
+    callsPerAddress: Type.Optional(Limit),
+    /** Incoming calls in progress in total (default 400); more get 503 with Retry-After. */
+    calls: Type.Optional(Limit),
+    /** The two per-address call caps for a trunk's addresses (defaults 100 and 400). */
+    trunkUnansweredCallsPerAddress: Type.Optional(Limit),
+    trunkCallsPerAddress: Type.Optional(Limit),
+    /** SIP requests per address in 2 s before it is banned for 5 minutes (default 100). */
+    requestsPerAddress: Type.Optional(Limit),
+    /** SIP requests per trunk address in 2 s; more are dropped, a trunk is never banned (default 1000). */
+    trunkRequestsPerAddress: Type.Optional(Limit),
+    /** Failed authentications per address in 5 minutes before it is banned for 5 minutes (default 10). */
+    authFailuresPerAddress: Type.Optional(Limit),
+    /** Failed authentications per username, from any address, in 5 minutes before it is refused a while (default 5). */
+    authFailuresPerUser: Type.Optional(Limit),
+    /** How long such a username is refused at first, doubling while failures go on (default 30 s, at most userLockMaxSeconds, default 900). */
+    userLockSeconds: Type.Optional(Limit),
+    userLockMaxSeconds: Type.Optional(Limit),
+  },
+  { additionalProperties: false },
+);
+export type SipLimitsConfig = Static<typeof SipLimits>;
+
 /** What the YAML file may hold. Every key is optional; the environment fills or overrides the listening ones. */
 export const FileConfigSchema = Type.Object(
   {
@@ -126,6 +155,8 @@ export const FileConfigSchema = Type.Object(
           realm: Type.Optional(Type.String({ minLength: 1, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' })),
           /** Digest algorithms the registrar offers, in order (default MD5 only, what deployed phones understand). */
           digestAlgorithms: Type.Optional(Type.Array(Type.Union([Type.Literal('MD5'), Type.Literal('SHA-256')]), { minItems: 1, uniqueItems: true })),
+          /** Caps on calls and requests per source address, per trunk address, per username and in total (docs/configuration.md). */
+          limits: Type.Optional(SipLimits),
         },
         { additionalProperties: false },
       ),
@@ -191,7 +222,11 @@ export type LogLevelName = Static<typeof LogLevel>;
 /** The resolved configuration every component reads. */
 export interface TenorConfig {
   http: { port: number; bind: string; trustProxy: boolean; allowedOrigins: string[] };
-  sip: { port: number; bind: string; publicAddress: string; realm: string | undefined; digestAlgorithms: ('MD5' | 'SHA-256')[] };
+  sip: {
+    port: number; bind: string; publicAddress: string; realm: string | undefined; digestAlgorithms: ('MD5' | 'SHA-256')[];
+    /** Only the limits the file sets; the engine has the defaults. */
+    limits: SipLimitsConfig;
+  };
   rtp: { portMin: number; portMax: number };
   dataDir: string;
   logLevel: LogLevelName;

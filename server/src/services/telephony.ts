@@ -3,7 +3,7 @@
 // FreeSWITCH or drachtio driver will be another definition of this service.
 
 import type { Logger } from 'pino';
-import { EmbeddedDriver, type CredentialStore, type TelephonyDriver } from '@tenor/telephony';
+import { EmbeddedDriver, type CredentialStore, type EmbeddedDriverConfig, type TelephonyDriver } from '@tenor/telephony';
 import type { TenorConfig } from '../config/schema.js';
 import { defineService, type ServiceDefinition } from '../core/service-manager.js';
 import { TenorError } from '../core/errors.js';
@@ -30,6 +30,31 @@ function credentialsFrom(devices: SipCredentialsService): CredentialStore {
   };
 }
 
+/** The site's sip.limits in the engine's terms (what the file leaves out keeps the engine's default). */
+export function engineLimits(limits: TenorConfig['sip']['limits']): Pick<EmbeddedDriverConfig, 'callLimits' | 'rateLimit' | 'userAuthLimit'> {
+  const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  const seconds = (s: number | undefined): number | undefined => (s === undefined ? undefined : s * 1000);
+  return {
+    callLimits: defined({
+      maxUnansweredPerSource: limits.unansweredCallsPerAddress,
+      maxCallsPerSource: limits.callsPerAddress,
+      maxCalls: limits.calls,
+      trunkMaxUnansweredPerSource: limits.trunkUnansweredCallsPerAddress,
+      trunkMaxCallsPerSource: limits.trunkCallsPerAddress,
+    }),
+    rateLimit: defined({
+      maxRequests: limits.requestsPerAddress,
+      trunkMaxRequests: limits.trunkRequestsPerAddress,
+      maxAuthFailures: limits.authFailuresPerAddress,
+    }),
+    userAuthLimit: defined({
+      maxFailures: limits.authFailuresPerUser,
+      lockMs: seconds(limits.userLockSeconds),
+      maxLockMs: seconds(limits.userLockMaxSeconds),
+    }),
+  };
+}
+
 export function createEmbeddedDriver(config: TenorConfig, devices: SipCredentialsService, logger: Logger): EmbeddedDriver {
   return new EmbeddedDriver({
     bindAddress: config.sip.bind,
@@ -39,6 +64,7 @@ export function createEmbeddedDriver(config: TenorConfig, devices: SipCredential
     domain: devices.realm,
     digestAlgorithms: config.sip.digestAlgorithms,
     credentials: credentialsFrom(devices),
+    ...engineLimits(config.sip.limits),
     // The site file's trunks; the trunks service then applies those edited through the API.
     trunks: config.site.trunks.map(engineTrunk),
     logger,

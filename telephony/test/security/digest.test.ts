@@ -4,9 +4,11 @@
 //    the agent's calls there;
 //  - a password guesser spread over many addresses, each staying under the
 //    per-address ban, is stopped per username, for a while only: the real user
-//    gets in from a fresh address once the lock has passed.
+//    gets in from a fresh address once the lock has passed;
+//  - SHA-256 is offered first, and a phone that cannot answer it falls back to MD5.
 import t from 'tap';
 import { runSipp, describeSipp } from '../peers/sipp.js';
+import { registerContact } from '../peers/register-client.js';
 import { startEngine } from '../interop/engine.js';
 
 function count(log: string, marker: string): number {
@@ -62,5 +64,23 @@ t.test('GIVEN a guesser trying passwords for agent from six addresses, one guess
   await new Promise((resolve) => setTimeout(resolve, lockMs + 500));
   const later = await guess('127.0.0.26', 'agent-secret');
   t.equal(count(later.logs, 'GUESS-200'), 1, `after the lock the real user registers from a fresh address: ${later.logs.slice(-300)}`);
+  t.equal(engine.driver.registrar?.lookup('agent').length ?? 0, 1, 'agent is registered');
+});
+
+t.test('GIVEN a registrar offering SHA-256 first, then MD5 (RFC 8760) WHEN a client that reads every challenge registers THEN it gets in at once; WHEN SIPp, which answers only the first challenge and only in MD5, registers THEN its first try fails and its retry from the same address is offered MD5 alone and registers', async (t) => {
+  const engine = await startEngine(t, { digestAlgorithms: ['SHA-256', 'MD5'] });
+  const rfc8760 = await registerContact({ registrar: engine.address, user: 'alice', password: 'alice-secret', contact: 'sip:alice@127.0.0.1:5999' });
+  t.equal(rfc8760.status, 200, 'a client that picks the first algorithm it supports registers (with SHA-256)');
+
+  const register = (): ReturnType<typeof runSipp> => runSipp({
+    scenario: 'uac-register-auth.xml', remote: engine.address, calls: 1, vars: { user: 'agent' },
+    auth: { user: 'agent', password: 'agent-secret' }, traceMessages: true, timeoutMs: 15_000,
+  });
+  const first = await register();
+  t.match(first.messages, /WWW-Authenticate: Digest [^\n]*algorithm=SHA-256[\s\S]*WWW-Authenticate: Digest [^\n]*algorithm=MD5/, 'SHA-256 offered first, then MD5');
+  t.not(first.code, 0, 'SIPp 3.6 cannot answer a SHA-256 first challenge');
+  const retry = await register();
+  t.equal(retry.code, 0, `the retry registers: ${describeSipp(retry)}`);
+  t.notMatch(retry.messages, /algorithm=SHA-256/, 'the retry was offered MD5 alone');
   t.equal(engine.driver.registrar?.lookup('agent').length ?? 0, 1, 'agent is registered');
 });

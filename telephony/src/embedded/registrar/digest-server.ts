@@ -59,10 +59,15 @@ export class DigestAuthenticator {
     });
   }
 
-  /** Challenge header values, one per offered algorithm, sharing one nonce. */
-  challenges(stale = false): string[] {
+  /** The algorithms offered, in order. */
+  get algorithms(): readonly DigestAlgorithm[] {
+    return this.#algorithms;
+  }
+
+  /** Challenge header values, one per offered algorithm (or those given, a subset), sharing one nonce. */
+  challenges(stale = false, algorithms: readonly DigestAlgorithm[] = this.#algorithms): string[] {
     const nonce = this.#nonces.issue();
-    return this.#algorithms.map((algorithm) => {
+    return algorithms.filter((a) => this.#algorithms.includes(a)).map((algorithm) => {
       const params: Array<[string, string]> = [
         ['realm', this.realm], ['nonce', nonce], ['algorithm', algorithm], ['qop', 'auth'],
       ];

@@ -8,6 +8,7 @@ import { BindingTable, type Binding } from './bindings.js';
 import { DigestAuthenticator } from './digest-server.js';
 import type { CredentialStore } from './credentials.js';
 import { UserAuthThrottle, type UserThrottleConfig } from './user-throttle.js';
+import { AlgorithmFallback } from './algorithm-fallback.js';
 
 export interface RegistrarOptions {
   realm: string;
@@ -65,6 +66,7 @@ export class Registrar {
   readonly #opts: Required<Pick<RegistrarOptions, 'minExpires' | 'maxExpires' | 'defaultExpires'>>;
   readonly #onAuthFailure: ((address: string) => void) | undefined;
   readonly #throttle: UserAuthThrottle;
+  readonly #fallback: AlgorithmFallback;
   readonly #log: Logger | undefined;
   readonly #now: () => number;
 
@@ -85,6 +87,7 @@ export class Registrar {
     };
     this.#onAuthFailure = opts.onAuthFailure;
     this.#throttle = new UserAuthThrottle({ ...opts.userAuthLimit, now: this.#now });
+    this.#fallback = new AlgorithmFallback({ pendingMs: opts.nonceTtlMs ?? 300_000, now: this.#now });
     this.#log = opts.logger;
   }
 
@@ -118,6 +121,7 @@ export class Registrar {
     }
     const auth = await this.#auth.verify(input.authorization, 'REGISTER');
     if (!auth.ok) {
+      if (auth.reason === 'missing') this.#noteUnanswered(input.user, input.source.address);
       if (auth.reason !== 'missing') this.#onAuthFailure?.(input.source.address);
       if (auth.reason === 'replayed') {
         this.#log?.warn({ user: auth.user, address: input.source.address, callId: input.callId }, 'REGISTER refused: digest answer replayed');
@@ -129,9 +133,10 @@ export class Registrar {
             'SIP authentication failures for this user: refused for a while');
         }
       }
-      return this.#challenge(auth.stale);
+      return this.#challenge(auth.stale, input.user, input.source.address);
     }
     this.#throttle.recordSuccess(auth.user);
+    this.#fallback.answered(input.user, input.source.address, auth.algorithm);
     // A user may only bind their own address of record.
     if (auth.user !== input.user) {
       this.#onAuthFailure?.(input.source.address);
@@ -187,11 +192,22 @@ export class Registrar {
   }
 
   /** The 401 for any failed or missing authentication: identical for known and unknown users apart from the nonce. */
-  #challenge(stale: boolean): RegisterOutcome {
+  #challenge(stale: boolean, user: string, address: string): RegisterOutcome {
+    const offered = this.#fallback.offerFor(user, address, this.#auth.algorithms);
+    this.#fallback.challenged(user, address, offered);
     return {
       status: 401, reason: 'Unauthorized',
-      headers: this.#auth.challenges(stale).map((value) => ({ name: 'WWW-Authenticate', value })),
+      headers: this.#auth.challenges(stale, offered).map((value) => ({ name: 'WWW-Authenticate', value })),
     };
+  }
+
+  /** A REGISTER without an answer: maybe a phone that could not answer SHA-256 (see algorithm-fallback.ts). */
+  #noteUnanswered(user: string, address: string): void {
+    const before = this.#fallback.needsMd5(user, address);
+    this.#fallback.unanswered(user, address);
+    if (!before && this.#fallback.needsMd5(user, address)) {
+      this.#log?.info({ user, address }, 'phone did not answer the SHA-256 challenge: offering it MD5 only');
+    }
   }
 
   #ok(user: string): RegisterOutcome {
