@@ -5,10 +5,11 @@ import { loadConfig, environmentVariables } from './config/load.js';
 import { TenorError, isTenorError } from './core/errors.js';
 import { createLogger } from './core/logger.js';
 import { startServer, version } from './server.js';
-import { seedDemo, DEMO_PASSWORD } from './demo/seed.js';
+import { seedDemo, DEMO_DEVICE_SECRET, DEMO_PASSWORD } from './demo/seed.js';
 import { SqliteDatabase } from './store/sqlite.js';
 import { migrations } from './store/migrations/index.js';
 import { databaseFile } from './services/store.js';
+import { rotateSealingKey } from './core/sealed-box.js';
 import type { ConfigProblem } from './config/load.js';
 import { checkScriptFile } from '@tenor/scripts-dsl/node';
 import { loadModel } from './services/crm/model.js';
@@ -45,6 +46,16 @@ const commands: Record<string, Command> = {
       } finally {
         await db.close();
       }
+      return 0;
+    },
+  },
+  'rotate-sealing-key': {
+    usage: 'tenor rotate-sealing-key',
+    summary: 'add a new key to <dataDir>/sealing.key; device secrets and trunk passwords are sealed with it at the next start',
+    async run() {
+      const config = loadConfig();
+      const box = rotateSealingKey(config.dataDir);
+      console.log(`new sealing key ${box.currentKeyId}: restart Tenor to seal the stored secrets with it (older keys stay in the file to open older values)`);
       return 0;
     },
   },
@@ -146,6 +157,7 @@ async function start(args: string[]): Promise<number> {
     lines.push(`  Demo:      users ${demo.users.join(', ')}; password '${DEMO_PASSWORD}'`);
     if (demo.ivr) lines.push(`  IVR:       ${demo.ivr}`);
     if (demo.voicemail) lines.push(`  Voicemail: ${demo.voicemail}`);
+    if (demo.softphones) lines.push(`  Phones:    ${demo.softphones.join(', ')} register with device secret '${DEMO_DEVICE_SECRET}'`);
     if (demo.campaign) lines.push(`  Campaign:  ${demo.campaign}`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -1,6 +1,10 @@
 // Admin → Agents: every ACD agent with device, queues (and penalty), skills (and level)
 // and live state (GET /api/agents, refreshed every few seconds), and a form that creates,
 // updates or deletes one (PUT/DELETE /api/agents/:login; its state is kept on update).
+// A SIP device's secret is shown as set/missing; "generate new secret" shows a new one once.
+import { useState } from 'preact/hooks';
+import { api } from '../../api.js';
+import { errorText } from '../../format.js';
 import { useI18n, type MessageKey } from '../../i18n/index.js';
 import {
   AdminForm, NamedNumbersEditor, SelectInput, TextInput, namedNumbersToRecord, recordToNamedNumbers, toInteger,
@@ -21,6 +25,8 @@ interface AgentView {
   queues: Array<{ queue: string; penalty: number }>;
   state: string;
   reason: string;
+  /** Whether the SIP device has its own secret ('none': reached through a trunk). */
+  sipSecret: 'none' | 'missing' | 'set';
 }
 
 interface AgentForm {
@@ -73,6 +79,48 @@ function DeviceText(props: { device: Device }) {
   return <span class="device" data-device={d.type}>{t(`device.${d.type}`)}{where !== '' && <span class="muted"> {where}</span>}</span>;
 }
 
+/** POST /api/agents/:login/sip-secret's answer: the only time the secret is shown. */
+interface NewSipSecret {
+  login: string;
+  sipUser: string;
+  secret: string;
+}
+
+/** The saved agent's SIP device secret: its state, and a new one generated and shown once. */
+function SipSecretPanel(props: { agent: AgentView; onChanged: () => void }) {
+  const { t } = useI18n();
+  const [shown, setShown] = useState<NewSipSecret | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const { agent } = props;
+  if (agent.sipSecret === 'none') return null;
+  const user = shown?.login === agent.login ? shown.sipUser : agent.login;
+  const generate = async (): Promise<void> => {
+    setBusy(true);
+    setError(null);
+    try {
+      setShown(await api.post<NewSipSecret>(`/api/agents/${encodeURIComponent(agent.login)}/sip-secret`, {}));
+      props.onChanged();
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="sip-secret" id="agent-sip-secret" data-sip-secret={agent.sipSecret}>
+      <h3>{t('admSipSecret')}</h3>
+      <p class="muted">{t('admSipSecretHint', { user })}</p>
+      <p><span class={`badge sip-secret-${agent.sipSecret}`}>{t(`sipSecret.${agent.sipSecret}`)}</span></p>
+      <button type="button" id="agent-sip-secret-generate" disabled={busy} onClick={() => void generate()}>{t('admSipSecretGenerate')}</button>
+      {shown !== null && shown.login === agent.login && (
+        <p class="notice" id="agent-sip-secret-shown">{t('admSipSecretShown', { user: shown.sipUser, secret: shown.secret })}</p>
+      )}
+      {error !== null && <p class="error">{error}</p>}
+    </div>
+  );
+}
+
 export function AgentsSection() {
   const { t } = useI18n();
   const agents = useAdminList<AgentView>('/api/agents', 5000);
@@ -83,6 +131,7 @@ export function AgentsSection() {
     check: (login) => (login === '' ? { message: t('admLoginRequired'), fields: ['login'] } : null),
     savedNotice: (login) => t('admSavedName', { name: login }), deletedNotice: (login) => t('admDeletedName', { name: login }),
   });
+  const selectedAgent = (agents.items ?? []).find((a) => a.login === selected);
   const knownSkills = [...new Set((agents.items ?? []).flatMap((a) => Object.keys(a.skills)))].sort();
   const deviceOptions = (['softphone', 'external', 'persistent'] as const).map((d) => ({ value: d, label: t(`device.${d}`) }));
 
@@ -145,6 +194,7 @@ export function AgentsSection() {
             )}
           </div>
           {form.deviceType === 'softphone' && <p class="muted">{t('admSoftphoneHint')}</p>}
+          {selectedAgent !== undefined && <SipSecretPanel agent={selectedAgent} onChanged={agents.reload} />}
           <h3>{t('queues')}</h3>
           <p class="muted">{t('admPenaltyHint')}</p>
           <NamedNumbersEditor id="agent-queues" path="queues" rows={form.queues} onRows={set('queues')} choices={queues}

@@ -1,0 +1,45 @@
+// The admin console's agent editor shows whether the agent's SIP device has its own
+// secret and generates a new one, shown once (headless Chromium). After an upgrade every
+// softphone shows "missing" here until the admin does this.
+
+import t from 'tap';
+import { basic, seedPeople, startAccessServer } from '../access/harness.js';
+import { launchBrowser } from '../browser.js';
+
+const wait = { timeout: 15_000 };
+
+t.test('admin console: an agent softphone without a secret gets one, shown once', { timeout: 120_000 }, async (t) => {
+  const server = await startAccessServer(t);
+  await seedPeople(server); // ann and bob: softphones without a device secret
+  const browser = await launchBrowser(t);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/app/`);
+  await page.fill('#username', 'ada');
+  await page.fill('#password', 'ada-password');
+  await page.click('#sign-in');
+  await page.waitForSelector('nav.tabs a', wait);
+  await page.click('nav.tabs a[data-page="admin"]');
+  await page.click('#admin-sections a[data-section="agents"]');
+  await page.click('#agent-list tr[data-agent="ann"]');
+
+  await page.waitForSelector('#agent-sip-secret[data-sip-secret="missing"]', wait);
+  t.match(await page.textContent('#agent-sip-secret'), /missing: the phone cannot register/, 'the editor says the softphone cannot register yet');
+  await page.click('#agent-sip-secret-generate');
+  await page.waitForSelector('#agent-sip-secret-shown', wait);
+  const shown = (await page.textContent('#agent-sip-secret-shown')) ?? '';
+  const secret = /: (\S+)$/.exec(shown.trim())?.[1] ?? '';
+  t.equal(secret.length, 24, `the new secret is shown once (${secret.length} characters)`);
+  await page.waitForSelector('#agent-sip-secret[data-sip-secret="set"]', wait);
+  t.pass('the editor shows it is set');
+  t.ok(server.services.get('sipCredentials').lookup('ann'), 'the registrar now has credentials for ann');
+
+  const res = await fetch(`${server.url}/api/agents/ann`, { headers: { authorization: basic('ada', 'ada-password') } });
+  const body = await res.text();
+  t.match(JSON.parse(body), { sipSecret: 'set' });
+  t.notOk(body.includes(secret), 'the API never shows the secret again');
+
+  await page.click('#agent-list tr[data-agent="bob"]');
+  await page.waitForSelector('#agent-sip-secret[data-sip-secret="missing"]', wait);
+  t.equal(await page.$('#agent-sip-secret-shown'), null, "another agent's editor does not show ann's secret");
+});
