@@ -86,3 +86,21 @@ t.test('stack: the 101st request in 2 s from one source is dropped and the sourc
   t.ok(tcp.closed, 'TCP connection from the banned address closed at once');
   await drainAndStop(t, stack);
 });
+
+t.test('limiter: a trunk address has its own higher limit; over it requests are dropped but the trunk is never banned, and its auth failures do not count', async (t) => {
+  let now = 0;
+  const limiter = new RateLimiter({ now: () => now, trunkSources: ['203.0.113.7'], trunkMaxRequests: 300, maxAuthFailures: 2 });
+  let passed = 0;
+  for (let i = 0; i < 400; i++) if (limiter.recordRequest('203.0.113.7')) passed++;
+  t.equal(passed, 300, 'the first 300 in the window pass (a plain source is banned after 100)');
+  t.notOk(limiter.isBanned('203.0.113.7'), 'the trunk is not banned');
+  now += 2001;
+  t.ok(limiter.recordRequest('203.0.113.7'), 'requests pass again in the next window');
+  limiter.recordAuthFailure('203.0.113.7');
+  limiter.recordAuthFailure('203.0.113.7');
+  t.notOk(limiter.isBanned('203.0.113.7'), 'spoofed failed authentications cannot ban the carrier');
+  limiter.setTrunkSources([]);
+  passed = 0;
+  for (let i = 0; i < 150; i++) if (limiter.recordRequest('203.0.113.7')) passed++;
+  t.equal(passed, 100, 'no longer a trunk: the plain limit applies');
+});

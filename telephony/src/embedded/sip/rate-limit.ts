@@ -121,6 +121,8 @@ export class RateLimiter {
 
   /** Replaces the trunk addresses (the trunks changed while running); their bans are lifted. */
   setTrunkSources(addresses: readonly string[]): void {
+    // What was counted under the old rules starts over under the new ones.
+    for (const address of this.#trunks) this.#sources.delete(address);
     this.#trunks.clear();
     for (const address of addresses) {
       this.#trunks.add(address);
