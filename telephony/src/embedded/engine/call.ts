@@ -118,7 +118,7 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
 
   /** The media leg; throws while an incoming call has not been given media yet (see `hasMedia`). */
   get leg(): MediaLeg {
-    if (!this.#rtp) throw new CallStateError(this.id, 'use the media of (not accepted yet)', this.#state);
+    if (!this.#rtp) throw new CallStateError(this.id, 'use the media (not accepted yet) of', this.#state);
     return this.#rtp.leg;
   }
 

@@ -18,7 +18,11 @@ export interface EmbeddedDriverConfig {
   rtpPorts?: { min: number; max: number };
   /** SIP domain / digest realm of the registrar. Default: publicAddress. */
   domain?: string;
-  /** Digest algorithms the registrar offers, in order. Default ['SHA-256', 'MD5'] (RFC 8760 order); see registrar/digest-server.ts for phones that only do MD5. */
+  /**
+   * Digest algorithms the registrar offers, in order. Default ['MD5']. ['SHA-256', 'MD5'] offers
+   * SHA-256 first (RFC 8760); a phone that cannot answer it is offered MD5 alone on its retry
+   * (registrar/algorithm-fallback.ts).
+   */
   digestAlgorithms?: readonly DigestAlgorithm[];
   /** Users of registered softphones. Without it, REGISTER is answered 403. */
   credentials?: CredentialStore;

@@ -22,7 +22,8 @@ export interface DigestAuthenticatorOptions {
   /**
    * Algorithms offered, one challenge each, in this order; answers in others are refused.
    * Default MD5 only: many deployed phones (baresip, SIPp, older hardware) give up when
-   * any challenge is not MD5 (RFC 8760 clients pick SHA-256 when it is offered).
+   * any challenge is not MD5 (RFC 8760 clients pick SHA-256 when it is offered); the
+   * registrar falls back to MD5 for those (algorithm-fallback.ts).
    */
   algorithms?: readonly DigestAlgorithm[];
 }
