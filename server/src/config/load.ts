@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { TenorError } from '../core/errors.js';
 import { readYaml } from '../core/yaml.js';
+import { newPasswordProblem } from '../core/password-policy.js';
+import { defaultOutboundHttpLimits } from '../core/outbound-http.js';
 import { FileConfigSchema, type FileConfig, type LogLevelName, type TenorConfig } from './schema.js';
 
 export interface ConfigProblem {
@@ -39,7 +41,7 @@ export const environmentVariables: Record<string, string> = {
   TENOR_RTP_PORT_MAX: `highest RTP port (default ${configDefaults.rtpPortMax})`,
   TENOR_DATA_DIR: `folder for the database, recordings and uploads (default ${configDefaults.dataDir})`,
   TENOR_LOG_LEVEL: `one of ${LOG_LEVELS.join(', ')} (default ${configDefaults.logLevel})`,
-  TENOR_ADMIN_PASSWORD: 'password of the admin user created on first start (default: generated and printed once)',
+  TENOR_ADMIN_PASSWORD: 'password of the admin user created on first start, at least 12 characters (default: generated and printed once)',
   TENOR_SHUTDOWN_GRACE_SECONDS: `how long SIGTERM waits for calls to end (default ${configDefaults.shutdownGraceSeconds})`,
   TENOR_IVR_CLOCK: 'a fixed ISO 8601 time that IVR flows see instead of the clock (for tests and rehearsals of time conditions)',
 };
@@ -84,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     reports: fromFile.reports ?? {},
     dialing: fromFile.dialing ?? {},
     selfService: fromFile.selfService ?? {},
+    outboundHttp: { maxResponseBytes: fromFile.outboundHttp?.maxResponseBytes ?? defaultOutboundHttpLimits.maxResponseBytes },
     crm: {
       model: fromFile.crm?.model !== undefined ? path.resolve(file ? path.dirname(file) : cwd, fromFile.crm.model) : undefined,
       defaultCountry: (fromFile.crm?.defaultCountry ?? configDefaults.defaultCountry).toUpperCase(),
@@ -157,6 +160,9 @@ function readEnvironment(env: NodeJS.ProcessEnv, problems: ConfigProblem[]): Env
   if (level !== undefined && !LOG_LEVELS.includes(level)) {
     problems.push({ source: 'TENOR_LOG_LEVEL', message: `must be one of ${LOG_LEVELS.join(', ')}, got '${level}'` });
   } else set('logLevel', level as LogLevelName | undefined);
+  const adminPassword = env['TENOR_ADMIN_PASSWORD'];
+  const adminPasswordProblem = adminPassword ? newPasswordProblem(adminPassword) : undefined;
+  if (adminPasswordProblem !== undefined) problems.push({ source: 'TENOR_ADMIN_PASSWORD', message: adminPasswordProblem });
   return out;
 }
 

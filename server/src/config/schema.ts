@@ -3,6 +3,8 @@
 // documents itself in docs/configuration.md.
 
 import { Type, type Static } from '@sinclair/typebox';
+import { MIN_PASSWORD_LENGTH } from '../core/password-policy.js';
+import type { OutboundHttpLimits } from '../core/outbound-http.js';
 import { AcdQueueFields, AcdSettingsSchema, type AcdSettings } from '../services/acd/config-schema.js';
 import { VoicemailSettingsSchema, type VoicemailSettings } from '../services/voicemail/config-schema.js';
 import { ReportsSettingsSchema, type ReportsSettings } from '../services/reports/config-schema.js';
@@ -189,6 +191,13 @@ export const FileConfigSchema = Type.Object(
     dialing: Type.Optional(DialingSettingsSchema),
     /** Self-service links and the one-time codes that prove who a visitor is (docs/scripts.md). */
     selfService: Type.Optional(SelfServiceSettingsSchema),
+    /** Tenor's requests to other servers (webhooks, IVR data dips): the largest answer read. */
+    outboundHttp: Type.Optional(
+      Type.Object(
+        { maxResponseBytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, description: 'default 1048576 (1 MiB)' })) },
+        { additionalProperties: false },
+      ),
+    ),
     crm: Type.Optional(
       Type.Object(
         {
@@ -249,6 +258,8 @@ export interface TenorConfig {
   dialing: DialingSettings;
   /** Self-service link lifetime, one-time codes and their limits, the SMS hook. */
   selfService: SelfServiceSettings;
+  /** Bounds on webhooks and data dips (no redirects are followed in any case). */
+  outboundHttp: OutboundHttpLimits;
   site: {
     trunks: TrunkConfig[];
     agents: AgentConfig[];

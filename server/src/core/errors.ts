@@ -36,6 +36,7 @@ export const errorCatalogue = {
   TENOR_ERR_CAMPAIGN_STATE: { status: 409, message: "Campaign '%s' cannot %s while it is %s" },
   TENOR_ERR_LIST_IMPORT: { status: 400, message: 'The list cannot be imported: %s' },
   TENOR_ERR_USER_EXISTS: { status: 409, message: "A user named '%s' already exists" },
+  TENOR_ERR_PASSWORD_WEAK: { status: 400, message: 'The password cannot be used: %s' },
   TENOR_ERR_SHUTTING_DOWN: { status: 503, message: 'The server is shutting down' },
   TENOR_ERR_PROMPT_INVALID: { status: 400, message: 'Cannot use %s: %s' },
   TENOR_ERR_VOICEMAIL_STATUS: { status: 409, message: "Voicemail message '%s' is %s; it cannot become %s" },
@@ -48,8 +49,8 @@ export const errorCatalogue = {
   TENOR_ERR_AGENT_NOT_AVAILABLE: { status: 409, message: "Agent '%s' is not available (%s)" },
   TENOR_ERR_MONITOR_UNREACHABLE: { status: 409, message: 'Cannot monitor the call: %s did not answer (%s)' },
   TENOR_ERR_USER_REFUSED: { status: 409, message: "User '%s' cannot be %s: %s" },
-  TENOR_ERR_NOT_SUPPORTED: { status: 501, message: "The telephony engine '%s' cannot %s while it runs; change the site file and restart" },
   TENOR_ERR_SIP_USER_TAKEN: { status: 409, message: "SIP user '%s' is already the device of %s" },
+  TENOR_ERR_NOT_SUPPORTED: { status: 501, message: "The telephony engine '%s' cannot %s while it runs; change the site file and restart" },
   TENOR_ERR_DIALING_REFUSED: { status: 403, message: 'Dialing %s refused: %s' },
   TENOR_ERR_INTERNAL: { status: 500, message: 'Internal error: %s' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -1,15 +1,43 @@
 // Password hashing with scrypt (memory-hard, in Node's crypto, no native add-on).
-// Stored as `scrypt$N$r$p$salt$hash` so parameters can be raised later and old
-// hashes still verify.
+// Stored as `scrypt$N$r$p$salt$hash`: the parameters travel with each hash, so
+// hashes made with older, weaker parameters still verify and are replaced on
+// the next successful login (see needsRehash and UsersService.authenticate).
 
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
-const N = 16384;
-const R = 8;
-const P = 1;
+/**
+ * The cost of new hashes: N = 2^17, r = 8, p = 1 is OWASP's minimum for scrypt
+ * (128 MiB and a few hundred milliseconds per hash).
+ */
+export const scryptParameters = { N: 2 ** 17, r: 8, p: 1 } as const;
 const KEY_LENGTH = 32;
+/** Refuse absurd parameters read from a stored hash (a corrupted row must not ask for gigabytes). */
+const MAX_N = 2 ** 20;
+const MAX_R = 32;
+const MAX_P = 16;
 
-function scrypt(password: string, salt: Buffer, keylen: number, options: ScryptOptions): Promise<Buffer> {
+interface StoredHash {
+  N: number;
+  r: number;
+  p: number;
+  salt: Buffer;
+  hash: Buffer;
+}
+
+function parseHash(stored: string): StoredHash | undefined {
+  const [scheme, n, r, p, salt, hash, ...rest] = stored.split('$');
+  if (scheme !== 'scrypt' || !n || !r || !p || !salt || !hash || rest.length > 0) return undefined;
+  const N = Number(n);
+  const R = Number(r);
+  const P = Number(p);
+  const powerOfTwo = Number.isSafeInteger(N) && N > 1 && (N & (N - 1)) === 0;
+  if (!powerOfTwo || N > MAX_N || !Number.isSafeInteger(R) || R < 1 || R > MAX_R || !Number.isSafeInteger(P) || P < 1 || P > MAX_P) return undefined;
+  return { N, r: R, p: P, salt: Buffer.from(salt, 'base64'), hash: Buffer.from(hash, 'base64') };
+}
+
+function scrypt(password: string, salt: Buffer, keylen: number, params: { N: number; r: number; p: number }): Promise<Buffer> {
+  // scrypt needs 128·N·r·p bytes; Node refuses anything above maxmem (32 MiB by default), so allow twice that.
+  const options: ScryptOptions = { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r * params.p };
   return new Promise((resolve, reject) => {
     scryptCb(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key)));
   });
@@ -17,21 +45,24 @@ function scrypt(password: string, salt: Buffer, keylen: number, options: ScryptO
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scrypt(password, salt, KEY_LENGTH, { N, r: R, p: P });
-  return ['scrypt', N, R, P, salt.toString('base64'), key.toString('base64')].join('$');
+  const { N, r, p } = scryptParameters;
+  const key = await scrypt(password, salt, KEY_LENGTH, scryptParameters);
+  return ['scrypt', N, r, p, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || !n || !r || !p || !salt || !hash) return false;
-  const expected = Buffer.from(hash, 'base64');
-  const key = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-    maxmem: 256 * Number(n) * Number(r),
-  });
-  return key.length === expected.length && timingSafeEqual(key, expected);
+  const parsed = parseHash(stored);
+  if (!parsed || parsed.hash.length === 0) return false;
+  const key = await scrypt(password, parsed.salt, parsed.hash.length, parsed);
+  return key.length === parsed.hash.length && timingSafeEqual(key, parsed.hash);
+}
+
+/** True when a stored hash was made with weaker parameters than new hashes get (re-hash it after a good login). */
+export function needsRehash(stored: string): boolean {
+  const parsed = parseHash(stored);
+  if (!parsed) return false;
+  const want = scryptParameters;
+  return parsed.N < want.N || parsed.r < want.r || parsed.p < want.p || parsed.hash.length < KEY_LENGTH;
 }
 
 /** A password for the first admin when none is configured: 18 random bytes, URL-safe. */

@@ -33,7 +33,7 @@ export function builtinServices(config: TenorConfig): ServiceDefinition<object>[
     usersService(config.adminPassword),
     sipCredentialsService(config),
     mailService(config.smtp),
-    webhooksService(),
+    webhooksService(config.outboundHttp),
     ...crmServices({ modelFile: config.crm.model, defaultCountry: config.crm.defaultCountry, baseDir: config.baseDir }),
     scriptsService(config.dataDir, { selfService: config.selfService, defaultCountry: config.crm.defaultCountry }),
     dialingService(config),

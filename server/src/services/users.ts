@@ -5,6 +5,7 @@ import { defineService } from '../core/service-manager.js';
 import { TenorError } from '../core/errors.js';
 import { generatePassword, hashPassword, needsRehash, verifyPassword } from '../core/passwords.js';
 import { assertNewPassword } from '../core/password-policy.js';
+import { VerifiedPasswords } from '../core/verified-passwords.js';
 import { UsersRepository, type Role, type User } from '../store/repos/users.js';
 
 export interface UsersService {
@@ -53,6 +54,8 @@ export function usersService(adminPassword: string | undefined) {
     dependsOn: ['store'],
     async start(ctx) {
       const repo = new UsersRepository(ctx.get('store'));
+      // Basic clients send the password with every request: see core/verified-passwords.ts.
+      const verified = new VerifiedPasswords();
       let generated: string | undefined;
       const passwordListeners = new Set<(username: string) => Promise<void>>();
       const accessListeners = new Set<(username: string, change: AccessChange) => Promise<void>>();
@@ -73,6 +76,7 @@ export function usersService(adminPassword: string | undefined) {
       };
       if (!(await repo.findByUsername('admin'))) {
         const password = adminPassword ?? (generated = generatePassword());
+        assertNewPassword(password);
         await repo.create({
           username: 'admin',
           displayName: 'Administrator',
@@ -85,10 +89,19 @@ export function usersService(adminPassword: string | undefined) {
         generatedAdminPassword: generated,
         async authenticate(username, password) {
           const hash = await repo.passwordHash(username);
+          if (hash && verified.matches(username, password, hash)) return repo.findByUsername(username);
           const ok = await verifyPassword(password, hash ?? (await decoyHash));
-          return ok && hash ? repo.findByUsername(username) : undefined;
+          if (!ok || !hash) return undefined;
+          // A hash made with weaker scrypt parameters is replaced now, while the password is at hand.
+          const upgraded = needsRehash(hash) ? await hashPassword(password) : undefined;
+          if (upgraded !== undefined && (await repo.upgradePasswordHash(username, hash, upgraded))) {
+            ctx.logger.info({ username }, 'password hash upgraded to the current scrypt parameters');
+            verified.remember(username, password, upgraded);
+          } else verified.remember(username, password, hash);
+          return repo.findByUsername(username);
         },
         async create(user) {
+          assertNewPassword(user.password);
           return repo.create({
             username: user.username,
             displayName: user.displayName ?? user.username,

@@ -1,8 +1,10 @@
-// Outgoing webhooks (script actions): an HTTP request with a deadline, and a
-// coded error when the far end fails, so the caller can record it.
+// Outgoing webhooks (script actions, the SMS hook): an HTTP request with a
+// deadline, no redirects followed and a bounded answer (core/outbound-http.ts),
+// and a coded error when the far end fails, so the caller can record it.
 
 import { defineService } from '../core/service-manager.js';
 import { TenorError } from '../core/errors.js';
+import { boundedFetch, defaultOutboundHttpLimits, OutboundHttpError, type OutboundHttpLimits, type OutboundResponse } from '../core/outbound-http.js';
 
 export interface WebhookRequest {
   url: string;
@@ -23,30 +25,31 @@ declare module '../core/service-manager.js' {
 
 const DEFAULT_TIMEOUT_MS = 5_000;
 
-export function webhooksService() {
+export function webhooksService(limits: OutboundHttpLimits = defaultOutboundHttpLimits) {
   return defineService<WebhookService>({
     name: 'webhooks',
     version: '1.0.0',
     description: 'Outgoing HTTP calls for script actions',
     start: (ctx) => ({
       async call(request) {
-        let response: Response;
+        const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+        let response: OutboundResponse;
         try {
-          response = await fetch(request.url, {
+          response = await boundedFetch(request.url, {
             method: request.method,
             ...(request.method !== 'GET' && request.body !== undefined
               ? { body: request.body, headers: { 'content-type': looksLikeJson(request.body) ? 'application/json' : 'text/plain; charset=utf-8' } }
               : {}),
-            signal: AbortSignal.timeout(request.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-          });
+            signal: AbortSignal.timeout(timeoutMs),
+          }, limits);
         } catch (err) {
-          const reason = (err as Error).name === 'TimeoutError' ? `no answer within ${request.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms` : (err as Error).message;
+          const reason = (err as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (err as Error).message;
+          if (err instanceof OutboundHttpError) ctx.logger.warn({ url: request.url, reason: err.reason }, `webhook refused: ${err.message}`);
           throw new TenorError('TENOR_ERR_WEBHOOK_FAILED', [request.url, reason], { cause: err });
         }
-        const body = await response.text();
-        if (!response.ok) throw new TenorError('TENOR_ERR_WEBHOOK_FAILED', [request.url, `status ${response.status}`]);
+        if (response.status < 200 || response.status >= 300) throw new TenorError('TENOR_ERR_WEBHOOK_FAILED', [request.url, `status ${response.status}`]);
         ctx.logger.info({ url: request.url, status: response.status }, 'webhook called');
-        return { status: response.status, body };
+        return { status: response.status, body: response.text };
       },
     }),
   });

@@ -77,7 +77,7 @@ export function basic(username: string, password: string): string {
 export async function seedPeople(server: AccessServer): Promise<void> {
   const users = server.services.get('users');
   const people: [string, Role][] = [['ann', 'agent'], ['bob', 'agent'], ['sue', 'supervisor'], ['ada', 'admin']];
-  for (const [username, role] of people) await users.create({ username, password: `${username}-pw`, role });
+  for (const [username, role] of people) await users.create({ username, password: `${username}-password`, role });
   const acd = server.services.get('acd');
   await acd.saveQueue(queueWithDefaults({ name: 'sales' }));
   await acd.saveQueue(queueWithDefaults({ name: 'support' }));
@@ -91,7 +91,7 @@ export interface LoggedIn {
   csrf: string;
 }
 
-export async function login(server: AccessServer, username: string, password = `${username}-pw`): Promise<LoggedIn> {
+export async function login(server: AccessServer, username: string, password = `${username}-password`): Promise<LoggedIn> {
   const res = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
   if (res.status !== 200) throw new Error(`login of ${username} answered ${res.status}: ${await res.text()}`);
   const setCookie = res.headers.get('set-cookie') ?? '';

@@ -87,8 +87,8 @@ t.test('every route refuses the roles it must', async (t) => {
 t.test('agents act on their own agent only; supervisors force break or logout; admins configure', async (t) => {
   const server = await startAccessServer(t);
   await seedPeople(server);
-  const ann = basic('ann', 'ann-pw');
-  const sue = basic('sue', 'sue-pw');
+  const ann = basic('ann', 'ann-password');
+  const sue = basic('sue', 'sue-password');
   const req = async (auth: string, method: string, url: string, body?: object) => {
     const res = await fetch(`${server.url}${url}`, { method, headers: { authorization: auth, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
     return { status: res.status, body: (await res.json()) as unknown };
@@ -109,13 +109,13 @@ t.test('agents act on their own agent only; supervisors force break or logout; a
   t.equal((await req(sue, 'POST', '/api/agents/ann/state', { state: 'ready' })).status, 403, 'but does not put someone else ready');
   t.equal((await req(sue, 'POST', '/api/agents/ann/state', { state: 'logged-out' })).status, 200, 'and forces a logout');
   t.equal((await req(sue, 'PUT', '/api/queues/new', { strategy: 'longest-idle' })).status, 403, 'supervisors do not configure');
-  t.equal((await req(basic('ada', 'ada-pw'), 'PUT', '/api/queues/new', {})).status, 200, 'admins do');
+  t.equal((await req(basic('ada', 'ada-password'), 'PUT', '/api/queues/new', {})).status, 200, 'admins do');
 });
 
 t.test("agents see only the customers and calls they handle", async (t) => {
   const server = await startAccessServer(t);
   await seedPeople(server);
-  const admin = basic('ada', 'ada-pw');
+  const admin = basic('ada', 'ada-password');
   const req = async (auth: string, method: string, url: string, body?: object) =>
     (await fetch(`${server.url}${url}`, { method, headers: { authorization: auth, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) })).status;
   const create = async (name: string) => {
@@ -124,8 +124,8 @@ t.test("agents see only the customers and calls they handle", async (t) => {
   };
   const grace = await create('Grace');
   const alan = await create('Alan');
-  const ann = basic('ann', 'ann-pw');
-  const bob = basic('bob', 'bob-pw');
+  const ann = basic('ann', 'ann-password');
+  const bob = basic('bob', 'bob-password');
 
   t.equal(await req(ann, 'GET', `/api/customers/${grace}`), 403, 'no call, no customer');
   t.equal(await req(ann, 'GET', `/api/customers/${grace}/history`), 403);
@@ -146,7 +146,7 @@ t.test("agents see only the customers and calls they handle", async (t) => {
   t.equal(await req(ann, 'GET', `/api/customers/${alan}`), 403, 'other customers stay hidden');
   t.equal(await req(ann, 'POST', '/api/interactions', { customer: alan, channel: 'note', occurredAt: new Date().toISOString() }), 403);
   t.equal(await req(bob, 'GET', `/api/customers/${grace}`), 403, "another agent's customer is hidden");
-  t.equal(await req(basic('sue', 'sue-pw'), 'GET', `/api/customers/${alan}`), 200, 'supervisors see every customer');
+  t.equal(await req(basic('sue', 'sue-password'), 'GET', `/api/customers/${alan}`), 200, 'supervisors see every customer');
 
   const annCalls = await fetch(`${server.url}/api/calls`, { headers: { authorization: ann } });
   t.same(((await annCalls.json()) as { id: string }[]).map((c) => c.id), ['call-grace'], 'an agent lists their own calls');
@@ -176,7 +176,7 @@ t.test('the live events socket refuses what it must; an agent never receives ano
 
   const annSocket = new LiveSocket(t, server.wsUrl, { cookie: ann.cookie, origin: server.url });
   const sueSocket = new LiveSocket(t, server.wsUrl, { cookie: sue.cookie });
-  const tool = new LiveSocket(t, server.wsUrl, { authorization: basic('ada', 'ada-pw') });
+  const tool = new LiveSocket(t, server.wsUrl, { authorization: basic('ada', 'ada-password') });
   for (const s of [annSocket, sueSocket, tool]) await s.until(() => s.snapshots().length === 1, 10_000, 'snapshot');
   t.same(annSocket.snapshots()[0]?.data.agents.map((a) => a.login), ['ann'], "the agent's snapshot has only their agent");
   t.same(sueSocket.snapshots()[0]?.data.agents.map((a) => a.login), ['ann', 'bob'], "the supervisor's has everyone");

@@ -43,6 +43,7 @@ t.test('an agent starts script runs only for customers they handle, and only the
   const alansNote = (await req(ada, 'POST', '/api/interactions', { customer: alan, channel: 'note', occurredAt: new Date().toISOString() })).body as { id: number };
   const viaInteraction = await req(ann, 'POST', '/api/script-sessions', { scriptId: 'payment-arrangement', interactionId: alansNote.id });
   t.equal(viaInteraction.status, 403, "another customer's interaction does not open the door");
+  t.equal((await req(ann, 'POST', '/api/script-sessions', { scriptId: 'payment-arrangement', interactionId: 999_999 })).status, 403, 'a missing interaction answers the same, so ids cannot be probed');
   const mixed = await req(ann, 'POST', '/api/script-sessions', { scriptId: 'payment-arrangement', customerId: grace, interactionId: alansNote.id });
   t.equal(mixed.status, 403, "an interaction that is not the customer's is refused");
   const mixedBySupervisor = await req(sue, 'POST', '/api/script-sessions', { scriptId: 'payment-arrangement', customerId: grace, interactionId: alansNote.id });

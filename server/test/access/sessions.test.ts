@@ -1,5 +1,5 @@
 // Web login over real HTTP: the session cookie, idle and absolute expiry on a
-// test clock, logout, sessions surviving a restart, the login rate limit and
+// test clock, logout, sessions surviving a restart, the failed-login backoff and
 // the CSRF rules for cookie-authenticated changes.
 
 import t from 'tap';
@@ -11,7 +11,7 @@ const MIN = 60_000;
 t.test('login sets an httpOnly, SameSite=Strict session cookie; /api/auth/me tells who, which role, which agent', async (t) => {
   const server = await startAccessServer(t);
   await seedPeople(server);
-  const res = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: json, body: JSON.stringify({ username: 'ann', password: 'ann-pw' }) });
+  const res = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: json, body: JSON.stringify({ username: 'ann', password: 'ann-password' }) });
   t.equal(res.status, 200);
   const cookie = res.headers.get('set-cookie') ?? '';
   t.match(cookie, /^tenor_session=[A-Za-z0-9_-]{43}; /, 'a 256-bit random id');
@@ -41,7 +41,7 @@ t.test('behind a trusted proxy that says HTTPS the cookie is Secure; an untruste
   for (const trustProxy of [true, false]) {
     const server = await startAccessServer(t, { trustProxy });
     await seedPeople(server);
-    const res = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { ...json, 'x-forwarded-proto': 'https' }, body: JSON.stringify({ username: 'ann', password: 'ann-pw' }) });
+    const res = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { ...json, 'x-forwarded-proto': 'https' }, body: JSON.stringify({ username: 'ann', password: 'ann-password' }) });
     t.equal(res.status, 200);
     t.equal(/; Secure/.test(res.headers.get('set-cookie') ?? ''), trustProxy, `trustProxy ${trustProxy}`);
     await server.stop();
@@ -108,30 +108,36 @@ t.test("a changed password ends that user's sessions, and only theirs", async (t
   t.equal(again.status, 200, 'the new password logs in');
 });
 
-t.test('login is rate-limited per username and per address: 429 with Retry-After, allowed again after the window', async (t) => {
-  const server = await startAccessServer(t);
+t.test('failed logins back off per username and address (1 s, 2 s, 4 s …): 429 with Retry-After; a correct password clears it', async (t) => {
+  // A lower per-address limit than the default 20: every failure costs a full scrypt run.
+  const server = await startAccessServer(t, { sessions: { limits: { maxPerAddress: 8 } } });
   await seedPeople(server);
   const attempt = (username: string, password: string) =>
     fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: json, body: JSON.stringify({ username, password }) });
-  for (let i = 0; i < 5; i++) t.equal((await attempt('ann', `guess-${i}`)).status, 401, `failure ${i + 1}`);
-  const blocked = await attempt('ann', 'ann-pw');
-  t.equal(blocked.status, 429, 'the right password is refused too while blocked');
+  for (let i = 0; i < 3; i++) t.equal((await attempt('ann', `guess-${i}`)).status, 401, `failure ${i + 1} (free)`);
+  const blocked = await attempt('ann', 'ann-password');
+  t.equal(blocked.status, 429, 'the right password is refused too while backing off');
   t.equal(((await blocked.json()) as { error: { code: string } }).error.code, 'TENOR_ERR_RATE_LIMITED');
-  t.equal(blocked.headers.get('retry-after'), '900', 'fifteen minutes');
-  t.equal((await fetch(`${server.url}/api/auth/me`, { headers: { authorization: basic('ann', 'ann-pw') } })).status, 429, 'Basic is limited the same way');
-  t.equal((await attempt('sue', 'sue-pw')).status, 200, 'other users are not blocked');
+  t.equal(blocked.headers.get('retry-after'), '1', 'one second after the third failure');
+  t.equal((await fetch(`${server.url}/api/auth/me`, { headers: { authorization: basic('ann', 'ann-password') } })).status, 429, 'Basic is limited the same way');
+  t.equal((await attempt('sue', 'sue-password')).status, 200, 'other users from the same address are not held back');
 
-  server.clock.advance(10 * 60_000);
-  const later = await attempt('ann', 'ann-pw');
-  t.equal(later.status, 429);
-  t.equal(later.headers.get('retry-after'), '300', 'counted from the first failure');
-  server.clock.advance(5 * 60_000);
-  t.equal((await attempt('ann', 'ann-pw')).status, 200, 'after the window the right password works');
+  server.clock.advance(1000);
+  t.equal((await attempt('ann', 'guess-3')).status, 401, 'one more try after the wait');
+  const doubled = await attempt('ann', 'ann-password');
+  t.equal(doubled.status, 429);
+  t.equal(doubled.headers.get('retry-after'), '2', 'each failure doubles the wait');
+  server.clock.advance(2000);
+  t.equal((await attempt('ann', 'ann-password')).status, 200, 'after the wait the right password works');
+  t.equal((await attempt('ann', 'guess-4')).status, 401, 'and cleared the backoff: the next failure is free again');
+  t.equal((await attempt('ann', 'ann-password')).status, 200);
 
-  // Per address: many usernames from one address.
-  for (let i = 0; i < 20; i++) t.equal((await attempt(`nobody-${i}`, 'x')).status, 401);
-  const fromAddress = await attempt('bob', 'bob-pw');
-  t.equal(fromAddress.status, 429, '20 failures from one address block it for everyone');
+  // Per address: many usernames from one address (ann's failures have left the 15-minute window by then).
+  server.clock.advance(15 * MIN);
+  for (let i = 0; i < 8; i++) t.equal((await attempt(`nobody-${i}`, 'x')).status, 401);
+  const fromAddress = await attempt('bob', 'bob-password');
+  t.equal(fromAddress.status, 429, 'maxPerAddress failures from one address hold back that address');
+  t.equal(fromAddress.headers.get('retry-after'), '900', 'until the oldest of them leaves the window');
 });
 
 t.test('CSRF: cookie-authenticated changes need the x-csrf-token of their session and must not come from another site', async (t) => {
@@ -157,8 +163,8 @@ t.test('CSRF: cookie-authenticated changes need the x-csrf-token of their sessio
   t.equal(((await foreign.json()) as { error: { code: string } }).error.code, 'TENOR_ERR_CSRF');
   t.equal((await setState({ cookie: ann.cookie, 'x-csrf-token': ann.csrf, origin: server.url }, 'logged-out')).status, 200, 'our own page is fine');
 
-  t.equal((await setState({ authorization: basic('ann', 'ann-pw') })).status, 200, 'HTTP Basic needs no token (API clients)');
-  const loginFromElsewhere = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { ...json, origin: 'https://evil.example' }, body: JSON.stringify({ username: 'ann', password: 'ann-pw' }) });
+  t.equal((await setState({ authorization: basic('ann', 'ann-password') })).status, 200, 'HTTP Basic needs no token (API clients)');
+  const loginFromElsewhere = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { ...json, origin: 'https://evil.example' }, body: JSON.stringify({ username: 'ann', password: 'ann-password' }) });
   t.equal(loginFromElsewhere.status, 403, 'no login from another site');
   t.equal((await fetch(`${server.url}/api/auth/me`, { headers: { cookie: ann.cookie, origin: 'https://evil.example' } })).status, 200, 'reads are not state changes');
 });

@@ -10,8 +10,9 @@ t.test('a caller who asked for a callback before a later caller is served first'
   const home = await homeNetwork(t);
   const s = await startSite(t, {
     trunks: [trunkTo(home)],
+    dialing: { allow: ['+31'] }, // the callers call from the Netherlands: their callbacks are international
     queues: [{ name: 'sales', ringTimeoutSeconds: 10, callbackKey: '*', callback: { attempts: 1, ringTimeoutSeconds: 10 } }],
-    agents: [{ login: 'ann', name: 'Ann', password: 'ann-secret', queues: [{ queue: 'sales' }] }],
+    agents: [{ login: 'ann', name: 'Ann', password: 'ann-secret-word', queues: [{ queue: 'sales' }] }],
     entryNumbers: [{ number: '+15550100', queue: 'sales' }],
   });
   const phone = await agentPhone(t, s, 'ann');

@@ -14,7 +14,7 @@ import { SCENARIOS, caller, finished, ms, startSite } from './site.js';
 const site = {
   acd: { maxMissedOffers: 3 },
   queues: [{ name: 'sales', ringTimeoutSeconds: 5 }],
-  agents: [{ login: 'ann', name: 'Ann', password: 'ann-secret', queues: [{ queue: 'sales' }] }],
+  agents: [{ login: 'ann', name: 'Ann', password: 'ann-secret-word', queues: [{ queue: 'sales' }] }],
   entryNumbers: [{ number: '+15550100', queue: 'sales' }],
 };
 

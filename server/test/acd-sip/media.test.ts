@@ -11,7 +11,7 @@ import { agentPhone, caller, finished, ms, startSite } from './site.js';
 t.test('RTP flows both ways between the caller and the agent once connected', async (t) => {
   const s = await startSite(t, {
     queues: [{ name: 'sales', ringTimeoutSeconds: 10 }],
-    agents: [{ login: 'ann', name: 'Ann', password: 'ann-secret', queues: [{ queue: 'sales' }] }],
+    agents: [{ login: 'ann', name: 'Ann', password: 'ann-secret-word', queues: [{ queue: 'sales' }] }],
     entryNumbers: [{ number: '+15550100', queue: 'sales' }],
   });
   const phone = await agentPhone(t, s, 'ann'); // its microphone: an endless sine

@@ -10,8 +10,8 @@ t.test('overflow: after 3 s in a queue nobody serves, the caller moves to the se
       { name: 'support', ringTimeoutSeconds: 5 },
     ],
     agents: [
-      { login: 'sam', name: 'Sam (sales)', password: 'sam-secret', queues: [{ queue: 'sales' }] },
-      { login: 'sue', name: 'Sue (support)', password: 'sue-secret', queues: [{ queue: 'support' }] },
+      { login: 'sam', name: 'Sam (sales)', password: 'sam-secret-word', queues: [{ queue: 'sales' }] },
+      { login: 'sue', name: 'Sue (support)', password: 'sue-secret-word', queues: [{ queue: 'support' }] },
     ],
     entryNumbers: [{ number: '+15550100', queue: 'sales' }],
   });
@@ -48,7 +48,7 @@ t.test('skills escalation: an agent below the minimum is offered the caller only
       name: 'support', ringTimeoutSeconds: 5, requiredSkills: { network: 7 },
       escalation: [{ afterSeconds: 3, skills: { network: 4 } }],
     }],
-    agents: [{ login: 'jun', name: 'Junior', password: 'jun-secret', skills: { network: 5 }, queues: [{ queue: 'support' }] }],
+    agents: [{ login: 'jun', name: 'Junior', password: 'jun-secret-word', skills: { network: 5 }, queues: [{ queue: 'support' }] }],
     entryNumbers: [{ number: '+15550100', queue: 'support' }],
   });
   const phone = await agentPhone(t, s, 'jun');

@@ -9,9 +9,10 @@ t.test('ring timeout: the offer moves from an agent who does not answer to the n
   const home = await homeNetwork(t);
   const s = await startSite(t, {
     trunks: [trunkTo(home)],
+    dialing: { allow: ['+31'] }, // rob's home phone is a Dutch mobile
     queues: [{ name: 'sales', strategy: 'longest-idle', ringTimeoutSeconds: 5 }],
     agents: [
-      { login: 'lazy', name: 'Lazy', password: 'lazy-secret', queues: [{ queue: 'sales' }] },
+      { login: 'lazy', name: 'Lazy', password: 'lazy-secret-word', queues: [{ queue: 'sales' }] },
       { login: 'rob', name: 'Rob at home', device: { type: 'external', number: '+31612345678', trunk: 'home' }, queues: [{ queue: 'sales' }] },
     ],
     entryNumbers: [{ number: '+15550100', queue: 'sales' }],
@@ -54,7 +55,7 @@ t.test('after N unanswered offers in a row the agent is put on break "no answer"
   const s = await startSite(t, {
     acd: { maxMissedOffers: 2 },
     queues: [{ name: 'sales', ringTimeoutSeconds: 5 }],
-    agents: [{ login: 'lazy', name: 'Lazy', password: 'lazy-secret', queues: [{ queue: 'sales' }] }],
+    agents: [{ login: 'lazy', name: 'Lazy', password: 'lazy-secret-word', queues: [{ queue: 'sales' }] }],
     entryNumbers: [{ number: '+15550100', queue: 'sales' }],
   });
   const lazy = await agentPhone(t, s, 'lazy', { autoAnswer: false });

@@ -11,7 +11,7 @@ import { hasLiveTrunks } from '../../src/services/trunks/live-trunks.js';
 import { basic, LiveSocket, login, seedPeople, startAccessServer, type AccessServer } from '../access/harness.js';
 import { tempDir, testConfig } from '../helpers.js';
 
-const ADMIN = basic('admin', 'pw-admin');
+const ADMIN = basic('admin', 'pw-admin-secret');
 
 async function api(server: AccessServer, method: string, url: string, body?: unknown, auth = ADMIN): Promise<{ status: number; json: unknown }> {
   const res = await fetch(`${server.url}${url}`, {
@@ -32,7 +32,7 @@ function siteConfig(t: Test) {
   const file = path.join(dir, 'site.yaml');
   writeFileSync(file, JSON.stringify({
     queues: [{ name: 'sales' }, { name: 'support' }],
-    trunks: [{ name: 'carrier', host: '192.0.2.10', username: 'acme', password: 'file-secret', callerId: '+15550000' }],
+    trunks: [{ name: 'carrier', host: '192.0.2.10', username: 'acme', password: 'file-secret-word', callerId: '+15550000' }],
     entryNumbers: [{ number: '+15550100', queue: 'sales' }],
   }));
   return testConfig(t, { TENOR_CONFIG: file });
@@ -49,8 +49,9 @@ t.test('users: list, create, change role and password, delete; refusals', async 
   t.notOk(JSON.stringify(list.json).includes('hash'), 'no password hashes');
 
   t.equal((await api(server, 'PUT', '/api/users/cid', { role: 'agent' })).status, 400, 'a new user needs a password');
-  const short = await api(server, 'PUT', '/api/users/cid', { role: 'agent', password: 'short' });
-  t.equal(short.status, 400, 'a password under 8 characters is refused');
+  const short = await api(server, 'PUT', '/api/users/cid', { role: 'agent', password: 'cid-passwd1' });
+  t.equal(short.status, 400, 'an 11-character password is refused (at least 12)');
+  t.notOk(JSON.stringify((await api(server, 'GET', '/api/users')).json).includes('"cid"'), 'and no user was created');
   const created = await api(server, 'PUT', '/api/users/cid', { role: 'agent', password: 'cid-password', displayName: 'Cid Campeador' });
   t.equal(created.status, 200);
   t.same(created.json, { username: 'cid', displayName: 'Cid Campeador', role: 'agent' }, 'created');
@@ -66,13 +67,13 @@ t.test('users: list, create, change role and password, delete; refusals', async 
   await socket.until(() => socket.closeCode !== undefined, 10_000, 'socket closed');
   t.equal(socket.closeCode, 4401, 'her live socket closed: the session ended with the old role');
   t.equal((await fetch(`${server.url}/api/users`, { headers: { cookie: sue.cookie } })).status, 401, 'her old session is gone');
-  t.equal((await api(server, 'GET', '/api/users', undefined, basic('sue', 'sue-pw'))).status, 200, 'with the new role she reaches the admin API');
+  t.equal((await api(server, 'GET', '/api/users', undefined, basic('sue', 'sue-password'))).status, 200, 'with the new role she reaches the admin API');
 
   // A new password: the old password no longer works.
   const ann = await login(server, 'ann');
   t.equal((await api(server, 'PUT', '/api/users/ann', { role: 'agent', password: 'ann-new-password' })).status, 200, 'password changed');
   t.equal((await fetch(`${server.url}/api/agents/ann`, { headers: { cookie: ann.cookie } })).status, 401, 'her session ended');
-  t.equal((await fetch(`${server.url}/api/agents/ann`, { headers: { authorization: basic('ann', 'ann-pw') } })).status, 401, 'the old password fails');
+  t.equal((await fetch(`${server.url}/api/agents/ann`, { headers: { authorization: basic('ann', 'ann-password') } })).status, 401, 'the old password fails');
   t.equal((await fetch(`${server.url}/api/agents/ann`, { headers: { authorization: basic('ann', 'ann-new-password') } })).status, 200, 'the new one works');
 
   // Deleting: the user's session ends; yourself and the last admin are kept.
@@ -103,19 +104,19 @@ t.test('trunks: CRUD, passwords never shown, site-file origin, persisted across 
     name: 'carrier', host: '192.0.2.10', port: 5060, transport: 'udp', username: 'acme', hasPassword: true, register: false,
     fromDomain: null, callerId: '+15550000', inboundAddresses: [], origin: 'config', registration: null,
   }], 'the site file trunk, defaults filled in, no password');
-  t.notOk(JSON.stringify(list.json).includes('file-secret'), 'the password is not in the answer');
+  t.notOk(JSON.stringify(list.json).includes('file-secret-word'), 'the password is not in the answer');
 
-  const created = await api(server, 'PUT', '/api/trunks/backup', { host: '127.0.0.1', port: 5099, transport: 'tcp', username: 'tenor', password: 'b-secret', inboundAddresses: ['127.0.0.9'] });
+  const created = await api(server, 'PUT', '/api/trunks/backup', { host: '127.0.0.1', port: 5099, transport: 'tcp', username: 'tenor', password: 'b-secret-word', inboundAddresses: ['127.0.0.9'] });
   t.equal(created.status, 200);
   t.match(created.json, { name: 'backup', host: '127.0.0.1', port: 5099, transport: 'tcp', username: 'tenor', hasPassword: true, origin: 'api', inboundAddresses: ['127.0.0.9'] });
   const driver = server.services.get('telephony');
   if (!hasLiveTrunks(driver)) throw new Error('the tests run the embedded engine, which changes trunks live');
-  t.match(driver.trunks.find((x) => x.name === 'backup'), { port: 5099, password: 'b-secret' }, 'the running engine has the new trunk');
+  t.match(driver.trunks.find((x) => x.name === 'backup'), { port: 5099, password: 'b-secret-word' }, 'the running engine has the new trunk');
 
   // Edit without a password: it is kept. The file's trunk edited through the API becomes 'api'.
   const edited = await api(server, 'PUT', '/api/trunks/carrier', { host: '192.0.2.11', username: 'acme' });
   t.match(edited.json, { name: 'carrier', host: '192.0.2.11', hasPassword: true, origin: 'api', callerId: null }, 'edited; password kept');
-  t.match(driver.trunks.find((x) => x.name === 'carrier'), { password: 'file-secret' }, 'the engine keeps using the password');
+  t.match(driver.trunks.find((x) => x.name === 'carrier'), { password: 'file-secret-word' }, 'the engine keeps using the password');
 
   const bad = await api(server, 'PUT', '/api/trunks/x', { host: '', port: 70000 });
   t.equal(bad.status, 400, 'an invalid trunk is refused');

@@ -18,7 +18,7 @@ import { basic, startAccessServer, type AccessServer } from '../access/harness.j
 import { SCENARIOS } from '../acd-sip/site.js';
 import { tempDir, testConfig } from '../helpers.js';
 
-const ADMIN = basic('admin', 'pw-admin');
+const ADMIN = basic('admin', 'pw-admin-secret');
 
 async function put(server: AccessServer, url: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${server.url}${url}`, { method: 'PUT', headers: { authorization: ADMIN, 'content-type': 'application/json' }, body: JSON.stringify(body) });

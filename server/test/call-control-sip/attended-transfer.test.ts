@@ -12,8 +12,8 @@ t.test('consult, cancel back to the customer, consult again and complete', async
   const s = await startControlSite(t, {
     queues: [{ name: 'sales', ringTimeoutSeconds: 10, wrapUpSeconds: 30 }],
     agents: [
-      { login: 'ann', name: 'Ann', password: 'ann-secret', queues: [{ queue: 'sales' }] },
-      { login: 'bob', name: 'Bob', password: 'bob-secret', queues: [{ queue: 'sales' }] },
+      { login: 'ann', name: 'Ann', password: 'ann-secret-word', queues: [{ queue: 'sales' }] },
+      { login: 'bob', name: 'Bob', password: 'bob-secret-word', queues: [{ queue: 'sales' }] },
     ],
     entryNumbers: [{ number: '+15550100', queue: 'sales' }],
   });

@@ -12,8 +12,8 @@ t.test('blind transfer to a queue and to an agent', async (t) => {
   const s = await startControlSite(t, {
     queues: [{ name: 'sales', ringTimeoutSeconds: 10, wrapUpSeconds: 30 }, { name: 'support', ringTimeoutSeconds: 10 }],
     agents: [
-      { login: 'ann', name: 'Ann', password: 'ann-secret', queues: [{ queue: 'sales' }] },
-      { login: 'bob', name: 'Bob', password: 'bob-secret', queues: [{ queue: 'support' }] },
+      { login: 'ann', name: 'Ann', password: 'ann-secret-word', queues: [{ queue: 'sales' }] },
+      { login: 'bob', name: 'Bob', password: 'bob-secret-word', queues: [{ queue: 'support' }] },
     ],
     entryNumbers: [{ number: '+15550100', queue: 'sales' }],
   });

@@ -11,7 +11,7 @@ import { customer, readyAgent, startControlSite } from './site.js';
 t.test('hold plays music to the customer, unhold counts hold time, hangup from the API ends the call', async (t) => {
   const s = await startControlSite(t, {
     queues: [{ name: 'sales', ringTimeoutSeconds: 10, wrapUpSeconds: 30 }],
-    agents: [{ login: 'ann', name: 'Ann', password: 'ann-secret', queues: [{ queue: 'sales' }] }],
+    agents: [{ login: 'ann', name: 'Ann', password: 'ann-secret-word', queues: [{ queue: 'sales' }] }],
     entryNumbers: [{ number: '+15550100', queue: 'sales' }],
   });
   const phone = await readyAgent(t, s, 'ann');

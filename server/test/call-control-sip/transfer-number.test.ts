@@ -11,8 +11,10 @@ t.test('transfer to a number through a trunk; a failed consult leaves the custom
   const pstn = await homeNetwork(t);
   const s = await startControlSite(t, {
     trunks: [{ name: 'pstn', host: '127.0.0.1', port: pstn.port }],
+    // Agents may send calls to numbers here (refused by default: test/dialing/transfer-rights.test.ts); the number is in Berlin.
+    dialing: { agentsMayDialExternal: true, allow: ['+49'] },
     queues: [{ name: 'sales', ringTimeoutSeconds: 10, wrapUpSeconds: 30 }],
-    agents: [{ login: 'ann', name: 'Ann', password: 'ann-secret', queues: [{ queue: 'sales' }] }],
+    agents: [{ login: 'ann', name: 'Ann', password: 'ann-secret-word', queues: [{ queue: 'sales' }] }],
     entryNumbers: [{ number: '+15550100', queue: 'sales' }],
   });
   await readyAgent(t, s, 'ann');

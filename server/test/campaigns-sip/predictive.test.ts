@@ -15,10 +15,11 @@ t.test('predictive: dials ahead, plays the identification message on each abando
   const pstn = await publicNetwork(t, 1000);
   const s = await startCampaignSite(t, {
     trunks: [{ name: 'pstn', host: '127.0.0.1', port: pstn.port }],
+    dialing: { country: 'DE' }, // the public network's numbers are in Berlin
     queues: [{ name: 'outbound', ringTimeoutSeconds: 10 }],
     agents: [
-      { login: 'ann', name: 'Ann', password: 'ann-secret', queues: [{ queue: 'outbound' }] },
-      { login: 'bob', name: 'Bob', password: 'bob-secret', queues: [{ queue: 'outbound' }] },
+      { login: 'ann', name: 'Ann', password: 'ann-secret-word', queues: [{ queue: 'outbound' }] },
+      { login: 'bob', name: 'Bob', password: 'bob-secret-word', queues: [{ queue: 'outbound' }] },
     ],
   });
   const phones = { ann: await readyAgent(t, s, 'ann'), bob: await readyAgent(t, s, 'bob') };

@@ -10,8 +10,9 @@ t.test('preview: next, skip, dial connects the agent to the customer', { timeout
   const pstn = await publicNetwork(t, 300);
   const s = await startCampaignSite(t, {
     trunks: [{ name: 'pstn', host: '127.0.0.1', port: pstn.port }],
+    dialing: { country: 'DE' }, // the public network's numbers are in Berlin
     queues: [{ name: 'outbound' }],
-    agents: [{ login: 'ann', name: 'Ann', password: 'ann-secret', queues: [{ queue: 'outbound' }] }],
+    agents: [{ login: 'ann', name: 'Ann', password: 'ann-secret-word', queues: [{ queue: 'outbound' }] }],
   });
   const phone = await readyAgent(t, s, 'ann');
   const a = number('human', 1);

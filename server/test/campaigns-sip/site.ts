@@ -129,8 +129,9 @@ export async function oneAgentCampaign(
   const pstn = await publicNetwork(t, opts.ringMs);
   const s = await startCampaignSite(t, {
     trunks: [{ name: 'pstn', host: '127.0.0.1', port: pstn.port }],
+    dialing: { country: 'DE' }, // the public network's numbers are in Berlin
     queues: [{ name: 'outbound', ...(opts.queue ?? { ringTimeoutSeconds: 10 }) }],
-    agents: [{ login: 'ann', name: 'Ann', password: 'ann-secret', queues: [{ queue: 'outbound' }] }],
+    agents: [{ login: 'ann', name: 'Ann', password: 'ann-secret-word', queues: [{ queue: 'outbound' }] }],
   });
   const phone = await readyAgent(t, s, 'ann');
   if (opts.talkMs !== undefined) {

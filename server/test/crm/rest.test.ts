@@ -7,14 +7,14 @@ const ADMIN = ADMIN_AUTH;
 
 async function setup(t: Test): Promise<TenorApp> {
   const { app, services } = await startTestApp(t);
-  await services.get('users').create({ username: 'alice', password: 'alice-pw', role: 'agent' });
+  await services.get('users').create({ username: 'alice', password: 'alice-password', role: 'agent' });
   return app;
 }
 
 t.test('customers over REST: create, find by any number, change, page, delete', async (t) => {
   const app = await setup(t);
   const created = await app.inject({
-    method: 'POST', url: '/api/customers', headers: auth('alice', 'alice-pw'),
+    method: 'POST', url: '/api/customers', headers: auth('alice', 'alice-password'),
     payload: { name: 'Grace Hopper', phones: ['(212) 555-0100', '+1 646 555 0199'], segment: 'A', emails: ['grace@example.com'] },
   });
   t.equal(created.statusCode, 201);
@@ -36,7 +36,7 @@ t.test('customers over REST: create, find by any number, change, page, delete', 
   const page = await app.inject({ url: '/api/customers?segment=C&limit=2&offset=2', headers: ADMIN });
   t.match(page.json(), { total: 5, items: [{ name: 'C2' }, { name: 'C3' }] });
 
-  t.equal((await app.inject({ method: 'DELETE', url: `/api/customers/${grace.id}`, headers: auth('alice', 'alice-pw') })).statusCode, 403, 'agents may not delete');
+  t.equal((await app.inject({ method: 'DELETE', url: `/api/customers/${grace.id}`, headers: auth('alice', 'alice-password') })).statusCode, 403, 'agents may not delete');
   t.equal((await app.inject({ method: 'DELETE', url: `/api/customers/${grace.id}`, headers: ADMIN })).statusCode, 204);
   const gone = await app.inject({ url: `/api/customers/${grace.id}`, headers: ADMIN });
   t.equal(gone.statusCode, 404);

@@ -69,8 +69,8 @@ function siteConfig(t: Test): TenorConfig {
 t.test('flows API: read, save, check, simulate, delete; admins change, supervisors read, agents are refused', async (t) => {
   const config = siteConfig(t);
   const { app, services } = await boot(t, config);
-  await services.get('users').create({ username: 'sue', displayName: 'Sue', password: 'sue-secret', role: 'supervisor' });
-  await services.get('users').create({ username: 'al', displayName: 'Al', password: 'al-secret', role: 'agent' });
+  await services.get('users').create({ username: 'sue', displayName: 'Sue', password: 'sue-secret-word', role: 'supervisor' });
+  await services.get('users').create({ username: 'al', displayName: 'Al', password: 'al-secret-word', role: 'agent' });
   const req = async (method: 'GET' | 'PUT' | 'POST' | 'DELETE', url: string, opts: { body?: string; type?: string; headers?: Record<string, string> } = {}) => {
     const res = await app.inject({
       method, url, headers: { ...(opts.headers ?? ADMIN_AUTH), ...(opts.body !== undefined ? { 'content-type': opts.type ?? 'application/yaml' } : {}) },
@@ -79,11 +79,11 @@ t.test('flows API: read, save, check, simulate, delete; admins change, superviso
     return { status: res.statusCode, json: res.body ? (JSON.parse(res.body) as Record<string, unknown>) : undefined };
   };
 
-  const list = await req('GET', '/api/flows', { headers: auth('sue', 'sue-secret') });
+  const list = await req('GET', '/api/flows', { headers: auth('sue', 'sue-secret-word') });
   t.equal(list.status, 200, 'a supervisor may list flows');
   t.match(list.json, [{ name: 'menu', version: 1, origin: 'file', nodes: 4, language: 'en', timezone: 'UTC' }], 'the site flow is live as version 1');
-  t.equal((await req('GET', '/api/flows', { headers: auth('al', 'al-secret') })).status, 403, 'an agent may not');
-  t.equal((await req('PUT', '/api/flows/menu', { body: MENU, headers: auth('sue', 'sue-secret') })).status, 403, 'a supervisor may not save');
+  t.equal((await req('GET', '/api/flows', { headers: auth('al', 'al-secret-word') })).status, 403, 'an agent may not');
+  t.equal((await req('PUT', '/api/flows/menu', { body: MENU, headers: auth('sue', 'sue-secret-word') })).status, 403, 'a supervisor may not save');
 
   const one = await req('GET', '/api/flows/menu');
   t.match(one.json, { name: 'menu', version: 1, source: MENU, history: [{ version: 1, origin: 'file' }] }, 'one flow: source and history');
@@ -111,7 +111,7 @@ t.test('flows API: read, save, check, simulate, delete; admins change, superviso
   t.match(await req('POST', '/api/flows/check', { body: MENU }), { status: 200, json: { ok: true, problems: [] } }, 'a good flow checks clean');
   t.match(await req('POST', '/api/flows/check', { body: 'name: [', type: 'application/yaml' }), { json: { ok: false, problems: [{ line: 1, message: /YAML/ }] } }, 'unreadable YAML has a line too');
 
-  const simulate = (body: Record<string, unknown>) => req('POST', '/api/flows/menu/simulate', { body: JSON.stringify(body), type: 'application/json', headers: auth('sue', 'sue-secret') });
+  const simulate = (body: Record<string, unknown>) => req('POST', '/api/flows/menu/simulate', { body: JSON.stringify(body), type: 'application/json', headers: auth('sue', 'sue-secret-word') });
   const inHours = await simulate({ caller: '+31201110001', time: '2026-11-25T10:00:00Z', digits: ['2'] });
   t.equal(inHours.status, 200, 'a supervisor may simulate');
   t.match(inHours.json, { flow: 'menu', version: 1, outcome: { type: 'queue', queue: 'support' }, prompts: [{ node: 'main', prompt: 'thank-you', language: 'en' }] }, 'Wednesday 10:00, 2 → support');

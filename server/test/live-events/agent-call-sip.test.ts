@@ -19,7 +19,7 @@ t.test('an agent sees the customer of the call they answer; the supervisor sees 
   const file = path.join(dir, 'site.yaml');
   writeFileSync(file, JSON.stringify(withDeviceSecrets({
     queues: [{ name: 'sales', ringTimeoutSeconds: 15 }],
-    agents: [{ login: 'ann', name: 'Ann', password: 'ann-pw', queues: [{ queue: 'sales' }] }],
+    agents: [{ login: 'ann', name: 'Ann', password: 'ann-password', queues: [{ queue: 'sales' }] }],
     entryNumbers: [{ number: '+15550100', queue: 'sales' }],
   })));
   const sipPort = await freeUdpTcpPort();
@@ -27,7 +27,7 @@ t.test('an agent sees the customer of the call they answer; the supervisor sees 
   const config = testConfig(t, { TENOR_CONFIG: file, TENOR_SIP_PORT: String(sipPort), TENOR_RTP_PORT_MIN: String(rtp.from), TENOR_RTP_PORT_MAX: String(rtp.to) });
   const server = await startAccessServer(t, { config });
   const sip = `127.0.0.1:${sipPort}`;
-  await server.services.get('users').create({ username: 'sue', password: 'sue-pw', role: 'supervisor' });
+  await server.services.get('users').create({ username: 'sue', password: 'sue-password', role: 'supervisor' });
   const grace = await server.services.get('crm').create('Customer', { name: 'Grace Hopper', phones: ['+31201110001'], segment: 'A' });
 
   const phone = await Baresip.start({ user: 'ann', registrar: sip, password: deviceSecret('ann'), registerIntervalS: 300, autoAnswer: true });

@@ -9,7 +9,7 @@ import { startMonitorSite } from './harness.js';
 import { deviceSecret } from '../sip-devices.js';
 
 const sue = { username: 'sue', password: 'sue-secret-1' };
-const ann = { username: 'ann', password: 'ann-secret' };
+const ann = { username: 'ann', password: 'ann-secret-word' };
 
 t.test('the call ending while the supervisor\'s phone rings, and a blind transfer, end the monitor', async (t) => {
   const s = await startMonitorSite(t, {

@@ -17,13 +17,14 @@ const CALLER_HZ = 700;
 const AGENT_HZ = 440;
 const SUPERVISOR_HZ = 1200;
 const sue = { username: 'sue', password: 'sue-secret-1' };
-const ann = { username: 'ann', password: 'ann-secret' };
-const admin = { username: 'admin', password: 'pw-admin' }; // testConfig's admin password (ADMIN_AUTH)
+const ann = { username: 'ann', password: 'ann-secret-word' };
+const admin = { username: 'admin', password: 'pw-admin-secret' }; // testConfig's admin password (ADMIN_AUTH)
 
 t.test('a monitor survives hold and rejoins the call in its latest mode; the agent hanging up ends it', async (t) => {
   const home = await homeNetwork(t);
   const s = await startMonitorSite(t, {
     trunks: [trunkTo(home)],
+    dialing: { allow: ['+1555'] }, // the supervisor's number is in the fictional 555 range
     queues: [{ name: 'sales', ringTimeoutSeconds: 10 }],
     agents: [{ login: 'ann', name: 'Ann', password: ann.password, queues: [{ queue: 'sales' }] }],
     entryNumbers: [{ number: '+15550100', queue: 'sales' }],

@@ -18,7 +18,7 @@ const AGENT_HZ = 440;
 const SUPERVISOR_HZ = 1200;
 
 const sue = { username: 'sue', password: 'sue-secret-1' };
-const ann = { username: 'ann', password: 'ann-secret' };
+const ann = { username: 'ann', password: 'ann-secret-word' };
 
 t.test('a supervisor listens, whispers to the agent and barges in on a connected call', async (t) => {
   const s = await startMonitorSite(t, {

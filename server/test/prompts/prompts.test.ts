@@ -25,8 +25,8 @@ const basic = (user: string, password: string) => ({ authorization: 'Basic ' + B
 t.test('prompts REST', async (t) => {
   const { app, services, config } = await startTestApp(t);
   const users = services.get('users');
-  await users.create({ username: 'sue', password: 'pw-sue', role: 'supervisor' });
-  await users.create({ username: 'al', password: 'pw-al', role: 'agent' });
+  await users.create({ username: 'sue', password: 'pw-sue-password', role: 'supervisor' });
+  await users.create({ username: 'al', password: 'pw-al-password', role: 'agent' });
   const dir = tempDir(t);
 
   await t.test('GIVEN WAVs of every common rate, depth, channel count and G.711 WHEN uploaded THEN each is stored as 8 kHz 16-bit mono of the same length', async (t) => {
@@ -84,7 +84,7 @@ t.test('prompts REST', async (t) => {
     t.same(prompts.resolve('goodbye', 'pt-BR'), { name: 'goodbye', language: 'pt-BR' }, 'built-in before any upload');
     const greeting = await soxTone(path.join(dir, 'goodbye-pt.wav'), ['-r', '44100', '-b', '16', '-e', 'signed-integer', '-c', '2']);
     t.equal((await app.inject({ method: 'PUT', url: '/api/prompts/pt-BR/goodbye', headers: wavHeaders, payload: greeting })).statusCode, 200);
-    const list = JSON.parse((await app.inject({ method: 'GET', url: '/api/prompts?language=pt-BR', headers: basic('sue', 'pw-sue') })).body) as { name: string; source: string; durationSeconds: number; overridesBuiltin: boolean }[];
+    const list = JSON.parse((await app.inject({ method: 'GET', url: '/api/prompts?language=pt-BR', headers: basic('sue', 'pw-sue-password') })).body) as { name: string; source: string; durationSeconds: number; overridesBuiltin: boolean }[];
     t.match(list.find((p) => p.name === 'goodbye'), { source: 'uploaded', durationSeconds: 1.5, overridesBuiltin: true });
     const thanks = list.find((p) => p.name === 'thank-you');
     t.equal(thanks?.source, 'builtin');
@@ -95,7 +95,7 @@ t.test('prompts REST', async (t) => {
     t.same(prompts.resolve('goodbye', 'es'), { name: 'goodbye', language: 'es' }, 'other languages keep the built-in one');
     t.same(prompts.resolve('ulaw-8k', 'es'), { file: path.join(config.dataDir, 'prompts', 'en', 'ulaw-8k.wav') }, 'an upload only in English is the fallback');
     t.throws(() => prompts.resolve('no-such-prompt', 'es'), { code: 'TENOR_ERR_NOT_FOUND' });
-    const play = await app.inject({ method: 'GET', url: '/api/prompts/pt-BR/goodbye', headers: basic('sue', 'pw-sue') });
+    const play = await app.inject({ method: 'GET', url: '/api/prompts/pt-BR/goodbye', headers: basic('sue', 'pw-sue-password') });
     t.equal(play.statusCode, 200);
     t.equal(play.headers['content-type'], 'audio/wav');
     t.same(play.rawPayload, await readFile(file));
@@ -106,9 +106,9 @@ t.test('prompts REST', async (t) => {
 
   await t.test('GIVEN roles THEN supervisors read, only admins write, agents neither', async (t) => {
     const bytes = await readFile(path.join(dir, 'ulaw-8k.wav'));
-    t.equal((await app.inject({ method: 'PUT', url: '/api/prompts/en/x', headers: { ...basic('sue', 'pw-sue'), 'content-type': 'audio/wav' }, payload: bytes })).statusCode, 403);
-    t.equal((await app.inject({ method: 'DELETE', url: '/api/prompts/en/ulaw-8k', headers: basic('sue', 'pw-sue') })).statusCode, 403);
-    t.equal((await app.inject({ method: 'GET', url: '/api/prompts', headers: basic('al', 'pw-al') })).statusCode, 403);
+    t.equal((await app.inject({ method: 'PUT', url: '/api/prompts/en/x', headers: { ...basic('sue', 'pw-sue-password'), 'content-type': 'audio/wav' }, payload: bytes })).statusCode, 403);
+    t.equal((await app.inject({ method: 'DELETE', url: '/api/prompts/en/ulaw-8k', headers: basic('sue', 'pw-sue-password') })).statusCode, 403);
+    t.equal((await app.inject({ method: 'GET', url: '/api/prompts', headers: basic('al', 'pw-al-password') })).statusCode, 403);
     t.equal((await app.inject({ method: 'GET', url: '/api/prompts' })).statusCode, 401);
   });
 

@@ -6,8 +6,8 @@ import { ADMIN_AUTH, startTestApp } from '../helpers.js';
 import { writeHour } from './fixtures.js';
 
 const basic = (user: string, password: string) => ({ authorization: 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64') });
-const SUE = basic('sue', 'pw-sue-123');
-const ANN = basic('ann', 'pw-ann-123');
+const SUE = basic('sue', 'pw-sue-12345');
+const ANN = basic('ann', 'pw-ann-12345');
 
 const hour = 'from=2026-01-05T09:00:00%2B01:00&to=2026-01-05T10:00:00%2B01:00&interval=30m&tz=Europe/Amsterdam';
 
@@ -15,8 +15,8 @@ t.test('reports over HTTP: JSON, CSV, roles', async (t) => {
   const { app, services } = await startTestApp(t);
   await writeHour(services.get('store'));
   const users = services.get('users');
-  await users.create({ username: 'sue', password: 'pw-sue-123', role: 'supervisor' });
-  await users.create({ username: 'ann', password: 'pw-ann-123', role: 'agent' });
+  await users.create({ username: 'sue', password: 'pw-sue-12345', role: 'supervisor' });
+  await users.create({ username: 'ann', password: 'pw-ann-12345', role: 'agent' });
 
   const inbound = await app.inject({ method: 'GET', url: `/api/reports/inbound?${hour}&queue=sales`, headers: SUE });
   t.equal(inbound.statusCode, 200);

@@ -34,7 +34,7 @@ t.test('GIVEN the sales queue sends callers to its voicemail box WHEN a SIPp cal
   writeFileSync(siteFile, JSON.stringify({
     smtp: { host: '127.0.0.1', port: smtp.port, from: 'Tenor <tenor@test.example>' },
     queues: [{ name: 'sales', joinEmpty: false, exits: { empty: { type: 'voicemail', box: 'queue:sales' } } }],
-    agents: [{ login: 'alice', name: 'Alice', password: 'pw-alice', queues: [{ queue: 'sales' }] }, { login: 'bob', name: 'Bob', password: 'pw-bob' }],
+    agents: [{ login: 'alice', name: 'Alice', password: 'pw-alice-password', queues: [{ queue: 'sales' }] }, { login: 'bob', name: 'Bob', password: 'pw-bob-password' }],
     // The silence limit is longer than the caller's pause before hanging up: the caller ends each call.
     voicemail: { notify: ['office@test.example'], boxes: [{ name: 'queue:sales', notify: ['sales-lead@test.example'], silenceSeconds: 8 }] },
   }, null, 2));
@@ -114,14 +114,14 @@ t.test('GIVEN the sales queue sends callers to its voicemail box WHEN a SIPp cal
   const listed = JSON.parse(list.body) as { id: string; status: string; callerNumber: string; customerId: string; durationSeconds: number }[];
   t.same(listed.map((m) => [m.id, m.status, m.callerNumber, m.customerId]), [[message.id, 'new', CALLER, String(customer.id)]]);
   t.ok(Math.abs((listed[0]?.durationSeconds ?? 0) - TALK_SECONDS) <= 0.2);
-  const forAlice = JSON.parse((await app.inject({ method: 'GET', url: '/api/voicemail/messages', headers: basic('alice', 'pw-alice') })).body) as { id: string }[];
+  const forAlice = JSON.parse((await app.inject({ method: 'GET', url: '/api/voicemail/messages', headers: basic('alice', 'pw-alice-password') })).body) as { id: string }[];
   t.same(forAlice.map((m) => m.id), [message.id], 'alice (an agent of sales) sees it');
-  const forBob = JSON.parse((await app.inject({ method: 'GET', url: '/api/voicemail/messages', headers: basic('bob', 'pw-bob') })).body) as { id: string }[];
+  const forBob = JSON.parse((await app.inject({ method: 'GET', url: '/api/voicemail/messages', headers: basic('bob', 'pw-bob-password') })).body) as { id: string }[];
   t.same(forBob, [], 'bob (not in sales) does not');
-  t.equal((await app.inject({ method: 'GET', url: `/api/voicemail/messages/${message.id}`, headers: basic('bob', 'pw-bob') })).statusCode, 404);
+  t.equal((await app.inject({ method: 'GET', url: `/api/voicemail/messages/${message.id}`, headers: basic('bob', 'pw-bob-password') })).statusCode, 404);
 
   // The recording is served as audio/wav, whole and by range.
-  const audio = await app.inject({ method: 'GET', url: `/api/voicemail/messages/${message.id}/audio`, headers: basic('alice', 'pw-alice') });
+  const audio = await app.inject({ method: 'GET', url: `/api/voicemail/messages/${message.id}/audio`, headers: basic('alice', 'pw-alice-password') });
   t.equal(audio.statusCode, 200);
   t.equal(audio.headers['content-type'], 'audio/wav');
   t.same(audio.rawPayload, await readFile(message.file));
@@ -157,7 +157,7 @@ t.test('GIVEN the sales queue sends callers to its voicemail box WHEN a SIPp cal
   t.ok(JSON.stringify(history).includes('"channel":"voicemail"'), 'a voicemail interaction is on the timeline');
 
   // A callback from the message, asked by alice: it waits in sales.
-  const cb = await app.inject({ method: 'POST', url: `/api/voicemail/messages/${message.id}/callback`, headers: basic('alice', 'pw-alice'), payload: {} });
+  const cb = await app.inject({ method: 'POST', url: `/api/voicemail/messages/${message.id}/callback`, headers: basic('alice', 'pw-alice-password'), payload: {} });
   t.equal(cb.statusCode, 200, cb.body);
   const { entryId, queue } = JSON.parse(cb.body) as { entryId: string; queue: string };
   t.equal(queue, 'sales');
@@ -167,9 +167,9 @@ t.test('GIVEN the sales queue sends callers to its voicemail box WHEN a SIPp cal
   t.equal((await voicemail.message(message.id))?.callbackEntryId, entryId);
 
   // Status: heard, then handled by alice; never back.
-  const heard = await app.inject({ method: 'POST', url: `/api/voicemail/messages/${message.id}/status`, headers: basic('alice', 'pw-alice'), payload: { status: 'heard' } });
+  const heard = await app.inject({ method: 'POST', url: `/api/voicemail/messages/${message.id}/status`, headers: basic('alice', 'pw-alice-password'), payload: { status: 'heard' } });
   t.equal((JSON.parse(heard.body) as { status: string }).status, 'heard');
-  const handled = await app.inject({ method: 'POST', url: `/api/voicemail/messages/${message.id}/status`, headers: basic('alice', 'pw-alice'), payload: { status: 'handled' } });
+  const handled = await app.inject({ method: 'POST', url: `/api/voicemail/messages/${message.id}/status`, headers: basic('alice', 'pw-alice-password'), payload: { status: 'handled' } });
   t.match(JSON.parse(handled.body), { status: 'handled', handledBy: 'alice' });
   const back = await app.inject({ method: 'POST', url: `/api/voicemail/messages/${message.id}/status`, headers: ADMIN_AUTH, payload: { status: 'heard' } });
   t.equal(back.statusCode, 409);

@@ -19,7 +19,7 @@ const screenshots = path.join(repo, 'docs', 'screenshots');
 const wait = { timeout: 15_000 };
 
 async function apiGet<T>(server: AccessServer, url: string): Promise<T> {
-  const res = await fetch(`${server.url}${url}`, { headers: { authorization: basic('ada', 'ada-pw'), accept: 'application/json' } });
+  const res = await fetch(`${server.url}${url}`, { headers: { authorization: basic('ada', 'ada-password'), accept: 'application/json' } });
   if (res.status !== 200) throw new Error(`GET ${url} answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as T;
 }
@@ -44,7 +44,7 @@ t.test('admin console: queues, agents and users', { timeout: 180_000 }, async (t
   const browser = await launchBrowser(t);
   const admin = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
   const page = await admin.newPage();
-  await signIn(page, server, 'ada', 'ada-pw');
+  await signIn(page, server, 'ada', 'ada-password');
   t.ok((await tabs(page)).includes('admin'), 'an admin has the Admin tab');
 
   // ---- queues ----
@@ -147,7 +147,7 @@ t.test('admin console: queues, agents and users', { timeout: 180_000 }, async (t
   await page.fill('#user-password', 'short');
   await page.click('#user-form-save');
   await page.waitForSelector('#user-form-error', wait);
-  t.match(await page.textContent('#user-form-error'), /password must NOT have fewer than 8 characters/, 'a too-short password is refused with the server message');
+  t.match(await page.textContent('#user-form-error'), /password must NOT have fewer than 12 characters/, 'a too-short password is refused with the server message');
   t.notOk((await apiGet<UserView[]>(server, '/api/users')).some((u) => u.username === 'sam'), 'and no user is created');
 
   await page.fill('#user-password', 'sam-password-1');

@@ -39,7 +39,7 @@ function toneWav(seconds: number, sampleRate: number, hz: number): Buffer {
 }
 
 async function adminGet<T>(server: AccessServer, url: string): Promise<T> {
-  const res = await fetch(`${server.url}${url}`, { headers: { authorization: basic('ada', 'ada-pw') } });
+  const res = await fetch(`${server.url}${url}`, { headers: { authorization: basic('ada', 'ada-password') } });
   if (res.status !== 200) throw new Error(`GET ${url} answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as T;
 }
@@ -61,7 +61,7 @@ t.test('trunks, entry numbers, prompts and services in the admin console', { tim
 
   await page.goto(`${server.url}/app/#/admin/trunks`);
   await page.fill('#username', 'ada');
-  await page.fill('#password', 'ada-pw');
+  await page.fill('#password', 'ada-password');
   await page.click('#sign-in');
   await page.waitForSelector('.admin-body[data-section="trunks"]', { timeout: 15_000 });
 
@@ -171,7 +171,7 @@ t.test('trunks, entry numbers, prompts and services in the admin console', { tim
   await page.click('#prompt-upload-submit');
   await page.waitForSelector('#prompt-error', { timeout: 10_000 });
   const direct = await fetch(`${server.url}/api/prompts/en/notes`, {
-    method: 'PUT', headers: { authorization: basic('ada', 'ada-pw'), 'content-type': 'audio/wav' }, body: Buffer.from('these are meeting notes, not audio\n'.repeat(4)),
+    method: 'PUT', headers: { authorization: basic('ada', 'ada-password'), 'content-type': 'audio/wav' }, body: Buffer.from('these are meeting notes, not audio\n'.repeat(4)),
   });
   const refusal = (await direct.json()) as { error: { code: string; message: string } };
   t.equal(direct.status, 400, 'the server refuses the file');
@@ -190,7 +190,7 @@ t.test('trunks, entry numbers, prompts and services in the admin console', { tim
   await page.click('#prompts button[data-delete="spare"]');
   await page.click('#prompts button[data-delete-confirm="spare"]');
   await page.waitForSelector('#prompts tr[data-prompt="spare"]', { state: 'detached', timeout: 10_000 });
-  const gone = await fetch(`${server.url}/api/prompts/en/spare`, { headers: { authorization: basic('ada', 'ada-pw') } });
+  const gone = await fetch(`${server.url}/api/prompts/en/spare`, { headers: { authorization: basic('ada', 'ada-password') } });
   t.equal(gone.status, 404, 'a deleted prompt is gone');
 
   // --- services: all healthy, one reloaded ---

@@ -69,7 +69,7 @@ t.test('agent desktop, supervisor monitor and report around one real call', { ti
   writeFileSync(path.join(dir, 'flows', 'welcome.yaml'), welcomeFlow);
   writeFileSync(file, JSON.stringify(withDeviceSecrets({
     queues: [{ name: 'sales', ringTimeoutSeconds: 30, wrapUpSeconds: 120 }],
-    agents: [{ login: 'ann', name: 'Ann', password: 'ann-pw', queues: [{ queue: 'sales' }] }],
+    agents: [{ login: 'ann', name: 'Ann', password: 'ann-password', queues: [{ queue: 'sales' }] }],
     flows: [{ name: 'welcome', file: 'flows/welcome.yaml' }],
     entryNumbers: [{ number: '+15550100', flow: 'welcome' }],
   })));
@@ -78,7 +78,7 @@ t.test('agent desktop, supervisor monitor and report around one real call', { ti
   const config = testConfig(t, { TENOR_CONFIG: file, TENOR_SIP_PORT: String(sipPort), TENOR_RTP_PORT_MIN: String(rtp.from), TENOR_RTP_PORT_MAX: String(rtp.to) });
   const server = await startAccessServer(t, { config });
   const sip = `127.0.0.1:${sipPort}`;
-  await server.services.get('users').create({ username: 'sue', password: 'sue-pw', role: 'supervisor' });
+  await server.services.get('users').create({ username: 'sue', password: 'sue-password', role: 'supervisor' });
   const crm = server.services.get('crm');
   const grace = await crm.create('Customer', { name: 'Grace Hopper', phones: ['+31201110001'], segment: 'A' });
   await crm.recordInteraction({ customer: grace.id, channel: 'email', direction: 'inbound', notes: 'Asked about the March invoice' });
@@ -97,7 +97,7 @@ t.test('agent desktop, supervisor monitor and report around one real call', { ti
   const sue = await supervisorContext.newPage();
 
   // The agent logs in, goes ready, then takes a lunch break.
-  await signIn(agent, server.url, 'ann', 'ann-pw');
+  await signIn(agent, server.url, 'ann', 'ann-password');
   await agent.click('#go-ready');
   await agent.waitForSelector('#agent-state[data-state="ready"]', { timeout: 15_000 });
   t.pass('the agent is ready');
@@ -106,7 +106,7 @@ t.test('agent desktop, supervisor monitor and report around one real call', { ti
   await agent.waitForSelector('#agent-state[data-state="break"]', { timeout: 15_000 });
 
   // The supervisor's monitor shows her on break and an empty queue.
-  await signIn(sue, server.url, 'sue', 'sue-pw');
+  await signIn(sue, server.url, 'sue', 'sue-password');
   await sue.waitForSelector('tr[data-agent="ann"][data-state="break"]', { timeout: 15_000 });
   t.equal((await sue.textContent('tr[data-queue="sales"] .waiting'))?.trim(), '0', 'nobody waits yet');
 

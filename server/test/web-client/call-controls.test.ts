@@ -59,9 +59,9 @@ t.test('call controls on the desktop, monitor actions and voicemail actions arou
   writeFileSync(file, JSON.stringify(withDeviceSecrets({
     queues: [{ name: 'sales', ringTimeoutSeconds: 30, wrapUpSeconds: 120 }, { name: 'support', ringTimeoutSeconds: 30, wrapUpSeconds: 120 }],
     agents: [
-      { login: 'ann', name: 'Ann', password: 'ann-pw', queues: [{ queue: 'sales' }] },
+      { login: 'ann', name: 'Ann', password: 'ann-password', queues: [{ queue: 'sales' }] },
       // Bob serves another queue: the sales caller goes to Ann alone.
-      { login: 'bob', name: 'Bob', password: 'bob-pw', queues: [{ queue: 'support' }] },
+      { login: 'bob', name: 'Bob', password: 'bob-password', queues: [{ queue: 'support' }] },
     ],
     flows: [{ name: 'welcome', file: 'flows/welcome.yaml' }, { name: 'messages', file: 'flows/messages.yaml' }],
     entryNumbers: [{ number: '+15550100', flow: 'welcome' }, { number: '+15550200', flow: 'messages' }],
@@ -116,9 +116,9 @@ t.test('call controls on the desktop, monitor actions and voicemail actions arou
   const ann = await annContext.newPage();
   const bob = await bobContext.newPage();
   const sue = await sueContext.newPage();
-  await signIn(ann, server.url, 'ann', 'ann-pw');
-  await signIn(bob, server.url, 'bob', 'bob-pw');
-  await signIn(sue, server.url, 'sue', 'sue-pw-long');
+  await signIn(ann, server.url, 'ann', 'ann-password');
+  await signIn(bob, server.url, 'bob', 'bob-password');
+  await signIn(sue, server.url, 'sue', 'sue-password-long');
   const campaignRow = '#campaigns tr[data-campaign="winback"]';
   await sue.waitForSelector(campaignRow, { timeout: 15_000 });
   t.same(await sue.$eval(campaignRow, (row) => Array.from(row.querySelectorAll('td'), (td) => td.textContent?.trim() ?? '')),

@@ -25,7 +25,7 @@ const DEMO = readFileSync(path.join(repo, 'server', 'flows', 'demo-main.yaml'), 
 async function api<T>(server: AccessServer, method: string, url: string, body?: string, type = 'application/yaml'): Promise<{ status: number; json: T }> {
   const res = await fetch(`${server.url}${url}`, {
     method,
-    headers: { authorization: basic('ada', 'ada-pw'), accept: 'application/json', ...(body !== undefined ? { 'content-type': type } : {}) },
+    headers: { authorization: basic('ada', 'ada-password'), accept: 'application/json', ...(body !== undefined ? { 'content-type': type } : {}) },
     ...(body !== undefined ? { body } : {}),
   });
   return { status: res.status, json: (await res.json()) as T };
@@ -52,7 +52,7 @@ t.test('flow editor with graph and simulation; script editor with preview', { ti
   const page = await context.newPage();
   await page.goto(`${server.url}/app/`);
   await page.fill('#username', 'ada');
-  await page.fill('#password', 'ada-pw');
+  await page.fill('#password', 'ada-password');
   await page.click('#sign-in');
   await page.click('nav.tabs a[data-page="admin"]');
   await page.click('#admin-sections a[data-section="flows"]');

@@ -21,7 +21,7 @@ t.test('login, role navigation, language switch, sign-out and session expiry', {
   await page.waitForSelector('[role="alert"]', { timeout: 10_000 });
   t.equal(await page.textContent('[role="alert"]'), 'Wrong username or password.', 'a wrong password is refused');
 
-  await page.fill('#password', 'ann-pw');
+  await page.fill('#password', 'ann-password');
   await page.click('#sign-in');
   await page.waitForSelector('#agent-state', { timeout: 10_000 });
   t.same(await page.$$eval('nav.tabs a', (as) => as.map((a) => a.getAttribute('data-page'))), ['desktop'], 'an agent sees only the desktop');
@@ -46,7 +46,7 @@ t.test('login, role navigation, language switch, sign-out and session expiry', {
   t.pass('signing out returns to the login page');
 
   await page.fill('#username', 'sue');
-  await page.fill('#password', 'sue-pw');
+  await page.fill('#password', 'sue-password');
   await page.click('#sign-in');
   await page.waitForSelector('#agents tr[data-agent="ann"]', { timeout: 10_000 });
   t.same(await page.$$eval('nav.tabs a', (as) => as.map((a) => a.getAttribute('data-page'))), ['monitor', 'reports'], 'a supervisor sees the monitor and reports');

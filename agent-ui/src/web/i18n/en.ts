@@ -232,7 +232,7 @@ export const en = {
   'role.supervisor': 'Supervisor',
   'role.admin': 'Administrator',
   admNewPassword: 'New password',
-  admPasswordHint: 'At least 8 characters',
+  admPasswordHint: 'At least 12 characters',
   admPasswordKeep: 'Empty: keep the current password',
   // H6: trunks, entry numbers, prompts, services
   telOrigin: 'Origin',

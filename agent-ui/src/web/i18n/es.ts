@@ -228,7 +228,7 @@ export const es: Messages = {
   'role.supervisor': 'Supervisor',
   'role.admin': 'Administrador',
   admNewPassword: 'Nueva contraseña',
-  admPasswordHint: 'Al menos 8 caracteres',
+  admPasswordHint: 'Al menos 12 caracteres',
   admPasswordKeep: 'Vacío: mantener la contraseña actual',
   // H6: trunks, entry numbers, prompts, services
   telOrigin: 'Origen',

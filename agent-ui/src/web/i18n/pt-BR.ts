@@ -228,7 +228,7 @@ export const ptBR: Messages = {
   'role.supervisor': 'Supervisor',
   'role.admin': 'Administrador',
   admNewPassword: 'Nova senha',
-  admPasswordHint: 'Pelo menos 8 caracteres',
+  admPasswordHint: 'Pelo menos 12 caracteres',
   admPasswordKeep: 'Vazio: manter a senha atual',
   // H6: trunks, entry numbers, prompts, services
   telOrigin: 'Origem',

@@ -4,7 +4,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServiceManager } from '../../core/service-manager.js';
-import { TenorError } from '../../core/errors.js';
+import { TenorError, isTenorError } from '../../core/errors.js';
 import { currentUser, requireRole, seesEverything, type AuthUser } from '../auth.js';
 import { requireCustomerAccess } from '../session/agent-scope.js';
 import { previewMove, type PreviewMove } from '../../services/scripts/preview.js';
@@ -221,7 +221,10 @@ export function scriptRoutes(opts: { services: ServiceManager }): FastifyPluginA
         // The same rule as GET /api/customers/:id, for the customer and for the interaction's customer.
         const customerId = b.customerId;
         if (b.interactionId !== undefined) {
-          const interaction = await crm.entity('Interaction').get(b.interactionId);
+          // An agent learns nothing from an id: a missing interaction is refused like another customer's.
+          const interaction = await crm.entity('Interaction').get(b.interactionId).catch((err: unknown) => {
+            throw isTenorError(err, 'TENOR_ERR_NOT_FOUND') && !seesEverything(user) ? new TenorError('TENOR_ERR_FORBIDDEN') : err;
+          });
           const owner = typeof interaction['customer'] === 'number' ? interaction['customer'] : undefined;
           if (customerId !== undefined && owner !== customerId) {
             request.log.warn({ user: user.username, interaction: b.interactionId, customer: customerId }, 'script session refused: the interaction is not this customer\'s');

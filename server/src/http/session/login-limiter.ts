@@ -1,26 +1,72 @@
-// Failed logins counted per username and per client address in a sliding
-// window. Once a key has `max` failures within the window, logins for it are
-// refused (429) without checking the password until the oldest failure leaves
-// the window, so guessing runs at a few tries per window at most.
-// The per-address limit is higher: a whole office often shares one address.
+// Failed logins slow guessing down without letting anyone lock a user out.
+//
+// - Per (username, address): after `freeFailures` failures, each further try
+//   waits an exponentially growing time (1 s, 2 s, 4 s … up to `maxBackoffMs`).
+//   A stranger hammering `admin` from their address only slows themselves:
+//   the real admin, from another address, logs in as usual.
+// - Per address, across usernames: `maxPerAddress` failures within `windowMs`
+//   block that address (a spray of usernames from one place); other addresses
+//   are not affected.
+// - Globally: when more than `globalFailuresPerMinute` failures arrive from all
+//   addresses together (a distributed guesser), every login is slowed down:
+//   each password check waits `slowDownMs` first and an address may have one
+//   check in flight at a time. Nobody is refused for someone else's failures;
+//   they wait a little longer, and a guesser's rate drops.
+// A correct password clears the backoff of that (username, address).
 // In memory: a restart forgets the counts, which costs an attacker a restart
 // they cannot trigger.
 
 import type { AccessClock } from './clock.js';
 
 export interface LoginLimits {
+  /** Failures per (username, address) before backoff starts. */
+  freeFailures: number;
+  /** The first backoff; each further failure doubles it. */
+  baseBackoffMs: number;
+  /** The longest backoff. */
+  maxBackoffMs: number;
+  /** Failures of one (username, address) are forgotten after this long without one. */
+  forgetAfterMs: number;
+  /** The per-address sliding window. */
   windowMs: number;
-  maxPerUsername: number;
+  /** Failures from one address (any usernames) within `windowMs` that block the address. */
   maxPerAddress: number;
+  /** Failures from all addresses within one minute above which every login is slowed down. */
+  globalFailuresPerMinute: number;
+  /** How long each password check waits while the global slow-down is on. */
+  slowDownMs: number;
 }
 
-export const defaultLoginLimits: LoginLimits = { windowMs: 15 * 60_000, maxPerUsername: 5, maxPerAddress: 20 };
+export const defaultLoginLimits: LoginLimits = {
+  freeFailures: 3,
+  baseBackoffMs: 1000,
+  maxBackoffMs: 15 * 60_000,
+  forgetAfterMs: 60 * 60_000,
+  windowMs: 15 * 60_000,
+  maxPerAddress: 20,
+  globalFailuresPerMinute: 60,
+  slowDownMs: 1000,
+};
 
+/** What the limiter decides before a password is checked. */
+export type LoginAdmission =
+  | { kind: 'refused'; retryAfterMs: number; reason: 'backoff' | 'address' | 'in-flight' }
+  | { kind: 'admitted'; delayMs: number; release: () => void };
+
+const GLOBAL_WINDOW_MS = 60_000;
 /** Beyond this many keys, stale ones are swept (a spray of usernames must not grow memory without end). */
 const SWEEP_ABOVE_KEYS = 10_000;
 
+interface Backoff {
+  failures: number;
+  lastFailureAt: number;
+}
+
 export class LoginLimiter {
-  readonly #failures = new Map<string, number[]>();
+  readonly #backoff = new Map<string, Backoff>();
+  readonly #addressFailures = new Map<string, number[]>();
+  #globalFailures: number[] = [];
+  readonly #inFlight = new Set<string>();
   readonly #clock: AccessClock;
   readonly limits: LoginLimits;
 
@@ -29,43 +75,88 @@ export class LoginLimiter {
     this.limits = limits;
   }
 
-  /** Milliseconds until a login for this username from this address may be tried again (0: now). */
-  retryAfterMs(username: string, address: string): number {
+  /**
+   * May this login be tried now? Admitted tries must call `release()` when
+   * the check is over (then `failed` or `succeeded`), and wait `delayMs` first.
+   */
+  admit(username: string, address: string): LoginAdmission {
     const now = this.#clock.now();
-    return Math.max(this.#blockedFor(`u:${username.toLowerCase()}`, this.limits.maxPerUsername, now), this.#blockedFor(`a:${address}`, this.limits.maxPerAddress, now));
+    const backoffMs = this.#backoffLeft(pairKey(username, address), now);
+    if (backoffMs > 0) return { kind: 'refused', retryAfterMs: backoffMs, reason: 'backoff' };
+    const addressMs = this.#addressBlockedFor(address, now);
+    if (addressMs > 0) return { kind: 'refused', retryAfterMs: addressMs, reason: 'address' };
+    if (!this.slowedDown()) return { kind: 'admitted', delayMs: 0, release: () => undefined };
+    if (this.#inFlight.has(address)) return { kind: 'refused', retryAfterMs: this.limits.slowDownMs, reason: 'in-flight' };
+    this.#inFlight.add(address);
+    return { kind: 'admitted', delayMs: this.limits.slowDownMs, release: () => this.#inFlight.delete(address) };
+  }
+
+  /** True while failures from all addresses exceed the global rate. */
+  slowedDown(): boolean {
+    const now = this.#clock.now();
+    this.#globalFailures = this.#globalFailures.filter((at) => now - at < GLOBAL_WINDOW_MS);
+    return this.#globalFailures.length > this.limits.globalFailuresPerMinute;
   }
 
   failed(username: string, address: string): void {
     const now = this.#clock.now();
-    for (const key of [`u:${username.toLowerCase()}`, `a:${address}`]) {
-      const list = this.#recent(key, now);
-      list.push(now);
-      this.#failures.set(key, list);
+    const key = pairKey(username, address);
+    const previous = this.#backoff.get(key);
+    const fresh = previous && now - previous.lastFailureAt < this.limits.forgetAfterMs;
+    this.#backoff.set(key, { failures: (fresh ? previous.failures : 0) + 1, lastFailureAt: now });
+    const list = this.#recentAddressFailures(address, now);
+    list.push(now);
+    this.#addressFailures.set(address, list);
+    this.#globalFailures.push(now);
+    if (this.#backoff.size + this.#addressFailures.size > SWEEP_ABOVE_KEYS) this.#sweep(now);
+  }
+
+  /** A correct password clears the backoff of this username from this address (the address keeps its own count). */
+  succeeded(username: string, address: string): void {
+    this.#backoff.delete(pairKey(username, address));
+  }
+
+  #backoffLeft(key: string, now: number): number {
+    const entry = this.#backoff.get(key);
+    if (!entry) return 0;
+    if (now - entry.lastFailureAt >= this.limits.forgetAfterMs) {
+      this.#backoff.delete(key);
+      return 0;
     }
-    if (this.#failures.size > SWEEP_ABOVE_KEYS) this.#sweep(now);
+    const over = entry.failures - this.limits.freeFailures;
+    if (over < 0) return 0;
+    // 2^over grows past any cap quickly; clamp the exponent so the number stays finite.
+    const wait = Math.min(this.limits.maxBackoffMs, this.limits.baseBackoffMs * 2 ** Math.min(over, 40));
+    return Math.max(0, entry.lastFailureAt + wait - now);
   }
 
-  /** A correct password clears the username's count (the address keeps its own). */
-  succeeded(username: string): void {
-    this.#failures.delete(`u:${username.toLowerCase()}`);
-  }
-
-  #blockedFor(key: string, max: number, now: number): number {
-    const list = this.#recent(key, now);
+  #addressBlockedFor(address: string, now: number): number {
+    const list = this.#recentAddressFailures(address, now);
+    const max = this.limits.maxPerAddress;
     if (list.length < max) return 0;
     // Blocked until enough failures leave the window to bring the count under max.
     const oldestThatMatters = list[list.length - max] ?? now;
     return Math.max(0, oldestThatMatters + this.limits.windowMs - now);
   }
 
-  #recent(key: string, now: number): number[] {
-    const list = (this.#failures.get(key) ?? []).filter((at) => now - at < this.limits.windowMs);
-    if (list.length === 0) this.#failures.delete(key);
-    else this.#failures.set(key, list);
+  #recentAddressFailures(address: string, now: number): number[] {
+    const list = (this.#addressFailures.get(address) ?? []).filter((at) => now - at < this.limits.windowMs);
+    if (list.length === 0) this.#addressFailures.delete(address);
+    else this.#addressFailures.set(address, list);
     return list;
   }
 
   #sweep(now: number): void {
-    for (const key of [...this.#failures.keys()]) this.#recent(key, now);
+    for (const key of [...this.#backoff.keys()]) this.#backoffLeft(key, now);
+    for (const address of [...this.#addressFailures.keys()]) this.#recentAddressFailures(address, now);
+    // Still too many live keys: forget the oldest (maps keep insertion order); the global slow-down is on by then anyway.
+    for (const key of this.#backoff.keys()) {
+      if (this.#backoff.size <= SWEEP_ABOVE_KEYS / 2) break;
+      this.#backoff.delete(key);
+    }
   }
+}
+
+function pairKey(username: string, address: string): string {
+  return `${username.toLowerCase()}\u0000${address}`;
 }

@@ -3,6 +3,7 @@
 // login form and HTTP Basic. Sessions live in the database (migration 0500),
 // so they survive a restart; the clock is injectable so tests can expire them.
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import { defineService } from '../../core/service-manager.js';
 import { TenorError } from '../../core/errors.js';
 import { UsersRepository, type User } from '../../store/repos/users.js';
@@ -24,9 +25,10 @@ export interface SessionsService {
   readonly timeouts: SessionTimeouts;
   readonly limits: LoginLimits;
   /**
-   * Check a password under the failed-login limit. Throws TENOR_ERR_RATE_LIMITED
-   * (details.retryAfterSeconds) while the username or address is blocked;
-   * undefined for a wrong username or password.
+   * Check a password under the failed-login limiter (see login-limiter.ts). Throws
+   * TENOR_ERR_RATE_LIMITED (details.retryAfterSeconds) while this username from this
+   * address backs off or the address is blocked; waits first during the global
+   * slow-down; undefined for a wrong username or password.
    */
   checkPassword(username: string, password: string, client: ClientMeta): Promise<User | undefined>;
   /** Log in: a new session for a correct password, else TENOR_ERR_LOGIN_FAILED or TENOR_ERR_RATE_LIMITED. */
@@ -82,19 +84,27 @@ export function sessionsService(opts: SessionsOptions = {}) {
       };
 
       const checkPassword = async (username: string, password: string, client: ClientMeta): Promise<User | undefined> => {
-        const waitMs = limiter.retryAfterMs(username, client.address);
-        if (waitMs > 0) {
-          const retryAfterSeconds = Math.ceil(waitMs / 1000);
-          ctx.logger.warn({ username, address: client.address, retryAfterSeconds }, 'login refused: too many failures');
+        const admission = limiter.admit(username, client.address);
+        if (admission.kind === 'refused') {
+          const retryAfterSeconds = Math.max(1, Math.ceil(admission.retryAfterMs / 1000));
+          ctx.logger.warn({ username, address: client.address, retryAfterSeconds, reason: admission.reason }, 'login refused: too many failures');
           throw new TenorError('TENOR_ERR_RATE_LIMITED', [retryAfterSeconds], { details: { retryAfterSeconds } });
         }
-        const user = await users.authenticate(username, password);
-        if (user) limiter.succeeded(username);
-        else {
-          limiter.failed(username, client.address);
-          ctx.logger.info({ username, address: client.address }, 'login failed');
+        try {
+          if (admission.delayMs > 0) {
+            ctx.logger.warn({ username, address: client.address, delayMs: admission.delayMs }, 'login slowed down: many failed logins from all addresses');
+            await sleep(admission.delayMs);
+          }
+          const user = await users.authenticate(username, password);
+          if (user) limiter.succeeded(username, client.address);
+          else {
+            limiter.failed(username, client.address);
+            ctx.logger.info({ username, address: client.address }, 'login failed');
+          }
+          return user;
+        } finally {
+          admission.release();
         }
-        return user;
       };
 
       const endAllOf = async (username: string): Promise<void> => {

@@ -21,6 +21,7 @@ import type { FlowClock } from './clock.js';
 import { FlowAbortedError, runFlow, type CompiledFlow, type FlowOutcome, type FlowRunResult } from './flow/index.js';
 import { FlowFailedError } from './flow/run.js';
 import type { CallerIdentity } from './identify.js';
+import type { OutboundHttpLimits } from '../../core/outbound-http.js';
 import { CallGoneError, liveFlowIO } from './live-io.js';
 import type { FlowRegistry, LiveFlow } from './registry.js';
 import './events.js';
@@ -38,6 +39,8 @@ export interface SessionDeps {
   bus: EventBus;
   clock: FlowClock;
   dataDir: string;
+  /** Bounds on the flow's data dips. */
+  outboundHttp: OutboundHttpLimits;
   /** Language of a caller the CRM does not say anything about. */
   defaultLanguage: string | undefined;
 }
@@ -119,7 +122,7 @@ export class CallSession {
     let result: FlowRunResult;
     try {
       result = await runFlow(live.compiled, {
-        io: liveFlowIO({ call, signal: this.#abort.signal, dataDir: this.#d.dataDir, clock: this.#d.clock, crm: this.#d.crm, log }),
+        io: liveFlowIO({ call, signal: this.#abort.signal, dataDir: this.#d.dataDir, clock: this.#d.clock, crm: this.#d.crm, log, outboundHttp: this.#d.outboundHttp }),
         caller: { callId: call.id, number: call.from.number, dialed: call.to.number, ...(language !== undefined ? { language } : {}) },
         signal: this.#abort.signal,
         ...(this.#s.who.customer ? { customer: this.#s.who.customer } : {}),

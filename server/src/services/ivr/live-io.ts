@@ -1,10 +1,12 @@
 // FlowIO on a real call: prompts and digits through the telephony driver, the
-// caller's customer record from the CRM, data dips with fetch, time from the
+// caller's customer record from the CRM, data dips with a bounded fetch (no
+// redirects, a capped answer: core/outbound-http.ts), time from the
 // service's clock. Every method rejects once the caller has hung up, and the
 // run's signal stops a prompt or a digit wait at once.
 
 import type { Call, CollectResult, PlayResult } from '@tenor/telephony';
 import type { Logger } from 'pino';
+import { boundedFetch, OutboundHttpError, type OutboundHttpLimits, type OutboundResponse } from '../../core/outbound-http.js';
 import type { CrmService } from '../crm/index.js';
 import type { FlowClock } from './clock.js';
 import type { CollectRequest, CollectResponse, FlowIO, HttpRequest, HttpResponse, PlayRequest, PlayResponse } from './flow/index.js';
@@ -26,6 +28,8 @@ export interface LiveIoDeps {
   /** Absent when no CRM service runs: every caller is unknown. */
   crm: Pick<CrmService, 'findCustomersByPhone'> | undefined;
   log: Logger;
+  /** Bounds on data dips (the largest answer read). */
+  outboundHttp: OutboundHttpLimits;
 }
 
 export function liveFlowIO(d: LiveIoDeps): FlowIO {
@@ -66,20 +70,21 @@ export function liveFlowIO(d: LiveIoDeps): FlowIO {
 
     async http(req: HttpRequest): Promise<HttpResponse> {
       const started = Date.now();
-      let res: Response;
+      let res: OutboundResponse;
       try {
-        res = await fetch(req.url, {
+        res = await boundedFetch(req.url, {
           method: req.method,
           headers: { ...(req.method === 'POST' ? { 'content-type': 'application/json' } : {}), ...req.headers },
           ...(req.method === 'POST' ? { body: JSON.stringify(req.body ?? {}) } : {}),
-          // The node's timeout, or the caller hanging up, whichever comes first.
+          // The node's timeout, or the caller hanging up, whichever comes first (connecting and reading alike).
           signal: AbortSignal.any([AbortSignal.timeout(req.timeoutMs), signal]),
-        });
+        }, d.outboundHttp);
       } catch (err) {
-        log.warn({ node: req.node, url: req.url, method: req.method, ms: Date.now() - started, timeoutMs: req.timeoutMs, err: err instanceof Error ? err.message : String(err) }, 'data dip failed');
+        const reason = err instanceof OutboundHttpError ? err.reason : undefined;
+        log.warn({ node: req.node, url: req.url, method: req.method, ms: Date.now() - started, timeoutMs: req.timeoutMs, reason, err: err instanceof Error ? err.message : String(err) }, 'data dip failed');
         throw err;
       }
-      const text = await res.text();
+      const text = res.text;
       let body: unknown = text;
       if ((res.headers.get('content-type') ?? '').includes('json') && text !== '') {
         try {

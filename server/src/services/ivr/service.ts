@@ -132,7 +132,7 @@ export function ivrService(config: TenorConfig, opts: IvrServiceOptions = {}) {
       }, log, opts.watchDebounceMs);
 
       const sessions = new Map<string, CallSession>();
-      const deps: SessionDeps = { registry, driver, acd, crm, voicemail, bus, clock, dataDir: config.dataDir, defaultLanguage: undefined };
+      const deps: SessionDeps = { registry, driver, acd, crm, voicemail, bus, clock, dataDir: config.dataDir, outboundHttp: config.outboundHttp, defaultLanguage: undefined };
       const track = async (session: CallSession, run: () => Promise<void>): Promise<void> => {
         sessions.set(session.callId, session);
         try {
