@@ -19,8 +19,9 @@ const driver = new EmbeddedDriver({
   sipPort: 0,
   rtpPorts: { min: opts.rtpPorts.from, max: opts.rtpPorts.to },
   echoNumber: '',
-  // The load comes from one address (SIPp on loopback): no rate limiting.
+  // The load comes from one address (SIPp on loopback): no rate limiting, no per-address call caps.
   rateLimit: { exempt: ['127.0.0.1'] },
+  callLimits: { maxUnansweredPerSource: 100_000, maxCallsPerSource: 100_000, maxCalls: 100_000 },
   mediaTimeoutMs: 0,
   trunks: [{ name: 'far', host: '127.0.0.1', port: opts.farPort, transport: 'udp', inboundAddresses: [] }],
   logger: log,
