@@ -11,6 +11,8 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Prompt } from '@tenor/telephony';
 import { TenorError } from '../../core/errors.js';
+import { pathInside } from '../../core/paths.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../core/private-files.js';
 import { convertToTelephony } from './convert.js';
 import { readWavHeader } from './wav.js';
 
@@ -87,6 +89,7 @@ export class PromptLibrary {
   /** One prompt as `list` shows it, or undefined. */
   async info(name: string, language: string): Promise<PromptInfo | undefined> {
     const lang = this.#language(language);
+    this.#name(name);
     const builtin = this.#builtinNames(lang).get(name);
     const uploaded = this.#uploadedFile(name, lang);
     if (existsSync(uploaded)) return { name, language: lang, source: 'uploaded', durationMs: await this.#duration(uploaded), overridesBuiltin: builtin !== undefined };
@@ -97,6 +100,7 @@ export class PromptLibrary {
   /** The WAV file behind a prompt of exactly this language (uploaded first), for download. */
   file(name: string, language: string): string | undefined {
     const lang = this.#language(language);
+    this.#name(name);
     const uploaded = this.#uploadedFile(name, lang);
     if (existsSync(uploaded)) return uploaded;
     return this.#builtinNames(lang).get(name);
@@ -111,8 +115,12 @@ export class PromptLibrary {
   resolve(name: string, language: string = FALLBACK_LANGUAGE): Prompt {
     const tried = [...new Set([language, FALLBACK_LANGUAGE])];
     for (const lang of tried) {
-      const uploaded = this.#uploadedFile(name, lang);
-      if (PROMPT_NAME.test(name) && existsSync(uploaded)) return { file: uploaded };
+      // Only a valid name in a known language names an uploaded file (never a path of the caller's making).
+      const known = this.languages().find((l) => l.toLowerCase() === lang.toLowerCase());
+      if (known !== undefined && PROMPT_NAME.test(name)) {
+        const uploaded = this.#uploadedFile(name, known);
+        if (existsSync(uploaded)) return { file: uploaded };
+      }
       const builtinLang = this.#builtinLanguageFor(lang, name);
       if (builtinLang !== undefined) return { name, language: builtinLang };
     }
@@ -136,10 +144,10 @@ export class PromptLibrary {
     this.#name(name);
     const converted = await convertToTelephony(bytes, { maxSeconds: this.#maxSeconds, what: `prompt '${name}'` });
     const file = this.#uploadedFile(name, lang);
-    await mkdir(path.dirname(file), { recursive: true });
+    await mkdir(path.dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
     // Write beside and rename: a call playing the old file never reads half a new one.
     const tmp = `${file}.${process.pid}.tmp`;
-    await writeFile(tmp, converted.wav);
+    await writeFile(tmp, converted.wav, { mode: PRIVATE_FILE_MODE });
     await rename(tmp, file);
     this.#durations.delete(file);
     this.#log.info({ name, language: lang, durationMs: converted.durationMs, from: converted.source }, 'prompt uploaded');
@@ -171,7 +179,7 @@ export class PromptLibrary {
   }
 
   #uploadedFile(name: string, language: string): string {
-    return path.join(this.dir, language, `${name}.wav`);
+    return pathInside(this.dir, language, `${name}.wav`);
   }
 
   async #uploadedNames(language: string): Promise<string[]> {

@@ -11,7 +11,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServiceManager } from '../../core/service-manager.js';
 import { TenorError } from '../../core/errors.js';
 import { requireRole } from '../../http/auth.js';
-import type { PromptInfo } from './library.js';
+import { PROMPT_NAME, type PromptInfo } from './library.js';
 import { AUDIO_BODY_LIMIT, acceptAudioBodies } from './upload.js';
 import './service.js';
 
@@ -23,7 +23,14 @@ export const PromptView = Type.Object({
   overridesBuiltin: Type.Boolean(),
 });
 
-const Params = Type.Object({ language: Type.String(), name: Type.String() });
+/** A language tag (en, pt-BR): letters, digits and '-' only. */
+const PROMPT_LANGUAGE_PATTERN = '^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$';
+
+// Checked on every route before anything touches the disk: `..%2F` arrives decoded as `../`.
+const Params = Type.Object({
+  language: Type.String({ pattern: PROMPT_LANGUAGE_PATTERN, maxLength: 35 }),
+  name: Type.String({ pattern: PROMPT_NAME.source }),
+});
 
 export function promptView(p: PromptInfo): Static<typeof PromptView> {
   return { name: p.name, language: p.language, source: p.source, durationSeconds: Math.round(p.durationMs / 10) / 100, overridesBuiltin: p.overridesBuiltin };
@@ -44,7 +51,7 @@ export function promptRoutes(opts: { services: ServiceManager }): FastifyPluginA
       onRequest: readers,
       schema: {
         summary: 'Prompts per language: uploaded ones and the built-in set, with durations', tags, security,
-        querystring: Type.Object({ language: Type.Optional(Type.String()) }, { additionalProperties: false }),
+        querystring: Type.Object({ language: Type.Optional(Type.String({ pattern: PROMPT_LANGUAGE_PATTERN, maxLength: 35 })) }, { additionalProperties: false }),
         response: { 200: Type.Array(PromptView), ...errors },
       },
     }, async (request) => (await prompts().list(request.query.language)).map(promptView));
