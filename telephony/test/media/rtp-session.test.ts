@@ -1,5 +1,7 @@
 import t from 'tap';
+import dgram from 'node:dgram';
 import { once } from 'node:events';
+import { serializeRtp } from '../../src/embedded/rtp/packet.js';
 import { RtpPortAllocator, PortRangeExhaustedError } from '../../src/embedded/rtp/ports.js';
 import { RtpSession } from '../../src/embedded/rtp/session.js';
 import { RtpPeer, silentLogger, sleep } from './fixtures/rtp-peer.js';
@@ -111,4 +113,26 @@ t.test('receive statistics count loss and bytes', async (t) => {
   await peer.sendRaw(Buffer.from('hello'), s.localPort);
   await sleep(50);
   t.equal(s.stats().packetsRejected, 1);
+});
+
+t.test('takes media only from trusted addresses: a stranger is dropped and counted, before and after latching, and never latched', async (t) => {
+  const sdpPeer = await RtpPeer.open(); // 127.0.0.1, what SDP said
+  const stranger = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => stranger.bind(0, '127.0.0.3', () => resolve()));
+  const s = await RtpSession.open({ remote: sdpPeer.endpoint, trustedAddresses: ['127.0.0.1'], logger: silentLogger });
+  t.teardown(async () => { await s.close(); await sdpPeer.close(); stranger.close(); });
+  const packet = serializeRtp({ payloadType: 0, marker: false, sequenceNumber: 1, timestamp: 0, ssrc: 9, csrc: [], payload: new Uint8Array(160) });
+  let latched = 0;
+  s.on('latched', () => latched++);
+  stranger.send(packet, s.localPort, '127.0.0.1');
+  await sleep(50);
+  t.equal(latched, 0, 'a stranger\'s first packet does not latch');
+  t.same(s.remote, sdpPeer.endpoint);
+  await sdpPeer.send({ payload: new Uint8Array(160) }, s.localPort);
+  s.setRemote(sdpPeer.endpoint); // a re-INVITE: latching starts over, still only from trusted addresses
+  stranger.send(packet, s.localPort, '127.0.0.1');
+  await sleep(50);
+  t.same(s.remote, sdpPeer.endpoint, 'nor after a re-INVITE');
+  t.equal(s.stats().packetsFromStrangers, 2, 'both stranger packets counted');
+  t.equal(s.stats().packetsReceived, 1, 'only the trusted packet was taken');
 });

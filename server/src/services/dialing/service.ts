@@ -128,16 +128,7 @@ export function dialingService(config: TenorConfig) {
     dependsOn: ['events'],
     start(ctx) {
       const ownHosts = [...new Set([config.sip.realm, config.sip.publicAddress].filter((h): h is string => h !== undefined).map((h) => h.toLowerCase()))];
-      const dialing = createDialing(config.dialing, { defaultCountry: config.crm.defaultCountry, ownHosts }, ctx.get('events'), ctx.logger);
-      // Home phones and persistent lines are checked each time they are called; say now which ones never will be.
-      for (const agent of config.site.agents) {
-        const number = agent.device && 'number' in agent.device ? agent.device.number : undefined;
-        const decision = number === undefined ? undefined : dialing.policy.checkNumber(number);
-        if (decision && !decision.allowed) {
-          ctx.logger.warn({ agent: agent.login, number: decision.number.e164, class: decision.number.class, reason: decision.refusal.reason }, `agent ${agent.login}'s phone cannot be called: ${decision.refusal.detail}`);
-        }
-      }
-      return dialing;
+      return createDialing(config.dialing, { defaultCountry: config.crm.defaultCountry, ownHosts }, ctx.get('events'), ctx.logger);
     },
     health(dialing) {
       const s = dialing.stats();
