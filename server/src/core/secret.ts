@@ -3,8 +3,9 @@
 // nothing else.
 
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { ensurePrivateDir, restrictFiles } from './private-files.js';
 
 export function installationSecret(dataDir: string): Buffer {
   const file = path.join(dataDir, 'secret.key');
@@ -14,9 +15,9 @@ export function installationSecret(dataDir: string): Buffer {
   } catch {
     // first start: make one below
   }
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const secret = randomBytes(32);
   writeFileSync(file, `${secret.toString('base64')}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
+  restrictFiles(file);
   return secret;
 }

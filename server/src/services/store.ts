@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { defineService } from '../core/service-manager.js';
+import { ensurePrivateDir } from '../core/private-files.js';
 import type { Database } from '../store/database.js';
 import { SqliteDatabase } from '../store/sqlite.js';
 import { migrations } from '../store/migrations/index.js';
@@ -21,6 +22,8 @@ export function storeService(dataDir: string) {
     version: '1.0.0',
     description: 'Storage manager: SQLite (WAL) with versioned migrations',
     async start(ctx) {
+      // The data folder is private (0700, an existing one is tightened) and the database file 0600.
+      ensurePrivateDir(dataDir);
       const db = new SqliteDatabase(databaseFile(dataDir));
       const applied = await db.migrate(migrations);
       if (applied.length > 0) ctx.logger.info({ applied, file: db.location }, 'database migrated');

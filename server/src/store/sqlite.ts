@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { TenorError } from '../core/errors.js';
+import { createPrivateFile, PRIVATE_DIR_MODE, restrictFiles } from '../core/private-files.js';
 import { SQL_IDENTIFIER, type Database, type Migration, type RunResult, type SqlExecutor, type SqlValue } from './database.js';
 
 type Statement = BetterSqlite3.Statement<unknown[], unknown>;
@@ -25,10 +26,19 @@ export class SqliteDatabase implements Database {
    * exist, and its journal mode is left as its owner set it.
    */
   constructor(file: string, opts: { external?: boolean } = {}) {
-    if (file !== ':memory:' && !opts.external) mkdirSync(path.dirname(file), { recursive: true });
+    const owned = file !== ':memory:' && !opts.external;
+    // Tenor's own database is private: a folder made here is 0700, the file 0600 before SQLite first
+    // opens it (SQLite gives the -wal and -shm files the database file's mode). An existing folder is
+    // left as it is: the store service tightens the data folder, which it knows is Tenor's own.
+    if (owned) {
+      mkdirSync(path.dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
+      createPrivateFile(file);
+    }
     this.location = file;
     this.#db = new BetterSqlite3(file, { fileMustExist: opts.external === true });
     if (!opts.external) this.#db.pragma('journal_mode = WAL');
+    // A database made by an earlier version may be 0644 with its -wal and -shm: tighten them.
+    if (owned) restrictFiles(file, `${file}-wal`, `${file}-shm`);
     this.#db.pragma('synchronous = FULL');
     this.#db.pragma('foreign_keys = ON');
     this.#db.pragma('busy_timeout = 5000');

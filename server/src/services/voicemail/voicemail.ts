@@ -9,6 +9,8 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Call, Prompt } from '@tenor/telephony';
+import { pathInside } from '../../core/paths.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, restrictFiles } from '../../core/private-files.js';
 import { TenorError } from '../../core/errors.js';
 import type { EventBus } from '../../core/events.js';
 import type { CrmService } from '../crm/index.js';
@@ -97,7 +99,7 @@ export function createVoicemail(d: VoicemailDeps): VoicemailService {
 
   // A new name per upload: the engine decodes a prompt file once per path and keeps it, so a
   // greeting written over the old file would go unheard until a restart.
-  const greetingFile = (box: string): string => path.join(voicemailDir(d.dataDir), 'greetings', `${box}.${d.now()}.wav`);
+  const greetingFile = (box: string): string => pathInside(voicemailDir(d.dataDir), 'greetings', `${box}.${d.now()}.wav`);
 
   return {
     boxes: () => d.boxes.all(),
@@ -117,11 +119,13 @@ export function createVoicemail(d: VoicemailDeps): VoicemailService {
         return undefined;
       }
       const id = randomUUID();
-      const dir = path.join(voicemailDir(d.dataDir), box.name);
-      await mkdir(dir, { recursive: true });
+      const dir = pathInside(voicemailDir(d.dataDir), box.name);
+      await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
       const file = path.join(dir, `${id}.wav`);
       const receivedAt = d.now();
       const recorded = await call.record({ file, maxSeconds: box.maxSeconds, silenceSeconds: box.silenceSeconds, stopKeys: '#', beep: true });
+      // The engine writes with the default mode; a caller's message is private.
+      restrictFiles(file);
       const durationMs = existsSync(file) ? await trimSilence(file) : 0;
       if (durationMs < MIN_MESSAGE_MS) {
         await rm(file, { force: true });
@@ -171,9 +175,9 @@ export function createVoicemail(d: VoicemailDeps): VoicemailService {
       const box = d.boxes.require(name);
       const converted = await convertToTelephony(wav, { maxSeconds: MAX_GREETING_SECONDS, what: `the greeting of box '${box.name}'` });
       const file = greetingFile(box.name);
-      await mkdir(path.dirname(file), { recursive: true });
+      await mkdir(path.dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
       const tmp = `${file}.${process.pid}.tmp`;
-      await writeFile(tmp, converted.wav);
+      await writeFile(tmp, converted.wav, { mode: PRIVATE_FILE_MODE });
       await rename(tmp, file); // never half a file under the name
       await d.store.setGreeting(box.name, file, d.now());
       d.boxes.setGreeting(box.name, file);
