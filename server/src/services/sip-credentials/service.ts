@@ -151,8 +151,7 @@ export function sipCredentialsService(config: TenorConfig) {
 
       // A deleted user's softphone stops registering with them.
       ctx.get('users').onAccessChanged(async (username, change) => {
-        if (change !== 'removed') return;
-        for (const row of [...rows.values()]) if (sameOwner(row.owner, { kind: 'user', name: username })) await drop(row.sipUser);
+        if (change === 'removed') await forget({ kind: 'user', name: username });
       });
 
       return {
