@@ -80,6 +80,7 @@ t.test('GIVEN a stranger at 127.0.0.3 spraying RTP over the whole RTP port range
   t.ok(echo.ownFramesBack >= CALL_FRAMES * 0.9, `the caller's own audio came back (${echo.ownFramesBack}/${CALL_FRAMES} frames)`);
   t.equal(echo.foreign, 0, `none of the stranger's audio reached the caller (${echo.foreign} foreign of ${echo.received})`);
   t.equal(spray.received(), 0, 'the stranger got none of the call\'s audio');
+  t.ok((engine.driver.stats().resources.rtpPacketsFromStrangers ?? 0) > 0, `the dropped packets are counted (${engine.driver.stats().resources.rtpPacketsFromStrangers})`);
   await assertNoLeaks(t, engine);
 });
 

@@ -68,6 +68,9 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
   readonly #trunkRegistrations = new Map<string, TrunkRegistration>();
   /** Caps on incoming calls per source address and in total. */
   readonly #admission: CallAdmission;
+  /** Media legs open now, and the RTP packets from strangers that legs already closed dropped (for stats). */
+  readonly #openLegs = new Set<MediaLeg>();
+  #strangerPacketsOfClosedLegs = 0;
   #stopping = false;
   /** Set by refuseNewCalls: calls in progress go on, new ones are refused. */
   #refusing = false;
@@ -229,6 +232,8 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
         mediaPorts: this.#ports.allocatedCount,
         incomingCalls: this.#admission.calls,
         bannedSources: sip?.bannedSources ?? 0,
+        rtpPacketsFromStrangers: this.#strangerPacketsOfClosedLegs
+          + [...this.#openLegs].reduce((sum, leg) => sum + leg.stats().packetsFromStrangers, 0),
         echoCalls: this.#echoes.size,
         pendingOriginates: this.#originating.size,
         registrations: this.#registrar?.bindings.size ?? 0,
@@ -677,8 +682,8 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
   }
 
   /** Opens a media leg on the given port. The caller releases the port when the leg closes. */
-  #openLeg(port: number, chosen: NegotiatedAudio, remote: RemoteAudio | undefined, callId: string, trusted: readonly string[]): Promise<MediaLeg> {
-    return MediaLeg.open({
+  async #openLeg(port: number, chosen: NegotiatedAudio, remote: RemoteAudio | undefined, callId: string, trusted: readonly string[]): Promise<MediaLeg> {
+    const leg = await MediaLeg.open({
       trustedAddresses: trusted,
       payloadType: STATIC_PT[chosen.codec],
       ...(chosen.telephoneEventPt !== undefined ? { telephoneEventPayloadType: chosen.telephoneEventPt } : {}),
@@ -690,6 +695,12 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
       logger: this.#log,
       callId,
     });
+    this.#openLegs.add(leg);
+    leg.once('closed', () => {
+      this.#openLegs.delete(leg);
+      this.#strangerPacketsOfClosedLegs += leg.stats().packetsFromStrangers;
+    });
+    return leg;
   }
 
   /** Allocates a port and opens a leg on it, skipping ports another program holds. */
