@@ -3,7 +3,7 @@
  * describes them, with placeholders filled in; the host (server or browser)
  * executes them through its services.
  */
-import { renderTemplate, templateValue } from './evaluate.js';
+import { renderTemplate, renderUrlTemplate, templateValue } from './evaluate.js';
 import type { JsonValue, Scope } from './evaluate.js';
 import type { Action } from './model.js';
 
@@ -38,7 +38,12 @@ export function renderAction(action: Action, scope: Scope): ActionRequest {
         ...(action.body === undefined ? {} : { body: text(action.body) }),
       };
     case 'webhook':
-      return { type: 'webhook', url: text(action.url), method: action.method, ...(action.body === undefined ? {} : { body: text(action.body) }) };
+      return {
+        type: 'webhook',
+        url: action.url === undefined ? '' : renderUrlTemplate(action.url, scope),
+        method: action.method,
+        ...(action.body === undefined ? {} : { body: text(action.body) }),
+      };
     case 'update-field':
       return {
         type: 'update-field',

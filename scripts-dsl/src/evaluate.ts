@@ -150,6 +150,15 @@ export function renderTemplate(template: Template, scope: Scope): string {
 }
 
 /**
+ * A template that becomes a URL: each substituted value is URL-encoded
+ * (encodeURIComponent), so an answer or a caller's number such as `1&admin=1#`
+ * stays one value and cannot add query parameters or change the path.
+ */
+export function renderUrlTemplate(template: Template, scope: Scope): string {
+  return template.parts.map((part) => (typeof part === 'string' ? part : encodeURIComponent(formatValue(resolvePath(part.path, scope))))).join('');
+}
+
+/**
  * A template that is exactly one placeholder keeps the value's type, so
  * `value="${answer.amount}"` writes the number 120, not the text "120".
  */

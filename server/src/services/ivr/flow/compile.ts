@@ -10,7 +10,7 @@ import type { AnyEventObject } from 'xstate';
 import { TenorError } from '../../../core/errors.js';
 import { checkFlow } from './check.js';
 import { evaluateTest, usesClock } from './conditions.js';
-import { dig, render, renderDeep, renderText, textOf } from './template.js';
+import { dig, render, renderDeep, renderText, renderUrl, textOf } from './template.js';
 import type { TemplateScope } from './template.js';
 import type {
   CollectRequest,
@@ -428,7 +428,7 @@ function httpState(node: HttpNode): StateConfig {
       input: ({ context }: Args): HttpRequest => {
         const scope = scopeOf(context);
         return {
-          url: renderText(node.url, scope),
+          url: renderUrl(node.url, scope),
           method: node.method,
           headers: Object.fromEntries(Object.entries(node.headers).map(([h, v]) => [h, renderText(v, scope)])),
           body: node.body === undefined ? undefined : renderDeep(node.body, scope),

@@ -84,6 +84,15 @@ export function renderText(s: string, scope: TemplateScope): string {
   return s.replace(REFERENCE, (_, ref: string) => textOf(resolveReference(ref, scope)));
 }
 
+/**
+ * Render a URL: each substituted value is URL-encoded (encodeURIComponent), so
+ * a caller's number such as `123&admin=1#` stays one value and cannot add
+ * query parameters, change the path or cut the URL short.
+ */
+export function renderUrl(s: string, scope: TemplateScope): string {
+  return s.replace(REFERENCE, (_, ref: string) => encodeURIComponent(textOf(resolveReference(ref, scope))));
+}
+
 export function textOf(v: unknown): string {
   if (v === undefined || v === null) return '';
   if (typeof v === 'object') return JSON.stringify(v);
