@@ -17,6 +17,7 @@ import type { Database } from '../../store/database.js';
 import type { AcdEngine } from '../acd/engine.js';
 import type { Clock, TimerHandle } from '../acd/clock.js';
 import { causeOf, isLive } from '../acd/session.js';
+import { DialingRefusedError } from '../dialing/guard.js';
 import { ABANDON_REDIAL_BLOCK_MS, CONNECT_WITHIN_MS, abandonWindowMs, type AttemptOutcome, type CampaignDefinition } from './model.js';
 import { AbandonTracker, buildPacingSnapshot, decidePacing, defaultPacingSettings, PacingStatsEstimator, type PacingSnapshot } from './pacing/index.js';
 import { nextStep } from './retry.js';
@@ -317,6 +318,12 @@ export class CampaignDialer {
         { callerId: { number: def.callerId }, timeoutMs: def.ringTimeSeconds * 1000, signal, headers: { 'X-Tenor-Campaign': def.name } },
       );
     } catch (err) {
+      if (err instanceof DialingRefusedError && err.permanent) {
+        // The site does not dial this number (docs/dialing-policy.md): trying again would only be refused again.
+        this.#log.warn({ phone: record.phone, attemptId: id, reason: err.reason }, 'number refused by the dialing policy; not dialed again');
+        await this.#finish(id, record, attempt, startedAt, { outcome: 'failed' }, { state: 'done' });
+        return;
+      }
       const outcome = outcomeOfCause(causeOf(err));
       this.#estimator.recordAttempt(outcome === 'busy' ? 'busy' : outcome === 'no-answer' ? 'no-answer' : 'failed');
       this.#log.info({ phone: record.phone, attemptId: id, outcome, cause: causeOf(err) }, 'not answered');

@@ -8,16 +8,26 @@
 import { OriginateError, type Call, type DialTarget, type OriginateOptions, type TelephonyDriver } from '@tenor/telephony';
 import type { TenorError } from '../../core/errors.js';
 import type { Lease } from './caps.js';
+import type { RefusalReason } from './policy.js';
 
 /** Thrown by a guarded originate: a failed call to its callers (they already handle those), with the coded error inside. */
 export class DialingRefusedError extends OriginateError {
   readonly refusal: TenorError;
-  constructor(refusal: TenorError) {
+  readonly reason: RefusalReason;
+  constructor(refusal: TenorError, reason: RefusalReason) {
     super('rejected', refusal.message);
     this.name = 'DialingRefusedError';
     this.refusal = refusal;
+    this.reason = reason;
+  }
+
+  /** True when the number itself is refused (it always will be); false for a cap, which frees up later. */
+  get permanent(): boolean {
+    return !CAP_REASONS.includes(this.reason);
   }
 }
+
+const CAP_REASONS: readonly RefusalReason[] = ['site-concurrent', 'site-per-hour', 'trunk-concurrent', 'trunk-per-hour'];
 
 export interface LegGate {
   /** Admit one leg to `target` through `trunk` (undefined: not a trunk call); throws DialingRefusedError when refused. */

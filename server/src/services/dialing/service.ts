@@ -85,18 +85,18 @@ export function createDialing(settings: DialingSettings, site: { defaultCountry:
       const d = policy.checkNumber(target.number);
       shown = d.number.e164;
       cls = d.number.class;
-      if (!d.allowed) throw new DialingRefusedError(refuse(shown, cls, d.refusal, req));
+      if (!d.allowed) throw new DialingRefusedError(refuse(shown, cls, d.refusal, req), d.refusal.reason);
     } else {
       shown = target.address;
       cls = 'address';
       const host = hostOf(target.address);
       if (host === undefined || (!site.ownHosts.includes(host) && !addressHosts.includes(host))) {
-        throw new DialingRefusedError(refuse(shown, cls, { reason: 'address-not-allowed', detail: `${target.address} is not on this site's SIP domain nor in dialing.addressHosts` }, req));
+        throw new DialingRefusedError(refuse(shown, cls, { reason: 'address-not-allowed', detail: `${target.address} is not on this site's SIP domain nor in dialing.addressHosts` }, req), 'address-not-allowed');
       }
       if (site.ownHosts.includes(host)) return { release: () => undefined }; // stays on the site: no trunk is paid
     }
     const lease = caps.take(trunk ?? `sip:${hostOf(shown) ?? shown}`);
-    if ('reason' in lease) throw new DialingRefusedError(refuse(shown, cls, lease, req));
+    if ('reason' in lease) throw new DialingRefusedError(refuse(shown, cls, lease, req), lease.reason);
     return lease;
   };
 
@@ -128,7 +128,16 @@ export function dialingService(config: TenorConfig) {
     dependsOn: ['events'],
     start(ctx) {
       const ownHosts = [...new Set([config.sip.realm, config.sip.publicAddress].filter((h): h is string => h !== undefined).map((h) => h.toLowerCase()))];
-      return createDialing(config.dialing, { defaultCountry: config.crm.defaultCountry, ownHosts }, ctx.get('events'), ctx.logger);
+      const dialing = createDialing(config.dialing, { defaultCountry: config.crm.defaultCountry, ownHosts }, ctx.get('events'), ctx.logger);
+      // Home phones and persistent lines are checked each time they are called; say now which ones never will be.
+      for (const agent of config.site.agents) {
+        const number = agent.device && 'number' in agent.device ? agent.device.number : undefined;
+        const decision = number === undefined ? undefined : dialing.policy.checkNumber(number);
+        if (decision && !decision.allowed) {
+          ctx.logger.warn({ agent: agent.login, number: decision.number.e164, class: decision.number.class, reason: decision.refusal.reason }, `agent ${agent.login}'s phone cannot be called: ${decision.refusal.detail}`);
+        }
+      }
+      return dialing;
     },
     health(dialing) {
       const s = dialing.stats();
