@@ -22,6 +22,7 @@ import { FlowAbortedError, runFlow, type CompiledFlow, type FlowOutcome, type Fl
 import { FlowFailedError } from './flow/run.js';
 import type { CallerIdentity } from './identify.js';
 import type { OutboundHttpLimits } from '../../core/outbound-http.js';
+import type { DialingService } from '../dialing/service.js';
 import { CallGoneError, liveFlowIO } from './live-io.js';
 import type { FlowRegistry, LiveFlow } from './registry.js';
 import './events.js';
@@ -37,6 +38,8 @@ export interface SessionDeps {
   /** Undefined when no voicemail service runs. */
   voicemail(): VoicemailService | undefined;
   bus: EventBus;
+  /** A number the flow transfers to (a template: it may hold what the caller typed) passes the site's dialing policy. */
+  dialing: Pick<DialingService, 'decide'>;
   clock: FlowClock;
   dataDir: string;
   /** Bounds on the flow's data dips. */
@@ -180,6 +183,13 @@ export class CallSession {
         const target = outcome.target;
         if (target.kind === 'flow') return { flow: target.flow, via: 'transfer' };
         if (target.kind === 'number') {
+          // The far end is asked to call the number, often through the site's own trunk: the same policy as any outbound leg.
+          const decision = this.#d.dialing.decide(target.number, { purpose: 'transfer', callId: call.id, ...(this.#s.trunk !== undefined ? { trunk: this.#s.trunk } : {}) });
+          if (!decision.allowed) {
+            log.warn({ number: target.number }, 'transfer refused by the dialing policy; the call ends');
+            await this.#goodbye(['invalid-option']);
+            return undefined;
+          }
           log.info({ number: target.number }, 'blind transfer');
           await call.transfer(target.number);
           return undefined;

@@ -19,6 +19,7 @@ import '../crm/index.js';
 import '../events.js';
 import '../store.js';
 import '../telephony.js';
+import '../dialing/service.js';
 import { CallSession, type SessionDeps } from './call-session.js';
 import { flowClock, type FlowClock } from './clock.js';
 import { builtinPromptExists, simulateFlow, type CompiledFlow, type FlowCheckContext, type FlowProblem, type SimulationResult, type SimulationScript } from './flow/index.js';
@@ -94,7 +95,7 @@ export function ivrService(config: TenorConfig, opts: IvrServiceOptions = {}) {
     name: 'ivr',
     version: '1.0.0',
     description: 'IVR flows: registry with versions and hot reload, flows run on live calls',
-    dependsOn: ['store', 'events', 'telephony', 'acd', 'crm', ...(opts.voicemail === false ? [] : ['voicemail'])],
+    dependsOn: ['store', 'events', 'telephony', 'dialing', 'acd', 'crm', ...(opts.voicemail === false ? [] : ['voicemail'])],
     async start(ctx) {
       const db = ctx.get('store');
       await db.migrate(ivrMigrations);
@@ -132,7 +133,7 @@ export function ivrService(config: TenorConfig, opts: IvrServiceOptions = {}) {
       }, log, opts.watchDebounceMs);
 
       const sessions = new Map<string, CallSession>();
-      const deps: SessionDeps = { registry, driver, acd, crm, voicemail, bus, clock, dataDir: config.dataDir, outboundHttp: config.outboundHttp, defaultLanguage: undefined };
+      const deps: SessionDeps = { registry, driver, acd, crm, voicemail, bus, dialing: ctx.get('dialing'), clock, dataDir: config.dataDir, outboundHttp: config.outboundHttp, defaultLanguage: undefined };
       const track = async (session: CallSession, run: () => Promise<void>): Promise<void> => {
         sessions.set(session.callId, session);
         try {
