@@ -8,6 +8,7 @@ t.test('a persistent-line agent gets callers with no ring: one call to the home 
   const home = await homeNetwork(t);
   const s = await startSite(t, {
     trunks: [trunkTo(home)],
+    dialing: { allow: ['+31'] }, // sue's line is a Dutch mobile
     acd: { callerId: '+31205550000' },
     queues: [{ name: 'sales', ringTimeoutSeconds: 5 }],
     agents: [{ login: 'sue', name: 'Sue on a slow line', device: { type: 'persistent', number: '+31687654321', trunk: 'home' }, queues: [{ queue: 'sales' }] }],
