@@ -33,6 +33,8 @@ export interface StartOptions {
 
 export async function startServer(config: TenorConfig, opts: StartOptions = {}): Promise<TenorServer> {
   const logger = opts.logger ?? createLogger(config.logLevel);
+  // What the server runs with, for support (debug level); passwords and secrets are redacted by the logger.
+  logger.debug({ config }, 'configuration loaded');
   const services = new ServiceManager({ logger });
   for (const def of builtinServices(config)) services.register(def);
   for (const def of opts.extraServices ?? []) services.register(def);
