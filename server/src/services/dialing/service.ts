@@ -95,7 +95,9 @@ export function createDialing(settings: DialingSettings, site: { defaultCountry:
       }
       if (site.ownHosts.includes(host)) return { release: () => undefined }; // stays on the site: no trunk is paid
     }
-    const lease = caps.take(trunk ?? `sip:${hostOf(shown) ?? shown}`);
+    // Numbers count on their trunk (the engine's default one when unnamed); SIP addresses off the site on their host.
+    const scope = target.kind === 'number' ? trunk ?? DEFAULT_TRUNK : `sip:${hostOf(target.address) ?? target.address}`;
+    const lease = caps.take(scope);
     if ('reason' in lease) throw new DialingRefusedError(refuse(shown, cls, lease, req), lease.reason);
     return lease;
   };
@@ -113,6 +115,9 @@ export function createDialing(settings: DialingSettings, site: { defaultCountry:
     view: () => ({ ...policy.settings, addressHosts, caps: caps.config }),
   };
 }
+
+/** Where legs to a number without a trunk name are counted when the engine cannot say which trunk it uses. */
+const DEFAULT_TRUNK = '(default)';
 
 /** The host of a SIP URI (sip:user@host:port;params), lower-cased. */
 function hostOf(address: string): string | undefined {
