@@ -38,13 +38,13 @@ t.test('environment variables are read and typed', async (t) => {
       TENOR_RTP_PORT_MAX: '30100',
       TENOR_DATA_DIR: '/var/lib/tenor',
       TENOR_LOG_LEVEL: 'debug',
-      TENOR_ADMIN_PASSWORD: 's3cret!',
+      TENOR_ADMIN_PASSWORD: 's3cret!-long-pw',
     },
     '/',
   );
   t.same(
     [c.http.port, c.sip.port, c.http.bind, c.sip.bind, c.sip.publicAddress, c.rtp.portMin, c.rtp.portMax, c.dataDir, c.logLevel, c.adminPassword],
-    [9000, 5080, '127.0.0.1', '127.0.0.1', 'pbx.example.com', 30000, 30100, '/var/lib/tenor', 'debug', 's3cret!'],
+    [9000, 5080, '127.0.0.1', '127.0.0.1', 'pbx.example.com', 30000, 30100, '/var/lib/tenor', 'debug', 's3cret!-long-pw'],
   );
 });
 
