@@ -43,6 +43,9 @@ t.test('a refused number never reaches the trunk, and a trunk takes no more legs
   const during = JSON.parse((await app.inject({ method: 'GET', url: '/api/dialing/stats', headers: ADMIN_AUTH })).body) as { refused: number; byReason: Record<string, number>; caps: { trunks: Record<string, { active: number; lastHour: number }> } };
   t.match(during, { refused: 2, byReason: { 'number-class': 1, 'trunk-concurrent': 1 }, caps: { trunks: { home: { active: 1, lastHour: 1 } } } }, 'counted; one leg up on home');
 
+  const policy = await app.inject({ method: 'GET', url: '/api/dialing/policy', headers: ADMIN_AUTH });
+  t.match(JSON.parse(policy.body), { country: 'US', allowClasses: ['domestic', 'toll-free'], agentsMayDialExternal: false, caps: { trunks: { home: { concurrent: 1, perHour: 600 } } } }, 'admins read the policy in force, defaults filled in');
+
   // Once the first leg ends its place is free again.
   await first.hangup('normal');
   const third = await within(dial('+12125551236'), 30_000, 'the third leg to be answered');

@@ -68,8 +68,8 @@ export class DialingCaps {
   take(trunk: string): Lease | Refusal {
     const now = this.now();
     const trunkCaps = this.#capsOf(trunk);
-    let win = this.#trunks.get(trunk);
-    if (!win) this.#trunks.set(trunk, (win = new Window()));
+    // A window is kept only for a trunk that placed a leg: refused asks for made-up trunk names leave nothing behind.
+    const win = this.#trunks.get(trunk) ?? new Window();
     const refusal =
       this.#site.active >= this.config.site.concurrent ? { reason: 'site-concurrent' as const, detail: `the site already has ${this.#site.active} outbound calls up (dialing.site.concurrent ${this.config.site.concurrent})` }
       : this.#site.startedInLastHour(now) >= this.config.site.perHour ? { reason: 'site-per-hour' as const, detail: `the site placed ${this.config.site.perHour} outbound calls in the last hour (dialing.site.perHour)` }
@@ -79,6 +79,7 @@ export class DialingCaps {
     if (refusal) return refusal;
     this.#site.start(now);
     win.start(now);
+    this.#trunks.set(trunk, win);
     const trunkWindow = win;
     let released = false;
     return {
