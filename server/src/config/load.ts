@@ -60,6 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       bind,
       trustProxy: fromFile.http?.trustProxy ?? false,
       allowedOrigins: fromFile.http?.allowedOrigins ?? [],
+      login: fromFile.http?.login ?? {},
     },
     sip: {
       port: fromEnv.sipPort ?? fromFile.sip?.port ?? configDefaults.sipPort,

@@ -5,6 +5,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { MIN_PASSWORD_LENGTH } from '../core/password-policy.js';
 import type { OutboundHttpLimits } from '../core/outbound-http.js';
+import { LoginSettingsSchema, type LoginSettings } from '../http/session/config-schema.js';
 import { AcdQueueFields, AcdSettingsSchema, type AcdSettings } from '../services/acd/config-schema.js';
 import { VoicemailSettingsSchema, type VoicemailSettings } from '../services/voicemail/config-schema.js';
 import { ReportsSettingsSchema, type ReportsSettings } from '../services/reports/config-schema.js';
@@ -35,11 +36,11 @@ export const TrunkSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const AgentDeviceSchema = Type.Union([
-  Type.Object({ type: Type.Literal('softphone'), secret: Type.Optional(DeviceSecret) }, { additionalProperties: false }),
 /** A device secret set by the admin (a SIP device's own credential, never the web password). */
 const DeviceSecret = Type.String({ minLength: 16, maxLength: 200, description: 'SIP device secret, at least 16 characters' });
 
+export const AgentDeviceSchema = Type.Union([
+  Type.Object({ type: Type.Literal('softphone'), secret: Type.Optional(DeviceSecret) }, { additionalProperties: false }),
   Type.Object(
     { type: Type.Literal('external'), number: Type.String({ minLength: 1 }), trunk: Type.Optional(Name) },
     { additionalProperties: false },
@@ -143,6 +144,8 @@ export const FileConfigSchema = Type.Object(
           trustProxy: Type.Optional(Type.Boolean()),
           /** Origins (scheme://host:port) besides the server's own that may use the web session, e.g. the proxy's public URL. */
           allowedOrigins: Type.Optional(Type.Array(Type.String({ pattern: '^https?://[^/]+$' }))),
+          /** How failed web and Basic logins are slowed down (docs/access.md). */
+          login: Type.Optional(LoginSettingsSchema),
         },
         { additionalProperties: false },
       ),
@@ -230,7 +233,7 @@ export type LogLevelName = Static<typeof LogLevel>;
 
 /** The resolved configuration every component reads. */
 export interface TenorConfig {
-  http: { port: number; bind: string; trustProxy: boolean; allowedOrigins: string[] };
+  http: { port: number; bind: string; trustProxy: boolean; allowedOrigins: string[]; login: LoginSettings };
   sip: {
     port: number; bind: string; publicAddress: string; realm: string | undefined; digestAlgorithms: ('MD5' | 'SHA-256')[];
     /** Only the limits the file sets; the engine has the defaults. */

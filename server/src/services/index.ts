@@ -21,6 +21,7 @@ import { contactHistoryService } from './contact-history.js';
 import { campaignsService } from './campaigns/service.js';
 import { reportsService } from './reports/service.js';
 import { sessionsService } from '../http/session/service.js';
+import { loginLimitsFrom } from '../http/session/config-schema.js';
 import { promptsService } from './prompts/service.js';
 import { voicemailService } from './voicemail/service.js';
 import { trunksService } from './trunks/service.js';
@@ -47,7 +48,7 @@ export function builtinServices(config: TenorConfig): ServiceDefinition<object>[
     contactHistoryService(),
     campaignsService(config),
     reportsService(config.reports),
-    sessionsService(),
+    sessionsService({ limits: loginLimitsFrom(config.http.login) }),
     promptsService(config.dataDir),
     voicemailService(config),
   ] as ServiceDefinition<object>[];
