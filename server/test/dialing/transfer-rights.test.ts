@@ -22,6 +22,9 @@ t.test('agents transfer and consult to agents and queues only, unless the site a
   const answered = await s.bus.wait('call_answered', (p) => p.agent === 'ann', 30_000);
   const callId = answered.payload.callId;
 
+  t.match(await s.control('ann', 'GET', '/targets'), { status: 200, body: { numbers: false } }, 'the transfer form offers ann no numbers');
+  t.match(await s.control('ann', 'GET', '/targets', undefined, 'admin'), { status: 200, body: { numbers: true } }, 'an admin acting for her may dial out');
+
   const outside = { type: 'number', number: '+12125551234', trunk: 'pstn' };
   for (const action of ['consult', 'transfer'] as const) {
     const res = await s.control('ann', 'POST', `/${action}`, { target: outside });

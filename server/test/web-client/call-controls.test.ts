@@ -65,6 +65,7 @@ t.test('call controls on the desktop, monitor actions and voicemail actions arou
     ],
     flows: [{ name: 'welcome', file: 'flows/welcome.yaml' }, { name: 'messages', file: 'flows/messages.yaml' }],
     entryNumbers: [{ number: '+15550100', flow: 'welcome' }, { number: '+15550200', flow: 'messages' }],
+    dialing: { agentsMayDialExternal: true }, // the transfer form offers numbers to agents only where the site allows it
   })));
   const sipPort = await freeUdpTcpPort();
   const rtp = await freeUdpRange(60, { belowEphemeral: true });
@@ -83,9 +84,10 @@ t.test('call controls on the desktop, monitor actions and voicemail actions arou
 
   // A caller leaves a message in the sales box, through the IVR's voicemail node.
   const tone = await makeToneUlaw(path.join(dir, 'caller.ul'), { seconds: 9, frequency: 600 });
+  // From a US number: the site's dialing policy lets the message be called back (a forged or odd From would be refused).
   const messageCaller = await startSipp({
-    scenario: 'uac-call-stream-for-recording.xml', remote: sip, service: '+15550200', calls: 1, pauseMs: 8000,
-    files: { 'audio.ul': tone }, timeoutMs: 40_000,
+    scenario: path.join(SCENARIOS, 'uac-caller-tone.xml'), remote: sip, service: '+15550200', calls: 1, pauseMs: 8000,
+    vars: { caller: '+12125550100' }, files: { 'audio.ul': tone }, timeoutMs: 40_000,
   });
   t.teardown(() => messageCaller.stop(2000));
   const received = await bus.wait('voicemail_received', () => true, 45_000);

@@ -45,12 +45,13 @@ export function targetLabel(t: Translate, target: TransferTarget): string {
 
 type TargetKind = TransferTarget['type'];
 
-interface TransferTargets { agents: Array<{ login: string; name: string; state: AgentStateName }>; queues: string[] }
+/** `numbers`: whether this user may transfer to a number (the site's dialing policy, docs/dialing-policy.md). */
+interface TransferTargets { agents: Array<{ login: string; name: string; state: AgentStateName }>; queues: string[]; numbers: boolean }
 const targetsRefreshMs = 2000;
 
 /** Who the agent can transfer to. An agent's live snapshot holds only themselves, so the server lists the others. */
 function useTransferTargets(login: string): TransferTargets {
-  const [targets, setTargets] = useState<TransferTargets>({ agents: [], queues: [] });
+  const [targets, setTargets] = useState<TransferTargets>({ agents: [], queues: [], numbers: false });
   useEffect(() => {
     let cancelled = false;
     const load = (): void => {
@@ -141,7 +142,7 @@ export function CallControls(props: { login: string; contact: LiveContact }) {
           <select id="transfer-kind" aria-label={t('transferTargetKind')} value={kind} onChange={(e) => setKind(e.currentTarget.value as TargetKind)}>
             <option value="agent">{t('targetAgent')}</option>
             <option value="queue">{t('targetQueue')}</option>
-            <option value="number">{t('targetNumber')}</option>
+            {targets.numbers && <option value="number">{t('targetNumber')}</option>}
           </select>
           {kind === 'agent' && (
             <select id="transfer-agent" aria-label={t('targetAgent')} value={chosenAgent} onChange={(e) => setAgent(e.currentTarget.value)}>
@@ -156,7 +157,7 @@ export function CallControls(props: { login: string; contact: LiveContact }) {
               {targets.queues.map((q) => <option value={q}>{q}</option>)}
             </select>
           )}
-          {kind === 'number' && (
+          {kind === 'number' && targets.numbers && (
             <input id="transfer-number" type="tel" aria-label={t('targetNumber')} placeholder="+15550100" value={number} onInput={(e) => setNumber(e.currentTarget.value)} />
           )}
           <button id="transfer-blind" disabled={busy} onClick={() => withTarget('transfer')}>{t('transferBlind')}</button>

@@ -71,9 +71,16 @@ export function callControlRoutes(opts: { services: ServiceManager }): FastifyPl
     app.get('/api/agents/:login/call/targets', {
       onRequest: anyone,
       schema: {
-        summary: 'Who the agent can transfer to: the other agents (with their state; only ready ones can take a transfer) and the queues',
+        summary: 'Who the agent can transfer to: the other agents (with their state; only ready ones can take a transfer), the queues, and whether numbers are allowed',
         tags, security, params,
-        response: { 200: Type.Object({ agents: Type.Array(Type.Object({ login: Type.String(), name: Type.String(), state: Type.String() })), queues: Type.Array(Type.String()) }), ...errors },
+        response: {
+          200: Type.Object({
+            agents: Type.Array(Type.Object({ login: Type.String(), name: Type.String(), state: Type.String() })),
+            queues: Type.Array(Type.String()),
+            numbers: Type.Boolean({ description: 'whether the caller of this route may transfer to a number (agents: dialing.agentsMayDialExternal)' }),
+          }),
+          ...errors,
+        },
       },
     }, async (request) => {
       const { login } = request.params;
@@ -81,6 +88,7 @@ export function callControlRoutes(opts: { services: ServiceManager }): FastifyPl
       return {
         agents: acd().agents().filter((a) => a.login !== login && a.loggedIn).map((a) => ({ login: a.login, name: a.profile.name, state: a.state })),
         queues: acd().queues().map((q) => q.name),
+        numbers: currentUser(request).role !== 'agent' || services.get('dialing').policy.settings.agentsMayDialExternal,
       };
     });
 
