@@ -100,7 +100,7 @@ export interface Site {
   agentView(login: string): Promise<{ state: string; reason: string }>;
 }
 
-/** Start Tenor with this site file content (written as JSON, which is YAML). */
+/** Start Tenor with this site file content (written as JSON, which is YAML); agents' softphones get device secrets. */
 export async function startSite(t: Test, site: Record<string, unknown>): Promise<Site> {
   const dir = tempDir(t, 'tenor-acd-sip-');
   const file = path.join(dir, 'site.yaml');
