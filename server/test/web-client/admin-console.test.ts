@@ -98,7 +98,7 @@ t.test('admin console: queues, agents and users', { timeout: 180_000 }, async (t
   await page.fill('#agent-login', 'carl');
   await page.fill('#agent-name', 'Carl Jensen');
   await page.selectOption('#agent-device', 'external');
-  await page.fill('#agent-device-number', '+15550100');
+  await page.fill('#agent-device-number', '+12125550100');
   await page.click('#agent-queues-add');
   await page.selectOption('#agent-queues [data-row="0"] .row-name', 'billing');
   await page.fill('#agent-queues [data-row="0"] .row-value', '2');
@@ -114,7 +114,7 @@ t.test('admin console: queues, agents and users', { timeout: 180_000 }, async (t
   t.equal(await page.textContent('#agent-list tr[data-agent="carl"] .queues [data-queue="billing"]'), 'billing2', 'with its queue and penalty');
   let carl = await apiGet<AgentView>(server, '/api/agents/carl');
   t.same({ name: carl.name, device: carl.device, skills: carl.skills, queues: carl.queues },
-    { name: 'Carl Jensen', device: { type: 'external', number: '+15550100' }, skills: { billing: 7, spanish: 4 }, queues: [{ queue: 'billing', penalty: 2 }] },
+    { name: 'Carl Jensen', device: { type: 'external', number: '+12125550100' }, skills: { billing: 7, spanish: 4 }, queues: [{ queue: 'billing', penalty: 2 }] },
     'GET /api/agents/carl has the two skills, the membership and the external phone');
 
   await page.fill('#agent-skills [data-row="1"] .row-value', '9');

@@ -16,6 +16,7 @@ import { MIN_DEVICE_SECRET_LENGTH, type SipSecretStatus } from '../sip-credentia
 import type { AgentProfile } from './model.js';
 import type { CallRecord, CallSegment } from './store/call-records.js';
 import './service.js';
+import '../dialing/service.js';
 
 const { name: _queueName, ...queueFields } = QueueSchema.properties;
 const QueueBody = Type.Object({ ...queueFields, ...AcdQueueFields }, { additionalProperties: false });
@@ -220,6 +221,10 @@ export function acdRoutes(opts: { services: ServiceManager }): FastifyPluginAsyn
       schema: { summary: 'Create or update an agent (its state is kept)', tags: ['acd'], security, params: Type.Object({ login: Login }), body: AgentBody, response: { 200: AgentView, ...errors } },
     }, async (request) => {
       const b = request.body;
+      // A home phone or persistent line the dialing policy would never call is refused now, not at every offer.
+      if (b.device && 'number' in b.device && b.device.number !== undefined) {
+        opts.services.get('dialing').authorize(b.device.number, { purpose: 'agent-device', role: 'admin', agent: request.params.login, ...(b.device.trunk !== undefined ? { trunk: b.device.trunk } : {}) });
+      }
       const profile: AgentProfile = {
         login: request.params.login, name: b.name, device: deviceWithoutSecret(b.device), skills: b.skills ?? {},
         queues: (b.queues ?? []).map((q) => ({ queue: q.queue, penalty: q.penalty ?? 0 })),
