@@ -5,7 +5,7 @@
 // passwords are sealed in place and still answer the carrier's challenge.
 
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import BetterSqlite3 from 'better-sqlite3';
@@ -126,4 +126,14 @@ t.test('an install from before device secrets: old derived secrets refused, devi
   const given = await after.api('POST', '/api/agents/ann/sip-secret', {});
   t.equal(await registerStatus(after, 'ann', String(given.body['secret'])), 200, 'with a new device secret ann registers again');
   t.ok(readFileSync(path.join(dataDir, 'sealing.key'), 'utf8').length > 0, 'the key file was made on the upgraded start');
+
+  // Closed, the database files are what a copy of the data folder would hold.
+  await app.close();
+  await services.stopAll();
+  const files = Buffer.concat(['tenor.db', 'tenor.db-wal'].map((f) => path.join(dataDir, f)).filter((f) => existsSync(f)).map((f) => readFileSync(f)));
+  for (const [user, password] of [['admin', ADMIN_WEB_PASSWORD], ['ann', 'ann-web-password']] as const) {
+    t.notOk(files.includes(hex('md5', `${user}:tenor:${password}`)), `no leftover of ${user}'s old MD5 digest in the database files`);
+    t.notOk(files.includes(hex('sha256', `${user}:tenor:${password}`)), `nor of the SHA-256 one`);
+  }
+  t.notOk(files.includes('carrier-password'), 'nor of the trunk password in clear');
 });
