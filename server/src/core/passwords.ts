@@ -35,12 +35,30 @@ function parseHash(stored: string): StoredHash | undefined {
   return { N, r: R, p: P, salt: Buffer.from(salt, 'base64'), hash: Buffer.from(hash, 'base64') };
 }
 
-function scrypt(password: string, salt: Buffer, keylen: number, params: { N: number; r: number; p: number }): Promise<Buffer> {
-  // scrypt needs 128·N·r·p bytes; Node refuses anything above maxmem (32 MiB by default), so allow twice that.
-  const options: ScryptOptions = { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r * params.p };
-  return new Promise((resolve, reject) => {
-    scryptCb(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key)));
-  });
+/**
+ * At most this many scrypt runs at once. Each takes 128 MiB and a libuv pool thread (4 by
+ * default, shared with file reads): a burst of logins must neither exhaust memory nor leave
+ * prompt and recording I/O waiting behind password checks. Further runs queue.
+ */
+const MAX_CONCURRENT_SCRYPT = 2;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function scrypt(password: string, salt: Buffer, keylen: number, params: { N: number; r: number; p: number }): Promise<Buffer> {
+  // A slot is taken here, or handed over by the run that finishes (so none is taken twice).
+  if (running < MAX_CONCURRENT_SCRYPT) running++;
+  else await new Promise<void>((resolve) => waiting.push(resolve));
+  try {
+    // scrypt needs 128·N·r·p bytes; Node refuses anything above maxmem (32 MiB by default), so allow twice that.
+    const options: ScryptOptions = { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r * params.p };
+    return await new Promise<Buffer>((resolve, reject) => {
+      scryptCb(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key)));
+    });
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  }
 }
 
 export async function hashPassword(password: string): Promise<string> {
