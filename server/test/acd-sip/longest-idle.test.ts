@@ -7,7 +7,7 @@ import { agentPhone, caller, finished, ms, sleep, startSite } from './site.js';
 t.test('three agents logged in at staggered times take three callers, longest idle first', async (t) => {
   const s = await startSite(t, {
     queues: [{ name: 'sales', strategy: 'longest-idle', ringTimeoutSeconds: 10 }],
-    agents: ['ann', 'bob', 'cid'].map((login) => ({ login, name: login, password: `${login}-secret`, queues: [{ queue: 'sales' }] })),
+    agents: ['ann', 'bob', 'cid'].map((login) => ({ login, name: login, password: `${login}-web-password`, queues: [{ queue: 'sales' }] })),
     entryNumbers: [{ number: '+15550100', queue: 'sales' }],
   });
   const phones = await Promise.all(['ann', 'bob', 'cid'].map((login) => agentPhone(t, s, login)));

@@ -31,11 +31,11 @@ async function until(condition: () => boolean): Promise<void> {
   }
 }
 
-const admin = `Basic ${Buffer.from('admin:admin-pass').toString('base64')}`;
+const admin = `Basic ${Buffer.from('admin:admin-password').toString('base64')}`;
 
 async function setup(t: Test) {
   const dir = tempDir(t, 'tenor-acd-routes-');
-  const config = loadConfig({ TENOR_DATA_DIR: path.join(dir, 'data'), TENOR_ADMIN_PASSWORD: 'admin-pass' }, dir);
+  const config = loadConfig({ TENOR_DATA_DIR: path.join(dir, 'data'), TENOR_ADMIN_PASSWORD: 'admin-password' }, dir);
   const driver = new MemoryDriver(new FakeClock());
   const services = new ServiceManager({ logger: silentLogger });
   services.register(storeService(config.dataDir));

@@ -34,7 +34,7 @@ queues:
 agents:
   - login: ann
     name: Ann de Vries
-    password: secret-ann
+    password: secret-ann-web
     skills: { de: 7, billing: 4 }
     queues: [{ queue: sales }, { queue: support, penalty: 2 }]
   - login: rob
@@ -46,7 +46,7 @@ agents:
 async function boot(dir: string): Promise<ServiceManager> {
   const file = path.join(dir, 'tenor.yaml');
   writeFileSync(file, yaml);
-  const config = loadConfig({ TENOR_CONFIG: file, TENOR_DATA_DIR: path.join(dir, 'data'), TENOR_ADMIN_PASSWORD: 'admin-pass' }, dir);
+  const config = loadConfig({ TENOR_CONFIG: file, TENOR_DATA_DIR: path.join(dir, 'data'), TENOR_ADMIN_PASSWORD: 'admin-password' }, dir);
   const services = new ServiceManager({ logger: silentLogger });
   services.register(storeService(config.dataDir));
   services.register(eventsService());
@@ -66,7 +66,7 @@ t.test('queues and agents come from the configuration file; logged-in agents sur
   t.same(acd.queues().map((q) => [q.name, q.strategy, q.ringTimeoutSeconds, q.wrapUpSeconds]), [['sales', 'longest-idle', 15, 10], ['support', 'skills-based', 20, 0]]);
   t.same(acd.agent('ann')?.profile.queues, [{ queue: 'sales', penalty: 0 }, { queue: 'support', penalty: 2 }]);
   t.same(acd.agent('rob')?.profile.device, { type: 'external', number: '+31612345678', trunk: 'kpn' });
-  t.ok(await first.get('users').authenticate('ann', 'secret-ann'), 'ann can log in with the password from the file');
+  t.ok(await first.get('users').authenticate('ann', 'secret-ann-web'), 'ann can log in with the password from the file');
   await acd.login('ann');
   acd.takeBreak('ann', 'lunch');
   await acd.login('rob');
