@@ -7,8 +7,11 @@
 // the right password still gets in.
 
 import t from 'tap';
+import { writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import path from 'node:path';
 import { basic, seedPeople, startAccessServer } from '../access/harness.js';
+import { startTestApp, tempDir, testConfig } from '../helpers.js';
 
 interface Answer {
   status: number;
@@ -70,4 +73,16 @@ t.test('failures from many addresses slow every login down, and the right passwo
   t.ok(admitted.ms >= 1400, `the admitted login waited for the slow-down (${admitted.ms} ms)`);
   t.equal((await loginFrom(server.url, '127.0.0.2', 'ann', 'ann-password')).status, 200, 'the real user is never refused for the others\' failures');
   t.equal((await loginFrom(server.url, '127.0.0.9', 'ada', 'ada-password')).status, 200, 'nor is the guessed-at admin, from a fresh address');
+});
+
+t.test('the site file sets the backoff (http.login)', async (t) => {
+  const dir = tempDir(t);
+  const site = path.join(dir, 'site.yaml');
+  await writeFile(site, 'http:\n  login: { failuresBeforeBackoff: 1, maxBackoffSeconds: 60 }\n');
+  const { app } = await startTestApp(t, { config: testConfig(t, { TENOR_CONFIG: site }) });
+  const attempt = (password: string) => app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password } });
+  t.equal((await attempt('wrong-guess-1')).statusCode, 401, 'one free failure');
+  const held = await attempt('wrong-guess-2');
+  t.equal(held.statusCode, 429, 'then the wait starts, as the site file says');
+  t.equal(held.headers['retry-after'], '1');
 });
