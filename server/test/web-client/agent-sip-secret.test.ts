@@ -1,6 +1,7 @@
 // The admin console's agent editor shows whether the agent's SIP device has its own
-// secret and generates a new one, shown once (headless Chromium). After an upgrade every
-// softphone shows "missing" here until the admin does this.
+// secret and generates a new one, shown once (headless Chromium); a new softphone agent's
+// generated secret is shown after the save. After an upgrade every softphone shows
+// "missing" here until the admin gives it a secret.
 
 import t from 'tap';
 import { basic, seedPeople, startAccessServer } from '../access/harness.js';
@@ -42,4 +43,14 @@ t.test('admin console: an agent softphone without a secret gets one, shown once'
   await page.click('#agent-list tr[data-agent="bob"]');
   await page.waitForSelector('#agent-sip-secret[data-sip-secret="missing"]', wait);
   t.equal(await page.$('#agent-sip-secret-shown'), null, "another agent's editor does not show ann's secret");
+
+  // A new softphone agent saved through the form gets its secret in the save's answer: shown there, once.
+  await page.click('#agent-new');
+  await page.fill('#agent-login', 'dan');
+  await page.fill('#agent-name', 'Dan');
+  await page.click('#agent-form-save');
+  await page.waitForSelector('#agent-sip-secret[data-sip-secret="set"] #agent-sip-secret-shown', wait);
+  const danSecret = /: (\S+)$/.exec(((await page.textContent('#agent-sip-secret-shown')) ?? '').trim())?.[1] ?? '';
+  t.equal(danSecret.length, 24, 'a new agent\'s generated secret is shown after saving');
+  t.not(danSecret, secret);
 });

@@ -27,6 +27,8 @@ interface AgentView {
   reason: string;
   /** Whether the SIP device has its own secret ('none': reached through a trunk). */
   sipSecret: 'none' | 'missing' | 'set';
+  /** Only in the answer to a save that gave a new SIP device its generated secret. */
+  secret?: string;
 }
 
 interface AgentForm {
@@ -86,10 +88,13 @@ interface NewSipSecret {
   secret: string;
 }
 
-/** The saved agent's SIP device secret: its state, and a new one generated and shown once. */
-function SipSecretPanel(props: { agent: AgentView; onChanged: () => void }) {
+/**
+ * The saved agent's SIP device secret: its state, and a new one generated and shown once
+ * (`shown`: the last secret the server generated, by this panel or by saving a new agent).
+ */
+function SipSecretPanel(props: { agent: AgentView; shown: NewSipSecret | null; onShown: (s: NewSipSecret) => void; onChanged: () => void }) {
   const { t } = useI18n();
-  const [shown, setShown] = useState<NewSipSecret | null>(null);
+  const { shown } = props;
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const { agent } = props;
@@ -99,7 +104,7 @@ function SipSecretPanel(props: { agent: AgentView; onChanged: () => void }) {
     setBusy(true);
     setError(null);
     try {
-      setShown(await api.post<NewSipSecret>(`/api/agents/${encodeURIComponent(agent.login)}/sip-secret`, {}));
+      props.onShown(await api.post<NewSipSecret>(`/api/agents/${encodeURIComponent(agent.login)}/sip-secret`, {}));
       props.onChanged();
     } catch (err) {
       setError(errorText(err));
@@ -123,6 +128,7 @@ function SipSecretPanel(props: { agent: AgentView; onChanged: () => void }) {
 
 export function AgentsSection() {
   const { t } = useI18n();
+  const [shownSecret, setShownSecret] = useState<NewSipSecret | null>(null);
   const agents = useAdminList<AgentView>('/api/agents', 5000);
   const queues = useNames('/api/queues');
   const trunks = useNames('/api/trunks');
@@ -130,6 +136,7 @@ export function AgentsSection() {
     url: '/api/agents', list: agents, keyOf: (a) => a.login, toForm: formFromAgent, emptyForm, newKey: (f) => f.login, toBody: bodyFromForm,
     check: (login) => (login === '' ? { message: t('admLoginRequired'), fields: ['login'] } : null),
     savedNotice: (login) => t('admSavedName', { name: login }), deletedNotice: (login) => t('admDeletedName', { name: login }),
+    onSaved: (a) => setShownSecret(a.secret === undefined ? null : { login: a.login, sipUser: a.login, secret: a.secret }),
   });
   const selectedAgent = (agents.items ?? []).find((a) => a.login === selected);
   const knownSkills = [...new Set((agents.items ?? []).flatMap((a) => Object.keys(a.skills)))].sort();
@@ -194,7 +201,7 @@ export function AgentsSection() {
             )}
           </div>
           {form.deviceType === 'softphone' && <p class="muted">{t('admSoftphoneHint')}</p>}
-          {selectedAgent !== undefined && <SipSecretPanel agent={selectedAgent} onChanged={agents.reload} />}
+          {selectedAgent !== undefined && <SipSecretPanel agent={selectedAgent} shown={shownSecret} onShown={setShownSecret} onChanged={agents.reload} />}
           <h3>{t('queues')}</h3>
           <p class="muted">{t('admPenaltyHint')}</p>
           <NamedNumbersEditor id="agent-queues" path="queues" rows={form.queues} onRows={set('queues')} choices={queues}

@@ -76,6 +76,8 @@ export interface RecordEditorOptions<Item, Form> {
   check?: (key: string, form: Form) => FormProblem | null;
   savedNotice: (key: string) => string;
   deletedNotice: (key: string) => string;
+  /** Sees the server's answer to a save (e.g. a secret it generated, shown only in that answer). */
+  onSaved?: (saved: Item) => void;
   /** Cancel and delete hide the form, leaving only the notice; else they open a blank form. */
   closable?: boolean;
 }
@@ -111,7 +113,7 @@ export interface RecordEditor<Item, Form> {
  * outcome as the form's problem or notice.
  */
 export function useRecordEditor<Item, Form>(options: RecordEditorOptions<Item, Form>): RecordEditor<Item, Form> {
-  const { url, list, keyOf, toForm, emptyForm, newKey, toBody, check, savedNotice, deletedNotice, closable = false } = options;
+  const { url, list, keyOf, toForm, emptyForm, newKey, toBody, check, savedNotice, deletedNotice, onSaved, closable = false } = options;
   const [selected, setSelected] = useState<string | null>(null);
   const [closed, setClosed] = useState(false);
   const [form, setForm] = useState<Form>(emptyForm);
@@ -151,6 +153,7 @@ export function useRecordEditor<Item, Form>(options: RecordEditorOptions<Item, F
       setClosed(false);
       setForm(toForm(saved));
       setNotice(savedNotice(keyOf(saved)));
+      onSaved?.(saved);
       list.reload();
     } catch (err) {
       setProblem(problemFrom(err));
