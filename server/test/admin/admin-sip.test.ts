@@ -67,24 +67,24 @@ t.test('a trunk created, then re-pointed through the API carries the next outbou
 
   const created = await put(server, '/api/trunks/pstn', { host: '127.0.0.1', port: first.port });
   t.equal(created.status, 200, 'trunk pstn created');
-  const call1 = await driver.originate({ kind: 'number', number: '+4930111', trunk: 'pstn' }, { callerId: { number: '+15550001' }, timeoutMs: 10_000 });
+  const call1 = await driver.originate({ kind: 'number', number: '+12024561111', trunk: 'pstn' }, { callerId: { number: '+15550001' }, timeoutMs: 10_000 });
   t.equal(call1.state, 'answered', 'the call through the new trunk is answered');
   await call1.hangup('normal');
 
   const edited = await put(server, '/api/trunks/pstn', { host: '127.0.0.1', port: second.port });
   t.equal(edited.json['port'], second.port, 'trunk pstn re-pointed');
-  const call2 = await driver.originate({ kind: 'number', number: '+4930222', trunk: 'pstn' }, { callerId: { number: '+15550001' }, timeoutMs: 10_000 });
+  const call2 = await driver.originate({ kind: 'number', number: '+12024562222', trunk: 'pstn' }, { callerId: { number: '+15550001' }, timeoutMs: 10_000 });
   t.equal(call2.state, 'answered', 'the next call is answered too');
   await call2.hangup('normal');
 
   const [firstLog, secondLog] = await Promise.all([first.stop(2000), second.stop(2000)]);
-  t.match(firstLog.logs, /INVITE-NUMBER \+4930111/, 'the first carrier got the first call');
-  t.notMatch(firstLog.logs, /\+4930222/, 'and not the second');
-  t.match(secondLog.logs, /INVITE-NUMBER \+4930222/, 'the second carrier got the call placed after the edit');
+  t.match(firstLog.logs, /INVITE-NUMBER \+12024561111/, 'the first carrier got the first call');
+  t.notMatch(firstLog.logs, /\+12024562222/, 'and not the second');
+  t.match(secondLog.logs, /INVITE-NUMBER \+12024562222/, 'the second carrier got the call placed after the edit');
 
   const del = await fetch(`${server.url}/api/trunks/pstn`, { method: 'DELETE', headers: { authorization: ADMIN } });
   t.equal(del.status, 204, 'trunk deleted');
-  await t.rejects(driver.originate({ kind: 'number', number: '+4930333', trunk: 'pstn' }, { timeoutMs: 5000 }), /no trunk named pstn/, 'a deleted trunk places no more calls');
+  await t.rejects(driver.originate({ kind: 'number', number: '+12024563333', trunk: 'pstn' }, { timeoutMs: 5000 }), /no trunk named pstn/, 'a deleted trunk places no more calls');
 });
 
 t.test('a registering trunk shows its registration; turning registration off unregisters', async (t) => {

@@ -59,7 +59,7 @@ t.test('supervisors start campaigns but may not define them', async (t) => {
   writeFileSync(site, JSON.stringify({ queues: [{ name: 'outbound' }] }));
   const { app, services } = await startTestApp(t, { config: testConfig(t, { TENOR_CONFIG: site }) });
   await services.get('users').create({ username: 'sue', displayName: 'Sue', password: 'sue-pass-word-1', role: 'supervisor' });
-  const sue = { authorization: 'Basic ' + Buffer.from('sue:sue-pass-1').toString('base64') };
+  const sue = { authorization: 'Basic ' + Buffer.from('sue:sue-pass-word-1').toString('base64') };
   const body = { mode: 'progressive', target: { segment: 'A' }, queue: 'outbound', callerId: '+4930100' };
   t.equal((await app.inject({ method: 'PUT', url: '/api/campaigns/c2', headers: sue, payload: body })).statusCode, 403);
   t.equal((await app.inject({ method: 'PUT', url: '/api/campaigns/c2', headers: ADMIN_AUTH, payload: body })).statusCode, 200);
