@@ -65,6 +65,21 @@ t.test('SHA-256 is offered first when configured; answers in an algorithm not of
   t.equal((await register(md5Only, { cseq: 7 }, 'secret', 'MD5')).status, 200);
 });
 
+t.test('a device marked MD5 only is offered MD5 alone; a device at the default and an unknown user get the same SHA-256-first challenge', async (t) => {
+  const credentials = new InMemoryCredentialStore({ alice: 'secret' });
+  credentials.set('oldphone', { password: 'old-secret', algorithms: ['MD5'] });
+  const reg = new Registrar({ realm, credentials, algorithms: ['SHA-256', 'MD5'] });
+  t.teardown(() => reg.close());
+  const offered = async (user: string): Promise<Array<string | undefined>> =>
+    challengesOf((await reg.handle(input({ user, contacts: [{ uri: `sip:${user}@127.0.0.1:5070` }] }))).headers).map((c) => parseDigestParams(c)?.algorithm);
+
+  t.same(await offered('oldphone'), ['MD5'], 'the older phone is offered only what it can answer');
+  t.same(await offered('alice'), ['SHA-256', 'MD5'], 'a device at the default: SHA-256 first (RFC 8760)');
+  t.same(await offered('mallory'), ['SHA-256', 'MD5'], 'an unknown user cannot be told from a device at the default');
+  const registered = await register(reg, { user: 'oldphone', contacts: [{ uri: 'sip:oldphone@127.0.0.1:5070' }] }, 'old-secret');
+  t.equal(registered.status, 200, 'the MD5-only phone registers on its first answer');
+});
+
 t.test('SHA-256 and MD5 credentials both register', async (t) => {
   const reg = new Registrar({ realm, credentials: new InMemoryCredentialStore({ alice: 'secret' }), algorithms: ['SHA-256', 'MD5'] });
   t.teardown(() => reg.close());

@@ -5,10 +5,14 @@ import type { DigestAlgorithm } from './digest.js';
 /**
  * A user's secret: the clear password, or precomputed HA1 values
  * (H(user:realm:password)) per algorithm for stores that never keep passwords.
+ * `algorithms`, when given, are the only ones this user's device is offered
+ * (those of the registrar's that it lists), e.g. ['MD5'] for an older phone that
+ * gives up when offered SHA-256; without it the device gets the registrar's list.
  */
-export type StoredCredential =
+export type StoredCredential = (
   | { password: string }
-  | { passwordHash: Partial<Record<DigestAlgorithm, string>> };
+  | { passwordHash: Partial<Record<DigestAlgorithm, string>> }
+) & { algorithms?: readonly DigestAlgorithm[] };
 
 export interface CredentialStore {
   /** undefined when the user does not exist (the caller must not reveal that). */

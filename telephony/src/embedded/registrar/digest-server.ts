@@ -65,6 +65,17 @@ export class DigestAuthenticator {
     return this.#algorithms;
   }
 
+  /**
+   * The algorithms offered to `user`'s device, in order: those of ours its stored credential
+   * lists (an admin marked an older phone MD5 only), else all of ours. An unknown user gets
+   * all of ours, exactly as a known one at the default, so a challenge does not tell them apart.
+   */
+  async offeredTo(user: string): Promise<readonly DigestAlgorithm[]> {
+    const chosen = (await this.#credentials.lookup(user))?.algorithms;
+    const offered = chosen ? this.#algorithms.filter((a) => chosen.includes(a)) : [];
+    return offered.length > 0 ? offered : this.#algorithms;
+  }
+
   /** Challenge header values, one per offered algorithm (or those given, a subset), sharing one nonce. */
   challenges(stale = false, algorithms: readonly DigestAlgorithm[] = this.#algorithms): string[] {
     const nonce = this.#nonces.issue();

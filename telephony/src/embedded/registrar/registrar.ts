@@ -133,7 +133,7 @@ export class Registrar {
             'SIP authentication failures for this user: refused for a while');
         }
       }
-      return this.#challenge(auth.stale, input.user, input.source.address);
+      return this.#challenge(auth.stale, claimed ?? input.user, input.user, input.source.address);
     }
     this.#throttle.recordSuccess(auth.user);
     this.#fallback.answered(input.user, input.source.address, auth.algorithm);
@@ -192,8 +192,9 @@ export class Registrar {
   }
 
   /** The 401 for any failed or missing authentication: identical for known and unknown users apart from the nonce. */
-  #challenge(stale: boolean, user: string, address: string): RegisterOutcome {
-    const offered = this.#fallback.offerFor(user, address, this.#auth.algorithms);
+  async #challenge(stale: boolean, authUser: string, user: string, address: string): Promise<RegisterOutcome> {
+    // The device's own algorithms (an older phone marked MD5 only) first; the fallback is the safety net for the rest.
+    const offered = this.#fallback.offerFor(user, address, await this.#auth.offeredTo(authUser));
     this.#fallback.challenged(user, address, offered);
     return {
       status: 401, reason: 'Unauthorized',
