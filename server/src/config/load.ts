@@ -67,7 +67,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       bind: sipBind,
       publicAddress: fromEnv.publicAddress ?? fromFile.sip?.publicAddress ?? (sipBind === '0.0.0.0' ? '127.0.0.1' : sipBind),
       realm: fromFile.sip?.realm,
-      digestAlgorithms: fromFile.sip?.digestAlgorithms ?? ['MD5'],
+      // SHA-256 first (RFC 8760); older phones are marked MD5 only per device, or fall back on their retry.
+      digestAlgorithms: fromFile.sip?.digestAlgorithms ?? ['SHA-256', 'MD5'],
       limits: fromFile.sip?.limits ?? {},
     },
     rtp: {

@@ -38,9 +38,13 @@ export const TrunkSchema = Type.Object(
 
 /** A device secret set by the admin (a SIP device's own credential, never the web password). */
 const DeviceSecret = Type.String({ minLength: 16, maxLength: 200, description: 'SIP device secret, at least 16 characters' });
+/** The digest algorithms a SIP device is offered: 'sha-256' (SHA-256 first, then MD5; the default) or 'md5' (older phones). */
+export const DeviceDigestSchema = Type.Union([Type.Literal('sha-256'), Type.Literal('md5')], {
+  description: "digest algorithms offered to the device: 'sha-256' (SHA-256 first, then MD5; default) or 'md5' (MD5 only, for older phones)",
+});
 
 export const AgentDeviceSchema = Type.Union([
-  Type.Object({ type: Type.Literal('softphone'), secret: Type.Optional(DeviceSecret) }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('softphone'), secret: Type.Optional(DeviceSecret), digest: Type.Optional(DeviceDigestSchema) }, { additionalProperties: false }),
   Type.Object(
     { type: Type.Literal('external'), number: Type.String({ minLength: 1 }), trunk: Type.Optional(Name) },
     { additionalProperties: false },
@@ -50,6 +54,7 @@ export const AgentDeviceSchema = Type.Union([
       type: Type.Literal('persistent'), number: Type.Optional(Type.String({ minLength: 1 })), trunk: Type.Optional(Name),
       /** Without a number the line calls the agent's softphone, which registers with this secret. */
       secret: Type.Optional(DeviceSecret),
+      digest: Type.Optional(DeviceDigestSchema),
     },
     { additionalProperties: false },
   ),

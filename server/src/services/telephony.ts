@@ -25,7 +25,8 @@ function credentialsFrom(devices: SipCredentialsService): CredentialStore {
   return {
     async lookup(user) {
       const material = devices.lookup(user);
-      return material && { passwordHash: material };
+      // A device marked 'md5' (an older phone that gives up when offered SHA-256) is offered MD5 alone.
+      return material && { passwordHash: material, ...(devices.digest(user) === 'md5' ? { algorithms: ['MD5'] as const } : {}) };
     },
   };
 }

@@ -43,13 +43,14 @@ export function queueFromConfig(q: QueueConfigWithAcd): QueueDefinition {
 }
 
 /**
- * A device as the site file or the API gives it, without its SIP secret: the secret is kept sealed
- * by the SIP credentials service, never in the agent's profile (which the API shows and events carry).
+ * A device as the site file or the API gives it, without its SIP secret: the secret (and the digest
+ * algorithms it is offered) is kept by the SIP credentials service, never in the agent's profile
+ * (which the API shows and events carry).
  */
 export function deviceWithoutSecret(device: AgentConfig['device']): AgentDevice {
   if (device === undefined) return { type: 'softphone' };
   if (device.type === 'external') return device;
-  const { secret: _secret, ...rest } = device;
+  const { secret: _secret, digest: _digest, ...rest } = device;
   return rest;
 }
 

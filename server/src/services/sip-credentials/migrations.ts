@@ -1,4 +1,4 @@
-// The SIP device secrets' table (ids 0720–0729). One row per SIP user name that
+// The SIP device secrets' table (ids 0720–0729, 0740–0749). One row per SIP user name that
 // may register: the device of an agent (softphone, or a persistent line the
 // agent's phone answers) or of a user (a supervisor's softphone for monitoring).
 // The secret is sealed with the data folder's key (core/sealed-box.ts).
@@ -25,5 +25,11 @@ export const sipCredentialMigrations: readonly Migration[] = [
     // register with a device secret of their own from now on.
     id: '0721-wipe-password-derived-sip-secrets',
     up: `UPDATE users SET sip_realm = NULL, sip_ha1_md5 = NULL, sip_ha1_sha256 = NULL;`,
+  },
+  {
+    // The digest algorithms a device is offered: 'sha-256' (SHA-256 first, then MD5, the
+    // default) or 'md5' for an older phone that gives up when offered SHA-256.
+    id: '0740-sip-device-digest',
+    up: `ALTER TABLE sip_device_secrets ADD COLUMN digest TEXT NOT NULL DEFAULT 'sha-256' CHECK (digest IN ('sha-256', 'md5'));`,
   },
 ];

@@ -8,12 +8,17 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServiceManager } from '../../core/service-manager.js';
 import { TenorError } from '../../core/errors.js';
 import { requireRole } from '../../http/auth.js';
+import { DeviceDigestSchema } from '../../config/schema.js';
 import { MIN_DEVICE_SECRET_LENGTH } from './service.js';
 
 const SecretBody = Type.Object(
-  { secret: Type.Optional(Type.String({ minLength: MIN_DEVICE_SECRET_LENGTH, maxLength: 200, description: 'omit to have one generated' })) },
+  {
+    secret: Type.Optional(Type.String({ minLength: MIN_DEVICE_SECRET_LENGTH, maxLength: 200, description: 'omit to have one generated' })),
+    digest: Type.Optional(DeviceDigestSchema),
+  },
   { additionalProperties: false },
 );
+const DigestBody = Type.Object({ digest: DeviceDigestSchema }, { additionalProperties: false });
 const Status = Type.Union([Type.Literal('missing'), Type.Literal('set')]);
 
 export function userSipSecretRoutes(opts: { services: ServiceManager }): FastifyPluginAsyncTypebox {
@@ -30,11 +35,27 @@ export function userSipSecretRoutes(opts: { services: ServiceManager }): Fastify
 
     app.get('/api/users/:username/sip-secret', {
       onRequest: admins,
-      schema: { summary: "Whether the user's softphone has a device secret", tags: ['users'], security, params, response: { 200: Type.Object({ sipUser: Type.String(), sipSecret: Status }), ...errors } },
+      schema: { summary: "Whether the user's softphone has a device secret", tags: ['users'], security, params, response: { 200: Type.Object({ sipUser: Type.String(), sipSecret: Status, sipDigest: Type.Optional(DeviceDigestSchema) }), ...errors } },
     }, async (request) => {
-      await requireUser(request.params.username);
-      const status = sipCredentials().status(request.params.username);
-      return { sipUser: request.params.username, sipSecret: status === 'set' ? 'set' : 'missing' } as const;
+      const { username } = request.params;
+      await requireUser(username);
+      const digest = sipCredentials().digest(username);
+      return { sipUser: username, sipSecret: digest === undefined ? 'missing' : 'set', ...(digest !== undefined ? { sipDigest: digest } : {}) } as const;
+    });
+
+    app.put('/api/users/:username/sip-secret/digest', {
+      onRequest: admins,
+      schema: {
+        summary: "Choose the digest algorithms the user's softphone is offered: 'sha-256' (SHA-256 first, then MD5) or 'md5' (an older phone); the secret is kept",
+        tags: ['users'], security, params, body: DigestBody, response: { 200: Type.Object({ sipUser: Type.String(), sipDigest: DeviceDigestSchema }), ...errors },
+      },
+    }, async (request) => {
+      const { username } = request.params;
+      await requireUser(username);
+      if (!(await sipCredentials().setDigest({ kind: 'user', name: username }, request.body.digest))) {
+        throw new TenorError('TENOR_ERR_NOT_FOUND', [`a device secret for user '${username}'`]);
+      }
+      return { sipUser: username, sipDigest: request.body.digest };
     });
 
     app.post('/api/users/:username/sip-secret', {
@@ -46,7 +67,7 @@ export function userSipSecretRoutes(opts: { services: ServiceManager }): Fastify
     }, async (request) => {
       const { username } = request.params;
       await requireUser(username);
-      const secret = await sipCredentials().setSecret({ kind: 'user', name: username }, username, request.body.secret);
+      const secret = await sipCredentials().setSecret({ kind: 'user', name: username }, username, request.body.secret, request.body.digest);
       return { sipUser: username, secret };
     });
 

@@ -18,7 +18,9 @@ import '../store.js';
 import '../users.js';
 import { sipCredentialMigrations } from './migrations.js';
 import { installationRealm } from './realm.js';
-import { DeviceSecretsRepository, type DeviceOwner, type StoredDeviceSecret } from './store.js';
+import { DeviceSecretsRepository, type DeviceDigest, type DeviceOwner, type StoredDeviceSecret } from './store.js';
+
+export type { DeviceDigest } from './store.js';
 
 /** The shortest secret an admin may set (generated ones are 24 characters, 144 random bits). */
 export const MIN_DEVICE_SECRET_LENGTH = 16;
@@ -42,13 +44,19 @@ export interface SipCredentialsService {
   readonly realm: string;
   /** H(user:realm:secret) per algorithm for a SIP user with a device secret; undefined for any other name. */
   lookup(sipUser: string): DigestMaterial | undefined;
+  /** The digest algorithms the device registering as `sipUser` is offered; undefined for a name without a device secret. */
+  digest(sipUser: string): DeviceDigest | undefined;
   /** Whether the device registering as `sipUser` has a secret ('none' when there is no SIP device). */
   status(sipUser: string | undefined): SipSecretStatus;
   /**
    * Give `owner`'s device, registering as `sipUser`, a secret: `secret` when the admin chose one,
    * else a generated one. Returns the secret (to be shown once). Replaces an earlier secret of that device.
+   * `digest` chooses the algorithms offered; without it the device keeps its earlier choice
+   * (or the site file's, or 'sha-256').
    */
-  setSecret(owner: DeviceOwner, sipUser: string, secret?: string): Promise<string>;
+  setSecret(owner: DeviceOwner, sipUser: string, secret?: string, digest?: DeviceDigest): Promise<string>;
+  /** Change the digest algorithms `owner`'s device is offered; false when it has no device secret (nothing to change). */
+  setDigest(owner: DeviceOwner, digest: DeviceDigest): Promise<boolean>;
   /** Drop `owner`'s device secrets (device removed, or no SIP device any more). */
   forget(owner: DeviceOwner): Promise<void>;
   /**
@@ -109,18 +117,40 @@ export function sipCredentialsService(config: TenorConfig) {
       // After a key rotation, secrets sealed with an older key are sealed again with the newest.
       for (const row of [...rows.values()]) if (box.isStale(row.sealedSecret)) await save({ ...row, sealedSecret: box.seal(box.open(row.sealedSecret)) });
 
-      const setSecret = async (owner: DeviceOwner, sipUser: string, secret?: string): Promise<string> => {
+      // The site file's digest choices, for agents' devices that get their secret later (through the API).
+      const fileDigests = new Map<string, DeviceDigest>();
+      for (const agent of config.site.agents) {
+        if (agent.device && 'digest' in agent.device && agent.device.digest !== undefined) fileDigests.set(agent.login, agent.device.digest);
+      }
+      const digestFor = (owner: DeviceOwner, chosen: DeviceDigest | undefined): DeviceDigest =>
+        chosen
+        ?? [...rows.values()].find((r) => sameOwner(r.owner, owner))?.digest
+        ?? (owner.kind === 'agent' ? fileDigests.get(owner.name) : undefined)
+        ?? 'sha-256';
+
+      const setSecret = async (owner: DeviceOwner, sipUser: string, secret?: string, digest?: DeviceDigest): Promise<string> => {
         if (secret !== undefined && secret.length < MIN_DEVICE_SECRET_LENGTH) {
           throw new TenorError('TENOR_ERR_VALIDATION', [`a device secret needs at least ${MIN_DEVICE_SECRET_LENGTH} characters`]);
         }
         const taken = rows.get(sipUser);
         if (taken && !sameOwner(taken.owner, owner)) throw new TenorError('TENOR_ERR_SIP_USER_TAKEN', [sipUser, ownerText(taken.owner)]);
+        const chosenDigest = digestFor(owner, digest);
         // One device per owner: a secret for a new SIP user name replaces the one for the old name.
         for (const row of [...rows.values()]) if (sameOwner(row.owner, owner) && row.sipUser !== sipUser) await drop(row.sipUser);
         const value = secret ?? generateDeviceSecret();
-        await save({ sipUser, owner, sealedSecret: box.seal(value) });
-        ctx.logger.info({ sipUser, owner: ownerText(owner), generated: secret === undefined }, 'SIP device secret set');
+        await save({ sipUser, owner, sealedSecret: box.seal(value), digest: chosenDigest });
+        ctx.logger.info({ sipUser, owner: ownerText(owner), generated: secret === undefined, digest: chosenDigest }, 'SIP device secret set');
         return value;
+      };
+
+      const setDigest = async (owner: DeviceOwner, digest: DeviceDigest): Promise<boolean> => {
+        const row = [...rows.values()].find((r) => sameOwner(r.owner, owner));
+        if (!row) return false;
+        if (row.digest !== digest) {
+          await save({ ...row, digest });
+          ctx.logger.info({ sipUser: row.sipUser, owner: ownerText(owner), digest }, 'SIP device digest algorithms changed');
+        }
+        return true;
       };
 
       const forget = async (owner: DeviceOwner): Promise<void> => {
@@ -142,11 +172,14 @@ export function sipCredentialsService(config: TenorConfig) {
       // The site file's device secrets: the file wins at every start, like its trunks.
       for (const agent of config.site.agents) {
         const secret = agent.device && 'secret' in agent.device ? agent.device.secret : undefined;
+        const digest = fileDigests.get(agent.login);
+        const owner: DeviceOwner = { kind: 'agent', name: agent.login };
         const sipUser = sipDeviceUser(agentFromConfig(agent).device, agent.login);
-        if (secret === undefined || sipUser === undefined) continue;
+        if (sipUser === undefined) continue;
         const row = rows.get(sipUser);
-        if (row && sameOwner(row.owner, { kind: 'agent', name: agent.login }) && box.open(row.sealedSecret) === secret) continue;
-        await setSecret({ kind: 'agent', name: agent.login }, sipUser, secret);
+        const same = row !== undefined && sameOwner(row.owner, owner);
+        if (secret !== undefined && !(same && box.open(row.sealedSecret) === secret)) await setSecret(owner, sipUser, secret, digest);
+        else if (digest !== undefined && same) await setDigest(owner, digest);
       }
 
       // A deleted user's softphone stops registering with them.
@@ -164,8 +197,10 @@ export function sipCredentialsService(config: TenorConfig) {
           }
           return digestMaterial(sipUser, realm, box.open(row.sealedSecret));
         },
+        digest: (sipUser) => rows.get(sipUser)?.digest,
         status: (sipUser) => (sipUser === undefined ? 'none' : rows.has(sipUser) ? 'set' : 'missing'),
         setSecret,
+        setDigest,
         forget,
         agentDeviceChanged,
         async syncAgents(agents) {
