@@ -2,6 +2,7 @@
 // and live state (GET /api/agents, refreshed every few seconds), and a form that creates,
 // updates or deletes one (PUT/DELETE /api/agents/:login; its state is kept on update).
 // A SIP device's secret is shown as set/missing; "generate new secret" shows a new one once.
+// A SIP device's digest is SHA-256 first (recommended) or MD5 only, for an older phone.
 import { useState } from 'preact/hooks';
 import { api } from '../../api.js';
 import { errorText } from '../../format.js';
@@ -16,6 +17,9 @@ type Device =
   | { type: 'external'; number: string; trunk?: string }
   | { type: 'persistent'; number?: string; trunk?: string };
 
+/** The digest algorithms a SIP device is offered (server/src/config/schema.ts DeviceDigestSchema). */
+type Digest = 'sha-256' | 'md5';
+
 /** GET /api/agents (server/src/services/acd/routes.ts AgentView). */
 interface AgentView {
   login: string;
@@ -27,6 +31,8 @@ interface AgentView {
   reason: string;
   /** Whether the SIP device has its own secret ('none': reached through a trunk). */
   sipSecret: 'none' | 'missing' | 'set';
+  /** The SIP device's digest choice (only when it has a secret). */
+  sipDigest?: Digest;
   /** Only in the answer to a save that gave a new SIP device its generated secret. */
   secret?: string;
 }
@@ -37,29 +43,34 @@ interface AgentForm {
   deviceType: Device['type'];
   number: string;
   trunk: string;
+  digest: Digest;
   skills: NamedNumber[];
   queues: NamedNumber[];
 }
 
-const emptyForm = (): AgentForm => ({ login: '', name: '', deviceType: 'softphone', number: '', trunk: '', skills: [], queues: [] });
+const emptyForm = (): AgentForm => ({ login: '', name: '', deviceType: 'softphone', number: '', trunk: '', digest: 'sha-256', skills: [], queues: [] });
 
 function formFromAgent(a: AgentView): AgentForm {
   return {
     login: a.login, name: a.name, deviceType: a.device.type,
     number: a.device.type === 'softphone' ? '' : a.device.number ?? '', trunk: a.device.type === 'softphone' ? '' : a.device.trunk ?? '',
+    digest: a.sipDigest ?? 'sha-256',
     skills: recordToNamedNumbers(a.skills),
     queues: a.queues.map((q) => ({ name: q.queue, value: String(q.penalty) })),
   };
 }
 
-function deviceFromForm(f: AgentForm): Device {
+/** Whether the form's device is a phone that registers to Tenor (and so has a secret and a digest choice). */
+const registers = (f: AgentForm): boolean => f.deviceType === 'softphone' || (f.deviceType === 'persistent' && f.number.trim() === '');
+
+function deviceFromForm(f: AgentForm): Device & { digest?: Digest } {
   const number = f.number.trim();
   const trunk = f.trunk.trim();
   const via = trunk === '' ? {} : { trunk };
-  if (f.deviceType === 'softphone') return { type: 'softphone' };
+  if (f.deviceType === 'softphone') return { type: 'softphone', digest: f.digest };
   // An external phone needs a number: an empty one goes to the server as such, which says so.
   if (f.deviceType === 'external') return { type: 'external', number, ...via };
-  return { type: 'persistent', ...(number === '' ? {} : { number }), ...via };
+  return { type: 'persistent', ...(number === '' ? { digest: f.digest } : { number }), ...via };
 }
 
 function bodyFromForm(f: AgentForm): Record<string, unknown> {
@@ -141,6 +152,7 @@ export function AgentsSection() {
   const selectedAgent = (agents.items ?? []).find((a) => a.login === selected);
   const knownSkills = [...new Set((agents.items ?? []).flatMap((a) => Object.keys(a.skills)))].sort();
   const deviceOptions = (['softphone', 'external', 'persistent'] as const).map((d) => ({ value: d, label: t(`device.${d}`) }));
+  const digestOptions = (['sha-256', 'md5'] as const).map((d) => ({ value: d, label: t(`digest.${d}`) }));
 
   return (
     <div class="admin-section" id="admin-agents">
@@ -201,6 +213,12 @@ export function AgentsSection() {
             )}
           </div>
           {form.deviceType === 'softphone' && <p class="muted">{t('admSoftphoneHint')}</p>}
+          {registers(form) && (
+            <div class="fields">
+              <SelectInput id="agent-device-digest" path="device" label={t('admDigest')} value={form.digest} onValue={(v) => set('digest')(v as Digest)}
+                options={digestOptions} hint={t('admDigestHint')} />
+            </div>
+          )}
           {selectedAgent !== undefined && <SipSecretPanel agent={selectedAgent} shown={shownSecret} onShown={setShownSecret} onChanged={agents.reload} />}
           <h3>{t('queues')}</h3>
           <p class="muted">{t('admPenaltyHint')}</p>
