@@ -81,7 +81,7 @@ t.test("a supervisor's softphone registers only with a device secret the admin g
   t.equal(given.status, 200);
   const secret = String(given.body['secret']);
   t.equal(await registerStatus(site, 'sue', secret), 200, 'the generated secret registers her softphone');
-  t.same((await site.api('GET', '/api/users/sue/sip-secret')).body, { sipUser: 'sue', sipSecret: 'set' });
+  t.same((await site.api('GET', '/api/users/sue/sip-secret')).body, { sipUser: 'sue', sipSecret: 'set', sipDigest: 'sha-256' }, 'with the default digest: SHA-256 first');
 
   t.equal((await site.api('DELETE', '/api/users/sue/sip-secret')).status, 204);
   t.ok(REFUSED.includes(await registerStatus(site, 'sue', secret)), 'removed, it stops working');
