@@ -45,7 +45,7 @@ async function carrierRegistrar(t: Test): Promise<{ port: number; registered: ()
 /** Turn a current data folder back into the shape an install from before device secrets had. */
 function makeOldShape(dataDir: string, carrierPort: number): void {
   const db = new BetterSqlite3(path.join(dataDir, 'tenor.db'));
-  db.exec("DELETE FROM schema_migrations WHERE id LIKE '072%'; DROP TABLE sip_device_secrets;");
+  db.exec("DELETE FROM schema_migrations WHERE id LIKE '072%' OR id = '0740-sip-device-digest'; DROP TABLE sip_device_secrets;");
   const derive = db.prepare('UPDATE users SET sip_realm = ?, sip_ha1_md5 = ?, sip_ha1_sha256 = ? WHERE username = ?');
   for (const [user, password] of [['admin', ADMIN_WEB_PASSWORD], ['ann', 'ann-web-password']] as const) {
     derive.run('tenor', hex('md5', `${user}:tenor:${password}`), hex('sha256', `${user}:tenor:${password}`), user);
