@@ -54,6 +54,7 @@ t.test('the admin API marks a device md5 and back; the choice outlives a new sec
     agents: [{ login: 'late', name: 'Late', device: { type: 'softphone', digest: 'md5' }, queues: [{ queue: 'sales' }] }],
   });
 
+  t.match((await site.api('GET', '/api/agents/late')).body, { sipSecret: 'missing', sipDigest: 'md5' }, "before it has a secret, the agent view shows the site file's choice (the admin console's editor keeps it)");
   const generated = await site.api('POST', '/api/agents/late/sip-secret', {});
   t.equal(generated.status, 200);
   t.match((await site.api('GET', '/api/agents/late')).body, { sipSecret: 'set', sipDigest: 'md5' }, "a secret generated later keeps the site file's md5");

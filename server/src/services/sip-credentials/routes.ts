@@ -40,7 +40,8 @@ export function userSipSecretRoutes(opts: { services: ServiceManager }): Fastify
       const { username } = request.params;
       await requireUser(username);
       const digest = sipCredentials().digest(username);
-      return { sipUser: username, sipSecret: digest === undefined ? 'missing' : 'set', ...(digest !== undefined ? { sipDigest: digest } : {}) } as const;
+      const status = sipCredentials().status(username);
+      return { sipUser: username, sipSecret: status === 'set' ? 'set' : 'missing', ...(digest !== undefined ? { sipDigest: digest } : {}) } as const;
     });
 
     app.put('/api/users/:username/sip-secret/digest', {

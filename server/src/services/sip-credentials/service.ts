@@ -44,7 +44,10 @@ export interface SipCredentialsService {
   readonly realm: string;
   /** H(user:realm:secret) per algorithm for a SIP user with a device secret; undefined for any other name. */
   lookup(sipUser: string): DigestMaterial | undefined;
-  /** The digest algorithms the device registering as `sipUser` is offered; undefined for a name without a device secret. */
+  /**
+   * The digest algorithms the device registering as `sipUser` is offered (for a device still without
+   * a secret: what the site file chose for it); undefined when there is neither.
+   */
   digest(sipUser: string): DeviceDigest | undefined;
   /** Whether the device registering as `sipUser` has a secret ('none' when there is no SIP device). */
   status(sipUser: string | undefined): SipSecretStatus;
@@ -197,7 +200,12 @@ export function sipCredentialsService(config: TenorConfig) {
           }
           return digestMaterial(sipUser, realm, box.open(row.sealedSecret));
         },
-        digest: (sipUser) => rows.get(sipUser)?.digest,
+        digest(sipUser) {
+          const row = rows.get(sipUser);
+          if (row) return row.digest;
+          const agent = config.site.agents.find((a) => sipDeviceUser(agentFromConfig(a).device, a.login) === sipUser);
+          return agent === undefined ? undefined : fileDigests.get(agent.login);
+        },
         status: (sipUser) => (sipUser === undefined ? 'none' : rows.has(sipUser) ? 'set' : 'missing'),
         setSecret,
         setDigest,
