@@ -38,6 +38,8 @@ t.test('tenor start: OPTIONS 200, the echo number echoes RTP, identical 401s for
   t.equal(unknown.code, 0, describeSipp(unknown));
   t.match(normalised401(known.logs), /^SIP\/2.0 401 [\s\S]*WWW-Authenticate: Digest realm="tenor-[0-9a-f]{16}"/);
   t.equal(normalised401(known.logs), normalised401(unknown.logs), 'the same 401 apart from the nonce');
+  t.match(normalised401(known.logs), /WWW-Authenticate: Digest [^\n]*algorithm=SHA-256[^\n]*\nWWW-Authenticate: Digest [^\n]*algorithm=MD5/,
+    'by default SHA-256 is offered first, then MD5 (RFC 8760)');
 
   tenor.child.kill('SIGTERM');
   t.equal((await tenor.exited).code, 0, 'SIGTERM stops it with exit code 0');
