@@ -15,7 +15,14 @@ export interface LiveCampaign {
   name: string; mode: 'preview' | 'progressive' | 'predictive'; status: string; queue: string | null; agentsAssigned: number; agentsReady: number;
   inFlight: number; attemptsToday: number; connectedToday: number; abandonedToday: number; abandonRatePercent: number | null; remaining: number;
 }
-export interface LiveSnapshot { at: string; role: Role; username: string; agent: string | null; agents: LiveAgent[]; queues: LiveQueue[]; calls: LiveCall[]; current: LiveContact | null; campaigns: LiveCampaign[] | null }
+/** Purpose and reason stay strings: a newer server may name ones this UI has no words for. */
+export interface LiveRefusal { at: string; number: string; class: string; purpose: string; reason: string; detail: string; trunk: string | null; callId: string | null; agent: string | null }
+export interface LiveDialing { refusedToday: number; refusedTodayByReason: Record<string, number>; recent: LiveRefusal[] }
+export interface LiveSnapshot {
+  at: string; role: Role; username: string; agent: string | null; agents: LiveAgent[]; queues: LiveQueue[]; calls: LiveCall[]; current: LiveContact | null; campaigns: LiveCampaign[] | null;
+  /** Absent from a server older than the refused-calls panel. */
+  dialing?: LiveDialing | null;
+}
 
 type ServerMessage = { type: 'snapshot'; data: LiveSnapshot } | { type: 'events'; events: unknown[] } | { type: 'pong' } | { type: 'error'; code: string; message: string };
 

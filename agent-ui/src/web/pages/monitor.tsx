@@ -1,6 +1,7 @@
 // The supervisor monitor: agents and queues from the live snapshot (times tick locally),
 // with today's service level, ASA and abandoned calls per queue from the inbound report;
-// per agent: force break / logout and, on a call, listen / whisper / barge; the campaigns.
+// per agent: force break / logout and, on a call, listen / whisper / barge; the campaigns;
+// the outbound calls the dialing policy refused.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { targetLabel } from './call-controls.js';
@@ -9,6 +10,7 @@ import type { LiveState } from '../main.js';
 import { breakReasonLabel, duration, errorText, percent, secondsSince, useNow } from '../format.js';
 import { CampaignsPanel } from './campaigns-panel.js';
 import { MonitorControls, useCallViews, useMonitors } from './monitor-controls.js';
+import { RefusedCallsPanel } from './refused-calls-panel.js';
 
 interface InboundTotals { offered: number; answered: number; abandoned: number; serviceLevelPercent: number | null; avgSpeedOfAnswerSeconds: number | null }
 const todayRefreshMs = 30_000;
@@ -153,6 +155,7 @@ export function MonitorPage(props: { live: LiveState }) {
         )}
       </section>
       <CampaignsPanel campaigns={snapshot.campaigns} />
+      <RefusedCallsPanel dialing={snapshot.dialing ?? null} />
     </div>
   );
 }

@@ -8,10 +8,11 @@ import type { AcdEngine } from '../../services/acd/engine.js';
 import type { CallRecord } from '../../services/acd/store/call-records.js';
 import type { AuthUser } from '../auth.js';
 import { seesEverything } from '../auth.js';
-import type { LiveAgent, LiveCall, LiveCampaign, LiveContact, LiveCustomer, LiveQueue, LiveQueueFigures, LiveSnapshot, LiveWaitingCall } from './types.js';
+import type { LiveAgent, LiveCall, LiveCampaign, LiveContact, LiveCustomer, LiveDialing, LiveQueue, LiveQueueFigures, LiveSnapshot, LiveWaitingCall } from './types.js';
 import '../../services/acd/service.js';
 import '../../services/crm/index.js';
 import '../../services/campaigns/service.js';
+import '../../services/dialing/service.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const secondsSince = (ms: number, now: number): number => Math.max(0, Math.round((now - ms) / 1000));
@@ -99,9 +100,20 @@ async function campaignsOf(services: ServiceManager, log: Logger): Promise<LiveC
   }
 }
 
+/** The refused outbound calls for the monitor, when a dialing service runs; a failure there leaves them out like the campaigns. */
+function dialingOf(services: ServiceManager, log: Logger): LiveDialing | null {
+  if (!services.has('dialing')) return null;
+  try {
+    return services.get('dialing').live();
+  } catch (err) {
+    log.warn({ err }, 'refused outbound calls left out of the live snapshot');
+    return null;
+  }
+}
+
 export async function buildSnapshot(services: ServiceManager, user: AuthUser, log: Logger): Promise<LiveSnapshot> {
   const now = Date.now();
-  const base: LiveSnapshot = { at: iso(now), role: user.role, username: user.username, agent: user.agent ?? null, agents: [], queues: [], calls: [], current: null, campaigns: null };
+  const base: LiveSnapshot = { at: iso(now), role: user.role, username: user.username, agent: user.agent ?? null, agents: [], queues: [], calls: [], current: null, campaigns: null, dialing: null };
   if (!services.has('acd')) return base;
   const acd = services.get('acd');
   if (seesEverything(user)) {
@@ -115,6 +127,7 @@ export async function buildSnapshot(services: ServiceManager, user: AuthUser, lo
       }),
       calls: calls.map(liveCall),
       campaigns: await campaignsOf(services, log),
+      dialing: dialingOf(services, log),
     };
   }
   const agent = user.agent !== undefined ? acd.agent(user.agent) : undefined;

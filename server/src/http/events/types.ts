@@ -14,6 +14,7 @@ import type { AgentState } from '../../services/acd/agent-state.js';
 import type { ContactKind } from '../../services/acd/model.js';
 import type { TransferTarget } from '../../services/acd/connected-call.js';
 import type { Role } from '../../store/repos/users.js';
+import type { LiveDialing } from '../../services/dialing/recent.js';
 import '../../services/acd/events.js';
 
 export interface LiveAgent {
@@ -121,7 +122,11 @@ export interface LiveSnapshot {
   current: LiveContact | null;
   /** Supervisors and admins: the campaigns, active ones (running, paused) first; null for agents or without a campaigns service. */
   campaigns: LiveCampaign[] | null;
+  /** Supervisors and admins: outbound legs the dialing policy refused (today's count, the latest 50, this process); null for agents or without a dialing service. */
+  dialing: LiveDialing | null;
 }
+
+export type { LiveDialing, RecentRefusal as LiveRefusal } from '../../services/dialing/recent.js';
 
 /** A campaign as the supervisor's monitor shows it. "Today" starts at midnight in the reports' time zone. */
 export interface LiveCampaign {

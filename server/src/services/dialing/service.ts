@@ -16,6 +16,7 @@ import type { ClassifiedNumber } from './classify.js';
 import { dialingDefaults, type DialingSettings, type NumberClass } from './config-schema.js';
 import { DialingRefusedError, guardDriver } from './guard.js';
 import { DialingPolicy, resolveDialingSettings, type DialPurpose, type Refusal, type ResolvedDialingSettings, type RightsRequest } from './policy.js';
+import { RecentRefusals, type LiveDialing } from './recent.js';
 import './events.js';
 
 export interface AuthorizeRequest extends RightsRequest {
@@ -47,6 +48,8 @@ export interface DialingService {
   guard(driver: TelephonyDriver, defaultTrunk: () => string | undefined): TelephonyDriver;
   stats(): DialingStats;
   view(): DialingPolicyView;
+  /** For the supervisors' live monitor: today's refusals (count, by reason) and the latest ones, newest first. */
+  live(): LiveDialing;
 }
 
 declare module '../../core/service-manager.js' {
@@ -55,12 +58,13 @@ declare module '../../core/service-manager.js' {
   }
 }
 
-export function createDialing(settings: DialingSettings, site: { defaultCountry: string; ownHosts: string[] }, bus: EventBus, logger: Logger, now: () => number = Date.now): DialingService {
+export function createDialing(settings: DialingSettings, site: { defaultCountry: string; ownHosts: string[]; timeZone?: string }, bus: EventBus, logger: Logger, now: () => number = Date.now): DialingService {
   const policy = new DialingPolicy(resolveDialingSettings(settings, site.defaultCountry));
   const caps = new DialingCaps(resolveCaps(settings.site, settings.perTrunk, settings.trunks, dialingDefaults), now);
   const addressHosts = settings.addressHosts ?? [];
   const counts = { refused: 0, byReason: new Map<string, number>(), byClass: new Map<string, number>() };
   const bump = (m: Map<string, number>, k: string): void => void m.set(k, (m.get(k) ?? 0) + 1);
+  const recent = new RecentRefusals(now, site.timeZone);
 
   const refuse = (number: string, cls: NumberClass | 'address', refusal: Refusal, req: { purpose: DialPurpose; trunk?: string | undefined; callId?: string | undefined; agent?: string | undefined }): TenorError => {
     counts.refused++;
@@ -68,6 +72,7 @@ export function createDialing(settings: DialingSettings, site: { defaultCountry:
     bump(counts.byClass, cls);
     const payload = { number, class: cls, purpose: req.purpose, reason: refusal.reason, detail: refusal.detail, trunk: req.trunk ?? null, callId: req.callId ?? null, agent: req.agent ?? null };
     logger.warn(payload, 'outbound call refused by the dialing policy');
+    recent.add(payload);
     bus.publish('dialing_refused', payload);
     return new TenorError('TENOR_ERR_DIALING_REFUSED', [number, refusal.detail], { details: { reason: refusal.reason, class: cls } });
   };
@@ -113,6 +118,7 @@ export function createDialing(settings: DialingSettings, site: { defaultCountry:
     guard: (driver, defaultTrunk) => guardDriver(driver, { admitLeg }, defaultTrunk),
     stats: () => ({ refused: counts.refused, byReason: Object.fromEntries(counts.byReason), byClass: Object.fromEntries(counts.byClass), caps: caps.snapshot() }),
     view: () => ({ ...policy.settings, addressHosts, caps: caps.config }),
+    live: () => recent.live(),
   };
 }
 
@@ -133,7 +139,8 @@ export function dialingService(config: TenorConfig) {
     dependsOn: ['events'],
     start(ctx) {
       const ownHosts = [...new Set([config.sip.realm, config.sip.publicAddress].filter((h): h is string => h !== undefined).map((h) => h.toLowerCase()))];
-      const dialing = createDialing(config.dialing, { defaultCountry: config.crm.defaultCountry, ownHosts }, ctx.get('events'), ctx.logger);
+      const site = { defaultCountry: config.crm.defaultCountry, ownHosts, ...(config.reports.timeZone !== undefined ? { timeZone: config.reports.timeZone } : {}) };
+      const dialing = createDialing(config.dialing, site, ctx.get('events'), ctx.logger);
       // Home phones and persistent lines are checked each time they are called; say now which ones never will be.
       for (const agent of config.site.agents) {
         const number = agent.device && 'number' in agent.device ? agent.device.number : undefined;
