@@ -29,8 +29,8 @@ export class RecentRefusals {
   #recent: RecentRefusal[] = [];
 
   constructor(private readonly now: () => number, timeZone?: string) {
-    // en-CA formats a date as YYYY-MM-DD: a key that changes at local midnight.
-    this.#dayOf = new Intl.DateTimeFormat('en-CA', { timeZone: timeZone ?? 'UTC', year: 'numeric', month: '2-digit', day: '2-digit' });
+    // en-CA formats a date as YYYY-MM-DD: a key that changes at local midnight (the server's zone when none is set).
+    this.#dayOf = new Intl.DateTimeFormat('en-CA', { ...(timeZone !== undefined ? { timeZone } : {}), year: 'numeric', month: '2-digit', day: '2-digit' });
   }
 
   add(refusal: DialingEvents['dialing_refused']): void {
