@@ -60,7 +60,7 @@ t.test('a draft script runs in preview without being saved', async (t) => {
   t.equal((await post({ xml: DRAFT, action: 'next' })).status, 400, 'a move without a snapshot is refused');
 
   t.notOk(services.get('scripts').library.list().some((s) => s.id === 'preview-draft'), 'the draft was not saved');
-  const agent = { authorization: 'Basic ' + Buffer.from('al:al-secret-1').toString('base64') };
+  const agent = { authorization: 'Basic ' + Buffer.from('al:al-secret-word-1').toString('base64') };
   await services.get('users').create({ username: 'al', displayName: 'Al', password: 'al-secret-word-1', role: 'agent' });
   t.equal((await post({ xml: DRAFT }, agent)).status, 403, 'agents may not preview drafts');
 });

@@ -36,6 +36,8 @@ t.test('GIVEN the sales queue sends callers to its voicemail box WHEN a SIPp cal
     queues: [{ name: 'sales', joinEmpty: false, exits: { empty: { type: 'voicemail', box: 'queue:sales' } } }],
     agents: [{ login: 'alice', name: 'Alice', password: 'pw-alice-password', queues: [{ queue: 'sales' }] }, { login: 'bob', name: 'Bob', password: 'pw-bob-password' }],
     // The silence limit is longer than the caller's pause before hanging up: the caller ends each call.
+    // A Dutch site: its callers' numbers are national, so calling them back passes the dialing policy.
+    dialing: { country: 'NL' },
     voicemail: { notify: ['office@test.example'], boxes: [{ name: 'queue:sales', notify: ['sales-lead@test.example'], silenceSeconds: 8 }] },
   }, null, 2));
   const sipPort = await freeUdpTcpPort();
