@@ -4,7 +4,7 @@
 
 import t from 'tap';
 import { seedPeople, startAccessServer } from '../access/harness.js';
-import { launchBrowser } from '../browser.js';
+import { openAdminAgents } from '../browser.js';
 import { waitFor } from '../../../telephony/test/sip-stack/helpers.js';
 
 const wait = { timeout: 15_000 };
@@ -13,16 +13,7 @@ t.test('admin console: an agent softphone is marked "MD5 only (older phones)" an
   const server = await startAccessServer(t);
   await seedPeople(server); // ann and bob: softphones without a device secret
   const credentials = server.services.get('sipCredentials');
-  const browser = await launchBrowser(t);
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
-  const page = await context.newPage();
-  await page.goto(`${server.url}/app/`);
-  await page.fill('#username', 'ada');
-  await page.fill('#password', 'ada-password');
-  await page.click('#sign-in');
-  await page.waitForSelector('nav.tabs a', wait);
-  await page.click('nav.tabs a[data-page="admin"]');
-  await page.click('#admin-sections a[data-section="agents"]');
+  const page = await openAdminAgents(t, server.url);
 
   await page.click('#agent-new');
   await page.fill('#agent-login', 'dan');

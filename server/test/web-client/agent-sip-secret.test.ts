@@ -5,23 +5,14 @@
 
 import t from 'tap';
 import { basic, seedPeople, startAccessServer } from '../access/harness.js';
-import { launchBrowser } from '../browser.js';
+import { openAdminAgents } from '../browser.js';
 
 const wait = { timeout: 15_000 };
 
 t.test('admin console: an agent softphone without a secret gets one, shown once', { timeout: 120_000 }, async (t) => {
   const server = await startAccessServer(t);
   await seedPeople(server); // ann and bob: softphones without a device secret
-  const browser = await launchBrowser(t);
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
-  const page = await context.newPage();
-  await page.goto(`${server.url}/app/`);
-  await page.fill('#username', 'ada');
-  await page.fill('#password', 'ada-password');
-  await page.click('#sign-in');
-  await page.waitForSelector('nav.tabs a', wait);
-  await page.click('nav.tabs a[data-page="admin"]');
-  await page.click('#admin-sections a[data-section="agents"]');
+  const page = await openAdminAgents(t, server.url);
   await page.click('#agent-list tr[data-agent="ann"]');
 
   await page.waitForSelector('#agent-sip-secret[data-sip-secret="missing"]', wait);
