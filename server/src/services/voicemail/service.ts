@@ -8,7 +8,7 @@ import '../acd/service.js';
 import '../crm/index.js';
 import '../events.js';
 import '../mail.js';
-import '../prompts/service.js';
+import '../prompts/index.js';
 import '../store.js';
 import { BoxDirectory } from './boxes.js';
 import { VOICEMAIL_DEFAULTS, type VoicemailSettings } from './config-schema.js';
