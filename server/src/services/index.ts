@@ -6,26 +6,26 @@ import type { ServiceDefinition } from '../core/service-manager.js';
 import { eventsService } from './events.js';
 import { storeService } from './store.js';
 import { usersService } from './users.js';
-import { sipCredentialsService } from './sip-credentials/service.js';
+import { sipCredentialsService } from './sip-credentials/index.js';
 import { crmServices } from './crm/index.js';
 import { mailService } from './mail.js';
 import { webhooksService } from './webhooks.js';
 import { scriptsService } from './scripts/index.js';
 import { telephonyService } from './telephony.js';
-import { dialingService } from './dialing/service.js';
+import { dialingService } from './dialing/index.js';
 import { acdService } from './acd/service.js';
 import { monitoringService } from './acd/monitoring-service.js';
 import { ingressService } from './ingress.js';
-import { ivrService } from './ivr/service.js';
+import { ivrService } from './ivr/index.js';
 import { contactHistoryService } from './contact-history.js';
-import { campaignsService } from './campaigns/service.js';
-import { reportsService } from './reports/service.js';
+import { campaignsService } from './campaigns/index.js';
+import { reportsService } from './reports/index.js';
 import { sessionsService } from '../http/session/service.js';
 import { loginLimitsFrom } from '../http/session/config-schema.js';
-import { promptsService } from './prompts/service.js';
-import { voicemailService } from './voicemail/service.js';
-import { trunksService } from './trunks/service.js';
-import { entryNumbersService } from './entry-numbers/service.js';
+import { promptsService } from './prompts/index.js';
+import { voicemailService } from './voicemail/index.js';
+import { trunksService } from './trunks/index.js';
+import { entryNumbersService } from './entry-numbers/index.js';
 
 export function builtinServices(config: TenorConfig): ServiceDefinition<object>[] {
   return [

@@ -14,10 +14,9 @@ import './acd/service.js';
 import './crm/index.js';
 import './events.js';
 import './telephony.js';
-import './ivr/service.js';
-import { identifyCaller } from './ivr/identify.js';
+import { identifyCaller } from './ivr/index.js';
 
-export { SEGMENT_PRIORITY, UNKNOWN_CALLER_PRIORITY } from './ivr/identify.js';
+export { SEGMENT_PRIORITY, UNKNOWN_CALLER_PRIORITY } from './ivr/index.js';
 
 export interface IngressEvents {
   /** A call to a queue's entry number was answered and queued. */

@@ -7,9 +7,9 @@ import { EmbeddedDriver, type CredentialStore, type EmbeddedDriverConfig, type T
 import type { TenorConfig } from '../config/schema.js';
 import { defineService, type ServiceDefinition } from '../core/service-manager.js';
 import { TenorError } from '../core/errors.js';
-import type { SipCredentialsService } from './sip-credentials/service.js';
-import { engineTrunk, hasLiveTrunks } from './trunks/live-trunks.js';
-import './dialing/service.js';
+import type { SipCredentialsService } from './sip-credentials/index.js';
+import { engineTrunk, hasLiveTrunks } from './trunks/index.js';
+import './dialing/index.js';
 
 declare module '../core/service-manager.js' {
   interface ServiceMap {

@@ -2,7 +2,7 @@
 // state times from the agent state log, split at bucket boundaries.
 
 import t, { type Test } from 'tap';
-import { Reports } from '../../src/services/reports/reports.js';
+import { Reports } from './wiring.js';
 import { reportCsv } from '../../src/services/reports/csv.js';
 import { HOUR, LATER, acdView, openDb, writeHour } from './fixtures.js';
 

@@ -2,7 +2,7 @@
 // file) handles calls; the reports then count them from what it stored.
 
 import t from 'tap';
-import { Reports } from '../../src/services/reports/reports.js';
+import { Reports } from './wiring.js';
 import { agentProfile, queue } from '../acd/fixtures.js';
 import { settle, startAcd } from '../acd/harness.js';
 

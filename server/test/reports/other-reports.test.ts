@@ -7,7 +7,7 @@ import type { SqliteDatabase } from '../../src/store/sqlite.js';
 import { voicemailMigrations } from '../../src/services/voicemail/migrations.js';
 import { campaignMigrations } from '../../src/services/campaigns/migrations.js';
 import { CallRecordsRepository } from '../../src/services/acd/store/call-records.js';
-import { Reports } from '../../src/services/reports/reports.js';
+import { Reports } from './wiring.js';
 import { reportCsv } from '../../src/services/reports/csv.js';
 import { HOUR, LATER, S, acdView, at, openDb } from './fixtures.js';
 

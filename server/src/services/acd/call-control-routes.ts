@@ -11,7 +11,7 @@ import { currentUser, requireRole, seesEverything } from '../../http/auth.js';
 import type { ConnectedCallView, TransferTarget } from './connected-call.js';
 import './monitoring-service.js';
 import './service.js';
-import '../dialing/service.js';
+import '../dialing/index.js';
 
 const TransferTargetSchema = Type.Union([
   Type.Object({ type: Type.Literal('agent'), agent: Type.String({ minLength: 1 }) }, { additionalProperties: false }),

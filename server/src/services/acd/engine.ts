@@ -19,6 +19,7 @@ import { HandleTimes, estimatedWaitMs } from './estimate.js';
 import { ConnectedCall, type CallControlAction, type ConnectedCallView, type ConnectedEnd, type PartyDrop, type TransferParty, type TransferTarget } from './connected-call.js';
 import { HoldExperience } from './hold.js';
 import { CallRecorder } from './recorder.js';
+import { AcdReportReader } from './report-reader.js';
 import type { AgentProfile, ContactKind, ExitDestination, ExitReason, QueueDefinition, SkillLevels, WaitingEntry } from './model.js';
 import type { RandomSource } from './random.js';
 import { Router, type Decision, type QueueFigures } from './router.js';
@@ -99,6 +100,8 @@ interface ActiveCall {
 
 export class AcdEngine {
   readonly router: Router;
+  /** What the reports read of the stored history. */
+  readonly reportReader: AcdReportReader;
   readonly #o: Required<Omit<AcdEngineOptions, 'random' | 'callerId'>> & Pick<AcdEngineOptions, 'random' | 'callerId'>;
   readonly #writes: WriteQueue;
   readonly #records: CallRecordsRepository;
@@ -138,6 +141,7 @@ export class AcdEngine {
     this.#queuesRepo = new QueuesRepository(opts.db);
     this.#agentsRepo = new AgentsRepository(opts.db);
     this.#stateLog = new AgentStateLog(opts.db);
+    this.reportReader = new AcdReportReader(opts.db);
     this.#roster = new AgentRoster({
       router: this.router, clock: opts.clock, bus: opts.bus, writes: this.#writes, agentsRepo: this.#agentsRepo, stateLog: this.#stateLog, logger: this.#log,
     });

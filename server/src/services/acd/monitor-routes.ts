@@ -9,7 +9,7 @@ import { TenorError } from '../../core/errors.js';
 import { currentUser, requireRole, type AuthUser } from '../../http/auth.js';
 import './monitoring-service.js';
 import type { MonitorView } from './monitoring.js';
-import '../dialing/service.js';
+import '../dialing/index.js';
 
 const Mode = Type.Union([Type.Literal('listen'), Type.Literal('whisper'), Type.Literal('barge')], {
   description: 'listen: hear both sides; whisper: also speak to the agent only; barge: speak to both',

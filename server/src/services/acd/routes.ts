@@ -12,11 +12,11 @@ import { SUPERVISOR_REASON, type Agent } from './agent-state.js';
 import { AcdQueueFields } from './config-schema.js';
 import { deviceWithoutSecret, queueFromConfig, type QueueConfigWithAcd } from './config.js';
 import { sipDeviceUser } from './devices.js';
-import { MIN_DEVICE_SECRET_LENGTH, type DeviceDigest, type SipSecretStatus } from '../sip-credentials/service.js';
+import { MIN_DEVICE_SECRET_LENGTH, type DeviceDigest, type SipSecretStatus } from '../sip-credentials/index.js';
 import type { AgentProfile } from './model.js';
 import type { CallRecord, CallSegment } from './store/call-records.js';
 import './service.js';
-import '../dialing/service.js';
+import '../dialing/index.js';
 
 const { name: _queueName, ...queueFields } = QueueSchema.properties;
 const QueueBody = Type.Object({ ...queueFields, ...AcdQueueFields }, { additionalProperties: false });

@@ -10,8 +10,7 @@ import { TenorError } from '../../core/errors.js';
 import type { Database } from '../../store/database.js';
 import type { AcdEngine } from '../acd/engine.js';
 import type { Clock, TimerHandle } from '../acd/clock.js';
-import type { CrmService } from '../crm/index.js';
-import { normalizePhone } from '../crm/phone.js';
+import { normalizePhone, type CrmService } from '../crm/index.js';
 import { CampaignDialer } from './dialer.js';
 import type { CampaignFigures } from './events.js';
 import type { LiveCampaign } from '../../http/events/types.js';
@@ -20,6 +19,7 @@ import { ListImporter, type ImportOptions, type ImportReport } from './lists/imp
 import { zoneOfNumber } from './lists/zones.js';
 import { abandonWindowMs, campaignFromInput, type CampaignDefinition } from './model.js';
 import { PreviewDesk } from './preview.js';
+import { CampaignReportReader } from './report-reader.js';
 import { nextStep } from './retry.js';
 import { AttemptsRepository, type Attempt } from './store/attempts.js';
 import { CampaignsRepository, type CampaignRecord, type CampaignStatus, type StoredCampaign } from './store/campaigns.js';
@@ -51,6 +51,8 @@ const FIGURES_MIN_INTERVAL_MS = 1000;
 export class CampaignsService {
   readonly lists: ListsRepository;
   readonly dnc: DncRepository;
+  /** What the reports read of the stored attempts. */
+  readonly reportReader: CampaignReportReader;
   readonly #campaigns: CampaignsRepository;
   readonly #attempts: AttemptsRepository;
   readonly #importer: ListImporter;
@@ -66,6 +68,7 @@ export class CampaignsService {
     this.#log = deps.logger;
     this.lists = new ListsRepository(deps.db);
     this.dnc = new DncRepository(deps.db);
+    this.reportReader = new CampaignReportReader(deps.db);
     this.#campaigns = new CampaignsRepository(deps.db);
     this.#attempts = new AttemptsRepository(deps.db);
     this.#importer = new ListImporter({ crm: deps.crm, lists: this.lists });

@@ -17,7 +17,7 @@ import type { Database } from '../../store/database.js';
 import type { AcdEngine } from '../acd/engine.js';
 import type { Clock, TimerHandle } from '../acd/clock.js';
 import { causeOf, isLive } from '../acd/session.js';
-import { DialingRefusedError } from '../dialing/guard.js';
+import { DialingRefusedError } from '../dialing/index.js';
 import { ABANDON_REDIAL_BLOCK_MS, CONNECT_WITHIN_MS, abandonWindowMs, type AttemptOutcome, type CampaignDefinition } from './model.js';
 import { AbandonTracker, buildPacingSnapshot, decidePacing, defaultPacingSettings, PacingStatsEstimator, type PacingSnapshot } from './pacing/index.js';
 import { nextStep } from './retry.js';

@@ -5,7 +5,7 @@
 import type { LiveCampaign } from '../../http/events/types.js';
 import type { Database } from '../../store/database.js';
 import type { AcdEngine } from '../acd/engine.js';
-import { instantOf, wallOf } from '../reports/time-zone.js';
+import { instantOf, wallOf } from '../reports/index.js';
 import { abandonWindowMs } from './model.js';
 import type { AttemptsRepository } from './store/attempts.js';
 import type { StoredCampaign } from './store/campaigns.js';

@@ -14,7 +14,7 @@ import type { CampaignView } from './campaigns.js';
 import type { Attempt } from './store/attempts.js';
 import type { CampaignRecord } from './store/campaigns.js';
 import './service.js';
-import '../dialing/service.js';
+import '../dialing/index.js';
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 

@@ -14,6 +14,9 @@ import { EntityRepository } from './repository.js';
 import { syncEntitySchema, type SyncReport } from './schema-sync.js';
 import { CrmDomain } from './domain.js';
 
+export { normalizePhone } from './phone.js';
+export type { AttributeDef, BusinessModel, EntityDef } from './model.js';
+
 export const defaultModelFile = fileURLToPath(new URL('../../../models/default.yaml', import.meta.url));
 
 /** The CRM service is the domain object: repositories, rules, history. */

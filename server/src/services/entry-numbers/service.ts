@@ -10,7 +10,7 @@ import { TenorError } from '../../core/errors.js';
 import type { SqlExecutor } from '../../store/database.js';
 import '../store.js';
 import '../ingress.js';
-import '../ivr/service.js';
+import '../ivr/index.js';
 import '../acd/service.js';
 import { entryNumberMigrations } from './migrations.js';
 

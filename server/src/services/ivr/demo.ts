@@ -10,7 +10,7 @@ import type { ServiceManager } from '../../core/service-manager.js';
 import { queueFromConfig } from '../acd/config.js';
 import '../acd/service.js';
 import '../ingress.js';
-import '../entry-numbers/service.js';
+import '../entry-numbers/index.js';
 import './service.js';
 
 /** The number to dial for the demo flow: sip:100@<tenor>. */

@@ -1,16 +1,16 @@
-// The reports: each reads the stored history for the period, computes the
-// figures per bucket and for the whole period, and returns one JSON shape:
+// The reports: each reads the stored history for the period (through the
+// owning services' report readers), computes the figures per bucket and for
+// the whole period, and returns one JSON shape:
 // { report, period, interval, filters, rows: [{ start, end, ...figures }], total, notes }.
 
 import type { QueueDefinition } from '../acd/model.js';
-import type { Database } from '../../store/database.js';
 import type { Interval, Span } from './buckets.js';
 import { agentReport, type AgentFigures } from './agents.js';
 import { callbacksReport, type CallbackFigures } from './callbacks.js';
 import type { ReportsSettings } from './config-schema.js';
 import { inboundReport, type InboundFigures } from './inbound.js';
 import { DEFAULT_SERVICE_LEVEL_SECONDS, parseReportRequest, type ReportQuery, type ReportRequest } from './query.js';
-import { readAnswered, readCallbacks, readCalls, readCampaignCallIds, readStateLog, readVoicemail, readWrapUps } from './source.js';
+import type { AcdHistory, CampaignHistory, VoicemailHistory } from './source.js';
 import { isoInZone } from './time-zone.js';
 import { voicemailReport, type VoicemailFigures } from './voicemail.js';
 
@@ -44,22 +44,34 @@ export type CallbacksReport = Envelope<'callbacks', Bounds & CallbackFigures, Ca
 export type Report = InboundReport | AgentsReport | VoicemailReport | CallbacksReport;
 
 export interface ReportsOptions {
-  db: Database;
   acd: AcdView;
+  /** The ACD's stored history (its report reader). */
+  acdHistory: AcdHistory;
+  /**
+   * Voicemail's stored messages, or undefined when the voicemail service is
+   * not installed. Looked up when a report runs (the service may start after the reports).
+   */
+  voicemail: () => Promise<VoicemailHistory | undefined>;
+  /** Campaigns' stored attempts, or undefined when the campaigns service is not installed. */
+  campaigns: () => Promise<CampaignHistory | undefined>;
   settings?: ReportsSettings;
   /** Epoch ms now (tests pass a simulated clock). */
   now?: () => number;
 }
 
 export class Reports {
-  readonly #db: Database;
   readonly #acd: AcdView;
+  readonly #history: AcdHistory;
+  readonly #voicemail: () => Promise<VoicemailHistory | undefined>;
+  readonly #campaigns: () => Promise<CampaignHistory | undefined>;
   readonly #settings: ReportsSettings;
   readonly #now: () => number;
 
   constructor(opts: ReportsOptions) {
-    this.#db = opts.db;
     this.#acd = opts.acd;
+    this.#history = opts.acdHistory;
+    this.#voicemail = opts.voicemail;
+    this.#campaigns = opts.campaigns;
     this.#settings = opts.settings ?? {};
     this.#now = opts.now ?? Date.now;
   }
@@ -73,13 +85,13 @@ export class Reports {
     const q = this.query(req);
     const notes: string[] = [];
     const campaignIds = await this.#campaignIds(q, notes);
-    const all = await readCalls(this.#db, q.span);
+    const all = await this.#history.calls(q.span);
     const calls = all.filter((c) => {
       if (campaignIds) return campaignIds.has(c.id);
       // Callers who reached a queue (or were turned away by one): the ACD's inbound traffic.
       return c.direction === 'inbound' && c.queue !== undefined;
     }).filter((c) => (q.queue === undefined || c.queue === q.queue) && (q.agent === undefined || c.agent === q.agent));
-    const wrapUps = await readWrapUps(this.#db, q.span, q.now);
+    const wrapUps = await this.#history.wrapUps(q.span, q.now);
     const result = inboundReport({ calls, wrapUps, buckets: q.buckets, shortAbandonMs: q.shortAbandonMs, serviceLevelMsOf: (queue) => this.#serviceLevelMs(q, queue) });
     if (!calls.some((c) => (c.holdMs ?? 0) > 0)) {
       notes.push('avgHoldSeconds: no hold time was recorded for these calls; the ACD records 0 until agents can put callers on hold through it');
@@ -100,8 +112,8 @@ export class Reports {
     const campaignIds = await this.#campaignIds(q, notes);
     const members = q.queue === undefined ? undefined : new Set(this.#acd.agents().filter((a) => a.profile.queues.some((m) => m.queue === q.queue)).map((a) => a.login));
     const includeAgent = (login: string): boolean => (q.agent === undefined || login === q.agent) && (members === undefined || members.has(login));
-    const changes = await readStateLog(this.#db, q.span, q.agent);
-    const answered = (await readAnswered(this.#db, q.span)).filter(
+    const changes = await this.#history.stateLog(q.span, q.agent);
+    const answered = (await this.#history.answered(q.span)).filter(
       (a) => (q.queue === undefined || a.queue === q.queue) && (campaignIds === undefined || campaignIds.has(a.id)),
     );
     const result = agentReport({ changes, answered, buckets: q.buckets, span: q.span, now: q.now, includeAgent });
@@ -117,7 +129,7 @@ export class Reports {
   async voicemail(req: ReportRequest): Promise<VoicemailReport> {
     const q = this.query(req);
     const notes: string[] = [];
-    const messages = await readVoicemail(this.#db, q.span);
+    const messages = await (await this.#voicemail())?.messages(q.span);
     if (messages === undefined) notes.push('voicemail: no voicemail messages are stored on this server (the voicemail service is not installed)');
     const wanted = (messages ?? []).filter((m) => {
       if (q.box !== undefined && m.box !== q.box) return false;
@@ -138,7 +150,7 @@ export class Reports {
     const q = this.query(req);
     const notes: string[] = [];
     const campaignIds = await this.#campaignIds(q, notes);
-    const callbacks = (await readCallbacks(this.#db, q.span)).filter(
+    const callbacks = (await this.#history.callbacks(q.span)).filter(
       (c) =>
         (q.queue === undefined || c.queue === q.queue) &&
         (q.agent === undefined || c.agent === q.agent || c.attempts.some((a) => a.agent === q.agent)) &&
@@ -170,7 +182,7 @@ export class Reports {
 
   async #campaignIds(q: ReportQuery, notes: string[]): Promise<Set<string> | undefined> {
     if (q.campaign === undefined) return undefined;
-    const ids = await readCampaignCallIds(this.#db, q.campaign);
+    const ids = await (await this.#campaigns())?.callIds(q.campaign);
     if (ids === undefined) {
       notes.push(`campaign: no campaign attempts are stored on this server, so no call belongs to campaign '${q.campaign}'`);
       return new Set();

@@ -1,15 +1,17 @@
 // The reports as a Tenor service: statistics of the past computed from the
-// store (the ACD's call records and agent state log, voicemail messages,
-// campaign attempts), never from live counters. Depends on the ACD for queue
-// thresholds and memberships, and so that its tables exist.
+// stored history (the ACD's call records and agent state log, voicemail
+// messages, campaign attempts) read through each owner's report reader, never
+// from live counters. Depends on the ACD for queue thresholds, memberships and
+// its history; voicemail and campaigns are optional and looked up per report.
 
-import { defineService } from '../../core/service-manager.js';
-import '../store.js';
+import { isTenorError } from '../../core/errors.js';
+import { defineService, type ServiceContext } from '../../core/service-manager.js';
 import '../acd/service.js';
 import type { ReportsSettings } from './config-schema.js';
 import { Reports } from './reports.js';
 import { checkTimeZone } from './time-zone.js';
 import { defaultTimeZone } from './query.js';
+import type { CampaignHistory, VoicemailHistory } from './source.js';
 
 declare module '../../core/service-manager.js' {
   interface ServiceMap {
@@ -17,17 +19,40 @@ declare module '../../core/service-manager.js' {
   }
 }
 
+/**
+ * The report reader of an optional service (voicemail, campaigns), or
+ * undefined when that service is not installed or not running.
+ */
+function optionalReader<T>(ctx: ServiceContext, name: 'voicemail' | 'campaigns'): () => Promise<T | undefined> {
+  return async () => {
+    try {
+      // The handle throws when the service is registered but not running.
+      return ctx.get<{ readonly reportReader: T }>(name).reportReader;
+    } catch (err) {
+      if (isTenorError(err, 'TENOR_ERR_SERVICE_NOT_FOUND') || isTenorError(err, 'TENOR_ERR_SERVICE_NOT_RUNNING')) return undefined;
+      throw err;
+    }
+  };
+}
+
 export function reportsService(settings: ReportsSettings = {}) {
   return defineService<Reports>({
     name: 'reports',
     version: '1.0.0',
     description: 'Statistical reports: inbound calls, agent availability, voicemail, callbacks (JSON and CSV)',
-    dependsOn: ['store', 'acd'],
+    dependsOn: ['acd'],
     start(ctx) {
       // A wrong time zone in the configuration fails at boot, not at the first report.
       const timeZone = checkTimeZone(defaultTimeZone(settings), 'reports.timeZone');
       ctx.logger.info({ timeZone }, 'reports ready');
-      return new Reports({ db: ctx.get('store'), acd: ctx.get('acd'), settings });
+      const acd = ctx.get('acd');
+      return new Reports({
+        acd,
+        acdHistory: acd.reportReader,
+        voicemail: optionalReader<VoicemailHistory>(ctx, 'voicemail'),
+        campaigns: optionalReader<CampaignHistory>(ctx, 'campaigns'),
+        settings,
+      });
     },
   });
 }

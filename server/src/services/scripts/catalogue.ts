@@ -2,7 +2,7 @@
 // `customer.segment` is valid exactly when the Customer entity has a segment.
 
 import { catalogueFromEntities, type FieldCatalogue } from '@tenor/scripts-dsl';
-import type { BusinessModel } from '../crm/model.js';
+import type { BusinessModel } from '../crm/index.js';
 
 export function catalogueFromModel(model: BusinessModel): FieldCatalogue {
   return catalogueFromEntities(

@@ -14,7 +14,7 @@ import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto
 import type { ServiceContext } from '../../core/service-manager.js';
 import { TenorError } from '../../core/errors.js';
 import type { Database } from '../../store/database.js';
-import { normalizePhone } from '../crm/phone.js';
+import { normalizePhone } from '../crm/index.js';
 import type { SelfServiceLimits } from './settings.js';
 import { smsRequest } from './sms.js';
 

@@ -8,8 +8,7 @@
 
 import type { JsonValue } from '@tenor/scripts-dsl';
 import { TenorError } from '../../core/errors.js';
-import type { CrmService } from '../crm/index.js';
-import { normalizePhone } from '../crm/phone.js';
+import { normalizePhone, type CrmService } from '../crm/index.js';
 
 export async function unverifiedVisitor(crm: CrmService, typed: string, defaultCountry: string): Promise<{ customerId: number; context: Record<string, JsonValue> }> {
   const phone = normalizePhone(typed, defaultCountry);

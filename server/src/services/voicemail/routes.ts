@@ -16,7 +16,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServiceManager } from '../../core/service-manager.js';
 import { TenorError } from '../../core/errors.js';
 import { currentUser, requireRole, seesEverything } from '../../http/auth.js';
-import { AUDIO_BODY_LIMIT, acceptAudioBodies } from '../prompts/upload.js';
+import { AUDIO_BODY_LIMIT, acceptAudioBodies } from '../prompts/index.js';
 import { sendWav } from './send-file.js';
 import type { VoicemailBox, VoicemailMessage } from './types.js';
 import './service.js';

@@ -8,14 +8,15 @@ import '../acd/service.js';
 import '../crm/index.js';
 import '../events.js';
 import '../mail.js';
-import '../prompts/service.js';
+import '../prompts/index.js';
 import '../store.js';
 import { BoxDirectory } from './boxes.js';
 import { VOICEMAIL_DEFAULTS, type VoicemailSettings } from './config-schema.js';
 import { voicemailMigrations } from './migrations.js';
 import { Notifier } from './notifier.js';
 import { VoicemailStore } from './store.js';
-import type { VoicemailService } from './types.js';
+import { VoicemailReportReader } from './report-reader.js';
+import type { VoicemailServiceHandle } from './types.js';
 import { createVoicemail } from './voicemail.js';
 
 const HOUR_MS = 3_600_000;
@@ -28,7 +29,7 @@ export interface VoicemailServiceOptions {
 }
 
 export function voicemailService(config: Pick<TenorConfig, 'dataDir' | 'file' | 'voicemail'>, opts: VoicemailServiceOptions = {}) {
-  return defineService<VoicemailService & { close(): Promise<void> }>({
+  return defineService<VoicemailServiceHandle & { close(): Promise<void> }>({
     name: 'voicemail',
     version: '1.0.0',
     description: 'Voicemail boxes (general, per queue, per agent): messages, greetings, e-mail notification, retention',
@@ -59,6 +60,7 @@ export function voicemailService(config: Pick<TenorConfig, 'dataDir' | 'file' | 
       ctx.logger.info({ boxes: boxes.names().length, retentionDays, notificationsResumed: resumed }, 'voicemail ready');
       return {
         ...voicemail,
+        reportReader: new VoicemailReportReader(db),
         async close() {
           clearInterval(purge);
           await notifier.stop();

@@ -2,6 +2,7 @@
 // node, ACD queue exits to a box, and the REST routes all go through this.
 
 import type { Call } from '@tenor/telephony';
+import type { VoicemailReportReader } from './report-reader.js';
 
 export type VoicemailStatus = 'new' | 'heard' | 'handled';
 
@@ -87,8 +88,13 @@ export interface VoicemailService {
   notificationsSettled(): Promise<void>;
 }
 
+/** The running voicemail service: the above, and what the reports read of the stored messages. */
+export interface VoicemailServiceHandle extends VoicemailService {
+  readonly reportReader: VoicemailReportReader;
+}
+
 declare module '../../core/service-manager.js' {
   interface ServiceMap {
-    voicemail: VoicemailService;
+    voicemail: VoicemailServiceHandle;
   }
 }

@@ -14,8 +14,7 @@ import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, restrictFiles } from '../../core/p
 import { TenorError } from '../../core/errors.js';
 import type { EventBus } from '../../core/events.js';
 import type { CrmService } from '../crm/index.js';
-import { convertToTelephony } from '../prompts/convert.js';
-import type { PromptsService } from '../prompts/service.js';
+import { convertToTelephony, type PromptsService } from '../prompts/index.js';
 import type { BoxDirectory } from './boxes.js';
 import type { Notifier } from './notifier.js';
 import type { VoicemailStore } from './store.js';

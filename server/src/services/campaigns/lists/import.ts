@@ -5,8 +5,7 @@
 // chunk and progress is reported as rows go by.
 
 import { TenorError } from '../../../core/errors.js';
-import type { CrmService } from '../../crm/index.js';
-import { normalizePhone } from '../../crm/phone.js';
+import { normalizePhone, type CrmService } from '../../crm/index.js';
 import type { ListEntry, ListsRepository } from '../store/lists.js';
 import { CsvParser, type CsvRow } from './csv.js';
 import { isTimeZone, zoneOfNumber } from './zones.js';

@@ -1,0 +1,7 @@
+// The reports' public entry: the service definition, and the wall-clock
+// arithmetic in a time zone that others reuse (the campaigns' live figures).
+// Other services import from here, never from the reports' own modules.
+
+export { reportsService } from './service.js';
+export type { Reports } from './reports.js';
+export { checkTimeZone, instantOf, isoInZone, wallOf } from './time-zone.js';
