@@ -1,10 +1,11 @@
 // The shared contract test suite: every telephony driver runs it with its own
 // harness (see harness.ts). Each case starts from a fresh harness and ends by
 // proving the driver is back to its idle resource counts.
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OriginateError, type Call, type HangupCause, type IncomingCall } from '../driver.js';
 import type { DriverHarness, PeerCall } from './harness.js';
-import { readWavInfo } from './wav-info.js';
+import { readWavHeader } from '../audio/index.js';
 
 /** The slice of a tap test the suite uses, so the suite does not depend on a test runner. */
 export interface ContractTest {
@@ -221,7 +222,7 @@ const cases: Record<string, Case> = {
     peer.stopTone();
     t.equal(result.reason, 'max-length');
     t.equal(result.file, file);
-    const info = await readWavInfo(file);
+    const info = readWavHeader(await readFile(file));
     t.ok(Math.abs(info.durationMs - 2000) <= 400, `file lasts ~2 s (${Math.round(info.durationMs)} ms)`);
     t.ok(Math.abs(result.durationMs - info.durationMs) <= 400, 'reported duration matches the file');
 
