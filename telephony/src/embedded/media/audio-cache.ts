@@ -19,7 +19,8 @@ export class AudioCache {
     if (!entry || entry.version !== version) {
       const audio = readWavFile(path).then(toTelephonyAudio);
       entry = { version, audio };
-      // A failed read is not cached: the file may appear later.
+      // A failed read is not cached: the file may appear later. The caller
+      // gets the failure through the promise returned below.
       audio.catch(() => {
         if (this.entries.get(path)?.audio === audio) this.entries.delete(path);
       });
