@@ -1,7 +1,7 @@
 // Prompts and music decoded once per file: they are played again and again.
 
 import { stat } from 'node:fs/promises';
-import { readWavFile, toTelephonyAudio } from '../../audio/index.js';
+import { readWavFile, toTelephonyAudioYielding } from '../../audio/index.js';
 
 /** Decodes WAV files to telephony audio once per path (prompts are played again and again). */
 export class AudioCache {
@@ -17,7 +17,7 @@ export class AudioCache {
     const version = `${info.size}:${info.mtimeMs}`;
     let entry = this.entries.get(path);
     if (!entry || entry.version !== version) {
-      const audio = readWavFile(path).then(toTelephonyAudio);
+      const audio = readWavFile(path).then(toTelephonyAudioYielding);
       entry = { version, audio };
       // A failed read is not cached: the file may appear later. The caller
       // gets the failure through the promise returned below.
