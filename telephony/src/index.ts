@@ -1,6 +1,8 @@
 // @tenor/telephony: the driver contract every engine implements, its shared
-// contract test suite, and the embedded engine (SIP + RTP in the Tenor process).
+// contract test suite, the embedded engine (SIP + RTP in the Tenor process),
+// and the WAV reader/writer and resampler everyone uses.
 export * from './driver.js';
+export * from './audio/index.js';
 export * from './contract/index.js';
 export * from './embedded/index.js';
 

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { VoicemailStore } from '../../src/services/voicemail/store.js';
-import { encodeWav16 } from '../../src/services/prompts/wav.js';
+import { encodeWav } from '@tenor/telephony';
 import { ADMIN_AUTH, startTestApp, tempDir, testConfig } from '../helpers.js';
 import { EventLog } from '../acd-sip/site.js';
 
@@ -22,7 +22,7 @@ t.test('a voicemail from a forged premium-rate number is not called back', async
   const leave = async (id: string, callerNumber: string) => {
     const file = path.join(config.dataDir, 'voicemail', 'queue:sales', `${id}.wav`);
     mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, encodeWav16(new Int16Array(8000)));
+    writeFileSync(file, encodeWav(new Int16Array(8000)));
     return store.insert({ id, box: 'queue:sales', callId: `call-${id}`, callerNumber, customerId: undefined, durationMs: 1000, receivedAt: Date.now(), file });
   };
   await leave('m-premium', '+19005551234');

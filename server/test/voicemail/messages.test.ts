@@ -10,7 +10,7 @@ import type { Test } from 'tap';
 import { InProcessEventBus, type TenorEvent } from '../../src/core/events.js';
 import type { MailMessage, MailService } from '../../src/services/mail.js';
 import { PromptLibrary } from '../../src/services/prompts/library.js';
-import { encodeWav16 } from '../../src/services/prompts/wav.js';
+import { encodeWav } from '@tenor/telephony';
 import { BoxDirectory } from '../../src/services/voicemail/boxes.js';
 import type { VoicemailSettings } from '../../src/services/voicemail/config-schema.js';
 import { voicemailMigrations } from '../../src/services/voicemail/migrations.js';
@@ -69,7 +69,7 @@ async function setup(t: Test, opts: { mail?: MailService; settings?: VoicemailSe
     const id = `m${Math.random().toString(36).slice(2, 10)}`;
     const file = path.join(dataDir, 'voicemail', box, `${id}.wav`);
     mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, encodeWav16(new Int16Array(8000)));
+    writeFileSync(file, encodeWav(new Int16Array(8000)));
     return store.insert({ id, box, callId: `call-${id}`, callerNumber: '+15550199', customerId, durationMs: 1000, receivedAt: clock.now - ageMs, file });
   };
   return { voicemail, store, clock, events, callbacks, leave, notifier, boxes };
@@ -176,7 +176,7 @@ t.test('GIVEN a message older than the retention in the data folder WHEN the voi
   const { app, services } = await startTestApp(t);
   const store = new VoicemailStore(services.get('store'));
   const dir = path.join(tempDir(t), 'old.wav');
-  writeFileSync(dir, encodeWav16(new Int16Array(8000)));
+  writeFileSync(dir, encodeWav(new Int16Array(8000)));
   await store.insert({ id: 'ancient', box: 'general', callId: 'c-1', callerNumber: '+1555', customerId: undefined, durationMs: 1000, receivedAt: Date.now() - 100 * DAY, file: dir });
   await store.insert({ id: 'recent', box: 'general', callId: 'c-2', callerNumber: '+1555', customerId: undefined, durationMs: 1000, receivedAt: Date.now() - DAY, file: dir + '.2' });
   await services.reload('voicemail');

@@ -11,6 +11,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
+import { encodeWav } from '@tenor/telephony';
 import { basic, seedPeople, startAccessServer, type AccessServer } from '../access/harness.js';
 import { launchBrowser } from '../browser.js';
 
@@ -19,23 +20,8 @@ const screenshots = path.join(repo, 'docs', 'screenshots');
 
 /** A mono 16-bit PCM WAV of a sine tone (what a recording tool would export). */
 function toneWav(seconds: number, sampleRate: number, hz: number): Buffer {
-  const samples = Math.round(seconds * sampleRate);
-  const wav = Buffer.alloc(44 + samples * 2);
-  wav.write('RIFF', 0, 'ascii');
-  wav.writeUInt32LE(36 + samples * 2, 4);
-  wav.write('WAVE', 8, 'ascii');
-  wav.write('fmt ', 12, 'ascii');
-  wav.writeUInt32LE(16, 16); // fmt chunk size
-  wav.writeUInt16LE(1, 20); // PCM
-  wav.writeUInt16LE(1, 22); // mono
-  wav.writeUInt32LE(sampleRate, 24);
-  wav.writeUInt32LE(sampleRate * 2, 28); // bytes per second
-  wav.writeUInt16LE(2, 32); // block align
-  wav.writeUInt16LE(16, 34); // bits per sample
-  wav.write('data', 36, 'ascii');
-  wav.writeUInt32LE(samples * 2, 40);
-  for (let i = 0; i < samples; i++) wav.writeInt16LE(Math.round(Math.sin((2 * Math.PI * hz * i) / sampleRate) * 12000), 44 + i * 2);
-  return wav;
+  const samples = Int16Array.from({ length: Math.round(seconds * sampleRate) }, (_, i) => Math.round(Math.sin((2 * Math.PI * hz * i) / sampleRate) * 12000));
+  return encodeWav(samples, sampleRate);
 }
 
 async function adminGet<T>(server: AccessServer, url: string): Promise<T> {

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AmdOptions, AmdResult, AmdVerdict } from '../../src/driver.js';
 import { AmdDetector, AMD_FRAME_SAMPLES } from '../../src/embedded/media/amd/detector.js';
-import { readWavFile, toTelephonyAudio } from '../../src/embedded/media/wav.js';
+import { readWavFile, toTelephonyAudio } from '../../src/audio/index.js';
 
 export const CORPUS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'amd-corpus');
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import type { DriverHarness, TestPeer } from '../../src/contract/harness.js';
 import { EmbeddedDriver } from '../../src/embedded/engine/driver.js';
-import { writeWavFile } from '../../src/embedded/media/wav.js';
+import { writeWavFile } from '../../src/audio/index.js';
 import { SipPeer, TEST_TIMERS, rtpRange } from './sip-peer.js';
 
 const MEDIA_TIMEOUT_MS = 1500;

@@ -9,6 +9,7 @@ export function contractTest(t: Test): ContractTest {
     ok: (value, message) => t.ok(value, message ?? 'ok'),
     equal: (found, wanted, message) => t.equal(found, wanted, message ?? 'should be equal'),
     same: (found, wanted, message) => t.same(found, wanted, message ?? 'should be equivalent'),
+    comment: (message) => t.comment(message),
     teardown: (fn) => t.teardown(fn),
   };
 }

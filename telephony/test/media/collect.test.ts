@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { MediaLeg } from '../../src/embedded/media/leg.js';
 import { collectDigits } from '../../src/embedded/media/collect.js';
 import type { PlayerDeps } from '../../src/embedded/media/player.js';
-import { AudioCache, writeWavFile } from '../../src/embedded/media/wav.js';
+import { writeWavFile } from '../../src/audio/index.js';
+import { AudioCache } from '../../src/embedded/media/audio-cache.js';
 import { RtpPeer, silentLogger, sleep, tone } from './fixtures/rtp-peer.js';
 import { pressDigit } from './fixtures/digits.js';
 

@@ -5,7 +5,8 @@ import { join, relative } from 'node:path';
 import { PromptLibrary, UnknownPromptError, defaultPromptsDir } from '../../src/embedded/media/prompts.js';
 import { MediaLeg } from '../../src/embedded/media/leg.js';
 import { playOnLeg } from '../../src/embedded/media/player.js';
-import { AudioCache, readWavFile } from '../../src/embedded/media/wav.js';
+import { readWavFile } from '../../src/audio/index.js';
+import { AudioCache } from '../../src/embedded/media/audio-cache.js';
 import { RtpPeer, silentLogger } from './fixtures/rtp-peer.js';
 import type { PromptManifest } from '../../src/embedded/media/prompts.js';
 

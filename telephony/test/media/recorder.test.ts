@@ -6,7 +6,7 @@ import { MediaLeg } from '../../src/embedded/media/leg.js';
 import { recordOnLeg } from '../../src/embedded/media/recorder.js';
 import { encodeUlaw } from '../../src/embedded/media/g711.js';
 import { encodeTelephoneEvent } from '../../src/embedded/media/dtmf.js';
-import { readWavFile } from '../../src/embedded/media/wav.js';
+import { readWavFile } from '../../src/audio/index.js';
 import { RtpPeer, silentLogger, sleep, tone, tonePower } from './fixtures/rtp-peer.js';
 
 const dir = t.testdir({});

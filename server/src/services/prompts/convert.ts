@@ -2,8 +2,7 @@
 // prompts and for voicemail greetings alike.
 
 import { TenorError } from '../../core/errors.js';
-import { resampleYielding } from './resample.js';
-import { TELEPHONY_RATE, WavError, decodeWav, downmix, encodeWav16, readWavHeader, toInt16 } from './wav.js';
+import { TELEPHONY_RATE, WavError, decodeWav, downmix, encodeWav, readWavHeader, resampleYielding, toInt16 } from '@tenor/telephony';
 
 export const SUPPORTED_RATES = [8000, 11025, 16000, 22050, 32000, 44100, 48000] as const;
 
@@ -35,7 +34,7 @@ export async function convertToTelephony(bytes: Uint8Array, opts: { maxSeconds: 
     const mono = downmix(decoded.samples, decoded.channels);
     const pcm = toInt16(await resampleYielding(mono, decoded.sampleRate, TELEPHONY_RATE));
     return {
-      wav: encodeWav16(pcm),
+      wav: encodeWav(pcm),
       durationMs: Math.round((pcm.length * 1000) / TELEPHONY_RATE),
       source: { sampleRate: header.sampleRate, channels: header.channels, bitsPerSample: header.bitsPerSample, encoding: header.encoding },
     };

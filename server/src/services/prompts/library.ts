@@ -9,12 +9,11 @@ import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promise
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { Prompt } from '@tenor/telephony';
+import { readWavHeader, type Prompt } from '@tenor/telephony';
 import { TenorError } from '../../core/errors.js';
 import { pathInside } from '../../core/paths.js';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../core/private-files.js';
 import { convertToTelephony } from './convert.js';
-import { readWavHeader } from './wav.js';
 
 /** The languages a site may upload prompts in (the built-in set may have more). */
 export const PROMPT_LANGUAGES = ['en', 'pt-BR', 'es'] as const;

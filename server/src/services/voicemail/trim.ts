@@ -4,7 +4,7 @@
 // end with that much nothing). What lies between is kept as it is.
 
 import { readFile, writeFile } from 'node:fs/promises';
-import { TELEPHONY_RATE, decodeWav, downmix, encodeWav16, toInt16 } from '../prompts/wav.js';
+import { TELEPHONY_RATE, decodeWav, downmix, encodeWav, toInt16 } from '@tenor/telephony';
 
 /** 20 ms frames, as the engine's silence detection uses. */
 const FRAME = TELEPHONY_RATE / 50;
@@ -34,6 +34,6 @@ export async function trimSilence(file: string): Promise<number> {
   const pcm = toInt16(downmix(wav.samples, wav.channels));
   const range = soundRange(pcm);
   const kept = range ? pcm.subarray(range.start, range.end) : new Int16Array(0);
-  await writeFile(file, encodeWav16(kept, wav.sampleRate));
+  await writeFile(file, encodeWav(kept, wav.sampleRate));
   return Math.round((kept.length * 1000) / wav.sampleRate);
 }

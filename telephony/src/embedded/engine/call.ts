@@ -151,7 +151,8 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
       rtp = await open();
     } catch (err) {
       this.log.error({ err }, 'no media port for the call');
-      await this.signaling.refuse({ status: 503, reason: 'Service Unavailable' }).catch(() => undefined);
+      await this.signaling.refuse({ status: 503, reason: 'Service Unavailable' })
+        .catch((refuseErr: unknown) => this.log.debug({ err: refuseErr }, 'could not refuse the INVITE (the caller may have gone)'));
       await this.end('failed');
       throw new Error(`call ${this.id} has no media: ${err instanceof Error ? err.message : String(err)}`);
     }

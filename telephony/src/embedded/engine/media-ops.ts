@@ -9,7 +9,7 @@ import type { MediaLeg } from '../media/leg.js';
 import { playOnLeg, type PlayerDeps } from '../media/player.js';
 import { PromptLibrary } from '../media/prompts.js';
 import { recordOnLeg } from '../media/recorder.js';
-import { AudioCache } from '../media/wav.js';
+import { AudioCache } from '../media/audio-cache.js';
 import type { CallMediaOps } from './call.js';
 
 /** A short 1 kHz beep (200 ms) played before recordings that ask for one. */

@@ -43,6 +43,7 @@ export function parseRemoteAudio(sdp: string): RemoteAudio | undefined {
   try {
     session = parse(sdp);
   } catch {
+    // Not SDP we can read: treated as no usable audio offer (488, or 481 in a dialog).
     return undefined;
   }
   const audio = session.media.find((m) => m.type === 'audio' && m.port !== 0);

@@ -49,7 +49,7 @@ export class TrunkRegistration {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#inflight;
-    if (this.#registered) await this.#send(0).catch(() => undefined);
+    if (this.#registered) await this.#send(0).catch((err: unknown) => this.#log.warn({ err }, 'could not unregister from the trunk'));
     this.#registered = false;
     this.#state = { state: 'stopped', detail: null };
   }

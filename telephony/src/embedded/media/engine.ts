@@ -17,7 +17,7 @@ import { playOnLeg } from './player.js';
 import type { PlayerDeps } from './player.js';
 import { PromptLibrary } from './prompts.js';
 import { recordOnLeg } from './recorder.js';
-import { AudioCache } from './wav.js';
+import { AudioCache } from './audio-cache.js';
 
 export interface MediaEngineOptions {
   /** RTP port range, e.g. { min: 20000, max: 29999 }. */

@@ -7,11 +7,7 @@ export {
   DTMF_DIGITS, digitToEvent, eventToDigit, encodeTelephoneEvent, decodeTelephoneEvent, DtmfReceiver, planDigit,
 } from './dtmf.js';
 export type { TelephoneEvent, DtmfSendPlan } from './dtmf.js';
-export {
-  parseWav, readWavFile, encodeWav, writeWavFile, downmix, resample, toTelephonyAudio, AudioCache, WavFormatError,
-  TELEPHONY_RATE, WAVE_FORMAT_PCM, WAVE_FORMAT_ALAW, WAVE_FORMAT_MULAW,
-} from './wav.js';
-export type { WavAudio } from './wav.js';
+export { AudioCache } from './audio-cache.js';
 export { PromptLibrary, UnknownPromptError, defaultPromptsDir } from './prompts.js';
 export type { PromptManifest } from './prompts.js';
 export { startPacer } from './pacer.js';

@@ -72,7 +72,8 @@ export class MediaLeg extends EventEmitter<MediaLegEvents> {
   readonly telephoneEventPayloadType: number | undefined;
   readonly output: LegOutput;
   readonly callId: string | undefined;
-  private readonly log: Logger;
+  /** Carries the call id and RTP port: for those that act on this leg, as well as for the leg itself. */
+  readonly log: Logger;
   private readonly dtmf = new DtmfReceiver();
   private modeValue: MediaLegMode = 'idle';
   private dtmfQueue: Promise<void> = Promise.resolve();
@@ -164,7 +165,8 @@ export class MediaLeg extends EventEmitter<MediaLegEvents> {
       }
     };
     const next = this.dtmfQueue.then(run);
-    this.dtmfQueue = next.catch(() => undefined);
+    // The caller gets a failure through `next`; the queue only waits for it to settle.
+    this.dtmfQueue = next.catch((err: unknown) => this.log.debug({ err }, 'digits not sent'));
     return next;
   }
 

@@ -11,7 +11,7 @@ import type { PlayResult, Prompt } from '../../driver.js';
 import type { MediaLeg } from './leg.js';
 import { FRAME_MS, FRAME_SAMPLES } from './output.js';
 import { startPacer } from './pacer.js';
-import type { AudioCache } from './wav.js';
+import type { AudioCache } from './audio-cache.js';
 
 export const ALL_DIGITS = '0123456789*#ABCD';
 

@@ -11,7 +11,7 @@ import type { AudioFrame, MediaLeg } from './leg.js';
 import { FRAME_SAMPLES } from './output.js';
 import { playOnLeg } from './player.js';
 import type { PlayerDeps } from './player.js';
-import { writeWavFile, TELEPHONY_RATE } from './wav.js';
+import { writeWavFile, TELEPHONY_RATE } from '../../audio/index.js';
 
 export interface RecordOnLegOptions {
   file: string;

@@ -36,6 +36,7 @@ export function registerInputFromRequest(req: SipRequest, source: SipEndpoint): 
       ...(userAgent !== undefined ? { userAgent } : {}),
     };
   } catch {
+    // An unreadable REGISTER: the caller answers 400 Bad Request.
     return undefined;
   }
 }

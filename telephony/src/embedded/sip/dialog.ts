@@ -294,6 +294,7 @@ function contactUri(message: SipMessage): string | undefined {
   try {
     return extractUri(contact);
   } catch {
+    // An unreadable Contact counts as none: the callers fall back to another target.
     return undefined;
   }
 }

@@ -20,6 +20,7 @@ export function topVia(message: SipMessage): Via | undefined {
   try {
     return parseVia(text)[0];
   } catch {
+    // Unreadable, as documented: the caller treats it like a missing Via.
     return undefined;
   }
 }

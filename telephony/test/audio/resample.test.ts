@@ -2,7 +2,7 @@
 // and what lies above the telephone band is removed rather than folded back.
 
 import t from 'tap';
-import { resample } from '../../src/services/prompts/resample.js';
+import { resample } from '../../src/audio/index.js';
 
 function sine(rate: number, hz: number, seconds: number, amplitude: number): Float32Array {
   const out = new Float32Array(Math.round(rate * seconds));

@@ -1,18 +1,23 @@
-// Reading the WAV files people upload (whatever their editor saved) and
-// writing what a G.711 call carries: 8 kHz, 16-bit, mono PCM.
+// WAV files, the one reader and writer of them: the prompts people upload
+// (whatever their editor saved), the prompts and music the engine plays, the
+// recordings it writes, and the files tests make. What a G.711 call carries is
+// 8 kHz, 16-bit, mono PCM.
 //
 // Read: PCM 8/16/24/32-bit, IEEE float 32-bit, G.711 µ-law and A-law, plain or
 // WAVE_FORMAT_EXTENSIBLE, any channel count up to 8. Samples come out as
 // floats in [-1, 1), channels interleaved, so resampling and mixing need no
-// knowledge of the source encoding.
+// knowledge of the source encoding (or as 16-bit linear, for the engine).
+
+import { readFile, writeFile } from 'node:fs/promises';
+import { resample, resampleYielding } from './resample.js';
 
 export const TELEPHONY_RATE = 8000;
 
-const FORMAT_PCM = 1;
-const FORMAT_FLOAT = 3;
-const FORMAT_ALAW = 6;
-const FORMAT_MULAW = 7;
-const FORMAT_EXTENSIBLE = 0xfffe;
+export const WAVE_FORMAT_PCM = 1;
+export const WAVE_FORMAT_FLOAT = 3;
+export const WAVE_FORMAT_ALAW = 6;
+export const WAVE_FORMAT_MULAW = 7;
+const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
 
 /** Why a file cannot be used; the message is meant for the person who uploaded it. */
 export class WavError extends Error {
@@ -28,6 +33,8 @@ export interface WavHeader {
   bitsPerSample: number;
   /** 'pcm', 'float', 'mulaw' or 'alaw'. */
   encoding: 'pcm' | 'float' | 'mulaw' | 'alaw';
+  /** The format code (1 PCM, 3 float, 6 A-law, 7 µ-law; EXTENSIBLE files give their SubFormat's). */
+  formatCode: number;
   /** Frames (one sample per channel) in the data chunk. */
   frames: number;
   durationMs: number;
@@ -38,17 +45,22 @@ export interface DecodedWav extends WavHeader {
   samples: Float32Array;
 }
 
+export interface WavAudio extends WavHeader {
+  /** Decoded to 16-bit linear, channels interleaved. */
+  samples: Int16Array;
+}
+
 interface Chunks {
   header: WavHeader;
   data: Uint8Array;
 }
 
 function encodingOf(code: number, bits: number): WavHeader['encoding'] {
-  if (code === FORMAT_PCM && [8, 16, 24, 32].includes(bits)) return 'pcm';
-  if (code === FORMAT_FLOAT && bits === 32) return 'float';
-  if (code === FORMAT_MULAW && bits === 8) return 'mulaw';
-  if (code === FORMAT_ALAW && bits === 8) return 'alaw';
-  const name = { [FORMAT_PCM]: 'PCM', [FORMAT_FLOAT]: 'float', [FORMAT_ALAW]: 'A-law', [FORMAT_MULAW]: 'µ-law' }[code] ?? `format code ${code}`;
+  if (code === WAVE_FORMAT_PCM && [8, 16, 24, 32].includes(bits)) return 'pcm';
+  if (code === WAVE_FORMAT_FLOAT && bits === 32) return 'float';
+  if (code === WAVE_FORMAT_MULAW && bits === 8) return 'mulaw';
+  if (code === WAVE_FORMAT_ALAW && bits === 8) return 'alaw';
+  const name = { [WAVE_FORMAT_PCM]: 'PCM', [WAVE_FORMAT_FLOAT]: 'float', [WAVE_FORMAT_ALAW]: 'A-law', [WAVE_FORMAT_MULAW]: 'µ-law' }[code] ?? `format code ${code}`;
   throw new WavError(`unsupported WAV encoding: ${name} with ${bits} bits per sample (use PCM 8/16/24/32-bit, float 32-bit, µ-law or A-law)`);
 }
 
@@ -67,7 +79,7 @@ function readChunks(buf: Uint8Array): Chunks {
       if (size < 16 || body + 16 > buf.length) throw new WavError('the fmt chunk is too short');
       let code = view.getUint16(body, true);
       // EXTENSIBLE keeps the real format in the first two bytes of its SubFormat GUID.
-      if (code === FORMAT_EXTENSIBLE && size >= 40 && body + 26 <= buf.length) code = view.getUint16(body + 24, true);
+      if (code === WAVE_FORMAT_EXTENSIBLE && size >= 40 && body + 26 <= buf.length) code = view.getUint16(body + 24, true);
       fmt = { code, channels: view.getUint16(body + 2, true), rate: view.getUint32(body + 4, true), bits: view.getUint16(body + 14, true) };
     } else if (id === 'data') {
       // A writer that streamed may leave the size at 0 or too big: take what is there.
@@ -79,12 +91,13 @@ function readChunks(buf: Uint8Array): Chunks {
   if (!fmt) throw new WavError('no fmt chunk: the file is not a complete WAV');
   if (!data) throw new WavError('no data chunk: the file holds no audio');
   if (fmt.channels < 1 || fmt.channels > 8) throw new WavError(`unsupported channel count ${fmt.channels}`);
-  if (fmt.rate < 8000 || fmt.rate > 192000) throw new WavError(`unsupported sample rate ${fmt.rate} Hz (8000 to 192000)`);
+  // Uploads are held to the rates convert.ts lists; the engine plays any file in this range.
+  if (fmt.rate < 1000 || fmt.rate > 192000) throw new WavError(`unsupported sample rate ${fmt.rate} Hz (1000 to 192000)`);
   const encoding = encodingOf(fmt.code, fmt.bits);
   const frameBytes = (fmt.bits / 8) * fmt.channels;
   const frames = Math.floor(data.length / frameBytes);
   return {
-    header: { sampleRate: fmt.rate, channels: fmt.channels, bitsPerSample: fmt.bits, encoding, frames, durationMs: Math.round((frames * 1000) / fmt.rate) },
+    header: { sampleRate: fmt.rate, channels: fmt.channels, bitsPerSample: fmt.bits, encoding, formatCode: fmt.code, frames, durationMs: Math.round((frames * 1000) / fmt.rate) },
     data: data.subarray(0, frames * frameBytes),
   };
 }
@@ -163,8 +176,30 @@ export function toInt16(samples: Float32Array): Int16Array {
   return out;
 }
 
-/** A 16-bit PCM mono WAV with the canonical 44-byte header. */
-export function encodeWav16(samples: Int16Array, sampleRate = TELEPHONY_RATE): Buffer {
+/** Parses and decodes a WAV file's bytes to 16-bit linear. Throws WavError on anything it cannot read. */
+export function decodeWav16(buf: Uint8Array): WavAudio {
+  const decoded = decodeWav(buf);
+  return { ...decoded, samples: toInt16(decoded.samples) };
+}
+
+export async function readWavFile(path: string): Promise<WavAudio> {
+  return decodeWav16(await readFile(path));
+}
+
+/** Any supported WAV brought to what a G.711 call carries: 8 kHz mono 16-bit. */
+export function toTelephonyAudio(wav: WavAudio): Int16Array {
+  const floats = Float32Array.from(wav.samples, (v) => v / 32768);
+  return toInt16(resample(downmix(floats, wav.channels), wav.sampleRate, TELEPHONY_RATE));
+}
+
+/** The same, giving the event loop a turn while resampling: calls' media is paced every 20 ms. */
+export async function toTelephonyAudioYielding(wav: WavAudio): Promise<Int16Array> {
+  const floats = Float32Array.from(wav.samples, (v) => v / 32768);
+  return toInt16(await resampleYielding(downmix(floats, wav.channels), wav.sampleRate, TELEPHONY_RATE));
+}
+
+/** A 16-bit PCM mono WAV (8 kHz unless told) with the canonical 44-byte header. */
+export function encodeWav(samples: Int16Array, sampleRate = TELEPHONY_RATE): Buffer {
   const dataBytes = samples.length * 2;
   const buf = Buffer.alloc(44 + dataBytes);
   buf.write('RIFF', 0, 'ascii');
@@ -172,14 +207,18 @@ export function encodeWav16(samples: Int16Array, sampleRate = TELEPHONY_RATE): B
   buf.write('WAVE', 8, 'ascii');
   buf.write('fmt ', 12, 'ascii');
   buf.writeUInt32LE(16, 16);
-  buf.writeUInt16LE(FORMAT_PCM, 20);
-  buf.writeUInt16LE(1, 22);
+  buf.writeUInt16LE(WAVE_FORMAT_PCM, 20);
+  buf.writeUInt16LE(1, 22); // channels
   buf.writeUInt32LE(sampleRate, 24);
-  buf.writeUInt32LE(sampleRate * 2, 28);
-  buf.writeUInt16LE(2, 32);
-  buf.writeUInt16LE(16, 34);
+  buf.writeUInt32LE(sampleRate * 2, 28); // byte rate
+  buf.writeUInt16LE(2, 32); // block align
+  buf.writeUInt16LE(16, 34); // bits per sample
   buf.write('data', 36, 'ascii');
   buf.writeUInt32LE(dataBytes, 40);
   for (let i = 0; i < samples.length; i++) buf.writeInt16LE(samples[i] as number, 44 + i * 2);
   return buf;
+}
+
+export async function writeWavFile(path: string, samples: Int16Array, sampleRate = TELEPHONY_RATE): Promise<void> {
+  await writeFile(path, encodeWav(samples, sampleRate));
 }

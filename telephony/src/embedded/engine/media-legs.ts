@@ -1,0 +1,114 @@
+// RTP ports and the media legs on them: binding a leg (skipping ports another
+// program holds), the SDP a call on a port sends, and the counts stats() reports.
+import type { Logger } from 'pino';
+import { MediaLeg } from '../media/leg.js';
+import { RtpPortAllocator } from '../rtp/ports.js';
+import type { CallSdp } from './call.js';
+import type { ResolvedConfig } from './config.js';
+import {
+  answerDirection, createAnswer, createOffer, negotiate, STATIC_PT, type NegotiatedAudio, type RemoteAudio,
+} from './sdp.js';
+
+export class MediaLegs {
+  readonly #cfg: ResolvedConfig;
+  readonly #log: Logger;
+  readonly #ports: RtpPortAllocator;
+  /** Media legs open now, and the RTP packets from strangers that legs already closed dropped (for stats). */
+  readonly #openLegs = new Set<MediaLeg>();
+  #strangerPacketsOfClosedLegs = 0;
+  /** Incoming INVITEs whose media leg is being opened: stop waits for them. */
+  #opening = 0;
+
+  constructor(cfg: ResolvedConfig, log: Logger) {
+    this.#cfg = cfg;
+    this.#log = log;
+    this.#ports = new RtpPortAllocator(cfg.rtpPorts);
+  }
+
+  get portsInUse(): number {
+    return this.#ports.allocatedCount;
+  }
+
+  get opening(): number {
+    return this.#opening;
+  }
+
+  get packetsFromStrangers(): number {
+    return this.#strangerPacketsOfClosedLegs + [...this.#openLegs].reduce((sum, leg) => sum + leg.stats().packetsFromStrangers, 0);
+  }
+
+  release(port: number): void {
+    this.#ports.release(port);
+  }
+
+  /** Opens a media leg on the given port. The caller releases the port when the leg closes. */
+  async openLeg(port: number, chosen: NegotiatedAudio, remote: RemoteAudio | undefined, callId: string, trusted: readonly string[]): Promise<MediaLeg> {
+    const leg = await MediaLeg.open({
+      trustedAddresses: trusted,
+      payloadType: STATIC_PT[chosen.codec],
+      ...(chosen.telephoneEventPt !== undefined ? { telephoneEventPayloadType: chosen.telephoneEventPt } : {}),
+      ...(remote ? { remote: { address: remote.address, port: remote.port } } : {}),
+      localAddress: this.#cfg.bindAddress,
+      localPort: port,
+      // The call arms the timeout once answered (ringing calls have no media yet).
+      mediaTimeoutMs: 0,
+      logger: this.#log,
+      callId,
+    });
+    this.#openLegs.add(leg);
+    leg.once('closed', () => {
+      this.#openLegs.delete(leg);
+      this.#strangerPacketsOfClosedLegs += leg.stats().packetsFromStrangers;
+    });
+    return leg;
+  }
+
+  /** Allocates a port and opens a leg on it, skipping ports another program holds. */
+  async bindLeg(chosen: NegotiatedAudio, remote: RemoteAudio | undefined, callId: string, trusted: readonly string[]): Promise<{ leg: MediaLeg; port: number }> {
+    let lastError: unknown;
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const port = this.#ports.allocate();
+      try {
+        return { leg: await this.openLeg(port, chosen, remote, callId, trusted), port };
+      } catch (err) {
+        this.#ports.release(port);
+        lastError = err;
+      }
+    }
+    throw lastError instanceof Error ? lastError : new Error('could not bind an RTP port');
+  }
+
+  /** bindLeg for an incoming INVITE, counted while it runs so that stop waits for it; the port is released when the leg closes. */
+  async bindIncoming(chosen: NegotiatedAudio, remote: RemoteAudio, callId: string, trusted: readonly string[]): Promise<{ leg: MediaLeg; port: number }> {
+    this.#opening++;
+    try {
+      const bound = await this.bindLeg(chosen, remote, callId, trusted);
+      bound.leg.once('closed', () => this.#ports.release(bound.port));
+      return bound;
+    } finally {
+      this.#opening--;
+    }
+  }
+
+  /** SDP for one call on one local port: a stable session id and a version that goes up with each description. */
+  sdpFor(port: number, initialRemote?: RemoteAudio, initialChoice?: NegotiatedAudio): CallSdp {
+    const sessionId = Math.floor(Math.random() * 2 ** 31);
+    let version = 0;
+    const base = (direction: 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive') => ({
+      address: this.#cfg.publicAddress, port, direction, sessionId, version: ++version,
+    });
+    let firstAnswer: string | undefined;
+    return {
+      offer: (direction) => createOffer(base(direction)),
+      answer: () => {
+        if (!initialRemote || !initialChoice) throw new Error('no offer to answer');
+        firstAnswer ??= createAnswer(base(answerDirection(initialRemote.direction, 'sendrecv')), initialChoice);
+        return firstAnswer;
+      },
+      answerTo: (remote, ours) => {
+        const choice = negotiate(remote) ?? initialChoice ?? { codec: 'PCMU', pt: 0 };
+        return createAnswer(base(answerDirection(remote.direction, ours)), choice);
+      },
+    };
+  }
+}

@@ -1,0 +1,176 @@
+// Outbound calls: where a dial target goes (a trunk, a registered device, a
+// SIP address), the INVITE with our media offer, and the answered call.
+import type { Logger } from 'pino';
+import { OriginateError, type Call, type CallParty, type DialTarget, type OriginateOptions } from '../../driver.js';
+import type { MediaLeg } from '../media/leg.js';
+import type { Registrar } from '../registrar/registrar.js';
+import { endpointOf } from '../sip/dialog.js';
+import type { SipEndpoint } from '../sip/message.js';
+import { tryParseUri } from '../sip/uri.js';
+import { EmbeddedCall } from './call.js';
+import type { CallRegistry } from './call-registry.js';
+import type { CallSettings } from './call-settings.js';
+import type { ResolvedConfig } from './config.js';
+import type { EngineState } from './engine-state.js';
+import type { MediaLegs } from './media-legs.js';
+import { newCallId, newRequest, newTag, placeInvite } from './outbound.js';
+import { DEFAULT_TELEPHONE_EVENT_PT, negotiate, parseRemoteAudio, type NegotiatedAudio } from './sdp.js';
+import { SipLeg, allowHeaders } from './sip-leg.js';
+import type { TrunkSet } from './trunk-set.js';
+import { trunkFromUri, trunkRequestUri, type TrunkConfig } from './trunks.js';
+
+interface Route {
+  uri: string;
+  destination: SipEndpoint;
+  number: string;
+  trunk?: TrunkConfig;
+  credentials?: { username: string; password: string };
+  fromUri: (user: string) => string;
+}
+
+export interface OriginatorDeps {
+  cfg: ResolvedConfig;
+  log: Logger;
+  engine: EngineState;
+  legs: MediaLegs;
+  calls: CallRegistry;
+  trunks: TrunkSet;
+  registrar: Registrar | undefined;
+  settings: CallSettings;
+}
+
+export class Originator {
+  readonly #deps: OriginatorDeps;
+  /** Outbound INVITEs not yet answered: aborted on stop. */
+  readonly #pending = new Set<AbortController>();
+
+  constructor(deps: OriginatorDeps) {
+    this.#deps = deps;
+  }
+
+  get pending(): number {
+    return this.#pending.size;
+  }
+
+  abortAll(): void {
+    for (const controller of this.#pending) controller.abort();
+  }
+
+  async originate(target: DialTarget, opts: OriginateOptions = {}): Promise<Call> {
+    const { cfg, engine, legs } = this.#deps;
+    const stack = engine.requireStack();
+    if (engine.refusing) throw new OriginateError('unreachable', 'the engine is shutting down and places no new calls');
+    const route = this.#route(target);
+    const callerId: CallParty = opts.callerId ?? { number: 'tenor' };
+    const callId = newCallId(cfg.publicAddress);
+    const log = this.#deps.log.child({ callId });
+    // Bind the media port before offering it: a port taken by another program
+    // is skipped here rather than discovered after the far end answered.
+    const offered: NegotiatedAudio = { codec: 'PCMU', pt: 0, telephoneEventPt: DEFAULT_TELEPHONE_EVENT_PT };
+    let bound: { leg: MediaLeg; port: number };
+    try {
+      // Media is taken from the SDP's address or the address we signal to (see rtp/session.ts).
+      bound = await legs.bindLeg(offered, undefined, callId, [route.destination.address]);
+    } catch (err) {
+      throw new OriginateError('failed', err instanceof Error ? err.message : 'no RTP port free');
+    }
+    const { port } = bound;
+    let leg: MediaLeg | undefined = bound.leg;
+    const sdp = legs.sdpFor(port);
+    const controller = new AbortController();
+    this.#pending.add(controller);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, controller.signal]) : controller.signal;
+    let handedOver = false;
+    try {
+      const request = newRequest({
+        method: 'INVITE', uri: route.uri,
+        from: `${formatParty(callerId, route.fromUri(callerId.number))};tag=${newTag()}`,
+        to: `<${route.uri}>`,
+        callId, cseq: 1,
+        contact: stack.contact(route.destination.transport, callerId.number.replace(/[^\w+.-]/g, '') || undefined),
+        headers: [
+          ...allowHeaders(),
+          ...(route.trunk ? [{ name: 'P-Asserted-Identity', value: formatParty(callerId, route.fromUri(callerId.number)) }] : []),
+          ...Object.entries(opts.headers ?? {}).map(([name, value]) => ({ name, value })),
+        ],
+        body: { contentType: 'application/sdp', text: sdp.offer('sendrecv') },
+      });
+      log.info({ uri: route.uri, destination: route.destination, from: callerId.number }, 'placing call');
+      const outcome = await placeInvite({
+        stack, request, destination: route.destination,
+        ...(route.credentials ? { credentials: route.credentials } : {}),
+        timeoutMs: opts.timeoutMs ?? cfg.originateTimeoutMs,
+        signal, log,
+      });
+      if (outcome.kind === 'failed') {
+        log.info({ status: outcome.status, cause: outcome.cause }, 'call not answered');
+        throw new OriginateError(outcome.cause, `call to ${route.uri} not answered: ${outcome.status} (${outcome.cause})`);
+      }
+      const dialog = stack.createUacDialog(outcome.tx, outcome.response);
+      const remote = parseRemoteAudio(outcome.response.body.toString('utf8'));
+      const chosen = remote ? negotiate(remote) : undefined;
+      if (outcome.lateFor || !remote || !chosen || engine.stopping) {
+        stack.sendInDialog(dialog, 'BYE');
+        const cause = outcome.lateFor ?? (engine.stopping ? 'server-shutdown' : 'failed');
+        throw new OriginateError(cause, `call to ${route.uri} ended at answer: ${cause}`);
+      }
+      if (chosen.codec === offered.codec && chosen.telephoneEventPt === offered.telephoneEventPt) {
+        leg.setRemote({ address: remote.address, port: remote.port });
+      } else {
+        // The far end chose otherwise: reopen the leg on the same port with its choice.
+        await leg.close();
+        leg = undefined;
+        leg = await legs.openLeg(port, chosen, remote, callId, [route.destination.address]);
+      }
+      leg.once('closed', () => legs.release(port));
+      handedOver = true;
+      const call = new EmbeddedCall({
+        id: callId, direction: 'outbound', from: callerId, to: { number: route.number }, state: 'answered',
+        signaling: SipLeg.outbound(stack, dialog, log),
+        rtp: { leg, sdp }, logger: log, ...this.#deps.settings,
+      });
+      this.#deps.calls.track(call, dialog);
+      log.info('call answered');
+      return call;
+    } finally {
+      this.#pending.delete(controller);
+      if (!handedOver) {
+        await leg?.close();
+        legs.release(port);
+      }
+    }
+  }
+
+  #route(target: DialTarget): Route {
+    const ownUri = (user: string): string => `sip:${user}@${this.#deps.cfg.domain}`;
+    switch (target.kind) {
+      case 'number': {
+        const trunk = this.#deps.trunks.table.forNumber(target.trunk);
+        if (!trunk) throw new OriginateError('unreachable', target.trunk ? `no trunk named ${target.trunk}` : 'no trunk configured');
+        return {
+          uri: trunkRequestUri(trunk, target.number),
+          destination: { transport: trunk.transport, address: trunk.host, port: trunk.port },
+          number: target.number, trunk,
+          ...(trunk.username !== undefined && trunk.password !== undefined ? { credentials: { username: trunk.username, password: trunk.password } } : {}),
+          fromUri: (user) => trunkFromUri(trunk, user),
+        };
+      }
+      case 'device': {
+        const binding = this.#deps.registrar?.lookup(target.user)[0];
+        if (!binding) throw new OriginateError('unreachable', `${target.user} is not registered`);
+        // Send to where the REGISTER came from: the device may sit behind NAT.
+        return { uri: binding.contact, destination: { ...binding.source }, number: target.user, fromUri: ownUri };
+      }
+      case 'address': {
+        const uri = tryParseUri(target.address);
+        if (!uri || (uri.scheme !== 'sip' && uri.scheme !== 'sips')) throw new OriginateError('failed', `not a SIP address: ${target.address}`);
+        return { uri: target.address, destination: endpointOf(uri), number: uri.user ?? uri.host, fromUri: ownUri };
+      }
+    }
+  }
+}
+
+function formatParty(party: CallParty, uri: string): string {
+  const display = party.displayName ? `"${party.displayName.replace(/(["\\])/g, '\\$1')}" ` : '';
+  return `${display}<${uri}>`;
+}
