@@ -5,7 +5,8 @@ import { assign } from 'xstate';
 import type { CollectRequest, CollectResponse } from '../io.js';
 import { onErrorFail, record, renderPrompts, to } from '../machine.js';
 import type { Args, FlowContext, Guard, StateConfig } from '../machine.js';
-import type { CollectNode, MenuNode } from '../types.js';
+import type { CollectNode } from './collect.js';
+import type { MenuNode } from './menu.js';
 
 /** The prompts of one attempt: the node's own, after the invalid or no-input prompts on a re-prompt. */
 function attemptPrompts(node: MenuNode | CollectNode, context: FlowContext): string[] {

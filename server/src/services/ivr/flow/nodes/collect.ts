@@ -4,12 +4,31 @@
 import { assign } from 'xstate';
 import { to } from '../machine.js';
 import type { Args, Guard } from '../machine.js';
-import type { CollectNode } from '../types.js';
+import type { FlowPrompt, NodeBase } from '../types.js';
 import { askingState } from './asking.js';
 import { checkRegex } from './checks.js';
 import type { NodeType } from './contract.js';
 import { edge, fallbackEdges } from './edges.js';
 import { PROMPT_FIELDS, RETRY_FIELDS, VARIABLE } from './fields.js';
+
+export interface CollectNode extends NodeBase {
+  type: 'collect';
+  prompts: FlowPrompt[];
+  /** The variable the digits go into. */
+  into: string;
+  minDigits: number;
+  maxDigits: number;
+  pattern?: string;
+  terminators: string;
+  timeoutMs: number;
+  interDigitTimeoutMs: number;
+  retries: number;
+  invalidPrompts: FlowPrompt[];
+  noInputPrompts: FlowPrompt[];
+  next: string;
+  onInvalid: string;
+  onNoInput: string;
+}
 
 export const collect: NodeType<CollectNode> = {
   fields: [...PROMPT_FIELDS, 'into', 'min-digits', 'max-digits', 'pattern', 'terminator', 'inter-digit-timeout', 'next', ...RETRY_FIELDS],

@@ -6,10 +6,16 @@ import { evaluateTest, usesClock } from '../conditions.js';
 import { onErrorFail, record, scopeOf, to } from '../machine.js';
 import type { Args, FlowContext, StateConfig } from '../machine.js';
 import { describe, isObject } from '../reader.js';
-import type { ConditionCase, ConditionNode } from '../types.js';
+import type { ConditionCase, NodeBase } from '../types.js';
 import { checkTest, readTest } from './condition-test.js';
 import type { NodeType } from './contract.js';
 import { edge } from './edges.js';
+
+export interface ConditionNode extends NodeBase {
+  type: 'condition';
+  cases: ConditionCase[];
+  else: string;
+}
 
 export const condition: NodeType<ConditionNode> = {
   fields: ['cases', 'else'],

@@ -3,7 +3,7 @@
 // (parse.ts, check.ts, compile.ts, graph.ts) ask the registry and never name a type.
 
 import type { StateConfig } from '../machine.js';
-import type { FlowCheckContext, FlowDefinition, FlowNode } from '../types.js';
+import type { FlowCheckContext, FlowDefinition, NodeBase } from '../types.js';
 import type { Report } from './checks.js';
 import type { FlowEdge } from './edges.js';
 import type { NodeFields } from './fields.js';
@@ -13,7 +13,7 @@ import type { NodeFields } from './fields.js';
  * which the driver adds. Distributes over a union, so NodeBody<FlowNode> is
  * the union of every type's body.
  */
-export type NodeBody<N extends FlowNode> = N extends FlowNode ? Omit<N, 'id' | 'at' | 'fieldsAt'> : never;
+export type NodeBody<N extends NodeBase> = N extends NodeBase ? Omit<N, 'id' | 'at' | 'fieldsAt'> : never;
 
 export interface CheckScope {
   flow: FlowDefinition;
@@ -24,7 +24,7 @@ export interface CheckScope {
 // Methods (not function-valued properties) on purpose: the registry holds one
 // NodeType per node type, and the drivers call them through NodeType<FlowNode>
 // with the node the registry entry was looked up by.
-export interface NodeType<N extends FlowNode> {
+export interface NodeType<N extends NodeBase> {
   /** The fields a node of this type may have besides `type`, as written in the file. */
   readonly fields: readonly string[];
   /** The node waits for the caller: a loop through it is paced by a person, not a spin. */

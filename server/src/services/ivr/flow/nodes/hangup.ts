@@ -1,9 +1,14 @@
 // hangup: prompts, then the call ends. Ends the flow.
 
-import type { HangupNode } from '../types.js';
+import type { FlowPrompt, NodeBase } from '../types.js';
 import type { NodeType } from './contract.js';
 import { PROMPT_FIELDS } from './fields.js';
 import { terminalState } from './terminal.js';
+
+export interface HangupNode extends NodeBase {
+  type: 'hangup';
+  prompts: FlowPrompt[];
+}
 
 export const hangup: NodeType<HangupNode> = {
   fields: [...PROMPT_FIELDS],

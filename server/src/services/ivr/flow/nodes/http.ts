@@ -8,11 +8,25 @@ import { record, scopeOf, to } from '../machine.js';
 import type { Args, StateConfig } from '../machine.js';
 import { describe, isObject } from '../reader.js';
 import { dig, renderDeep, renderText, renderUrl } from '../template.js';
-import type { HttpNode } from '../types.js';
+import type { NodeBase, Template } from '../types.js';
 import { checkReferences, forEachString } from './checks.js';
 import type { NodeType } from './contract.js';
 import { edge } from './edges.js';
 import { VARIABLE } from './fields.js';
+
+export interface HttpNode extends NodeBase {
+  type: 'http';
+  method: 'GET' | 'POST';
+  url: Template;
+  headers: Record<string, Template>;
+  /** JSON body with templates in its string leaves. */
+  body?: unknown;
+  timeoutMs: number;
+  /** Variable name → dotted path in the JSON answer (`data.segment`, `items.0.id`). */
+  assign: Record<string, string>;
+  next: string;
+  failure: string;
+}
 
 export const http: NodeType<HttpNode> = {
   fields: ['method', 'url', 'headers', 'body', 'timeout', 'assign', 'next', 'failure'],

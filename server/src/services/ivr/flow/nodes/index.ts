@@ -1,7 +1,8 @@
 // The node types of the flow language, in the order they are documented and
 // listed in messages ("known: play, menu, ..."). Adding a type: its module
-// (nodes/<type>.ts, implementing NodeType), its interface in types.ts, and one
-// line here.
+// (nodes/<type>.ts: the node's interface and its NodeType) and one line here;
+// FlowNode (types.ts) is the union of the nodes listed here, and each entry's
+// key must be its node's type.
 
 import type { FlowNode, FlowNodeType } from '../types.js';
 import { collect } from './collect.js';
@@ -19,7 +20,7 @@ import { subflow } from './subflow.js';
 import { transfer } from './transfer.js';
 import { voicemail } from './voicemail.js';
 
-const NODE_MODULES: { readonly [T in FlowNodeType]: NodeType<Extract<FlowNode, { type: T }>> } = {
+const NODE_MODULES = {
   play,
   menu,
   collect,
@@ -33,7 +34,11 @@ const NODE_MODULES: { readonly [T in FlowNodeType]: NodeType<Extract<FlowNode, {
   subflow,
   return: returnNode,
   hangup,
-};
+} as const;
+
+/** Every node the registry's types read: FlowNode is this union. */
+export type RegisteredNode = NodeOf<(typeof NODE_MODULES)[keyof typeof NODE_MODULES]>;
+type NodeOf<M> = M extends NodeType<infer N> ? N : never;
 
 export const NODE_TYPES = Object.keys(NODE_MODULES) as FlowNodeType[];
 

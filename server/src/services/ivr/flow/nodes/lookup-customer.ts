@@ -5,10 +5,20 @@ import { assign } from 'xstate';
 import { record, scopeOf, to } from '../machine.js';
 import type { Args, StateConfig } from '../machine.js';
 import { render, textOf } from '../template.js';
-import type { LookupCustomerNode } from '../types.js';
+import type { NodeBase, Template } from '../types.js';
 import { checkReferences } from './checks.js';
 import type { NodeType } from './contract.js';
 import { edge } from './edges.js';
+
+export interface LookupCustomerNode extends NodeBase {
+  type: 'lookup-customer';
+  /** The number to look up; the caller's number by default. */
+  number: Template;
+  found: string;
+  notFound: string;
+  /** Where to go when the lookup itself fails; notFound when absent. */
+  failure: string;
+}
 
 export const lookupCustomer: NodeType<LookupCustomerNode> = {
   fields: ['number', 'found', 'not-found', 'failure'],

@@ -4,11 +4,27 @@
 import type { Args } from '../machine.js';
 import { to } from '../machine.js';
 import { describe, isObject } from '../reader.js';
-import type { MenuNode } from '../types.js';
+import type { FlowPrompt, NodeBase } from '../types.js';
 import { askingState } from './asking.js';
 import type { NodeType } from './contract.js';
 import { edge, fallbackEdges } from './edges.js';
 import { DIGIT_KEYS, PROMPT_FIELDS, RETRY_FIELDS } from './fields.js';
+
+export interface MenuNode extends NodeBase {
+  type: 'menu';
+  prompts: FlowPrompt[];
+  /** Digit ('0'-'9', '*', '#') → target node. */
+  options: Record<string, string>;
+  timeoutMs: number;
+  /** Re-prompts after a wrong digit or no digit, before the fallback. */
+  retries: number;
+  invalidPrompts: FlowPrompt[];
+  noInputPrompts: FlowPrompt[];
+  /** Where to go when retries are exhausted on a wrong digit. */
+  onInvalid: string;
+  /** Where to go when retries are exhausted with no digit. */
+  onNoInput: string;
+}
 
 export const menu: NodeType<MenuNode> = {
   fields: [...PROMPT_FIELDS, 'options', ...RETRY_FIELDS],

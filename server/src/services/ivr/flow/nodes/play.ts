@@ -5,10 +5,18 @@ import { assign } from 'xstate';
 import type { PlayRequest, PlayResponse } from '../io.js';
 import { onErrorFail, record, renderPrompts, to } from '../machine.js';
 import type { Args, StateConfig } from '../machine.js';
-import type { PlayNode } from '../types.js';
+import type { FlowPrompt, NodeBase } from '../types.js';
 import type { NodeType } from './contract.js';
 import { edge } from './edges.js';
 import { PROMPT_FIELDS } from './fields.js';
+
+export interface PlayNode extends NodeBase {
+  type: 'play';
+  prompts: FlowPrompt[];
+  /** A digit pressed stops the prompts and is kept for the next menu or collect. */
+  interruptible: boolean;
+  next: string;
+}
 
 export const play: NodeType<PlayNode> = {
   fields: [...PROMPT_FIELDS, 'interruptible', 'next'],

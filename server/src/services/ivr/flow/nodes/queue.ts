@@ -6,11 +6,21 @@ import { scopeOf } from '../machine.js';
 import { describe, isObject } from '../reader.js';
 import { isTemplate, render, renderText, textOf } from '../template.js';
 import type { TemplateScope } from '../template.js';
-import type { QueueNode } from '../types.js';
+import type { FlowPrompt, NodeBase, Template } from '../types.js';
 import { checkName, checkReferences } from './checks.js';
 import type { NodeType } from './contract.js';
 import { PROMPT_FIELDS } from './fields.js';
 import { terminalState } from './terminal.js';
+
+export interface QueueNode extends NodeBase {
+  type: 'queue';
+  prompts: FlowPrompt[];
+  queue: Template;
+  /** A number, or a template that renders to one. */
+  priority?: number | Template;
+  /** Skill → level (number or template), or one template that renders to such an object. */
+  skills?: Record<string, number | Template> | Template;
+}
 
 export const queue: NodeType<QueueNode> = {
   fields: [...PROMPT_FIELDS, 'queue', 'priority', 'skills'],

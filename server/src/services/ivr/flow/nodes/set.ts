@@ -6,11 +6,18 @@ import { record, scopeOf, to } from '../machine.js';
 import type { Args, StateConfig } from '../machine.js';
 import { describe, isObject } from '../reader.js';
 import { isTemplate, renderDeep } from '../template.js';
-import type { SetNode } from '../types.js';
+import type { NodeBase } from '../types.js';
 import { checkReferences, forEachString } from './checks.js';
 import type { NodeType } from './contract.js';
 import { edge } from './edges.js';
 import { LANGUAGE, VARIABLE } from './fields.js';
+
+export interface SetNode extends NodeBase {
+  type: 'set';
+  /** Variable → value (templates in strings). `language` switches the prompt set. */
+  values: Record<string, unknown>;
+  next: string;
+}
 
 export const set: NodeType<SetNode> = {
   fields: ['values', 'next'],

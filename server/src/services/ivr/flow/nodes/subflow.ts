@@ -5,10 +5,16 @@
 import { assign } from 'xstate';
 import { onErrorFail, record, to } from '../machine.js';
 import type { Args, FlowContext, StateConfig, SubflowInput, SubflowOutput } from '../machine.js';
-import type { SubflowNode } from '../types.js';
+import type { NodeBase } from '../types.js';
 import { checkFlowName } from './checks.js';
 import type { NodeType } from './contract.js';
 import { edge } from './edges.js';
+
+export interface SubflowNode extends NodeBase {
+  type: 'subflow';
+  flow: string;
+  next: string;
+}
 
 export const subflow: NodeType<SubflowNode> = {
   fields: ['flow', 'next'],

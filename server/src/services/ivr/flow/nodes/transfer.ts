@@ -5,11 +5,17 @@ import type { FlowOutcome } from '../io.js';
 import { scopeOf } from '../machine.js';
 import type { FlowContext } from '../machine.js';
 import { renderText } from '../template.js';
-import type { TransferNode } from '../types.js';
+import type { FlowPrompt, NodeBase, Template } from '../types.js';
 import { checkFlowName, checkName, checkReferences } from './checks.js';
 import type { NodeType } from './contract.js';
 import { PROMPT_FIELDS } from './fields.js';
 import { terminalState } from './terminal.js';
+
+export interface TransferNode extends NodeBase {
+  type: 'transfer';
+  prompts: FlowPrompt[];
+  target: { kind: 'number'; number: Template } | { kind: 'agent'; agent: Template } | { kind: 'flow'; flow: string };
+}
 
 export const transfer: NodeType<TransferNode> = {
   fields: [...PROMPT_FIELDS, 'number', 'agent', 'flow'],

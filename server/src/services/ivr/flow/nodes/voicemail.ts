@@ -2,11 +2,17 @@
 
 import { scopeOf } from '../machine.js';
 import { renderText } from '../template.js';
-import type { VoicemailNode } from '../types.js';
+import type { FlowPrompt, NodeBase, Template } from '../types.js';
 import { checkName } from './checks.js';
 import type { NodeType } from './contract.js';
 import { PROMPT_FIELDS } from './fields.js';
 import { terminalState } from './terminal.js';
+
+export interface VoicemailNode extends NodeBase {
+  type: 'voicemail';
+  prompts: FlowPrompt[];
+  box: Template;
+}
 
 export const voicemail: NodeType<VoicemailNode> = {
   fields: [...PROMPT_FIELDS, 'box'],
