@@ -7,7 +7,7 @@
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
 import { checkFlow } from './check.js';
-import { NodeFields, isNodeType, nodeType, NODE_TYPES } from './nodes/index.js';
+import { NODE_TYPES, NodeFields, isNodeType, nodeType } from './nodes/index.js';
 import { LANGUAGE } from './nodes/fields.js';
 import { SourceReader, describe, isObject, join } from './reader.js';
 import type { Json } from './reader.js';
@@ -18,8 +18,6 @@ import type { FlowDefinition, FlowNode, FlowProblem, SourcePosition } from './ty
 /** Node ids and flow names: they appear in paths, logs and state ids. */
 export const NODE_ID = /^[A-Za-z][A-Za-z0-9_-]*$/;
 export const FLOW_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-
-export { NODE_TYPES };
 
 const TOP_LEVEL_FIELDS = ['name', 'version', 'description', 'language', 'timezone', 'holidays', 'start', 'nodes'];
 

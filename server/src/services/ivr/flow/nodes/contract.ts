@@ -39,6 +39,8 @@ export interface NodeType<N extends NodeBase> {
   edges(node: N): FlowEdge[];
   /** The prompt lists, by field, the checker looks up in every language the flow may play in. */
   promptLists?(node: N): Array<[field: string, prompts: readonly string[]]>;
+  /** Other flows the node sends the call to (a subflow, a transfer to a flow). */
+  flowsCalled?(node: N): string[];
   /** Prompt sets the node may switch the call to (besides the flow's language). */
   languages?(node: N): string[];
   /** Checks of the node's own values (references, names, patterns). */

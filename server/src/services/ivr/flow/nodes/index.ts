@@ -56,6 +56,6 @@ export function nodeTypeOf(node: FlowNode): NodeType<FlowNode> {
   return NODE_MODULES[node.type];
 }
 
-export type { CheckScope, NodeBody, NodeType } from './contract.js';
+export type { NodeType } from './contract.js';
 export type { FlowEdge } from './edges.js';
 export { NodeFields } from './fields.js';

@@ -21,6 +21,7 @@ export const subflow: NodeType<SubflowNode> = {
   waitsForInput: true,
   read: (f) => ({ type: 'subflow', flow: f.string('flow', true) ?? '', next: f.target('next') }),
   edges: (node) => [edge('next', node.next)],
+  flowsCalled: (node) => [node.flow],
   check: (node, { flow, ctx, report }) => {
     checkFlowName(node, 'flow', node.flow, flow, ctx, report);
     if (node.flow === flow.name) report(node, 'flow', `a flow cannot run itself as a subflow`);

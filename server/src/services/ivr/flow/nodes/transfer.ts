@@ -33,6 +33,7 @@ export const transfer: NodeType<TransferNode> = {
     return { type: 'transfer', prompts: f.prompts('prompts', false), target };
   },
   edges: () => [],
+  flowsCalled: (node) => (node.target.kind === 'flow' ? [node.target.flow] : []),
   promptLists: (node) => [['prompts', node.prompts]],
   check: (node, { flow, ctx, report }) => {
     if (node.target.kind === 'number') checkReferences(node, 'number', node.target.number, report);
