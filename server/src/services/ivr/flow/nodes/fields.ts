@@ -142,6 +142,7 @@ export class NodeFields {
 
 const MAX_DURATION_MS = 10 * 60 * 1000;
 
+/** '5s', '500ms', '1m' or a bare number of seconds → milliseconds; undefined when not a duration of at most 10 minutes. */
 export function parseDuration(v: unknown): number | undefined {
   let ms: number | undefined;
   if (typeof v === 'number') ms = v * 1000;
