@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { TenorError } from '../../core/errors.js';
-import { checkFlow, compileFlow, parseFlow, type CompiledFlow, type FlowCheckContext, type FlowDefinition, type FlowProblem } from './flow/index.js';
+import { checkFlow, compileFlow, flowsCalledBy, parseFlow, type CompiledFlow, type FlowCheckContext, type FlowDefinition, type FlowProblem } from './flow/index.js';
 import { FlowStore, type FlowOrigin, type StoredFlowVersion } from './store.js';
 
 /** A live flow: its registry version and the machine calls run. */
@@ -211,7 +211,5 @@ function toLive(v: StoredFlowVersion, compiled: CompiledFlow): LiveFlow {
 
 /** Whether a flow sends calls to another (transfer to a flow, or a subflow). */
 export function refersTo(def: FlowDefinition, other: string): boolean {
-  return Object.values(def.nodes).some(
-    (n) => (n.type === 'subflow' && n.flow === other) || (n.type === 'transfer' && n.target.kind === 'flow' && n.target.flow === other),
-  );
+  return Object.values(def.nodes).some((n) => flowsCalledBy(n).includes(other));
 }

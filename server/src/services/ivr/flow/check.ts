@@ -5,13 +5,13 @@
 // node and, when the flow came from a file, the line.
 
 import { edgesOf } from './graph.js';
-import { isTemplate, referenceProblem, referencesIn } from './template.js';
+import { checkReferences } from './nodes/checks.js';
+import type { Report } from './nodes/checks.js';
+import { nodeTypeOf } from './nodes/index.js';
+import { isTemplate } from './template.js';
 import { isValidTimeZone } from './time.js';
-import type { ConditionTest, FlowCheckContext, FlowDefinition, FlowNode, FlowProblem, SourcePosition } from './types.js';
+import type { FlowCheckContext, FlowDefinition, FlowNode, FlowProblem, SourcePosition } from './types.js';
 import { sortProblems } from './sort.js';
-
-/** Node types that wait for the caller: a loop through one of them is paced by a person. */
-const WAITING_TYPES = new Set(['menu', 'collect', 'subflow']);
 
 export function checkFlow(flow: FlowDefinition, ctx: FlowCheckContext): FlowProblem[] {
   const problems: FlowProblem[] = [];
@@ -63,26 +63,16 @@ export function checkFlow(flow: FlowDefinition, ctx: FlowCheckContext): FlowProb
 
   // Values a node holds.
   const languages = new Set([flow.language]);
-  for (const node of nodes) {
-    if (node.type === 'set' && typeof node.values.language === 'string' && !isTemplate(node.values.language)) {
-      languages.add(node.values.language);
-    }
-  }
+  for (const node of nodes) for (const language of nodeTypeOf(node).languages?.(node) ?? []) languages.add(language);
   for (const node of nodes) checkNode(node, flow, ctx, languages, report);
 
   return sortProblems(problems);
 }
 
-type Report = (node: FlowNode | undefined, field: string | undefined, message: string) => void;
-
 function checkNode(node: FlowNode, flow: FlowDefinition, ctx: FlowCheckContext, languages: Set<string>, report: Report): void {
+  const kind = nodeTypeOf(node);
   // Prompts exist in every language the flow may play in.
-  const promptFields: Array<[string, readonly string[]]> = [];
-  if ('prompts' in node) promptFields.push(['prompts', node.prompts]);
-  if (node.type === 'menu' || node.type === 'collect') {
-    promptFields.push(['invalid-prompts', node.invalidPrompts], ['no-input-prompts', node.noInputPrompts]);
-  }
-  for (const [field, prompts] of promptFields) {
+  for (const [field, prompts] of kind.promptLists?.(node) ?? []) {
     prompts.forEach((prompt, i) => {
       const fieldAt = node.fieldsAt?.[`${field}.${i}`] ? `${field}.${i}` : field;
       if (isTemplate(prompt)) {
@@ -94,116 +84,20 @@ function checkNode(node: FlowNode, flow: FlowDefinition, ctx: FlowCheckContext, 
       if (missing.length > 0) report(node, fieldAt, `prompt '${prompt}' has no recording for language ${missing.join(', ')}`);
     });
   }
-
-  switch (node.type) {
-    case 'collect':
-      if (node.pattern !== undefined) checkRegex(node, 'pattern', node.pattern, report);
-      break;
-    case 'condition':
-      node.cases.forEach((c, i) => checkTest(node, `cases.${i}.when`, c.when, flow, report));
-      break;
-    case 'lookup-customer':
-      checkReferences(node, 'number', node.number, report);
-      break;
-    case 'http':
-      checkReferences(node, 'url', node.url, report);
-      for (const [h, v] of Object.entries(node.headers)) checkReferences(node, `headers.${h}`, v, report);
-      forEachString(node.body, 'body', (s, path) => checkReferences(node, path, s, report));
-      break;
-    case 'set':
-      for (const [k, v] of Object.entries(node.values)) forEachString(v, `values.${k}`, (s, path) => checkReferences(node, path, s, report));
-      break;
-    case 'queue':
-      checkName(node, 'queue', node.queue, 'queue', ctx.queues, report);
-      if (typeof node.priority === 'string') {
-        if (!isTemplate(node.priority) && !/^-?\d+$/.test(node.priority)) report(node, 'priority', `priority '${node.priority}' is not a number`);
-        checkReferences(node, 'priority', node.priority, report);
-      }
-      if (typeof node.skills === 'string') checkReferences(node, 'skills', node.skills, report);
-      else if (node.skills) {
-        for (const [s, level] of Object.entries(node.skills)) {
-          checkReferences(node, `skills.${s}`, s, report);
-          if (typeof level === 'string') checkReferences(node, `skills.${s}`, level, report);
-        }
-      }
-      break;
-    case 'voicemail':
-      checkName(node, 'box', node.box, 'voicemail box', ctx.boxes, report);
-      break;
-    case 'transfer':
-      if (node.target.kind === 'number') checkReferences(node, 'number', node.target.number, report);
-      if (node.target.kind === 'agent') checkName(node, 'agent', node.target.agent, 'agent', ctx.agents, report);
-      if (node.target.kind === 'flow') checkFlowName(node, 'flow', node.target.flow, flow, ctx, report);
-      break;
-    case 'subflow':
-      checkFlowName(node, 'flow', node.flow, flow, ctx, report);
-      if (node.flow === flow.name) report(node, 'flow', `a flow cannot run itself as a subflow`);
-      break;
-    default:
-      break;
-  }
-}
-
-function checkFlowName(node: FlowNode, field: string, name: string, flow: FlowDefinition, ctx: FlowCheckContext, report: Report): void {
-  if (ctx.flows && name !== flow.name && !ctx.flows.has(name)) report(node, field, `unknown flow '${name}'`);
-}
-
-function checkName(node: FlowNode, field: string, value: string, kind: string, known: ReadonlySet<string> | undefined, report: Report): void {
-  if (isTemplate(value)) {
-    checkReferences(node, field, value, report);
-    return;
-  }
-  if (known && !known.has(value)) report(node, field, `unknown ${kind} '${value}'${known.size > 0 ? ` (known: ${[...known].sort().join(', ')})` : ''}`);
-}
-
-function checkReferences(node: FlowNode, field: string, s: string, report: Report): void {
-  for (const ref of referencesIn(s)) {
-    const problem = referenceProblem(ref);
-    if (problem) report(node, field, problem);
-  }
-}
-
-function checkRegex(node: FlowNode, field: string, pattern: string, report: Report): void {
-  try {
-    new RegExp(pattern);
-  } catch (err) {
-    report(node, field, `invalid pattern /${pattern}/: ${err instanceof Error ? err.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '') : String(err)}`);
-  }
-}
-
-function checkTest(node: FlowNode, path: string, test: ConditionTest, flow: FlowDefinition, report: Report): void {
-  if (typeof test.holiday === 'string' && !(test.holiday in flow.holidays)) {
-    const names = Object.keys(flow.holidays);
-    report(node, `${path}.holiday`, `unknown holiday calendar '${test.holiday}'${names.length > 0 ? ` (calendars: ${names.join(', ')})` : ' (define it under holidays)'}`);
-  }
-  if (test.holiday === true && Object.keys(flow.holidays).length === 0) {
-    report(node, `${path}.holiday`, `holiday: true but the flow defines no holidays`);
-  }
-  if (test.var !== undefined) {
-    const problem = referenceProblem(test.var);
-    if (problem) report(node, `${path}.var`, problem);
-  }
-  if (test.matches !== undefined) checkRegex(node, `${path}.matches`, test.matches, report);
-  test.all?.forEach((t, i) => checkTest(node, `${path}.all.${i}`, t, flow, report));
-  test.any?.forEach((t, i) => checkTest(node, `${path}.any.${i}`, t, flow, report));
-  if (test.not) checkTest(node, `${path}.not`, test.not, flow, report);
-}
-
-function forEachString(value: unknown, path: string, fn: (s: string, path: string) => void): void {
-  if (typeof value === 'string') fn(value, path);
-  else if (Array.isArray(value)) value.forEach((v, i) => forEachString(v, `${path}.${i}`, fn));
-  else if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) forEachString(v, `${path}.${k}`, fn);
-  }
+  kind.check?.(node, { flow, ctx, report });
 }
 
 /**
  * Cycles through nodes that never wait for input (strongly connected components
- * of the graph without menu/collect/subflow nodes). Such a loop would spin
- * forever without a caller doing anything; each is reported once.
+ * of the graph without the node types that wait for input: menu, collect,
+ * subflow). Such a loop would spin forever without a caller doing anything;
+ * each is reported once.
  */
 function cyclesWithoutWaiting(flow: FlowDefinition): string[][] {
-  const ids = Object.keys(flow.nodes).filter((id) => !WAITING_TYPES.has(flow.nodes[id]?.type ?? ''));
+  const ids = Object.keys(flow.nodes).filter((id) => {
+    const node = flow.nodes[id];
+    return node !== undefined && !nodeTypeOf(node).waitsForInput;
+  });
   const inGraph = new Set(ids);
   const next = (id: string): string[] => {
     const node = flow.nodes[id];

@@ -19,6 +19,7 @@ export type {
 export type * from './io.js';
 export { parseFlow, readFlow } from './parse.js';
 export { flowGraph } from './graph-view.js';
+export { flowsCalledBy } from './graph.js';
 export type { FlowGraph, FlowGraphNode, FlowGraphEdge } from './graph-view.js';
 export { checkFlow } from './check.js';
 export { compileFlow } from './compile.js';

@@ -3,6 +3,7 @@
 // camelCase, every target a node id). docs/ivr.md describes the text form.
 
 import type { FlowMachine } from './compile.js';
+import type { RegisteredNode } from './nodes/index.js';
 import type { FlowOutcome, FlowPrompt, FlowRunResult, FlowStep } from './io.js';
 
 /** A place in the source text (1-based), kept for every node and field so problems can name a line. */
@@ -65,145 +66,19 @@ export interface ConditionCase {
   next: string;
 }
 
-interface NodeBase {
+/** What every node has, whatever its type (each type's fields are in nodes/<type>.ts). */
+export interface NodeBase {
   id: string;
   /** Where the node's key is in the source. */
   at?: SourcePosition;
   /** Where each field of the node is in the source (by its key as written). */
   fieldsAt?: Record<string, SourcePosition>;
+  /** The node's type, as written in the file. */
+  type: string;
 }
 
-export interface PlayNode extends NodeBase {
-  type: 'play';
-  prompts: FlowPrompt[];
-  /** A digit pressed stops the prompts and is kept for the next menu or collect. */
-  interruptible: boolean;
-  next: string;
-}
-
-export interface MenuNode extends NodeBase {
-  type: 'menu';
-  prompts: FlowPrompt[];
-  /** Digit ('0'-'9', '*', '#') → target node. */
-  options: Record<string, string>;
-  timeoutMs: number;
-  /** Re-prompts after a wrong digit or no digit, before the fallback. */
-  retries: number;
-  invalidPrompts: FlowPrompt[];
-  noInputPrompts: FlowPrompt[];
-  /** Where to go when retries are exhausted on a wrong digit. */
-  onInvalid: string;
-  /** Where to go when retries are exhausted with no digit. */
-  onNoInput: string;
-}
-
-export interface CollectNode extends NodeBase {
-  type: 'collect';
-  prompts: FlowPrompt[];
-  /** The variable the digits go into. */
-  into: string;
-  minDigits: number;
-  maxDigits: number;
-  pattern?: string;
-  terminators: string;
-  timeoutMs: number;
-  interDigitTimeoutMs: number;
-  retries: number;
-  invalidPrompts: FlowPrompt[];
-  noInputPrompts: FlowPrompt[];
-  next: string;
-  onInvalid: string;
-  onNoInput: string;
-}
-
-export interface ConditionNode extends NodeBase {
-  type: 'condition';
-  cases: ConditionCase[];
-  else: string;
-}
-
-export interface LookupCustomerNode extends NodeBase {
-  type: 'lookup-customer';
-  /** The number to look up; the caller's number by default. */
-  number: Template;
-  found: string;
-  notFound: string;
-  /** Where to go when the lookup itself fails; notFound when absent. */
-  failure: string;
-}
-
-export interface HttpNode extends NodeBase {
-  type: 'http';
-  method: 'GET' | 'POST';
-  url: Template;
-  headers: Record<string, Template>;
-  /** JSON body with templates in its string leaves. */
-  body?: unknown;
-  timeoutMs: number;
-  /** Variable name → dotted path in the JSON answer (`data.segment`, `items.0.id`). */
-  assign: Record<string, string>;
-  next: string;
-  failure: string;
-}
-
-export interface SetNode extends NodeBase {
-  type: 'set';
-  /** Variable → value (templates in strings). `language` switches the prompt set. */
-  values: Record<string, unknown>;
-  next: string;
-}
-
-export interface QueueNode extends NodeBase {
-  type: 'queue';
-  prompts: FlowPrompt[];
-  queue: Template;
-  /** A number, or a template that renders to one. */
-  priority?: number | Template;
-  /** Skill → level (number or template), or one template that renders to such an object. */
-  skills?: Record<string, number | Template> | Template;
-}
-
-export interface VoicemailNode extends NodeBase {
-  type: 'voicemail';
-  prompts: FlowPrompt[];
-  box: Template;
-}
-
-export interface TransferNode extends NodeBase {
-  type: 'transfer';
-  prompts: FlowPrompt[];
-  target: { kind: 'number'; number: Template } | { kind: 'agent'; agent: Template } | { kind: 'flow'; flow: string };
-}
-
-export interface SubflowNode extends NodeBase {
-  type: 'subflow';
-  flow: string;
-  next: string;
-}
-
-export interface ReturnNode extends NodeBase {
-  type: 'return';
-}
-
-export interface HangupNode extends NodeBase {
-  type: 'hangup';
-  prompts: FlowPrompt[];
-}
-
-export type FlowNode =
-  | PlayNode
-  | MenuNode
-  | CollectNode
-  | ConditionNode
-  | LookupCustomerNode
-  | HttpNode
-  | SetNode
-  | QueueNode
-  | VoicemailNode
-  | TransferNode
-  | SubflowNode
-  | ReturnNode
-  | HangupNode;
+/** A node of any type the registry (nodes/index.ts) lists. */
+export type FlowNode = RegisteredNode;
 
 export type FlowNodeType = FlowNode['type'];
 
