@@ -1,7 +1,8 @@
 // The agent desktop: state controls, the offer, the screen pop (customer card, history,
 // open cases), the dialogue script, notes and disposition, wrap-up countdown, voicemail.
 import { useEffect, useState } from 'preact/hooks';
-import { api, type Me } from '../api.js';
+import { api } from '../api.js';
+import type { Me } from '../wire.js';
 import { useI18n } from '../i18n/index.js';
 import type { LiveContact, LiveSnapshot } from '../live.js';
 import type { LiveState } from '../main.js';

@@ -7,7 +7,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api.js';
 import { useI18n } from '../i18n/index.js';
 import { errorText } from '../format.js';
-import { callUrl, type ConnectedCallView, type MonitorMode } from './call-controls.js';
+import { callUrl } from './call-controls.js';
+import type { ConnectedCallView, MonitorMode, MonitorView } from '../wire.js';
 
 const modes: readonly MonitorMode[] = ['listen', 'whisper', 'barge'];
 const modeButtonKeys = { listen: 'monitorListen', whisper: 'monitorWhisper', barge: 'monitorBarge' } as const;
@@ -15,8 +16,6 @@ const modeStatusKeys = { listen: 'monitorListening', whisper: 'monitorWhispering
 /** Snapshots can follow each other quickly while calls move: fetch once they settle. */
 const settleMs = 200;
 
-/** A monitor in progress (GET /api/monitors, contracts §2). */
-export interface MonitorView { id: string; agent: string; callId: string; mode: MonitorMode; supervisor: string }
 
 /**
  * The connected call of each agent on a call (GET /api/agents/:login/call), fetched again

@@ -11,7 +11,7 @@ import './monitoring-service.js';
 import type { MonitorView } from './monitoring.js';
 import '../dialing/service.js';
 
-const Mode = Type.Union([Type.Literal('listen'), Type.Literal('whisper'), Type.Literal('barge')], {
+export const Mode = Type.Union([Type.Literal('listen'), Type.Literal('whisper'), Type.Literal('barge')], {
   description: 'listen: hear both sides; whisper: also speak to the agent only; barge: speak to both',
 });
 
@@ -26,7 +26,7 @@ const StartBody = Type.Object(
   { additionalProperties: false },
 );
 
-const MonitorViewSchema = Type.Object({
+export const MonitorViewSchema = Type.Object({
   id: Type.String(),
   agent: Type.String(),
   callId: Type.String({ description: "the customer's leg" }),

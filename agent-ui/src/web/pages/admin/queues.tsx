@@ -3,7 +3,8 @@
 // The form covers every field of the PUT body (server/src/services/acd/routes.ts); escalation
 // rules and the agent whisper, nested lists, are edited as JSON.
 import { useEffect, useState } from 'preact/hooks';
-import { api, type ScriptInfo } from '../../api.js';
+import { api } from '../../api.js';
+import type { ScriptInfo } from '../../wire.js';
 import { useI18n, type MessageKey, type Translate } from '../../i18n/index.js';
 import { duration } from '../../format.js';
 import {

@@ -5,7 +5,8 @@
 // draft as it stands (POST /api/scripts/preview: nothing saved, no action run),
 // shown with the agent desktop's own step view.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError, sendText, type ScriptStep } from '../../api.js';
+import { api, ApiError, sendText } from '../../api.js';
+import type { ScriptStep } from '../../wire.js';
 import { useI18n } from '../../i18n/index.js';
 import { errorText } from '../../format.js';
 import { useAdminList } from './form.js';

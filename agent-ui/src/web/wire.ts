@@ -1,0 +1,54 @@
+// The API's wire types as the web client reads them, taken from the server's own
+// TypeBox schemas (Static<typeof Schema>) and the TypeScript types its routes return.
+// Type-only imports: esbuild erases them, and `tsc -b` checks this project after the
+// server's (agent-ui/src/web/tsconfig.json references server), so a server change
+// that breaks the client fails the build (docs/web-client.md, "Types shared with the
+// server"). `@tenor/server/src/*` is a tsconfig path to the server's sources.
+import type { Static } from '@sinclair/typebox';
+import type { StepView } from '@tenor/scripts-dsl';
+import type { CallView, TransferTargets as TransferTargetsSchema } from '@tenor/server/src/services/acd/call-control-routes.js';
+import type { MonitorViewSchema } from '@tenor/server/src/services/acd/monitor-routes.js';
+import type { BoxView, MessageView } from '@tenor/server/src/services/voicemail/routes.js';
+import type { ScriptInfo as ScriptInfoSchema, SessionView } from '@tenor/server/src/http/routes/scripts.js';
+import type { CustomerHistory as ServerCustomerHistory } from '@tenor/server/src/services/crm/history.js';
+import type { TrunkView } from '@tenor/server/src/services/trunks/routes.js';
+
+export type { Role } from '@tenor/server/src/store/repos/users.js';
+export type { AgentState as AgentStateName } from '@tenor/server/src/services/acd/agent-state.js';
+export type { TransferTarget } from '@tenor/server/src/services/acd/connected-call.js';
+export type { AgentsReport, InboundReport } from '@tenor/server/src/services/reports/reports.js';
+export type { QuestionView as ScriptQuestion, StepView as ScriptStep } from '@tenor/scripts-dsl';
+
+/** GET /api/auth/me, and the answer to a login. */
+export type { Me } from '@tenor/server/src/http/session/routes.js';
+
+/** GET /api/agents/:login/call: the agent's connected call. */
+export type ConnectedCallView = Static<typeof CallView>;
+export type ConsultView = NonNullable<ConnectedCallView['consult']>;
+/** GET /api/agents/:login/call/targets. */
+export type TransferTargets = Static<typeof TransferTargetsSchema>;
+/** A monitor in progress (GET /api/monitors). */
+export type MonitorView = Static<typeof MonitorViewSchema>;
+export type MonitorMode = MonitorView['mode'];
+
+export type VoicemailMessage = Static<typeof MessageView>;
+export type VoicemailBoxInfo = Static<typeof BoxView>;
+
+export type ScriptInfo = Static<typeof ScriptInfoSchema>;
+/** A script run; the schema leaves `step` open, the server sends the runtime's StepView. */
+export type ScriptSession = Omit<Static<typeof SessionView>, 'step'> & { step: StepView };
+
+/**
+ * GET /api/customers/:id/history. Customers and interactions are the site's business
+ * objects (their fields come from the site file), so the server types them as open
+ * records; these are the fields the screen pop shows when the site has them.
+ */
+export type CustomerHistory = Omit<ServerCustomerHistory, 'customer' | 'items'> & {
+  customer: ServerCustomerHistory['customer'] & { name?: string; segment?: string | null; phones?: string[] };
+  items: Array<ServerCustomerHistory['items'][number] & {
+    channel?: string; direction?: string; occurredAt?: string; notes?: string | null; disposition?: string | null; outcome?: string | null; agent?: string | null;
+  }>;
+};
+
+/** GET /api/trunks. */
+export type Trunk = Static<typeof TrunkView>;
