@@ -11,8 +11,6 @@ import type { ConnectedCallView, ConsultView, TransferTarget, TransferTargets } 
 import type { LiveContact } from '../live.js';
 import { errorText } from '../format.js';
 
-export type { ConnectedCallView, ConsultView, MonitorMode, TransferTarget } from '../wire.js';
-
 export function callUrl(login: string, action = ''): string {
   return `/api/agents/${encodeURIComponent(login)}/call${action === '' ? '' : `/${action}`}`;
 }

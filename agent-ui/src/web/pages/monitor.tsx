@@ -11,8 +11,9 @@ import { breakReasonLabel, duration, errorText, percent, secondsSince, useNow } 
 import { CampaignsPanel } from './campaigns-panel.js';
 import { MonitorControls, useCallViews, useMonitors } from './monitor-controls.js';
 import { RefusedCallsPanel } from './refused-calls-panel.js';
+import type { InboundReport } from '../wire.js';
 
-interface InboundTotals { offered: number; answered: number; abandoned: number; serviceLevelPercent: number | null; avgSpeedOfAnswerSeconds: number | null }
+type InboundTotals = InboundReport['total'];
 const todayRefreshMs = 30_000;
 
 /** Today's inbound figures per queue: reloaded every 30 s, when the queues change and when `generation` does. */

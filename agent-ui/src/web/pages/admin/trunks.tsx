@@ -5,8 +5,6 @@ import { useI18n } from '../../i18n/index.js';
 import type { Trunk } from '../../wire.js';
 import { AdminForm, CheckInput, ErrorLine, NumberInput, SelectInput, TextInput, toInteger, useAdminList, useRecordEditor } from './form.js';
 
-export type { Trunk } from '../../wire.js';
-
 /** The form's fields as typed; empty text means "not set" (the server's default). */
 interface Draft {
   name: string;
