@@ -12,6 +12,10 @@ import type { BoxView, MessageView } from '@tenor/server/src/services/voicemail/
 import type { ScriptInfo as ScriptInfoSchema, SessionView } from '@tenor/server/src/http/routes/scripts.js';
 import type { CustomerHistory as ServerCustomerHistory } from '@tenor/server/src/services/crm/history.js';
 import type { TrunkView } from '@tenor/server/src/services/trunks/routes.js';
+import type { UserView as UserViewSchema } from '@tenor/server/src/http/routes/users.js';
+import type { ServiceInfo as ServiceInfoSchema } from '@tenor/server/src/http/routes/services.js';
+import type { PromptView as PromptViewSchema } from '@tenor/server/src/services/prompts/routes.js';
+import type { EntryNumberView } from '@tenor/server/src/services/entry-numbers/routes.js';
 
 export type { Role } from '@tenor/server/src/store/repos/users.js';
 export type { AgentState as AgentStateName } from '@tenor/server/src/services/acd/agent-state.js';
@@ -52,3 +56,12 @@ export type CustomerHistory = Omit<ServerCustomerHistory, 'customer' | 'items'> 
 
 /** GET /api/trunks. */
 export type Trunk = Static<typeof TrunkView>;
+
+/** GET /api/users. */
+export type UserView = Static<typeof UserViewSchema>;
+/** GET /api/services. */
+export type ServiceInfo = Static<typeof ServiceInfoSchema>;
+/** GET /api/prompts. */
+export type PromptView = Static<typeof PromptViewSchema>;
+/** GET /api/entry-numbers. */
+export type EntryNumber = Static<typeof EntryNumberView>;
