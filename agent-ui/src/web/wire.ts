@@ -16,10 +16,14 @@ import type { UserView as UserViewSchema } from '@tenor/server/src/http/routes/u
 import type { ServiceInfo as ServiceInfoSchema } from '@tenor/server/src/http/routes/services.js';
 import type { PromptView as PromptViewSchema } from '@tenor/server/src/services/prompts/routes.js';
 import type { EntryNumberView } from '@tenor/server/src/services/entry-numbers/routes.js';
+import type { AgentView as AgentViewSchema, QueueView as QueueViewSchema, SipSecretView } from '@tenor/server/src/services/acd/routes.js';
+import type { AgentDevice, QueueDefinition } from '@tenor/server/src/services/acd/model.js';
+import type { DeviceDigestSchema } from '@tenor/server/src/config/schema.js';
 
 export type { Role } from '@tenor/server/src/store/repos/users.js';
 export type { AgentState as AgentStateName } from '@tenor/server/src/services/acd/agent-state.js';
 export type { TransferTarget } from '@tenor/server/src/services/acd/connected-call.js';
+export type { AgentDevice, ExitDestination, QueueDefinition } from '@tenor/server/src/services/acd/model.js';
 export type { AgentsReport, InboundReport } from '@tenor/server/src/services/reports/reports.js';
 export type { QuestionView as ScriptQuestion, StepView as ScriptStep } from '@tenor/scripts-dsl';
 
@@ -65,3 +69,12 @@ export type ServiceInfo = Static<typeof ServiceInfoSchema>;
 export type PromptView = Static<typeof PromptViewSchema>;
 /** GET /api/entry-numbers. */
 export type EntryNumber = Static<typeof EntryNumberView>;
+
+/** The digest algorithms a SIP device is offered. */
+export type DeviceDigest = Static<typeof DeviceDigestSchema>;
+/** GET /api/agents; the schema leaves `device` open, the server sends the agent's AgentDevice. */
+export type AgentView = Omit<Static<typeof AgentViewSchema>, 'device'> & { device: AgentDevice };
+/** POST /api/agents/:login/sip-secret's answer: the only time the secret is shown. */
+export type NewSipSecret = Static<typeof SipSecretView>;
+/** GET /api/queues; the schema leaves `definition` open, the server sends the QueueDefinition (defaults filled in; undefined fields absent). */
+export type QueueView = Omit<Static<typeof QueueViewSchema>, 'definition'> & { definition: QueueDefinition };

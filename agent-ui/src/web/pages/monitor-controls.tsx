@@ -16,7 +16,6 @@ const modeStatusKeys = { listen: 'monitorListening', whisper: 'monitorWhispering
 /** Snapshots can follow each other quickly while calls move: fetch once they settle. */
 const settleMs = 200;
 
-
 /**
  * The connected call of each agent on a call (GET /api/agents/:login/call), fetched again
  * whenever the live snapshot changes (any event: hold, consult, monitor started…).

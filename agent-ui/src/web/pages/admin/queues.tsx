@@ -4,7 +4,7 @@
 // rules and the agent whisper, nested lists, are edited as JSON.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api.js';
-import type { ScriptInfo } from '../../wire.js';
+import type { ExitDestination, QueueDefinition, QueueView, ScriptInfo } from '../../wire.js';
 import { useI18n, type MessageKey, type Translate } from '../../i18n/index.js';
 import { duration } from '../../format.js';
 import {
@@ -14,43 +14,7 @@ import {
 } from './form.js';
 
 /** server/src/config/schema.ts QueueStrategies, in the same order. */
-const strategies = ['ring-all', 'longest-idle', 'round-robin', 'fewest-calls', 'least-talk-time', 'random', 'linear', 'skills-based'] as const;
-
-type ExitDestination =
-  | { type: 'voicemail'; box: string }
-  | { type: 'queue'; queue: string }
-  | { type: 'flow'; flow: string }
-  | { type: 'hangup'; message?: string };
-
-/** The definition as GET /api/queues returns it (defaults filled in; services/acd/model.ts QueueDefinition). */
-interface QueueDefinition {
-  name: string;
-  strategy: string;
-  ringTimeoutSeconds: number;
-  wrapUpSeconds: number;
-  maxWaitSeconds: number;
-  maxWaiting: number;
-  musicOnHold?: string;
-  script?: string;
-  announcements?: { intervalSeconds: number; position: boolean; estimatedWait: boolean };
-  joinEmpty: boolean;
-  leaveWhenEmpty: boolean;
-  exitKey?: string;
-  callbackKey?: string;
-  exits: Partial<Record<'max-wait' | 'exit-key' | 'empty' | 'full', ExitDestination>>;
-  overflow?: { afterSeconds: number; queue: string };
-  requiredSkills: Record<string, number>;
-  escalation: unknown[];
-  whisper?: unknown;
-  callback: { attempts: number; retryDelaySeconds: number; ringTimeoutSeconds: number };
-}
-
-interface QueueView {
-  name: string;
-  strategy: string;
-  definition: QueueDefinition;
-  live: { waiting: number; longestWaitSeconds: number; agentsLoggedIn: number; agentsReady: number; agentsBusy: number; agentsOnBreak: number };
-}
+const strategies = ['ring-all', 'longest-idle', 'round-robin', 'fewest-calls', 'least-talk-time', 'random', 'linear', 'skills-based'] as const satisfies ReadonlyArray<QueueDefinition['strategy']>;
 
 /** The PUT body's exit keys and the reasons the definition files them under. */
 const exitKeys = [
