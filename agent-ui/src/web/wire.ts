@@ -19,11 +19,16 @@ import type { EntryNumberView } from '@tenor/server/src/services/entry-numbers/r
 import type { AgentView as AgentViewSchema, QueueView as QueueViewSchema, SipSecretView } from '@tenor/server/src/services/acd/routes.js';
 import type { AgentDevice, QueueDefinition } from '@tenor/server/src/services/acd/model.js';
 import type { DeviceDigestSchema } from '@tenor/server/src/config/schema.js';
+import type {
+  CheckView, FlowDetail as FlowDetailSchema, FlowGraphView, FlowSummary as FlowSummarySchema, Problem as FlowProblemSchema, SaveView, SimulateView,
+} from '@tenor/server/src/services/ivr/routes.js';
+import type { FlowOutcome } from '@tenor/server/src/services/ivr/flow/io.js';
 
 export type { Role } from '@tenor/server/src/store/repos/users.js';
 export type { AgentState as AgentStateName } from '@tenor/server/src/services/acd/agent-state.js';
 export type { TransferTarget } from '@tenor/server/src/services/acd/connected-call.js';
 export type { AgentDevice, ExitDestination, QueueDefinition } from '@tenor/server/src/services/acd/model.js';
+export type { FlowOutcome } from '@tenor/server/src/services/ivr/flow/io.js';
 export type { AgentsReport, InboundReport } from '@tenor/server/src/services/reports/reports.js';
 export type { QuestionView as ScriptQuestion, StepView as ScriptStep } from '@tenor/scripts-dsl';
 
@@ -78,3 +83,17 @@ export type AgentView = Omit<Static<typeof AgentViewSchema>, 'device'> & { devic
 export type NewSipSecret = Static<typeof SipSecretView>;
 /** GET /api/queues; the schema leaves `definition` open, the server sends the QueueDefinition (defaults filled in; undefined fields absent). */
 export type QueueView = Omit<Static<typeof QueueViewSchema>, 'definition'> & { definition: QueueDefinition };
+
+/** GET /api/flows. */
+export type FlowSummary = Static<typeof FlowSummarySchema>;
+/** GET /api/flows/:name. */
+export type FlowDetail = Static<typeof FlowDetailSchema>;
+/** PUT /api/flows/:name. */
+export type FlowSaved = Static<typeof SaveView>;
+export type FlowProblem = Static<typeof FlowProblemSchema>;
+/** POST /api/flows/check. */
+export type FlowCheck = Static<typeof CheckView>;
+/** GET /api/flows/:name/graph: a flow's nodes and edges, for drawing. */
+export type FlowGraphData = Static<typeof FlowGraphView>;
+/** POST /api/flows/:name/simulate; the schema leaves `outcome` open, the server sends the flow's FlowOutcome. */
+export type FlowSimulation = Omit<Static<typeof SimulateView>, 'outcome'> & { outcome: FlowOutcome };
