@@ -9,7 +9,7 @@ import type { StepView } from '@tenor/scripts-dsl';
 import type { CallView, TransferTargets as TransferTargetsSchema } from '@tenor/server/src/services/acd/call-control-routes.js';
 import type { MonitorViewSchema } from '@tenor/server/src/services/acd/monitor-routes.js';
 import type { BoxView, MessageView } from '@tenor/server/src/services/voicemail/routes.js';
-import type { ScriptInfo as ScriptInfoSchema, SessionView } from '@tenor/server/src/http/routes/scripts.js';
+import type { Problem as ScriptProblemSchema, ScriptInfo as ScriptInfoSchema, SessionView } from '@tenor/server/src/http/routes/scripts.js';
 import type { CustomerHistory as ServerCustomerHistory } from '@tenor/server/src/services/crm/history.js';
 import type { TrunkView } from '@tenor/server/src/services/trunks/routes.js';
 import type { UserView as UserViewSchema } from '@tenor/server/src/http/routes/users.js';
@@ -29,6 +29,7 @@ export type { AgentState as AgentStateName } from '@tenor/server/src/services/ac
 export type { TransferTarget } from '@tenor/server/src/services/acd/connected-call.js';
 export type { AgentDevice, ExitDestination, QueueDefinition } from '@tenor/server/src/services/acd/model.js';
 export type { FlowOutcome } from '@tenor/server/src/services/ivr/flow/io.js';
+export type { PreviewView as ScriptPreview } from '@tenor/server/src/services/scripts/preview.js';
 export type { AgentsReport, InboundReport } from '@tenor/server/src/services/reports/reports.js';
 export type { QuestionView as ScriptQuestion, StepView as ScriptStep } from '@tenor/scripts-dsl';
 
@@ -48,6 +49,8 @@ export type VoicemailMessage = Static<typeof MessageView>;
 export type VoicemailBoxInfo = Static<typeof BoxView>;
 
 export type ScriptInfo = Static<typeof ScriptInfoSchema>;
+/** A problem POST /api/scripts/check finds in a script's XML. */
+export type ScriptProblem = Static<typeof ScriptProblemSchema>;
 /** A script run; the schema leaves `step` open, the server sends the runtime's StepView. */
 export type ScriptSession = Omit<Static<typeof SessionView>, 'step'> & { step: StepView };
 
