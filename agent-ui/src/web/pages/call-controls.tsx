@@ -10,6 +10,7 @@ import { useI18n, type Translate } from '../i18n/index.js';
 import type { ConnectedCallView, ConsultView, TransferTarget, TransferTargets } from '../wire.js';
 import type { LiveContact } from '../live.js';
 import { errorText } from '../format.js';
+import { logFailure } from '../log.js';
 
 export function callUrl(login: string, action = ''): string {
   return `/api/agents/${encodeURIComponent(login)}/call${action === '' ? '' : `/${action}`}`;
@@ -32,7 +33,7 @@ function useTransferTargets(login: string): TransferTargets {
   useEffect(() => {
     let cancelled = false;
     const load = (): void => {
-      api.get<TransferTargets>(callUrl(login, 'targets')).then((found) => { if (!cancelled) setTargets(found); }, () => undefined);
+      api.get<TransferTargets>(callUrl(login, 'targets')).then((found) => { if (!cancelled) setTargets(found); }, logFailure('reading the transfer targets'));
     };
     load();
     const timer = setInterval(load, targetsRefreshMs);

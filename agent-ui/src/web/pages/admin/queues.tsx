@@ -12,6 +12,7 @@ import {
   namedNumbersToRecord, recordToNamedNumbers, toInteger, useAdminList, useNames, useRecordEditor,
   type FormProblem, type NamedNumber,
 } from './form.js';
+import { logFailure } from '../../log.js';
 
 /** server/src/config/schema.ts QueueStrategies, in the same order. */
 const strategies = ['ring-all', 'longest-idle', 'round-robin', 'fewest-calls', 'least-talk-time', 'random', 'linear', 'skills-based'] as const satisfies ReadonlyArray<QueueDefinition['strategy']>;
@@ -287,7 +288,7 @@ export function QueuesSection() {
 function useScriptIds(): string[] {
   const [ids, setIds] = useState<string[]>([]);
   useEffect(() => {
-    api.get<ScriptInfo[]>('/api/scripts').then((list) => setIds(list.map((s) => s.id)), () => undefined);
+    api.get<ScriptInfo[]>('/api/scripts').then((list) => setIds(list.map((s) => s.id)), logFailure('reading the scripts'));
   }, []);
   return ids;
 }
