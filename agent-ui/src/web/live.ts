@@ -3,9 +3,9 @@
 // snapshot; on events the client asks for a fresh snapshot (at most a few per second),
 // which keeps every figure consistent with the server's own view. A dropped connection
 // reconnects with back-off and starts over with a fresh snapshot.
-import type { LiveSnapshot, ServerMessage } from '@tenor/server/src/http/events/types.js';
+import type { LiveCloseCodes, LiveSnapshot, ServerMessage } from './wire.js';
 
-export type { LiveAgent, LiveCall, LiveCampaign, LiveContact, LiveDialing, LiveQueue, LiveRefusal, LiveSnapshot, LiveWaitingCall } from '@tenor/server/src/http/events/types.js';
+export type { LiveAgent, LiveCall, LiveCampaign, LiveContact, LiveDialing, LiveQueue, LiveRefusal, LiveSnapshot, LiveWaitingCall } from './wire.js';
 
 export interface LiveHandlers {
   /** A snapshot arrived; `clockSkewMs` = local clock − server clock, to count times in state. */
@@ -16,7 +16,8 @@ export interface LiveHandlers {
 }
 
 const resyncEveryMs = 300;
-const sessionEndedCode = 4401;
+/** The server's close code for an ended session; the type makes tsc compare it with the server's. */
+const sessionEndedCode: (typeof LiveCloseCodes)['sessionEnded'] = 4401;
 
 export function connectLive(handlers: LiveHandlers): { close(): void } {
   let socket: WebSocket | null = null;

@@ -24,6 +24,10 @@ import type {
 } from '@tenor/server/src/services/ivr/routes.js';
 import type { FlowOutcome } from '@tenor/server/src/services/ivr/flow/io.js';
 
+/** The live-events WebSocket (GET /api/events): declared next to the server code that sends it. */
+export type {
+  LiveAgent, LiveCall, LiveCampaign, LiveCloseCodes, LiveContact, LiveDialing, LiveQueue, LiveRefusal, LiveSnapshot, LiveWaitingCall, ServerMessage,
+} from '@tenor/server/src/http/events/types.js';
 export type { Role } from '@tenor/server/src/store/repos/users.js';
 export type { AgentState as AgentStateName } from '@tenor/server/src/services/acd/agent-state.js';
 export type { TransferTarget } from '@tenor/server/src/services/acd/connected-call.js';
