@@ -14,7 +14,7 @@ import {
 } from './form.js';
 import { logFailure } from '../../log.js';
 
-/** server/src/config/schema.ts QueueStrategies, in the same order. */
+/** server/src/config/schema.ts QueueStrategies, in the same order (each checked against the server's strategy names). */
 const strategies = ['ring-all', 'longest-idle', 'round-robin', 'fewest-calls', 'least-talk-time', 'random', 'linear', 'skills-based'] as const satisfies ReadonlyArray<QueueDefinition['strategy']>;
 
 /** The PUT body's exit keys and the reasons the definition files them under. */
