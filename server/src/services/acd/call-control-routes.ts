@@ -14,7 +14,7 @@ import './monitoring-service.js';
 import './service.js';
 import '../dialing/service.js';
 
-export const TransferTargetSchema = Type.Union([
+const TransferTargetSchema = Type.Union([
   Type.Object({ type: Type.Literal('agent'), agent: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
   Type.Object({ type: Type.Literal('queue'), queue: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
   Type.Object(

@@ -11,7 +11,7 @@ import './monitoring-service.js';
 import type { MonitorView } from './monitoring.js';
 import '../dialing/service.js';
 
-export const Mode = Type.Union([Type.Literal('listen'), Type.Literal('whisper'), Type.Literal('barge')], {
+const Mode = Type.Union([Type.Literal('listen'), Type.Literal('whisper'), Type.Literal('barge')], {
   description: 'listen: hear both sides; whisper: also speak to the agent only; barge: speak to both',
 });
 
