@@ -11,7 +11,7 @@ const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const skipCheck = process.argv.includes('--no-check');
 if (!skipCheck) {
   const tsc = path.join(root, '..', 'node_modules', 'typescript', 'bin', 'tsc');
-  execFileSync(process.execPath, [tsc, '-p', path.join(root, 'src', 'web', 'tsconfig.json')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [tsc, '-b', path.join(root, 'src', 'web', 'tsconfig.json')], { stdio: 'inherit' });
 }
 // Written to a temporary name and renamed, so a server reading the bundle while another
 // build runs (tests in parallel) never serves half a file.

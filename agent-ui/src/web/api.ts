@@ -1,15 +1,7 @@
 // Typed fetch helpers for the server's REST API. The session cookie travels by itself
 // (same origin); state-changing requests carry the session's CSRF token (docs/access.md).
 
-export type Role = 'agent' | 'supervisor' | 'admin';
-
-export interface Me {
-  user: { username: string; displayName: string; role: Role };
-  agent: string | null;
-  via: string;
-  csrfToken: string | null;
-  expiresAt: string | null;
-}
+import type { Me } from './wire.js';
 
 /** A refused request, with the server's TENOR_ERR_* code when it sent one. */
 export class ApiError extends Error {
@@ -95,42 +87,3 @@ export async function logout(): Promise<void> {
   await api.post<void>('/api/auth/logout');
   setCsrfToken(null);
 }
-
-// --- shapes of the responses the pages read (the fields they use) ---
-
-export type AgentStateName = 'logged-out' | 'ready' | 'break' | 'offered' | 'on-call' | 'wrap-up';
-
-export interface CustomerHistory {
-  customer: { id: number; name?: string; segment?: string | null; phones?: string[]; [field: string]: unknown };
-  summary: { segment: string | null; openCases: number; lastContact: string | null; contactsLast30Days: number };
-  items: Array<{ id: number; channel?: string; direction?: string; occurredAt?: string; notes?: string | null; disposition?: string | null; outcome?: string | null; agent?: string | null; scriptAnswers?: unknown }>;
-  total: number;
-}
-
-export interface ScriptInfo { id: string; title?: string; version?: string }
-
-export interface ScriptQuestion {
-  id: string;
-  type: 'choice' | 'yesno' | 'number' | 'date' | 'text' | string;
-  prompt: string;
-  required: boolean;
-  options: Array<{ value: string; label: string }>;
-}
-
-export interface ScriptStep { id: string; kind: 'step' | 'end'; title?: string; info: string[]; question?: ScriptQuestion; outcome?: string; canGoBack: boolean }
-
-export interface ScriptSession {
-  id: string;
-  scriptId: string;
-  title: string;
-  status: string;
-  step: ScriptStep;
-  outcome: string | null;
-  disposition: string | null;
-  answers: Record<string, unknown>;
-  customerId: number | null;
-  interactionId: number | null;
-}
-
-export interface VoicemailMessage { id: string; box: string; callId: string; callerNumber: string; customerId: string | null; durationSeconds: number; receivedAt: string; status: 'new' | 'heard' | 'handled'; handledBy: string | null; callbackEntryId: string | null; audioUrl: string }
-export interface VoicemailBoxInfo { name: string; kind: string; queue: string | null }

@@ -2,7 +2,8 @@
 // live-events connection and the language, and routes by role and location hash.
 import { render } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { currentSession, logout, setUnauthorizedHandler, type Me } from './api.js';
+import { currentSession, logout, setUnauthorizedHandler } from './api.js';
+import type { Me } from './wire.js';
 import { connectLive, type LiveSnapshot } from './live.js';
 import { I18n, initialLanguage, languages, rememberLanguage, translator, type Lang } from './i18n/index.js';
 import { LoginPage } from './pages/login.js';

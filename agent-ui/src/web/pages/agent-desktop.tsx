@@ -1,7 +1,8 @@
 // The agent desktop: state controls, the offer, the screen pop (customer card, history,
 // open cases), the dialogue script, notes and disposition, wrap-up countdown, voicemail.
 import { useEffect, useState } from 'preact/hooks';
-import { api, type Me } from '../api.js';
+import { api } from '../api.js';
+import type { Me } from '../wire.js';
 import { useI18n } from '../i18n/index.js';
 import type { LiveContact, LiveSnapshot } from '../live.js';
 import type { LiveState } from '../main.js';
@@ -9,12 +10,13 @@ import { breakReasonLabel, duration, errorText, secondsSince, useNow } from '../
 import { ScreenPop } from './screen-pop.js';
 import { VoicemailList } from './voicemail.js';
 import { CallControls } from './call-controls.js';
+import { logFailure } from '../log.js';
 
 /** The break reasons the site allows (GET /api/break-reasons); known ones are translated. */
 function useBreakReasons(): string[] {
   const [reasons, setReasons] = useState<string[]>([]);
   useEffect(() => {
-    api.get<{ reasons: string[] }>('/api/break-reasons').then((r) => setReasons(r.reasons), () => undefined);
+    api.get<{ reasons: string[] }>('/api/break-reasons').then((r) => setReasons(r.reasons), logFailure('reading the break reasons'));
   }, []);
   return reasons;
 }
@@ -95,17 +97,24 @@ function ContactPanel(props: { current: LiveContact | null; state: string; now: 
 function WrapUp(props: { contact: LiveContact; now: number; skewMs: number; agent: string }) {
   const { t } = useI18n();
   const [wrapUpSeconds, setWrapUpSeconds] = useState<number | null>(null);
+  const [error, setError] = useState<string | null>(null);
   const queue = props.contact.queue;
   useEffect(() => {
     if (queue === null) return;
     api.get<{ definition?: { wrapUpSeconds?: number } }>(`/api/queues/${encodeURIComponent(queue)}`)
       .then((q) => setWrapUpSeconds(q.definition?.wrapUpSeconds ?? null), () => setWrapUpSeconds(null));
   }, [queue]);
+  const endWrapUp = (): void => {
+    setError(null);
+    api.post(`/api/agents/${encodeURIComponent(props.agent)}/state`, { state: 'ready' })
+      .catch((err: unknown) => setError(t('error', { message: errorText(err) })));
+  };
   const left = wrapUpSeconds === null ? null : Math.max(0, Math.ceil(wrapUpSeconds - secondsSince(props.contact.since, props.now, props.skewMs)));
   return (
     <p class="wrap-up">
       {left !== null && <span id="wrap-up-countdown">{t('wrapUpEndsIn', { seconds: left })}</span>}{' '}
-      <button id="end-wrap-up" onClick={() => { api.post(`/api/agents/${encodeURIComponent(props.agent)}/state`, { state: 'ready' }).catch(() => undefined); }}>{t('endWrapUp')}</button>
+      <button id="end-wrap-up" onClick={endWrapUp}>{t('endWrapUp')}</button>
+      {error && <span class="error"> {error}</span>}
     </p>
   );
 }

@@ -7,30 +7,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { useI18n, type Translate } from '../i18n/index.js';
-import type { AgentStateName } from '../api.js';
+import type { ConnectedCallView, ConsultView, TransferTarget, TransferTargets } from '../wire.js';
 import type { LiveContact } from '../live.js';
 import { errorText } from '../format.js';
-
-// Mirrors of the call-control API (server/src/services/acd/connected-call.ts). Who monitors
-// a call comes from GET /api/monitors (monitor-controls.tsx), not from this view.
-export type TransferTarget =
-  | { type: 'agent'; agent: string }
-  | { type: 'queue'; queue: string }
-  | { type: 'number'; number: string; trunk?: string };
-
-export interface ConsultView { target: TransferTarget; state: 'dialing' | 'talking' }
-export type MonitorMode = 'listen' | 'whisper' | 'barge';
-
-export interface ConnectedCallView {
-  callId: string;
-  recordId: string;
-  queue: string | null;
-  kind: 'call' | 'callback';
-  caller: { number: string; customerId: string | null; customerName: string | null };
-  answeredAt: string;
-  held: boolean;
-  consult: ConsultView | null;
-}
+import { logFailure } from '../log.js';
 
 export function callUrl(login: string, action = ''): string {
   return `/api/agents/${encodeURIComponent(login)}/call${action === '' ? '' : `/${action}`}`;
@@ -45,8 +25,6 @@ export function targetLabel(t: Translate, target: TransferTarget): string {
 
 type TargetKind = TransferTarget['type'];
 
-/** `numbers`: whether this user may transfer to a number (the site's dialing policy, docs/dialing-policy.md). */
-interface TransferTargets { agents: Array<{ login: string; name: string; state: AgentStateName }>; queues: string[]; numbers: boolean }
 const targetsRefreshMs = 2000;
 
 /** Who the agent can transfer to. An agent's live snapshot holds only themselves, so the server lists the others. */
@@ -55,7 +33,7 @@ function useTransferTargets(login: string): TransferTargets {
   useEffect(() => {
     let cancelled = false;
     const load = (): void => {
-      api.get<TransferTargets>(callUrl(login, 'targets')).then((found) => { if (!cancelled) setTargets(found); }, () => undefined);
+      api.get<TransferTargets>(callUrl(login, 'targets')).then((found) => { if (!cancelled) setTargets(found); }, logFailure('reading the transfer targets'));
     };
     load();
     const timer = setInterval(load, targetsRefreshMs);

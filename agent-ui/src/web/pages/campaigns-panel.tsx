@@ -6,6 +6,7 @@ import { api } from '../api.js';
 import { useI18n } from '../i18n/index.js';
 import type { LiveCampaign } from '../live.js';
 import { percent } from '../format.js';
+import { logFailure } from '../log.js';
 
 const statusKeys = { running: 'campaignRunning', paused: 'campaignPaused', stopped: 'campaignStopped' } as const;
 /** Within this many points of the cap the rate is shown as a warning. */
@@ -18,7 +19,7 @@ function useAbandonCaps(names: string[]): Record<string, number> {
   useEffect(() => {
     if (key === '') return;
     api.get<Array<{ name: string; abandonCap?: number }>>('/api/campaigns')
-      .then((list) => setCaps(Object.fromEntries(list.flatMap((c) => (c.abandonCap === undefined ? [] : [[c.name, c.abandonCap * 100] as const])))), () => undefined);
+      .then((list) => setCaps(Object.fromEntries(list.flatMap((c) => (c.abandonCap === undefined ? [] : [[c.name, c.abandonCap * 100] as const])))), logFailure('reading the campaigns\' abandon caps'));
   }, [key]);
   return caps;
 }

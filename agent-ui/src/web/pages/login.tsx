@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
-import { ApiError, login, type Me } from '../api.js';
+import { ApiError, login } from '../api.js';
+import type { Me } from '../wire.js';
 import { useI18n } from '../i18n/index.js';
 
 export function LoginPage(props: { onLogin(me: Me): void }) {

@@ -7,16 +7,15 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api.js';
 import { useI18n } from '../i18n/index.js';
 import { errorText } from '../format.js';
-import { callUrl, type ConnectedCallView, type MonitorMode } from './call-controls.js';
+import { callUrl } from './call-controls.js';
+import type { ConnectedCallView, MonitorMode, MonitorView } from '../wire.js';
+import { logFailure } from '../log.js';
 
 const modes: readonly MonitorMode[] = ['listen', 'whisper', 'barge'];
 const modeButtonKeys = { listen: 'monitorListen', whisper: 'monitorWhisper', barge: 'monitorBarge' } as const;
 const modeStatusKeys = { listen: 'monitorListening', whisper: 'monitorWhispering', barge: 'monitorBarging' } as const;
 /** Snapshots can follow each other quickly while calls move: fetch once they settle. */
 const settleMs = 200;
-
-/** A monitor in progress (GET /api/monitors, contracts §2). */
-export interface MonitorView { id: string; agent: string; callId: string; mode: MonitorMode; supervisor: string }
 
 /**
  * The connected call of each agent on a call (GET /api/agents/:login/call), fetched again
@@ -39,7 +38,7 @@ export function useCallViews(onCall: Array<{ login: string; callId: string }>, s
           if (err instanceof ApiError && err.status === 404) return [];
           throw err;
         }
-      })).then((pairs) => { if (!cancelled) setViews(Object.fromEntries(pairs.flat())); }, () => undefined);
+      })).then((pairs) => { if (!cancelled) setViews(Object.fromEntries(pairs.flat())); }, logFailure('reading the connected calls'));
     }, settleMs);
     return () => { cancelled = true; clearTimeout(timer); };
   }, [key, snapshotAt]);
@@ -53,7 +52,7 @@ export function useMonitors(snapshotAt: string): { monitors: MonitorView[]; refr
   useEffect(() => {
     let cancelled = false;
     const timer = setTimeout(() => {
-      api.get<MonitorView[]>('/api/monitors').then((list) => { if (!cancelled) setMonitors(list); }, () => undefined);
+      api.get<MonitorView[]>('/api/monitors').then((list) => { if (!cancelled) setMonitors(list); }, logFailure('reading the monitors'));
     }, settleMs);
     return () => { cancelled = true; clearTimeout(timer); };
   }, [snapshotAt, generation]);

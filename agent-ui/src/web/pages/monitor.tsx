@@ -11,8 +11,10 @@ import { breakReasonLabel, duration, errorText, percent, secondsSince, useNow } 
 import { CampaignsPanel } from './campaigns-panel.js';
 import { MonitorControls, useCallViews, useMonitors } from './monitor-controls.js';
 import { RefusedCallsPanel } from './refused-calls-panel.js';
+import type { InboundReport } from '../wire.js';
+import { logFailure } from '../log.js';
 
-interface InboundTotals { offered: number; answered: number; abandoned: number; serviceLevelPercent: number | null; avgSpeedOfAnswerSeconds: number | null }
+type InboundTotals = InboundReport['total'];
 const todayRefreshMs = 30_000;
 
 /** Today's inbound figures per queue: reloaded every 30 s, when the queues change and when `generation` does. */
@@ -23,7 +25,7 @@ function useTodayByQueue(queues: string[], generation: number): Record<string, I
     let cancelled = false;
     const load = (): void => {
       Promise.all(queues.map(async (q) => [q, (await api.get<{ total: InboundTotals }>(`/api/reports/inbound?period=today&interval=day&queue=${encodeURIComponent(q)}`)).total] as const))
-        .then((pairs) => { if (!cancelled) setFigures(Object.fromEntries(pairs)); }, () => undefined);
+        .then((pairs) => { if (!cancelled) setFigures(Object.fromEntries(pairs)); }, logFailure('reading today\'s queue figures'));
     };
     load();
     const timer = setInterval(load, todayRefreshMs);
@@ -40,7 +42,7 @@ function useCustomerNames(ids: string[]): Record<string, string> {
     for (const id of key === '' ? [] : key.split(',')) {
       if (names[id] !== undefined) continue;
       api.get<{ name?: string }>(`/api/customers/${encodeURIComponent(id)}`)
-        .then((c) => setNames((prev) => ({ ...prev, [id]: c.name ?? id })), () => undefined);
+        .then((c) => setNames((prev) => ({ ...prev, [id]: c.name ?? id })), logFailure(`reading customer ${id}`));
     }
   }, [key]);
   return names;

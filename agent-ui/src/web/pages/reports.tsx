@@ -5,11 +5,10 @@ import { api } from '../api.js';
 import { useI18n } from '../i18n/index.js';
 import { duration, errorText, percent } from '../format.js';
 import { BarChart } from './bar-chart.js';
+import type { AgentsReport, InboundReport } from '../wire.js';
 
 type ReportName = 'inbound' | 'agents';
-interface InboundRow { start: string; end: string; offered: number; answered: number; abandoned: number; serviceLevelPercent: number | null; avgSpeedOfAnswerSeconds: number | null }
-interface AgentRow { agent: string; loggedInSeconds: number; readySeconds: number; breakSeconds: number; onCallSeconds: number; occupancyPercent: number | null; callsHandled: number }
-interface Report { rows: Array<InboundRow | (AgentRow & { start: string })>; total: Record<string, number | null>; byAgent?: AgentRow[]; notes: string[] }
+type Report = InboundReport | AgentsReport;
 
 const intervals = ['15m', '30m', '60m', 'day', 'week'] as const;
 const periods = [['today', 'periodToday'], ['yesterday', 'periodYesterday'], ['last-7-days', 'periodLast7']] as const;
@@ -54,14 +53,14 @@ export function ReportsPage() {
         <a id="report-csv" href={`${url}&format=csv`} download>{t('downloadCsv')}</a>
       </form>
       {error && <p class="error">{t('error', { message: error })}</p>}
-      {data && report === 'inbound' && <InboundView rows={data.rows as InboundRow[]} total={data.total} time={time} />}
-      {data && report === 'agents' && <AgentsView byAgent={data.byAgent ?? []} />}
+      {data && report === 'inbound' && data.report === 'inbound' && <InboundView rows={data.rows} total={data.total} time={time} />}
+      {data && report === 'agents' && data.report === 'agents' && <AgentsView byAgent={data.byAgent} />}
       {data && data.notes.map((n) => <p class="muted">{n}</p>)}
     </div>
   );
 }
 
-function InboundView(props: { rows: InboundRow[]; total: Record<string, number | null>; time(iso: string): string }) {
+function InboundView(props: { rows: InboundReport['rows']; total: InboundReport['total']; time(iso: string): string }) {
   const { t } = useI18n();
   return (
     <section class="card">
@@ -85,7 +84,7 @@ function InboundView(props: { rows: InboundRow[]; total: Record<string, number |
   );
 }
 
-function AgentsView(props: { byAgent: AgentRow[] }) {
+function AgentsView(props: { byAgent: AgentsReport['byAgent'] }) {
   const { t } = useI18n();
   const minutes = (s: number): number => Math.round(s / 60);
   return (

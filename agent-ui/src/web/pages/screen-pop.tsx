@@ -1,7 +1,8 @@
 // The screen pop on an answered call: the customer card with the contact history
 // timeline and open cases, the dialogue script, and the agent's notes and disposition.
 import { useEffect, useState } from 'preact/hooks';
-import { api, type CustomerHistory, type ScriptSession } from '../api.js';
+import { api } from '../api.js';
+import type { CustomerHistory, ScriptSession } from '../wire.js';
 import { useI18n } from '../i18n/index.js';
 import type { LiveContact } from '../live.js';
 import { dateTime, errorText } from '../format.js';

@@ -2,7 +2,8 @@
 // (docs/scripts.md): the server keeps the run, executes its actions and, at the end,
 // writes the answers, outcome and disposition on the customer's timeline.
 import { useEffect, useState } from 'preact/hooks';
-import { api, type ScriptInfo, type ScriptSession, type ScriptQuestion, type ScriptStep } from '../api.js';
+import { api } from '../api.js';
+import type { ScriptInfo, ScriptSession, ScriptQuestion, ScriptStep } from '../wire.js';
 import { useI18n } from '../i18n/index.js';
 import type { LiveContact } from '../live.js';
 import { errorText } from '../format.js';

@@ -3,7 +3,8 @@
 // mark heard or handled, call back through the ACD (the box's queue, or one the agent
 // picks for boxes without a queue of their own). Reloads every 30 s for new messages.
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, type VoicemailBoxInfo, type VoicemailMessage } from '../api.js';
+import { api, ApiError } from '../api.js';
+import type { VoicemailBoxInfo, VoicemailMessage } from '../wire.js';
 import { useI18n } from '../i18n/index.js';
 import { dateTime, duration, errorText } from '../format.js';
 

@@ -10,8 +10,8 @@ import { requireCustomerAccess } from '../session/agent-scope.js';
 import { previewMove, type PreviewMove } from '../../services/scripts/preview.js';
 import { newLinkId } from '../../services/scripts/links.js';
 
-const Problem = Type.Object({ line: Type.Integer(), column: Type.Integer(), message: Type.String() });
-const ScriptInfo = Type.Object({
+export const Problem = Type.Object({ line: Type.Integer(), column: Type.Integer(), message: Type.String() });
+export const ScriptInfo = Type.Object({
   id: Type.String(),
   version: Type.String(),
   title: Type.String(),

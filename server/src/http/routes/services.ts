@@ -8,7 +8,7 @@ import { TenorError } from '../../core/errors.js';
 import { requireRole } from '../auth.js';
 import { withDialingPolicy } from '../../services/telephony.js';
 
-const ServiceInfo = Type.Object({
+export const ServiceInfo = Type.Object({
   name: Type.String(),
   version: Type.String(),
   description: Type.String(),

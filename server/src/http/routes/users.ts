@@ -14,7 +14,7 @@ const Username = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-
 const RoleSchema = Type.Union([Type.Literal('agent'), Type.Literal('supervisor'), Type.Literal('admin')]);
 
 
-const UserView = Type.Object({ username: Type.String(), displayName: Type.String(), role: RoleSchema });
+export const UserView = Type.Object({ username: Type.String(), displayName: Type.String(), role: RoleSchema });
 
 const UserBody = Type.Object(
   {

@@ -8,6 +8,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServiceManager } from '../../core/service-manager.js';
 import { TenorError } from '../../core/errors.js';
 import { currentUser, requireRole, seesEverything } from '../../http/auth.js';
+import { agentStates } from './agent-state.js';
 import type { ConnectedCallView, TransferTarget } from './connected-call.js';
 import './monitoring-service.js';
 import './service.js';
@@ -24,7 +25,7 @@ const TransferTargetSchema = Type.Union([
 
 const TargetBody = Type.Object({ target: TransferTargetSchema }, { additionalProperties: false });
 
-const CallView = Type.Object({
+export const CallView = Type.Object({
   callId: Type.String({ description: "the customer's leg" }),
   recordId: Type.String({ description: 'the call record (GET /api/calls/:id)' }),
   queue: Type.Union([Type.String(), Type.Null()]),
@@ -37,6 +38,12 @@ const CallView = Type.Object({
 });
 
 const Transferred = Type.Object({ transferred: Type.Literal(true) });
+
+export const TransferTargets = Type.Object({
+  agents: Type.Array(Type.Object({ login: Type.String(), name: Type.String(), state: Type.Union(agentStates.map((state) => Type.Literal(state))) })),
+  queues: Type.Array(Type.String()),
+  numbers: Type.Boolean({ description: 'whether the caller of this route may transfer to a number (agents: dialing.agentsMayDialExternal)' }),
+});
 
 export function callControlRoutes(opts: { services: ServiceManager }): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -74,11 +81,7 @@ export function callControlRoutes(opts: { services: ServiceManager }): FastifyPl
         summary: 'Who the agent can transfer to: the other agents (with their state; only ready ones can take a transfer), the queues, and whether numbers are allowed',
         tags, security, params,
         response: {
-          200: Type.Object({
-            agents: Type.Array(Type.Object({ login: Type.String(), name: Type.String(), state: Type.String() })),
-            queues: Type.Array(Type.String()),
-            numbers: Type.Boolean({ description: 'whether the caller of this route may transfer to a number (agents: dialing.agentsMayDialExternal)' }),
-          }),
+          200: TransferTargets,
           ...errors,
         },
       },

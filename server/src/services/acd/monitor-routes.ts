@@ -26,7 +26,7 @@ const StartBody = Type.Object(
   { additionalProperties: false },
 );
 
-const MonitorViewSchema = Type.Object({
+export const MonitorViewSchema = Type.Object({
   id: Type.String(),
   agent: Type.String(),
   callId: Type.String({ description: "the customer's leg" }),

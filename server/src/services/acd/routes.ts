@@ -30,7 +30,7 @@ const Figures = Type.Object({
   agentsOnBreak: Type.Integer(),
 });
 
-const QueueView = Type.Object({
+export const QueueView = Type.Object({
   name: Type.String(),
   strategy: Type.String(),
   definition: Type.Unknown({ description: 'the full definition, defaults filled in' }),
@@ -49,7 +49,7 @@ const AgentBody = Type.Object(
   { additionalProperties: false },
 );
 
-const AgentView = Type.Object({
+export const AgentView = Type.Object({
   login: Type.String(),
   name: Type.String(),
   device: Type.Unknown(),
@@ -74,7 +74,7 @@ const SipSecretBody = Type.Object(
   { additionalProperties: false },
 );
 
-const SipSecretView = Type.Object({
+export const SipSecretView = Type.Object({
   login: Type.String(),
   sipUser: Type.String({ description: 'the user name the phone registers as' }),
   secret: Type.String({ description: 'the device secret: shown once, never again' }),

@@ -16,7 +16,7 @@ const EntryNumberBody = Type.Union([
   Type.Object({ queue: Target }, { additionalProperties: false }),
 ], { description: 'exactly one of flow and queue' });
 
-const EntryNumberView = Type.Object({
+export const EntryNumberView = Type.Object({
   number: Type.String(),
   flow: Type.Union([Type.String(), Type.Null()]),
   queue: Type.Union([Type.String(), Type.Null()]),

@@ -17,14 +17,14 @@ const FlowName = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-
 /** Flow sources arrive as the text the admin wrote, whatever its type, so problems can name their lines. */
 const SOURCE_TYPES = ['application/json', 'application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'];
 
-const Problem = Type.Object({
+export const Problem = Type.Object({
   node: Type.Optional(Type.String()),
   line: Type.Optional(Type.Integer()),
   column: Type.Optional(Type.Integer()),
   message: Type.String(),
 });
 
-const FlowSummary = Type.Object({
+export const FlowSummary = Type.Object({
   name: Type.String(),
   version: Type.Integer({ description: 'the live version (the registry counts versions per flow, from 1)' }),
   origin: Type.Union([Type.Literal('file'), Type.Literal('api')], { description: 'file: read from the site file; api: saved through this API' }),
@@ -46,11 +46,11 @@ const VersionView = Type.Object({
   savedBy: Type.Union([Type.String(), Type.Null()]),
 });
 
-const FlowDetail = Type.Object({ ...FlowSummary.properties, source: Type.String(), history: Type.Array(VersionView) });
+export const FlowDetail = Type.Object({ ...FlowSummary.properties, source: Type.String(), history: Type.Array(VersionView) });
 
-const SaveView = Type.Object({ ...FlowSummary.properties, changed: Type.Boolean({ description: 'false when the source was the live one already' }) });
+export const SaveView = Type.Object({ ...FlowSummary.properties, changed: Type.Boolean({ description: 'false when the source was the live one already' }) });
 
-const FlowGraphView = Type.Object({
+export const FlowGraphView = Type.Object({
   start: Type.String(),
   nodes: Type.Array(Type.Object({
     id: Type.String(),
@@ -66,7 +66,7 @@ const FlowGraphView = Type.Object({
   })),
 });
 
-const CheckView = Type.Object({
+export const CheckView = Type.Object({
   ok: Type.Boolean(),
   problems: Type.Array(Problem),
   graph: Type.Union([FlowGraphView, Type.Null()], { description: 'the nodes and edges as written (also when there are problems); null when the text is not a flow' }),
@@ -92,7 +92,7 @@ const SimulateBody = Type.Object(
   { additionalProperties: false },
 );
 
-const SimulateView = Type.Object({
+export const SimulateView = Type.Object({
   flow: Type.String(),
   version: Type.Union([Type.Integer(), Type.Null()], { description: 'the live version simulated; null for a draft' }),
   outcome: Type.Unknown(),

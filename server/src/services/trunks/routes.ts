@@ -15,7 +15,7 @@ const TrunkBody = Type.Object(
   { additionalProperties: false },
 );
 
-const TrunkView = Type.Object({
+export const TrunkView = Type.Object({
   name: Type.String(),
   host: Type.String(),
   port: Type.Integer(),

@@ -11,39 +11,15 @@ import {
   AdminForm, NamedNumbersEditor, SelectInput, TextInput, namedNumbersToRecord, recordToNamedNumbers, toInteger,
   useAdminList, useNames, useRecordEditor, type NamedNumber,
 } from './form.js';
-
-type Device =
-  | { type: 'softphone' }
-  | { type: 'external'; number: string; trunk?: string }
-  | { type: 'persistent'; number?: string; trunk?: string };
-
-/** The digest algorithms a SIP device is offered (server/src/config/schema.ts DeviceDigestSchema). */
-type Digest = 'sha-256' | 'md5';
-
-/** GET /api/agents (server/src/services/acd/routes.ts AgentView). */
-interface AgentView {
-  login: string;
-  name: string;
-  device: Device;
-  skills: Record<string, number>;
-  queues: Array<{ queue: string; penalty: number }>;
-  state: string;
-  reason: string;
-  /** Whether the SIP device has its own secret ('none': reached through a trunk). */
-  sipSecret: 'none' | 'missing' | 'set';
-  /** The SIP device's digest choice (only when it has a secret). */
-  sipDigest?: Digest;
-  /** Only in the answer to a save that gave a new SIP device its generated secret. */
-  secret?: string;
-}
+import type { AgentDevice, AgentView, DeviceDigest, NewSipSecret } from '../../wire.js';
 
 interface AgentForm {
   login: string;
   name: string;
-  deviceType: Device['type'];
+  deviceType: AgentDevice['type'];
   number: string;
   trunk: string;
-  digest: Digest;
+  digest: DeviceDigest;
   skills: NamedNumber[];
   queues: NamedNumber[];
 }
@@ -63,7 +39,7 @@ function formFromAgent(a: AgentView): AgentForm {
 /** Whether the form's device is a phone that registers to Tenor (and so has a secret and a digest choice). */
 const registers = (f: AgentForm): boolean => f.deviceType === 'softphone' || (f.deviceType === 'persistent' && f.number.trim() === '');
 
-function deviceFromForm(f: AgentForm): Device & { digest?: Digest } {
+function deviceFromForm(f: AgentForm): AgentDevice & { digest?: DeviceDigest } {
   const number = f.number.trim();
   const trunk = f.trunk.trim();
   const via = trunk === '' ? {} : { trunk };
@@ -85,18 +61,11 @@ function bodyFromForm(f: AgentForm): Record<string, unknown> {
   };
 }
 
-function DeviceText(props: { device: Device }) {
+function DeviceText(props: { device: AgentDevice }) {
   const { t } = useI18n();
   const d = props.device;
   const where = d.type === 'softphone' ? '' : [d.number, d.trunk !== undefined ? `@${d.trunk}` : ''].join('');
   return <span class="device" data-device={d.type}>{t(`device.${d.type}`)}{where !== '' && <span class="muted"> {where}</span>}</span>;
-}
-
-/** POST /api/agents/:login/sip-secret's answer: the only time the secret is shown. */
-interface NewSipSecret {
-  login: string;
-  sipUser: string;
-  secret: string;
 }
 
 /**
@@ -202,7 +171,7 @@ export function AgentsSection() {
           </div>
           <h3>{t('admDevice')}</h3>
           <div class="fields">
-            <SelectInput id="agent-device" path="device" label={t('admDeviceType')} value={form.deviceType} onValue={(v) => set('deviceType')(v as Device['type'])} options={deviceOptions} />
+            <SelectInput id="agent-device" path="device" label={t('admDeviceType')} value={form.deviceType} onValue={(v) => set('deviceType')(v as AgentDevice['type'])} options={deviceOptions} />
             {form.deviceType !== 'softphone' && (
               <>
                 <TextInput id="agent-device-number" path="device" label={t('admDeviceNumber')} value={form.number} onValue={set('number')}
@@ -215,7 +184,7 @@ export function AgentsSection() {
           {form.deviceType === 'softphone' && <p class="muted">{t('admSoftphoneHint')}</p>}
           {registers(form) && (
             <div class="fields">
-              <SelectInput id="agent-device-digest" path="device" label={t('admDigest')} value={form.digest} onValue={(v) => set('digest')(v as Digest)}
+              <SelectInput id="agent-device-digest" path="device" label={t('admDigest')} value={form.digest} onValue={(v) => set('digest')(v as DeviceDigest)}
                 options={digestOptions} hint={t('admDigestHint')} />
             </div>
           )}

@@ -2,14 +2,8 @@
 // IVR flow or straight into a queue); add one, point it elsewhere, or delete it
 // (PUT/DELETE /api/entry-numbers/:number, applied to incoming calls at once).
 import { useI18n } from '../../i18n/index.js';
+import type { EntryNumber } from '../../wire.js';
 import { AdminForm, ErrorLine, SelectInput, TextInput, useAdminList, useRecordEditor } from './form.js';
-
-interface EntryNumber {
-  number: string;
-  flow: string | null;
-  queue: string | null;
-  origin: 'config' | 'api';
-}
 
 type TargetKind = 'queue' | 'flow';
 

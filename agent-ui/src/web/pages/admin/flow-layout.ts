@@ -5,25 +5,12 @@
 // their neighbours (barycenter), sweeping down and up a few times, which removes
 // most crossings in flows of this size.
 
-export interface GraphNode {
-  id: string;
-  type: string;
-  line: number | null;
-  reachable: boolean;
-}
+/** The graph GET /api/flows/:name/graph and POST /api/flows/check send. */
+import type { FlowGraphData } from '../../wire.js';
 
-export interface GraphEdge {
-  from: string;
-  to: string;
-  field: string;
-  line: number | null;
-}
-
-export interface FlowGraphData {
-  start: string;
-  nodes: GraphNode[];
-  edges: GraphEdge[];
-}
+export type { FlowGraphData };
+export type GraphNode = FlowGraphData['nodes'][number];
+export type GraphEdge = FlowGraphData['edges'][number];
 
 export interface PlacedNode extends GraphNode {
   x: number;

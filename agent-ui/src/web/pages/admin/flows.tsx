@@ -12,54 +12,7 @@ import { useAdminList } from './form.js';
 import { CodeEditor, goToLine, type LineMark } from './code-editor.js';
 import { CheckStatus, SaveOutcome, useDraftCheck, useDraftSave, useHashItem } from './draft-editor.js';
 import { FlowGraph, type FlowGraphData } from './flow-graph.js';
-
-interface FlowSummary {
-  name: string;
-  version: number;
-  origin: 'file' | 'api';
-  file: string | null;
-  savedAt: string;
-  savedBy: string | null;
-  description: string | null;
-  nodes: number;
-  callsInFlow: number;
-}
-
-interface FlowDetail extends FlowSummary {
-  source: string;
-  history: Array<{ version: number; origin: string; savedAt: string; savedBy: string | null }>;
-}
-
-interface FlowProblem {
-  node?: string;
-  line?: number;
-  column?: number;
-  message: string;
-}
-
-interface CheckResult {
-  ok: boolean;
-  problems: FlowProblem[];
-  graph: FlowGraphData | null;
-}
-
-interface EntryNumber {
-  number: string;
-  flow: string | null;
-}
-
-type FlowOutcome =
-  | { type: 'queue'; queue: string }
-  | { type: 'voicemail'; box: string }
-  | { type: 'transfer'; target: { kind: 'number'; number: string } | { kind: 'agent'; agent: string } | { kind: 'flow'; flow: string } }
-  | { type: 'hangup' };
-
-interface SimulationView {
-  version: number | null;
-  outcome: FlowOutcome;
-  path: Array<{ node: string; type: string; exit?: string; prompts?: string[]; flow?: string }>;
-  prompts: Array<{ node: string; prompt: string; language: string }>;
-}
+import type { EntryNumber, FlowCheck, FlowDetail, FlowOutcome, FlowProblem, FlowSaved, FlowSimulation, FlowSummary } from '../../wire.js';
 
 export function FlowsSection() {
   const open = useHashItem('flows');
@@ -152,9 +105,9 @@ function FlowEditor(props: { name: string }) {
   };
   useEffect(() => { void load(); }, [props.name]);
 
-  const check = useDraftCheck<FlowProblem, CheckResult>(
+  const check = useDraftCheck<FlowProblem, FlowCheck>(
     source,
-    (draft) => sendText<CheckResult>('POST', '/api/flows/check', draft, contentType(draft)),
+    (draft) => sendText<FlowCheck>('POST', '/api/flows/check', draft, contentType(draft)),
     (message) => ({ message }),
     // Text that is not a flow at all keeps the last drawing, so the graph does not flicker while typing.
     (result) => { if (result.graph !== null) setGraph(result.graph); },
@@ -164,7 +117,7 @@ function FlowEditor(props: { name: string }) {
   const save = async (): Promise<void> => {
     if (source === null) return;
     await saveState.save(async () => {
-      const saved = await sendText<FlowSummary & { changed: boolean }>('PUT', `/api/flows/${encodeURIComponent(props.name)}`, source, contentType(source));
+      const saved = await sendText<FlowSaved>('PUT', `/api/flows/${encodeURIComponent(props.name)}`, source, contentType(source));
       setIsNew(false);
       setDetail(await api.get<FlowDetail>(`/api/flows/${encodeURIComponent(props.name)}`));
       return saved.changed ? t('flowSavedVersion', { version: saved.version }) : t('flowUnchanged');
@@ -254,13 +207,13 @@ function SimulatePanel(props: { name: string; draft: string | null; onPath(path:
   const [digits, setDigits] = useState('');
   const [caller, setCaller] = useState('+15550100');
   const [time, setTime] = useState(localInputValue(new Date()));
-  const [result, setResult] = useState<SimulationView | null>(null);
+  const [result, setResult] = useState<FlowSimulation | null>(null);
   const [error, setError] = useState<string | null>(null);
   const run = async (): Promise<void> => {
     setError(null);
     const when = new Date(time);
     try {
-      const sim = await api.post<SimulationView>(`/api/flows/${encodeURIComponent(props.name)}/simulate`, {
+      const sim = await api.post<FlowSimulation>(`/api/flows/${encodeURIComponent(props.name)}/simulate`, {
         caller,
         digits: digits.split(/[\s,]+/).filter((d) => d !== ''),
         ...(Number.isNaN(when.getTime()) ? {} : { time: when.toISOString() }),

@@ -8,6 +8,7 @@ import { useCallback, useContext, useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../../api.js';
 import { useI18n } from '../../i18n/index.js';
 import { errorText } from '../../format.js';
+import { logFailure } from '../../log.js';
 
 /** What the server refused: its message and the body fields it named (paths like `callback/attempts`). */
 export interface FormProblem {
@@ -393,7 +394,7 @@ export function useNames(url: string): string[] {
   const [names, setNames] = useState<string[]>([]);
   useEffect(() => {
     let cancelled = false;
-    api.get<Array<{ name: string }>>(url).then((list) => { if (!cancelled) setNames(list.map((x) => x.name)); }, () => undefined);
+    api.get<Array<{ name: string }>>(url).then((list) => { if (!cancelled) setNames(list.map((x) => x.name)); }, logFailure(`reading the names at ${url}`));
     return () => { cancelled = true; };
   }, [url]);
   return names;

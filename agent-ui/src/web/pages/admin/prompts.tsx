@@ -4,16 +4,9 @@
 import { useState } from 'preact/hooks';
 import { api, putBytes } from '../../api.js';
 import { useI18n } from '../../i18n/index.js';
+import type { PromptView } from '../../wire.js';
 import { errorText } from '../../format.js';
 import { ErrorLine, SelectInput, TextInput, useAdminList } from './form.js';
-
-interface PromptView {
-  name: string;
-  language: string;
-  source: 'builtin' | 'uploaded';
-  durationSeconds: number;
-  overridesBuiltin: boolean;
-}
 
 /** The languages a site may upload prompts in (server/src/services/prompts/library.ts). */
 const UPLOAD_LANGUAGES = ['en', 'pt-BR', 'es'] as const;

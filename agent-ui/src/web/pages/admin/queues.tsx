@@ -3,7 +3,8 @@
 // The form covers every field of the PUT body (server/src/services/acd/routes.ts); escalation
 // rules and the agent whisper, nested lists, are edited as JSON.
 import { useEffect, useState } from 'preact/hooks';
-import { api, type ScriptInfo } from '../../api.js';
+import { api } from '../../api.js';
+import type { ExitDestination, QueueDefinition, QueueView, ScriptInfo } from '../../wire.js';
 import { useI18n, type MessageKey, type Translate } from '../../i18n/index.js';
 import { duration } from '../../format.js';
 import {
@@ -11,45 +12,10 @@ import {
   namedNumbersToRecord, recordToNamedNumbers, toInteger, useAdminList, useNames, useRecordEditor,
   type FormProblem, type NamedNumber,
 } from './form.js';
+import { logFailure } from '../../log.js';
 
-/** server/src/config/schema.ts QueueStrategies, in the same order. */
-const strategies = ['ring-all', 'longest-idle', 'round-robin', 'fewest-calls', 'least-talk-time', 'random', 'linear', 'skills-based'] as const;
-
-type ExitDestination =
-  | { type: 'voicemail'; box: string }
-  | { type: 'queue'; queue: string }
-  | { type: 'flow'; flow: string }
-  | { type: 'hangup'; message?: string };
-
-/** The definition as GET /api/queues returns it (defaults filled in; services/acd/model.ts QueueDefinition). */
-interface QueueDefinition {
-  name: string;
-  strategy: string;
-  ringTimeoutSeconds: number;
-  wrapUpSeconds: number;
-  maxWaitSeconds: number;
-  maxWaiting: number;
-  musicOnHold?: string;
-  script?: string;
-  announcements?: { intervalSeconds: number; position: boolean; estimatedWait: boolean };
-  joinEmpty: boolean;
-  leaveWhenEmpty: boolean;
-  exitKey?: string;
-  callbackKey?: string;
-  exits: Partial<Record<'max-wait' | 'exit-key' | 'empty' | 'full', ExitDestination>>;
-  overflow?: { afterSeconds: number; queue: string };
-  requiredSkills: Record<string, number>;
-  escalation: unknown[];
-  whisper?: unknown;
-  callback: { attempts: number; retryDelaySeconds: number; ringTimeoutSeconds: number };
-}
-
-interface QueueView {
-  name: string;
-  strategy: string;
-  definition: QueueDefinition;
-  live: { waiting: number; longestWaitSeconds: number; agentsLoggedIn: number; agentsReady: number; agentsBusy: number; agentsOnBreak: number };
-}
+/** server/src/config/schema.ts QueueStrategies, in the same order (each checked against the server's strategy names). */
+const strategies = ['ring-all', 'longest-idle', 'round-robin', 'fewest-calls', 'least-talk-time', 'random', 'linear', 'skills-based'] as const satisfies ReadonlyArray<QueueDefinition['strategy']>;
 
 /** The PUT body's exit keys and the reasons the definition files them under. */
 const exitKeys = [
@@ -322,7 +288,7 @@ export function QueuesSection() {
 function useScriptIds(): string[] {
   const [ids, setIds] = useState<string[]>([]);
   useEffect(() => {
-    api.get<ScriptInfo[]>('/api/scripts').then((list) => setIds(list.map((s) => s.id)), () => undefined);
+    api.get<ScriptInfo[]>('/api/scripts').then((list) => setIds(list.map((s) => s.id)), logFailure('reading the scripts'));
   }, []);
   return ids;
 }

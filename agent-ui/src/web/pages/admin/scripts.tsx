@@ -5,38 +5,14 @@
 // draft as it stands (POST /api/scripts/preview: nothing saved, no action run),
 // shown with the agent desktop's own step view.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError, sendText, type ScriptStep } from '../../api.js';
+import { api, ApiError, sendText } from '../../api.js';
+import type { ScriptInfo, ScriptPreview, ScriptProblem } from '../../wire.js';
 import { useI18n } from '../../i18n/index.js';
 import { errorText } from '../../format.js';
 import { useAdminList } from './form.js';
 import { CodeEditor, goToLine, type LineMark } from './code-editor.js';
 import { CheckStatus, SaveOutcome, useDraftCheck, useDraftSave, useHashItem } from './draft-editor.js';
 import { ScriptStepView } from '../script-panel.js';
-
-interface ScriptInfo {
-  id: string;
-  version: string;
-  title: string;
-  description?: string;
-  origin: 'example' | 'site';
-}
-
-interface ScriptProblem {
-  line: number;
-  column: number;
-  message: string;
-}
-
-interface PreviewView {
-  title: string;
-  step: ScriptStep;
-  answers: Record<string, unknown>;
-  outcome: string | null;
-  done: boolean;
-  snapshot: unknown;
-  errors: Array<{ message: string }>;
-  actions: Array<{ type: string }>;
-}
 
 const XML = 'application/xml';
 
@@ -169,12 +145,12 @@ function ScriptEditor(props: { id: string }) {
 /** A run of the draft: the server walks it with the scripts runtime and hands back a snapshot the next move sends again. */
 function ScriptPreview(props: { xml: string; runnable: boolean }) {
   const { t } = useI18n();
-  const [view, setView] = useState<PreviewView | null>(null);
+  const [view, setView] = useState<ScriptPreview | null>(null);
   const [errors, setErrors] = useState<string[]>([]);
   const [actions, setActions] = useState<string[]>([]);
   const send = async (body: Record<string, unknown>): Promise<void> => {
     try {
-      const next = await api.post<PreviewView>('/api/scripts/preview', { xml: props.xml, ...body });
+      const next = await api.post<ScriptPreview>('/api/scripts/preview', { xml: props.xml, ...body });
       setView(next);
       setErrors(next.errors.map((e) => e.message));
       if (next.actions.length) setActions((a) => [...a, ...next.actions.map((x) => x.type)]);

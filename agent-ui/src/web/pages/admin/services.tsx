@@ -4,19 +4,9 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../api.js';
 import { useI18n } from '../../i18n/index.js';
+import type { ServiceInfo } from '../../wire.js';
 import { errorText } from '../../format.js';
 import { ErrorLine, TextInput, SelectInput, useAdminList } from './form.js';
-
-interface ServiceInfo {
-  name: string;
-  version: string;
-  description: string;
-  status: string;
-  health: { status: string; detail?: string };
-  dependsOn: string[];
-  startedAt: string | null;
-  origin: string;
-}
 
 /** How often the list is re-read: status and health change without any event to say so. */
 const REFRESH_MS = 3000;

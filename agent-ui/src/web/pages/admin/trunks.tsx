@@ -2,22 +2,8 @@
 // add, change or delete one (PUT/DELETE /api/trunks/:name; the running engine picks the
 // change up). The password is write-only: the list only says whether one is set.
 import { useI18n } from '../../i18n/index.js';
+import type { Trunk } from '../../wire.js';
 import { AdminForm, CheckInput, ErrorLine, NumberInput, SelectInput, TextInput, toInteger, useAdminList, useRecordEditor } from './form.js';
-
-export interface Trunk {
-  name: string;
-  host: string;
-  port: number;
-  transport: 'udp' | 'tcp';
-  username: string | null;
-  hasPassword: boolean;
-  register: boolean;
-  fromDomain: string | null;
-  callerId: string | null;
-  inboundAddresses: string[];
-  origin: 'config' | 'api';
-  registration: { state: string; detail: string | null } | null;
-}
 
 /** The form's fields as typed; empty text means "not set" (the server's default). */
 interface Draft {

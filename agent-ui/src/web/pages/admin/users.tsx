@@ -1,15 +1,9 @@
 // Admin → Users: who may sign in and with which role (GET /api/users), and a form that
 // creates a user, changes a display name, role or password, or deletes one
 // (PUT/DELETE /api/users/:username; the server refuses deleting yourself or the last admin).
-import type { Role } from '../../api.js';
+import type { Role, UserView } from '../../wire.js';
 import { useI18n } from '../../i18n/index.js';
 import { AdminForm, SelectInput, TextInput, useAdminList, useRecordEditor } from './form.js';
-
-interface UserView {
-  username: string;
-  displayName: string;
-  role: Role;
-}
 
 interface UserForm {
   username: string;
