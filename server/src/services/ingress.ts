@@ -43,6 +43,12 @@ declare module '../core/service-manager.js' {
   }
 }
 
+/** A call whose handling failed: refused while it rings, hung up once answered. */
+async function endFailed(call: Call): Promise<void> {
+  if (call.state === 'ringing' || call.state === 'early') await call.reject('failed');
+  else if (call.state === 'answered') await call.hangup('failed');
+}
+
 export function ingressService() {
   return defineService<IngressService>({
     name: 'ingress',
@@ -95,8 +101,7 @@ export function ingressService() {
         take(incoming)
           .catch(async (err: unknown) => {
             ctx.logger.error({ err, callId: call.id }, 'inbound call failed');
-            const end = call.state === 'ringing' || call.state === 'early' ? call.reject('failed') : call.state === 'answered' ? call.hangup('failed') : undefined;
-            await end?.catch((endErr: unknown) => ctx.logger.debug({ err: endErr, callId: call.id }, 'could not end the failed call'));
+            await endFailed(call).catch((endErr: unknown) => ctx.logger.debug({ err: endErr, callId: call.id }, 'could not end the failed call'));
           })
           .finally(() => active.delete(call.id));
       };
