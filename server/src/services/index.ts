@@ -41,7 +41,7 @@ export function builtinServices(config: TenorConfig): ServiceDefinition<object>[
     telephonyService(config),
     acdService(config, config.acd),
     monitoringService(config.acd),
-    ingressService(config.site.entryNumbers),
+    ingressService(),
     trunksService(config.site.trunks, config.dataDir),
     entryNumbersService(config.site.entryNumbers),
     ivrService(config),

@@ -1,5 +1,5 @@
 // The entry numbers admin API (admins only): where each dialed number leads.
-// A change reaches the ingress at once (the next call) and is persisted.
+// A change is persisted and taken by the next call.
 
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';

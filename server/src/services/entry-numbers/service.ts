@@ -1,15 +1,15 @@
-// The numbers callers dial, and where each leads (an IVR flow or a queue).
-// The site file is authoritative for the numbers it declares: they are written
-// to the database at every start (origin 'config'), so an API change to one
-// lasts until the next start. Numbers set through the admin API (origin 'api')
-// persist. Every change reaches the ingress at once.
+// The routing table: the numbers callers dial, and where each leads (an IVR
+// flow or a queue). The one table there is: the ingress looks every incoming
+// call's number up here. The site file is authoritative for the numbers it
+// declares: they are written to the database at every start (origin 'config'),
+// so an API change to one lasts until the next start. Numbers set through the
+// admin API (origin 'api') persist. A change is seen by the next call.
 
 import type { EntryNumberConfig } from '../../config/schema.js';
 import { defineService } from '../../core/service-manager.js';
 import { TenorError } from '../../core/errors.js';
 import type { SqlExecutor } from '../../store/database.js';
 import '../store.js';
-import '../ingress.js';
 import '../ivr/index.js';
 import '../acd/service.js';
 import { entryNumberMigrations } from './migrations.js';
@@ -23,7 +23,12 @@ export interface EntryNumberView {
   origin: Origin;
 }
 
+/** Where a dialed number leads. */
+export type EntryTarget = { flow: string } | { queue: string };
+
 export interface EntryNumbersService {
+  /** Where calls to `number` go; undefined when nothing is declared for it. */
+  lookup(number: string): EntryTarget | undefined;
   list(): EntryNumberView[];
   /** Point a number at a flow or a queue (400 when it does not exist); taken by the next call. */
   save(entry: EntryNumberConfig): Promise<EntryNumberView>;
@@ -45,7 +50,7 @@ interface Row {
 }
 
 const toView = (r: Row): EntryNumberView => ({ number: r.number, flow: r.flow, queue: r.queue, origin: r.origin });
-const toEntry = (v: EntryNumberView): EntryNumberConfig => (v.flow !== null ? { number: v.number, flow: v.flow } : { number: v.number, queue: v.queue ?? '' });
+const toTarget = (v: EntryNumberView): EntryTarget => (v.flow !== null ? { flow: v.flow } : { queue: v.queue ?? '' });
 const rowOf = (entry: EntryNumberConfig, origin: Origin): EntryNumberView =>
   ({ number: entry.number, flow: 'flow' in entry ? entry.flow : null, queue: 'queue' in entry ? entry.queue : null, origin });
 
@@ -61,12 +66,11 @@ export function entryNumbersService(fileNumbers: readonly EntryNumberConfig[]) {
   return defineService<EntryNumbersService>({
     name: 'entryNumbers',
     version: '1.0.0',
-    description: 'Entry numbers: from the site file and the admin API, persisted, applied to the ingress',
-    dependsOn: ['store', 'ingress', 'ivr', 'acd'],
+    description: 'Entry numbers: from the site file and the admin API, persisted; the ingress routes by them',
+    dependsOn: ['store', 'ivr', 'acd'],
     async start(ctx) {
       const db = ctx.get('store');
       await db.migrate(entryNumberMigrations);
-      const ingress = ctx.get('ingress');
       const ivr = ctx.get('ivr');
       const acd = ctx.get('acd');
 
@@ -84,8 +88,7 @@ export function entryNumbersService(fileNumbers: readonly EntryNumberConfig[]) {
           numbers.delete(number);
         }
       }
-      // The ingress started with the file's numbers: add those set through the API.
-      for (const v of numbers.values()) if (v.origin === 'api') ingress.setEntryNumber(toEntry(v));
+      ctx.logger.info({ queueNumbers: [...numbers.values()].filter((v) => v.queue !== null).length, flowNumbers: [...numbers.values()].filter((v) => v.flow !== null).length }, 'entry numbers ready');
 
       const check = (entry: EntryNumberConfig): void => {
         if ('flow' in entry && !ivr.flow(entry.flow)) {
@@ -97,20 +100,24 @@ export function entryNumbersService(fileNumbers: readonly EntryNumberConfig[]) {
       };
 
       return {
+        lookup(number) {
+          const v = numbers.get(number);
+          return v ? toTarget(v) : undefined;
+        },
         list: () => [...numbers.values()].sort((a, b) => a.number.localeCompare(b.number)),
         async save(entry) {
           check(entry);
           const view = rowOf(entry, 'api');
           await upsert(db, view);
           numbers.set(entry.number, view);
-          ingress.setEntryNumber(entry);
+          ctx.logger.info({ entry }, 'entry number set');
           return view;
         },
         async remove(number) {
           if (!numbers.has(number)) return false;
           await db.run('DELETE FROM entry_numbers WHERE number = ?', [number]);
           numbers.delete(number);
-          ingress.removeEntryNumber(number);
+          ctx.logger.info({ number }, 'entry number removed');
           return true;
         },
       };

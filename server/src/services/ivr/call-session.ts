@@ -20,7 +20,7 @@ import type { VoicemailService } from '../voicemail/index.js';
 import type { FlowClock } from './clock.js';
 import { FlowAbortedError, runFlow, type CompiledFlow, type FlowOutcome, type FlowRunResult } from './flow/index.js';
 import { FlowFailedError } from './flow/run.js';
-import type { CallerIdentity } from './identify.js';
+import { enqueueCaller, type CallerIdentity } from '../inbound-caller.js';
 import type { OutboundHttpLimits } from '../../core/outbound-http.js';
 import type { DialingService } from '../dialing/index.js';
 import { CallGoneError, liveFlowIO } from './live-io.js';
@@ -158,15 +158,7 @@ export class CallSession {
       case 'queue': {
         let result;
         try {
-          result = await this.#d.acd.enqueueCall(call, {
-            queue: outcome.queue,
-            priority: outcome.priority ?? who.priority ?? 1,
-            ...(outcome.skills !== undefined ? { requiredSkills: outcome.skills } : {}),
-            ...(who.customerId !== undefined ? { customerId: who.customerId } : {}),
-            ...(who.customerName !== undefined ? { customerName: who.customerName } : {}),
-            ...(who.segment !== undefined ? { segment: who.segment } : {}),
-            ...(trunk !== undefined ? { trunk } : {}),
-          });
+          result = await enqueueCaller(this.#d.acd, call, { queue: outcome.queue, who, trunk, priority: outcome.priority, requiredSkills: outcome.skills });
         } catch (err) {
           // A queue named by a variable may not exist: the checker cannot know every value.
           log.error({ err, queue: outcome.queue }, 'queue refused the call; hanging up');
@@ -285,7 +277,11 @@ export class CallSession {
   async #goodbye(before: string[] = []): Promise<void> {
     const { call } = this.#s;
     if (call.state === 'ended') return;
-    if (call.state === 'answered') await call.play({ prompts: [...before, 'goodbye'].map((name) => ({ name })) }).catch(() => undefined);
+    if (call.state === 'answered') {
+      // The caller may hang up during the goodbye: we hang up all the same.
+      await call.play({ prompts: [...before, 'goodbye'].map((name) => ({ name })) })
+        .catch((err: unknown) => this.#s.log.debug({ err }, 'goodbye prompt not played'));
+    }
     await hangupIfUp(call);
   }
 }

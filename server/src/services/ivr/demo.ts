@@ -9,7 +9,6 @@ import { fileURLToPath } from 'node:url';
 import type { ServiceManager } from '../../core/service-manager.js';
 import { queueFromConfig } from '../acd/config.js';
 import '../acd/service.js';
-import '../ingress.js';
 import '../entry-numbers/index.js';
 import './service.js';
 
@@ -55,7 +54,6 @@ async function seed(services: ServiceManager): Promise<{ flow: string; version: 
   const flow = ivr.flow(name) ?? (await ivr.save(name, source, 'demo')).flow;
   // Through the entry-numbers service, so the number is listed and kept like one an admin set.
   const entry = { number: DEMO_FLOW_NUMBER, flow: name };
-  if (services.has('entryNumbers')) await services.get('entryNumbers').save(entry);
-  else services.get('ingress').setEntryNumber(entry);
+  await services.get('entryNumbers').save(entry);
   return { flow: flow.name, version: flow.version };
 }

@@ -199,8 +199,12 @@ export class FlowRegistry {
   }
 
   #serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(fn, fn);
-    this.#queue = run.catch(() => undefined);
+    const run = this.#queue.then(fn);
+    // The caller gets the failure through `run`; the queue only needs to move on to the next change.
+    this.#queue = run.then(
+      () => undefined,
+      (err: unknown) => this.#d.log.debug({ err }, 'flow registry change failed (reported to its caller)'),
+    );
     return run;
   }
 }

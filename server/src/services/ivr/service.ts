@@ -1,14 +1,14 @@
 // The IVR as a Tenor service: the flow registry (site files, watched, and API
 // saves, each checked before it goes live), and the calls running in flows.
-// The ingress hands it calls to entry numbers that lead to a flow, and callers
-// who leave a queue for voicemail or a flow.
+// The ingress hands it answered calls to entry numbers that lead to a flow, and
+// callers who leave a queue for voicemail or a flow.
 //
 // Voicemail: declared as a dependency (so its boxes are known when flows are
 // checked at start) and still looked up at call time, tolerating its absence:
 // a server built without it (ivrService(config, { voicemail: false })) starts,
 // and a voicemail outcome there says goodbye and hangs up.
 
-import type { Call, IncomingCall } from '@tenor/telephony';
+import type { Call } from '@tenor/telephony';
 import type { TenorConfig } from '../../config/schema.js';
 import { isTenorError } from '../../core/errors.js';
 import { defineService, type ServiceContext } from '../../core/service-manager.js';
@@ -23,7 +23,7 @@ import '../dialing/index.js';
 import { CallSession, type SessionDeps } from './call-session.js';
 import { flowClock, type FlowClock } from './clock.js';
 import { builtinPromptExists, simulateFlow, type CompiledFlow, type FlowCheckContext, type FlowProblem, type SimulationResult, type SimulationScript } from './flow/index.js';
-import { identifyCaller, type CallerIdentity } from './identify.js';
+import type { CallerIdentity } from '../inbound-caller.js';
 import { ivrMigrations } from './migrations.js';
 import { uploadedPromptFile } from './prompts.js';
 import { FlowRegistry, flowRefused, type LiveFlow, type SaveResult } from './registry.js';
@@ -47,8 +47,8 @@ export interface ActiveFlowCall {
 }
 
 export interface IvrService {
-  /** Answer an incoming call, identify the caller and run `flow`, then carry out where it ends. Resolves when the IVR is done with the call. */
-  takeCall(incoming: IncomingCall, flow: string): Promise<void>;
+  /** Run `flow` on an answered call (the ingress identified the caller), then carry out where it ends. Resolves when the IVR is done with the call. */
+  takeCall(call: Call, flow: string, who: CallerIdentity, trunk: string | undefined): Promise<void>;
   /** A caller who left a queue (the ACD's 'exit' result) for voicemail or a flow. */
   followQueueExit(call: Call, destination: ExitDestination, who: CallerIdentity, trunk: string | undefined): Promise<void>;
 
@@ -145,16 +145,8 @@ export function ivrService(config: TenorConfig, opts: IvrServiceOptions = {}) {
       const subflows = (): Record<string, CompiledFlow> => Object.fromEntries(registry.list().map((f) => [f.name, f.compiled]));
 
       return {
-        async takeCall({ call, source }, flow) {
-          const callLog = log.child({ callId: call.id, flow });
-          const who = await identifyCaller(crm, call.from.number, callLog);
-          if (call.state === 'ended') {
-            callLog.info('caller hung up before the call was answered');
-            return;
-          }
-          await call.answer();
-          callLog.info({ from: call.from.number, to: call.to.number, customerId: who.customerId }, 'call answered into a flow');
-          const session = new CallSession(deps, { call, who, trunk: source.kind === 'trunk' ? source.trunk : undefined, log: log.child({ callId: call.id }) });
+        async takeCall(call, flow, who, trunk) {
+          const session = new CallSession(deps, { call, who, trunk, log: log.child({ callId: call.id }) });
           await track(session, () => session.runFrom(flow));
         },
         async followQueueExit(call, destination, who, trunk) {
