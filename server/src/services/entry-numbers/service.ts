@@ -11,7 +11,7 @@ import type { SqlExecutor } from '../../store/database.js';
 import '../store.js';
 import '../ingress.js';
 import '../ivr/service.js';
-import '../acd/service.js';
+import '../acd/index.js';
 import { entryNumberMigrations } from './migrations.js';
 
 export type Origin = 'config' | 'api';

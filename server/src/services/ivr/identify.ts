@@ -4,7 +4,7 @@
 // Used by the ingress for queue numbers and by the IVR when a flow ends in a queue.
 
 import type { Logger } from 'pino';
-import type { EnqueueOptions } from '../acd/engine.js';
+import type { EnqueueOptions } from '../acd/index.js';
 import type { CrmService } from '../crm/index.js';
 
 export const SEGMENT_PRIORITY: Readonly<Record<string, number>> = { A: 2, B: 1, C: 0 };

@@ -5,7 +5,7 @@
 
 import { defineService } from '../../core/service-manager.js';
 import '../store.js';
-import '../acd/service.js';
+import '../acd/index.js';
 import type { ReportsSettings } from './config-schema.js';
 import { Reports } from './reports.js';
 import { checkTimeZone } from './time-zone.js';

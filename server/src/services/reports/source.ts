@@ -7,7 +7,7 @@
 // service is not installed, or an older database). Their readers look the
 // table up first and say so instead of failing.
 
-import type { AgentState } from '../acd/agent-state.js';
+import type { AgentState } from '../acd/index.js';
 import type { Database } from '../../store/database.js';
 import type { Span } from './buckets.js';
 
