@@ -138,7 +138,7 @@ export class ConnectedCall<P extends TransferParty = TransferParty> {
       if (!isLive(this.agentLeg)) return this.#end({ how: 'agent-hung-up' });
       await this.#connectAgent();
     })();
-    this.#queue = run.catch(() => undefined);
+    this.#queue = this.#settled(run, 'connecting');
     return run;
   }
 
@@ -214,8 +214,16 @@ export class ConnectedCall<P extends TransferParty = TransferParty> {
       if (this.#over) throw callState(action, 'the call has ended');
       await op();
     });
-    this.#queue = run.catch(() => undefined);
+    this.#queue = this.#settled(run, action);
     return run;
+  }
+
+  /**
+   * The next control waits for `run` whatever its outcome; its error goes to
+   * whoever asked for it (the promise returned), so here it is only noted.
+   */
+  #settled(run: Promise<void>, action: string): Promise<void> {
+    return run.catch((err: unknown) => this.#o.log.debug({ err, callId: this.customer.id, action }, 'call control failed; the next one goes on'));
   }
 
   /** Customer and agent talk: music off, legs bridged. */
