@@ -21,7 +21,6 @@ import { callControlRoutes } from '../services/acd/call-control-routes.js';
 import { monitorRoutes } from '../services/acd/monitor-routes.js';
 import { promptRoutes } from '../services/prompts/routes.js';
 import { voicemailRoutes } from '../services/voicemail/routes.js';
-import { addVoicemailToCallRecords } from '../services/voicemail/call-records.js';
 import { campaignRoutes } from '../services/campaigns/routes.js';
 import { reportRoutes } from '../services/reports/routes.js';
 import { ivrRoutes } from '../services/ivr/routes.js';
@@ -99,7 +98,6 @@ export async function build(opts: AppOptions): Promise<TenorApp> {
   if (opts.services.has('prompts')) await app.register(promptRoutes({ services: opts.services }));
   if (opts.services.has('voicemail')) {
     await app.register(voicemailRoutes({ services: opts.services }));
-    addVoicemailToCallRecords(app, opts.services); // messages left on a call, in GET /api/calls
   }
   if (opts.services.has('campaigns')) await app.register(campaignRoutes({ services: opts.services }));
   if (opts.services.has('reports')) await app.register(reportRoutes({ services: opts.services }));

@@ -10,7 +10,7 @@
 
 import type { Call, IncomingCall } from '@tenor/telephony';
 import { defineService } from '../core/service-manager.js';
-import './acd/service.js';
+import './acd/index.js';
 import './crm/index.js';
 import './entry-numbers/service.js';
 import './events.js';

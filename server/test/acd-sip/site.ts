@@ -13,7 +13,7 @@ import {
   type SippOptions, type SippProcess, type SippResult,
 } from '../../../telephony/test/peers/index.js';
 import type { TenorEvent, TenorEventName, TenorEvents } from '../../src/core/events.js';
-import type { AcdEngine } from '../../src/services/acd/engine.js';
+import type { AcdService } from '../../src/services/acd/index.js';
 import type { CrmService } from '../../src/services/crm/index.js';
 import type { TenorApp } from '../../src/http/app.js';
 import '../../src/services/ingress.js';
@@ -90,7 +90,7 @@ export interface Site {
   /** "127.0.0.1:port" of Tenor's SIP listener. */
   sip: string;
   rtp: { from: number; to: number };
-  acd: AcdEngine;
+  acd: AcdService;
   crm: CrmService;
   bus: EventLog;
   /** Call records through GET /api/calls (admin), after the ACD has written them. */

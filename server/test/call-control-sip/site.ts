@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
 import { Baresip, freeUdpRange, freeUdpTcpPort, makeToneUlaw, startSipp, type SippProcess } from '../../../telephony/test/peers/index.js';
 import type { TenorApp } from '../../src/http/app.js';
-import type { AcdEngine } from '../../src/services/acd/engine.js';
+import type { AcdService } from '../../src/services/acd/index.js';
 import '../../src/services/ingress.js';
 import { EventLog, SCENARIOS as ACD_SCENARIOS, type CallView } from '../acd-sip/site.js';
 import { ADMIN_AUTH, startTestApp, tempDir, testConfig } from '../helpers.js';
@@ -20,7 +20,7 @@ export interface ControlSite {
   sip: string;
   rtp: { from: number; to: number };
   app: TenorApp;
-  acd: AcdEngine;
+  acd: AcdService;
   bus: EventLog;
   /**
    * A call control: POST (or GET) /api/agents/:login/call{path}, as the agent

@@ -15,7 +15,7 @@ import { builtinServices } from '../../src/services/index.js';
 import { campaignsService } from '../../src/services/campaigns/service.js';
 import { Prng } from '../../src/services/campaigns/simulator/prng.js';
 import type { CampaignsService } from '../../src/services/campaigns/campaigns.js';
-import type { AcdEngine } from '../../src/services/acd/engine.js';
+import type { AcdService } from '../../src/services/acd/index.js';
 import { systemClock, type Clock } from '../../src/services/acd/clock.js';
 import { EventLog } from '../acd-sip/site.js';
 import { silentLogger, tempDir, testConfig } from '../helpers.js';
@@ -37,7 +37,7 @@ export interface CampaignSite {
   app: TenorApp;
   services: ServiceManager;
   campaigns: CampaignsService;
-  acd: AcdEngine;
+  acd: AcdService;
   bus: EventLog;
 }
 

@@ -4,7 +4,7 @@
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { ServiceManager } from '../../core/service-manager.js';
 import type { Agent } from '../../services/acd/agent-state.js';
-import type { AcdEngine } from '../../services/acd/engine.js';
+import type { AcdService } from '../../services/acd/index.js';
 import type { CallRecord } from '../../services/acd/store/call-records.js';
 import type { AuthUser } from '../auth.js';
 import { seesEverything } from '../auth.js';
@@ -25,7 +25,7 @@ export function liveAgent(agent: Agent, now: number): LiveAgent {
   };
 }
 
-export function queueFigures(acd: AcdEngine, queue: string): LiveQueueFigures | undefined {
+export function queueFigures(acd: AcdService, queue: string): LiveQueueFigures | undefined {
   const f = acd.figures(queue);
   if (!f) return undefined;
   return {
@@ -34,7 +34,7 @@ export function queueFigures(acd: AcdEngine, queue: string): LiveQueueFigures | 
   };
 }
 
-function waitingCalls(acd: AcdEngine, queue: string, now: number): LiveWaitingCall[] {
+function waitingCalls(acd: AcdService, queue: string, now: number): LiveWaitingCall[] {
   return acd.router.waiting(queue).map((e) => ({
     callId: e.callId, entryId: e.id, kind: e.kind, priority: e.priority, position: acd.router.position(e.id) ?? null, callerNumber: e.callerNumber,
     customerId: e.customerId ?? null, customerName: e.customerName ?? null, segment: e.segment ?? null, enteredAt: iso(e.enteredAt), waitSeconds: secondsSince(e.enteredAt, now),

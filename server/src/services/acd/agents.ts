@@ -23,14 +23,16 @@ export interface AgentRosterDeps {
   agentsRepo: AgentsRepository;
   stateLog: AgentStateLog;
   logger: Logger;
+  /** An agent became ready (to route a waiting contact to it). */
+  onReady(login: string): void;
+  /** A wrap-up ended, with the wrap-up time of the call it followed (for the call record). */
+  onWrapUpEnded(agent: Agent, callId: string | undefined, wrapUpMs: number): void;
 }
 
 export class AgentRoster {
   readonly #deps: AgentRosterDeps;
   readonly #agents = new Map<string, Agent>();
   readonly #wrapUpTimers = new Map<string, TimerHandle>();
-  /** Called when an agent becomes ready (to route a waiting contact to it). */
-  onReady: (login: string) => void = () => undefined;
 
   constructor(deps: AgentRosterDeps) {
     this.#deps = deps;
@@ -85,12 +87,9 @@ export class AgentRoster {
       this.#wrapUpTimers.delete(agent.login);
     }
     // Routed after the current step has finished its own bookkeeping (e.g. putting a missed contact back).
-    if (change.to === 'ready') queueMicrotask(() => this.onReady(agent.login));
+    if (change.to === 'ready') queueMicrotask(() => this.#deps.onReady(agent.login));
     return change;
   }
-
-  /** Called with the wrap-up time of the call it ended (for the call record). */
-  onWrapUpEnded: (agent: Agent, callId: string | undefined, wrapUpMs: number) => void = () => undefined;
 
   endWrapUp(agent: Agent, reason: string): void {
     if (agent.state !== 'wrap-up') throw new TenorError('TENOR_ERR_VALIDATION', [`agent '${agent.login}' is not in wrap-up`]);
@@ -98,7 +97,7 @@ export class AgentRoster {
     const started = agent.stateSince;
     const now = this.#deps.clock.now();
     this.apply(agent, agent.endWrapUp(reason, now));
-    this.onWrapUpEnded(agent, callId, now - started);
+    this.#deps.onWrapUpEnded(agent, callId, now - started);
   }
 
   #startWrapUp(agent: Agent, ms: number): void {

@@ -1,6 +1,6 @@
 // One ACD call while an agent works it: the customer's leg and the agent's leg,
 // the bridge between them, hold, and a consult leg for an attended transfer.
-// It owns the legs' audio only; the engine keeps agent states and the call
+// It owns the legs' audio only; connected work (connected-work.ts) keeps agent states and the call
 // record and decides where a transferred customer goes.
 //
 // Hold is done here, not with Call.hold: the two legs are unbridged and the
@@ -23,7 +23,7 @@ export type TransferTarget =
 /** Why a party reached for a transfer or a consult does not (or no longer) talks to the customer. */
 export type PartyDrop = 'failed' | 'cancelled' | 'hung-up' | 'call-ended';
 
-/** An agent or a number the customer may be handed to; the engine dials it and keeps its state. */
+/** An agent or a number the customer may be handed to; the call controls dial it and keeps its state. */
 export interface TransferParty {
   readonly target: TransferTarget;
   /** Reach the party: resolves with its answered leg, rejects when it does not answer. */
@@ -38,11 +38,11 @@ export type ConnectedEnd<P extends TransferParty = TransferParty> =
   | { how: 'agent-hung-up' }
   /** Blind transfer: the customer's leg is up and idle; `party` is set for agents and numbers (already reserved). */
   | { how: 'blind'; target: TransferTarget; party: P | undefined }
-  /** Attended transfer completed: the customer's leg and the party's answered leg are up and idle, for the engine to bridge. */
+  /** Attended transfer completed: the customer's leg and the party's answered leg are up and idle, for connected work to bridge. */
   | { how: 'attended'; party: P; leg: Call };
 
 /**
- * An agent's connected call as the engine knows it; GET /api/agents/:login/call
+ * An agent's connected call as the ACD knows it; GET /api/agents/:login/call
  * adds the supervisors monitoring it (docs/acd.md, "Call controls").
  */
 export interface ConnectedCallView {
@@ -138,7 +138,7 @@ export class ConnectedCall<P extends TransferParty = TransferParty> {
       if (!isLive(this.agentLeg)) return this.#end({ how: 'agent-hung-up' });
       await this.#connectAgent();
     })();
-    this.#queue = run.catch(() => undefined);
+    this.#queue = this.#settled(run, 'connecting');
     return run;
   }
 
@@ -165,7 +165,7 @@ export class ConnectedCall<P extends TransferParty = TransferParty> {
     });
   }
 
-  /** Blind transfer: the agent leaves at once; the engine takes the customer on. */
+  /** Blind transfer: the agent leaves at once; connected work takes the customer on. */
   blindTransfer(target: TransferTarget, party: P | undefined): Promise<void> {
     return this.#serial('transfer', async () => {
       if (this.#consult) throw callState('transfer', 'a consult is in progress; complete or cancel it');
@@ -214,8 +214,16 @@ export class ConnectedCall<P extends TransferParty = TransferParty> {
       if (this.#over) throw callState(action, 'the call has ended');
       await op();
     });
-    this.#queue = run.catch(() => undefined);
+    this.#queue = this.#settled(run, action);
     return run;
+  }
+
+  /**
+   * The next control waits for `run` whatever its outcome; its error goes to
+   * whoever asked for it (the promise returned), so here it is only noted.
+   */
+  #settled(run: Promise<void>, action: string): Promise<void> {
+    return run.catch((err: unknown) => this.#o.log.debug({ err, callId: this.customer.id, action }, 'call control failed; the next one goes on'));
   }
 
   /** Customer and agent talk: music off, legs bridged. */

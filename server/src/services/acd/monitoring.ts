@@ -165,7 +165,7 @@ export class Monitoring {
     m.supervisorLeg = leg;
     if (m.ended) {
       // The call ended (or the service stops) while the phone rang, and the answer raced the abort.
-      await leg.hangup('normal').catch(() => undefined);
+      await leg.hangup('normal').catch((err: unknown) => m.log.debug({ err }, 'hanging up the late supervisor leg failed'));
       this.#forget(m);
       throw new TenorError('TENOR_ERR_CALL_STATE', ['monitor the call', 'the call ended before the supervisor answered']);
     }
@@ -290,7 +290,7 @@ export class Monitoring {
     const media = m.media;
     m.media = undefined;
     await media?.stop().catch((err: unknown) => m.log.warn({ err }, 'stopping the monitor failed'));
-    if (m.supervisorLeg.state !== 'ended') await m.supervisorLeg.hangup('normal').catch(() => undefined);
+    if (m.supervisorLeg.state !== 'ended') await m.supervisorLeg.hangup('normal').catch((err: unknown) => m.log.debug({ err }, 'hanging up the supervisor leg failed'));
     m.log.info({ reason }, 'monitor ended');
     if (m.joined) this.#o.bus.publish('monitor_ended', { ...m.view, reason });
   }

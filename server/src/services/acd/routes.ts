@@ -344,7 +344,8 @@ export function acdRoutes(opts: { services: ServiceManager }): FastifyPluginAsyn
         ...(q.customerId !== undefined ? { customerId: q.customerId } : {}), ...(q.live !== undefined ? { live: q.live } : {}),
         ...(q.limit !== undefined ? { limit: q.limit } : {}), ...(q.offset !== undefined ? { offset: q.offset } : {}),
       });
-      return records.map(callView);
+      const extra = await acd().callRecordFields(records.map((r) => r.id));
+      return records.map((r) => ({ ...callView(r), ...extra.get(r.id) }));
     });
 
     app.get('/api/calls/:id', { onRequest: anyone, schema: { summary: 'One call record (agents: a call offered to or answered by them)', tags: ['acd'], security, params: Type.Object({ id: Type.String() }), response: { 200: Type.Unknown(), ...errors } } },
@@ -354,7 +355,8 @@ export function acdRoutes(opts: { services: ServiceManager }): FastifyPluginAsyn
         const theirs = record && (record.agent === user.agent || record.segments.some((s) => s.agent !== undefined && s.agent === user.agent));
         if (record && !seesEverything(user) && (user.agent === undefined || !theirs)) throw new TenorError('TENOR_ERR_FORBIDDEN');
         if (!record) throw new TenorError('TENOR_ERR_NOT_FOUND', [`call '${request.params.id}'`]);
-        return callView(record);
+        const extra = await acd().callRecordFields([record.id]);
+        return { ...callView(record), ...extra.get(record.id) };
       });
   };
 }

@@ -16,16 +16,11 @@ import { sipDeviceUser } from './devices.js';
 import type { AcdSettings } from './config-schema.js';
 import { systemClock } from './clock.js';
 import { AcdEngine } from './engine.js';
+import type { AcdService } from './index.js';
 import { acdMigrations } from './migrations.js';
 
-declare module '../../core/service-manager.js' {
-  interface ServiceMap {
-    acd: AcdEngine;
-  }
-}
-
 export function acdService(config: TenorConfig, settings: AcdSettings = {}) {
-  return defineService<AcdEngine>({
+  return defineService<AcdService>({
     name: 'acd',
     version: '1.0.0',
     description: 'Automatic call distribution: queues, agents, routing strategies, callbacks, call records',

@@ -1,4 +1,4 @@
-// A contact's life in the ACD (the state the engine keeps per waiting or
+// A contact's life in the ACD (the state the ACD keeps per waiting or
 // connected contact), and small helpers about call legs.
 
 import type { CallOutcome } from './store/call-records.js';

@@ -8,8 +8,7 @@ import type { TelephonyDriver } from '@tenor/telephony';
 import type { EventBus } from '../../core/events.js';
 import { TenorError } from '../../core/errors.js';
 import type { Database } from '../../store/database.js';
-import type { AcdEngine } from '../acd/engine.js';
-import type { Clock, TimerHandle } from '../acd/clock.js';
+import type { AcdService, Clock, TimerHandle } from '../acd/index.js';
 import { normalizePhone, type CrmService } from '../crm/index.js';
 import { CampaignDialer } from './dialer.js';
 import type { CampaignFigures } from './events.js';
@@ -29,7 +28,7 @@ import { ListsRepository } from './store/lists.js';
 export interface CampaignsDeps {
   db: Database;
   crm: CrmService;
-  acd: AcdEngine;
+  acd: AcdService;
   driver: TelephonyDriver;
   bus: EventBus;
   clock: Clock;

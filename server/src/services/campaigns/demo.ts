@@ -3,7 +3,7 @@
 // nothing is dialed until a supervisor starts it.
 
 import type { ServiceManager } from '../../core/service-manager.js';
-import { queueWithDefaults } from '../acd/model.js';
+import { queueWithDefaults } from '../acd/index.js';
 import './service.js';
 
 export async function seedCampaignDemo(services: ServiceManager): Promise<string> {

@@ -4,7 +4,7 @@
 
 import type { LiveCampaign } from '../../http/events/types.js';
 import type { Database } from '../../store/database.js';
-import type { AcdEngine } from '../acd/engine.js';
+import type { AcdService } from '../acd/index.js';
 import { instantOf, wallOf } from '../reports/index.js';
 import { abandonWindowMs } from './model.js';
 import type { AttemptsRepository } from './store/attempts.js';
@@ -32,7 +32,7 @@ interface TodayRow {
 }
 
 export async function liveCampaigns(deps: {
-  db: Database; attempts: AttemptsRepository; acd: AcdEngine; campaigns: readonly StoredCampaign[]; now: number; timeZone: string;
+  db: Database; attempts: AttemptsRepository; acd: AcdService; campaigns: readonly StoredCampaign[]; now: number; timeZone: string;
 }): Promise<LiveCampaign[]> {
   const { db, now } = deps;
   const since = startOfDay(deps.timeZone, now);

@@ -7,8 +7,7 @@ import '../events.js';
 import '../store.js';
 import '../telephony.js';
 import '../crm/index.js';
-import '../acd/service.js';
-import { systemClock, type Clock } from '../acd/clock.js';
+import { systemClock, type Clock } from '../acd/index.js';
 import { CampaignsService } from './campaigns.js';
 import { campaignMigrations } from './migrations.js';
 

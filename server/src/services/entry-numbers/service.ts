@@ -11,7 +11,7 @@ import { TenorError } from '../../core/errors.js';
 import type { SqlExecutor } from '../../store/database.js';
 import '../store.js';
 import '../ivr/index.js';
-import '../acd/service.js';
+import '../acd/index.js';
 import { entryNumberMigrations } from './migrations.js';
 
 export type Origin = 'config' | 'api';

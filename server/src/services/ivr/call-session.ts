@@ -12,9 +12,7 @@
 import type { Call, TelephonyDriver } from '@tenor/telephony';
 import type { Logger } from 'pino';
 import type { EventBus } from '../../core/events.js';
-import type { AcdEngine } from '../acd/engine.js';
-import type { ExitDestination } from '../acd/model.js';
-import { dialTarget } from '../acd/devices.js';
+import { dialTarget, type AcdService, type ExitDestination } from '../acd/index.js';
 import type { CrmService } from '../crm/index.js';
 import type { VoicemailService } from '../voicemail/index.js';
 import type { FlowClock } from './clock.js';
@@ -33,7 +31,7 @@ export const MAX_FLOW_HOPS = 10;
 export interface SessionDeps {
   registry: FlowRegistry;
   driver: TelephonyDriver;
-  acd: AcdEngine;
+  acd: AcdService;
   crm: Pick<CrmService, 'findCustomersByPhone'> | undefined;
   /** Undefined when no voicemail service runs. */
   voicemail(): VoicemailService | undefined;

@@ -7,8 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { ServiceManager } from '../../core/service-manager.js';
-import { queueFromConfig } from '../acd/config.js';
-import '../acd/service.js';
+import { queueFromConfig } from '../acd/index.js';
 import '../entry-numbers/index.js';
 import './service.js';
 

@@ -3,7 +3,7 @@
 // agent's next change (or the end of the period, or now); an interval that
 // crosses a bucket boundary is split at it. Pure. Definitions in docs/reports.md.
 
-import type { AgentState } from '../acd/agent-state.js';
+import type { AgentState } from '../acd/index.js';
 import { spanIndex, type Span } from './buckets.js';
 import { percent, seconds } from './figures.js';
 import type { StateChangeFacts } from './source.js';

@@ -3,7 +3,7 @@
 // the whole period, and returns one JSON shape:
 // { report, period, interval, filters, rows: [{ start, end, ...figures }], total, notes }.
 
-import type { QueueDefinition } from '../acd/model.js';
+import type { QueueDefinition } from '../acd/index.js';
 import type { Interval, Span } from './buckets.js';
 import { agentReport, type AgentFigures } from './agents.js';
 import { callbacksReport, type CallbackFigures } from './callbacks.js';

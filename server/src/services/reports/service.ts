@@ -6,7 +6,7 @@
 
 import { isTenorError } from '../../core/errors.js';
 import { defineService, type ServiceContext } from '../../core/service-manager.js';
-import '../acd/service.js';
+import '../acd/index.js';
 import type { ReportsSettings } from './config-schema.js';
 import { Reports } from './reports.js';
 import { checkTimeZone } from './time-zone.js';

@@ -7,11 +7,11 @@
 // Voicemail and campaigns may not be installed; their readers are looked up
 // when a report runs and the report says so when one is missing.
 
-import type { AcdReportReader } from '../acd/report-reader.js';
+import type { AcdReportReader } from '../acd/index.js';
 import type { CampaignReportReader } from '../campaigns/index.js';
 import type { VoicemailMessageFacts, VoicemailReportReader } from '../voicemail/index.js';
 
-export type { AnsweredFacts, CallbackFacts, CallFacts, StateChangeFacts } from '../acd/report-reader.js';
+export type { AnsweredFacts, CallbackFacts, CallFacts, StateChangeFacts } from '../acd/index.js';
 export type VoicemailFacts = VoicemailMessageFacts;
 
 /** The ACD's stored history as the reports read it. */

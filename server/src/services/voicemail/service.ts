@@ -4,13 +4,14 @@
 
 import type { TenorConfig } from '../../config/schema.js';
 import { defineService } from '../../core/service-manager.js';
-import '../acd/service.js';
+import '../acd/index.js';
 import '../crm/index.js';
 import '../events.js';
 import '../mail.js';
 import '../prompts/index.js';
 import '../store.js';
 import { BoxDirectory } from './boxes.js';
+import { voicemailCallRecordFields } from './call-records.js';
 import { VOICEMAIL_DEFAULTS, type VoicemailSettings } from './config-schema.js';
 import { voicemailMigrations } from './migrations.js';
 import { Notifier } from './notifier.js';
@@ -57,11 +58,14 @@ export function voicemailService(config: Pick<TenorConfig, 'dataDir' | 'file' | 
       }, HOUR_MS);
       purge.unref(); // retention never keeps the process alive
       const resumed = await notifier.resumePending();
+      // Messages left on a call appear in the ACD's call records (GET /api/calls) while voicemail runs.
+      const removeCallRecordFields = acd.addCallRecordExtension(voicemailCallRecordFields(voicemail));
       ctx.logger.info({ boxes: boxes.names().length, retentionDays, notificationsResumed: resumed }, 'voicemail ready');
       return {
         ...voicemail,
         reportReader: new VoicemailReportReader(db),
         async close() {
+          removeCallRecordFields();
           clearInterval(purge);
           await notifier.stop();
         },
