@@ -10,7 +10,7 @@ import type { Call } from '@tenor/telephony';
 import type { Logger } from 'pino';
 import type { ServiceMap } from '../core/service-manager.js';
 import type { CrmService } from './crm/index.js';
-import './acd/service.js';
+import './acd/index.js';
 
 type Acd = ServiceMap['acd'];
 export type EnqueueOptions = Parameters<Acd['enqueueCall']>[1];

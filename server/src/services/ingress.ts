@@ -12,7 +12,7 @@ import type { Call, IncomingCall } from '@tenor/telephony';
 import { defineService } from '../core/service-manager.js';
 import './acd/index.js';
 import './crm/index.js';
-import './entry-numbers/service.js';
+import './entry-numbers/index.js';
 import './events.js';
 import './telephony.js';
 import './ivr/index.js';

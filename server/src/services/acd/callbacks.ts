@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Call } from '@tenor/telephony';
 import { TenorError } from '../../core/errors.js';
-import type { DialingService } from '../dialing/service.js';
+import type { DialingService } from '../dialing/index.js';
 import type { AgentStint } from './active-calls.js';
 import type { AcdCore } from './contacts.js';
 import type { ContactKind, QueueDefinition, WaitingEntry } from './model.js';

@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { Call, CallParty, TelephonyDriver } from '@tenor/telephony';
 import type { EventBus } from '../../core/events.js';
 import type { Database } from '../../store/database.js';
-import type { DialingService } from '../dialing/service.js';
+import type { DialingService } from '../dialing/index.js';
 import { ActiveCalls } from './active-calls.js';
 import { AcdAdmin } from './admin.js';
 import type { Agent, AgentStateChange } from './agent-state.js';
