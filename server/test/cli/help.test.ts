@@ -1,11 +1,15 @@
 // `tenor --help`, each `tenor <command> --help`, and wrong command lines, as a
 // user meets them: real processes, help within 100 columns, exit 2 naming the
-// option, and `npx tenor` from the checkout root.
+// option, and `npx tenor` from the checkout root (never fetched from the registry:
+// --yes=false fails instead of installing).
 
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runTenor, type TenorRun } from './run-tenor.js';
+
+// About thirty runs of the whole command: more than the default bound on a busy machine.
+t.setTimeout(600_000);
 
 const COMMANDS = [
   'start',
@@ -82,7 +86,7 @@ t.test('an option without its value is exit 2, naming the option', async (t) => 
 t.test('npx tenor --help works from the checkout root', async (t) => {
   const repo = fileURLToPath(new URL('../../../', import.meta.url));
   const r = await new Promise<TenorRun>((resolve, reject) => {
-    const child = spawn('npx', ['--no', 'tenor', '--help'], { cwd: repo, env: { ...process.env, TENOR_LOG_LEVEL: 'warn' } });
+    const child = spawn('npx', ['--yes=false', 'tenor', '--help'], { cwd: repo, env: { ...process.env, TENOR_LOG_LEVEL: 'warn' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
