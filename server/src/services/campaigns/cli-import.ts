@@ -4,7 +4,7 @@
 
 import { createReadStream } from 'node:fs';
 import { loadConfig } from '../../config/load.js';
-import { TenorError } from '../../core/errors.js';
+import { CommandLineError, parseCommandLine, stringOption, type OptionSpecs } from '../../core/command-line.js';
 import { createLogger } from '../../core/logger.js';
 import { ServiceManager } from '../../core/service-manager.js';
 import { storeService } from '../store.js';
@@ -22,24 +22,21 @@ interface Args {
   country: string | undefined;
 }
 
-function parseArgs(args: readonly string[]): Args {
-  let file: string | undefined;
-  const opts: Record<string, string> = {};
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] as string;
-    if (a.startsWith('--')) {
-      const value = args[i + 1];
-      if (value === undefined) throw new TenorError('TENOR_ERR_VALIDATION', [`${a} needs a value (usage: ${importListUsage})`]);
-      opts[a.slice(2)] = value;
-      i++;
-    } else if (file === undefined) file = a;
-    else throw new TenorError('TENOR_ERR_VALIDATION', [`unexpected argument '${a}' (usage: ${importListUsage})`]);
-  }
-  for (const k of Object.keys(opts)) {
-    if (!['list', 'map', 'country'].includes(k)) throw new TenorError('TENOR_ERR_VALIDATION', [`unknown option --${k} (usage: ${importListUsage})`]);
-  }
-  if (!file || !opts['list'] || !opts['map']) throw new TenorError('TENOR_ERR_VALIDATION', [`usage: ${importListUsage}`]);
-  return { file, list: opts['list'], map: opts['map'], country: opts['country'] };
+export const importListOptions = {
+  list: { type: 'string', value: 'NAME', help: 'the calling list to add the rows to (created if new)' },
+  map: { type: 'string', value: 'MAP', help: 'which CSV column holds which field: phone=Phone,name=Name,... (phone is required)' },
+  country: { type: 'string', value: 'CC', help: 'country of numbers written without +country code (default: crm.defaultCountry)' },
+} as const satisfies OptionSpecs;
+
+function parseImportArgs(args: readonly string[]): Args {
+  const line = parseCommandLine('import-list', args, importListOptions, true);
+  const [file, extra] = line.positionals;
+  if (extra !== undefined) throw new CommandLineError(`unexpected argument '${extra}' for import-list (one FILE only)`, 'import-list');
+  const list = stringOption(line, 'list');
+  const map = stringOption(line, 'map');
+  const missing = [file ? '' : 'a FILE', list ? '' : '--list NAME', map ? '' : '--map MAP'].filter(Boolean);
+  if (!file || !list || !map) throw new CommandLineError(`import-list needs ${missing.join(' and ')}`, 'import-list');
+  return { file, list, map, country: stringOption(line, 'country') };
 }
 
 export function formatReport(r: ImportReport): string {
@@ -52,7 +49,7 @@ export function formatReport(r: ImportReport): string {
 }
 
 export async function importListCommand(args: readonly string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
-  const a = parseArgs(args);
+  const a = parseImportArgs(args);
   const mapping = parseMapping(a.map);
   const config = loadConfig();
   const services = new ServiceManager({ logger: createLogger('warn', process.stderr) });

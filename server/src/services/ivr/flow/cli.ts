@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../../../config/load.js';
 import type { TenorConfig } from '../../../config/schema.js';
+import { CommandLineError, parseCommandLine, stringOption, stringOptions, type OptionSpecs } from '../../../core/command-line.js';
 import { isTenorError } from '../../../core/errors.js';
 import { checkFlow } from './check.js';
 import { compileFlow } from './compile.js';
@@ -80,7 +81,21 @@ export function checkFlowFiles(files: readonly string[], config: TenorConfig = l
 
 class UsageError extends Error {}
 
-const SIMULATE_OPTIONS = new Set(['--caller', '--dialed', '--time', '--digits', '--language', '--subflow', '--customer', '--http']);
+export const simulateFlowOptions = {
+  caller: { type: 'string', value: 'NUM', help: "the caller's number (required)" },
+  dialed: { type: 'string', value: 'NUM', help: 'the number dialed (the entry number)' },
+  time: { type: 'string', value: 'ISO', help: 'when the call comes, for time and holiday conditions (default now)' },
+  digits: { type: 'string', value: 'LIST', help: "what the caller keys at each question, in order: e.g. 1,9,timeout,2 ('' for nothing)" },
+  http: {
+    type: 'string',
+    multiple: true,
+    value: 'URL=ANSWER',
+    help: 'answer of an HTTP data dip: URL=STATUS:JSON or URL=fail (repeatable); dips not given fail',
+  },
+  customer: { type: 'string', value: 'JSON', help: 'the CRM customer the lookup finds, as a JSON object' },
+  language: { type: 'string', value: 'LANG', help: 'language of the call (default: the flow\'s)' },
+  subflow: { type: 'string', multiple: true, value: 'FILE', help: 'a flow the main flow calls as a subflow (repeatable)' },
+} as const satisfies OptionSpecs;
 
 interface SimulateArgs {
   file: string;
@@ -89,70 +104,43 @@ interface SimulateArgs {
 }
 
 export function parseSimulateArgs(args: readonly string[]): SimulateArgs {
-  let file: string | undefined;
+  const line = parseCommandLine('simulate-flow', args, simulateFlowOptions, true);
+  const [file, extra] = line.positionals;
+  if (file !== undefined && extra !== undefined) throw new UsageError(`one FILE only (got '${file}' and '${extra}')`);
   const script: SimulationScript = { caller: '' };
+  const dialed = stringOption(line, 'dialed');
+  if (dialed !== undefined) script.dialed = dialed;
+  const time = stringOption(line, 'time');
+  if (time !== undefined) script.time = time;
+  const digits = stringOption(line, 'digits');
+  if (digits !== undefined) script.digits = digits.split(',').map((d) => d.trim());
+  const customer = stringOption(line, 'customer');
+  if (customer !== undefined) script.customer = parseJsonObject(customer, '--customer');
+  const language = stringOption(line, 'language');
+  if (language !== undefined) script.language = language;
   const http: Record<string, SimulatedHttpAnswer> = {};
-  const subflowFiles: string[] = [];
-  let caller: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? '';
-    if (!arg.startsWith('--')) {
-      if (file !== undefined) throw new UsageError(`one FILE only (got '${file}' and '${arg}')`);
-      file = arg;
-      continue;
-    }
-    if (!SIMULATE_OPTIONS.has(arg)) throw new UsageError(`unknown option ${arg}`);
-    const value = args[i + 1];
-    if (value === undefined) throw new UsageError(`${arg} needs a value`);
-    i++;
-    switch (arg) {
-      case '--caller':
-        caller = value;
-        break;
-      case '--dialed':
-        script.dialed = value;
-        break;
-      case '--time':
-        script.time = value;
-        break;
-      case '--digits':
-        script.digits = value.split(',').map((d) => d.trim());
-        break;
-      case '--language':
-        script.language = value;
-        break;
-      case '--subflow':
-        subflowFiles.push(value);
-        break;
-      case '--customer':
-        script.customer = parseJsonObject(value, '--customer');
-        break;
-      case '--http': {
-        const m = /^(.+?)=(fail|(\d{3})(?::([\s\S]*))?)$/.exec(value);
-        if (!m || m[1] === undefined) throw new UsageError(`--http takes URL=STATUS:JSON or URL=fail, not '${value}'`);
-        if (m[2] === 'fail') http[m[1]] = 'fail';
-        else {
-          let body: unknown;
-          if (m[4] !== undefined && m[4] !== '') {
-            try {
-              body = JSON.parse(m[4]) as unknown;
-            } catch {
-              throw new UsageError(`--http ${m[1]}: the answer '${m[4]}' is not JSON`);
-            }
-          }
-          http[m[1]] = { status: Number(m[3]), ...(body !== undefined ? { body } : {}) };
+  for (const value of stringOptions(line, 'http')) {
+    const m = /^(.+?)=(fail|(\d{3})(?::([\s\S]*))?)$/.exec(value);
+    if (!m || m[1] === undefined) throw new UsageError(`--http takes URL=STATUS:JSON or URL=fail, not '${value}'`);
+    if (m[2] === 'fail') http[m[1]] = 'fail';
+    else {
+      let body: unknown;
+      if (m[4] !== undefined && m[4] !== '') {
+        try {
+          body = JSON.parse(m[4]) as unknown;
+        } catch {
+          throw new UsageError(`--http ${m[1]}: the answer '${m[4]}' is not JSON`);
         }
-        break;
       }
-      default:
-        throw new UsageError(`unknown option ${arg}`);
+      http[m[1]] = { status: Number(m[3]), ...(body !== undefined ? { body } : {}) };
     }
   }
   if (file === undefined) throw new UsageError('simulate-flow needs a FILE');
+  const caller = stringOption(line, 'caller');
   if (caller === undefined) throw new UsageError('simulate-flow needs --caller NUM');
   script.caller = caller;
   if (Object.keys(http).length > 0) script.http = http;
-  return { file, script, subflowFiles };
+  return { file, script, subflowFiles: stringOptions(line, 'subflow') };
 }
 
 function parseJsonObject(text: string, option: string): Record<string, unknown> {
@@ -172,7 +160,7 @@ export async function simulateFlowFile(args: readonly string[], output: Output =
   try {
     parsedArgs = parseSimulateArgs(args);
   } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
+    if (!(err instanceof UsageError) && !(err instanceof CommandLineError)) throw err;
     output.err(`tenor simulate-flow: ${err.message}`);
     output.err(`usage: ${SIMULATE_FLOW_USAGE}`);
     return 2;

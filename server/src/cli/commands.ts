@@ -1,0 +1,25 @@
+// The `tenor` subcommands, in the order `tenor --help` lists them. A new
+// command is a module in this folder and a line here.
+
+import { checkConfigCommand } from './check-config.js';
+import { checkFlowCommand } from './check-flow.js';
+import { checkScriptCommand } from './check-script.js';
+import type { Command } from './command.js';
+import { importListCliCommand } from './import-list.js';
+import { migrateCommand } from './migrate.js';
+import { rotateSealingKeyCommand } from './rotate-sealing-key.js';
+import { simulateDialerCliCommand } from './simulate-dialer.js';
+import { simulateFlowCommand } from './simulate-flow.js';
+import { startCommand } from './start.js';
+
+export const commands: readonly Command[] = [
+  startCommand,
+  migrateCommand,
+  rotateSealingKeyCommand,
+  checkScriptCommand,
+  importListCliCommand,
+  checkFlowCommand,
+  simulateFlowCommand,
+  simulateDialerCliCommand,
+  checkConfigCommand,
+];

@@ -1,0 +1,20 @@
+// `tenor rotate-sealing-key`: adds a key to the file that seals device
+// secrets and trunk passwords at rest.
+
+import { loadConfig } from '../config/load.js';
+import { rotateSealingKey } from '../core/sealed-box.js';
+import type { Command } from './command.js';
+
+export const rotateSealingKeyCommand: Command = {
+  name: 'rotate-sealing-key',
+  usage: 'tenor rotate-sealing-key',
+  summary: 'add a new key to <dataDir>/sealing.key; device secrets and trunk passwords are sealed with it at the next start',
+  options: {},
+  positionals: false,
+  async run() {
+    const config = loadConfig();
+    const box = rotateSealingKey(config.dataDir);
+    console.log(`new sealing key ${box.currentKeyId}: restart Tenor to seal the stored secrets with it (older keys stay in the file to open older values)`);
+    return 0;
+  },
+};
