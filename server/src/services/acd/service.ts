@@ -17,6 +17,8 @@ import type { AcdSettings } from './config-schema.js';
 import { systemClock } from './clock.js';
 import { AcdEngine } from './engine.js';
 import { acdMigrations } from './migrations.js';
+import { acdRoutes } from './routes.js';
+import { callControlRoutes } from './call-control-routes.js';
 
 declare module '../../core/service-manager.js' {
   interface ServiceMap {
@@ -30,6 +32,12 @@ export function acdService(config: TenorConfig, settings: AcdSettings = {}) {
     version: '1.0.0',
     description: 'Automatic call distribution: queues, agents, routing strategies, callbacks, call records',
     dependsOn: ['store', 'events', 'users', 'sipCredentials', 'telephony', 'dialing'],
+    routes: {
+      plugin: (http) => async (app) => {
+        await app.register(acdRoutes(http));
+        await app.register(callControlRoutes(http));
+      },
+    },
     async start(ctx) {
       const db = ctx.get('store');
       await db.migrate(acdMigrations);

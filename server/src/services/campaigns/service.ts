@@ -11,6 +11,7 @@ import '../acd/service.js';
 import { systemClock, type Clock } from '../acd/clock.js';
 import { CampaignsService } from './campaigns.js';
 import { campaignMigrations } from './migrations.js';
+import { campaignRoutes } from './routes.js';
 
 declare module '../../core/service-manager.js' {
   interface ServiceMap {
@@ -24,6 +25,7 @@ export function campaignsService(config: TenorConfig, opts: { clock?: Clock } = 
     version: '1.0.0',
     description: 'Outbound campaigns: lists, do-not-call, preview / progressive / predictive dialing under the abandon cap',
     dependsOn: ['store', 'events', 'crm', 'telephony', 'acd'],
+    routes: { plugin: campaignRoutes },
     async start(ctx) {
       const db = ctx.get('store');
       await db.migrate(campaignMigrations);

@@ -13,6 +13,7 @@ import '../ingress.js';
 import '../ivr/service.js';
 import '../acd/service.js';
 import { entryNumberMigrations } from './migrations.js';
+import { entryNumberRoutes } from './routes.js';
 
 export type Origin = 'config' | 'api';
 
@@ -63,6 +64,7 @@ export function entryNumbersService(fileNumbers: readonly EntryNumberConfig[]) {
     version: '1.0.0',
     description: 'Entry numbers: from the site file and the admin API, persisted, applied to the ingress',
     dependsOn: ['store', 'ingress', 'ivr', 'acd'],
+    routes: { plugin: entryNumberRoutes },
     async start(ctx) {
       const db = ctx.get('store');
       await db.migrate(entryNumberMigrations);

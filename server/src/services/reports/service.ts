@@ -10,6 +10,7 @@ import type { ReportsSettings } from './config-schema.js';
 import { Reports } from './reports.js';
 import { checkTimeZone } from './time-zone.js';
 import { defaultTimeZone } from './query.js';
+import { reportRoutes } from './routes.js';
 
 declare module '../../core/service-manager.js' {
   interface ServiceMap {
@@ -23,6 +24,7 @@ export function reportsService(settings: ReportsSettings = {}) {
     version: '1.0.0',
     description: 'Statistical reports: inbound calls, agent availability, voicemail, callbacks (JSON and CSV)',
     dependsOn: ['store', 'acd'],
+    routes: { plugin: reportRoutes },
     start(ctx) {
       // A wrong time zone in the configuration fails at boot, not at the first report.
       const timeZone = checkTimeZone(defaultTimeZone(settings), 'reports.timeZone');
