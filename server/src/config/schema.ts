@@ -6,7 +6,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { MIN_PASSWORD_LENGTH } from '../core/password-policy.js';
 import type { OutboundHttpLimits } from '../core/outbound-http.js';
 import { LoginSettingsSchema, type LoginSettings } from '../http/session/config-schema.js';
-import { AcdQueueFields, AcdSettingsSchema, type AcdSettings } from '../services/acd/config-schema.js';
+import { AcdQueueFields, AcdSettingsSchema, QueueStrategyField, type AcdSettings } from '../services/acd/config-schema.js';
 import { VoicemailSettingsSchema, type VoicemailSettings } from '../services/voicemail/config-schema.js';
 import { ReportsSettingsSchema, type ReportsSettings } from '../services/reports/config-schema.js';
 import { DialingSettingsSchema, type DialingSettings } from '../services/dialing/config-schema.js';
@@ -77,14 +77,10 @@ export const AgentSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const QueueStrategies = [
-  'ring-all', 'longest-idle', 'round-robin', 'fewest-calls', 'least-talk-time', 'random', 'linear', 'skills-based',
-] as const;
-
 export const QueueSchema = Type.Object(
   {
     name: Name,
-    strategy: Type.Optional(Type.Union(QueueStrategies.map((s) => Type.Literal(s)))),
+    strategy: QueueStrategyField,
     ringTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 5, maximum: 300 })),
     wrapUpSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
     maxWaitSeconds: Type.Optional(Type.Integer({ minimum: 0 })),

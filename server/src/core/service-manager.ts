@@ -11,8 +11,6 @@ import path from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Logger } from './logger.js';
 import { TenorError, isTenorError } from './errors.js';
-import type { ConfigSection } from './config-section.js';
-import type { TenorEventName } from './events.js';
 
 /**
  * Service names and their types. Each service module augments this map:
@@ -68,12 +66,13 @@ export interface ServiceDefinition<T extends object = object> {
    */
   drain?(instance: T, graceMs: number): Promise<void> | void;
   health?(instance: T): Promise<ServiceHealth> | ServiceHealth;
+  /**
+   * Prepares a new version given through the services API before it replaces
+   * this one (the telephony engine puts its successor behind the dialing policy).
+   */
+  prepareReplacement?(next: ServiceDefinition<object>): ServiceDefinition<object>;
   /** Its HTTP routes; a service added or replaced at run time serves them too. */
   routes?: ServiceRoutes;
-  /** The site-file section it reads (the catalogue in services/index.ts assembles the file's schema from these). */
-  config?: ConfigSection;
-  /** Names of the bus events it publishes; their payload types augment TenorEvents (core/events.ts). */
-  events?: readonly TenorEventName[];
 }
 
 /** Identity helper that keeps the instance type inferred. */

@@ -6,7 +6,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ServiceManager } from '../../core/service-manager.js';
 import { TenorError } from '../../core/errors.js';
 import { requireRole } from '../auth.js';
-import { withDialingPolicy } from '../../services/telephony.js';
 import type { RuntimeRoutes } from '../runtime-routes.js';
 
 const ServiceInfo = Type.Object({
@@ -88,9 +87,11 @@ export function serviceRoutes(opts: { services: ServiceManager; baseDir: string;
         if (!services.has(name)) throw new TenorError('TENOR_ERR_SERVICE_NOT_FOUND', [name]);
         const modulePath = request.body?.module;
         if (modulePath) {
-          const def = await ServiceManager.loadDefinition(modulePath, request.body?.options, opts.baseDir);
-          // A new telephony engine dials through the same dialing policy as the one it replaces.
-          await services.replace(name, name === 'telephony' ? withDialingPolicy(def) : def, modulePath);
+          const loaded = await ServiceManager.loadDefinition(modulePath, request.body?.options, opts.baseDir);
+          // The running version may prepare its successor (a new telephony engine dials through the same dialing policy).
+          const current = services.definitions().find((d) => d.name === name);
+          const def = current?.prepareReplacement?.(loaded) ?? loaded;
+          await services.replace(name, def, modulePath);
           // Routes registered at start keep answering (through the service's handle); the new version's routes answer what they do not.
           await opts.runtimeRoutes.mount(def);
         } else {

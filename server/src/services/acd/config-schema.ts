@@ -1,6 +1,6 @@
 // The ACD's fields of the YAML file, as TypeBox schemas. Leaf module (TypeBox
-// only): config/schema.ts spreads AcdQueueFields into each queue and takes
-// AcdSettingsSchema as the file's `acd` section.
+// only): config/schema.ts gives each queue QueueStrategyField and spreads
+// AcdQueueFields into it, and takes AcdSettingsSchema as the file's `acd` section.
 
 import { Type, type Static } from '@sinclair/typebox';
 
@@ -14,6 +14,14 @@ export const ExitDestinationSchema = Type.Union([
   Type.Object({ type: Type.Literal('flow'), flow: QueueName }, { additionalProperties: false }),
   Type.Object({ type: Type.Literal('hangup'), message: Type.Optional(Type.String({ minLength: 1 })) }, { additionalProperties: false }),
 ]);
+
+/** The routing strategies a queue may name (each has a factory in strategies/). */
+export const QueueStrategies = [
+  'ring-all', 'longest-idle', 'round-robin', 'fewest-calls', 'least-talk-time', 'random', 'linear', 'skills-based',
+] as const;
+
+/** A queue's `strategy` field. */
+export const QueueStrategyField = Type.Optional(Type.Union(QueueStrategies.map((s) => Type.Literal(s))));
 
 /** Fields a queue gains for the ACD (all optional; defaults in docs/acd.md). */
 export const AcdQueueFields = {
