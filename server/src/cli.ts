@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The `tenor` command. Each subcommand is a small function; later components add theirs to `commands`.
 
-import { loadConfig, environmentVariables } from './config/load.js';
+import { environmentVariables } from './config/load.js';
+import { loadConfig } from './services/index.js';
 import { TenorError, isTenorError } from './core/errors.js';
 import { createLogger } from './core/logger.js';
 import { startServer, version } from './server.js';

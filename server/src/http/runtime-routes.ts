@@ -2,7 +2,7 @@
 // its route table at ready(), so each such service gets its own fastify
 // instance built by the same shell (errors, access guards), and the main app
 // hands it the requests none of its own routes match. Replacing the service
-// swaps its instance; removing it closes the instance and its routes stop.
+// swaps its instance (the old one is closed); a version without routes leaves none.
 
 import type { FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { Logger } from '../core/logger.js';
@@ -38,14 +38,6 @@ export class RuntimeRoutes {
     if (next) this.#instances.set(def.name, next);
     else this.#instances.delete(def.name);
     if (previous) await this.#close(def.name, previous);
-  }
-
-  /** Stop serving a service's run-time routes. */
-  async unmount(name: string): Promise<void> {
-    const instance = this.#instances.get(name);
-    if (!instance) return;
-    this.#instances.delete(name);
-    await this.#close(name, instance);
   }
 
   /**

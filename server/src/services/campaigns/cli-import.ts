@@ -3,7 +3,7 @@
 // no HTTP), printing progress as it goes and the invalid rows at the end.
 
 import { createReadStream } from 'node:fs';
-import { loadConfig } from '../../config/load.js';
+import { loadConfig } from '../index.js';
 import { TenorError } from '../../core/errors.js';
 import { createLogger } from '../../core/logger.js';
 import { ServiceManager } from '../../core/service-manager.js';
