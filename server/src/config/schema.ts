@@ -147,81 +147,81 @@ export type SipLimitsConfig = Static<typeof SipLimits>;
 
 /** The file's core keys. Every key is optional; the environment fills or overrides the listening ones. */
 const CoreFileProperties = {
-    http: Type.Optional(
-      Type.Object(
-        {
-          port: Type.Optional(Port),
-          bind: Type.Optional(Type.String()),
-          /** Behind a reverse proxy that terminates HTTPS: trust its X-Forwarded-* headers (client address, https). */
-          trustProxy: Type.Optional(Type.Boolean()),
-          /** Origins (scheme://host:port) besides the server's own that may use the web session, e.g. the proxy's public URL. */
-          allowedOrigins: Type.Optional(Type.Array(Type.String({ pattern: '^https?://[^/]+$' }))),
-          /** How failed web and Basic logins are slowed down (docs/access.md). */
-          login: Type.Optional(LoginSettingsSchema),
-        },
-        { additionalProperties: false },
-      ),
+  http: Type.Optional(
+    Type.Object(
+      {
+        port: Type.Optional(Port),
+        bind: Type.Optional(Type.String()),
+        /** Behind a reverse proxy that terminates HTTPS: trust its X-Forwarded-* headers (client address, https). */
+        trustProxy: Type.Optional(Type.Boolean()),
+        /** Origins (scheme://host:port) besides the server's own that may use the web session, e.g. the proxy's public URL. */
+        allowedOrigins: Type.Optional(Type.Array(Type.String({ pattern: '^https?://[^/]+$' }))),
+        /** How failed web and Basic logins are slowed down (docs/access.md). */
+        login: Type.Optional(LoginSettingsSchema),
+      },
+      { additionalProperties: false },
     ),
-    sip: Type.Optional(
-      Type.Object(
-        {
-          port: Type.Optional(Port),
-          bind: Type.Optional(Type.String()),
-          publicAddress: Type.Optional(Type.String()),
-          /** Digest realm (and domain) of the registrar (default: random per install, kept in the data folder). */
-          realm: Type.Optional(Type.String({ minLength: 1, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' })),
-          /** Digest algorithms the registrar offers, in order (default MD5 only, what deployed phones understand). */
-          digestAlgorithms: Type.Optional(Type.Array(Type.Union([Type.Literal('MD5'), Type.Literal('SHA-256')]), { minItems: 1, uniqueItems: true })),
-          /** Caps on calls and requests per source address, per trunk address, per username and in total (docs/configuration.md). */
-          limits: Type.Optional(SipLimits),
-        },
-        { additionalProperties: false },
-      ),
+  ),
+  sip: Type.Optional(
+    Type.Object(
+      {
+        port: Type.Optional(Port),
+        bind: Type.Optional(Type.String()),
+        publicAddress: Type.Optional(Type.String()),
+        /** Digest realm (and domain) of the registrar (default: random per install, kept in the data folder). */
+        realm: Type.Optional(Type.String({ minLength: 1, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' })),
+        /** Digest algorithms the registrar offers, in order (default MD5 only, what deployed phones understand). */
+        digestAlgorithms: Type.Optional(Type.Array(Type.Union([Type.Literal('MD5'), Type.Literal('SHA-256')]), { minItems: 1, uniqueItems: true })),
+        /** Caps on calls and requests per source address, per trunk address, per username and in total (docs/configuration.md). */
+        limits: Type.Optional(SipLimits),
+      },
+      { additionalProperties: false },
     ),
-    rtp: Type.Optional(
-      Type.Object({ portMin: Type.Optional(Port), portMax: Type.Optional(Port) }, { additionalProperties: false }),
+  ),
+  rtp: Type.Optional(
+    Type.Object({ portMin: Type.Optional(Port), portMax: Type.Optional(Port) }, { additionalProperties: false }),
+  ),
+  dataDir: Type.Optional(Type.String({ minLength: 1 })),
+  logLevel: Type.Optional(LogLevel),
+  shutdownGraceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
+  services: Type.Optional(Type.Array(ServiceModuleSchema)),
+  smtp: Type.Optional(
+    Type.Object(
+      {
+        host: Type.String({ minLength: 1 }),
+        port: Type.Optional(Port),
+        /** TLS from the first byte (port 465); otherwise STARTTLS when the server offers it. */
+        secure: Type.Optional(Type.Boolean()),
+        user: Type.Optional(Type.String()),
+        password: Type.Optional(Type.String()),
+        from: Type.String({ minLength: 3, description: 'sender address, e.g. "Tenor <tenor@example.com>"' }),
+      },
+      { additionalProperties: false },
     ),
-    dataDir: Type.Optional(Type.String({ minLength: 1 })),
-    logLevel: Type.Optional(LogLevel),
-    shutdownGraceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
-    services: Type.Optional(Type.Array(ServiceModuleSchema)),
-    smtp: Type.Optional(
-      Type.Object(
-        {
-          host: Type.String({ minLength: 1 }),
-          port: Type.Optional(Port),
-          /** TLS from the first byte (port 465); otherwise STARTTLS when the server offers it. */
-          secure: Type.Optional(Type.Boolean()),
-          user: Type.Optional(Type.String()),
-          password: Type.Optional(Type.String()),
-          from: Type.String({ minLength: 3, description: 'sender address, e.g. "Tenor <tenor@example.com>"' }),
-        },
-        { additionalProperties: false },
-      ),
+  ),
+  /** Tenor's requests to other servers (webhooks, IVR data dips): the largest answer read. */
+  outboundHttp: Type.Optional(
+    Type.Object(
+      { maxResponseBytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, description: 'default 1048576 (1 MiB)' })) },
+      { additionalProperties: false },
     ),
-    /** Tenor's requests to other servers (webhooks, IVR data dips): the largest answer read. */
-    outboundHttp: Type.Optional(
-      Type.Object(
-        { maxResponseBytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, description: 'default 1048576 (1 MiB)' })) },
-        { additionalProperties: false },
-      ),
+  ),
+  crm: Type.Optional(
+    Type.Object(
+      {
+        /** Business-object model file (default: server/models/default.yaml). */
+        model: Type.Optional(Type.String({ minLength: 1 })),
+        /** Country for numbers dialed without a country code (ISO 3166 alpha-2). */
+        defaultCountry: Type.Optional(Type.String({ pattern: '^[A-Za-z]{2}$' })),
+      },
+      { additionalProperties: false },
     ),
-    crm: Type.Optional(
-      Type.Object(
-        {
-          /** Business-object model file (default: server/models/default.yaml). */
-          model: Type.Optional(Type.String({ minLength: 1 })),
-          /** Country for numbers dialed without a country code (ISO 3166 alpha-2). */
-          defaultCountry: Type.Optional(Type.String({ pattern: '^[A-Za-z]{2}$' })),
-        },
-        { additionalProperties: false },
-      ),
-    ),
-    trunks: Type.Optional(Type.Array(TrunkSchema)),
-    agents: Type.Optional(Type.Array(AgentSchema)),
-    queues: Type.Optional(Type.Array(CoreQueueSchema)),
-    entryNumbers: Type.Optional(Type.Array(EntryNumberSchema)),
-    flows: Type.Optional(Type.Array(FlowRefSchema)),
+  ),
+  trunks: Type.Optional(Type.Array(TrunkSchema)),
+  agents: Type.Optional(Type.Array(AgentSchema)),
+  queues: Type.Optional(Type.Array(CoreQueueSchema)),
+  entryNumbers: Type.Optional(Type.Array(EntryNumberSchema)),
+  flows: Type.Optional(Type.Array(FlowRefSchema)),
 };
 
 /**
