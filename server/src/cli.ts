@@ -6,6 +6,7 @@
 
 import { environmentVariables, type ConfigProblem } from './config/load.js';
 import { CommandLineError, parseCommandLine } from './core/command-line.js';
+import { loadConfig } from './services/index.js';
 import { TenorError, isTenorError } from './core/errors.js';
 import { version } from './server.js';
 import type { Command } from './cli/command.js';

@@ -7,10 +7,9 @@ import path from 'node:path';
 import type { Test } from 'tap';
 import { pino } from 'pino';
 import type { Logger } from '../src/core/logger.js';
-import { loadConfig } from '../src/config/load.js';
 import type { TenorConfig } from '../src/config/schema.js';
 import { ServiceManager, type ServiceDefinition } from '../src/core/service-manager.js';
-import { builtinServices } from '../src/services/index.js';
+import { builtinServices, loadConfig } from '../src/services/index.js';
 import { build, type TenorApp } from '../src/http/app.js';
 import { uiRoot } from '@tenor/agent-ui';
 

@@ -1,7 +1,7 @@
 // `tenor check-config [FILE]`: validates the environment and a site file
 // without starting anything.
 
-import { loadConfig } from '../config/load.js';
+import { loadConfig } from '../services/index.js';
 import { CommandLineError } from '../core/command-line.js';
 import type { Command } from './command.js';
 

@@ -2,7 +2,7 @@
 // and this site's business-object model.
 
 import { checkScriptFile } from '@tenor/scripts-dsl/node';
-import { loadConfig } from '../config/load.js';
+import { loadConfig } from '../services/index.js';
 import { CommandLineError } from '../core/command-line.js';
 import { loadModel } from '../services/crm/model.js';
 import { defaultModelFile } from '../services/crm/index.js';

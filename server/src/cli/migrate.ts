@@ -1,6 +1,6 @@
 // `tenor migrate`: applies the database migrations and exits.
 
-import { loadConfig } from '../config/load.js';
+import { loadConfig } from '../services/index.js';
 import { databaseFile } from '../services/store.js';
 import { migrations } from '../store/migrations/index.js';
 import { SqliteDatabase } from '../store/sqlite.js';

@@ -1,7 +1,7 @@
 // `tenor rotate-sealing-key`: adds a key to the file that seals device
 // secrets and trunk passwords at rest.
 
-import { loadConfig } from '../config/load.js';
+import { loadConfig } from '../services/index.js';
 import { rotateSealingKey } from '../core/sealed-box.js';
 import type { Command } from './command.js';
 

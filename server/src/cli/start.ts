@@ -1,7 +1,7 @@
 // `tenor start [--demo]`: runs the server until SIGTERM or SIGINT and prints
 // where to reach it.
 
-import { loadConfig } from '../config/load.js';
+import { loadConfig } from '../services/index.js';
 import { flagOption } from '../core/command-line.js';
 import { createLogger } from '../core/logger.js';
 import { seedDemo, DEMO_DEVICE_SECRET, DEMO_PASSWORD } from '../demo/seed.js';

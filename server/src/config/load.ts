@@ -8,7 +8,9 @@ import { TenorError } from '../core/errors.js';
 import { readYaml } from '../core/yaml.js';
 import { newPasswordProblem } from '../core/password-policy.js';
 import { defaultOutboundHttpLimits } from '../core/outbound-http.js';
-import { FileConfigSchema, type FileConfig, type LogLevelName, type TenorConfig } from './schema.js';
+import type { TSchema } from '@sinclair/typebox';
+import type { ConfigSection } from '../core/config-section.js';
+import { fileConfigSchema, type FileConfig, type LogLevelName, type ServiceSettings, type TenorConfig } from './schema.js';
 
 export interface ConfigProblem {
   /** The environment variable, or `file:line:column`. */
@@ -46,10 +48,11 @@ export const environmentVariables: Record<string, string> = {
   TENOR_IVR_CLOCK: 'a fixed ISO 8601 time that IVR flows see instead of the clock (for tests and rehearsals of time conditions)',
 };
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): TenorConfig {
+/** The configuration, with the given services' sections (the service catalogue's loadConfig passes them). */
+export function loadConfigWith(sections: readonly ConfigSection[], env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): TenorConfig {
   const problems: ConfigProblem[] = [];
   const file = env['TENOR_CONFIG'] ? path.resolve(cwd, env['TENOR_CONFIG']) : undefined;
-  const fromFile = file ? readConfigFile(file, problems) : {};
+  const fromFile = file ? readConfigFile(file, fileConfigSchema(sections), problems) : {};
   const fromEnv = readEnvironment(env, problems);
 
   const bind = fromEnv.bind ?? fromFile.http?.bind ?? configDefaults.bind;
@@ -83,11 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     file,
     services: fromFile.services ?? [],
     smtp: fromFile.smtp,
-    acd: fromFile.acd ?? {},
-    voicemail: fromFile.voicemail ?? {},
-    reports: fromFile.reports ?? {},
-    dialing: fromFile.dialing ?? {},
-    selfService: fromFile.selfService ?? {},
+    ...serviceSettings(sections, fromFile),
     outboundHttp: { maxResponseBytes: fromFile.outboundHttp?.maxResponseBytes ?? defaultOutboundHttpLimits.maxResponseBytes },
     crm: {
       model: fromFile.crm?.model !== undefined ? path.resolve(file ? path.dirname(file) : cwd, fromFile.crm.model) : undefined,
@@ -168,7 +167,15 @@ function readEnvironment(env: NodeJS.ProcessEnv, problems: ConfigProblem[]): Env
   return out;
 }
 
-function readConfigFile(file: string, problems: ConfigProblem[]): FileConfig {
+/** Each section's value from the file, or its defaults. */
+function serviceSettings(sections: readonly ConfigSection[], fromFile: FileConfig): ServiceSettings {
+  const read: Partial<Record<string, unknown>> = fromFile;
+  // One key per section, each validated against the section's schema (or its defaults): what ServiceSettings declares.
+  const settings: unknown = Object.fromEntries(sections.map((section) => [section.key, read[section.key] ?? section.defaults]));
+  return settings as ServiceSettings;
+}
+
+function readConfigFile(file: string, schema: TSchema, problems: ConfigProblem[]): FileConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -176,8 +183,9 @@ function readConfigFile(file: string, problems: ConfigProblem[]): FileConfig {
     problems.push({ source: 'TENOR_CONFIG', message: `cannot read '${file}': ${(err as Error).message}` });
     return {};
   }
-  const result = readYaml(text, FileConfigSchema, file);
-  if (result.ok) return result.data;
+  const result = readYaml(text, schema, file);
+  // Validated against the assembled schema: the core keys as FileConfig types them, each section's by its schema.
+  if (result.ok) return result.data as FileConfig;
   problems.push(...result.problems);
   return {};
 }

@@ -1,16 +1,24 @@
 // The typed configuration: what a site is made of and how the server listens.
 // One schema serves both sources (environment variables and the YAML file) and
-// documents itself in docs/configuration.md.
+// documents itself in docs/configuration.md. The file's schema is the core keys
+// here plus the sections services declare (core/config-section.ts), which the
+// service catalogue passes in: config/ names no service.
 
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox';
 import { MIN_PASSWORD_LENGTH } from '../core/password-policy.js';
 import type { OutboundHttpLimits } from '../core/outbound-http.js';
+import type { ConfigSection } from '../core/config-section.js';
 import { LoginSettingsSchema, type LoginSettings } from '../http/session/config-schema.js';
-import { AcdQueueFields, AcdSettingsSchema, type AcdSettings } from '../services/acd/config-schema.js';
-import { VoicemailSettingsSchema, type VoicemailSettings } from '../services/voicemail/config-schema.js';
-import { ReportsSettingsSchema, type ReportsSettings } from '../services/reports/config-schema.js';
-import { DialingSettingsSchema, type DialingSettings } from '../services/dialing/config-schema.js';
-import { SelfServiceSettingsSchema, type SelfServiceSettings } from '../services/scripts/settings.js';
+
+/**
+ * The resolved settings of the services' sections, one key per section. Each
+ * section's module augments it:
+ * `declare module '../../config/schema.js' { interface ServiceSettings { acd: AcdSettings } }`.
+ */
+export interface ServiceSettings {}
+
+/** Fields services add to each queue of the file; the ACD's config module augments it. */
+export interface QueueSettings {}
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535, description: '0 picks any free port' });
 const Name = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
@@ -77,23 +85,23 @@ export const AgentSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const QueueStrategies = [
-  'ring-all', 'longest-idle', 'round-robin', 'fewest-calls', 'least-talk-time', 'random', 'linear', 'skills-based',
-] as const;
+/** A queue's core fields; the sections' queueFields complete it (queueSchema). */
+const CoreQueueFields = {
+  name: Name,
+  ringTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 5, maximum: 300 })),
+  wrapUpSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
+  maxWaitSeconds: Type.Optional(Type.Integer({ minimum: 0 })),
+  musicOnHold: Type.Optional(Type.String()),
+  script: Type.Optional(Type.String()),
+};
+const CoreQueueSchema = Type.Object(CoreQueueFields, { additionalProperties: false });
 
-export const QueueSchema = Type.Object(
-  {
-    name: Name,
-    strategy: Type.Optional(Type.Union(QueueStrategies.map((s) => Type.Literal(s)))),
-    ringTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 5, maximum: 300 })),
-    wrapUpSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
-    maxWaitSeconds: Type.Optional(Type.Integer({ minimum: 0 })),
-    musicOnHold: Type.Optional(Type.String()),
-    script: Type.Optional(Type.String()),
-    ...AcdQueueFields,
-  },
-  { additionalProperties: false },
-);
+/** A queue of the file: the core fields and those the sections add. */
+export function queueSchema(sections: readonly ConfigSection[]): TObject {
+  const fields: TProperties = { ...CoreQueueFields };
+  for (const section of sections) Object.assign(fields, section.queueFields ?? {});
+  return Type.Object(fields, { additionalProperties: false });
+}
 
 /** A number callers dial: it enters an IVR flow, or goes straight to a queue (exactly one of the two). */
 export const EntryNumberSchema = Type.Union([
@@ -137,107 +145,116 @@ export const SipLimits = Type.Object(
 );
 export type SipLimitsConfig = Static<typeof SipLimits>;
 
-/** What the YAML file may hold. Every key is optional; the environment fills or overrides the listening ones. */
-export const FileConfigSchema = Type.Object(
-  {
-    http: Type.Optional(
-      Type.Object(
-        {
-          port: Type.Optional(Port),
-          bind: Type.Optional(Type.String()),
-          /** Behind a reverse proxy that terminates HTTPS: trust its X-Forwarded-* headers (client address, https). */
-          trustProxy: Type.Optional(Type.Boolean()),
-          /** Origins (scheme://host:port) besides the server's own that may use the web session, e.g. the proxy's public URL. */
-          allowedOrigins: Type.Optional(Type.Array(Type.String({ pattern: '^https?://[^/]+$' }))),
-          /** How failed web and Basic logins are slowed down (docs/access.md). */
-          login: Type.Optional(LoginSettingsSchema),
-        },
-        { additionalProperties: false },
-      ),
+/** The file's core keys. Every key is optional; the environment fills or overrides the listening ones. */
+const CoreFileProperties = {
+  http: Type.Optional(
+    Type.Object(
+      {
+        port: Type.Optional(Port),
+        bind: Type.Optional(Type.String()),
+        /** Behind a reverse proxy that terminates HTTPS: trust its X-Forwarded-* headers (client address, https). */
+        trustProxy: Type.Optional(Type.Boolean()),
+        /** Origins (scheme://host:port) besides the server's own that may use the web session, e.g. the proxy's public URL. */
+        allowedOrigins: Type.Optional(Type.Array(Type.String({ pattern: '^https?://[^/]+$' }))),
+        /** How failed web and Basic logins are slowed down (docs/access.md). */
+        login: Type.Optional(LoginSettingsSchema),
+      },
+      { additionalProperties: false },
     ),
-    sip: Type.Optional(
-      Type.Object(
-        {
-          port: Type.Optional(Port),
-          bind: Type.Optional(Type.String()),
-          publicAddress: Type.Optional(Type.String()),
-          /** Digest realm (and domain) of the registrar (default: random per install, kept in the data folder). */
-          realm: Type.Optional(Type.String({ minLength: 1, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' })),
-          /** Digest algorithms the registrar offers, in order (default MD5 only, what deployed phones understand). */
-          digestAlgorithms: Type.Optional(Type.Array(Type.Union([Type.Literal('MD5'), Type.Literal('SHA-256')]), { minItems: 1, uniqueItems: true })),
-          /** Caps on calls and requests per source address, per trunk address, per username and in total (docs/configuration.md). */
-          limits: Type.Optional(SipLimits),
-        },
-        { additionalProperties: false },
-      ),
+  ),
+  sip: Type.Optional(
+    Type.Object(
+      {
+        port: Type.Optional(Port),
+        bind: Type.Optional(Type.String()),
+        publicAddress: Type.Optional(Type.String()),
+        /** Digest realm (and domain) of the registrar (default: random per install, kept in the data folder). */
+        realm: Type.Optional(Type.String({ minLength: 1, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' })),
+        /** Digest algorithms the registrar offers, in order (default MD5 only, what deployed phones understand). */
+        digestAlgorithms: Type.Optional(Type.Array(Type.Union([Type.Literal('MD5'), Type.Literal('SHA-256')]), { minItems: 1, uniqueItems: true })),
+        /** Caps on calls and requests per source address, per trunk address, per username and in total (docs/configuration.md). */
+        limits: Type.Optional(SipLimits),
+      },
+      { additionalProperties: false },
     ),
-    rtp: Type.Optional(
-      Type.Object({ portMin: Type.Optional(Port), portMax: Type.Optional(Port) }, { additionalProperties: false }),
+  ),
+  rtp: Type.Optional(
+    Type.Object({ portMin: Type.Optional(Port), portMax: Type.Optional(Port) }, { additionalProperties: false }),
+  ),
+  dataDir: Type.Optional(Type.String({ minLength: 1 })),
+  logLevel: Type.Optional(LogLevel),
+  shutdownGraceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
+  services: Type.Optional(Type.Array(ServiceModuleSchema)),
+  smtp: Type.Optional(
+    Type.Object(
+      {
+        host: Type.String({ minLength: 1 }),
+        port: Type.Optional(Port),
+        /** TLS from the first byte (port 465); otherwise STARTTLS when the server offers it. */
+        secure: Type.Optional(Type.Boolean()),
+        user: Type.Optional(Type.String()),
+        password: Type.Optional(Type.String()),
+        from: Type.String({ minLength: 3, description: 'sender address, e.g. "Tenor <tenor@example.com>"' }),
+      },
+      { additionalProperties: false },
     ),
-    dataDir: Type.Optional(Type.String({ minLength: 1 })),
-    logLevel: Type.Optional(LogLevel),
-    shutdownGraceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
-    services: Type.Optional(Type.Array(ServiceModuleSchema)),
-    smtp: Type.Optional(
-      Type.Object(
-        {
-          host: Type.String({ minLength: 1 }),
-          port: Type.Optional(Port),
-          /** TLS from the first byte (port 465); otherwise STARTTLS when the server offers it. */
-          secure: Type.Optional(Type.Boolean()),
-          user: Type.Optional(Type.String()),
-          password: Type.Optional(Type.String()),
-          from: Type.String({ minLength: 3, description: 'sender address, e.g. "Tenor <tenor@example.com>"' }),
-        },
-        { additionalProperties: false },
-      ),
+  ),
+  /** Tenor's requests to other servers (webhooks, IVR data dips): the largest answer read. */
+  outboundHttp: Type.Optional(
+    Type.Object(
+      { maxResponseBytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, description: 'default 1048576 (1 MiB)' })) },
+      { additionalProperties: false },
     ),
-    acd: Type.Optional(AcdSettingsSchema),
-    voicemail: Type.Optional(VoicemailSettingsSchema),
-    reports: Type.Optional(ReportsSettingsSchema),
-    /** Where outbound calls may go, who may place them, how many (docs/dialing-policy.md). */
-    dialing: Type.Optional(DialingSettingsSchema),
-    /** Self-service links and the one-time codes that prove who a visitor is (docs/scripts.md). */
-    selfService: Type.Optional(SelfServiceSettingsSchema),
-    /** Tenor's requests to other servers (webhooks, IVR data dips): the largest answer read. */
-    outboundHttp: Type.Optional(
-      Type.Object(
-        { maxResponseBytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, description: 'default 1048576 (1 MiB)' })) },
-        { additionalProperties: false },
-      ),
+  ),
+  crm: Type.Optional(
+    Type.Object(
+      {
+        /** Business-object model file (default: server/models/default.yaml). */
+        model: Type.Optional(Type.String({ minLength: 1 })),
+        /** Country for numbers dialed without a country code (ISO 3166 alpha-2). */
+        defaultCountry: Type.Optional(Type.String({ pattern: '^[A-Za-z]{2}$' })),
+      },
+      { additionalProperties: false },
     ),
-    crm: Type.Optional(
-      Type.Object(
-        {
-          /** Business-object model file (default: server/models/default.yaml). */
-          model: Type.Optional(Type.String({ minLength: 1 })),
-          /** Country for numbers dialed without a country code (ISO 3166 alpha-2). */
-          defaultCountry: Type.Optional(Type.String({ pattern: '^[A-Za-z]{2}$' })),
-        },
-        { additionalProperties: false },
-      ),
-    ),
-    trunks: Type.Optional(Type.Array(TrunkSchema)),
-    agents: Type.Optional(Type.Array(AgentSchema)),
-    queues: Type.Optional(Type.Array(QueueSchema)),
-    entryNumbers: Type.Optional(Type.Array(EntryNumberSchema)),
-    flows: Type.Optional(Type.Array(FlowRefSchema)),
-  },
-  { additionalProperties: false },
-);
+  ),
+  trunks: Type.Optional(Type.Array(TrunkSchema)),
+  agents: Type.Optional(Type.Array(AgentSchema)),
+  queues: Type.Optional(Type.Array(CoreQueueSchema)),
+  entryNumbers: Type.Optional(Type.Array(EntryNumberSchema)),
+  flows: Type.Optional(Type.Array(FlowRefSchema)),
+};
 
-export type FileConfig = Static<typeof FileConfigSchema>;
+/**
+ * What the YAML file may hold: the core keys and the services' sections (after
+ * `smtp`, where the documentation lists them), each queue with the sections'
+ * queue fields.
+ */
+export function fileConfigSchema(sections: readonly ConfigSection[]): TObject {
+  const properties: TProperties = {};
+  for (const [key, schema] of Object.entries(CoreFileProperties)) {
+    properties[key] = key === 'queues' ? Type.Optional(Type.Array(queueSchema(sections))) : schema;
+    if (key !== 'smtp') continue;
+    for (const section of sections) {
+      if (section.key in CoreFileProperties || section.key in properties) throw new Error(`config section '${section.key}' is declared twice`);
+      properties[section.key] = Type.Optional(section.schema);
+    }
+  }
+  return Type.Object(properties, { additionalProperties: false });
+}
+
+/** The file as read: the core keys as typed here, each section's key by its own schema. */
+export type FileConfig = Omit<Static<TObject<typeof CoreFileProperties>>, 'queues'> & { queues?: QueueConfig[] } & Partial<ServiceSettings>;
 export type TrunkConfig = Static<typeof TrunkSchema>;
 export type AgentConfig = Static<typeof AgentSchema>;
-export type QueueConfig = Static<typeof QueueSchema>;
+export type QueueConfig = Static<typeof CoreQueueSchema> & QueueSettings;
 export type EntryNumberConfig = Static<typeof EntryNumberSchema>;
 export type FlowRefConfig = Static<typeof FlowRefSchema>;
 export type ServiceModuleConfig = Static<typeof ServiceModuleSchema>;
 export type SmtpConfig = NonNullable<FileConfig['smtp']>;
 export type LogLevelName = Static<typeof LogLevel>;
 
-/** The resolved configuration every component reads. */
-export interface TenorConfig {
+/** The resolved configuration every component reads (with one key per service section). */
+export interface TenorConfig extends ServiceSettings {
   http: { port: number; bind: string; trustProxy: boolean; allowedOrigins: string[]; login: LoginSettings };
   sip: {
     port: number; bind: string; publicAddress: string; realm: string | undefined; digestAlgorithms: ('MD5' | 'SHA-256')[];
@@ -257,15 +274,6 @@ export interface TenorConfig {
   services: ServiceModuleConfig[];
   crm: { model: string | undefined; defaultCountry: string };
   smtp: SmtpConfig | undefined;
-  acd: AcdSettings;
-  /** Voicemail boxes, notification defaults and retention. */
-  voicemail: VoicemailSettings;
-  /** Report time zone and thresholds. */
-  reports: ReportsSettings;
-  /** The dialing policy for every outbound leg. */
-  dialing: DialingSettings;
-  /** Self-service link lifetime, one-time codes and their limits, the SMS hook. */
-  selfService: SelfServiceSettings;
   /** Bounds on webhooks and data dips (no redirects are followed in any case). */
   outboundHttp: OutboundHttpLimits;
   site: {

@@ -8,6 +8,7 @@
 
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Logger } from './logger.js';
 import { TenorError, isTenorError } from './errors.js';
 
@@ -33,6 +34,23 @@ export interface ServiceContext {
   get<T extends object>(name: string): T;
 }
 
+/** What the HTTP shell gives a service's routes. */
+export interface ServiceHttpContext {
+  readonly services: ServiceManager;
+  /** The web client's folder when the server serves one (pages that answer with its index.html). */
+  readonly uiRoot: string | undefined;
+}
+
+/**
+ * A service's HTTP routes: a fastify plugin the HTTP shell registers with its
+ * error handling and access guards (routes guard themselves with requireRole).
+ */
+export interface ServiceRoutes {
+  /** URL prefix the plugin's routes are registered under (none: the plugin's paths are absolute). */
+  prefix?: string;
+  plugin(http: ServiceHttpContext): FastifyPluginAsyncTypebox;
+}
+
 export interface ServiceDefinition<T extends object = object> {
   name: string;
   version?: string;
@@ -48,6 +66,13 @@ export interface ServiceDefinition<T extends object = object> {
    */
   drain?(instance: T, graceMs: number): Promise<void> | void;
   health?(instance: T): Promise<ServiceHealth> | ServiceHealth;
+  /**
+   * Prepares a new version given through the services API before it replaces
+   * this one (the telephony engine puts its successor behind the dialing policy).
+   */
+  prepareReplacement?(next: ServiceDefinition<object>): ServiceDefinition<object>;
+  /** Its HTTP routes; a service added or replaced at run time serves them too. */
+  routes?: ServiceRoutes;
 }
 
 /** Identity helper that keeps the instance type inferred. */
@@ -148,6 +173,11 @@ export class ServiceManager {
       throw err;
     }
     this.#startOrder.push(def.name);
+  }
+
+  /** The current definition of every registered service, in registration order. */
+  definitions(): ServiceDefinition<object>[] {
+    return [...this.#entries.values()].map((entry) => entry.def);
   }
 
   has(name: string): boolean {

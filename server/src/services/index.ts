@@ -1,7 +1,10 @@
 // The services every Tenor server runs, in no particular order: the service
-// manager sorts them by their dependencies.
+// manager sorts them by their dependencies. The catalogue also lists the
+// site-file sections those services read, so the configuration is loaded here.
 
 import type { TenorConfig } from '../config/schema.js';
+import { loadConfigWith } from '../config/load.js';
+import type { ConfigSection } from '../core/config-section.js';
 import type { ServiceDefinition } from '../core/service-manager.js';
 import { eventsService } from './events.js';
 import { storeService } from './store.js';
@@ -26,6 +29,25 @@ import { promptsService } from './prompts/index.js';
 import { voicemailService } from './voicemail/index.js';
 import { trunksService } from './trunks/index.js';
 import { entryNumbersService } from './entry-numbers/index.js';
+import { acdConfigSection } from './acd/config-schema.js';
+import { voicemailConfigSection } from './voicemail/config-schema.js';
+import { reportsConfigSection } from './reports/config-schema.js';
+import { dialingConfigSection } from './dialing/config-schema.js';
+import { selfServiceConfigSection } from './scripts/settings.js';
+
+/** The site-file sections of the built-in services, in the order the file's documentation lists them. */
+export const serviceConfigSections: readonly ConfigSection[] = [
+  acdConfigSection,
+  voicemailConfigSection,
+  reportsConfigSection,
+  dialingConfigSection,
+  selfServiceConfigSection,
+];
+
+/** The configuration from the environment and the site file (config/load.ts), with the built-in services' sections. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): TenorConfig {
+  return loadConfigWith(serviceConfigSections, env, cwd);
+}
 
 export function builtinServices(config: TenorConfig): ServiceDefinition<object>[] {
   return [

@@ -81,6 +81,8 @@ export function withDialingPolicy<T extends object>(def: ServiceDefinition<T>): 
   return {
     ...def,
     dependsOn: [...new Set([...(def.dependsOn ?? []), 'dialing'])],
+    // Its own successor goes behind the policy too.
+    prepareReplacement: withDialingPolicy,
     async start(ctx) {
       const instance = await def.start(ctx);
       if (typeof (instance as Partial<TelephonyDriver>).originate !== 'function') {

@@ -7,6 +7,7 @@ import { generatePassword, hashPassword, needsRehash, verifyPassword } from '../
 import { assertNewPassword } from '../core/password-policy.js';
 import { VerifiedPasswords } from '../core/verified-passwords.js';
 import { UsersRepository, type Role, type User } from '../store/repos/users.js';
+import { userRoutes } from './user-routes.js';
 
 export interface UsersService {
   /** The password generated for `admin` on this start, if one was (shown once, never stored in clear). */
@@ -52,6 +53,7 @@ export function usersService(adminPassword: string | undefined) {
     version: '1.0.0',
     description: 'User accounts and password checks (scrypt)',
     dependsOn: ['store'],
+    routes: { plugin: userRoutes },
     async start(ctx) {
       const repo = new UsersRepository(ctx.get('store'));
       // Basic clients send the password with every request: see core/verified-passwords.ts.

@@ -5,7 +5,7 @@
 import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig } from '../../src/services/index.js';
 import { isTenorError } from '../../src/core/errors.js';
 import { tempDir } from '../helpers.js';
 import { describeSipp, runSipp } from '../../../telephony/test/peers/index.js';

@@ -4,7 +4,7 @@
 import t from 'tap';
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { QueueSchema } from '../../src/config/schema.js';
+import { QueueSchema } from '../../src/services/acd/config-schema.js';
 import { AcdQueueFields, AcdSettingsSchema } from '../../src/services/acd/config-schema.js';
 import { agentFromConfig, queueFromConfig, type QueueConfigWithAcd } from '../../src/services/acd/config.js';
 

@@ -7,7 +7,7 @@ import t, { type Test } from 'tap';
 import path from 'node:path';
 import Fastify from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig } from '../../src/services/index.js';
 import { ServiceManager, defineService } from '../../src/core/service-manager.js';
 import { ErrorResponse, installErrorHandling } from '../../src/http/errors.js';
 import { storeService } from '../../src/services/store.js';

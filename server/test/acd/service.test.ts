@@ -7,7 +7,7 @@
 import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig } from '../../src/services/index.js';
 import { ServiceManager, defineService } from '../../src/core/service-manager.js';
 import { storeService } from '../../src/services/store.js';
 import { eventsService } from '../../src/services/events.js';

@@ -2,7 +2,7 @@
 // A new strategy is added to strategyFactories and runs here unchanged.
 
 import t from 'tap';
-import { QueueStrategies } from '../../src/config/schema.js';
+import { QueueStrategies } from '../../src/services/acd/config-schema.js';
 import { Router } from '../../src/services/acd/router.js';
 import { seededRandom } from '../../src/services/acd/random.js';
 import { strategyFactories, type Candidate } from '../../src/services/acd/strategies/index.js';

@@ -4,7 +4,8 @@
 import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig, type ConfigProblem } from '../../src/config/load.js';
+import type { ConfigProblem } from '../../src/config/load.js';
+import { loadConfig } from '../../src/services/index.js';
 import { isTenorError } from '../../src/core/errors.js';
 import { engineLimits } from '../../src/services/telephony.js';
 import { tempDir } from '../helpers.js';

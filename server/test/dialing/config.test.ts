@@ -4,7 +4,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t, { type Test } from 'tap';
-import { loadConfig, type ConfigProblem } from '../../src/config/load.js';
+import type { ConfigProblem } from '../../src/config/load.js';
+import { loadConfig } from '../../src/services/index.js';
 import { isTenorError } from '../../src/core/errors.js';
 import { tempDir } from '../helpers.js';
 

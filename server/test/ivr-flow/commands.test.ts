@@ -3,7 +3,7 @@
 
 import t from 'tap';
 import path from 'node:path';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig } from '../../src/services/index.js';
 import { checkFlowFiles, parseSimulateArgs, simulateFlowFile } from '../../src/services/ivr/flow/cli.js';
 import { tempDir } from '../helpers.js';
 import { brokenDir, demoFlowFile, flowsDir, siteFile } from './cases.js';

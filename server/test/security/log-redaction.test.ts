@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import t from 'tap';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig } from '../../src/services/index.js';
 import { createLogger } from '../../src/core/logger.js';
 import { startServer } from '../../src/server.js';
 import { tempDir } from '../helpers.js';

@@ -7,7 +7,7 @@ import { scryptSync, randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import t from 'tap';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig } from '../../src/services/index.js';
 import { isTenorError } from '../../src/core/errors.js';
 import { verifyPassword } from '../../src/core/passwords.js';
 import { basic, login, seedPeople, startAccessServer } from '../access/harness.js';

@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig } from '../../src/services/index.js';
 import { tempDir } from '../helpers.js';
 
 t.test('GIVEN a site file with a voicemail section THEN it loads and the service gets it from the configuration', async (t) => {

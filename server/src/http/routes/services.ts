@@ -6,7 +6,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ServiceManager } from '../../core/service-manager.js';
 import { TenorError } from '../../core/errors.js';
 import { requireRole } from '../auth.js';
-import { withDialingPolicy } from '../../services/telephony.js';
+import type { RuntimeRoutes } from '../runtime-routes.js';
 
 export const ServiceInfo = Type.Object({
   name: Type.String(),
@@ -27,7 +27,8 @@ const ModuleBody = Type.Object(
   { additionalProperties: false },
 );
 
-export function serviceRoutes(opts: { services: ServiceManager; baseDir: string }): FastifyPluginAsyncTypebox {
+/** runtimeRoutes: where a service added or replaced here serves its routes. */
+export function serviceRoutes(opts: { services: ServiceManager; baseDir: string; runtimeRoutes: RuntimeRoutes }): FastifyPluginAsyncTypebox {
   return async (app) => {
     const { services } = opts;
     const adminOnly = requireRole(services.get('users'), 'admin');
@@ -59,6 +60,7 @@ export function serviceRoutes(opts: { services: ServiceManager; baseDir: string 
       async (request, reply) => {
         const def = await ServiceManager.loadDefinition(request.body.module, request.body.options, opts.baseDir);
         await services.add(def, request.body.module);
+        await opts.runtimeRoutes.mount(def);
         return reply.status(201).send(await infoOf(def.name));
       },
     );
@@ -85,9 +87,13 @@ export function serviceRoutes(opts: { services: ServiceManager; baseDir: string 
         if (!services.has(name)) throw new TenorError('TENOR_ERR_SERVICE_NOT_FOUND', [name]);
         const modulePath = request.body?.module;
         if (modulePath) {
-          const def = await ServiceManager.loadDefinition(modulePath, request.body?.options, opts.baseDir);
-          // A new telephony engine dials through the same dialing policy as the one it replaces.
-          await services.replace(name, name === 'telephony' ? withDialingPolicy(def) : def, modulePath);
+          const loaded = await ServiceManager.loadDefinition(modulePath, request.body?.options, opts.baseDir);
+          // The running version may prepare its successor (a new telephony engine dials through the same dialing policy).
+          const current = services.definitions().find((d) => d.name === name);
+          const def = current?.prepareReplacement?.(loaded) ?? loaded;
+          await services.replace(name, def, modulePath);
+          // Routes registered at start keep answering (through the service's handle); the new version's routes answer what they do not.
+          await opts.runtimeRoutes.mount(def);
         } else {
           await services.reload(name);
         }

@@ -1,8 +1,10 @@
-// The ACD's fields of the YAML file, as TypeBox schemas. Leaf module (TypeBox
-// only): config/schema.ts spreads AcdQueueFields into each queue and takes
-// AcdSettingsSchema as the file's `acd` section.
+// The ACD's fields of the YAML file, as TypeBox schemas: the file's `acd`
+// section, and the fields each queue gains for the ACD (its strategy among
+// them). The service catalogue lists acdConfigSection.
 
 import { Type, type Static } from '@sinclair/typebox';
+import { defineConfigSection } from '../../core/config-section.js';
+import { queueSchema } from '../../config/schema.js';
 
 const QueueName = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
 const DtmfKey = Type.String({ pattern: '^[0-9*#]$', description: 'one key: 0-9, * or #' });
@@ -14,6 +16,14 @@ export const ExitDestinationSchema = Type.Union([
   Type.Object({ type: Type.Literal('flow'), flow: QueueName }, { additionalProperties: false }),
   Type.Object({ type: Type.Literal('hangup'), message: Type.Optional(Type.String({ minLength: 1 })) }, { additionalProperties: false }),
 ]);
+
+/** The routing strategies a queue may name (each has a factory in strategies/). */
+export const QueueStrategies = [
+  'ring-all', 'longest-idle', 'round-robin', 'fewest-calls', 'least-talk-time', 'random', 'linear', 'skills-based',
+] as const;
+
+/** A queue's `strategy` field. */
+export const QueueStrategyField = Type.Optional(Type.Union(QueueStrategies.map((s) => Type.Literal(s))));
 
 /** Fields a queue gains for the ACD (all optional; defaults in docs/acd.md). */
 export const AcdQueueFields = {
@@ -84,3 +94,22 @@ export const AcdSettingsSchema = Type.Object(
   { additionalProperties: false },
 );
 export type AcdSettings = Static<typeof AcdSettingsSchema>;
+
+const AcdQueueSchema = Type.Object({ strategy: QueueStrategyField, ...AcdQueueFields }, { additionalProperties: false });
+
+export const acdConfigSection = defineConfigSection({
+  key: 'acd',
+  schema: AcdSettingsSchema,
+  defaults: {},
+  queueFields: AcdQueueSchema.properties,
+});
+
+/** A queue of the site file, the ACD's fields included. */
+export const QueueSchema = queueSchema([acdConfigSection]);
+
+declare module '../../config/schema.js' {
+  interface ServiceSettings {
+    acd: AcdSettings;
+  }
+  interface QueueSettings extends Static<typeof AcdQueueSchema> {}
+}

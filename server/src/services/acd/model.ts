@@ -2,7 +2,7 @@
 // the first kind of contact, a callback request the second. Later channels
 // (e-mail, chat) become further kinds without changing the router.
 
-import type { QueueStrategies } from '../../config/schema.js';
+import type { QueueStrategies } from './config-schema.js';
 
 export type StrategyName = (typeof QueueStrategies)[number];
 

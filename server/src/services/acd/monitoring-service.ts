@@ -8,6 +8,7 @@ import '../events.js';
 import '../telephony.js';
 import './service.js';
 import { Monitoring } from './monitoring.js';
+import { monitorRoutes } from './monitor-routes.js';
 
 declare module '../../core/service-manager.js' {
   interface ServiceMap {
@@ -21,6 +22,7 @@ export function monitoringService(settings: AcdSettings = {}) {
     version: '1.0.0',
     description: 'Supervisor monitoring of connected ACD calls: listen, whisper, barge',
     dependsOn: ['acd', 'telephony', 'events'],
+    routes: { plugin: monitorRoutes },
     start: (ctx) => new Monitoring({
       acd: ctx.get('acd'),
       driver: ctx.get('telephony'),

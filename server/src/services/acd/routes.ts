@@ -4,12 +4,12 @@
 
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { AgentDeviceSchema, DeviceDigestSchema, QueueSchema } from '../../config/schema.js';
+import { AgentDeviceSchema, DeviceDigestSchema } from '../../config/schema.js';
 import type { ServiceManager } from '../../core/service-manager.js';
 import { TenorError } from '../../core/errors.js';
 import { currentUser, requireRole, seesEverything, type AuthUser } from '../../http/auth.js';
 import { SUPERVISOR_REASON, type Agent } from './agent-state.js';
-import { AcdQueueFields } from './config-schema.js';
+import { AcdQueueFields, QueueSchema } from './config-schema.js';
 import { deviceWithoutSecret, queueFromConfig, type QueueConfigWithAcd } from './config.js';
 import { sipDeviceUser } from './devices.js';
 import { MIN_DEVICE_SECRET_LENGTH, type DeviceDigest, type SipSecretStatus } from '../sip-credentials/index.js';

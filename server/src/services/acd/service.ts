@@ -18,6 +18,8 @@ import { systemClock } from './clock.js';
 import { AcdEngine } from './engine.js';
 import type { AcdService } from './index.js';
 import { acdMigrations } from './migrations.js';
+import { acdRoutes } from './routes.js';
+import { callControlRoutes } from './call-control-routes.js';
 
 export function acdService(config: TenorConfig, settings: AcdSettings = {}) {
   return defineService<AcdService>({
@@ -25,6 +27,12 @@ export function acdService(config: TenorConfig, settings: AcdSettings = {}) {
     version: '1.0.0',
     description: 'Automatic call distribution: queues, agents, routing strategies, callbacks, call records',
     dependsOn: ['store', 'events', 'users', 'sipCredentials', 'telephony', 'dialing'],
+    routes: {
+      plugin: (http) => async (app) => {
+        await app.register(acdRoutes(http));
+        await app.register(callControlRoutes(http));
+      },
+    },
     async start(ctx) {
       const db = ctx.get('store');
       await db.migrate(acdMigrations);

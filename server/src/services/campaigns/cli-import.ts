@@ -3,8 +3,9 @@
 // no HTTP), printing progress as it goes and the invalid rows at the end.
 
 import { createReadStream } from 'node:fs';
-import { loadConfig } from '../../config/load.js';
+import { loadConfig } from '../index.js';
 import { CommandLineError, parseCommandLine, stringOption, type OptionSpecs } from '../../core/command-line.js';
+import { TenorError } from '../../core/errors.js';
 import { createLogger } from '../../core/logger.js';
 import { ServiceManager } from '../../core/service-manager.js';
 import { storeService } from '../store.js';

@@ -10,6 +10,7 @@ import '../crm/index.js';
 import { systemClock, type Clock } from '../acd/index.js';
 import { CampaignsService } from './campaigns.js';
 import { campaignMigrations } from './migrations.js';
+import { campaignRoutes } from './routes.js';
 
 declare module '../../core/service-manager.js' {
   interface ServiceMap {
@@ -23,6 +24,7 @@ export function campaignsService(config: TenorConfig, opts: { clock?: Clock } = 
     version: '1.0.0',
     description: 'Outbound campaigns: lists, do-not-call, preview / progressive / predictive dialing under the abandon cap',
     dependsOn: ['store', 'events', 'crm', 'telephony', 'acd'],
+    routes: { plugin: campaignRoutes },
     async start(ctx) {
       const db = ctx.get('store');
       await db.migrate(campaignMigrations);

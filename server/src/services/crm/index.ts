@@ -13,6 +13,8 @@ import { loadModel, type EntityDef } from './model.js';
 import { EntityRepository } from './repository.js';
 import { syncEntitySchema, type SyncReport } from './schema-sync.js';
 import { CrmDomain } from './domain.js';
+import { businessObjectRoutes } from './business-object-routes.js';
+import { customerRoutes } from './customer-routes.js';
 
 export { normalizePhone } from './phone.js';
 export type { AttributeDef, BusinessModel, EntityDef } from './model.js';
@@ -52,6 +54,14 @@ export function crmServices(opts: { modelFile: string | undefined; defaultCountr
     version: '1.0.0',
     description: `Business objects: ${model.entities.map((e) => e.name).join(', ')}`,
     dependsOn: ['store', ...externals.map((e) => e.name)],
+    routes: {
+      // Routes follow the model the CRM started with; a model change applies at the next start.
+      plugin: (http) => async (app) => {
+        const crm = http.services.get('crm');
+        await app.register(businessObjectRoutes({ services: http.services, entities: crm.model.entities }));
+        if (crm.hasContactHistory) await app.register(customerRoutes(http));
+      },
+    },
     async start(ctx) {
       const databaseOf = (entity: EntityDef): Database =>
         entity.database === undefined ? ctx.get('store') : ctx.get<Database>(`database.${entity.database}`);

@@ -1,8 +1,9 @@
 // The `dialing:` section of the site file, as a TypeBox schema (leaf module:
-// config/schema.ts takes DialingSettingsSchema as the file's `dialing` key).
+// the service catalogue lists dialingConfigSection).
 // docs/dialing-policy.md documents every key and its default.
 
 import { Type, type Static } from '@sinclair/typebox';
+import { defineConfigSection } from '../../core/config-section.js';
 
 /** Number classes a site may allow besides its own country's ordinary and toll-free numbers. */
 export const NUMBER_CLASSES = ['domestic', 'toll-free', 'international', 'premium-rate', 'shared-cost', 'special', 'unknown'] as const;
@@ -47,6 +48,16 @@ export const DialingSettingsSchema = Type.Object(
 
 export type DialingSettings = Static<typeof DialingSettingsSchema>;
 export type CapsSettings = Static<typeof CapsSchema>;
+
+/** Where outbound calls may go, who may place them, how many (docs/dialing-policy.md). */
+export const dialingConfigSection = defineConfigSection({ key: 'dialing', schema: DialingSettingsSchema, defaults: {} });
+
+declare module '../../config/schema.js' {
+  interface ServiceSettings {
+    /** The dialing policy for every outbound leg. */
+    dialing: DialingSettings;
+  }
+}
 
 export const dialingDefaults = {
   allowClasses: ['domestic', 'toll-free'] as NumberClass[],

@@ -18,6 +18,7 @@ import { DialingRefusedError, guardDriver } from './guard.js';
 import { DialingPolicy, resolveDialingSettings, type DialPurpose, type Refusal, type ResolvedDialingSettings, type RightsRequest } from './policy.js';
 import { RecentRefusals, type LiveDialing } from './recent.js';
 import './events.js';
+import { dialingRoutes } from './routes.js';
 
 export interface AuthorizeRequest extends RightsRequest {
   trunk?: string;
@@ -137,6 +138,7 @@ export function dialingService(config: TenorConfig) {
     version: '1.0.0',
     description: 'Dialing policy: where outbound calls may go, who may place them, how many (docs/dialing-policy.md)',
     dependsOn: ['events'],
+    routes: { plugin: dialingRoutes },
     start(ctx) {
       const ownHosts = [...new Set([config.sip.realm, config.sip.publicAddress].filter((h): h is string => h !== undefined).map((h) => h.toLowerCase()))];
       const site = { defaultCountry: config.crm.defaultCountry, ownHosts, ...(config.reports.timeZone !== undefined ? { timeZone: config.reports.timeZone } : {}) };

@@ -13,6 +13,7 @@ import '../store.js';
 import '../ivr/index.js';
 import '../acd/index.js';
 import { entryNumberMigrations } from './migrations.js';
+import { entryNumberRoutes } from './routes.js';
 
 export type Origin = 'config' | 'api';
 
@@ -68,6 +69,7 @@ export function entryNumbersService(fileNumbers: readonly EntryNumberConfig[]) {
     version: '1.0.0',
     description: 'Entry numbers: from the site file and the admin API, persisted; the ingress routes by them',
     dependsOn: ['store', 'ivr', 'acd'],
+    routes: { plugin: entryNumberRoutes },
     async start(ctx) {
       const db = ctx.get('store');
       await db.migrate(entryNumberMigrations);

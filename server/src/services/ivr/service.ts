@@ -29,6 +29,7 @@ import { FlowRegistry, flowRefused, type LiveFlow, type SaveResult } from './reg
 import { FlowStore, type StoredFlowVersion } from './store.js';
 import { watchFlowFiles } from './watcher.js';
 import './events.js';
+import { ivrRoutes } from './routes.js';
 
 export interface IvrServiceOptions {
   /** The time flows see (time conditions); the system clock, or TENOR_IVR_CLOCK, by default. */
@@ -95,6 +96,7 @@ export function ivrService(config: TenorConfig, opts: IvrServiceOptions = {}) {
     version: '1.0.0',
     description: 'IVR flows: registry with versions and hot reload, flows run on live calls',
     dependsOn: ['store', 'events', 'telephony', 'dialing', 'acd', 'crm', ...(opts.voicemail === false ? [] : ['voicemail'])],
+    routes: { plugin: ivrRoutes },
     async start(ctx) {
       const db = ctx.get('store');
       await db.migrate(ivrMigrations);

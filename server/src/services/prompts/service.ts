@@ -3,6 +3,7 @@
 
 import { defineService } from '../../core/service-manager.js';
 import { PromptLibrary, type PromptInfo } from './library.js';
+import { promptRoutes } from './routes.js';
 
 export type PromptsService = PromptLibrary;
 export type { PromptInfo };
@@ -18,6 +19,7 @@ export function promptsService(dataDir: string, opts: { maxSeconds?: number } = 
     name: 'prompts',
     version: '1.0.0',
     description: 'Prompt library: built-in prompt sets (en, pt-BR, es) and uploaded prompts, converted to 8 kHz',
+    routes: { plugin: promptRoutes },
     start(ctx) {
       const library = new PromptLibrary({ dataDir, logger: ctx.logger, ...(opts.maxSeconds !== undefined ? { maxSeconds: opts.maxSeconds } : {}) });
       ctx.logger.info({ dir: library.dir, languages: library.languages() }, 'prompt library ready');

@@ -1,7 +1,8 @@
-// The reports' section of the YAML file (`reports:`), as a TypeBox schema.
-// config/schema.ts takes it as the file's `reports` key.
+// The reports' section of the YAML file (`reports:`), as a TypeBox schema;
+// the service catalogue lists reportsConfigSection.
 
 import { Type, type Static } from '@sinclair/typebox';
+import { defineConfigSection } from '../../core/config-section.js';
 
 export const ReportsSettingsSchema = Type.Object(
   {
@@ -20,3 +21,12 @@ export const ReportsSettingsSchema = Type.Object(
 );
 
 export type ReportsSettings = Static<typeof ReportsSettingsSchema>;
+
+export const reportsConfigSection = defineConfigSection({ key: 'reports', schema: ReportsSettingsSchema, defaults: {} });
+
+declare module '../../config/schema.js' {
+  interface ServiceSettings {
+    /** Report time zone and thresholds. */
+    reports: ReportsSettings;
+  }
+}

@@ -12,6 +12,7 @@ import { Reports } from './reports.js';
 import { checkTimeZone } from './time-zone.js';
 import { defaultTimeZone } from './query.js';
 import type { CampaignHistory, VoicemailHistory } from './source.js';
+import { reportRoutes } from './routes.js';
 
 declare module '../../core/service-manager.js' {
   interface ServiceMap {
@@ -41,6 +42,7 @@ export function reportsService(settings: ReportsSettings = {}) {
     version: '1.0.0',
     description: 'Statistical reports: inbound calls, agent availability, voicemail, callbacks (JSON and CSV)',
     dependsOn: ['acd'],
+    routes: { plugin: reportRoutes },
     start(ctx) {
       // A wrong time zone in the configuration fails at boot, not at the first report.
       const timeZone = checkTimeZone(defaultTimeZone(settings), 'reports.timeZone');

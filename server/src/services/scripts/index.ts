@@ -18,6 +18,8 @@ import { scriptMigrations } from './migrations.js';
 import { unverifiedVisitor } from './visitor.js';
 import type { JsonValue } from '@tenor/scripts-dsl';
 import { selfServiceLimits, type SelfServiceLimits, type SelfServiceSettings } from './settings.js';
+import { scriptRoutes } from './routes.js';
+import { selfServiceRoutes } from './self-service-routes.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -52,6 +54,12 @@ export function scriptsService(dataDir: string, opts: { selfService?: SelfServic
     version: '1.1.0',
     description: 'Dialogue scripts: library, runs for agents and web self-service',
     dependsOn: ['store', 'crm', 'mail', 'webhooks', 'events'],
+    routes: {
+      plugin: (http) => async (app) => {
+        await app.register(scriptRoutes(http));
+        await app.register(selfServiceRoutes(http));
+      },
+    },
     async start(ctx) {
       const db = ctx.get('store');
       await db.migrate(scriptMigrations);

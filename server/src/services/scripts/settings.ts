@@ -15,6 +15,7 @@
 //       body: '{"to": "{phone}", "text": "{message}"}'
 
 import { Type, type Static } from '@sinclair/typebox';
+import { defineConfigSection } from '../../core/config-section.js';
 
 export const SmsHookSchema = Type.Object(
   {
@@ -42,6 +43,16 @@ export const SelfServiceSettingsSchema = Type.Object(
 
 export type SelfServiceSettings = Static<typeof SelfServiceSettingsSchema>;
 export type SmsHook = Static<typeof SmsHookSchema>;
+
+/** Self-service links and the one-time codes that prove who a visitor is (docs/scripts.md). */
+export const selfServiceConfigSection = defineConfigSection({ key: 'selfService', schema: SelfServiceSettingsSchema, defaults: {} });
+
+declare module '../../config/schema.js' {
+  interface ServiceSettings {
+    /** Self-service link lifetime, one-time codes and their limits, the SMS hook. */
+    selfService: SelfServiceSettings;
+  }
+}
 
 export const SELF_SERVICE_DEFAULTS = {
   linkMaxDays: 7,

@@ -9,7 +9,7 @@ import type { ServiceManager } from '../../core/service-manager.js';
 import { TenorError } from '../../core/errors.js';
 import { requireRole } from '../../http/auth.js';
 import { DeviceDigestSchema } from '../../config/schema.js';
-import { MIN_DEVICE_SECRET_LENGTH } from './service.js';
+import { MIN_DEVICE_SECRET_LENGTH } from './secret-policy.js';
 
 const SecretBody = Type.Object(
   {

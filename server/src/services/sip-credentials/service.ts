@@ -18,11 +18,11 @@ import '../users.js';
 import { sipCredentialMigrations } from './migrations.js';
 import { installationRealm } from './realm.js';
 import { DeviceSecretsRepository, type DeviceDigest, type DeviceOwner, type StoredDeviceSecret } from './store.js';
+import { userSipSecretRoutes } from './routes.js';
+import { MIN_DEVICE_SECRET_LENGTH } from './secret-policy.js';
 
 export type { DeviceDigest } from './store.js';
-
-/** The shortest secret an admin may set (generated ones are 24 characters, 144 random bits). */
-export const MIN_DEVICE_SECRET_LENGTH = 16;
+export { MIN_DEVICE_SECRET_LENGTH } from './secret-policy.js';
 
 /** 'none': no SIP device (external number, persistent line to a number); 'missing': a SIP device without a secret yet. */
 export type SipSecretStatus = 'none' | 'missing' | 'set';
@@ -100,6 +100,7 @@ export function sipCredentialsService(config: TenorConfig) {
     version: '1.0.0',
     description: 'SIP device secrets (sealed) and the registrar realm',
     dependsOn: ['store', 'users'],
+    routes: { plugin: userSipSecretRoutes },
     async start(ctx) {
       const db = ctx.get('store');
       await db.migrate(sipCredentialMigrations);

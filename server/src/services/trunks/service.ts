@@ -14,6 +14,7 @@ import '../telephony.js';
 import { engineTrunk, hasLiveTrunks } from './live-trunks.js';
 import { trunkMigrations } from './migrations.js';
 import { TrunksRepository, type Origin, type StoredTrunk } from './store.js';
+import { trunkRoutes } from './routes.js';
 
 export interface TrunkView {
   name: string;
@@ -56,6 +57,7 @@ export function trunksService(fileTrunks: readonly TrunkConfig[], dataDir: strin
     version: '1.0.0',
     description: 'SIP trunks: from the site file and the admin API, persisted, applied to the running engine',
     dependsOn: ['store', 'telephony'],
+    routes: { plugin: trunkRoutes },
     async start(ctx) {
       const db = ctx.get('store');
       await db.migrate(trunkMigrations);
@@ -88,7 +90,8 @@ export function trunksService(fileTrunks: readonly TrunkConfig[], dataDir: strin
       let changing: Promise<unknown> = Promise.resolve();
       const serially = <T>(change: () => Promise<T>): Promise<T> => {
         const result = changing.then(change);
-        changing = result.catch(() => undefined);
+        // The caller gets the failure; the chain only needs to go on to the next change.
+        changing = result.catch((err: unknown) => ctx.logger.debug({ err }, 'trunk change failed; the next change starts from the table before it'));
         return result;
       };
 

@@ -12,6 +12,7 @@
 //       - { name: billing, queue: support, language: pt-BR }
 
 import { Type, type Static } from '@sinclair/typebox';
+import { defineConfigSection } from '../../core/config-section.js';
 
 const Name = '[A-Za-z0-9][A-Za-z0-9_.-]*';
 /** 'general', 'queue:<queue>', 'agent:<login>' or a site's own name. */
@@ -49,5 +50,14 @@ export const VoicemailSettingsSchema = Type.Object(
 
 export type VoicemailSettings = Static<typeof VoicemailSettingsSchema>;
 export type VoicemailBoxConfig = Static<typeof VoicemailBoxSchema>;
+
+export const voicemailConfigSection = defineConfigSection({ key: 'voicemail', schema: VoicemailSettingsSchema, defaults: {} });
+
+declare module '../../config/schema.js' {
+  interface ServiceSettings {
+    /** Voicemail boxes, notification defaults and retention. */
+    voicemail: VoicemailSettings;
+  }
+}
 
 export const VOICEMAIL_DEFAULTS = { retentionDays: 90, maxSeconds: 120, silenceSeconds: 5, language: 'en' } as const;

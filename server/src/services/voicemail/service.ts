@@ -19,6 +19,7 @@ import { VoicemailStore } from './store.js';
 import { VoicemailReportReader } from './report-reader.js';
 import type { VoicemailServiceHandle } from './types.js';
 import { createVoicemail } from './voicemail.js';
+import { voicemailRoutes } from './routes.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -35,6 +36,7 @@ export function voicemailService(config: Pick<TenorConfig, 'dataDir' | 'file' | 
     version: '1.0.0',
     description: 'Voicemail boxes (general, per queue, per agent): messages, greetings, e-mail notification, retention',
     dependsOn: ['store', 'events', 'mail', 'crm', 'acd', 'prompts'],
+    routes: { plugin: voicemailRoutes },
     async start(ctx) {
       const settings = opts.settings ?? config.voicemail;
       const now = opts.now ?? Date.now;

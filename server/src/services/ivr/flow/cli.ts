@@ -3,7 +3,7 @@
 // TENOR_CONFIG is set, and prompts against the built-in and uploaded sets.
 
 import { readFileSync } from 'node:fs';
-import { loadConfig } from '../../../config/load.js';
+import { loadConfig } from '../../index.js';
 import type { TenorConfig } from '../../../config/schema.js';
 import { CommandLineError, parseCommandLine, stringOption, stringOptions, type OptionSpecs } from '../../../core/command-line.js';
 import { isTenorError } from '../../../core/errors.js';

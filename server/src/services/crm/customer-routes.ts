@@ -4,9 +4,9 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServiceManager } from '../../core/service-manager.js';
-import { recordSchema } from '../../services/crm/schemas.js';
-import { currentUser, requireRole } from '../auth.js';
-import { requireCustomerAccess } from '../session/agent-scope.js';
+import { recordSchema } from './schemas.js';
+import { currentUser, requireRole } from '../../http/auth.js';
+import { requireCustomerAccess } from '../../http/session/agent-scope.js';
 
 export function customerRoutes(opts: { services: ServiceManager }): FastifyPluginAsyncTypebox {
   return async (app) => {

@@ -5,10 +5,10 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServiceManager } from '../../core/service-manager.js';
-import type { EntityDef } from '../../services/crm/model.js';
-import { createSchema, patchSchema, recordSchema } from '../../services/crm/schemas.js';
-import { currentUser, requireRole, seesEverything } from '../auth.js';
-import { requireCustomerAccess } from '../session/agent-scope.js';
+import type { EntityDef } from './model.js';
+import { createSchema, patchSchema, recordSchema } from './schemas.js';
+import { currentUser, requireRole, seesEverything } from '../../http/auth.js';
+import { requireCustomerAccess } from '../../http/session/agent-scope.js';
 
 const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 

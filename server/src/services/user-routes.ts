@@ -4,11 +4,11 @@
 
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { ServiceManager } from '../../core/service-manager.js';
-import { TenorError } from '../../core/errors.js';
-import type { User } from '../../store/repos/users.js';
-import { MIN_PASSWORD_LENGTH } from '../../core/password-policy.js';
-import { currentUser, requireRole } from '../auth.js';
+import type { ServiceManager } from '../core/service-manager.js';
+import { TenorError } from '../core/errors.js';
+import type { User } from '../store/repos/users.js';
+import { MIN_PASSWORD_LENGTH } from '../core/password-policy.js';
+import { currentUser, requireRole } from '../http/auth.js';
 
 const Username = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
 const RoleSchema = Type.Union([Type.Literal('agent'), Type.Literal('supervisor'), Type.Literal('admin')]);

@@ -13,7 +13,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServiceManager } from '../../core/service-manager.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TenorError, isTenorError } from '../../core/errors.js';
-import type { SessionView } from '../../services/scripts/sessions.js';
+import type { SessionView } from './sessions.js';
 
 /** What the public page may see of a run: no answers log, no customer record, no action details. */
 const PublicSession = Type.Object({

@@ -5,10 +5,10 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServiceManager } from '../../core/service-manager.js';
 import { TenorError, isTenorError } from '../../core/errors.js';
-import { currentUser, requireRole, seesEverything, type AuthUser } from '../auth.js';
-import { requireCustomerAccess } from '../session/agent-scope.js';
-import { previewMove, type PreviewMove } from '../../services/scripts/preview.js';
-import { newLinkId } from '../../services/scripts/links.js';
+import { currentUser, requireRole, seesEverything, type AuthUser } from '../../http/auth.js';
+import { requireCustomerAccess } from '../../http/session/agent-scope.js';
+import { previewMove, type PreviewMove } from './preview.js';
+import { newLinkId } from './links.js';
 
 export const Problem = Type.Object({ line: Type.Integer(), column: Type.Integer(), message: Type.String() });
 export const ScriptInfo = Type.Object({
