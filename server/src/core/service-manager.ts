@@ -6,11 +6,10 @@
 // can start a new version, switch every holder to it at once, let the old one
 // finish what it was doing (its in-flight calls are counted) and only then stop it.
 
-import { pathToFileURL } from 'node:url';
-import path from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Logger } from './logger.js';
 import { TenorError, isTenorError } from './errors.js';
+import { errorText, loadServiceModule } from './service-module.js';
 
 /**
  * Service names and their types. Each service module augments this map:
@@ -296,24 +295,8 @@ export class ServiceManager {
   }
 
   /** Load a service definition from a module path (default export: a definition, or a factory taking options). */
-  static async loadDefinition(modulePath: string, options: unknown, baseDir = process.cwd()): Promise<ServiceDefinition<object>> {
-    const resolved = path.resolve(baseDir, modulePath);
-    let mod: Record<string, unknown>;
-    try {
-      // A query string makes a re-load of a changed file import the new code.
-      mod = (await import(`${pathToFileURL(resolved).href}?v=${Date.now()}`)) as Record<string, unknown>;
-    } catch (err) {
-      throw new TenorError('TENOR_ERR_SERVICE_MODULE_INVALID', [modulePath, errorText(err)], { cause: err });
-    }
-    const exported = mod['default'] ?? mod['service'];
-    const candidate: unknown = typeof exported === 'function' ? await (exported as (o: unknown) => unknown)(options) : exported;
-    if (!isDefinition(candidate)) {
-      throw new TenorError('TENOR_ERR_SERVICE_MODULE_INVALID', [
-        modulePath,
-        'expected a default export with a string `name` and a `start` function (or a function returning one)',
-      ]);
-    }
-    return candidate;
+  static loadDefinition(modulePath: string, options: unknown, baseDir = process.cwd()): Promise<ServiceDefinition<object>> {
+    return loadServiceModule(modulePath, options, baseDir);
   }
 
   // ---- internals ----
@@ -500,17 +483,4 @@ function track(gen: Generation, fn: () => unknown): unknown {
   }
   done();
   return result;
-}
-
-function isDefinition(value: unknown): value is ServiceDefinition<object> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { name?: unknown }).name === 'string' &&
-    typeof (value as { start?: unknown }).start === 'function'
-  );
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
