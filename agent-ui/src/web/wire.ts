@@ -27,7 +27,7 @@ import type { FlowOutcome } from '@tenor/server/src/services/ivr/flow/io.js';
 /** The live-events WebSocket (GET /api/events): declared next to the server code that sends it. */
 export type {
   LiveAgent, LiveCall, LiveCampaign, LiveCloseCodes, LiveContact, LiveDialing, LiveQueue, LiveRefusal, LiveSnapshot, LiveWaitingCall, ServerMessage,
-} from '@tenor/server/src/http/events/types.js';
+} from '@tenor/server/src/services/live-events/types.js';
 export type { Role } from '@tenor/server/src/store/repos/users.js';
 export type { AgentState as AgentStateName } from '@tenor/server/src/services/acd/agent-state.js';
 export type { TransferTarget } from '@tenor/server/src/services/acd/connected-call.js';
@@ -38,7 +38,7 @@ export type { AgentsReport, InboundReport } from '@tenor/server/src/services/rep
 export type { QuestionView as ScriptQuestion, StepView as ScriptStep } from '@tenor/scripts-dsl';
 
 /** GET /api/auth/me, and the answer to a login. */
-export type { Me } from '@tenor/server/src/http/session/routes.js';
+export type { Me } from '@tenor/server/src/services/sessions/routes.js';
 
 /** GET /api/agents/:login/call: the agent's connected call. */
 export type ConnectedCallView = Static<typeof CallView>;

@@ -8,7 +8,7 @@ import { Type, type Static, type TObject, type TProperties } from '@sinclair/typ
 import { MIN_PASSWORD_LENGTH } from '../core/password-policy.js';
 import type { OutboundHttpLimits } from '../core/outbound-http.js';
 import type { ConfigSection } from '../core/config-section.js';
-import { LoginSettingsSchema, type LoginSettings } from '../http/session/config-schema.js';
+import { LoginSettingsSchema, type LoginSettings } from './login-settings.js';
 
 /**
  * The resolved settings of the services' sections, one key per section. Each

@@ -1,7 +1,7 @@
 // The HTTP shell. `build()` makes the whole app without listening, so tests
 // drive it with `app.inject()`; `listen` happens in server.ts. The core routes
-// (health, services, sessions, live events) are here; every other route comes
-// with the service it belongs to (ServiceDefinition.routes).
+// (health, services) are here; every other route, the web login's and the live
+// events' included, comes with the service it belongs to (ServiceDefinition.routes).
 
 import type { FastifyBaseLogger } from 'fastify';
 import swagger from '@fastify/swagger';
@@ -11,8 +11,6 @@ import type { Logger } from '../core/logger.js';
 import type { ServiceHttpContext, ServiceManager } from '../core/service-manager.js';
 import { healthRoutes } from './routes/health.js';
 import { serviceRoutes } from './routes/services.js';
-import { authRoutes } from './session/routes.js';
-import { liveEventsGateway, type LiveEventsOptions } from './events/gateway.js';
 import { createShell, type TenorApp } from './shell.js';
 import { RuntimeRoutes } from './runtime-routes.js';
 
@@ -32,8 +30,6 @@ export interface AppOptions {
   trustProxy?: boolean;
   /** Origins other than the server's own allowed to use a session (e.g. a UI dev server), as scheme://host:port. */
   allowedOrigins?: string[];
-  /** Timings of the /api/events WebSocket (tests shorten them). */
-  liveEvents?: LiveEventsOptions;
 }
 
 export async function build(opts: AppOptions): Promise<TenorApp> {
@@ -60,8 +56,6 @@ export async function build(opts: AppOptions): Promise<TenorApp> {
 
   await app.register(healthRoutes({ services: opts.services, version: opts.version, shuttingDown: opts.shuttingDown ?? (() => false) }));
   await app.register(serviceRoutes({ services: opts.services, baseDir: opts.baseDir, runtimeRoutes }));
-  if (opts.services.has('sessions')) await app.register(authRoutes({ services: opts.services }));
-  await app.register(liveEventsGateway({ services: opts.services, ...opts.liveEvents }));
 
   // The services registered now serve their routes from the app itself (and its OpenAPI document).
   for (const def of opts.services.definitions()) {

@@ -1,7 +1,7 @@
 // Who is calling and may they do this. Every protected route declares the
 // roles it admits with `requireRole(users, ...roles)` as its onRequest hook;
 // the hook accepts either
-//   - the web session cookie (`tenor_session`, see session/): state-changing
+//   - the web session cookie (`tenor_session`, see services/sessions/): state-changing
 //     requests must also carry the session's `x-csrf-token` header, or
 //   - HTTP Basic credentials (API clients and scripts; not sent by browsers
 //     on their own since the server never asks for them),
@@ -10,23 +10,55 @@
 // act on their own agent, see services/acd/routes.ts).
 //
 // The access control itself is installed on the app by `installAccess` (in
-// app.ts, before any route); `requireRole` finds it through the fastify
+// shell.ts, before any route); `requireRole` finds it through the fastify
 // instance, so route modules keep their one-line guards.
+//
+// http/ imports no service: what this file needs of the users, sessions and
+// ACD services is declared below (PasswordCheck, SessionAuthority,
+// AgentDirectory) and found by name in the service manager.
 
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { TenorError } from '../core/errors.js';
 import type { ServiceManager } from '../core/service-manager.js';
-import type { UsersService } from '../services/users.js';
 import type { Role } from '../store/repos/users.js';
-import { SESSION_COOKIE, readCookie } from './session/cookies.js';
-import { isStateChanging, originAllowed, type OriginPolicy } from './session/origin.js';
-import type { WebSession } from './session/session-store.js';
-import './session/service.js';
-import '../services/acd/service.js';
+import { SESSION_COOKIE, readCookie } from './cookies.js';
+import { isStateChanging, originAllowed, type OriginPolicy } from './origin.js';
 
 export type { Role } from '../store/repos/users.js';
+
+/** A user as the password check and the session lookup return them. */
+export interface AuthenticatedUser {
+  username: string;
+  displayName: string;
+  role: Role;
+}
+
+/** What access needs of a web session (the sessions service's WebSession has more). */
+export interface AuthSession {
+  /** SHA-256 of the session id (hex): names the session without revealing it. */
+  idHash: string;
+  csrfToken: string;
+  /** When the session ends if nothing else happens (ms since the epoch). */
+  expiresAt: number;
+}
+
+/** The `users` service as a guard needs it: Basic credentials without the sessions service. */
+export interface PasswordCheck {
+  authenticate(username: string, password: string): Promise<AuthenticatedUser | undefined>;
+}
+
+/** The `sessions` service as access needs it: rate-limited password checks and session lookup. */
+export interface SessionAuthority {
+  checkPassword(username: string, password: string, client: { address: string }): Promise<AuthenticatedUser | undefined>;
+  resolve(id: string, opts: { touch: boolean }): Promise<{ user: AuthenticatedUser; session: AuthSession } | undefined>;
+}
+
+/** The `acd` service as access needs it: is this username an agent's login. */
+export interface AgentDirectory {
+  agent(login: string): object | undefined;
+}
 
 /** The caller of a request that passed `requireRole`. */
 export interface AuthUser {
@@ -36,7 +68,7 @@ export interface AuthUser {
   /** How the caller proved who they are. */
   via: 'session' | 'basic';
   /** The web session (when via is 'session'). */
-  session: WebSession | undefined;
+  session: AuthSession | undefined;
   /** The ACD agent login of this user (the same name), when they are an agent in the ACD. */
   agent: string | undefined;
 }
@@ -93,7 +125,7 @@ type Guard = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
  * cookie-authenticated state change without its CSRF token or from another site,
  * 429 while the username or address is blocked after failed Basic logins.
  */
-export function requireRole(users: UsersService, ...roles: Role[]): Guard {
+export function requireRole(users: PasswordCheck, ...roles: Role[]): Guard {
   const guard: Guard = async (request, reply) => {
     const access = request.server.hasDecorator('access') ? request.server.access : undefined;
     const user = access ? await authenticateOrThrow(access, request, reply) : await basicOnly(users, request);
@@ -169,10 +201,10 @@ async function authenticate(options: AccessOptions, request: CredentialSource, t
   const basic = parseBasic(request.headers.authorization);
   if (!services.has('sessions')) {
     // A server assembled without the sessions service: Basic only, no rate limit.
-    const user = basic && (await services.get('users').authenticate(basic.username, basic.password));
+    const user = basic && (await services.get<PasswordCheck>('users').authenticate(basic.username, basic.password));
     return user ? { username: user.username, displayName: user.displayName, role: user.role, via: 'basic', session: undefined, agent: agentLogin(services, user.username) } : undefined;
   }
-  const sessions = services.get('sessions');
+  const sessions = services.get<SessionAuthority>('sessions');
   if (basic) {
     const user = await sessions.checkPassword(basic.username, basic.password, { address: request.ip });
     return user && { username: user.username, displayName: user.displayName, role: user.role, via: 'basic', session: undefined, agent: agentLogin(options.services, user.username) };
@@ -187,7 +219,7 @@ async function authenticate(options: AccessOptions, request: CredentialSource, t
 
 /** ACD agents log in with their agent login as username (services/acd/service.ts creates their users so). */
 function agentLogin(services: ServiceManager, username: string): string | undefined {
-  return services.has('acd') && services.get('acd').agent(username) ? username : undefined;
+  return services.has('acd') && services.get<AgentDirectory>('acd').agent(username) ? username : undefined;
 }
 
 function csrfTokenMatches(given: string | string[] | undefined, expected: string | undefined): boolean {
@@ -207,7 +239,7 @@ function parseBasic(header: string | undefined): { username: string; password: s
 }
 
 /** Without installAccess (an app assembled by hand): Basic only, no rate limit. */
-async function basicOnly(users: UsersService, request: FastifyRequest): Promise<AuthUser | undefined> {
+async function basicOnly(users: PasswordCheck, request: FastifyRequest): Promise<AuthUser | undefined> {
   const basic = parseBasic(request.headers.authorization);
   const user = basic && (await users.authenticate(basic.username, basic.password));
   return user ? { username: user.username, displayName: user.displayName, role: user.role, via: 'basic', session: undefined, agent: undefined } : undefined;

@@ -13,27 +13,22 @@ import { sipCredentialsService } from './sip-credentials/index.js';
 import { crmServices } from './crm/index.js';
 import { mailService } from './mail.js';
 import { webhooksService } from './webhooks.js';
-import { scriptsService } from './scripts/index.js';
+import { scriptsService, selfServiceConfigSection } from './scripts/index.js';
 import { telephonyService } from './telephony.js';
-import { dialingService } from './dialing/index.js';
-import { acdService } from './acd/service.js';
-import { monitoringService } from './acd/monitoring-service.js';
+import { dialingConfigSection, dialingService } from './dialing/index.js';
+import { acdConfigSection, acdService, monitoringService } from './acd/index.js';
 import { ingressService } from './ingress.js';
 import { ivrService } from './ivr/index.js';
 import { contactHistoryService } from './contact-history.js';
 import { campaignsService } from './campaigns/index.js';
-import { reportsService } from './reports/index.js';
-import { sessionsService } from '../http/session/service.js';
-import { loginLimitsFrom } from '../http/session/config-schema.js';
+import { reportsConfigSection, reportsService } from './reports/index.js';
+import { sessionsService } from './sessions/index.js';
+import { liveEventsService } from './live-events/index.js';
+import { loginLimitsFrom } from '../config/login-settings.js';
 import { promptsService } from './prompts/index.js';
-import { voicemailService } from './voicemail/index.js';
+import { voicemailConfigSection, voicemailService } from './voicemail/index.js';
 import { trunksService } from './trunks/index.js';
 import { entryNumbersService } from './entry-numbers/index.js';
-import { acdConfigSection } from './acd/config-schema.js';
-import { voicemailConfigSection } from './voicemail/config-schema.js';
-import { reportsConfigSection } from './reports/config-schema.js';
-import { dialingConfigSection } from './dialing/config-schema.js';
-import { selfServiceConfigSection } from './scripts/settings.js';
 
 /** The site-file sections of the built-in services, in the order the file's documentation lists them. */
 export const serviceConfigSections: readonly ConfigSection[] = [
@@ -71,6 +66,7 @@ export function builtinServices(config: TenorConfig): ServiceDefinition<object>[
     campaignsService(config),
     reportsService(config.reports),
     sessionsService({ limits: loginLimitsFrom(config.http.login) }),
+    liveEventsService(),
     promptsService(config.dataDir),
     voicemailService(config),
   ] as ServiceDefinition<object>[];

@@ -6,10 +6,8 @@ import type { Test } from 'tap';
 import WebSocket from 'ws';
 import { ServiceManager } from '../../src/core/service-manager.js';
 import { build, type TenorApp } from '../../src/http/app.js';
-import type { LiveEventsOptions } from '../../src/http/events/gateway.js';
-import type { ServerMessage } from '../../src/http/events/types.js';
-import type { AccessClock } from '../../src/http/session/clock.js';
-import { sessionsService, type SessionsOptions } from '../../src/http/session/service.js';
+import { liveEventsService, type LiveEventsOptions, type ServerMessage } from '../../src/services/live-events/index.js';
+import { sessionsService, type AccessClock, type SessionsOptions } from '../../src/services/sessions/index.js';
 import type { Role } from '../../src/store/repos/users.js';
 import { queueWithDefaults } from '../../src/services/acd/model.js';
 import type { TenorConfig } from '../../src/config/schema.js';
@@ -49,11 +47,15 @@ export async function startAccessServer(
   const clock = opts.clock ?? new TestClock();
   const services = new ServiceManager({ logger: silentLogger });
   for (const def of builtinServices(config)) {
-    services.register(def.name === 'sessions' ? sessionsService({ ...opts.sessions, clock }) : def);
+    services.register(
+      def.name === 'sessions' ? sessionsService({ ...opts.sessions, clock })
+        : def.name === 'liveEvents' && opts.liveEvents ? liveEventsService(opts.liveEvents)
+          : def,
+    );
   }
   await services.startAll();
   const app = await build({ services, logger: silentLogger, version: '9.9.9', baseDir: config.baseDir, uiRoot,
-    ...(opts.liveEvents ? { liveEvents: opts.liveEvents } : {}), ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
+    ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   let stopped = false;

@@ -8,7 +8,7 @@ import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Baresip, freeUdpRange, freeUdpTcpPort, startSipp } from '../../../telephony/test/peers/index.js';
-import type { CurrentContactEvent, LiveSnapshot } from '../../src/http/events/types.js';
+import type { CurrentContactEvent, LiveSnapshot } from '../../src/services/live-events/index.js';
 import { LiveSocket, login, startAccessServer } from '../access/harness.js';
 import { SCENARIOS } from '../acd-sip/site.js';
 import { tempDir, testConfig } from '../helpers.js';

@@ -5,7 +5,7 @@
 // new status. Agents get no campaigns and none of these events.
 
 import t from 'tap';
-import type { LiveCampaign, LiveSnapshot } from '../../src/http/events/types.js';
+import type { LiveCampaign, LiveSnapshot } from '../../src/services/live-events/index.js';
 import { AttemptsRepository } from '../../src/services/campaigns/store/attempts.js';
 import { LiveSocket, login, seedPeople, startAccessServer } from '../access/harness.js';
 

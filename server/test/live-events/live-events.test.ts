@@ -4,7 +4,7 @@
 // (4401) when its session expires or logs out.
 
 import t from 'tap';
-import type { LiveSnapshot } from '../../src/http/events/types.js';
+import type { LiveSnapshot } from '../../src/services/live-events/index.js';
 import { LiveSocket, login, seedPeople, startAccessServer } from '../access/harness.js';
 
 type AnyEvent = { type: string; payload: { login?: string; to?: string; queue?: string; waiting?: number } };

@@ -121,6 +121,12 @@ export type { QueueFigures } from './router.js';
 export type { EnqueueResult } from './session.js';
 export type { CallOutcome, CallRecord, CallRecordFilter } from './store/call-records.js';
 export type { EnqueueOptions } from './waiting.js';
+export type { AcdEvents, CallQueuedEvent } from './events.js';
+export type { AcdSettings } from './config-schema.js';
+// The service definitions and the site-file section, for the catalogue (services/index.ts).
+export { acdService } from './service.js';
+export { monitoringService } from './monitoring-service.js';
+export { acdConfigSection } from './config-schema.js';
 export { systemClock } from './clock.js';
 export { agentFromConfig, queueFromConfig } from './config.js';
 export { dialTarget, sipDeviceUser } from './devices.js';

@@ -12,7 +12,7 @@ import type { AcdService, Clock, TimerHandle } from '../acd/index.js';
 import { normalizePhone, type CrmService } from '../crm/index.js';
 import { CampaignDialer } from './dialer.js';
 import type { CampaignFigures } from './events.js';
-import type { LiveCampaign } from '../../http/events/types.js';
+import type { LiveCampaign } from '../live-events/index.js';
 import { liveCampaigns } from './live.js';
 import { ListImporter, type ImportOptions, type ImportReport } from './lists/import.js';
 import { zoneOfNumber } from './lists/zones.js';

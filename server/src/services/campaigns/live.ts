@@ -2,7 +2,7 @@
 // who can take calls, what is dialing now, today's attempts and the abandon rate
 // over each campaign's compliance window. Active campaigns (running, paused) first.
 
-import type { LiveCampaign } from '../../http/events/types.js';
+import type { LiveCampaign } from '../live-events/index.js';
 import type { Database } from '../../store/database.js';
 import type { AcdService } from '../acd/index.js';
 import { instantOf, wallOf } from '../reports/index.js';

@@ -8,7 +8,7 @@ import type { ServiceManager } from '../../core/service-manager.js';
 import type { EntityDef } from './model.js';
 import { createSchema, patchSchema, recordSchema } from './schemas.js';
 import { currentUser, requireRole, seesEverything } from '../../http/auth.js';
-import { requireCustomerAccess } from '../../http/session/agent-scope.js';
+import { requireCustomerAccess } from '../sessions/index.js';
 
 const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 

@@ -6,7 +6,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServiceManager } from '../../core/service-manager.js';
 import { recordSchema } from './schemas.js';
 import { currentUser, requireRole } from '../../http/auth.js';
-import { requireCustomerAccess } from '../../http/session/agent-scope.js';
+import { requireCustomerAccess } from '../sessions/index.js';
 
 export function customerRoutes(opts: { services: ServiceManager }): FastifyPluginAsyncTypebox {
   return async (app) => {

@@ -4,3 +4,5 @@
 export { dialingService } from './service.js';
 export type { AuthorizeRequest, DialingPolicyView, DialingService, DialingStats } from './service.js';
 export { DialingRefusedError } from './guard.js';
+export { dialingConfigSection } from './config-schema.js';
+export type { LiveDialing, RecentRefusal } from './recent.js';

@@ -3,5 +3,6 @@
 // Other services import from here, never from the reports' own modules.
 
 export { reportsService } from './service.js';
+export { reportsConfigSection } from './config-schema.js';
 export type { Reports } from './reports.js';
 export { checkTimeZone, instantOf, isoInZone, wallOf } from './time-zone.js';

@@ -21,6 +21,8 @@ import { selfServiceLimits, type SelfServiceLimits, type SelfServiceSettings } f
 import { scriptRoutes } from './routes.js';
 import { selfServiceRoutes } from './self-service-routes.js';
 
+export { selfServiceConfigSection } from './settings.js';
+
 const HOUR_MS = 3_600_000;
 
 export interface ScriptsService {

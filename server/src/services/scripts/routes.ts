@@ -6,7 +6,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServiceManager } from '../../core/service-manager.js';
 import { TenorError, isTenorError } from '../../core/errors.js';
 import { currentUser, requireRole, seesEverything, type AuthUser } from '../../http/auth.js';
-import { requireCustomerAccess } from '../../http/session/agent-scope.js';
+import { requireCustomerAccess } from '../sessions/index.js';
 import { previewMove, type PreviewMove } from './preview.js';
 import { newLinkId } from './links.js';
 

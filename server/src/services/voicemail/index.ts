@@ -3,6 +3,7 @@
 // never from voicemail's own modules.
 
 export { voicemailService } from './service.js';
+export { voicemailConfigSection } from './config-schema.js';
 export type { VoicemailServiceOptions } from './service.js';
 export type { VoicemailBox, VoicemailMessage, VoicemailService, VoicemailServiceHandle, VoicemailStatus } from './types.js';
 export type { VoicemailMessageFacts, VoicemailReportReader } from './report-reader.js';

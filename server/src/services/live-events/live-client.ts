@@ -6,7 +6,7 @@ import type { FastifyBaseLogger as Logger } from 'fastify';
 import WebSocket from 'ws';
 import type { EventBus, TenorEvent } from '../../core/events.js';
 import type { ServiceManager } from '../../core/service-manager.js';
-import { seesEverything, type AuthUser } from '../auth.js';
+import { seesEverything, type AuthUser } from '../../http/auth.js';
 import { Coalescer } from './coalescer.js';
 import { buildSnapshot, currentContact, queueFigures } from './snapshot.js';
 import { LiveCloseCodes, type ClientMessage, type LiveEvent, type ServerMessage } from './types.js';

@@ -10,8 +10,8 @@
 
 import { TenorError } from '../../core/errors.js';
 import type { ServiceManager } from '../../core/service-manager.js';
-import type { AuthUser } from '../auth.js';
-import '../../services/acd/service.js';
+import type { AuthUser } from '../../http/auth.js';
+import '../acd/index.js';
 
 export const RECENT_CALL_WINDOW_MS = 12 * 3_600_000;
 

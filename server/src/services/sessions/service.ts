@@ -7,11 +7,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { defineService } from '../../core/service-manager.js';
 import { TenorError } from '../../core/errors.js';
 import { UsersRepository, type User } from '../../store/repos/users.js';
-import '../../services/store.js';
-import '../../services/users.js';
+import '../store.js';
+import '../users.js';
 import { systemAccessClock, type AccessClock } from './clock.js';
 import { LoginLimiter, defaultLoginLimits, type LoginLimits } from './login-limiter.js';
 import { sessionMigrations } from './migrations.js';
+import { authRoutes } from './routes.js';
 import { SessionStore, defaultSessionTimeouts, type SessionTimeouts, type WebSession } from './session-store.js';
 
 export interface ClientMeta {
@@ -64,6 +65,8 @@ export function sessionsService(opts: SessionsOptions = {}) {
     version: '1.0.0',
     description: 'Web login sessions (idle and absolute expiry) and the failed-login limiter',
     dependsOn: ['store', 'users'],
+    // POST /api/auth/login, /api/auth/logout, GET /api/auth/me.
+    routes: { plugin: (http) => authRoutes({ services: http.services }) },
     async start(ctx) {
       const db = ctx.get('store');
       await db.migrate(sessionMigrations);

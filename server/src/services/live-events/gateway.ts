@@ -7,14 +7,14 @@
 
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { WebSocketServer } from 'ws';
 import type { ServiceManager } from '../../core/service-manager.js';
 import { TenorError, errorCatalogue, type TenorErrorCode } from '../../core/errors.js';
-import { requireRole } from '../auth.js';
-import { originAllowed } from '../session/origin.js';
-import '../session/service.js';
-import '../../services/events.js';
+import { requireRole } from '../../http/auth.js';
+import { originAllowed } from '../../http/origin.js';
+import '../sessions/index.js';
+import '../events.js';
 import { LiveClient } from './live-client.js';
 import { LiveCloseCodes } from './types.js';
 
@@ -31,7 +31,7 @@ export interface LiveEventsOptions {
   maxPending?: number;
 }
 
-export function liveEventsGateway(opts: { services: ServiceManager } & LiveEventsOptions): FastifyPluginAsync {
+export function liveEventsGateway(opts: { services: ServiceManager } & LiveEventsOptions): FastifyPluginAsyncTypebox {
   return async (app) => {
     const { services } = opts;
     const log = app.log.child({ component: 'live-events' });

@@ -10,12 +10,10 @@
 // Client → server: { type: 'ping' } or { type: 'resync' } (a fresh snapshot).
 
 import type { TenorEvents, TenorEventName } from '../../core/events.js';
-import type { AgentState } from '../../services/acd/agent-state.js';
-import type { ContactKind } from '../../services/acd/model.js';
-import type { TransferTarget } from '../../services/acd/connected-call.js';
+// The ACD's index brings its events' declarations (AcdEvents) along with these types.
+import type { AgentState, ContactKind, TransferTarget } from '../acd/index.js';
 import type { Role } from '../../store/repos/users.js';
-import type { LiveDialing } from '../../services/dialing/recent.js';
-import '../../services/acd/events.js';
+import type { LiveDialing } from '../dialing/index.js';
 
 export interface LiveAgent {
   login: string;
@@ -126,7 +124,7 @@ export interface LiveSnapshot {
   dialing: LiveDialing | null;
 }
 
-export type { LiveDialing, RecentRefusal as LiveRefusal } from '../../services/dialing/recent.js';
+export type { LiveDialing, RecentRefusal as LiveRefusal } from '../dialing/index.js';
 
 /** A campaign as the supervisor's monitor shows it. "Today" starts at midnight in the reports' time zone. */
 export interface LiveCampaign {

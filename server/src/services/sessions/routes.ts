@@ -6,9 +6,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { ServiceManager } from '../../core/service-manager.js';
 import { TenorError } from '../../core/errors.js';
-import { currentUser, requireRole, type AuthUser } from '../auth.js';
-import { SESSION_COOKIE, clearedSessionCookie, readCookie, sessionCookie } from './cookies.js';
-import { originAllowed } from './origin.js';
+import { currentUser, requireRole, type AuthUser } from '../../http/auth.js';
+import { SESSION_COOKIE, clearedSessionCookie, readCookie, sessionCookie } from '../../http/cookies.js';
+import { originAllowed } from '../../http/origin.js';
 import './service.js';
 
 export const Me = Type.Object({

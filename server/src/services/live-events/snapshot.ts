@@ -3,16 +3,13 @@
 
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { ServiceManager } from '../../core/service-manager.js';
-import type { Agent } from '../../services/acd/agent-state.js';
-import type { AcdService } from '../../services/acd/index.js';
-import type { CallRecord } from '../../services/acd/store/call-records.js';
-import type { AuthUser } from '../auth.js';
-import { seesEverything } from '../auth.js';
+import type { AcdService, Agent, CallRecord } from '../acd/index.js';
+import type { AuthUser } from '../../http/auth.js';
+import { seesEverything } from '../../http/auth.js';
 import type { LiveAgent, LiveCall, LiveCampaign, LiveContact, LiveCustomer, LiveDialing, LiveQueue, LiveQueueFigures, LiveSnapshot, LiveWaitingCall } from './types.js';
-import '../../services/acd/service.js';
-import '../../services/crm/index.js';
-import '../../services/campaigns/service.js';
-import '../../services/dialing/service.js';
+import '../crm/index.js';
+import '../campaigns/index.js';
+import '../dialing/index.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const secondsSince = (ms: number, now: number): number => Math.max(0, Math.round((now - ms) / 1000));

@@ -17,36 +17,9 @@
 // they cannot trigger.
 
 import type { AccessClock } from './clock.js';
+import { defaultLoginLimits, type LoginLimits } from '../../config/login-settings.js';
 
-export interface LoginLimits {
-  /** Failures per (username, address) before backoff starts. */
-  freeFailures: number;
-  /** The first backoff; each further failure doubles it. */
-  baseBackoffMs: number;
-  /** The longest backoff. */
-  maxBackoffMs: number;
-  /** Failures of one (username, address) are forgotten after this long without one. */
-  forgetAfterMs: number;
-  /** The per-address sliding window. */
-  windowMs: number;
-  /** Failures from one address (any usernames) within `windowMs` that block the address. */
-  maxPerAddress: number;
-  /** Failures from all addresses within one minute above which every login is slowed down. */
-  globalFailuresPerMinute: number;
-  /** How long each password check waits while the global slow-down is on. */
-  slowDownMs: number;
-}
-
-export const defaultLoginLimits: LoginLimits = {
-  freeFailures: 3,
-  baseBackoffMs: 1000,
-  maxBackoffMs: 15 * 60_000,
-  forgetAfterMs: 60 * 60_000,
-  windowMs: 15 * 60_000,
-  maxPerAddress: 20,
-  globalFailuresPerMinute: 60,
-  slowDownMs: 1000,
-};
+export { defaultLoginLimits, type LoginLimits } from '../../config/login-settings.js';
 
 /** What the limiter decides before a password is checked. */
 export type LoginAdmission =

@@ -1,9 +1,40 @@
 // The site file's `http.login` settings: how failed web and Basic logins are
-// slowed down (login-limiter.ts). Every key is optional; defaults in
-// defaultLoginLimits.
+// slowed down (services/sessions/login-limiter.ts). Every key is optional;
+// defaults in defaultLoginLimits. The limits and their defaults live here, not
+// with the sessions service, because the site file's schema documents the
+// defaults and config/ imports no service.
 
 import { Type, type Static } from '@sinclair/typebox';
-import { defaultLoginLimits, type LoginLimits } from './login-limiter.js';
+
+export interface LoginLimits {
+  /** Failures per (username, address) before backoff starts. */
+  freeFailures: number;
+  /** The first backoff; each further failure doubles it. */
+  baseBackoffMs: number;
+  /** The longest backoff. */
+  maxBackoffMs: number;
+  /** Failures of one (username, address) are forgotten after this long without one. */
+  forgetAfterMs: number;
+  /** The per-address sliding window. */
+  windowMs: number;
+  /** Failures from one address (any usernames) within `windowMs` that block the address. */
+  maxPerAddress: number;
+  /** Failures from all addresses within one minute above which every login is slowed down. */
+  globalFailuresPerMinute: number;
+  /** How long each password check waits while the global slow-down is on. */
+  slowDownMs: number;
+}
+
+export const defaultLoginLimits: LoginLimits = {
+  freeFailures: 3,
+  baseBackoffMs: 1000,
+  maxBackoffMs: 15 * 60_000,
+  forgetAfterMs: 60 * 60_000,
+  windowMs: 15 * 60_000,
+  maxPerAddress: 20,
+  globalFailuresPerMinute: 60,
+  slowDownMs: 1000,
+};
 
 export const LoginSettingsSchema = Type.Object(
   {
