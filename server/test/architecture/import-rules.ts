@@ -125,13 +125,13 @@ function folderCycles(imports: readonly SourceImport[]): Violation[] {
   }
   const reaches = (from: CycleFolder, to: CycleFolder): boolean => {
     const seen = new Set<CycleFolder>([from]);
-    const todo: CycleFolder[] = [from];
-    for (let f = todo.pop(); f !== undefined; f = todo.pop()) {
+    const pending: CycleFolder[] = [from];
+    for (let f = pending.pop(); f !== undefined; f = pending.pop()) {
       for (const next of edges.get(f)?.keys() ?? []) {
         if (next === to) return true;
         if (!seen.has(next)) {
           seen.add(next);
-          todo.push(next);
+          pending.push(next);
         }
       }
     }
