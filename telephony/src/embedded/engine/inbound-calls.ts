@@ -3,9 +3,7 @@
 // caps), who is calling (a trunk, a registered device, unknown), and the call
 // handed out ringing. The echo test number is answered by the engine itself.
 import type { EventEmitter } from 'node:events';
-import type { Logger } from 'pino';
 import type { CallParty, CallSource, DriverEvents } from '../../driver.js';
-import type { Registrar } from '../registrar/registrar.js';
 import { getHeader, parseNameAddr } from '../sip/headers.js';
 import type { HeaderField, NameAddr, SipRequest } from '../sip/message.js';
 import type { ServerTransaction } from '../sip/transaction/server.js';
@@ -13,31 +11,18 @@ import type { InboundSource } from '../sip/transport/common.js';
 import { tryParseUri } from '../sip/uri.js';
 import { isRefusal, type CallAdmission } from './admission.js';
 import { EmbeddedCall, type CallRtp } from './call.js';
-import type { CallRegistry } from './call-registry.js';
-import type { CallSettings } from './call-settings.js';
-import type { ResolvedConfig } from './config.js';
+import type { CallDeps } from './call-deps.js';
 import type { EchoTests } from './echo-tests.js';
-import type { EngineState } from './engine-state.js';
-import type { MediaLegs } from './media-legs.js';
 import { newCallId } from './outbound.js';
 import { negotiate, parseRemoteAudio } from './sdp.js';
 import { SipLeg } from './sip-leg.js';
-import type { TrunkSet } from './trunk-set.js';
 
 /** Headers handed to the application with an incoming call (besides every X- header). */
 const HEADERS_OF_INTEREST = new Set(['diversion', 'p-asserted-identity', 'remote-party-id', 'referred-by', 'subject', 'user-agent', 'history-info']);
 
-export interface InboundCallsDeps {
-  cfg: ResolvedConfig;
-  log: Logger;
-  engine: EngineState;
-  legs: MediaLegs;
-  calls: CallRegistry;
-  trunks: TrunkSet;
-  registrar: Registrar | undefined;
+export interface InboundCallsDeps extends CallDeps {
   admission: CallAdmission;
   echoes: EchoTests;
-  settings: CallSettings;
   /** The driver: incoming calls are emitted on it, and refused when nobody listens. */
   events: EventEmitter<DriverEvents>;
 }

@@ -1,22 +1,15 @@
 // Outbound calls: where a dial target goes (a trunk, a registered device, a
 // SIP address), the INVITE with our media offer, and the answered call.
-import type { Logger } from 'pino';
 import { OriginateError, type Call, type CallParty, type DialTarget, type OriginateOptions } from '../../driver.js';
 import type { MediaLeg } from '../media/leg.js';
-import type { Registrar } from '../registrar/registrar.js';
 import { endpointOf } from '../sip/dialog.js';
 import type { SipEndpoint } from '../sip/message.js';
 import { tryParseUri } from '../sip/uri.js';
 import { EmbeddedCall } from './call.js';
-import type { CallRegistry } from './call-registry.js';
-import type { CallSettings } from './call-settings.js';
-import type { ResolvedConfig } from './config.js';
-import type { EngineState } from './engine-state.js';
-import type { MediaLegs } from './media-legs.js';
+import type { CallDeps } from './call-deps.js';
 import { newCallId, newRequest, newTag, placeInvite } from './outbound.js';
 import { DEFAULT_TELEPHONE_EVENT_PT, negotiate, parseRemoteAudio, type NegotiatedAudio } from './sdp.js';
 import { SipLeg, allowHeaders } from './sip-leg.js';
-import type { TrunkSet } from './trunk-set.js';
 import { trunkFromUri, trunkRequestUri, type TrunkConfig } from './trunks.js';
 
 interface Route {
@@ -28,16 +21,7 @@ interface Route {
   fromUri: (user: string) => string;
 }
 
-export interface OriginatorDeps {
-  cfg: ResolvedConfig;
-  log: Logger;
-  engine: EngineState;
-  legs: MediaLegs;
-  calls: CallRegistry;
-  trunks: TrunkSet;
-  registrar: Registrar | undefined;
-  settings: CallSettings;
-}
+export type OriginatorDeps = CallDeps;
 
 export class Originator {
   readonly #deps: OriginatorDeps;
