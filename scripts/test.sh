@@ -6,6 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/ensure-test-tools.sh || exit 1
+bash scripts/ensure-engines.sh || exit 1
 
 echo "== build"
 # Every workspace (tsc -b) and the web client's bundle, which the Chromium tests load.
