@@ -15,6 +15,7 @@ import type {
 } from '../../driver.js';
 import { MediaBridge } from '../media/bridge.js';
 import { Registrar } from '../registrar/registrar.js';
+import { SipCounters } from '../sip/counters.js';
 import { SipStack } from '../sip/stack.js';
 import { CallAdmission } from './admission.js';
 import { EmbeddedBridge, EmbeddedMonitor } from './bridges.js';
@@ -192,6 +193,7 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
         pendingOriginates: this.#originator.pending,
         registrations: this.#registrar?.bindings.size ?? 0,
       },
+      traffic: { sip: sip?.counters ?? new SipCounters().snapshot(), rtp: this.#legs.rtpStats() },
     };
   }
 
