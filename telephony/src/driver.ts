@@ -280,6 +280,8 @@ export interface RtpCounts {
 }
 
 export interface DriverTraffic {
+  /** Calls since the engine started: incoming calls taken (ringing here), outgoing INVITEs placed (answered or not). */
+  callsStarted: { inbound: number; outbound: number };
   sip: SipCounts;
   rtp: RtpCounts;
 }

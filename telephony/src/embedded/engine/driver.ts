@@ -193,7 +193,11 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
         pendingOriginates: this.#originator.pending,
         registrations: this.#registrar?.bindings.size ?? 0,
       },
-      traffic: { sip: sip?.counters ?? new SipCounters().snapshot(), rtp: this.#legs.rtpStats() },
+      traffic: {
+        callsStarted: { inbound: this.#calls.inboundTracked, outbound: this.#originator.placed },
+        sip: sip?.counters ?? new SipCounters().snapshot(),
+        rtp: this.#legs.rtpStats(),
+      },
     };
   }
 
