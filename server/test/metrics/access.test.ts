@@ -4,8 +4,12 @@
 // metrics-only listener (`metrics.listen`) answers GET /metrics without
 // credentials and serves nothing else of the API.
 
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import t from 'tap';
-import { testConfig } from '../helpers.js';
+import { isTenorError } from '../../src/core/errors.js';
+import { loadConfig } from '../../src/services/index.js';
+import { tempDir, testConfig } from '../helpers.js';
 import { basic, login, seedPeople, startAccessServer } from '../access/harness.js';
 import { parseExposition } from './exposition.js';
 
@@ -62,4 +66,23 @@ t.test('the metrics-only listener: GET /metrics without credentials, nothing els
 
   await server.stop();
   await t.rejects(fetch(`${at}/metrics`), 'the listener is closed when the service stops');
+});
+
+t.test('the site file: metrics.listen is host:port, anything else is refused at load', async (t) => {
+  const dir = tempDir(t);
+  const load = (metrics: unknown): string => {
+    const file = path.join(dir, 'site.yaml');
+    writeFileSync(file, JSON.stringify({ metrics }));
+    try {
+      const config = loadConfig({ TENOR_CONFIG: file, TENOR_DATA_DIR: dir }, dir);
+      return `listen ${config.metrics.listen ?? 'none'}`;
+    } catch (err) {
+      return isTenorError(err) ? err.message : String(err);
+    }
+  };
+  t.equal(load({ listen: '127.0.0.1:9464' }), 'listen 127.0.0.1:9464');
+  t.equal(load({ listen: '[::1]:9464' }), 'listen [::1]:9464', 'IPv6 in brackets');
+  t.equal(load({}), 'listen none', 'no listener unless asked for');
+  t.match(load({ listen: '9464' }), /metrics/, 'a port alone is refused, naming the section');
+  t.match(load({ listen: '127.0.0.1:9464', token: 'x' }), /metrics/, 'unknown keys are refused');
 });
