@@ -243,6 +243,47 @@ export interface DriverStats {
   activeBridges: number;
   /** Engine-specific resources (dialogs, transactions, timers, media ports, ...). */
   resources: Record<string, number>;
+  /** What monitoring reads: cumulative SIP and RTP counts (an engine that does not count them leaves this out). */
+  traffic?: DriverTraffic;
+}
+
+/** The classes of SIP status codes. */
+export type SipResponseClass = '1xx' | '2xx' | '3xx' | '4xx' | '5xx' | '6xx';
+
+export const sipResponseClasses: readonly SipResponseClass[] = ['1xx', '2xx', '3xx', '4xx', '5xx', '6xx'];
+
+/** SIP counts since the engine started. */
+export interface SipCounts {
+  /** Responses sent (retransmissions included), by class. */
+  responsesSent: Record<SipResponseClass, number>;
+  /** Well-formed responses received (retransmissions included), by class. */
+  responsesReceived: Record<SipResponseClass, number>;
+  /** Requests and responses sent again because no answer or ACK came in time (RFC 3261 timers A, E, G; the 2xx resend). */
+  retransmissionsSent: number;
+  /** Requests the far end sent again that an open transaction absorbed. */
+  retransmissionsReceived: number;
+}
+
+/** RTP counts over every media stream since the engine started, and the receive jitter of the streams open now. */
+export interface RtpCounts {
+  packetsSent: number;
+  packetsReceived: number;
+  /** Expected from the sequence numbers but never received (RFC 3550 A.3). */
+  packetsLost: number;
+  /** Dropped: from an address neither the SDP nor the signalling named. */
+  packetsFromStrangers: number;
+  /** Media streams open now. */
+  openStreams: number;
+  /** Interarrival jitter (RFC 3550 A.8) of the open streams, in ms: their mean and the worst. */
+  jitterMsMean: number;
+  jitterMsMax: number;
+}
+
+export interface DriverTraffic {
+  /** Calls since the engine started: incoming calls taken (ringing here), outgoing INVITEs placed (answered or not). */
+  callsStarted: { inbound: number; outbound: number };
+  sip: SipCounts;
+  rtp: RtpCounts;
 }
 
 export interface DriverEvents {

@@ -29,6 +29,7 @@ import { promptsService } from './prompts/index.js';
 import { voicemailConfigSection, voicemailService } from './voicemail/index.js';
 import { trunksService } from './trunks/index.js';
 import { entryNumbersService } from './entry-numbers/index.js';
+import { metricsConfigSection, metricsService } from './metrics/index.js';
 
 /** The site-file sections of the built-in services, in the order the file's documentation lists them. */
 export const serviceConfigSections: readonly ConfigSection[] = [
@@ -37,6 +38,7 @@ export const serviceConfigSections: readonly ConfigSection[] = [
   reportsConfigSection,
   dialingConfigSection,
   selfServiceConfigSection,
+  metricsConfigSection,
 ];
 
 /** The configuration from the environment and the site file (config/load.ts), with the built-in services' sections. */
@@ -69,5 +71,6 @@ export function builtinServices(config: TenorConfig): ServiceDefinition<object>[
     liveEventsService(),
     promptsService(config.dataDir),
     voicemailService(config),
+    metricsService(config),
   ] as ServiceDefinition<object>[];
 }

@@ -19,6 +19,9 @@ export interface SqlExecutor {
 /** Table and column names Tenor generates or accepts from a model: safe to splice into SQL. */
 export const SQL_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** One write as `observeWrites` reports it. */
+export type WriteObserver = (kind: 'statement' | 'transaction', seconds: number) => void;
+
 export interface Migration {
   /** Unique and ordered: 'NNNN-what', e.g. '0001-users'. Never renamed once released. */
   id: string;
@@ -38,5 +41,11 @@ export interface Database extends SqlExecutor {
   tableColumns(table: string): Promise<string[] | undefined>;
   /** Ids of the migrations already applied. */
   appliedMigrations(): Promise<string[]>;
+  /**
+   * Be told how long each write took: a statement run outside a transaction, or a
+   * whole transaction from its start to its commit (monitoring's write latency).
+   * Returns the function that stops it. Optional: an engine may not offer it.
+   */
+  observeWrites?(observer: WriteObserver): () => void;
   close(): Promise<void>;
 }

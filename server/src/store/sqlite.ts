@@ -7,7 +7,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { TenorError } from '../core/errors.js';
 import { createPrivateFile, PRIVATE_DIR_MODE, restrictFiles } from '../core/private-files.js';
-import { SQL_IDENTIFIER, type Database, type Migration, type RunResult, type SqlExecutor, type SqlValue } from './database.js';
+import { SQL_IDENTIFIER, type Database, type Migration, type RunResult, type SqlExecutor, type SqlValue, type WriteObserver } from './database.js';
 
 type Statement = BetterSqlite3.Statement<unknown[], unknown>;
 
@@ -20,6 +20,7 @@ export class SqliteDatabase implements Database {
   #tail: Promise<void> = Promise.resolve();
   #locked = false;
   readonly #direct: SqlExecutor;
+  readonly #writeObservers = new Set<WriteObserver>();
 
   /**
    * external: a database Tenor does not own (a legacy system's file). It must
@@ -61,16 +62,22 @@ export class SqliteDatabase implements Database {
 
   async run(sql: string, params?: readonly SqlValue[]): Promise<RunResult> {
     await this.#unlocked();
-    return this.#direct.run(sql, params);
+    if (this.#writeObservers.size === 0) return this.#direct.run(sql, params);
+    const started = performance.now();
+    const result = await this.#direct.run(sql, params);
+    this.#observed('statement', started);
+    return result;
   }
 
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     const release = await this.#acquire();
     try {
+      const started = performance.now();
       this.#db.exec('BEGIN IMMEDIATE');
       try {
         const result = await fn(this.#direct);
         this.#db.exec('COMMIT');
+        this.#observed('transaction', started);
         return result;
       } catch (err) {
         if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
@@ -112,6 +119,16 @@ export class SqliteDatabase implements Database {
     const exists = this.#db.prepare("SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
     if (!exists) return [];
     return (this.#db.prepare('SELECT id FROM schema_migrations ORDER BY id').all() as { id: string }[]).map((r) => r.id);
+  }
+
+  observeWrites(observer: WriteObserver): () => void {
+    this.#writeObservers.add(observer);
+    return () => this.#writeObservers.delete(observer);
+  }
+
+  #observed(kind: 'statement' | 'transaction', started: number): void {
+    const seconds = (performance.now() - started) / 1000;
+    for (const observer of this.#writeObservers) observer(kind, seconds);
   }
 
   async close(): Promise<void> {

@@ -77,6 +77,7 @@ t.test('every route refuses the roles it must', async (t) => {
   t.ok(rolesOf('GET', '/api/events').includes('agent'), 'the live events route exists and admits agents');
   t.same(rolesOf('GET', '/api/dialing/policy'), ['admin'], 'the dialing policy is read by admins');
   t.same(rolesOf('GET', '/api/dialing/stats'), ['supervisor', 'admin'], 'refused calls and caps in use: supervisors and admins');
+  t.same(rolesOf('GET', '/metrics'), ['supervisor', 'admin'], 'Prometheus metrics: supervisors and admins (docs/metrics.md)');
   t.same(rolesOf('POST', '/api/agents/:login/sip-secret'), ['admin'], "SIP device secrets are given by admins (an agent cannot mint a colleague's)");
   for (const method of ['GET', 'POST', 'DELETE']) t.same(rolesOf(method, '/api/users/:username/sip-secret'), ['admin'], `${method} a user's SIP device secret: admins only`);
   for (const url of ['/api/users', '/api/trunks', '/api/entry-numbers']) t.same(rolesOf('GET', url), ['admin'], `${url} is for admins only`);

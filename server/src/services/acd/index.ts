@@ -111,6 +111,7 @@ export interface AcdService {
 }
 
 export type { Agent, AgentStateChange, AgentState } from './agent-state.js';
+export { agentStates } from './agent-state.js';
 export type { Clock, TimerHandle } from './clock.js';
 export type { CallbackRequest } from './callbacks.js';
 export type { CallControlAction, ConnectedCallView, TransferTarget } from './connected-call.js';

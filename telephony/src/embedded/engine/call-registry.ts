@@ -8,6 +8,12 @@ import { SipLeg } from './sip-leg.js';
 export class CallRegistry {
   readonly #calls = new Map<string, EmbeddedCall>();
   readonly #byDialog = new Map<string, EmbeddedCall>();
+  #inboundTracked = 0;
+
+  /** Incoming calls tracked since start (the originator counts the calls it places, answered or not). */
+  get inboundTracked(): number {
+    return this.#inboundTracked;
+  }
 
   get size(): number {
     return this.#calls.size;
@@ -28,6 +34,7 @@ export class CallRegistry {
 
   track(call: EmbeddedCall, dialog?: Dialog): void {
     this.#calls.set(call.id, call);
+    if (call.direction === 'inbound') this.#inboundTracked++;
     if (dialog) {
       this.#byDialog.set(dialog.key, call);
     }

@@ -15,6 +15,7 @@ import type {
 } from '../../driver.js';
 import { MediaBridge } from '../media/bridge.js';
 import { Registrar } from '../registrar/registrar.js';
+import { SipCounters } from '../sip/counters.js';
 import { SipStack } from '../sip/stack.js';
 import { CallAdmission } from './admission.js';
 import { EmbeddedBridge, EmbeddedMonitor } from './bridges.js';
@@ -191,6 +192,11 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
         echoCalls: this.#echoes.size,
         pendingOriginates: this.#originator.pending,
         registrations: this.#registrar?.bindings.size ?? 0,
+      },
+      traffic: {
+        callsStarted: { inbound: this.#calls.inboundTracked, outbound: this.#originator.placed },
+        sip: sip?.counters ?? new SipCounters().snapshot(),
+        rtp: this.#legs.rtpStats(),
       },
     };
   }

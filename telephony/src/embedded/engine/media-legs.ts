@@ -3,19 +3,37 @@
 import type { Logger } from 'pino';
 import { MediaLeg } from '../media/leg.js';
 import { RtpPortAllocator } from '../rtp/ports.js';
+import type { RtpStats } from '../rtp/session.js';
+import type { RtpCounts } from '../../driver.js';
 import type { CallSdp } from './call.js';
 import type { ResolvedConfig } from './config.js';
 import {
   answerDirection, createAnswer, createOffer, negotiate, STATIC_PT, type NegotiatedAudio, type RemoteAudio,
 } from './sdp.js';
 
+/** Cumulative RTP packet counts over media legs. */
+interface RtpTotals {
+  packetsSent: number;
+  packetsReceived: number;
+  /** Expected from the sequence numbers but never received (RFC 3550 A.3). */
+  packetsLost: number;
+  packetsFromStrangers: number;
+}
+
+function addTotals(into: RtpTotals, s: RtpStats): void {
+  into.packetsSent += s.packetsSent;
+  into.packetsReceived += s.packetsReceived;
+  into.packetsLost += s.packetsLost;
+  into.packetsFromStrangers += s.packetsFromStrangers;
+}
+
 export class MediaLegs {
   readonly #cfg: ResolvedConfig;
   readonly #log: Logger;
   readonly #ports: RtpPortAllocator;
-  /** Media legs open now, and the RTP packets from strangers that legs already closed dropped (for stats). */
+  /** Media legs open now, and what legs already closed counted (for stats). */
   readonly #openLegs = new Set<MediaLeg>();
-  #strangerPacketsOfClosedLegs = 0;
+  readonly #closedLegs: RtpTotals = { packetsSent: 0, packetsReceived: 0, packetsLost: 0, packetsFromStrangers: 0 };
   /** Incoming INVITEs whose media leg is being opened: stop waits for them. */
   #opening = 0;
 
@@ -34,7 +52,22 @@ export class MediaLegs {
   }
 
   get packetsFromStrangers(): number {
-    return this.#strangerPacketsOfClosedLegs + [...this.#openLegs].reduce((sum, leg) => sum + leg.stats().packetsFromStrangers, 0);
+    return this.#closedLegs.packetsFromStrangers + [...this.#openLegs].reduce((sum, leg) => sum + leg.stats().packetsFromStrangers, 0);
+  }
+
+  /** RTP counts of every leg since start, and the receive jitter of the legs open now. */
+  rtpStats(): RtpCounts {
+    const totals = { ...this.#closedLegs };
+    let jitterSum = 0;
+    let jitterMax = 0;
+    for (const leg of this.#openLegs) {
+      const s = leg.stats();
+      addTotals(totals, s);
+      jitterSum += s.jitterMs;
+      jitterMax = Math.max(jitterMax, s.jitterMs);
+    }
+    const open = this.#openLegs.size;
+    return { ...totals, openStreams: open, jitterMsMean: open > 0 ? jitterSum / open : 0, jitterMsMax: jitterMax };
   }
 
   release(port: number): void {
@@ -58,7 +91,7 @@ export class MediaLegs {
     this.#openLegs.add(leg);
     leg.once('closed', () => {
       this.#openLegs.delete(leg);
-      this.#strangerPacketsOfClosedLegs += leg.stats().packetsFromStrangers;
+      addTotals(this.#closedLegs, leg.stats());
     });
     return leg;
   }

@@ -27,9 +27,15 @@ export class Originator {
   readonly #deps: OriginatorDeps;
   /** Outbound INVITEs not yet answered: aborted on stop. */
   readonly #pending = new Set<AbortController>();
+  #placed = 0;
 
   constructor(deps: OriginatorDeps) {
     this.#deps = deps;
+  }
+
+  /** INVITEs placed since start, answered or not (for stats). */
+  get placed(): number {
+    return this.#placed;
   }
 
   get pending(): number {
@@ -80,6 +86,7 @@ export class Originator {
         body: { contentType: 'application/sdp', text: sdp.offer('sendrecv') },
       });
       log.info({ uri: route.uri, destination: route.destination, from: callerId.number }, 'placing call');
+      this.#placed++;
       const outcome = await placeInvite({
         stack, request, destination: route.destination,
         ...(route.credentials ? { credentials: route.credentials } : {}),

@@ -19,6 +19,8 @@ import { TransactionLayer } from './transaction/layer.js';
 import type { ClientTransaction } from './transaction/client.js';
 import type { ResponseBody, ServerTransaction } from './transaction/server.js';
 import { newBranch } from './transaction/keys.js';
+import type { SipCounts } from '../../driver.js';
+import { SipCounters } from './counters.js';
 import { Dialog, dialogKeyOfRequest, dialogKeyOfResponse, type InDialogRequestOptions } from './dialog.js';
 
 export interface ListenConfig {
@@ -57,6 +59,8 @@ export interface SipStackStats {
   timers: number;
   connections: number;
   bannedSources: number;
+  /** Cumulative counts since the stack was made (responses by class, retransmissions). */
+  counters: SipCounts;
 }
 
 export interface SipStackEvents {
@@ -78,6 +82,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   readonly #options: SipStackOptions;
   readonly #layer: TransactionLayer;
   readonly #dialogs = new Map<string, Dialog>();
+  readonly #counters = new SipCounters();
   #udp: UdpTransport | undefined;
   #tcp: TcpTransport | undefined;
   #handler: RequestHandler | undefined;
@@ -99,6 +104,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       logger: this.logger,
       send: (message, destination) => this.#send(message, destination),
       sendResponse: (response, source) => this.#sendResponse(response, source),
+      counters: this.#counters,
     });
   }
 
@@ -164,6 +170,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       timers: this.timers.size,
       connections: this.#tcp?.connectionCount ?? 0,
       bannedSources: this.rateLimiter?.bannedSources().length ?? 0,
+      counters: this.#counters.snapshot(),
     };
   }
 
@@ -216,6 +223,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     const log = this.logger.child({ callId: dialog.callId });
     dialog.retransmitAnswerUntilAck(
       () => {
+        this.#counters.retransmissionsSent++;
         if (tx.state === 'accepted') tx.send(response);
         else this.#sendResponse(response, tx.source).catch((err: unknown) => log.debug({ err }, '2xx retransmission failed'));
       },
@@ -284,12 +292,14 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   #send(message: SipMessage, destination: SipEndpoint): Promise<void> {
     const transport = this.#transportFor(destination.transport);
     if (!transport) return Promise.reject(new Error(`no ${destination.transport} transport`));
+    this.#counters.sent(message);
     return transport.send(message, destination);
   }
 
   /** RFC 3261 §18.2.2 and RFC 3581: back on the same TCP connection while open, else by the top Via. */
   #sendResponse(response: SipResponse, source: InboundSource): Promise<void> {
     if (source.transport === 'tcp' && source.connectionId !== undefined && this.#tcp?.isOpen(source.connectionId)) {
+      this.#counters.sent(response);
       return this.#tcp.sendOnConnection(source.connectionId, response);
     }
     const via = topVia(response);
@@ -369,6 +379,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       this.logger.info({ callId, reason: problem, peer: `${source.address}:${source.port}` }, 'response dropped');
       return;
     }
+    this.#counters.receivedResponse(response.status);
     if (this.#layer.receiveResponse(response)) return;
     // A 2xx retransmission after the INVITE transaction ended: ACK it again from the dialog.
     if (response.status >= 200 && response.status < 300 && /\bINVITE\s*$/i.test(getHeader(response, 'CSeq') ?? '')) {

@@ -155,6 +155,7 @@ export class ClientTransaction extends EventEmitter<ClientTransactionEvents> {
   #onRetransmitTimer(): void {
     this.#retransmit = undefined;
     if (this.#state !== 'calling' && this.#state !== 'trying' && this.#state !== 'proceeding') return;
+    this.#ctx.retransmitted();
     this.#transmit();
     const { t2 } = this.#ctx.config;
     // Timer A doubles without bound; timer E doubles up to T2, and is T2 once a provisional arrived.

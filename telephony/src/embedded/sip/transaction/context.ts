@@ -14,6 +14,8 @@ export interface TransactionContext {
   send(message: SipMessage, destination: SipEndpoint): Promise<void>;
   /** Sends a response back towards where its request came from (RFC 3261 §18.2.2, RFC 3581). */
   sendResponse(response: SipResponse, source: InboundSource): Promise<void>;
+  /** A request or response went out again because its timer fired (counted for monitoring). */
+  retransmitted(): void;
   /** The transaction reached Terminated: forget it. */
   terminated(key: string, kind: 'client' | 'server'): void;
 }

@@ -9,6 +9,7 @@ import { ClientTransaction } from './client.js';
 import type { TransactionContext } from './context.js';
 import { clientKeyOfRequest, clientKeyOfResponse, inviteKeyForCancel, serverKey, tagOf } from './keys.js';
 import { ServerTransaction } from './server.js';
+import type { SipCounters } from '../counters.js';
 
 export interface TransactionLayerOptions {
   timers: TimerSet;
@@ -16,6 +17,8 @@ export interface TransactionLayerOptions {
   logger: Logger;
   send(message: SipMessage, destination: SipEndpoint): Promise<void>;
   sendResponse(response: SipResponse, source: InboundSource): Promise<void>;
+  /** Where retransmissions, ours and the far end's, are counted. */
+  counters: SipCounters;
 }
 
 /** What became of an incoming request. */
@@ -36,15 +39,20 @@ export class TransactionLayer {
   readonly #servers = new Map<string, ServerTransaction>();
   readonly #ctx: TransactionContext;
   readonly #logger: Logger;
+  readonly #counters: SipCounters;
 
   constructor(options: TransactionLayerOptions) {
     this.#logger = options.logger;
+    this.#counters = options.counters;
     this.#ctx = {
       timers: options.timers,
       config: options.config,
       logger: options.logger,
       send: options.send,
       sendResponse: options.sendResponse,
+      retransmitted: () => {
+        options.counters.retransmissionsSent++;
+      },
       terminated: (key, kind) => {
         if (kind === 'client') this.#clients.delete(key);
         else this.#servers.delete(key);
@@ -97,6 +105,7 @@ export class TransactionLayer {
     if (request.method === 'CANCEL') return this.#receiveCancel(request, key, source);
     const existing = this.#servers.get(key);
     if (existing) {
+      this.#counters.retransmissionsReceived++;
       existing.receiveRetransmission();
       return { kind: 'absorbed' };
     }
@@ -130,6 +139,7 @@ export class TransactionLayer {
   #receiveCancel(cancel: SipRequest, key: string, source: InboundSource): IncomingRequest {
     const existing = this.#servers.get(key);
     if (existing) {
+      this.#counters.retransmissionsReceived++;
       existing.receiveRetransmission();
       return { kind: 'absorbed' };
     }

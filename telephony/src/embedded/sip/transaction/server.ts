@@ -217,6 +217,7 @@ export class ServerTransaction extends EventEmitter<ServerTransactionEvents> {
   #onTimerG(): void {
     this.#retransmit = undefined;
     if (this.#state !== 'completed' || !this.#lastResponse) return;
+    this.#ctx.retransmitted();
     this.#transmit(this.#lastResponse);
     this.#interval = Math.min(this.#interval * 2, this.#ctx.config.t2);
     this.#retransmit = this.#ctx.timers.set(this.#interval, () => this.#onTimerG());
