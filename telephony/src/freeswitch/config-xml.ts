@@ -114,7 +114,7 @@ ${params({
     'auth-calls': false, 'accept-blind-reg': false, 'manage-presence': false,
     'inbound-codec-prefs': 'PCMU,PCMA', 'outbound-codec-prefs': 'PCMU,PCMA',
     'dtmf-type': 'rfc2833', 'rfc2833-pt': 101, 'liberal-dtmf': true,
-    'rtp-timer-name': 'soft', 'rtp-timeout-sec': Math.max(1, Math.ceil(mediaTimeout / 1000)),
+    'rtp-timer-name': 'soft',
     'hold-music': 'silence_stream://-1', 'user-agent-string': 'Tenor-FreeSWITCH',
     'enable-100rel': false, 'inbound-late-negotiation': false, 'disable-register': false,
   }, '            ')}

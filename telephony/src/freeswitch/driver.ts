@@ -64,7 +64,7 @@ export class FreeSwitchDriver extends EventEmitter<DriverEvents> implements Tele
     const esl = await EslConnection.connect(this.#cfg.eventSocket, EVENTS);
     this.#esl = esl;
     esl.on('event', (e) => this.#onEvent(e));
-    esl.on('closed', () => this.#onLinkLost());
+    esl.on('closed', (reason) => this.#onLinkLost(reason));
     this.#logger.info({ eventSocket: `${this.#cfg.eventSocket.host}:${this.#cfg.eventSocket.port}` }, 'FreeSWITCH driver connected');
   }
 
@@ -154,9 +154,9 @@ export class FreeSwitchDriver extends EventEmitter<DriverEvents> implements Tele
     this.emit('incoming', { call, source: this.#sourceOf(e), headers });
   }
 
-  #onLinkLost(): void {
+  #onLinkLost(reason: string): void {
     if (this.#stopping) return;
-    this.#logger.error({ calls: this.#calls.size }, 'FreeSWITCH event socket lost: its calls are ended here');
+    this.#logger.error({ calls: this.#calls.size, reason }, 'FreeSWITCH event socket lost: its calls are ended here');
     for (const call of [...this.#calls.values()]) {
       this.#calls.delete(call.uuid);
       call.markEnded('failed');

@@ -20,8 +20,8 @@ export interface FsEvent {
 
 export interface EslConnectionEvents {
   event: [event: FsEvent];
-  /** The socket closed (FreeSWITCH stopped or the link broke). */
-  closed: [];
+  /** The socket closed (FreeSWITCH stopped or the link broke), with what was seen. */
+  closed: [reason: string];
 }
 
 export interface EslEndpoint {
@@ -65,6 +65,7 @@ export class EslConnection extends EventEmitter<EslConnectionEvents> {
   static connect(endpoint: EslEndpoint, events: string[], timeoutMs = 5000): Promise<EslConnection> {
     return new Promise((resolve, reject) => {
       let settled = false;
+      let esl: EslConnection | undefined;
       const fail = (err: Error): void => {
         if (settled) return;
         settled = true;
@@ -77,12 +78,15 @@ export class EslConnection extends EventEmitter<EslConnectionEvents> {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
-          const esl = new EslConnection(conn);
+          esl = new EslConnection(conn);
           esl.#listen();
           resolve(esl);
         });
       });
-      conn.on('error', (err: Error) => fail(err));
+      conn.on('error', (err: Error) => {
+        if (settled) { if (esl) esl.#markClosed(`socket error: ${err.message}`); }
+        else fail(err);
+      });
       conn.on('esl::event::auth::fail', () => fail(new Error('event socket refused the password')));
     });
   }
@@ -92,13 +96,13 @@ export class EslConnection extends EventEmitter<EslConnectionEvents> {
       const wrapped = wrap(event);
       if (wrapped.name !== '') this.emit('event', wrapped);
     });
-    this.#conn.on('esl::end', () => this.#markClosed());
+    this.#conn.on('esl::end', () => this.#markClosed('FreeSWITCH closed the socket'));
   }
 
-  #markClosed(): void {
+  #markClosed(reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.emit('closed');
+    this.emit('closed', reason);
   }
 
   get closed(): boolean {
@@ -160,6 +164,6 @@ export class EslConnection extends EventEmitter<EslConnectionEvents> {
   close(): void {
     if (this.#closed) return;
     this.#conn.disconnect();
-    this.#markClosed();
+    this.#markClosed('closed by Tenor');
   }
 }

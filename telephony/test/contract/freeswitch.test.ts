@@ -9,6 +9,8 @@ import { createFreeSwitchHarness } from './freeswitch-harness.js';
 import { contractTest } from './tap-adapter.js';
 
 const MEDIA_TIMEOUT_MS = 2000;
+// A first run builds FreeSWITCH (about 4 minutes on 2 cores) before the suite runs.
+t.setTimeout(900_000);
 
 const build = await findFreeSwitchBuild();
 if ('missing' in build) {
