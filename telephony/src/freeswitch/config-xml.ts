@@ -33,7 +33,7 @@ export interface FsConfigOptions {
 /** The modules a Tenor-driven FreeSWITCH needs (all part of the build in scripts/build-freeswitch.sh). */
 export const DEFAULT_MODULES: readonly string[] = [
   'mod_console', 'mod_logfile', 'mod_event_socket', 'mod_sofia', 'mod_commands', 'mod_dptools',
-  'mod_dialplan_xml', 'mod_sndfile', 'mod_native_file', 'mod_tone_stream', 'mod_loopback', 'mod_avmd',
+  'mod_dialplan_xml', 'mod_sndfile', 'mod_native_file', 'mod_tone_stream', 'mod_loopback',
 ];
 
 export function escapeXml(value: string): string {
@@ -95,9 +95,6 @@ ${o.modules.map((m) => `        <load module="${escapeXml(m)}"/>`).join('\n')}
       <settings>
 ${params({ 'listen-ip': o.address, 'listen-port': o.eventSocket.port, password: o.eventSocket.password, nat_map: false }, '        ')}
       </settings>
-    </configuration>
-    <configuration name="avmd.conf" description="beep detection">
-      <settings><param name="debug" value="0"/><param name="report_status" value="0"/><param name="fast_math" value="0"/></settings>
     </configuration>
     <configuration name="sofia.conf" description="SIP">
       <global_settings><param name="log-level" value="0"/><param name="debug-presence" value="0"/></global_settings>

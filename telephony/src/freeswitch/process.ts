@@ -61,8 +61,9 @@ async function profileRunning(endpoint: EslEndpoint, profile: string): Promise<b
   const esl = await EslConnection.connect(endpoint, ['HEARTBEAT'], 1000).catch(() => undefined);
   if (!esl) return false;
   try {
-    const status = await esl.api(`sofia status profile ${profile}`);
-    return status.text.includes('RUNNING');
+    // One line per profile: "tenor  profile  sip:mod_sofia@127.0.0.1:5060  RUNNING (0)".
+    const status = await esl.api('sofia status');
+    return status.text.split('\n').some((line) => line.trim().startsWith(profile) && /\bprofile\b.*RUNNING/.test(line));
   } finally {
     esl.close();
   }
