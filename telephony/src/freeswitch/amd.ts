@@ -30,19 +30,22 @@ export async function detectAnsweringMachine(ch: FsChannel, folder: string, opts
   if (signal?.aborted) return detector.stop('stopped');
   const file = join(folder, `amd-${ch.uuid}-${++sequence}.raw`);
   const started = Date.now();
-  await apiLogged(ch, `uuid_setvar ${ch.uuid} RECORD_READ_ONLY true`);
-  await apiLogged(ch, `uuid_record ${ch.uuid} start ${file}`);
-
   let decision: AmdResult | undefined;
   const offEnded = ch.onEnded(() => { decision ??= detector.stop('hangup'); });
   const onAbort = (): void => { decision ??= detector.stop('stopped'); };
   signal?.addEventListener('abort', onAbort, { once: true });
-  const handle = await openWhenWritten(file, started + 2000);
+  // Only what the far end says, written frame by frame: no file write buffer
+  // (64 KB, 4 s of audio, by default) and no media-bug pre-buffer (25 frames).
+  await apiLogged(ch, `uuid_setvar_multi ${ch.uuid} RECORD_READ_ONLY=true;enable_file_write_buffering=false;RECORD_PRE_BUFFER_FRAMES=1`);
+  await apiLogged(ch, `uuid_record ${ch.uuid} start ${file}`);
+  const handle = decision === undefined ? await openWhenWritten(file, started + 2000) : undefined;
   let offset = 0;
   const buffer = Buffer.alloc(FRAME_BYTES * 50);
   try {
     while (decision === undefined) {
-      if (handle) {
+      if (ch.ended) decision = detector.stop('hangup');
+      else if (signal?.aborted) decision = detector.stop('stopped');
+      else if (handle) {
         const { bytesRead } = await handle.read(buffer, 0, buffer.length - (buffer.length % FRAME_BYTES), offset);
         const whole = bytesRead - (bytesRead % FRAME_BYTES);
         for (let at = 0; at < whole && decision === undefined; at += FRAME_BYTES) {
@@ -53,7 +56,8 @@ export async function detectAnsweringMachine(ch: FsChannel, folder: string, opts
         offset += whole;
         if (whole > 0) continue;
       }
-      decision ??= detector.advanceTo(Date.now() - started - CLOCK_SLACK_MS);
+      if (decision !== undefined) break;
+      decision = detector.advanceTo(Date.now() - started - CLOCK_SLACK_MS);
       if (decision === undefined) await new Promise((r) => setTimeout(r, AMD_FRAME_MS));
     }
   } finally {
@@ -62,7 +66,7 @@ export async function detectAnsweringMachine(ch: FsChannel, folder: string, opts
     await handle?.close();
     if (!ch.ended) {
       await apiLogged(ch, `uuid_record ${ch.uuid} stop ${file}`);
-      await apiLogged(ch, `uuid_setvar ${ch.uuid} RECORD_READ_ONLY false`);
+      await apiLogged(ch, `uuid_setvar_multi ${ch.uuid} RECORD_READ_ONLY=false;enable_file_write_buffering=true;RECORD_PRE_BUFFER_FRAMES=25`);
     }
     await rm(file, { force: true });
   }

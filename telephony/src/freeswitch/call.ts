@@ -164,9 +164,10 @@ export class FreeSwitchCall extends EventEmitter<CallEvents> implements Call, Fs
   }
 
   /**
-   * Hold: the far end gets a sendonly re-INVITE (uuid_hold) and hears music
-   * played to this channel. A bridged call is first parked out of its bridge,
-   * so its partner hears nothing; unhold joins them again.
+   * Hold: the far end hears music played to this channel. A bridged call is
+   * first parked out of its bridge, so its partner hears nothing; unhold joins
+   * them again. No sendonly re-INVITE: FreeSWITCH's own hold (uuid_hold) stops
+   * every write to the held channel, music included (docs/telephony/freeswitch.md).
    */
   async hold(opts: { music?: Prompt } = {}): Promise<void> {
     if (this.#held || this.ended) return;
@@ -176,7 +177,6 @@ export class FreeSwitchCall extends EventEmitter<CallEvents> implements Call, Fs
       this.#heldFrom = partner;
       await apiLogged(this, `uuid_park ${this.uuid}`);
     }
-    await apiLogged(this, `uuid_hold ${this.uuid}`);
     const music = opts.music !== undefined ? this.promptFile(opts.music) : this.#ctx.holdMusic;
     void this.esl.execute(this.uuid, 'endless_playback', music);
   }
@@ -185,7 +185,6 @@ export class FreeSwitchCall extends EventEmitter<CallEvents> implements Call, Fs
     if (!this.#held || this.ended) return;
     this.#held = false;
     await apiLogged(this, `uuid_break ${this.uuid} all`);
-    await apiLogged(this, `uuid_hold off ${this.uuid}`);
     const partner = this.#heldFrom;
     this.#heldFrom = undefined;
     if (partner && !partner.ended && partner.partner === this) await this.#ctx.rebridge(this, partner);

@@ -30,6 +30,7 @@ export async function record(ch: FsChannel, opts: RecordOptions): Promise<Record
   const stopKeys = opts.stopKeys ?? '';
   let key: string | undefined;
   let stopped = false;
+  let atLimit = false;
   const offDigit = ch.onDigit((d) => {
     if (key === undefined && stopKeys.includes(d)) key = d;
   });
@@ -42,15 +43,23 @@ export async function record(ch: FsChannel, opts: RecordOptions): Promise<Record
     if (opts.beep) await ch.esl.execute(ch.uuid, 'playback', BEEP);
     await apiLogged(ch, `uuid_setvar ${ch.uuid} playback_terminators ${stopKeys === '' ? 'none' : stopKeys}`);
     const silence = opts.silenceSeconds && opts.silenceSeconds > 0 ? ` ${SILENCE_THRESHOLD} ${opts.silenceSeconds}` : '';
-    const done = await ch.esl.execute(ch.uuid, 'record', `${opts.file} ${opts.maxSeconds}${silence}`);
+    // FreeSWITCH checks its limit in whole seconds of wall clock (up to a second
+    // late): Tenor's timer ends the recording on time, the limit is a backstop.
+    const recording = ch.esl.execute(ch.uuid, 'record', `${opts.file} ${opts.maxSeconds + 1}${silence}`);
+    const limit = setTimeout(() => {
+      atLimit = true;
+      void apiLogged(ch, `uuid_break ${ch.uuid} all`);
+    }, opts.maxSeconds * 1000);
+    const done = await recording.finally(() => clearTimeout(limit));
     if (stopped) return await ended('stopped');
     if (ch.ended || !done || done.header('Answer-State') === 'hangup') return await ended('hangup');
     const used = done.header('variable_playback_terminator_used');
     key ??= used && stopKeys.includes(used) ? used : undefined;
     const durationMs = await wavDurationMs(ch, opts.file);
     if (key !== undefined) return { file: opts.file, durationMs, reason: 'key', key };
+    if (atLimit) return { file: opts.file, durationMs, reason: 'max-length' };
     const cause = done.header('variable_record_completion_cause') ?? '';
-    const bySilence = cause.includes('silence') || (silence !== '' && durationMs < opts.maxSeconds * 1000 - 500);
+    const bySilence = cause.includes('silence') || silence !== '';
     return { file: opts.file, durationMs, reason: bySilence ? 'silence' : 'max-length' };
   } finally {
     offDigit();
