@@ -190,11 +190,16 @@ export class FreeSwitchCall extends EventEmitter<CallEvents> implements Call, Fs
     if (partner && !partner.ended && partner.partner === this) await this.#ctx.rebridge(this, partner);
   }
 
-  /** Blind transfer: a REFER (uuid_deflect), then the call ends as transferred. */
+  /**
+   * Blind transfer: a REFER (uuid_deflect), then the call ends as transferred.
+   * Without sip_refer_continue_after_reply, FreeSWITCH holds the channel up to
+   * 10 s for the REFER's final NOTIFY, which many phones never send.
+   */
   async transfer(target: string): Promise<void> {
     if (this.#state !== 'answered') throw new Error('only an answered call can be transferred');
     const uri = target.startsWith('sip:') || target.startsWith('sips:') ? target
       : target.includes('@') ? `sip:${target}` : `sip:${target}@${this.#ctx.transferDomain}`;
+    await apiLogged(this, `uuid_setvar ${this.uuid} sip_refer_continue_after_reply true`);
     const r = await this.esl.api(`uuid_deflect ${this.uuid} ${uri}`);
     if (!r.ok) throw new Error(`transfer refused: ${r.text}`);
     await this.#kill('transferred');
