@@ -64,6 +64,7 @@ export class FreeSwitchCall extends EventEmitter<CallEvents> implements Call, Fs
   get state(): CallState { return this.#state; }
   get hangupCause(): HangupCause | undefined { return this.#cause; }
   get ended(): boolean { return this.#state === 'ended'; }
+  get bridged(): boolean { return this.partner !== undefined && this.#heldFrom === undefined; }
 
   promptFile(prompt: Prompt): string {
     return this.#ctx.promptFile(prompt);

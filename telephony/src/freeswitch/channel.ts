@@ -10,6 +10,8 @@ export interface FsChannel {
   readonly esl: EslConnection;
   readonly logger: Logger;
   readonly ended: boolean;
+  /** Whether the channel is in a bridge now (an application would wait for the bridge to end). */
+  readonly bridged: boolean;
   /** Calls `listener` for each digit until the returned function is called. */
   onDigit(listener: (digit: string) => void): () => void;
   /** Calls `listener` once when the call ends, unless the returned function was called first. */

@@ -3,7 +3,11 @@
 // FreeSWITCH as playback_terminators, and the digit itself is read from the
 // DTMF events, which also drive digit collection (timers kept here, so the
 // contract's first-digit and inter-digit timeouts mean what they mean on every
-// engine).
+// engine). On a bridged channel an application would only run once the bridge
+// ended, so prompts are mixed into what that channel hears (uuid_displace,
+// mux) for as long as the WAV lasts.
+import { readFile } from 'node:fs/promises';
+import { readWavHeader } from '../audio/index.js';
 import type { CollectOptions, CollectResult, PlayOptions, PlayResult } from '../driver.js';
 import { apiLogged, type FsChannel } from './channel.js';
 
@@ -15,8 +19,44 @@ function interruptDigits(interruptOn: PlayOptions['interruptOn']): string {
   return '';
 }
 
+/** Resolves after `ms`, or earlier when `stop()` says so; true when the time ran out. */
+function waitOrStop(ms: number, stop: () => boolean): Promise<boolean> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const tick = setInterval(() => {
+      if (stop()) done(false);
+      else if (Date.now() - started >= ms) done(true);
+    }, 20);
+    const done = (v: boolean): void => { clearInterval(tick); resolve(v); };
+  });
+}
+
+async function playOverBridge(ch: FsChannel, opts: PlayOptions, stopOn: string): Promise<PlayResult> {
+  let digit: string | undefined;
+  const offDigit = ch.onDigit((d) => {
+    if (digit === undefined && stopOn.includes(d)) digit = d;
+  });
+  const interrupted = (): boolean => ch.ended || digit !== undefined || opts.signal?.aborted === true;
+  try {
+    for (const prompt of opts.prompts) {
+      const file = ch.promptFile(prompt);
+      const ms = opts.loop ? Number.POSITIVE_INFINITY : readWavHeader(await readFile(file)).durationMs;
+      await apiLogged(ch, `uuid_displace ${ch.uuid} start ${file} 0 ${opts.loop ? 'mux,loop' : 'mux'}`);
+      await waitOrStop(ms, interrupted);
+      if (!ch.ended) await apiLogged(ch, `uuid_displace ${ch.uuid} stop ${file}`);
+      if (ch.ended) return { reason: 'hangup' };
+      if (digit !== undefined) return { reason: 'dtmf', digit };
+      if (opts.signal?.aborted) return { reason: 'stopped' };
+    }
+    return { reason: 'done' };
+  } finally {
+    offDigit();
+  }
+}
+
 export async function play(ch: FsChannel, opts: PlayOptions): Promise<PlayResult> {
   if (ch.ended) return { reason: 'hangup' };
+  if (ch.bridged) return playOverBridge(ch, opts, interruptDigits(opts.interruptOn));
   if (opts.signal?.aborted) return { reason: 'stopped' };
   const stopOn = interruptDigits(opts.interruptOn);
   let digit: string | undefined;
