@@ -173,7 +173,9 @@ export class FreeSwitchDriver extends EventEmitter<DriverEvents> implements Tele
     const ending = [...this.#calls.values()].map((c) => c.hangup('server-shutdown').catch((err: unknown) => {
       this.#logger.warn({ callId: c.uuid, err }, 'hang-up at shutdown failed');
     }));
-    await Promise.race([Promise.all(ending), new Promise((r) => setTimeout(r, 5000))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(ending), new Promise((r) => { timer = setTimeout(r, 5000); })]);
+    clearTimeout(timer);
     for (const call of [...this.#calls.values()]) call.markEnded('server-shutdown');
     this.#calls.clear();
     this.#esl?.close();
