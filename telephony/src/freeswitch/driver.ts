@@ -47,7 +47,7 @@ export class FreeSwitchDriver extends EventEmitter<DriverEvents> implements Tele
   readonly #logger: Logger;
   #esl: EslConnection | undefined;
   readonly #calls = new Map<string, FreeSwitchCall>();
-  /** Originates not answered yet: channel UUID → what to tell on hangup. */
+  /** UUIDs of originates not answered yet: their events are the originate job's, not a call's. */
   readonly #placing = new Set<string>();
   readonly #bridges = new Set<FsBridge>();
   #refusing = false;
