@@ -27,6 +27,24 @@ export const bridgeCases: Record<string, Case> = {
     await b.call.hangup();
   },
 
+  'play on a bridged call: only that call hears it, and the bridge goes on': async (t, h) => {
+    const a = await answeredInbound(h);
+    const b = await answeredInbound(h);
+    await h.driver.bridge(a.call, b.call);
+    const result = await a.call.play({ prompts: [await h.promptFile(1000)] });
+    t.same(result, { reason: 'done' });
+    await tolerate(t, waitUntil(() => a.peer.heardToneMs() >= 700, 3000, 'prompt heard'));
+    t.ok(a.peer.heardToneMs() >= 700, `the call played to hears the prompt (${a.peer.heardToneMs()} ms)`);
+    t.ok(b.peer.heardToneMs() < 200, `the other side does not (${b.peer.heardToneMs()} ms)`);
+    const before = a.peer.heardToneMs();
+    b.peer.startTone();
+    await tolerate(t, waitUntil(() => a.peer.heardToneMs() - before > 300, WAIT, 'bridged audio after the prompt'));
+    t.ok(a.peer.heardToneMs() - before > 300, 'the bridge still carries audio');
+    b.peer.stopTone();
+    await a.call.hangup();
+    await b.call.hangup();
+  },
+
   'a bridged call ending ends the bridge': async (t, h) => {
     const a = await answeredInbound(h);
     const b = await answeredInbound(h);

@@ -6,6 +6,8 @@ import type { DriverHarness, PeerCall } from './harness.js';
 /** The slice of a tap test the suite uses, so the suite does not depend on a test runner. */
 export interface ContractTest {
   test(name: string, fn: (t: ContractTest) => Promise<void>): unknown;
+  /** A case not run, shown as skipped with the reason. */
+  skip(name: string, reason: string): unknown;
   ok(value: unknown, message?: string): unknown;
   equal(found: unknown, wanted: unknown, message?: string): unknown;
   same(found: unknown, wanted: unknown, message?: string): unknown;

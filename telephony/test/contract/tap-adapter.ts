@@ -6,6 +6,7 @@ import type { ContractTest } from '../../src/contract/suite.js';
 export function contractTest(t: Test): ContractTest {
   return {
     test: (name, fn) => t.test(name, (sub) => fn(contractTest(sub))),
+    skip: (name, reason) => t.test(name, { skip: reason }, () => undefined),
     ok: (value, message) => t.ok(value, message ?? 'ok'),
     equal: (found, wanted, message) => t.equal(found, wanted, message ?? 'should be equal'),
     same: (found, wanted, message) => t.same(found, wanted, message ?? 'should be equivalent'),

@@ -1,0 +1,261 @@
+// FreeSwitchDriver: the telephony driver contract over FreeSWITCH's event
+// socket, inbound mode: one connection to FreeSWITCH carries every call's
+// events and every command. FreeSWITCH's dialplan parks each call arriving on
+// the profile (config-xml.ts); the driver sees CHANNEL_PARK, raises `incoming`
+// and from then on drives the channel by its UUID. Outbound calls are placed
+// with bgapi originate to &park() under a UUID chosen here.
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import pino, { type Logger } from 'pino';
+import {
+  OriginateError, type Bridge, type Call, type CallSource, type DialTarget, type DriverEvents, type DriverStats,
+  type Monitor, type MonitorMode, type OriginateOptions, type Prompt, type TelephonyDriver,
+} from '../driver.js';
+import { PromptLibrary } from '../embedded/media/prompts.js';
+import { FreeSwitchCall, type CallContext } from './call.js';
+import { causeFromFreeSwitch } from './causes.js';
+import { EslConnection, type EslEndpoint, type FsEvent } from './esl-connection.js';
+import { FsBridge, FsMonitor } from './joins.js';
+import { originate, type OriginateRoute } from './originate.js';
+
+const EVENTS = [
+  'CHANNEL_PARK', 'CHANNEL_ANSWER', 'CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE', 'DTMF',
+  'CHANNEL_EXECUTE_COMPLETE', 'BACKGROUND_JOB',
+];
+
+export interface FreeSwitchDriverConfig {
+  eventSocket: EslEndpoint;
+  /** The sofia profile calls arrive on and leave by (its dialplan context parks them). */
+  profile: string;
+  /** FreeSWITCH's SIP address and port, for transfer targets given as a bare number. */
+  sipAddress: string;
+  sipPort: number;
+  /** Carriers: calls from their addresses are 'trunk' calls; numbers are dialed through their gateway. */
+  trunks?: Array<{ name: string; inboundAddresses?: string[] }>;
+  /** Where FreeSWITCH can write temporary audio that Tenor reads (AMD). Default: the OS temp folder. */
+  workDir?: string;
+  promptsDir?: string;
+  /** Music for hold() without `music`. Default: a soft tone FreeSWITCH generates. */
+  holdMusic?: string;
+  originateTimeoutMs?: number;
+  logger?: Logger;
+}
+
+export class FreeSwitchDriver extends EventEmitter<DriverEvents> implements TelephonyDriver {
+  readonly name = 'freeswitch';
+  readonly #cfg: FreeSwitchDriverConfig;
+  readonly #logger: Logger;
+  #esl: EslConnection | undefined;
+  readonly #calls = new Map<string, FreeSwitchCall>();
+  /** UUIDs of originates not answered yet: their events are the originate job's, not a call's. */
+  readonly #placing = new Set<string>();
+  readonly #bridges = new Set<FsBridge>();
+  #refusing = false;
+  #stopping = false;
+  #prompts: PromptLibrary | undefined;
+
+  constructor(cfg: FreeSwitchDriverConfig) {
+    super();
+    this.#cfg = cfg;
+    this.#logger = cfg.logger ?? pino({ level: 'silent' });
+  }
+
+  async start(): Promise<void> {
+    const esl = await EslConnection.connect(this.#cfg.eventSocket, EVENTS);
+    this.#esl = esl;
+    esl.on('event', (e) => this.#onEvent(e));
+    esl.on('closed', (reason) => this.#onLinkLost(reason));
+    this.#logger.info({ eventSocket: `${this.#cfg.eventSocket.host}:${this.#cfg.eventSocket.port}` }, 'FreeSWITCH driver connected');
+  }
+
+  #requireEsl(): EslConnection {
+    if (!this.#esl) throw new Error('FreeSwitchDriver is not started');
+    return this.#esl;
+  }
+
+  #context(): CallContext {
+    return {
+      esl: this.#requireEsl(),
+      logger: this.#logger,
+      promptFile: (p) => this.#promptFile(p),
+      holdMusic: this.#cfg.holdMusic ?? 'tone_stream://%(1000,3000,440)',
+      transferDomain: `${this.#cfg.sipAddress}:${this.#cfg.sipPort}`,
+      workDir: this.#cfg.workDir ?? process.env['TMPDIR'] ?? '/tmp',
+      rebridge: async (a, b) => { await this.#join(a, b); },
+    };
+  }
+
+  #promptFile(prompt: Prompt): string {
+    if (typeof prompt === 'string' && (prompt.includes('/') || prompt.toLowerCase().endsWith('.wav'))) return prompt;
+    if (typeof prompt === 'object' && 'file' in prompt) return prompt.file;
+    this.#prompts ??= new PromptLibrary(this.#cfg.promptsDir !== undefined ? { dir: this.#cfg.promptsDir } : {});
+    return this.#prompts.resolve(prompt);
+  }
+
+  #onEvent(e: FsEvent): void {
+    const uuid = e.uuid;
+    if (!uuid) return;
+    const call = this.#calls.get(uuid);
+    switch (e.name) {
+      case 'CHANNEL_PARK':
+        if (!call && !this.#placing.has(uuid) && e.header('Call-Direction') === 'inbound') this.#onInbound(uuid, e);
+        return;
+      case 'CHANNEL_ANSWER':
+        call?.markAnswered();
+        return;
+      case 'DTMF': {
+        const digit = e.header('DTMF-Digit');
+        if (call && digit) call.markDigit(digit);
+        return;
+      }
+      case 'CHANNEL_HANGUP':
+      case 'CHANNEL_HANGUP_COMPLETE':
+        if (call) {
+          this.#calls.delete(uuid);
+          call.markEnded(causeFromFreeSwitch(e.header('Hangup-Cause')));
+        }
+        return;
+      default:
+    }
+  }
+
+  #sourceOf(e: FsEvent): CallSource {
+    const address = e.header('variable_sip_network_ip') ?? e.header('Caller-Network-Addr');
+    const trunk = this.#cfg.trunks?.find((t) => address !== undefined && (t.inboundAddresses ?? []).includes(address));
+    return trunk ? { kind: 'trunk', trunk: trunk.name } : { kind: 'unknown' };
+  }
+
+  #onInbound(uuid: string, e: FsEvent): void {
+    const logger = this.#logger.child({ callId: uuid });
+    if (this.#refusing || this.#stopping) {
+      logger.info('incoming call refused: not taking new calls');
+      void this.#requireEsl().api(`uuid_kill ${uuid} NORMAL_TEMPORARY_FAILURE`).then((r) => {
+        if (!r.ok) logger.debug({ reply: r.text }, 'refusing the call failed');
+      });
+      return;
+    }
+    const displayName = e.header('Caller-Caller-ID-Name');
+    const call = new FreeSwitchCall(this.#context(), {
+      uuid, direction: 'inbound', state: 'ringing',
+      from: { number: e.header('Caller-Caller-ID-Number') ?? '', ...(displayName && displayName !== 'unknown' ? { displayName } : {}) },
+      to: { number: e.header('Caller-Destination-Number') ?? '' },
+    });
+    this.#calls.set(uuid, call);
+    const headers: Record<string, string> = {};
+    for (const name of ['Diversion', 'P-Asserted-Identity']) {
+      const value = e.header(`variable_sip_h_${name}`) ?? e.header(`variable_sip_${name.toLowerCase().replace(/-/g, '_')}`);
+      if (value) headers[name.toLowerCase()] = value;
+    }
+    const raw = e.raw();
+    for (const [key, value] of Object.entries(raw)) {
+      if (key.startsWith('variable_sip_h_')) headers[key.slice('variable_sip_h_'.length).toLowerCase()] = value;
+    }
+    logger.info({ from: call.from.number, to: call.to.number }, 'incoming call');
+    this.emit('incoming', { call, source: this.#sourceOf(e), headers });
+  }
+
+  #onLinkLost(reason: string): void {
+    if (this.#stopping) return;
+    this.#logger.error({ calls: this.#calls.size, reason }, 'FreeSWITCH event socket lost: its calls are ended here');
+    for (const call of [...this.#calls.values()]) {
+      this.#calls.delete(call.uuid);
+      call.markEnded('failed');
+    }
+  }
+
+  refuseNewCalls(): void {
+    this.#refusing = true;
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    const ending = [...this.#calls.values()].map((c) => c.hangup('server-shutdown').catch((err: unknown) => {
+      this.#logger.warn({ callId: c.uuid, err }, 'hang-up at shutdown failed');
+    }));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(ending), new Promise((r) => { timer = setTimeout(r, 5000); })]);
+    clearTimeout(timer);
+    for (const call of [...this.#calls.values()]) call.markEnded('server-shutdown');
+    this.#calls.clear();
+    this.#esl?.close();
+  }
+
+  #route(target: DialTarget): OriginateRoute {
+    switch (target.kind) {
+      case 'address':
+        return { dial: `sofia/${this.#cfg.profile}/${target.address.replace(/^sips?:/, '')}`, to: target.address };
+      case 'number': {
+        const trunk = target.trunk ?? this.#cfg.trunks?.[0]?.name;
+        if (!trunk) throw new OriginateError('unreachable', 'no trunk to dial a number through');
+        return { dial: `sofia/gateway/${trunk}/${target.number}`, to: target.number };
+      }
+      case 'device':
+        return { device: target.user, profile: this.#cfg.profile, to: target.user };
+    }
+  }
+
+  async originate(target: DialTarget, opts: OriginateOptions = {}): Promise<Call> {
+    if (this.#refusing || this.#stopping) throw new OriginateError('unreachable', 'not placing new calls');
+    const esl = this.#requireEsl();
+    const uuid = randomUUID();
+    const route = this.#route(target);
+    this.#placing.add(uuid);
+    try {
+      const answered = await originate(esl, this.#logger, {
+        uuid, route, timeoutMs: opts.timeoutMs ?? this.#cfg.originateTimeoutMs ?? 60_000,
+        callerId: opts.callerId, headers: opts.headers, signal: opts.signal,
+      });
+      const call = new FreeSwitchCall(this.#context(), {
+        uuid, direction: 'outbound', state: 'answered',
+        from: opts.callerId ?? { number: '' }, to: { number: route.to },
+      });
+      this.#calls.set(uuid, call);
+      // The channel may have hung up between the job's reply and now.
+      const alive = await esl.api(`uuid_exists ${uuid}`);
+      if (!answered || alive.text !== 'true') {
+        this.#calls.delete(uuid);
+        call.markEnded('normal');
+      }
+      return call;
+    } finally {
+      this.#placing.delete(uuid);
+    }
+  }
+
+  async #join(a: FreeSwitchCall, b: FreeSwitchCall): Promise<void> {
+    const r = await this.#requireEsl().api(`uuid_bridge ${a.uuid} ${b.uuid}`);
+    if (!r.ok) throw new Error(`bridge refused: ${r.text}`);
+  }
+
+  async bridge(a: Call, b: Call): Promise<Bridge> {
+    const ca = this.#own(a);
+    const cb = this.#own(b);
+    if (ca.state !== 'answered' || cb.state !== 'answered') throw new Error('only answered calls can be bridged');
+    await this.#join(ca, cb);
+    const bridge = new FsBridge(ca, cb, (done) => this.#bridges.delete(done));
+    this.#bridges.add(bridge);
+    return bridge;
+  }
+
+  async monitor(target: Call, listener: Call, mode: MonitorMode): Promise<Monitor> {
+    const t = this.#own(target);
+    const l = this.#own(listener);
+    if (!t.partner) throw new Error('only a bridged call can be monitored');
+    return FsMonitor.start(t, l, mode);
+  }
+
+  #own(call: Call): FreeSwitchCall {
+    const own = this.#calls.get(call.id);
+    if (!own || own !== call) throw new Error(`call ${call.id} is not a live call of this driver`);
+    return own;
+  }
+
+  stats(): DriverStats {
+    return {
+      activeCalls: this.#calls.size,
+      activeBridges: this.#bridges.size,
+      resources: { channels: this.#calls.size + this.#placing.size, placing: this.#placing.size },
+    };
+  }
+}

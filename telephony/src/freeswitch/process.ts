@@ -1,0 +1,124 @@
+// Starts a FreeSWITCH for a test or a site: writes its configuration into a
+// folder of its own (conf/, log/, db/, run/, ...), runs the binary in the
+// foreground without a console (-nc -nf) and without NAT lookups, waits until
+// the event socket accepts the password and the SIP profile runs, and stops it
+// by its PID.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { DEFAULT_MODULES, freeswitchXml, type FsGateway } from './config-xml.js';
+import { EslConnection, type EslEndpoint } from './esl-connection.js';
+import { freeEventSocketPort, freeSipPort, randomRtpRange } from './free-ports.js';
+
+export interface StartFreeSwitchOptions {
+  /** Install prefix of the build (holds bin/freeswitch and lib/); printed by scripts/build-freeswitch.sh. */
+  prefix: string;
+  /** A folder for this instance's configuration, logs, databases and recordings. */
+  folder: string;
+  /** Where FreeSWITCH listens. Default 127.0.0.1. */
+  address?: string;
+  /** SIP port; default: a free one. */
+  sipPort?: number;
+  rtpPorts?: { min: number; max: number };
+  /** Default 60000, as the embedded engine. */
+  mediaTimeoutMs?: number;
+  modules?: readonly string[];
+  gateways?: readonly FsGateway[];
+  /** The sofia profile (and dialplan context). Default 'tenor'. */
+  profile?: string;
+  /** How long to wait for the event socket and the profile. Default 30 s. */
+  readyTimeoutMs?: number;
+  logger?: Logger;
+}
+
+export interface RunningFreeSwitch {
+  readonly pid: number;
+  readonly eventSocket: EslEndpoint;
+  readonly address: string;
+  readonly sipPort: number;
+  readonly profile: string;
+  readonly mediaTimeoutMs: number;
+  /** Milliseconds from spawn until the event socket and the profile were ready. */
+  readonly startMs: number;
+  readonly logFile: string;
+  /** Stops the process (SIGTERM, then SIGKILL after 5 s) and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+async function tail(file: string): Promise<string> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text.split('\n').slice(-15).join('\n');
+}
+
+async function profileRunning(endpoint: EslEndpoint, profile: string): Promise<boolean> {
+  const esl = await EslConnection.connect(endpoint, ['HEARTBEAT'], 1000).catch(() => undefined);
+  if (!esl) return false;
+  try {
+    // One line per profile: "tenor  profile  sip:mod_sofia@127.0.0.1:5060  RUNNING (0)".
+    const status = await esl.api('sofia status');
+    return status.text.split('\n').some((line) => line.trim().startsWith(profile) && /\bprofile\b.*RUNNING/.test(line));
+  } finally {
+    esl.close();
+  }
+}
+
+export async function startFreeSwitch(opts: StartFreeSwitchOptions): Promise<RunningFreeSwitch> {
+  const address = opts.address ?? '127.0.0.1';
+  const profile = opts.profile ?? 'tenor';
+  const mediaTimeoutMs = opts.mediaTimeoutMs ?? 60_000;
+  const dirs = Object.fromEntries(
+    ['conf', 'log', 'db', 'run', 'temp', 'storage', 'cache', 'recordings', 'sounds'].map((d) => [d, join(opts.folder, d)]),
+  ) as Record<'conf' | 'log' | 'db' | 'run' | 'temp' | 'storage' | 'cache' | 'recordings' | 'sounds', string>;
+  for (const dir of Object.values(dirs)) await mkdir(dir, { recursive: true });
+  const eventSocket: EslEndpoint = {
+    host: address, port: await freeEventSocketPort(address), password: randomBytes(12).toString('hex'),
+  };
+  const sipPort = opts.sipPort ?? await freeSipPort(address);
+  const logFile = join(dirs.log, 'freeswitch.log');
+  await writeFile(join(dirs.conf, 'freeswitch.xml'), freeswitchXml({
+    address, sipPort, rtpPorts: opts.rtpPorts ?? randomRtpRange(), eventSocket, profile,
+    modules: opts.modules ?? DEFAULT_MODULES, mediaTimeoutMs, logFile, gateways: opts.gateways ?? [],
+  }));
+
+  const started = Date.now();
+  const child = spawn(join(opts.prefix, 'bin', 'freeswitch'), [
+    '-nonat', '-nonatmap', '-nc', '-nf',
+    '-conf', dirs.conf, '-log', dirs.log, '-db', dirs.db, '-run', dirs.run, '-temp', dirs.temp,
+    '-storage', dirs.storage, '-cache', dirs.cache, '-recordings', dirs.recordings, '-sounds', dirs.sounds,
+  ], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, LD_LIBRARY_PATH: join(opts.prefix, 'lib') },
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString('utf8')).slice(-4000); });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`could not start ${join(opts.prefix, 'bin', 'freeswitch')}`);
+
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const gone = exited(child);
+    process.kill(pid, 'SIGTERM');
+    const timer = setTimeout(() => { if (child.exitCode === null) process.kill(pid, 'SIGKILL'); }, 5000);
+    await gone;
+    clearTimeout(timer);
+  };
+
+  const deadline = started + (opts.readyTimeoutMs ?? 30_000);
+  while (!(await profileRunning(eventSocket, profile))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`FreeSWITCH did not become ready (exit ${child.exitCode ?? 'none'}): ${stderr}\n${await tail(logFile)}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const startMs = Date.now() - started;
+  opts.logger?.info({ pid, sipPort, eventSocketPort: eventSocket.port, startMs }, 'FreeSWITCH ready');
+  return { pid, eventSocket, address, sipPort, profile, mediaTimeoutMs, startMs, logFile, stop };
+}

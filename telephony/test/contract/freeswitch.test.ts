@@ -1,0 +1,38 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { runDriverContract } from '../../src/contract/suite.js';
+import { startFreeSwitch } from '../../src/freeswitch/process.js';
+import { findFreeSwitchBuild } from './freeswitch-build.js';
+import { createFreeSwitchHarness } from './freeswitch-harness.js';
+import { contractTest } from './tap-adapter.js';
+
+const MEDIA_TIMEOUT_MS = 2000;
+const HOLD_REASON = 'no sendonly re-INVITE on hold: FreeSWITCH\'s hold (uuid_hold) stops every write to the held '
+  + 'channel, so the driver plays the music without one (the music and the bridge parts of the case pass)';
+// A first run builds FreeSWITCH (about 4 minutes on 2 cores) before the suite runs.
+t.setTimeout(900_000);
+
+const build = await findFreeSwitchBuild();
+if ('missing' in build) {
+  if (process.env['CI'] === 'true') t.fail(`${build.missing}: the FreeSWITCH contract suite must run in CI`);
+  else t.plan(0, `skipped: ${build.missing}`);
+} else {
+  const folder = await mkdtemp(join(tmpdir(), 'tenor-freeswitch-'));
+  const fs = await startFreeSwitch({ prefix: build.prefix, folder, mediaTimeoutMs: MEDIA_TIMEOUT_MS });
+  t.comment(`FreeSWITCH ready in ${fs.startMs} ms (pid ${fs.pid}, SIP ${fs.address}:${fs.sipPort})`);
+  t.teardown(async () => {
+    await fs.stop();
+    await rm(folder, { recursive: true, force: true });
+  });
+  const started = Date.now();
+  await runDriverContract(contractTest(t), {
+    createHarness: () => createFreeSwitchHarness(fs),
+    skip: {
+      'hold and unhold': HOLD_REASON,
+      'hold while bridged: the held side hears music, the other side hears nothing': HOLD_REASON,
+    },
+  });
+  t.comment(`contract suite on FreeSWITCH: ${Date.now() - started} ms`);
+}
