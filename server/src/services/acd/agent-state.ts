@@ -20,8 +20,7 @@ export const SUPERVISOR_REASON = 'supervisor';
 const legal: Readonly<Record<AgentState, readonly AgentState[]>> = {
   'logged-out': ['ready', 'break'],
   ready: ['offered', 'break', 'logged-out'],
-  // offered: a call the agent places from a break (a campaign's preview call; they go back to the break after it).
-  break: ['ready', 'logged-out', 'offered'],
+  break: ['ready', 'logged-out'],
   // An offer ends answered (on-call), missed or withdrawn (ready), missed once too often (break),
   // or missed or withdrawn with a forced break or logout pending (break, logged-out).
   offered: ['on-call', 'ready', 'break', 'logged-out'],
@@ -140,6 +139,23 @@ export class Agent {
     return change;
   }
 
+  /**
+   * A call placed for the agent outside the queues (a preview call) rings their phone:
+   * offered, from ready or from a break (the ACD never offers its own contacts to an agent
+   * on a break); the break is kept for after the call.
+   */
+  outsideCall(ref: string, now: number): AgentStateChange {
+    const from = this.#state;
+    if (from !== 'ready' && from !== 'break') {
+      throw new TenorError('TENOR_ERR_VALIDATION', [`agent '${this.login}' cannot take a call from ${from}`]);
+    }
+    const breakReason = from === 'break' ? this.#reason : undefined;
+    const change = this.#set('offered', 'outside call', now, ref);
+    this.callId = ref;
+    if (breakReason !== undefined) this.defer({ state: 'break', reason: breakReason });
+    return change;
+  }
+
   answered(now: number): AgentStateChange {
     const change = this.#to('on-call', 'answered', now, this.callId);
     this.consecutiveMisses = 0;
@@ -209,10 +225,14 @@ export class Agent {
   }
 
   #to(to: AgentState, reason: string, now: number, callId?: string): AgentStateChange {
-    const from = this.#state;
-    if (!canTransition(from, to)) {
-      throw new TenorError('TENOR_ERR_VALIDATION', [`agent '${this.login}' cannot go from ${from} to ${to}`]);
+    if (!canTransition(this.#state, to)) {
+      throw new TenorError('TENOR_ERR_VALIDATION', [`agent '${this.login}' cannot go from ${this.#state} to ${to}`]);
     }
+    return this.#set(to, reason, now, callId);
+  }
+
+  #set(to: AgentState, reason: string, now: number, callId?: string): AgentStateChange {
+    const from = this.#state;
     this.#state = to;
     this.#changes++;
     this.#reason = reason;

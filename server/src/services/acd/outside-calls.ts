@@ -46,9 +46,7 @@ export class OutsideCalls {
     // After-call work of the last call ends when the agent dials the next one (a forced change pending is taken then).
     if (agent.state === 'wrap-up') roster.endWrapUp(agent, 'next call dialed');
     if (!agent.loggedIn) throw new TenorError('TENOR_ERR_AGENT_NOT_AVAILABLE', [login, 'logged out: log in first']);
-    const breakReason = agent.state === 'break' ? agent.reason : undefined;
-    roster.apply(agent, agent.offer(ref, clock.now()));
-    if (breakReason !== undefined) agent.defer({ state: 'break', reason: breakReason });
+    roster.apply(agent, agent.outsideCall(ref, clock.now()));
     log.child({ callId: ref }).info({ agent: login, queue }, 'agent taken for an outside call');
     return this.#call(agent, ref, queue);
   }
