@@ -127,12 +127,32 @@ t.test("a supervisor's forced break during a call is pending, said so, and taken
 
   caller.farEndHangup();
   await until('wrap-up', () => s.acd.agent('ann')?.state === 'wrap-up');
-  t.match(await s.state('sue', 'ann', { state: 'logged-out' }), { status: 200, body: { state: 'wrap-up', pending: { state: 'logged-out', reason: 'logout' } } },
-    'a forced logout during wrap-up waits too, and replaces the pending break');
-  t.match(await s.state('ann', 'ann', { state: 'ready' }), { status: 200, body: { state: 'logged-out', pending: null } },
-    "ann ending her wrap-up early takes the pending change, not ready");
+  t.match(await s.app.inject({ method: 'GET', url: '/api/agents/ann', headers: { authorization: basic('ann') } }).then((r) => r.json()), { state: 'wrap-up', pending: { state: 'break' } },
+    'the call ended: ann has her wrap-up first');
+  t.match(await s.state('ann', 'ann', { state: 'ready' }), { status: 200, body: { state: 'break', reason: 'supervisor', pending: null } },
+    'ann ending her wrap-up early takes the pending break, not ready');
   const changes = s.events.filter((e) => e.type === 'agent_state_changed').map((e) => e.payload as { from: string; to: string; reason: string });
-  t.same(changes.slice(-2).map((c) => [c.from, c.to, c.reason]), [['on-call', 'wrap-up', 'call ended'], ['wrap-up', 'logged-out', 'logout']], 'the state log shows when it took effect');
+  t.same(changes.slice(-2).map((c) => [c.from, c.to, c.reason]), [['on-call', 'wrap-up', 'call ended'], ['wrap-up', 'break', 'supervisor']], 'the state log shows when it took effect');
+});
+
+t.test('forced during wrap-up: at once (the wrap-up ends); a forced logout pending on a call wins over a later forced break', async (t) => {
+  const s = await setup(t, 60);
+  await s.state('ann', 'ann', { state: 'ready' });
+  let caller = await s.annOnCall();
+  await s.answer();
+  caller.farEndHangup();
+  await until('wrap-up', () => s.acd.agent('ann')?.state === 'wrap-up');
+  t.match(await s.state('sue', 'ann', { state: 'break' }), { status: 200, body: { state: 'break', reason: 'supervisor', pending: null } }, 'a forced break in wrap-up starts now');
+  t.notOk(s.events.some((e) => e.type === 'agent_state_pending'), 'nothing was pending');
+
+  await s.state('ann', 'ann', { state: 'ready' });
+  caller = await s.annOnCall();
+  await s.answer();
+  t.match(await s.state('sue', 'ann', { state: 'logged-out' }), { status: 200, body: { pending: { state: 'logged-out', reason: 'logout' } } }, 'a forced logout on the call is pending');
+  t.match(await s.state('admin', 'ann', { state: 'break' }), { status: 200, body: { pending: { state: 'logged-out' } } }, 'a later forced break does not replace it');
+  caller.farEndHangup();
+  await until('wrap-up', () => s.acd.agent('ann')?.state === 'wrap-up');
+  t.match(await s.state('ann', 'ann', { state: 'ready' }), { status: 200, body: { state: 'logged-out', pending: null } }, 'ann ending her wrap-up is logged out');
 });
 
 t.test('a forced break while the phone rings is taken when the offer ends', async (t) => {

@@ -9,11 +9,12 @@
 //  logged-out          │ login    login     —         │ login     —         login
 //  ready, break        │ now      now       now       │ now       now       now
 //  offered, on-call    │ refused  refused   refused   │ pending   pending   refused
-//  wrap-up             │ now      now       now       │ pending   pending   now
+//  wrap-up             │ now      now       now       │ now       now       now
 //
-// "refused" is TENOR_ERR_AGENT_BUSY naming the state that blocks it; "pending" is
-// taken when the call and its wrap-up end (a forced change never cuts the agent's
-// work on a call short: wrap-up is bounded by the queue's wrapUpSeconds).
+// "refused" is TENOR_ERR_AGENT_BUSY naming the state that blocks it. "pending" is
+// taken when the call and its wrap-up end: forced during the call, it leaves the
+// agent their after-call work (bounded by the queue's wrapUpSeconds). "now" in
+// wrap-up ends the wrap-up (its time is recorded), as a supervisor asking then means.
 
 import { TenorError } from '../../core/errors.js';
 import type { AgentState } from './agent-state.js';
@@ -30,11 +31,7 @@ export type RequestOutcome = 'now' | 'pending';
 export const BUSY_STATES: readonly AgentState[] = ['offered', 'on-call'];
 
 export function decideRequest(login: string, state: AgentState, wanted: RequestedState, asker: Asker): RequestOutcome {
-  const forcedAway = asker === 'forced' && wanted !== 'ready';
-  if (BUSY_STATES.includes(state)) {
-    if (forcedAway) return 'pending';
-    throw new TenorError('TENOR_ERR_AGENT_BUSY', [login, state, `${wanted} is refused until the call ends`], { details: { state, requested: wanted } });
-  }
-  if (state === 'wrap-up' && forcedAway) return 'pending';
-  return 'now';
+  if (!BUSY_STATES.includes(state)) return 'now';
+  if (asker === 'forced' && wanted !== 'ready') return 'pending';
+  throw new TenorError('TENOR_ERR_AGENT_BUSY', [login, state, `${wanted} is refused until the call ends`], { details: { state, requested: wanted } });
 }
