@@ -14,6 +14,8 @@ import { loadConfig } from '../../src/services/index.js';
 import { ServiceManager, defineService } from '../../src/core/service-manager.js';
 import type { TenorEvent } from '../../src/core/events.js';
 import { createShell } from '../../src/http/shell.js';
+import { SESSION_COOKIE } from '../../src/http/cookies.js';
+import { sessionsService } from '../../src/services/sessions/index.js';
 import { storeService } from '../../src/services/store.js';
 import { eventsService } from '../../src/services/events.js';
 import { dialingService } from '../../src/services/dialing/service.js';
@@ -26,7 +28,6 @@ import { silentLogger, sleep, tempDir } from '../helpers.js';
 import { FakeClock } from './fake-clock.js';
 import { MemoryDriver } from './memory-driver.js';
 
-const basic = (user: string): string => `Basic ${Buffer.from(`${user}:${user === 'admin' ? 'admin-password' : `${user}-password`}`).toString('base64')}`;
 
 /** Wait (5 s at most) for something the server does on its own time. */
 async function until(what: string, condition: () => boolean): Promise<void> {
@@ -49,6 +50,7 @@ async function setup(t: Test, wrapUpSeconds: number) {
   services.register(sipCredentialsService(config));
   services.register(defineService<TelephonyDriver>({ name: 'telephony', dependsOn: ['users'], start: () => driver }));
   services.register(acdService(config));
+  services.register(sessionsService());
   await services.startAll();
   // The HTTP shell's access control: Basic users who are ACD agents act as their agent.
   const app = createShell({ services, logger: silentLogger, trustProxy: false, allowedOrigins: [] });
@@ -61,15 +63,28 @@ async function setup(t: Test, wrapUpSeconds: number) {
     await app.close();
     await services.stopAll();
   });
-  const users = services.get('users');
-  for (const [username, role] of [['ann', 'agent'], ['bob', 'agent'], ['sue', 'supervisor']] as const) await users.create({ username, password: `${username}-password`, role });
   const acd = services.get('acd');
   await acd.saveQueue(queueWithDefaults({ name: 'sales', wrapUpSeconds }));
   for (const login of ['ann', 'bob']) await acd.saveAgent({ login, name: login, device: { type: 'softphone' }, skills: {}, queues: [{ queue: 'sales', penalty: 0 }] });
+  // Each person is created and signed in (a web session, as the web client) when first needed:
+  // a password hash costs seconds on a loaded machine, so one per person, not one per request.
+  const roles = { ann: 'agent', bob: 'agent', sue: 'supervisor' } as const;
+  const headers = new Map<string, { cookie: string; 'x-csrf-token': string }>();
+  const desk = async (who: string) => {
+    const known = headers.get(who);
+    if (known) return known;
+    const password = who === 'admin' ? 'admin-password' : `${who}-password`;
+    if (who !== 'admin') await services.get('users').create({ username: who, password, role: roles[who as keyof typeof roles] });
+    const { id, session } = await services.get('sessions').login(who, password, { address: '127.0.0.1' });
+    const made = { cookie: `${SESSION_COOKIE}=${id}`, 'x-csrf-token': session.csrfToken };
+    headers.set(who, made);
+    return made;
+  };
   const state = async (who: string, login: string, body: object) => {
-    const res = await app.inject({ method: 'POST', url: `/api/agents/${login}/state`, payload: body, headers: { authorization: basic(who) } });
+    const res = await app.inject({ method: 'POST', url: `/api/agents/${login}/state`, payload: body, headers: await desk(who) });
     return { status: res.statusCode, body: res.json() as Record<string, unknown> };
   };
+  const view = async (who: string, login: string) => (await app.inject({ method: 'GET', url: `/api/agents/${login}`, headers: await desk(who) })).json() as Record<string, unknown>;
   /** A caller into `sales`, answered by ann's phone: ann is on-call. */
   const annOnCall = async () => {
     const caller = driver.caller('+4930111');
@@ -82,7 +97,7 @@ async function setup(t: Test, wrapUpSeconds: number) {
     await driver.ringing('device:ann')[0]?.answer();
     await until('ann on the call', () => acd.agent('ann')?.state === 'on-call');
   };
-  return { app, acd, driver, events, state, annOnCall, answer };
+  return { app, acd, driver, events, state, view, annOnCall, answer };
 }
 
 t.test("the agent's own ready, break and logout are refused while offered and on a call, naming the state", async (t) => {
@@ -123,11 +138,11 @@ t.test("a supervisor's forced break during a call is pending, said so, and taken
   t.match(forced, { status: 200, body: { state: 'on-call', pending: { state: 'break', reason: 'supervisor' } } }, 'accepted: the answer shows the break pending');
   const pending = s.events.find((e) => e.type === 'agent_state_pending');
   t.match(pending?.payload, { login: 'ann', state: 'break', reason: 'supervisor', during: 'on-call', callId: caller.id }, 'and an event says so');
-  t.match((await s.app.inject({ method: 'GET', url: '/api/agents/ann', headers: { authorization: basic('sue') } })).json(), { state: 'on-call', pending: { state: 'break' } }, 'the agent view shows it');
+  t.match(await s.view('sue', 'ann'), { state: 'on-call', pending: { state: 'break' } }, 'the agent view shows it');
 
   caller.farEndHangup();
   await until('wrap-up', () => s.acd.agent('ann')?.state === 'wrap-up');
-  t.match(await s.app.inject({ method: 'GET', url: '/api/agents/ann', headers: { authorization: basic('ann') } }).then((r) => r.json()), { state: 'wrap-up', pending: { state: 'break' } },
+  t.match(await s.view('ann', 'ann'), { state: 'wrap-up', pending: { state: 'break' } },
     'the call ended: ann has her wrap-up first');
   t.match(await s.state('ann', 'ann', { state: 'ready' }), { status: 200, body: { state: 'break', reason: 'supervisor', pending: null } },
     'ann ending her wrap-up early takes the pending break, not ready');
