@@ -122,9 +122,7 @@ export interface AcdService {
   stop(): Promise<void>;
 }
 
-export type { Agent, AgentStateChange, AgentState, PendingChange } from './agent-state.js';
-export type { OutsideCall } from './outside-calls.js';
-export type { Asker, RequestedState } from './state-requests.js';
+export type { Agent, AgentStateChange, AgentState } from './agent-state.js';
 export type { Clock, TimerHandle } from './clock.js';
 export type { CallbackRequest } from './callbacks.js';
 export type { CallControlAction, ConnectedCallView, TransferTarget } from './connected-call.js';
@@ -133,6 +131,9 @@ export type { CallRecordExtension, CallRecordFields } from './records.js';
 export type { AcdReportReader, AnsweredFacts, CallbackFacts, CallFacts, StateChangeFacts } from './report-reader.js';
 export type { QueueFigures } from './router.js';
 export type { EnqueueResult } from './session.js';
+export type { PendingChange } from './agent-state.js';
+export type { OutsideCall } from './outside-calls.js';
+export type { Asker, RequestedState } from './state-requests.js';
 export type { CallOutcome, CallRecord, CallRecordFilter } from './store/call-records.js';
 export type { EnqueueOptions } from './waiting.js';
 export type { AcdEvents, CallQueuedEvent } from './events.js';
