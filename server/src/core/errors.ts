@@ -47,6 +47,7 @@ export const errorCatalogue = {
   TENOR_ERR_NO_CALL: { status: 404, message: "Agent '%s' has no connected call" },
   TENOR_ERR_CALL_STATE: { status: 409, message: 'Cannot %s: %s' },
   TENOR_ERR_AGENT_NOT_AVAILABLE: { status: 409, message: "Agent '%s' is not available (%s)" },
+  TENOR_ERR_AGENT_BUSY: { status: 409, message: "Agent '%s' is %s: %s" },
   TENOR_ERR_MONITOR_UNREACHABLE: { status: 409, message: 'Cannot monitor the call: %s did not answer (%s)' },
   TENOR_ERR_USER_REFUSED: { status: 409, message: "User '%s' cannot be %s: %s" },
   TENOR_ERR_SIP_USER_TAKEN: { status: 409, message: "SIP user '%s' is already the device of %s" },

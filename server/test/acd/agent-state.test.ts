@@ -66,17 +66,31 @@ t.test('N consecutive unanswered offers put the agent on break with "no answer";
   t.equal(a.idleSince, T0 + 50_000, 'missed offers do not reset idle time');
 });
 
-t.test('a break asked for during a call is taken when the call and wrap-up end', async (t) => {
+t.test('a break deferred during a call is taken when the call and wrap-up end', async (t) => {
   const a = new Agent(agentProfile('dan', ['sales']), T0);
   a.logIn(true, 'login', T0);
   a.offer('c1', T0);
   a.answered(T0 + 1000);
-  t.equal(a.takeBreak('lunch', T0 + 2000), undefined, 'deferred');
-  t.equal(a.state, 'on-call');
+  a.defer({ state: 'break', reason: 'lunch' });
+  t.equal(a.state, 'on-call', 'deferred');
   a.callEnded(10_000, T0 + 5000);
   const change = a.endWrapUp('wrap-up ended', T0 + 15_000);
   t.same([change.to, change.reason], ['break', 'lunch']);
   t.same([a.ready('back', T0 + 20_000).to, a.logOut('end of shift', T0 + 30_000).to], ['ready', 'logged-out']);
+});
+
+t.test('a deferred logout wins over a deferred break, and is taken when an offer is missed or withdrawn', async (t) => {
+  const a = new Agent(agentProfile('fay', ['sales']), T0);
+  a.logIn(true, 'login', T0);
+  a.offer('c1', T0);
+  a.defer({ state: 'logged-out', reason: 'supervisor' });
+  a.defer({ state: 'break', reason: 'line lost' });
+  t.same(a.pending, { state: 'logged-out', reason: 'supervisor' }, 'the logout is kept');
+  t.same([a.withdrawn(T0 + 1000).to, a.pending], ['logged-out', undefined]);
+  a.logIn(true, 'login', T0 + 2000);
+  a.offer('c2', T0 + 2000);
+  a.defer({ state: 'break', reason: 'supervisor' });
+  t.same([a.missed(3, T0 + 3000).to, a.reason], ['break', 'supervisor'], 'a missed offer ends in the deferred break');
 });
 
 t.test('a withdrawn offer (caller hung up) is not counted as a miss', async (t) => {

@@ -377,7 +377,7 @@ t.test('ring-all: every free agent rings; the first to answer takes the caller, 
   t.same(h.engine.agents().map((a) => [a.login, a.state, a.consecutiveMisses]), [['a', 'ready', 0], ['b', 'on-call', 0], ['c', 'ready', 0]]);
 });
 
-t.test('break reasons are checked; a break asked for on a call starts when the call ends; leave-when-empty', async (t) => {
+t.test("break reasons are checked; the agent's own break on a call is refused, a forced one starts when the call ends; leave-when-empty", async (t) => {
   const h = await startAcd(t, {
     queues: [queue('sales', { leaveWhenEmpty: true, exits: { empty: { type: 'voicemail', box: 'sales' } } })],
     agents: [agentProfile('a', ['sales'])],
@@ -390,8 +390,9 @@ t.test('break reasons are checked; a break asked for on a call starts when the c
   await settle();
   h.driver.ringing('device:a')[0]?.answer();
   await settle();
-  h.engine.takeBreak('a', 'lunch');
-  t.equal(h.engine.agent('a')?.state, 'on-call');
+  t.throws(() => h.engine.takeBreak('a', 'lunch'), { code: 'TENOR_ERR_AGENT_BUSY', details: { state: 'on-call', requested: 'break' } }, "the agent's own break is refused on a call");
+  h.engine.takeBreak('a', 'lunch', 'forced');
+  t.same([h.engine.agent('a')?.state, h.engine.agent('a')?.pending], ['on-call', { state: 'break', reason: 'lunch' }], 'a forced one is pending');
   caller.farEndHangup();
   await r;
   t.same([h.engine.agent('a')?.state, h.engine.agent('a')?.reason], ['break', 'lunch']);

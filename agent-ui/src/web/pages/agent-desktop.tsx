@@ -42,6 +42,8 @@ export function AgentDesktop(props: { me: Me; live: LiveState }) {
   };
 
   const state = self?.state ?? 'logged-out';
+  // The server refuses an agent's own state change while a call is in hand (TENOR_ERR_AGENT_BUSY).
+  const busy = state === 'offered' || state === 'on-call';
   const current = snapshot?.current ?? null;
   return (
     <div class="desktop">
@@ -53,12 +55,12 @@ export function AgentDesktop(props: { me: Me; live: LiveState }) {
           {self && state !== 'logged-out' && <span class="muted"> · {duration(secondsSince(self.since, now, props.live.skewMs))}</span>}
         </p>
         <div class="row">
-          <button id="go-ready" disabled={state === 'ready' || state === 'offered' || state === 'on-call'} onClick={() => setState('ready')}>{t('goReady')}</button>
+          <button id="go-ready" disabled={state === 'ready' || busy} onClick={() => setState('ready')}>{t('goReady')}</button>
           <select id="break-reason" aria-label={t('breakReason')} value={reason} onChange={(e) => setReason(e.currentTarget.value)}>
             {breakReasons.map((r) => <option value={r}>{reasonLabel(r)}</option>)}
           </select>
-          <button id="take-break" disabled={reason === ''} onClick={() => setState('break', reason)}>{t('takeBreak')}</button>
-          <button id="agent-logout" disabled={state === 'logged-out'} onClick={() => setState('logged-out')}>{t('logOutAgent')}</button>
+          <button id="take-break" disabled={reason === '' || busy} onClick={() => setState('break', reason)}>{t('takeBreak')}</button>
+          <button id="agent-logout" disabled={state === 'logged-out' || busy} onClick={() => setState('logged-out')}>{t('logOutAgent')}</button>
         </div>
         {error && <p class="error">{error}</p>}
       </section>

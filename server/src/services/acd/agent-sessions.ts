@@ -4,9 +4,11 @@
 
 import type { CallParty } from '@tenor/telephony';
 import { TenorError } from '../../core/errors.js';
-import { NO_ANSWER_REASON, SUPERVISOR_REASON, type Agent } from './agent-state.js';
+import { NO_ANSWER_REASON, SUPERVISOR_REASON, type Agent, type PendingChange } from './agent-state.js';
 import type { AcdCore } from './contacts.js';
 import { DialedDevice, PersistentLine, dialTarget, type AgentDeviceLine } from './devices.js';
+import { decideRequest, type Asker } from './state-requests.js';
+import './events.js';
 
 export interface AgentSessionsDeps {
   core: AcdCore;
@@ -23,6 +25,8 @@ export interface AgentSessionsDeps {
 export class AgentSessions {
   readonly #d: AgentSessionsDeps;
   readonly #lines = new Map<string, PersistentLine>();
+  /** Persistent lines being hung up after a logout, by agent: logout() resolves after its own. */
+  readonly #hangups = new Map<string, Promise<void>>();
 
   constructor(deps: AgentSessionsDeps) {
     this.#d = deps;
@@ -44,41 +48,77 @@ export class AgentSessions {
     return agent;
   }
 
-  /** Ready again: from a break, or ending wrap-up early. */
-  ready(login: string): Agent {
+  /**
+   * Ready again: from a break, or ending wrap-up early (into the pending break or
+   * logout, if a supervisor forced one). Refused while a call is in hand (state-requests.ts).
+   */
+  ready(login: string, asker: Asker = 'self'): Agent {
     const { roster, clock } = this.#d.core;
     const agent = roster.require(login);
+    decideRequest(login, agent.state, 'ready', asker);
     if (agent.state === 'wrap-up') roster.endWrapUp(agent, 'wrap-up ended by agent');
     else roster.apply(agent, agent.ready('ready', clock.now()));
     return agent;
   }
 
-  /** Take a break now, or after the current call and wrap-up. */
-  takeBreak(login: string, reason: string): Agent {
+  /**
+   * Take a break now (ending wrap-up early). While a call is in hand the agent's own
+   * break is refused and a forced one is pending (`agent.pending`) until the call's work ends.
+   */
+  takeBreak(login: string, reason: string, asker: Asker = 'self'): Agent {
     const { roster, clock } = this.#d.core;
     this.#checkBreakReason(reason);
     const agent = roster.require(login);
-    if (agent.state === 'wrap-up') {
-      agent.pendingBreak = reason;
+    if (decideRequest(login, agent.state, 'break', asker) === 'pending') this.#defer(agent, { state: 'break', reason });
+    else if (agent.state === 'wrap-up') {
+      agent.defer({ state: 'break', reason });
       roster.endWrapUp(agent, reason);
-    } else {
-      roster.apply(agent, agent.takeBreak(reason, clock.now()));
-    }
+    } else roster.apply(agent, agent.takeBreak(reason, clock.now()));
     return agent;
   }
 
-  async logout(login: string, reason = 'logout'): Promise<Agent> {
+  /** Log out now, or (forced during a call's work) when it ends: `agent.pending` says which. */
+  async logout(login: string, reason = 'logout', asker: Asker = 'self'): Promise<Agent> {
     const { roster, clock } = this.#d.core;
     const agent = roster.require(login);
-    if (agent.state === 'offered' || agent.state === 'on-call') {
-      throw new TenorError('TENOR_ERR_VALIDATION', [`agent '${login}' is on a call; log out after it ends`]);
+    if (decideRequest(login, agent.state, 'logged-out', asker) === 'pending') {
+      this.#defer(agent, { state: 'logged-out', reason });
+      return agent;
     }
-    roster.apply(agent, agent.logOut(reason, clock.now()));
-    const line = this.#lines.get(login);
-    this.#lines.delete(login);
-    await line?.disconnect();
-    this.#d.leaveEmptyQueues(agent);
+    if (agent.state === 'wrap-up') {
+      agent.defer({ state: 'logged-out', reason });
+      roster.endWrapUp(agent, reason);
+    } else roster.apply(agent, agent.logOut(reason, clock.now()));
+    await this.#hangups.get(login);
     return agent;
+  }
+
+  /**
+   * Every logout, asked now or pending and taken when a call's work ended (the roster
+   * calls this): hang up the persistent line; callers of queues left without agents may have to leave.
+   */
+  loggedOut(agent: Agent): void {
+    const { log } = this.#d.core;
+    const line = this.#lines.get(agent.login);
+    this.#lines.delete(agent.login);
+    if (line) {
+      const hangup = line.disconnect().catch((err: unknown) => log.warn({ err, agent: agent.login }, 'persistent line could not be hung up at logout'));
+      this.#hangups.set(agent.login, hangup);
+      void hangup.then(() => {
+        if (this.#hangups.get(agent.login) === hangup) this.#hangups.delete(agent.login);
+      });
+    }
+    // After the step that logged the agent out has finished its own bookkeeping (like the roster's onReady).
+    queueMicrotask(() => this.#d.leaveEmptyQueues(agent));
+  }
+
+  /** Keep a forced change for the end of the call's work, and say so. */
+  #defer(agent: Agent, change: PendingChange): void {
+    const { bus, clock, log } = this.#d.core;
+    agent.defer(change);
+    const pending = agent.pending ?? change;
+    (agent.callId ? log.child({ callId: agent.callId }) : log).info({ agent: agent.login, state: agent.state, pending }, 'agent state change pending until the call ends');
+    bus.publish('agent_state_pending', { login: agent.login, state: pending.state, reason: pending.reason, during: agent.state, callId: agent.callId, at: new Date(clock.now()).toISOString() });
   }
 
   /** How the agent is reached for a contact: their persistent line, or their device dialed. */
@@ -115,9 +155,9 @@ export class AgentSessions {
       // The agent can no longer be reached: on break until they log in again.
       if (agent.state === 'ready') roster.apply(agent, agent.takeBreak('line lost', clock.now()));
       else if (agent.state === 'wrap-up') {
-        agent.pendingBreak = 'line lost';
+        agent.defer({ state: 'break', reason: 'line lost' });
         roster.endWrapUp(agent, 'line lost');
-      } else if (agent.state === 'offered' || agent.state === 'on-call') agent.pendingBreak = 'line lost';
+      } else if (agent.state === 'offered' || agent.state === 'on-call') agent.defer({ state: 'break', reason: 'line lost' });
     });
   }
 

@@ -16,18 +16,26 @@ export const NO_ANSWER_REASON = 'no answer';
 /** The reason of a break a supervisor forced on an agent (not one agents choose). */
 export const SUPERVISOR_REASON = 'supervisor';
 
+// What the ACD itself may do. What users may ask for is a smaller table (state-requests.ts).
 const legal: Readonly<Record<AgentState, readonly AgentState[]>> = {
   'logged-out': ['ready', 'break'],
   ready: ['offered', 'break', 'logged-out'],
   break: ['ready', 'logged-out'],
-  // An offer ends answered (on-call), missed or withdrawn (ready), or missed once too often (break).
-  offered: ['on-call', 'ready', 'break'],
+  // An offer ends answered (on-call), missed or withdrawn (ready), missed once too often (break),
+  // or missed or withdrawn with a forced break or logout pending (break, logged-out).
+  offered: ['on-call', 'ready', 'break', 'logged-out'],
   'on-call': ['wrap-up', 'ready', 'break', 'logged-out'],
   'wrap-up': ['ready', 'break', 'logged-out'],
 };
 
 export function canTransition(from: AgentState, to: AgentState): boolean {
   return legal[from].includes(to);
+}
+
+/** A state a supervisor forced during a call, or Tenor set (line lost): taken when the call's work ends. */
+export interface PendingChange {
+  state: 'break' | 'logged-out';
+  reason: string;
 }
 
 export interface AgentStateChange {
@@ -51,8 +59,8 @@ export class Agent {
   consecutiveMisses = 0;
   /** The call the agent is offered, on, or wrapping up. */
   callId: string | undefined;
-  /** A break asked for while busy: taken when the call (and wrap-up) ends. */
-  pendingBreak: string | undefined;
+  /** A break or logout asked for while busy: taken when the call (and wrap-up) ends. */
+  pending: PendingChange | undefined;
   /** When wrap-up ends on its own. */
   wrapUpUntil: number | undefined;
   #answeredAt: number | undefined;
@@ -103,27 +111,48 @@ export class Agent {
   ready(reason: string, now: number): AgentStateChange {
     const change = this.#to('ready', reason, now);
     this.idleSince = now;
-    this.pendingBreak = undefined;
+    this.pending = undefined;
     return change;
   }
 
-  /** Take a break now, or when the current call and wrap-up end (returns undefined then). */
-  takeBreak(reason: string, now: number): AgentStateChange | undefined {
-    if (this.#state === 'offered' || this.#state === 'on-call') {
-      this.pendingBreak = reason;
-      return undefined;
-    }
-    return this.#to('break', reason, now);
+  takeBreak(reason: string, now: number): AgentStateChange {
+    const change = this.#to('break', reason, now);
+    this.pending = undefined;
+    return change;
   }
 
   logOut(reason: string, now: number): AgentStateChange {
-    this.pendingBreak = undefined;
-    return this.#to('logged-out', reason, now);
+    const change = this.#to('logged-out', reason, now);
+    this.pending = undefined;
+    return change;
+  }
+
+  /** Keep a break or logout for when the current call's work ends; a logout is not replaced by a break. */
+  defer(change: PendingChange): void {
+    if (this.pending?.state === 'logged-out' && change.state === 'break') return;
+    this.pending = { ...change };
   }
 
   offer(callId: string, now: number): AgentStateChange {
     const change = this.#to('offered', 'offer', now, callId);
     this.callId = callId;
+    return change;
+  }
+
+  /**
+   * A call placed for the agent outside the queues (a preview call) rings their phone:
+   * offered, from ready or from a break (the ACD never offers its own contacts to an agent
+   * on a break); the break is kept for after the call.
+   */
+  outsideCall(ref: string, now: number): AgentStateChange {
+    const from = this.#state;
+    if (from !== 'ready' && from !== 'break') {
+      throw new TenorError('TENOR_ERR_VALIDATION', [`agent '${this.login}' cannot take a call from ${from}`]);
+    }
+    const breakReason = from === 'break' ? this.#reason : undefined;
+    const change = this.#set('offered', 'outside call', now, ref);
+    this.callId = ref;
+    if (breakReason !== undefined) this.defer({ state: 'break', reason: breakReason });
     return change;
   }
 
@@ -145,17 +174,19 @@ export class Agent {
     this.consecutiveMisses++;
     if (maxMisses > 0 && this.consecutiveMisses >= maxMisses) {
       this.consecutiveMisses = 0;
+      const logout = this.pending?.state === 'logged-out' ? this.#takePending(now, callId) : undefined;
+      if (logout) return logout;
+      this.pending = undefined;
       return this.#to('break', NO_ANSWER_REASON, now, callId);
     }
-    return this.#to(this.pendingBreak === undefined ? 'ready' : 'break', this.pendingBreak ?? 'offer missed', now, callId);
+    return this.#takePending(now, callId) ?? this.#to('ready', 'offer missed', now, callId);
   }
 
   /** The offer was withdrawn through no fault of the agent (the caller hung up, another agent answered). */
   withdrawn(now: number): AgentStateChange {
     const callId = this.callId;
     this.callId = undefined;
-    if (this.pendingBreak !== undefined) return this.#to('break', this.pendingBreak, now, callId);
-    return this.#to('ready', 'offer withdrawn', now, callId);
+    return this.#takePending(now, callId) ?? this.#to('ready', 'offer withdrawn', now, callId);
   }
 
   /** The call ended: wrap-up for wrapUpMs (0: none), then ready or the pending break. */
@@ -178,19 +209,30 @@ export class Agent {
   #afterWork(now: number, callId: string | undefined, reason: string): AgentStateChange {
     this.callId = undefined;
     this.wrapUpUntil = undefined;
-    const pending = this.pendingBreak;
-    this.pendingBreak = undefined;
-    if (pending !== undefined) return this.#to('break', pending, now, callId);
+    const pending = this.#takePending(now, callId);
+    if (pending) return pending;
     const change = this.#to('ready', reason, now, callId);
     this.idleSince = now;
     return change;
   }
 
+  #takePending(now: number, callId: string | undefined): AgentStateChange | undefined {
+    const pending = this.pending;
+    if (pending === undefined) return undefined;
+    const change = this.#to(pending.state, pending.reason, now, callId);
+    this.pending = undefined;
+    return change;
+  }
+
   #to(to: AgentState, reason: string, now: number, callId?: string): AgentStateChange {
-    const from = this.#state;
-    if (!canTransition(from, to)) {
-      throw new TenorError('TENOR_ERR_VALIDATION', [`agent '${this.login}' cannot go from ${from} to ${to}`]);
+    if (!canTransition(this.#state, to)) {
+      throw new TenorError('TENOR_ERR_VALIDATION', [`agent '${this.login}' cannot go from ${this.#state} to ${to}`]);
     }
+    return this.#set(to, reason, now, callId);
+  }
+
+  #set(to: AgentState, reason: string, now: number, callId?: string): AgentStateChange {
+    const from = this.#state;
     this.#state = to;
     this.#changes++;
     this.#reason = reason;

@@ -25,6 +25,8 @@ export interface AgentRosterDeps {
   logger: Logger;
   /** An agent became ready (to route a waiting contact to it). */
   onReady(login: string): void;
+  /** The agent was logged out (asked now, or pending and taken when a call's work ended). */
+  onLoggedOut(agent: Agent): void;
   /** A wrap-up ended, with the wrap-up time of the call it followed (for the call record). */
   onWrapUpEnded(agent: Agent, callId: string | undefined, wrapUpMs: number): void;
 }
@@ -88,6 +90,7 @@ export class AgentRoster {
     }
     // Routed after the current step has finished its own bookkeeping (e.g. putting a missed contact back).
     if (change.to === 'ready') queueMicrotask(() => this.#deps.onReady(agent.login));
+    if (change.to === 'logged-out') this.#deps.onLoggedOut(agent);
     return change;
   }
 

@@ -27,12 +27,14 @@ import { Contacts, type AcdCore } from './contacts.js';
 import type { AcdService } from './index.js';
 import type { AgentProfile, QueueDefinition } from './model.js';
 import { Offers } from './offering.js';
+import { OutsideCalls, type OutsideCall } from './outside-calls.js';
 import { AcdReportReader } from './report-reader.js';
 import type { RandomSource } from './random.js';
 import { AcdRecords, type AgentStateLogFilter, type CallRecordExtension, type CallRecordFields, type QueueEventFilter } from './records.js';
 import { CallRecorder } from './recorder.js';
 import { restoreAfterRestart, type RestoreDeps } from './restart.js';
 import { Router, type QueueFigures } from './router.js';
+import type { Asker } from './state-requests.js';
 import type { EnqueueResult } from './session.js';
 import { AgentStateLog } from './store/agent-state-log.js';
 import { AgentsRepository } from './store/agents-repo.js';
@@ -82,6 +84,7 @@ export class AcdEngine implements AcdService {
   readonly #controls: CallControls;
   readonly #callbacks: Callbacks;
   readonly #records: AcdRecords;
+  readonly #outside: OutsideCalls;
   /** What start() needs to put back what the previous run left. */
   readonly #restore: Omit<RestoreDeps, 'now' | 'log'>;
 
@@ -103,6 +106,7 @@ export class AcdEngine implements AcdService {
     this.#roster = new AgentRoster({
       router, clock, bus, writes, agentsRepo, stateLog, logger: log,
       onReady: (login) => this.#offers.dispatchAgent(login),
+      onLoggedOut: (agent) => this.#agentSessions.loggedOut(agent),
       onWrapUpEnded: (_agent, callId, ms) => {
         if (callId) recorder.update(callId, { wrapUpMs: ms });
       },
@@ -144,6 +148,7 @@ export class AcdEngine implements AcdService {
       dispatchAll: () => this.#offers.dispatchAll(), dispatchAgent: (login) => this.#offers.dispatchAgent(login),
     });
     this.#records = new AcdRecords({ records, stateLog, queueEvents, writes });
+    this.#outside = new OutsideCalls({ core, queue: (name) => this.#admin.queue(name) });
     this.#restore = {
       db, router, roster: this.#roster, recorder, writes, queuesRepo, agentsRepo, callbacksRepo,
       reconnectLine: (agent) => this.#agentSessions.reconnectLine(agent),
@@ -219,16 +224,20 @@ export class AcdEngine implements AcdService {
     return this.#agentSessions.login(login, opts);
   }
 
-  ready(login: string): Agent {
-    return this.#agentSessions.ready(login);
+  ready(login: string, asker: Asker = 'self'): Agent {
+    return this.#agentSessions.ready(login, asker);
   }
 
-  takeBreak(login: string, reason: string): Agent {
-    return this.#agentSessions.takeBreak(login, reason);
+  takeBreak(login: string, reason: string, asker: Asker = 'self'): Agent {
+    return this.#agentSessions.takeBreak(login, reason, asker);
   }
 
-  logout(login: string, reason = 'logout'): Promise<Agent> {
-    return this.#agentSessions.logout(login, reason);
+  logout(login: string, reason = 'logout', asker: Asker = 'self'): Promise<Agent> {
+    return this.#agentSessions.logout(login, reason, asker);
+  }
+
+  outsideCall(login: string, ref: string, queue: string | undefined): OutsideCall | undefined {
+    return this.#outside.begin(login, ref, queue);
   }
 
   // ---- callers and callbacks ----

@@ -32,6 +32,8 @@ export interface AcdEvents {
   callback_requested: { callId: string; entryId: string; queue: string; number: string };
   callback_attempted: { entryId: string; queue: string; agent: string; number: string; attempt: number; result: 'answered' | 'no-answer' | 'failed' };
   agent_state_changed: { login: string; from: AgentState; to: AgentState; reason: string; callId: string | undefined; at: string };
+  /** A forced break or logout accepted during a call's work (`during`): taken when it ends (then agent_state_changed). */
+  agent_state_pending: { login: string; state: 'break' | 'logged-out'; reason: string; during: AgentState; callId: string | undefined; at: string };
   acd_queue_changed: { queue: string; change: 'saved' | 'removed' };
   acd_agent_changed: { login: string; change: 'saved' | 'removed' };
   /** An agent's call control, or a consult that changed on its own (answered, ended); callId is the customer's leg. */

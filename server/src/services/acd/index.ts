@@ -4,6 +4,8 @@
 
 import type { Call } from '@tenor/telephony';
 import type { Agent, AgentStateChange } from './agent-state.js';
+import type { OutsideCall } from './outside-calls.js';
+import type { Asker } from './state-requests.js';
 import type { ConnectedCallView, TransferTarget } from './connected-call.js';
 import type { CallbackRequest } from './callbacks.js';
 import type { AgentProfile, QueueDefinition } from './model.js';
@@ -53,11 +55,21 @@ export interface AcdService {
   breakReasons(): readonly string[];
   /** Log in (ready, or on break with `breakReason`). A persistent-line agent's phone is called first. */
   login(login: string, opts?: { breakReason?: string }): Promise<Agent>;
+  // What a person may ask (state-requests.ts): `asker` 'self' is the agent's own request,
+  // 'forced' a supervisor's or admin's for them. While the agent is offered or on a call,
+  // these throw TENOR_ERR_AGENT_BUSY, except a forced break or logout: kept in
+  // `agent.pending` (event agent_state_pending) and taken when the call and its wrap-up end.
   /** Ready again: from a break, or ending wrap-up early. */
-  ready(login: string): Agent;
-  /** Take a break now, or after the current call and wrap-up. */
-  takeBreak(login: string, reason: string): Agent;
-  logout(login: string, reason?: string): Promise<Agent>;
+  ready(login: string, asker?: Asker): Agent;
+  /** Take a break now (ending wrap-up early), or a forced one pending until the call's work ends. */
+  takeBreak(login: string, reason: string, asker?: Asker): Agent;
+  logout(login: string, reason?: string, asker?: Asker): Promise<Agent>;
+  /**
+   * Take the agent for a call placed for them outside the queues (a preview call): busy
+   * (offered, then on-call once `answered`) until `ended`. Undefined when `login` is no
+   * ACD agent; TENOR_ERR_AGENT_BUSY on a call, TENOR_ERR_AGENT_NOT_AVAILABLE logged out.
+   */
+  outsideCall(login: string, ref: string, queue: string | undefined): OutsideCall | undefined;
 
   // ---- callers and callbacks ----
   /**
@@ -120,6 +132,9 @@ export type { CallRecordExtension, CallRecordFields } from './records.js';
 export type { AcdReportReader, AnsweredFacts, CallbackFacts, CallFacts, StateChangeFacts } from './report-reader.js';
 export type { QueueFigures } from './router.js';
 export type { EnqueueResult } from './session.js';
+export type { PendingChange } from './agent-state.js';
+export type { OutsideCall } from './outside-calls.js';
+export type { Asker, RequestedState } from './state-requests.js';
 export type { CallOutcome, CallRecord, CallRecordFilter } from './store/call-records.js';
 export type { EnqueueOptions } from './waiting.js';
 export type { AcdEvents, CallQueuedEvent } from './events.js';

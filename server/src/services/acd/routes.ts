@@ -14,6 +14,7 @@ import { deviceWithoutSecret, queueFromConfig, type QueueConfigWithAcd } from '.
 import { sipDeviceUser } from './devices.js';
 import { MIN_DEVICE_SECRET_LENGTH, type DeviceDigest, type SipSecretStatus } from '../sip-credentials/index.js';
 import type { AgentProfile } from './model.js';
+import type { Asker } from './state-requests.js';
 import type { CallRecord, CallSegment } from './store/call-records.js';
 import './service.js';
 import '../dialing/index.js';
@@ -59,6 +60,10 @@ export const AgentView = Type.Object({
   reason: Type.String(),
   since: Type.String({ format: 'date-time' }),
   callId: Type.Union([Type.String(), Type.Null()]),
+  pending: Type.Union([
+    Type.Object({ state: Type.Union([Type.Literal('break'), Type.Literal('logged-out')]), reason: Type.String() }),
+    Type.Null(),
+  ], { description: 'a break or logout forced during a call, taken when the call and its wrap-up end (null: none)' }),
   sipSecret: Type.Union([Type.Literal('none'), Type.Literal('missing'), Type.Literal('set')], {
     description: "the agent's SIP device: 'none' (reached through a trunk), 'missing' (cannot register until given a secret), 'set'",
   }),
@@ -134,6 +139,7 @@ function agentViewOf(a: Agent, sipSecret: SipSecretStatus, sipDigest: DeviceDige
     ...(sipDigest !== undefined ? { sipDigest } : {}),
     login: a.login, name: a.profile.name, device: a.profile.device, skills: { ...a.profile.skills }, queues: a.profile.queues.map((q) => ({ ...q })),
     state: a.state, reason: a.reason, since: new Date(a.stateSince).toISOString(), callId: a.callId ?? null,
+    pending: a.pending === undefined ? null : { ...a.pending },
   };
 }
 
@@ -283,7 +289,9 @@ export function acdRoutes(opts: { services: ServiceManager }): FastifyPluginAsyn
       onRequest: anyone,
       schema: {
         summary: 'Log in, go ready, take a break (with a reason) or log out',
-        description: "Agents change only their own state; supervisors may also force another agent on break (reason 'supervisor' unless given) or log them out; admins may set any state.",
+        description: "Agents change only their own state; supervisors may also force another agent on break (reason 'supervisor' unless given) or log them out; admins may set any state. "
+          + "While the agent is offered or on a call, their own ready, break or logout (and an admin's ready) is refused with 409 TENOR_ERR_AGENT_BUSY; a forced break or logout "
+          + "is accepted and pending (`pending` in the answer, event agent_state_pending) until the call and its wrap-up end.",
         tags: ['acd'], security, params: Type.Object({ login: Type.String() }), body: StateBody, response: { 200: AgentView, ...errors },
       },
     }, async (request) => {
@@ -291,7 +299,8 @@ export function acdRoutes(opts: { services: ServiceManager }): FastifyPluginAsyn
       const user = currentUser(request);
       const { state } = request.body;
       let { reason } = request.body;
-      if (user.agent !== login) {
+      const asker: Asker = user.agent === login ? 'self' : 'forced';
+      if (asker === 'forced') {
         requireSelf(user, login);
         // Putting someone else ready would route calls to a desk that may be empty: only admins (scripts, set-up) may.
         if (state === 'ready' && user.role !== 'admin') throw new TenorError('TENOR_ERR_FORBIDDEN');
@@ -301,10 +310,10 @@ export function acdRoutes(opts: { services: ServiceManager }): FastifyPluginAsyn
         throw new TenorError('TENOR_ERR_VALIDATION', [`'${SUPERVISOR_REASON}' is the reason of a break a supervisor forces; choose one of: ${acd().breakReasons().join(', ')}`]);
       }
       const agent = requireAgent(login);
-      if (state === 'logged-out') return agentView(await acd().logout(login, reason ?? 'logout'));
+      if (state === 'logged-out') return agentView(await acd().logout(login, reason ?? 'logout', asker));
       if (state === 'break' && reason === undefined) throw new TenorError('TENOR_ERR_VALIDATION', ['a break needs a reason']);
       if (!agent.loggedIn) return agentView(await acd().login(login, state === 'break' ? { breakReason: reason ?? '' } : {}));
-      return agentView(state === 'ready' ? acd().ready(login) : acd().takeBreak(login, reason ?? ''));
+      return agentView(state === 'ready' ? acd().ready(login, asker) : acd().takeBreak(login, reason ?? '', asker));
     });
 
     app.get('/api/agents/:login/log', {

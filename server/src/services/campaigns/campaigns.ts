@@ -72,7 +72,7 @@ export class CampaignsService {
     this.#attempts = new AttemptsRepository(deps.db);
     this.#importer = new ListImporter({ crm: deps.crm, lists: this.lists });
     this.#preview = new PreviewDesk({
-      campaigns: this.#campaigns, attempts: this.#attempts, dnc: this.dnc, driver: deps.driver, bus: deps.bus, clock: deps.clock, logger: deps.logger,
+      campaigns: this.#campaigns, attempts: this.#attempts, dnc: this.dnc, driver: deps.driver, acd: deps.acd, bus: deps.bus, clock: deps.clock, logger: deps.logger,
       onAttemptEnded: (c) => this.#figuresSoon(c),
     });
   }

@@ -1,13 +1,15 @@
 // Preview dialing: the agent sees the next record first, then dials or skips.
 // Dialing rings the agent's own phone, then calls the customer (the DNC list
-// read right before that INVITE) and connects the two.
+// read right before that INVITE) and connects the two. The ACD is told the agent
+// is busy for the whole call (acd.outsideCall), so it offers them no queue call
+// and refuses their own ready or break meanwhile, as on any call.
 
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Call, TelephonyDriver } from '@tenor/telephony';
 import type { EventBus } from '../../core/events.js';
 import { TenorError } from '../../core/errors.js';
-import { causeOf, type Clock } from '../acd/index.js';
+import { causeOf, type AcdService, type Clock, type OutsideCall } from '../acd/index.js';
 import type { CampaignDialer } from './dialer.js';
 import { outcomeOfCause } from './dialer.js';
 import type { AttemptOutcome, CampaignDefinition } from './model.js';
@@ -21,6 +23,7 @@ export interface PreviewDeps {
   attempts: AttemptsRepository;
   dnc: DncRepository;
   driver: TelephonyDriver;
+  acd: Pick<AcdService, 'outsideCall'>;
   bus: EventBus;
   clock: Clock;
   logger: Logger;
@@ -47,19 +50,29 @@ export class PreviewDesk {
     await this.d.campaigns.updateRecord(def.name, record.phone, { previewAgent: undefined, nextDueAt: this.d.clock.now() + def.retry['no-answer'].delayMinutes * 60_000, lastOutcome: 'skipped' });
   }
 
-  /** Ring the agent, then the customer; resolves once the attempt is written (the call goes on). */
+  /**
+   * Ring the agent, then the customer; resolves once the attempt is written (the call goes on).
+   * Refused while the agent has another call in hand (TENOR_ERR_AGENT_BUSY) or is logged out of the ACD.
+   */
   async dial(def: CampaignDefinition, agent: string, phone: string): Promise<{ attemptId: string }> {
     const record = await this.#reserved(def, agent, phone);
     const id = randomUUID();
+    const busy = this.d.acd.outsideCall(agent, id, def.queue);
     const attempt = record.attempts + 1;
     const startedAt = this.d.clock.now();
-    await this.d.attempts.open({ id, campaign: def.name, phone, customerId: record.customerId, attempt, startedAt });
-    await this.d.campaigns.updateRecord(def.name, phone, { state: 'in-progress', attempts: attempt, previewAgent: undefined });
     const log = this.d.logger.child({ campaign: def.name, attemptId: id, phone, agent });
-    void this.#run(def, record, id, attempt, startedAt, agent, log).catch((err: unknown) => {
+    try {
+      await this.d.attempts.open({ id, campaign: def.name, phone, customerId: record.customerId, attempt, startedAt });
+      await this.d.campaigns.updateRecord(def.name, phone, { state: 'in-progress', attempts: attempt, previewAgent: undefined });
+    } catch (err) {
+      busy?.ended();
+      throw err;
+    }
+    void this.#run(def, record, id, attempt, startedAt, agent, busy, log).catch((err: unknown) => {
       log.error({ err }, 'preview call failed');
+      busy?.ended();
       return this.#finish(def, record, id, attempt, startedAt, { outcome: 'failed' });
-    });
+    }).catch((err: unknown) => log.error({ err }, 'preview attempt could not be closed'));
     return { attemptId: id };
   }
 
@@ -69,20 +82,24 @@ export class PreviewDesk {
     return record;
   }
 
-  async #run(def: CampaignDefinition, record: CampaignRecord, id: string, attempt: number, startedAt: number, agent: string, log: Logger): Promise<void> {
+  async #run(def: CampaignDefinition, record: CampaignRecord, id: string, attempt: number, startedAt: number, agent: string,
+    busy: OutsideCall | undefined, log: Logger): Promise<void> {
     let agentLeg: Call;
     try {
       agentLeg = await this.d.driver.originate({ kind: 'device', user: agent }, { callerId: { number: record.phone, displayName: record.name ?? record.phone }, timeoutMs: 30_000 });
     } catch (err) {
+      busy?.ended();
       // The agent did not pick up: the record goes back untouched (no call to the customer was made).
       log.warn({ cause: causeOf(err) }, 'agent phone not answered; preview call not placed');
       await this.d.attempts.update(id, { status: 'ended', outcome: 'skipped', endedAt: this.d.clock.now(), durationMs: 0 });
       await this.d.campaigns.updateRecord(def.name, record.phone, { state: 'pending', attempts: record.attempts });
       return;
     }
+    busy?.answered(agentLeg.id);
     if (await this.d.dnc.blocked(record.phone)) {
       log.warn('number on the do-not-call list; not dialed');
       await agentLeg.hangup('normal');
+      busy?.ended();
       await this.#finish(def, record, id, attempt, startedAt, { outcome: 'dnc-blocked' });
       return;
     }
@@ -94,6 +111,7 @@ export class PreviewDesk {
       );
     } catch (err) {
       if (agentLeg.state !== 'ended') await agentLeg.hangup('normal');
+      busy?.ended();
       await this.#finish(def, record, id, attempt, startedAt, { outcome: outcomeOfCause(causeOf(err)) });
       return;
     }
@@ -109,6 +127,7 @@ export class PreviewDesk {
     await bridge.unbridge();
     if (agentLeg.state !== 'ended') await agentLeg.hangup('normal');
     if (customer.state !== 'ended') await customer.hangup('normal');
+    busy?.ended();
     await this.#finish(def, record, id, attempt, startedAt, { outcome: 'answered-human', agent, answeredAt, talkMs: this.d.clock.now() - answeredAt });
   }
 
