@@ -292,3 +292,23 @@ t.test('a corrupt, altered or planted backup is refused with a clear error and t
   t.equal(readFileSync(path.join(replaced.movedAside ?? '', 'marker'), 'utf8'), 'kept', 'the data that was there is moved aside, not deleted');
   t.ok(readFileSync(path.join(target, 'voicemail', 'general', 'm1.wav')).equals(toneWav()), 'the good backup restores its recording');
 });
+
+t.test('a tenor.pid naming a live process blocks a restore; one left by a server killed with -9 does not', async (t) => {
+  const root = tempDir(t, 'tenor-backup-');
+  const source = path.join(root, 'source');
+  await dataFolder(source);
+  const file = path.join(root, 'b.tar.gz');
+  await takeBackup({ dataDir: source, file, version: 'test' });
+  const target = path.join(root, 'target');
+  await dataFolder(target);
+  const server = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+  const gone = new Promise((resolve) => server.once('exit', resolve));
+  t.teardown(() => server.kill('SIGKILL'));
+  writeFileSync(path.join(target, 'tenor.pid'), JSON.stringify({ pid: server.pid, startedAt: '2026-03-01T12:00:00.000Z', claim: 'c1' }));
+  await t.rejects(restoreBackup({ dataDir: target, file, replace: true }), restoreRefused(new RegExp(`a Tenor server \\(pid ${server.pid}, started 2026-03-01T12:00:00.000Z\\) is using`)));
+  server.kill('SIGKILL');
+  await gone;
+  const restored = await restoreBackup({ dataDir: target, file, replace: true });
+  t.ok(restored.movedAside, 'restored, the old folder moved aside');
+  t.notOk(existsSync(path.join(target, 'tenor.pid')), 'the restored folder names no server');
+});
