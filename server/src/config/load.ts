@@ -85,7 +85,8 @@ export function loadConfigWith(sections: readonly ConfigSection[], env: NodeJS.P
     baseDir: file ? path.dirname(file) : cwd,
     file,
     services: fromFile.services ?? [],
-    smtp: fromFile.smtp,
+    // A CA file is named relative to the site file, like the model file.
+    smtp: fromFile.smtp?.caFile !== undefined ? { ...fromFile.smtp, caFile: path.resolve(file ? path.dirname(file) : cwd, fromFile.smtp.caFile) } : fromFile.smtp,
     ...serviceSettings(sections, fromFile),
     outboundHttp: { maxResponseBytes: fromFile.outboundHttp?.maxResponseBytes ?? defaultOutboundHttpLimits.maxResponseBytes },
     crm: {

@@ -192,6 +192,10 @@ const CoreFileProperties = {
         port: Type.Optional(Port),
         /** TLS from the first byte (port 465); otherwise STARTTLS when the server offers it. */
         secure: Type.Optional(Type.Boolean()),
+        /** Send only over STARTTLS: a server that does not offer it, or fails the upgrade, gets no message and no password. */
+        requireTls: Type.Optional(Type.Boolean()),
+        /** PEM file of the CA that signed the server's certificate (a private CA); relative to the site file. */
+        caFile: Type.Optional(Type.String({ minLength: 1 })),
         user: Type.Optional(Type.String()),
         password: Type.Optional(Type.String()),
         from: Type.String({ minLength: 3, description: 'sender address, e.g. "Tenor <tenor@example.com>"' }),

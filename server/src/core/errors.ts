@@ -14,6 +14,8 @@ export const errorCatalogue = {
   TENOR_ERR_SERVICE_MODULE_INVALID: { status: 400, message: "Module '%s' does not provide a service definition: %s" },
   TENOR_ERR_SERVICE_REPLACE_FAILED: { status: 500, message: "Service '%s' could not be replaced; the running version stays: %s" },
   TENOR_ERR_STORE_MIGRATION_FAILED: { status: 500, message: "Database migration '%s' failed: %s" },
+  TENOR_ERR_BACKUP_FAILED: { status: 500, message: 'No backup was written to %s: %s' },
+  TENOR_ERR_RESTORE_REFUSED: { status: 409, message: 'Nothing was restored from %s: %s' },
   TENOR_ERR_MODEL_INVALID: { status: 400, message: 'Invalid business-object model: %s' },
   TENOR_ERR_MODEL_MIGRATION: { status: 500, message: 'The database does not fit the business-object model: %s' },
   TENOR_ERR_MAIL_NOT_CONFIGURED: { status: 503, message: 'E-mail cannot be sent: no SMTP server is configured (smtp in the site file)' },

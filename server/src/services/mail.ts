@@ -2,6 +2,7 @@
 // through the SMTP server in the site file. A service, so a site can replace it
 // (an API-based mail provider, a test sink).
 
+import { readFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
 import type { SmtpConfig } from '../config/schema.js';
 import { defineService } from '../core/service-manager.js';
@@ -38,6 +39,9 @@ export function mailService(smtp: SmtpConfig | undefined) {
             host: smtp.host,
             port: smtp.port ?? (smtp.secure ? 465 : 587),
             secure: smtp.secure ?? false,
+            // Without requireTls, STARTTLS is used when the server offers it; with it, never plain text.
+            requireTLS: smtp.requireTls ?? false,
+            ...(smtp.caFile !== undefined ? { tls: { ca: readFileSync(smtp.caFile) } } : {}),
             ...(smtp.user !== undefined ? { auth: { user: smtp.user, pass: smtp.password ?? '' } } : {}),
             connectionTimeout: 10_000,
             greetingTimeout: 10_000,

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { defineService } from '../core/service-manager.js';
+import { claimDataFolder } from '../core/data-folder-lock.js';
 import { ensurePrivateDir } from '../core/private-files.js';
 import type { Database } from '../store/database.js';
 import { SqliteDatabase } from '../store/sqlite.js';
@@ -17,6 +18,7 @@ export function databaseFile(dataDir: string): string {
 }
 
 export function storeService(dataDir: string) {
+  const claims = new Map<Database, { release(): void }>();
   return defineService<Database>({
     name: 'store',
     version: '1.0.0',
@@ -27,9 +29,16 @@ export function storeService(dataDir: string) {
       const db = new SqliteDatabase(databaseFile(dataDir));
       const applied = await db.migrate(migrations);
       if (applied.length > 0) ctx.logger.info({ applied, file: db.location }, 'database migrated');
+      // tenor.pid says a server is using the folder: `tenor restore` will not replace it underneath.
+      const claim = claimDataFolder(dataDir);
+      claims.set(db, claim);
       return db;
     },
-    stop: (db) => db.close(),
+    async stop(db) {
+      await db.close();
+      claims.get(db)?.release();
+      claims.delete(db);
+    },
     async health(db) {
       await db.get('SELECT 1 AS ok');
       return { status: 'ok', detail: db.location };

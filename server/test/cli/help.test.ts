@@ -14,6 +14,8 @@ t.setTimeout(600_000);
 const COMMANDS = [
   'start',
   'migrate',
+  'backup',
+  'restore',
   'rotate-sealing-key',
   'check-script',
   'import-list',

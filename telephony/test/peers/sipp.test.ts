@@ -23,12 +23,28 @@ t.test('GIVEN a SIPp uas WHEN a SIPp uac places 10 calls THEN all 10 succeed wit
   t.equal(server.stats.successful, 10);
 });
 
-t.test('GIVEN nothing listens WHEN a SIPp uac calls THEN the harness reports the failure and the hard timeout ends it', async (t) => {
+t.test('GIVEN nothing listens WHEN a SIPp uac calls THEN SIPp itself ran, timed out waiting for an answer and exited 1 with the call failed', async (t) => {
   const r = await runSipp({
-    scenario: 'uac', remote: '127.0.0.1:9', calls: 1, timeoutMs: 3000,
+    scenario: 'uac', remote: '127.0.0.1:9', calls: 1, timeoutMs: 20_000,
     extraArgs: ['-recv_timeout', '1000'],
   });
-  t.not(r.code, 0, describeSipp(r));
+  t.equal(r.code, 1, `SIPp's own exit code for "some calls failed": ${describeSipp(r)}`);
+  t.equal(r.timedOut, false, 'SIPp ended the call by its receive timeout, not the harness by its hard one');
+  t.same([r.stats.successful, r.stats.failed, Number(r.stats.raw['FailedTimeoutOnRecv(C)'])], [0, 1, 1], 'the stat file counts one call failed on a receive timeout');
+  t.match(r.errors, /receive timeout/, 'the error file says why');
+});
+
+t.test('GIVEN a SIPp uac whose INVITE is never answered WHEN the hard timeout passes THEN the harness kills it and says so', async (t) => {
+  const started = Date.now();
+  const r = await runSipp({ scenario: 'uac', remote: '127.0.0.1:9', calls: 1, timeoutMs: 1500 });
+  t.equal(r.timedOut, true, describeSipp(r));
+  t.equal(r.signal, 'SIGKILL');
+  t.equal(r.code, null);
+  t.ok(Date.now() - started < 10_000, 'within the hard timeout, not SIPp\'s own 64*T1');
+});
+
+t.test('GIVEN no SIPp program WHEN a test runs SIPp THEN the harness rejects naming it, never a result a failure test could take for SIPp\'s', async (t) => {
+  await t.rejects(runSipp({ scenario: 'uac', remote: '127.0.0.1:9', calls: 1, command: '/nonexistent/sipp' }), { message: /SIPp could not be started \('\/nonexistent\/sipp': .*ENOENT.*apt-get install sip-tester/ });
 });
 
 t.test('GIVEN a SIPp uas with -rtp_echo WHEN a uac streams 2 s of PCMU THEN the wire carries ~100 packets each way, PT 0, every 20 ms', async (t) => {

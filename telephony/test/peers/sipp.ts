@@ -56,6 +56,8 @@ export interface SippOptions {
   transport?: 'u1' | 'un' | 't1' | 'tn';
   /** Anything else for the command line. */
   extraArgs?: string[];
+  /** The SIPp program: `sipp` on the PATH unless told. */
+  command?: string;
 }
 
 export interface SippStats {
@@ -165,9 +167,23 @@ export async function startSipp(opts: SippOptions): Promise<SippProcess> {
   args.push(...(opts.extraArgs ?? []));
   if (opts.remote) args.push(opts.remote);
 
-  const child = spawn('sipp', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const command = opts.command ?? 'sipp';
+  const child = spawn(command, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A SIPp that cannot start is not a SIPp run that failed: say so at once, so
+  // no test mistakes a missing binary for the failure it expects.
+  const spawned = new Promise<void>((resolve, reject) => {
+    child.once('spawn', () => resolve());
+    child.once('error', (err) => reject(new Error(`SIPp could not be started ('${command}': ${err.message}); install it with apt-get install sip-tester`, { cause: err })));
+  });
+  try {
+    await spawned;
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
   let stdout = '';
   let stderr = '';
+  child.on('error', (err) => { stderr += `\nprocess error: ${err.message}`; });
   // SIPp redraws its screen on stdout; keep only the tail so long runs stay small.
   child.stdout?.on('data', (d: Buffer) => { stdout = (stdout + d.toString()).slice(-20000); });
   child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-20000); });
@@ -179,10 +195,6 @@ export async function startSipp(opts: SippOptions): Promise<SippProcess> {
   }, opts.timeoutMs ?? 30_000);
 
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('error', (err) => {
-      stderr += `spawn error: ${err.message}`;
-      resolve({ code: null, signal: null });
-    });
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
 

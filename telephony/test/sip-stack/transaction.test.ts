@@ -6,7 +6,7 @@ import t from 'tap';
 import type { SipMessage, SipRequest, SipResponse } from '../../src/embedded/sip/message.js';
 import type { ServerTransaction } from '../../src/embedded/sip/transaction/server.js';
 import { FAST_TIMERS, RawTcpPeer, RawUdpPeer, drainAndStop, header, requestText, startStack, uniq, waitFor } from './helpers.js';
-import { RFC4475_DIR } from '../corpus.js';
+import { RFC4475, RFC4475_DIR } from '../corpus.js';
 
 const CORPUS = RFC4475_DIR;
 const isResponse = (status: number, method?: string) => (m: SipMessage): boolean =>
@@ -189,7 +189,7 @@ t.test('CANCEL from our client transaction, stack to stack', async (t) => {
   await drainAndStop(t, uas);
 });
 
-t.test('RFC 2543 matching: badbranch.dat (branch is only the magic cookie) and inv2543.dat (no branch)', async (t) => {
+t.test('RFC 2543 matching: badbranch.dat (branch is only the magic cookie) and inv2543.dat (no branch)', RFC4475.options, async (t) => {
   const stack = await startStack(t);
   const seen: string[] = [];
   const acks: SipRequest[] = [];
@@ -234,7 +234,7 @@ t.test('RFC 2543 matching: badbranch.dat (branch is only the magic cookie) and i
   await drainAndStop(t, stack);
 });
 
-t.test('every RFC 4475 message over UDP and TCP: no crash, no leak, a call still works afterwards', async (t) => {
+t.test('every RFC 4475 message over UDP and TCP: no crash, no leak, a call still works afterwards', RFC4475.options, async (t) => {
   const stack = await startStack(t, { limits: { idleTimeoutMs: 500 } });
   stack.onRequest((req, tx) => {
     if (req.method === 'INVITE' || req.method === 'OPTIONS' || req.method === 'REGISTER') tx.respond(req.method === 'INVITE' ? 486 : 200);

@@ -48,6 +48,8 @@ export const MessageView = Type.Object({
   handledAt: Nullable(Type.String()),
   handledBy: Nullable(Type.String()),
   notifiedAt: Nullable(Type.String()),
+  /** Why the last e-mail notification failed, while none has been sent. */
+  notifyError: Nullable(Type.String()),
   callbackEntryId: Nullable(Type.String()),
   audioUrl: Type.String(),
 });
@@ -63,7 +65,7 @@ export function messageView(m: VoicemailMessage): Static<typeof MessageView> {
   return {
     id: m.id, box: m.box, callId: m.callId, callerNumber: m.callerNumber, customerId: m.customerId ?? null, durationSeconds: Math.round(m.durationMs / 100) / 10,
     receivedAt: m.receivedAt, status: m.status, heardAt: m.heardAt ?? null, handledAt: m.handledAt ?? null, handledBy: m.handledBy ?? null,
-    notifiedAt: m.notifiedAt ?? null, callbackEntryId: m.callbackEntryId ?? null, audioUrl: `/api/voicemail/messages/${m.id}/audio`,
+    notifiedAt: m.notifiedAt ?? null, notifyError: m.notifyError ?? null, callbackEntryId: m.callbackEntryId ?? null, audioUrl: `/api/voicemail/messages/${m.id}/audio`,
   };
 }
 

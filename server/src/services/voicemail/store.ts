@@ -29,7 +29,7 @@ function toMessage(r: MessageRow): VoicemailMessage {
   return {
     id: r.id, box: r.box, callId: r.call_id, callerNumber: r.caller_number, customerId: r.customer_id ?? undefined, durationMs: r.duration_ms,
     receivedAt: new Date(r.received_at).toISOString(), status: r.status, heardAt: iso(r.heard_at), handledAt: iso(r.handled_at),
-    handledBy: r.handled_by ?? undefined, file: r.file, notifiedAt: iso(r.notified_at), callbackEntryId: r.callback_entry_id ?? undefined,
+    handledBy: r.handled_by ?? undefined, file: r.file, notifiedAt: iso(r.notified_at), notifyError: r.notify_error ?? undefined, callbackEntryId: r.callback_entry_id ?? undefined,
   };
 }
 

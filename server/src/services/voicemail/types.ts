@@ -38,6 +38,8 @@ export interface VoicemailMessage {
   file: string;
   /** When the e-mail notification was accepted by the SMTP server (undefined: not sent, or no SMTP). */
   notifiedAt: string | undefined;
+  /** Why the last e-mail notification failed (cleared when one is sent). */
+  notifyError: string | undefined;
   /** The ACD callback entry created from this message, if one was. */
   callbackEntryId: string | undefined;
 }
