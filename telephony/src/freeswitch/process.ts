@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { DEFAULT_MODULES, freeswitchXml, type FsGateway } from './config-xml.js';
 import { EslConnection, type EslEndpoint } from './esl-connection.js';
-import { freeEventSocketPort, freeSipPort, randomRtpRange } from './free-ports.js';
+import { freeControlPort, freeSipPort, randomRtpRange } from '../free-ports.js';
 
 export interface StartFreeSwitchOptions {
   /** Install prefix of the build (holds bin/freeswitch and lib/); printed by scripts/build-freeswitch.sh. */
@@ -78,7 +78,7 @@ export async function startFreeSwitch(opts: StartFreeSwitchOptions): Promise<Run
   ) as Record<'conf' | 'log' | 'db' | 'run' | 'temp' | 'storage' | 'cache' | 'recordings' | 'sounds', string>;
   for (const dir of Object.values(dirs)) await mkdir(dir, { recursive: true });
   const eventSocket: EslEndpoint = {
-    host: address, port: await freeEventSocketPort(address), password: randomBytes(12).toString('hex'),
+    host: address, port: await freeControlPort(address), password: randomBytes(12).toString('hex'),
   };
   const sipPort = opts.sipPort ?? await freeSipPort(address);
   const logFile = join(dirs.log, 'freeswitch.log');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { runDriverContract } from '../../src/contract/suite.js';
 import { startFreeSwitch } from '../../src/freeswitch/process.js';
-import { findFreeSwitchBuild } from './freeswitch-build.js';
+import { findEngineBuild } from '../engine-build.js';
 import { createFreeSwitchHarness } from './freeswitch-harness.js';
 import { contractTest } from './tap-adapter.js';
 
@@ -14,7 +14,7 @@ const HOLD_REASON = 'no sendonly re-INVITE on hold: FreeSWITCH\'s hold (uuid_hol
 // A first run builds FreeSWITCH (about 4 minutes on 2 cores) before the suite runs.
 t.setTimeout(900_000);
 
-const build = await findFreeSwitchBuild();
+const build = await findEngineBuild('freeswitch');
 if ('missing' in build) {
   if (process.env['CI'] === 'true') t.fail(`${build.missing}: the FreeSWITCH contract suite must run in CI`);
   else t.plan(0, `skipped: ${build.missing}`);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { EslConnection } from '../../src/freeswitch/esl-connection.js';
 import { startFreeSwitch } from '../../src/freeswitch/process.js';
-import { findFreeSwitchBuild } from '../contract/freeswitch-build.js';
+import { findEngineBuild } from '../engine-build.js';
 
 t.setTimeout(900_000);
 
@@ -20,7 +20,7 @@ function alive(pid: number): boolean {
   }
 }
 
-const build = await findFreeSwitchBuild();
+const build = await findEngineBuild('freeswitch');
 if ('missing' in build) {
   if (process.env['CI'] === 'true') t.fail(`${build.missing}: the FreeSWITCH runner test must run in CI`);
   else t.plan(0, `skipped: ${build.missing}`);

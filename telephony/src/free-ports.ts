@@ -1,6 +1,6 @@
-// Free local ports for a FreeSWITCH Tenor starts: ask the kernel for one (bind
-// to port 0 and release it). A TCP port for the event socket; for SIP a port
-// free on both UDP and TCP, since sofia listens on both.
+// Free local ports for an engine Tenor starts (FreeSWITCH, drachtio-server): ask
+// the kernel for one (bind to port 0 and release it). A TCP port for a control
+// socket; for SIP a port free on both UDP and TCP, since both engines listen on both.
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 
@@ -27,7 +27,8 @@ function freeUdpPort(address: string, port = 0): Promise<number> {
   });
 }
 
-export async function freeEventSocketPort(address: string): Promise<number> {
+/** A free TCP port for a control connection (FreeSWITCH's event socket, drachtio's admin port). */
+export async function freeControlPort(address: string): Promise<number> {
   return freeTcpPort(address);
 }
 
