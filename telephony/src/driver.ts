@@ -245,6 +245,12 @@ export interface DriverStats {
   resources: Record<string, number>;
   /** What monitoring reads: cumulative SIP and RTP counts (an engine that does not count them leaves this out). */
   traffic?: DriverTraffic;
+  /**
+   * The link to an engine in another process (FreeSWITCH's event socket), for
+   * health checks: 'down' while it is lost and being re-established. An engine
+   * in this process leaves it out.
+   */
+  link?: 'up' | 'down';
 }
 
 /** The classes of SIP status codes. */

@@ -115,7 +115,10 @@ export function telephonyService(config: TenorConfig) {
     stop: (driver) => driver.stop(),
     health(driver) {
       const stats = driver.stats();
-      return { status: 'ok', detail: `${stats.activeCalls} calls, ${stats.activeBridges} bridges` };
+      const counts = `${stats.activeCalls} calls, ${stats.activeBridges} bridges`;
+      // An engine in another process (FreeSWITCH) reports its link; calls go on there while it reconnects.
+      if (stats.link === 'down') return { status: 'down', detail: `link to the ${driver.name} engine lost, reconnecting; ${counts}` };
+      return { status: 'ok', detail: counts };
     },
   }));
 }

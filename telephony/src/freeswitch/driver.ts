@@ -38,8 +38,19 @@ export interface FreeSwitchDriverConfig {
   /** Music for hold() without `music`. Default: a soft tone FreeSWITCH generates. */
   holdMusic?: string;
   originateTimeoutMs?: number;
+  /**
+   * How long calls outlive a lost event socket. FreeSWITCH keeps its channels
+   * while the driver reconnects, and a reconnect reconciles them; if the link is
+   * not back by then, the driver ends its calls ('failed') so no agent is left on
+   * a call nobody can see. Default 30000.
+   */
+  linkLostGraceMs?: number;
   logger?: Logger;
 }
+
+/** Reconnect attempts wait this long, doubling up to the maximum. */
+const RECONNECT_FIRST_MS = 250;
+const RECONNECT_MAX_MS = 5000;
 
 export class FreeSwitchDriver extends EventEmitter<DriverEvents> implements TelephonyDriver {
   readonly name = 'freeswitch';
@@ -53,6 +64,8 @@ export class FreeSwitchDriver extends EventEmitter<DriverEvents> implements Tele
   #refusing = false;
   #stopping = false;
   #prompts: PromptLibrary | undefined;
+  /** Set while the event socket is lost: when it was lost, and the timer that ends the calls if it stays lost. */
+  #linkLost: { at: number; grace: NodeJS.Timeout } | undefined;
 
   constructor(cfg: FreeSwitchDriverConfig) {
     super();
@@ -61,11 +74,14 @@ export class FreeSwitchDriver extends EventEmitter<DriverEvents> implements Tele
   }
 
   async start(): Promise<void> {
-    const esl = await EslConnection.connect(this.#cfg.eventSocket, EVENTS);
+    this.#attach(await EslConnection.connect(this.#cfg.eventSocket, EVENTS));
+    this.#logger.info({ eventSocket: `${this.#cfg.eventSocket.host}:${this.#cfg.eventSocket.port}` }, 'FreeSWITCH driver connected');
+  }
+
+  #attach(esl: EslConnection): void {
     this.#esl = esl;
     esl.on('event', (e) => this.#onEvent(e));
     esl.on('closed', (reason) => this.#onLinkLost(reason));
-    this.#logger.info({ eventSocket: `${this.#cfg.eventSocket.host}:${this.#cfg.eventSocket.port}` }, 'FreeSWITCH driver connected');
   }
 
   #requireEsl(): EslConnection {
@@ -74,8 +90,10 @@ export class FreeSwitchDriver extends EventEmitter<DriverEvents> implements Tele
   }
 
   #context(): CallContext {
+    const driver = this;
     return {
-      esl: this.#requireEsl(),
+      // Read on each use: after a reconnect the calls go on over the new connection.
+      get esl() { return driver.#requireEsl(); },
       logger: this.#logger,
       promptFile: (p) => this.#promptFile(p),
       holdMusic: this.#cfg.holdMusic ?? 'tone_stream://%(1000,3000,440)',
@@ -155,11 +173,72 @@ export class FreeSwitchDriver extends EventEmitter<DriverEvents> implements Tele
   }
 
   #onLinkLost(reason: string): void {
-    if (this.#stopping) return;
-    this.#logger.error({ calls: this.#calls.size, reason }, 'FreeSWITCH event socket lost: its calls are ended here');
+    if (this.#stopping || this.#linkLost) return;
+    const graceMs = this.#cfg.linkLostGraceMs ?? 30_000;
+    this.#logger.error({ calls: this.#calls.size, reason, graceMs }, 'FreeSWITCH event socket lost: reconnecting');
+    const grace = setTimeout(() => this.#endCalls('failed', 'the event socket stayed lost: calls ended here'), graceMs);
+    this.#linkLost = { at: Date.now(), grace };
+    void this.#reconnect();
+  }
+
+  /** Tries again with a doubling wait until connected or stopped, then reconciles the calls. */
+  async #reconnect(): Promise<void> {
+    let waitMs = RECONNECT_FIRST_MS;
+    while (!this.#stopping) {
+      await new Promise((r) => setTimeout(r, waitMs));
+      if (this.#stopping) return;
+      const esl = await EslConnection.connect(this.#cfg.eventSocket, EVENTS).catch((err: unknown) => {
+        this.#logger.debug({ err, waitMs }, 'event socket reconnect failed');
+        return undefined;
+      });
+      if (esl) {
+        this.#attach(esl);
+        const lost = this.#linkLost;
+        this.#linkLost = undefined;
+        if (lost) clearTimeout(lost.grace);
+        this.#logger.info({ downMs: lost ? Date.now() - lost.at : 0 }, 'FreeSWITCH event socket back');
+        await this.#reconcile(esl);
+        return;
+      }
+      waitMs = Math.min(waitMs * 2, RECONNECT_MAX_MS);
+    }
+  }
+
+  /**
+   * After a reconnect: calls whose channel ended while the link was down end
+   * here too; channels that arrived meanwhile (parked, nobody took them) are
+   * refused, since the events that would have introduced them are gone.
+   */
+  async #reconcile(esl: EslConnection): Promise<void> {
+    const listing = await esl.api('show channels as json');
+    let rows: Array<{ uuid?: unknown }> = [];
+    try {
+      const parsed: unknown = JSON.parse(listing.text);
+      if (parsed && typeof parsed === 'object' && 'rows' in parsed && Array.isArray(parsed.rows)) rows = parsed.rows as Array<{ uuid?: unknown }>;
+    } catch (err) {
+      this.#logger.warn({ err, reply: listing.text.slice(0, 200) }, 'channel list unreadable after reconnect: calls kept as they are');
+      return;
+    }
+    const alive = new Set(rows.flatMap((r) => (typeof r.uuid === 'string' ? [r.uuid] : [])));
+    for (const call of [...this.#calls.values()]) {
+      if (alive.has(call.uuid)) continue;
+      this.#calls.delete(call.uuid);
+      this.#logger.info({ callId: call.uuid }, 'call ended while the event socket was down');
+      call.markEnded('failed');
+    }
+    for (const uuid of alive) {
+      if (this.#calls.has(uuid) || this.#placing.has(uuid)) continue;
+      this.#logger.warn({ callId: uuid }, 'channel that arrived while the event socket was down: refused');
+      const r = await esl.api(`uuid_kill ${uuid} NORMAL_TEMPORARY_FAILURE`);
+      if (!r.ok) this.#logger.debug({ callId: uuid, reply: r.text }, 'refusing the channel failed');
+    }
+  }
+
+  #endCalls(cause: 'failed' | 'server-shutdown', why: string): void {
+    if (this.#calls.size > 0) this.#logger[cause === 'failed' ? 'error' : 'warn']({ calls: this.#calls.size }, why);
     for (const call of [...this.#calls.values()]) {
       this.#calls.delete(call.uuid);
-      call.markEnded('failed');
+      call.markEnded(cause);
     }
   }
 
@@ -176,8 +255,8 @@ export class FreeSwitchDriver extends EventEmitter<DriverEvents> implements Tele
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(ending), new Promise((r) => { timer = setTimeout(r, 5000); })]);
     clearTimeout(timer);
-    for (const call of [...this.#calls.values()]) call.markEnded('server-shutdown');
-    this.#calls.clear();
+    this.#endCalls('server-shutdown', 'calls still up at shutdown: ended here');
+    if (this.#linkLost) clearTimeout(this.#linkLost.grace);
     this.#esl?.close();
   }
 
@@ -256,6 +335,7 @@ export class FreeSwitchDriver extends EventEmitter<DriverEvents> implements Tele
       activeCalls: this.#calls.size,
       activeBridges: this.#bridges.size,
       resources: { channels: this.#calls.size + this.#placing.size, placing: this.#placing.size },
+      link: this.#linkLost ? 'down' : 'up',
     };
   }
 }

@@ -47,6 +47,8 @@ export interface ApiReply {
   text: string;
 }
 
+const CLOSED: ApiReply = { ok: false, text: '-ERR event socket closed' };
+
 function reply(text: string): ApiReply {
   const trimmed = text.trim();
   return { ok: !trimmed.startsWith('-'), text: trimmed };
@@ -55,6 +57,8 @@ function reply(text: string): ApiReply {
 export class EslConnection extends EventEmitter<EslConnectionEvents> {
   readonly #conn: EslSocket;
   #closed = false;
+  /** Replies still awaited: answered with an error when the socket closes, so no caller waits forever. */
+  readonly #awaiting = new Set<(reply: ApiReply) => void>();
 
   private constructor(conn: EslSocket) {
     super();
@@ -102,7 +106,22 @@ export class EslConnection extends EventEmitter<EslConnectionEvents> {
   #markClosed(reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
+    for (const answer of this.#awaiting) answer(CLOSED);
+    this.#awaiting.clear();
     this.emit('closed', reason);
+  }
+
+  /** Sends a command through modesl and waits for its reply, or for the socket to close. */
+  #ask(send: (answer: (reply: ApiReply) => void) => void): Promise<ApiReply> {
+    if (this.#closed) return Promise.resolve(CLOSED);
+    return new Promise((resolve) => {
+      const answer = (r: ApiReply): void => {
+        this.#awaiting.delete(answer);
+        resolve(r);
+      };
+      this.#awaiting.add(answer);
+      send(answer);
+    });
   }
 
   get closed(): boolean {
@@ -111,20 +130,14 @@ export class EslConnection extends EventEmitter<EslConnectionEvents> {
 
   /** Runs an API command and waits for its reply. */
   api(command: string): Promise<ApiReply> {
-    if (this.#closed) return Promise.resolve({ ok: false, text: '-ERR event socket closed' });
     const [name = '', ...rest] = command.split(' ');
-    return new Promise((resolve) => {
-      this.#conn.api(name, rest.join(' '), (event) => resolve(reply(event.getBody() ?? '')));
-    });
+    return this.#ask((answer) => this.#conn.api(name, rest.join(' '), (event) => answer(reply(event.getBody() ?? ''))));
   }
 
   /** Runs an API command in FreeSWITCH's background and waits for the job's result (e.g. originate). */
   bgapi(command: string): Promise<ApiReply> {
-    if (this.#closed) return Promise.resolve({ ok: false, text: '-ERR event socket closed' });
     const [name = '', ...rest] = command.split(' ');
-    return new Promise((resolve) => {
-      this.#conn.bgapi(name, rest.join(' '), (event) => resolve(reply(event.getBody() ?? '')));
-    });
+    return this.#ask((answer) => this.#conn.bgapi(name, rest.join(' '), (event) => answer(reply(event.getBody() ?? ''))));
   }
 
   /**
