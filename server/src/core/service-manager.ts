@@ -10,6 +10,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Logger } from './logger.js';
 import { TenorError, isTenorError } from './errors.js';
 import { errorText, loadServiceModule } from './service-module.js';
+import { createHandle, type CountedVersion } from './service-handle.js';
+import { dependencyOrder, settleWithin } from './service-order.js';
 
 /**
  * Service names and their types. Each service module augments this map:
@@ -31,6 +33,13 @@ export interface ServiceContext {
   /** A handle on another service; declare it in dependsOn so it is started first. */
   get<K extends keyof ServiceMap>(name: K): ServiceMap[K];
   get<T extends object>(name: string): T;
+  /**
+   * Run `rewire` each time `dependency` (a service it uses, normally one of dependsOn) is replaced, once every handle
+   * reaches the new version and before the old one stops. A handle forwards method calls,
+   * but what start() gave the old version (a listener, a subscription, settings pushed
+   * into it) stays with the old version: `rewire` gives it to the new one.
+   */
+  whenReplaced(dependency: string, rewire: () => Promise<void> | void): void;
 }
 
 /** What the HTTP shell gives a service's routes. */
@@ -72,6 +81,11 @@ export interface ServiceDefinition<T extends object = object> {
   prepareReplacement?(next: ServiceDefinition<object>): ServiceDefinition<object>;
   /** Its HTTP routes; a service added or replaced at run time serves them too. */
   routes?: ServiceRoutes;
+  /**
+   * It holds what two versions cannot share (the SIP port): a replacement drains and stops
+   * this version first, then starts the next; if the next fails to start, this one starts again.
+   */
+  stopBeforeReplace?: boolean;
 }
 
 /** Identity helper that keeps the instance type inferred. */
@@ -101,11 +115,10 @@ export interface ServiceManagerOptions {
 }
 
 /** One running version of a service. */
-interface Generation {
+interface Generation extends CountedVersion {
   def: ServiceDefinition<object>;
-  instance: object;
-  inflight: number;
-  drained: (() => void) | undefined;
+  /** What this version asked to redo when one of its dependencies is replaced (ServiceContext.whenReplaced). */
+  rewires: Map<string, (() => Promise<void> | void)[]>;
   startedAt: Date;
 }
 
@@ -128,6 +141,8 @@ export class ServiceManager {
   readonly #healthTimeoutMs: number;
   #startOrder: string[] = [];
   #running = false;
+  /** Holders outside the services (HTTP routes) that redo something when a service is replaced. */
+  readonly #outsideRewires = new Set<{ name: string; rewire: () => Promise<void> | void }>();
 
   constructor(opts: ServiceManagerOptions) {
     this.#logger = opts.logger.child({ component: 'service-manager' });
@@ -221,18 +236,8 @@ export class ServiceManager {
   async drainAll(graceMs: number): Promise<void> {
     const draining = [...this.#entries.values()].map(async (entry) => {
       const gen = entry.current;
-      if (!gen?.def.drain || entry.status !== 'running') return;
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        await Promise.race([
-          Promise.resolve().then(() => gen.def.drain?.(gen.instance, graceMs)),
-          new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs + 1000))),
-        ]);
-      } catch (err) {
-        this.#logger.error({ service: entry.def.name, err }, 'service failed to drain');
-      } finally {
-        clearTimeout(timer);
-      }
+      if (!gen || entry.status !== 'running') return;
+      await this.#drainGracefully(gen, entry.def.name, graceMs);
     });
     await Promise.all(draining);
   }
@@ -271,6 +276,9 @@ export class ServiceManager {
       if (dep === name) throw new TenorError('TENOR_ERR_SERVICE_CYCLE', [`${name} -> ${name}`]);
     }
     const old = entry.current;
+    if (old && (old.def.stopBeforeReplace || next.stopBeforeReplace)) {
+      return this.#replaceStoppingFirst(entry, old, next as unknown as ServiceDefinition<object>, origin);
+    }
     let generation: Generation;
     try {
       generation = await this.#startGeneration(next as unknown as ServiceDefinition<object>);
@@ -282,10 +290,22 @@ export class ServiceManager {
     if (origin !== undefined) entry.origin = origin;
     entry.status = 'running';
     this.#logger.info({ service: name, from: old?.def.version, to: next.version }, 'service replaced; draining the old version');
+    await this.#rewireDependents(name);
     if (old) {
       await this.#drain(old, name);
       await this.#stopGeneration(old, name);
     }
+  }
+
+  /**
+   * For code that is not a service (an HTTP route holding a subscription): run `rewire`
+   * each time `name` is replaced, after the services' own (ServiceContext.whenReplaced).
+   * Returns a function that cancels it.
+   */
+  whenReplaced(name: string, rewire: () => Promise<void> | void): () => void {
+    const hook = { name, rewire };
+    this.#outsideRewires.add(hook);
+    return () => void this.#outsideRewires.delete(hook);
   }
 
   /** Restart a service from its current definition (a fresh instance, same code). */
@@ -308,27 +328,68 @@ export class ServiceManager {
   }
 
   #dependencyOrder(): string[] {
-    for (const entry of this.#entries.values()) {
-      for (const dep of entry.def.dependsOn ?? []) {
-        if (!this.#entries.has(dep)) throw new TenorError('TENOR_ERR_SERVICE_MISSING_DEPENDENCY', [entry.def.name, dep]);
+    return dependencyOrder(new Map([...this.#entries].map(([name, entry]) => [name, entry.def.dependsOn ?? []])));
+  }
+
+  /** Replace a version that cannot run beside its successor: drain it, stop it, start the next (or the old again). */
+  async #replaceStoppingFirst(entry: Entry, old: Generation, next: ServiceDefinition<object>, origin: string | undefined): Promise<void> {
+    const name = entry.def.name;
+    this.#logger.info({ service: name, from: old.def.version, to: next.version }, 'service to be replaced; draining and stopping the old version first');
+    await this.#drainGracefully(old, name, this.#drainTimeoutMs);
+    await this.#drain(old, name);
+    entry.status = 'stopping';
+    await this.#stopGeneration(old, name);
+    entry.status = 'starting';
+    try {
+      entry.current = await this.#startGeneration(next);
+      entry.def = next;
+      if (origin !== undefined) entry.origin = origin;
+      entry.status = 'running';
+    } catch (err) {
+      this.#logger.error({ service: name, err }, 'the new version failed to start; starting the old one again');
+      try {
+        entry.current = await this.#startGeneration(old.def);
+        entry.status = 'running';
+      } catch (restartErr) {
+        entry.current = undefined;
+        entry.status = 'failed';
+        this.#logger.error({ service: name, err: restartErr }, 'the old version failed to start again');
+      }
+      if (entry.status === 'running') await this.#rewireDependents(name);
+      throw new TenorError('TENOR_ERR_SERVICE_REPLACE_FAILED', [name, errorText(err)], { cause: err });
+    }
+    this.#logger.info({ service: name, from: old.def.version, to: next.version }, 'service replaced');
+    await this.#rewireDependents(name);
+  }
+
+  /** The definition's own drain (refuse new work, let work in progress end), for at most graceMs. */
+  async #drainGracefully(gen: Generation, name: string, graceMs: number): Promise<void> {
+    if (!gen.def.drain) return;
+    try {
+      await settleWithin(() => gen.def.drain?.(gen.instance, graceMs), graceMs + 1000, () => undefined);
+    } catch (err) {
+      this.#logger.error({ service: name, err }, 'service failed to drain');
+    }
+  }
+
+  /** Run what the running dependents of `name` asked to redo when it is replaced, in start order. */
+  async #rewireDependents(name: string): Promise<void> {
+    const order = [...this.#startOrder, ...[...this.#entries.keys()].filter((n) => !this.#startOrder.includes(n))];
+    const rewires: { holder: string; rewire: () => Promise<void> | void }[] = [];
+    for (const dependent of order) {
+      const entry = this.#entries.get(dependent);
+      if (!entry || entry.status !== 'running') continue;
+      for (const rewire of entry.current?.rewires.get(name) ?? []) rewires.push({ holder: dependent, rewire });
+    }
+    for (const hook of this.#outsideRewires) if (hook.name === name) rewires.push({ holder: 'http', rewire: hook.rewire });
+    for (const { holder, rewire } of rewires) {
+      try {
+        await rewire();
+        this.#logger.info({ holder, dependency: name }, 'rewired to the new version of a replaced service');
+      } catch (err) {
+        this.#logger.error({ holder, dependency: name, err }, 'could not rewire to the new version of a replaced service');
       }
     }
-    const order: string[] = [];
-    const state = new Map<string, 'visiting' | 'done'>();
-    const visit = (name: string, trail: string[]): void => {
-      const seen = state.get(name);
-      if (seen === 'done') return;
-      if (seen === 'visiting') {
-        const loop = [...trail.slice(trail.indexOf(name)), name];
-        throw new TenorError('TENOR_ERR_SERVICE_CYCLE', [loop.join(' -> ')]);
-      }
-      state.set(name, 'visiting');
-      for (const dep of this.#entry(name).def.dependsOn ?? []) visit(dep, [...trail, name]);
-      state.set(name, 'done');
-      order.push(name);
-    };
-    for (const name of this.#entries.keys()) visit(name, []);
-    return order;
   }
 
   async #startEntry(entry: Entry): Promise<void> {
@@ -344,10 +405,14 @@ export class ServiceManager {
 
   async #startGeneration(def: ServiceDefinition<object>): Promise<Generation> {
     const timeoutMs = def.startTimeoutMs ?? this.#startTimeoutMs;
+    const rewires = new Map<string, (() => Promise<void> | void)[]>();
     const ctx: ServiceContext = {
       name: def.name,
       logger: this.#logger.child({ service: def.name }),
       get: (dep: string) => this.get(dep),
+      whenReplaced: (dependency: string, rewire: () => Promise<void> | void) => {
+        rewires.set(dependency, [...(rewires.get(dependency) ?? []), rewire]);
+      },
     } as ServiceContext;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -359,7 +424,7 @@ export class ServiceManager {
         throw new TenorError('TENOR_ERR_SERVICE_START_FAILED', [def.name, 'start() must return the service object']);
       }
       this.#logger.info({ service: def.name, version: def.version }, 'service started');
-      return { def, instance, inflight: 0, drained: undefined, startedAt: new Date() };
+      return { def, instance, rewires, inflight: 0, drained: undefined, startedAt: new Date() };
     } catch (err) {
       if (isTenorError(err)) throw err;
       throw new TenorError('TENOR_ERR_SERVICE_START_FAILED', [def.name, errorText(err)], { cause: err });
@@ -379,22 +444,13 @@ export class ServiceManager {
 
   async #stopGeneration(gen: Generation, name: string): Promise<void> {
     if (!gen.def.stop) return;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        Promise.resolve().then(() => gen.def.stop?.(gen.instance)),
-        new Promise<void>((resolve) => {
-          timer = setTimeout(() => {
-            this.#logger.warn({ service: name, timeoutMs: this.#stopTimeoutMs }, 'service did not stop in time; moving on');
-            resolve();
-          }, this.#stopTimeoutMs);
-        }),
-      ]);
+      await settleWithin(() => gen.def.stop?.(gen.instance), this.#stopTimeoutMs, () => {
+        this.#logger.warn({ service: name, timeoutMs: this.#stopTimeoutMs }, 'service did not stop in time; moving on');
+      });
       this.#logger.info({ service: name, version: gen.def.version }, 'service stopped');
     } catch (err) {
       this.#logger.error({ service: name, err }, 'service failed to stop cleanly');
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -415,72 +471,25 @@ export class ServiceManager {
     const gen = entry.current;
     if (entry.status !== 'running' || !gen) return { status: 'down', detail: `service is ${entry.status}` };
     if (!gen.def.health) return { status: 'ok' };
-    let timer: NodeJS.Timeout | undefined;
     try {
-      return await Promise.race([
-        Promise.resolve().then(() => gen.def.health?.(gen.instance) ?? { status: 'ok' as const }),
-        new Promise<ServiceHealth>((resolve) => {
-          timer = setTimeout(() => resolve({ status: 'down', detail: 'health check timed out' }), this.#healthTimeoutMs);
-        }),
-      ]);
+      return await settleWithin(
+        () => gen.def.health?.(gen.instance) ?? { status: 'ok' as const },
+        this.#healthTimeoutMs,
+        (): ServiceHealth => ({ status: 'down', detail: 'health check timed out' }),
+      );
     } catch (err) {
       return { status: 'down', detail: errorText(err) };
-    } finally {
-      clearTimeout(timer);
     }
   }
 
   /** A proxy that forwards to the entry's current generation and counts calls in flight. */
   #createHandle(entry: Entry): object {
-    const wrappers = new WeakMap<Generation, Map<PropertyKey, unknown>>();
-    const current = (): Generation => {
+    return createHandle(() => {
       const gen = entry.current;
       if (!gen || (entry.status !== 'running' && entry.status !== 'stopping')) {
         throw new TenorError('TENOR_ERR_SERVICE_NOT_RUNNING', [entry.def.name]);
       }
       return gen;
-    };
-    return new Proxy(
-      {},
-      {
-        get: (_target, prop) => {
-          if (prop === 'then') return undefined; // a handle is not a promise
-          const gen = current();
-          const value: unknown = Reflect.get(gen.instance, prop, gen.instance);
-          if (typeof value !== 'function') return value;
-          let cache = wrappers.get(gen);
-          if (!cache) wrappers.set(gen, (cache = new Map()));
-          let wrapped = cache.get(prop);
-          if (!wrapped) {
-            const fn = value as (...args: unknown[]) => unknown;
-            wrapped = (...args: unknown[]): unknown => track(gen, () => fn.apply(gen.instance, args));
-            cache.set(prop, wrapped);
-          }
-          return wrapped;
-        },
-        has: (_target, prop) => Reflect.has(current().instance, prop),
-      },
-    );
+    });
   }
-}
-
-/** Run fn, counting it as in flight on gen until its result settles. */
-function track(gen: Generation, fn: () => unknown): unknown {
-  gen.inflight++;
-  const done = (): void => {
-    gen.inflight--;
-    if (gen.inflight === 0 && gen.drained) gen.drained();
-  };
-  let result: unknown;
-  try {
-    result = fn();
-  } catch (err) {
-    done();
-    throw err;
-  }
-  if (result instanceof Promise) {
-    return result.finally(done);
-  }
-  done();
-  return result;
 }

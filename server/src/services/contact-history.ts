@@ -47,11 +47,17 @@ export function contactHistoryService() {
         });
       };
 
-      const unsubscribe = ctx.get('events').subscribe('call_ended', (event) => {
+      const onCallEnded = (event: TenorEvent<'call_ended'>): void => {
         const job: Promise<void> = record(event)
           .catch((err: unknown) => ctx.logger.error({ err, callId: event.payload.callId }, 'call not put on the customer timeline'))
           .finally(() => pending.delete(job));
         pending.add(job);
+      };
+      const bus = ctx.get('events');
+      let unsubscribe = bus.subscribe('call_ended', onCallEnded);
+      ctx.whenReplaced('events', () => {
+        unsubscribe();
+        unsubscribe = bus.subscribe('call_ended', onCallEnded);
       });
 
       return {

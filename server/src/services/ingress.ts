@@ -106,6 +106,8 @@ export function ingressService() {
           .finally(() => active.delete(call.id));
       };
       driver.on('incoming', onIncoming);
+      // A new engine has no listener: calls it takes come here too (the old one's go on until it stops).
+      ctx.whenReplaced('telephony', () => void driver.on('incoming', onIncoming));
       ctx.logger.info('ingress ready');
 
       return {

@@ -91,7 +91,11 @@ export function withDialingPolicy<T extends object>(def: ServiceDefinition<T>): 
       const driver = instance as T & TelephonyDriver;
       // The engine's first trunk is the one a number without a trunk goes through.
       const defaultTrunk = (): string | undefined => (hasLiveTrunks(driver) ? driver.trunks[0]?.name : undefined);
-      return ctx.get('dialing').guard(driver, defaultTrunk) as T & TelephonyDriver;
+      const dialing = ctx.get('dialing');
+      let guarded = dialing.guard(driver, defaultTrunk);
+      // A replaced dialing service checks from then on: the engine goes behind the new version's guard.
+      ctx.whenReplaced('dialing', () => void (guarded = dialing.guard(driver, defaultTrunk)));
+      return new Proxy(driver, { get: (_engine, prop) => Reflect.get(guarded, prop, guarded) as unknown }) as T & TelephonyDriver;
     },
   };
 }
@@ -102,6 +106,8 @@ export function telephonyService(config: TenorConfig) {
     version: '1.0.0',
     description: 'Embedded SIP/RTP engine (driver contract)',
     dependsOn: ['sipCredentials'],
+    // Two engines cannot listen on the same SIP port: a new one starts once this one has stopped.
+    stopBeforeReplace: true,
     async start(ctx) {
       const driver = createEmbeddedDriver(config, ctx.get('sipCredentials'), ctx.logger);
       await driver.start();

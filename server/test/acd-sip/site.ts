@@ -166,7 +166,7 @@ export async function homeNetwork(t: Test): Promise<SippProcess> {
 }
 
 /** A caller dialing `number` from `caller`; stays `stayMs` from the answer, then hangs up. */
-export function caller(t: Test, site: Site, opts: { number: string; caller: string; stayMs: number; toneFile?: string }): Promise<SippProcess> {
+export function caller(t: Test, site: Pick<Site, 'sip'>, opts: { number: string; caller: string; stayMs: number; toneFile?: string }): Promise<SippProcess> {
   return sipp(t, {
     scenario: path.join(SCENARIOS, opts.toneFile ? 'uac-caller-tone.xml' : 'uac-caller.xml'),
     remote: site.sip, service: opts.number, calls: 1, pauseMs: opts.stayMs,

@@ -180,6 +180,71 @@ t.test('a replacement that fails to start leaves the old version serving', async
   await sm.stopAll();
 });
 
+t.test('a replaced service: dependents give the new version what they gave the old one (whenReplaced)', async (t) => {
+  const sm = manager();
+  // A bus whose subscribers belong to one version; the listener subscribes once at start.
+  const bus = (version: string) => defineService({
+    name: 'bus', version,
+    start: () => {
+      const handlers: ((m: string) => void)[] = [];
+      return { subscribe: (h: (m: string) => void) => void handlers.push(h), publish: (m: string) => handlers.forEach((h) => h(m)), subscribers: () => handlers.length };
+    },
+  });
+  type Bus = { subscribe(h: (m: string) => void): void; publish(m: string): void; subscribers(): number };
+  const heard: string[] = [];
+  sm.register(bus('1'));
+  sm.register(defineService({
+    name: 'listener', dependsOn: ['bus'],
+    start: (ctx) => {
+      const b = ctx.get<Bus>('bus');
+      const onMessage = (m: string): void => void heard.push(m);
+      b.subscribe(onMessage);
+      ctx.whenReplaced('bus', () => b.subscribe(onMessage));
+      return {};
+    },
+  }));
+  const outside: string[] = [];
+  const cancel = sm.whenReplaced('bus', () => void outside.push('rewired'));
+  await sm.startAll();
+  const handle = sm.get<Bus>('bus');
+  handle.publish('before');
+  await sm.replace('bus', bus('2'));
+  t.equal(handle.subscribers(), 1, 'the new version has the listener');
+  handle.publish('after');
+  t.same(heard, ['before', 'after'], 'messages on the new version reach the listener');
+  t.same(outside, ['rewired'], 'code outside the services is told too');
+  cancel();
+  await sm.reload('bus');
+  t.same(outside, ['rewired'], 'until it cancels');
+  await sm.stopAll();
+});
+
+t.test('stopBeforeReplace: the old version drains and stops before the new one starts; a failed start brings the old one back', async (t) => {
+  const sm = manager();
+  const steps: string[] = [];
+  const port = (version: string, fails = false) => defineService({
+    name: 'port', version, stopBeforeReplace: true,
+    start: () => {
+      if (fails) throw new Error('cannot bind');
+      steps.push(`start ${version}`);
+      return { version: () => version };
+    },
+    drain: () => void steps.push(`drain ${version}`),
+    stop: () => void steps.push(`stop ${version}`),
+  });
+  sm.register(port('1'));
+  await sm.startAll();
+  const handle = sm.get<{ version(): string }>('port');
+  await sm.replace('port', port('2'));
+  t.same(steps, ['start 1', 'drain 1', 'stop 1', 'start 2'], 'one version at a time');
+  t.equal(handle.version(), '2');
+  steps.length = 0;
+  await rejectsWithCode(t, sm.replace('port', port('3', true)), 'TENOR_ERR_SERVICE_REPLACE_FAILED');
+  t.same(steps, ['drain 2', 'stop 2', 'start 2'], 'the old definition started again');
+  t.equal(handle.version(), '2', 'and serves');
+  await sm.stopAll();
+});
+
 t.test('loads a service from a module path, and adds one at run time', async (t) => {
   const dir = tempDir(t);
   const file = path.join(dir, 'legacy-crm.mjs');

@@ -63,8 +63,16 @@ export async function startIvrSite(t: Test, opts: IvrSiteOptions): Promise<IvrSi
     await services.stopAll();
   });
   const bus = new EventLog();
-  const unsubscribe = services.get('events').subscribeAll((e) => bus.push(e));
-  t.teardown(unsubscribe);
+  let unsubscribe = services.get('events').subscribeAll((e) => bus.push(e));
+  // The log follows the bus when a test replaces it, like every subscriber.
+  const stopFollowing = services.whenReplaced('events', () => {
+    unsubscribe();
+    unsubscribe = services.get('events').subscribeAll((e) => bus.push(e));
+  });
+  t.teardown(() => {
+    stopFollowing();
+    unsubscribe();
+  });
   return {
     sip: `127.0.0.1:${sipPort}`,
     bus,

@@ -1,17 +1,31 @@
 // The web client's shell in headless Chromium: a wrong password is refused on the login
 // page, each role gets its own pages, the language switch translates the page and is
-// remembered, signing out returns to the login page, and an expired session (idle time
-// on the sessions' test clock) sends the browser back to the login page.
+// remembered, signing out returns to the login page, the tabs stay the same elements while
+// live events arrive, and an expired session (idle time on the sessions' test clock) sends
+// the browser back to the login page at its next request.
 
 import t from 'tap';
-import { seedPeople, startAccessServer } from '../access/harness.js';
+import { basic, seedPeople, startAccessServer } from '../access/harness.js';
 import { launchBrowser } from '../browser.js';
 
 t.test('login, role navigation, language switch, sign-out and session expiry', { timeout: 90_000 }, async (t) => {
-  const server = await startAccessServer(t);
+  // The live socket checks its session once an hour here: the expiry below is found by the
+  // next request, not by a check that could end the session while the tab is being clicked
+  // (that path has its own test in live-events/live-events.test.ts).
+  const server = await startAccessServer(t, { liveEvents: { sessionCheckMs: 3_600_000 } });
   await seedPeople(server);
   const browser = await launchBrowser(t);
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+  // Requests the page has in flight, so the session expires only once the monitor's own have been answered.
+  await context.addInitScript(() => {
+    const w = window as unknown as { requestsInFlight: number };
+    w.requestsInFlight = 0;
+    const fetchOf = window.fetch.bind(window);
+    window.fetch = (...args: Parameters<typeof fetch>) => {
+      w.requestsInFlight++;
+      return fetchOf(...args).finally(() => w.requestsInFlight--);
+    };
+  });
   const page = await context.newPage();
 
   await page.goto(`${server.url}/app/`);
@@ -52,6 +66,25 @@ t.test('login, role navigation, language switch, sign-out and session expiry', {
   t.same(await page.$$eval('nav.tabs a', (as) => as.map((a) => a.getAttribute('data-page'))), ['monitor', 'reports'], 'a supervisor sees the monitor and reports');
 
   t.equal(await page.getAttribute('#agents tr[data-agent="ann"]', 'data-state'), 'ready', "the monitor shows ann's state");
+
+  // Live events re-render the pages, never the tabs: a tab re-created under a click is "detached from the DOM".
+  await page.evaluate(() => {
+    const seen = window as unknown as { tabsRemoved: number };
+    seen.tabsRemoved = 0;
+    new MutationObserver((mutations) => {
+      for (const m of mutations) {
+        for (const node of Array.from(m.removedNodes)) if (node instanceof Element && (node.matches('nav.tabs, nav.tabs a') || node.querySelector('nav.tabs'))) seen.tabsRemoved++;
+      }
+    }).observe(document.body, { childList: true, subtree: true });
+  });
+  const tabs = await page.$$('nav.tabs a');
+  for (const state of ['logged-out', 'ready', 'logged-out', 'ready']) {
+    const res = await server.app.inject({ method: 'POST', url: '/api/agents/ann/state', headers: { authorization: basic('ada', 'ada-password') }, payload: { state } });
+    t.equal(res.statusCode, 200, `ann ${state}: ${res.body}`);
+    await page.waitForSelector(`#agents tr[data-agent="ann"][data-state="${state}"]`, { timeout: 10_000 });
+  }
+  t.equal(await page.evaluate(() => (window as unknown as { tabsRemoved: number }).tabsRemoved), 0, 'no tab was removed while live events arrived');
+  t.same(await Promise.all(tabs.map((a) => a.evaluate((el) => el.isConnected))), [true, true], 'the tabs are the same elements as before the events');
   await page.click('nav.tabs a[data-page="reports"]');
   await page.selectOption('#report-name', 'agents');
   await page.waitForSelector('#report-table td:text-is("ann")', { timeout: 10_000 });
@@ -59,10 +92,15 @@ t.test('login, role navigation, language switch, sign-out and session expiry', {
   t.match(await page.getAttribute('#report-csv', 'href'), /^\/api\/reports\/agents\?period=today&interval=60m&format=csv$/, 'and its CSV link');
   await page.click('nav.tabs a[data-page="monitor"]');
   await page.waitForSelector('#agents', { timeout: 10_000 });
-
-  // Nobody uses the tab for 31 minutes: the next request finds the session gone.
-  server.clock.advance(31 * 60_000);
   await page.click('nav.tabs a[data-page="reports"]');
+  await page.waitForSelector('#report-table', { timeout: 10_000 });
+
+  // Nobody uses the tab for 31 minutes: the next request finds the session gone. On the reports page, which
+  // asks only when told, once its first requests are answered: the monitor asks by itself (200 ms after each
+  // snapshot), and a request of its own answered after the clock moved would end the session under a click.
+  await page.waitForFunction(() => (window as unknown as { requestsInFlight: number }).requestsInFlight === 0, undefined, { timeout: 10_000 });
+  server.clock.advance(31 * 60_000);
+  await page.selectOption('#report-name', 'agents');
   await page.waitForSelector('#sign-in', { timeout: 10_000 });
   t.pass('an expired session sends the browser back to the login page');
   await context.close();

@@ -23,13 +23,17 @@ export function monitoringService(settings: AcdSettings = {}) {
     description: 'Supervisor monitoring of connected ACD calls: listen, whisper, barge',
     dependsOn: ['acd', 'telephony', 'events'],
     routes: { plugin: monitorRoutes },
-    start: (ctx) => new Monitoring({
-      acd: ctx.get('acd'),
-      driver: ctx.get('telephony'),
-      bus: ctx.get('events'),
-      logger: ctx.logger,
-      ...(settings.callerId !== undefined ? { trunkCallerId: { number: settings.callerId } } : {}),
-    }),
+    start(ctx) {
+      const monitoring = new Monitoring({
+        acd: ctx.get('acd'),
+        driver: ctx.get('telephony'),
+        bus: ctx.get('events'),
+        logger: ctx.logger,
+        ...(settings.callerId !== undefined ? { trunkCallerId: { number: settings.callerId } } : {}),
+      });
+      ctx.whenReplaced('events', () => monitoring.busReplaced());
+      return monitoring;
+    },
     stop: (monitoring) => monitoring.close(),
     health: (monitoring) => ({ status: 'ok', detail: `${monitoring.list().length} monitors` }),
   });

@@ -94,7 +94,17 @@ export class Monitoring {
 
   constructor(opts: MonitoringOptions) {
     this.#o = opts;
-    const { bus } = opts;
+    this.#listen();
+  }
+
+  /** The event bus was replaced: listen to the new one. */
+  busReplaced(): void {
+    for (const u of this.#unsubscribe.splice(0)) u();
+    this.#listen();
+  }
+
+  #listen(): void {
+    const { bus } = this.#o;
     this.#unsubscribe.push(
       bus.subscribe('call_control', (e) => {
         const { agent, callId, action } = e.payload;

@@ -56,13 +56,17 @@ export function acdService(config: TenorConfig, settings: AcdSettings = {}) {
       }
       await engine.applyConfig((config.site.queues as QueueConfigWithAcd[]).map(queueFromConfig), config.site.agents.map(agentFromConfig));
       // Device secrets follow the agents; a SIP device without one cannot register until the admin gives it one.
-      const missing = await ctx.get('sipCredentials').syncAgents(engine.agents().map((a) => ({ login: a.login, sipUser: sipDeviceUser(a.profile.device, a.login) })));
-      if (missing.length > 0) {
-        ctx.logger.warn(
-          { agents: missing.map((a) => a.login) },
-          'SIP devices without a device secret cannot register: give them one (admin console, POST /api/agents/:login/sip-secret, or device.secret in the site file)',
-        );
-      }
+      const syncDevices = async (): Promise<void> => {
+        const missing = await ctx.get('sipCredentials').syncAgents(engine.agents().map((a) => ({ login: a.login, sipUser: sipDeviceUser(a.profile.device, a.login) })));
+        if (missing.length > 0) {
+          ctx.logger.warn(
+            { agents: missing.map((a) => a.login) },
+            'SIP devices without a device secret cannot register: give them one (admin console, POST /api/agents/:login/sip-secret, or device.secret in the site file)',
+          );
+        }
+      };
+      await syncDevices();
+      ctx.whenReplaced('sipCredentials', syncDevices);
       ctx.logger.info({ queues: config.site.queues.length, agents: config.site.agents.length }, 'ACD ready');
       return engine;
     },

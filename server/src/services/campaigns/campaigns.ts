@@ -111,6 +111,11 @@ export class CampaignsService {
     }
   }
 
+  /** The event bus was replaced: running dialers listen to the new one. */
+  busReplaced(): void {
+    for (const d of this.#dialers.values()) d.busReplaced();
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
     for (const d of this.#dialers.values()) d.stop();

@@ -123,6 +123,19 @@ export class CampaignDialer {
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    this.#listenToAgents();
+    this.#schedule();
+    this.poke();
+  }
+
+  /** The event bus was replaced: listen to the new one (a running dialer only). */
+  busReplaced(): void {
+    if (!this.#running) return;
+    for (const u of this.#unsubscribe.splice(0)) u();
+    this.#listenToAgents();
+  }
+
+  #listenToAgents(): void {
     this.#unsubscribe.push(this.#d.bus.subscribe('agent_state_changed', (e) => {
       const p = e.payload;
       const agent = this.#d.acd.agent(p.login);
@@ -136,8 +149,6 @@ export class CampaignDialer {
       }
       if (p.to === 'ready') this.poke();
     }));
-    this.#schedule();
-    this.poke();
   }
 
   /** No new calls; calls in progress go on to their end. */

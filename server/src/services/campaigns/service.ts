@@ -28,11 +28,13 @@ export function campaignsService(config: TenorConfig, opts: { clock?: Clock } = 
     async start(ctx) {
       const db = ctx.get('store');
       await db.migrate(campaignMigrations);
-      return CampaignsService.start({
+      const service = await CampaignsService.start({
         db, crm: ctx.get('crm'), acd: ctx.get('acd'), driver: ctx.get('telephony'), bus: ctx.get('events'),
         clock: opts.clock ?? systemClock, logger: ctx.logger, defaultCountry: config.crm.defaultCountry,
         ...(config.reports.timeZone !== undefined ? { timeZone: config.reports.timeZone } : {}),
       });
+      ctx.whenReplaced('events', () => service.busReplaced());
+      return service;
     },
     stop: (service) => service.stop(),
     async health(service) {

@@ -96,7 +96,17 @@ export function liveEventsGateway(opts: { services: ServiceManager } & LiveEvent
     const endSession = (idHash: string) => {
       for (const c of clients) if (c.user.session?.idHash === idHash) c.close(LiveCloseCodes.sessionEnded, 'session ended');
     };
-    const stopListening = services.has('sessions') ? services.get('sessions').onEnded(endSession) : () => undefined;
+    let stopListening = services.has('sessions') ? services.get('sessions').onEnded(endSession) : () => undefined;
+    // Replaced services keep their handles but not what was given to the old versions: listen again.
+    const rewires = [
+      services.whenReplaced('sessions', () => {
+        stopListening();
+        stopListening = services.get('sessions').onEnded(endSession);
+      }),
+      services.whenReplaced('events', () => {
+        for (const c of clients) c.busReplaced();
+      }),
+    ];
 
     const pinger = setInterval(() => {
       for (const c of clients) {
@@ -128,6 +138,7 @@ export function liveEventsGateway(opts: { services: ServiceManager } & LiveEvent
       clearInterval(pinger);
       clearInterval(sessionChecker);
       stopListening();
+      for (const cancel of rewires) cancel();
       app.server.off('upgrade', onUpgrade);
       for (const c of clients) c.close(LiveCloseCodes.goingAway, 'server shutting down');
       clients.clear();

@@ -57,6 +57,13 @@ export class LiveClient {
     void this.sendSnapshot();
   }
 
+  /** The event bus was replaced (the client's handle reaches the new one): listen to it instead. */
+  busReplaced(): void {
+    if (this.#closed) return;
+    this.#unsubscribe?.();
+    this.#unsubscribe = this.#o.bus.subscribeAll((event) => this.#onBusEvent(event));
+  }
+
   async sendSnapshot(): Promise<void> {
     this.#coalescer.pause();
     this.#coalescer.clear();

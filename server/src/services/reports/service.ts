@@ -11,7 +11,7 @@ import type { ReportsSettings } from './config-schema.js';
 import { Reports } from './reports.js';
 import { checkTimeZone } from './time-zone.js';
 import { defaultTimeZone } from './query.js';
-import type { CampaignHistory, VoicemailHistory } from './source.js';
+import type { AcdHistory, CampaignHistory, VoicemailHistory } from './source.js';
 import { reportRoutes } from './routes.js';
 
 declare module '../../core/service-manager.js' {
@@ -48,9 +48,17 @@ export function reportsService(settings: ReportsSettings = {}) {
       const timeZone = checkTimeZone(defaultTimeZone(settings), 'reports.timeZone');
       ctx.logger.info({ timeZone }, 'reports ready');
       const acd = ctx.get('acd');
+      // Read through the ACD's handle on each report, so a replaced ACD's reader answers.
+      const acdHistory: AcdHistory = {
+        calls: (...args) => acd.reportReader.calls(...args),
+        wrapUps: (...args) => acd.reportReader.wrapUps(...args),
+        stateLog: (...args) => acd.reportReader.stateLog(...args),
+        answered: (...args) => acd.reportReader.answered(...args),
+        callbacks: (...args) => acd.reportReader.callbacks(...args),
+      };
       return new Reports({
         acd,
-        acdHistory: acd.reportReader,
+        acdHistory,
         voicemail: optionalReader<VoicemailHistory>(ctx, 'voicemail'),
         campaigns: optionalReader<CampaignHistory>(ctx, 'campaigns'),
         settings,

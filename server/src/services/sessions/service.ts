@@ -115,7 +115,13 @@ export function sessionsService(opts: SessionsOptions = {}) {
       };
       // A new password ends the sessions opened with the old one (a stolen session dies with it);
       // a new role or a deleted user ends them too, and with them the live sockets opened under the old role.
-      const unsubscribe = users.onAccessChanged((username) => endAllOf(username));
+      const onAccessChanged = (username: string): Promise<void> => endAllOf(username);
+      let unsubscribe = users.onAccessChanged(onAccessChanged);
+      // A new users service must end sessions too, or a changed password would leave the old sessions open.
+      ctx.whenReplaced('users', () => {
+        unsubscribe();
+        unsubscribe = users.onAccessChanged(onAccessChanged);
+      });
 
       return {
         clock,
@@ -141,7 +147,7 @@ export function sessionsService(opts: SessionsOptions = {}) {
           if (idHash) ended(idHash);
         },
         endAllOf,
-        close: unsubscribe,
+        close: () => unsubscribe(),
         onEnded(listener) {
           listeners.add(listener);
           return () => listeners.delete(listener);

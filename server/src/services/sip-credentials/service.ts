@@ -14,7 +14,7 @@ import { openSealedBox } from '../../core/sealed-box.js';
 import { defineService } from '../../core/service-manager.js';
 import { agentFromConfig, sipDeviceUser } from '../acd/index.js';
 import '../store.js';
-import '../users.js';
+import type { AccessChange } from '../users.js';
 import { sipCredentialMigrations } from './migrations.js';
 import { installationRealm } from './realm.js';
 import { DeviceSecretsRepository, type DeviceDigest, type DeviceOwner, type StoredDeviceSecret } from './store.js';
@@ -186,8 +186,14 @@ export function sipCredentialsService(config: TenorConfig) {
       }
 
       // A deleted user's softphone stops registering with them.
-      ctx.get('users').onAccessChanged(async (username, change) => {
+      const users = ctx.get('users');
+      const onAccessChanged = async (username: string, change: AccessChange): Promise<void> => {
         if (change === 'removed') await forget({ kind: 'user', name: username });
+      };
+      let stopListening = users.onAccessChanged(onAccessChanged);
+      ctx.whenReplaced('users', () => {
+        stopListening();
+        stopListening = users.onAccessChanged(onAccessChanged);
       });
 
       return {

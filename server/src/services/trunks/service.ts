@@ -99,9 +99,13 @@ export function trunksService(fileTrunks: readonly TrunkConfig[], dataDir: strin
         if (!hasLiveTrunks(driver)) throw new TenorError('TENOR_ERR_NOT_SUPPORTED', [driver.name, 'change its trunks']);
         await driver.setTrunks([...next.values()].map((s) => engineTrunk(s.trunk)));
       };
-      const differsFromFile = [...trunks.values()].some((s) => s.origin === 'api');
-      if (hasLiveTrunks(driver)) await apply(trunks);
-      else if (differsFromFile) ctx.logger.warn({ engine: driver.name }, 'trunks edited through the API are not used: this telephony engine takes its trunks from the site file');
+      const applyToEngine = async (): Promise<void> => {
+        if (hasLiveTrunks(driver)) await apply(trunks);
+        else if ([...trunks.values()].some((s) => s.origin === 'api')) ctx.logger.warn({ engine: driver.name }, 'trunks edited through the API are not used: this telephony engine takes its trunks from the site file');
+      };
+      await applyToEngine();
+      // A new engine starts with the site file's trunks: it gets the table as edited, after any change under way.
+      ctx.whenReplaced('telephony', () => serially(applyToEngine));
 
       const view = (s: StoredTrunk): TrunkView => {
         const t = engineTrunk(s.trunk);
