@@ -7,6 +7,7 @@
 // substitute for them.
 
 import t from 'tap';
+import { FakeClock } from './fake-clock.js';
 import { agentProfile, queue } from './fixtures.js';
 import { startAcd, settle } from './harness.js';
 import { PROMPT_MS } from './memory-driver.js';
@@ -249,6 +250,20 @@ t.test('skills escalation: after the wait in the rule, an agent with a lower lev
   t.equal(h.driver.dialed.length, 0, 'level 5 is not enough at first');
   await h.clock.advance(1 * S);
   t.equal(h.driver.ringing('device:junior').length, 1, 'after 20 s it is');
+});
+
+t.test('skills escalation happens even when its timer fires a millisecond before the clock says so', async (t) => {
+  // Node's setTimeout fires about 2 % of the time 1 ms before Date.now() has moved
+  // on by its delay; routing at 19,999 ms would miss the step at 20 s for good.
+  const h = await startAcd(t, {
+    queues: [queue('tech', { strategy: 'skills-based', requiredSkills: { network: 8 }, escalation: [{ afterSeconds: 20, skills: { network: 4 } }] })],
+    agents: [agentProfile('junior', ['tech'], { network: 5 })],
+    clock: new FakeClock(undefined, 1),
+  });
+  await h.engine.login('junior');
+  void h.engine.enqueueCall(h.driver.caller('+1'), { queue: 'tech' });
+  await h.clock.advance(20 * S);
+  t.equal(h.driver.ringing('device:junior').length, 1, 'offered once 20 s have passed');
 });
 
 t.test('announcements say position and estimated wait, and are cut off the moment an agent is free', async (t) => {

@@ -14,9 +14,16 @@ export class FakeClock implements Clock {
   #now: number;
   #seq = 0;
   #timers: Pending[] = [];
+  readonly #firesEarlyMs: number;
 
-  constructor(start = Date.UTC(2026, 0, 5, 9, 0, 0)) {
+  /**
+   * firesEarlyMs: timers longer than that fire while now() still reads that
+   * much before their time, as Node's setTimeout sometimes does against
+   * Date.now() (by 1 ms).
+   */
+  constructor(start = Date.UTC(2026, 0, 5, 9, 0, 0), firesEarlyMs = 0) {
     this.#now = start;
+    this.#firesEarlyMs = firesEarlyMs;
   }
 
   now(): number {
@@ -24,7 +31,8 @@ export class FakeClock implements Clock {
   }
 
   setTimer(ms: number, fn: () => void): TimerHandle {
-    const timer: Pending = { at: this.#now + Math.max(0, ms), seq: ++this.#seq, fn, cancelled: false };
+    const early = ms > this.#firesEarlyMs ? this.#firesEarlyMs : 0;
+    const timer: Pending = { at: this.#now + Math.max(0, ms) - early, seq: ++this.#seq, fn, cancelled: false };
     this.#timers.push(timer);
     return { cancel: () => void (timer.cancelled = true) };
   }

@@ -192,8 +192,23 @@ export class WaitingRoom {
     let waited = clock.now() - entry.enteredAt;
     for (let next = nextEscalationAfterMs(queue.escalation, waited); next !== undefined; next = nextEscalationAfterMs(queue.escalation, waited)) {
       waited = next;
-      session.timers.push(clock.setTimer(next - (clock.now() - entry.enteredAt), () => this.#d.dispatchEntry(entry.id)));
+      this.#routeOnceWaited(session, next);
     }
+  }
+
+  /**
+   * Routes the contact again once it has waited `waitedMs`. A timer can fire a
+   * little before the clock says its time has come (libuv counts from the time
+   * it cached at the start of a loop turn, which a busy turn makes stale), and
+   * routing at 2,999 ms would miss a step at 3 s for good: wait out the rest.
+   */
+  #routeOnceWaited(session: Session, waitedMs: number): void {
+    const { clock } = this.#d.core;
+    const { entry } = session;
+    session.timers.push(clock.setTimer(Math.max(1, waitedMs - (clock.now() - entry.enteredAt)), () => {
+      if (clock.now() - entry.enteredAt < waitedMs) this.#routeOnceWaited(session, waitedMs);
+      else this.#d.dispatchEntry(entry.id);
+    }));
   }
 
   /** Run a timed action now if the contact is waiting, or once its current offer has failed. */
