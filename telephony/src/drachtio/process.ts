@@ -4,13 +4,14 @@
 // port accepts connections, and stops it by its PID. drachtio is the SIP edge
 // only: an application (drachtio-srf) logs in on the admin port with the secret
 // and handles the requests; media belongs to FreeSWITCH.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { stopperOf } from '../engine-process.js';
 import { freeControlPort, freeSipPort } from '../free-ports.js';
 
 export interface StartDrachtioOptions {
@@ -107,10 +108,6 @@ function tcpAccepts(host: string, port: number): Promise<boolean> {
   });
 }
 
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
 
 export async function startDrachtio(opts: StartDrachtioOptions): Promise<RunningDrachtio> {
   const address = opts.address ?? '127.0.0.1';
@@ -130,14 +127,7 @@ export async function startDrachtio(opts: StartDrachtioOptions): Promise<Running
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start ${binary}`);
 
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const gone = exited(child);
-    process.kill(pid, 'SIGTERM');
-    const timer = setTimeout(() => { if (child.exitCode === null) process.kill(pid, 'SIGKILL'); }, 5000);
-    await gone;
-    clearTimeout(timer);
-  };
+  const stop = stopperOf(child, pid);
 
   const deadline = started + (opts.readyTimeoutMs ?? 30_000);
   while (!(await sipAnswers(address, sipPort, 300) && await tcpAccepts(address, adminPort))) {

@@ -3,13 +3,14 @@
 // foreground without a console (-nc -nf) and without NAT lookups, waits until
 // the event socket accepts the password and the SIP profile runs, and stops it
 // by its PID.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { DEFAULT_MODULES, freeswitchXml, type FsGateway } from './config-xml.js';
 import { EslConnection, type EslEndpoint } from './esl-connection.js';
+import { stopperOf } from '../engine-process.js';
 import { freeControlPort, freeSipPort, randomRtpRange } from '../free-ports.js';
 
 export interface StartFreeSwitchOptions {
@@ -47,10 +48,6 @@ export interface RunningFreeSwitch {
   stop(): Promise<void>;
 }
 
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
 
 async function tail(file: string): Promise<string> {
   const text = await readFile(file, 'utf8').catch(() => '');
@@ -101,14 +98,7 @@ export async function startFreeSwitch(opts: StartFreeSwitchOptions): Promise<Run
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start ${join(opts.prefix, 'bin', 'freeswitch')}`);
 
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const gone = exited(child);
-    process.kill(pid, 'SIGTERM');
-    const timer = setTimeout(() => { if (child.exitCode === null) process.kill(pid, 'SIGKILL'); }, 5000);
-    await gone;
-    clearTimeout(timer);
-  };
+  const stop = stopperOf(child, pid);
 
   const deadline = started + (opts.readyTimeoutMs ?? 30_000);
   while (!(await profileRunning(eventSocket, profile))) {
