@@ -7,16 +7,11 @@ import { join } from 'node:path';
 import pino from 'pino';
 import type { DriverHarness, TestPeer } from '../../src/contract/harness.js';
 import { EmbeddedDriver } from '../../src/embedded/engine/driver.js';
-import { writeWavFile } from '../../src/audio/index.js';
+import { tonePromptFiles } from './prompt-files.js';
 import { SipPeer, TEST_TIMERS, rtpRange } from './sip-peer.js';
 
 const MEDIA_TIMEOUT_MS = 1500;
 
-function tone(ms: number): Int16Array {
-  const samples = new Int16Array(Math.round(ms * 8));
-  for (let i = 0; i < samples.length; i++) samples[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 8000));
-  return samples;
-}
 
 export async function createEmbeddedHarness(): Promise<DriverHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'tenor-contract-'));
@@ -32,7 +27,6 @@ export async function createEmbeddedHarness(): Promise<DriverHarness> {
   });
   await driver.start();
   const driverEndpoint = { transport: 'udp' as const, address: '127.0.0.1', port: driver.sipPort };
-  const prompts = new Map<number, string>();
 
   const peer: TestPeer = {
     call: (opts) => (opts.as === 'trunk' ? carrier : caller).call({
@@ -52,15 +46,7 @@ export async function createEmbeddedHarness(): Promise<DriverHarness> {
     trunkSource: { kind: 'trunk', trunk: 'carrier' },
     tmpDir: dir,
     mediaTimeoutMs: MEDIA_TIMEOUT_MS,
-    async promptFile(ms) {
-      let file = prompts.get(ms);
-      if (!file) {
-        file = join(dir, `tone-${ms}.wav`);
-        await writeWavFile(file, tone(ms));
-        prompts.set(ms, file);
-      }
-      return file;
-    },
+    promptFile: tonePromptFiles(dir),
     async close() {
       await driver.stop();
       await caller.close();

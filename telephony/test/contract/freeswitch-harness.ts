@@ -10,14 +10,9 @@ import pino from 'pino';
 import type { DriverHarness, TestPeer } from '../../src/contract/harness.js';
 import { FreeSwitchDriver } from '../../src/freeswitch/driver.js';
 import type { RunningFreeSwitch } from '../../src/freeswitch/process.js';
-import { writeWavFile } from '../../src/audio/index.js';
+import { tonePromptFiles } from './prompt-files.js';
 import { SipPeer } from './sip-peer.js';
 
-function tone(ms: number): Int16Array {
-  const samples = new Int16Array(Math.round(ms * 8));
-  for (let i = 0; i < samples.length; i++) samples[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 8000));
-  return samples;
-}
 
 /** A UDP port on 127.0.0.1 where nobody listens: bound by a peer that is closed at once. */
 async function closedPort(): Promise<number> {
@@ -43,7 +38,6 @@ export async function createFreeSwitchHarness(fs: RunningFreeSwitch): Promise<Dr
   await driver.start();
   const destination = { transport: 'udp' as const, address: fs.address, port: fs.sipPort };
   const nobody = await closedPort();
-  const prompts = new Map<number, string>();
 
   const peer: TestPeer = {
     call: (opts) => (opts.as === 'trunk' ? carrier : caller).call({
@@ -63,15 +57,7 @@ export async function createFreeSwitchHarness(fs: RunningFreeSwitch): Promise<Dr
     trunkSource: { kind: 'trunk', trunk: 'carrier' },
     tmpDir: dir,
     mediaTimeoutMs: fs.mediaTimeoutMs,
-    async promptFile(ms) {
-      let file = prompts.get(ms);
-      if (!file) {
-        file = join(dir, `tone-${ms}.wav`);
-        await writeWavFile(file, tone(ms));
-        prompts.set(ms, file);
-      }
-      return file;
-    },
+    promptFile: tonePromptFiles(dir),
     async close() {
       await driver.stop();
       await caller.close();
