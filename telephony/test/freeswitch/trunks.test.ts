@@ -1,0 +1,148 @@
+// Tenor's trunks as FreeSWITCH gateways, changed while running: a number
+// dialed through a carrier that challenges (407, digest checked) connects; a
+// trunk removed is no longer dialed and its address no longer let in without a
+// challenge; a trunk that registers does so with its digest, reports its state,
+// reports a wrong password as failed, and is unregistered when removed.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import t from 'tap';
+import { waitUntil } from '../../src/contract/steps.js';
+import { OriginateError, type IncomingCall } from '../../src/driver.js';
+import type { TrunkConfig } from '../../src/embedded/engine/trunks.js';
+import { InMemoryCredentialStore } from '../../src/embedded/registrar/credentials.js';
+import { DigestAuthenticator } from '../../src/embedded/registrar/digest-server.js';
+import { Registrar } from '../../src/embedded/registrar/registrar.js';
+import { registerInputFromRequest, responseForRegister } from '../../src/embedded/registrar/sip-register.js';
+import { getHeader, getHeaders } from '../../src/embedded/sip/headers.js';
+import type { SipRequest } from '../../src/embedded/sip/message.js';
+import { FreeSwitchDriver } from '../../src/freeswitch/driver.js';
+import { startFreeSwitch } from '../../src/freeswitch/process.js';
+import { startFreeSwitchXmlServer } from '../../src/freeswitch/xml-curl-server.js';
+import { SipPeer } from '../contract/sip-peer.js';
+import { findEngineBuild } from '../engine-build.js';
+
+t.setTimeout(900_000);
+
+const DOMAIN = 'tenor-trunks.test';
+const logger = pino({ level: process.env['TENOR_TEST_LOG'] ?? 'silent' });
+
+const build = await findEngineBuild('freeswitch');
+if ('missing' in build) {
+  if (process.env['CI'] === 'true') t.fail(`${build.missing}: the FreeSWITCH trunk test must run in CI`);
+  else t.plan(0, `skipped: ${build.missing}`);
+} else {
+  const folder = await mkdtemp(join(tmpdir(), 'tenor-freeswitch-trunks-'));
+  let driver: FreeSwitchDriver | undefined;
+  // The directory serves the trunks the driver has now: what setTrunks sets.
+  const xml = await startFreeSwitchXmlServer({ credentials: new InMemoryCredentialStore(), domain: DOMAIN, trunks: () => driver?.trunks ?? [], logger });
+  const fs = await startFreeSwitch({ prefix: build.prefix, folder, xmlCurl: xml.binding, domain: DOMAIN, logger });
+  const engine = new FreeSwitchDriver({
+    eventSocket: fs.eventSocket, profile: fs.profile, sipAddress: fs.address, sipPort: fs.sipPort, domain: DOMAIN, logger,
+  });
+  driver = engine;
+  await engine.start();
+  t.teardown(async () => {
+    await engine.stop();
+    await fs.stop();
+    await xml.stop();
+    await rm(folder, { recursive: true, force: true });
+  });
+  const destination = { transport: 'udp' as const, address: fs.address, port: fs.sipPort };
+
+  t.test('a trunk added at run time dials through a carrier that challenges; removed, it is gone', async (t) => {
+    const auth = new DigestAuthenticator({ realm: 'carrier.test', credentials: new InMemoryCredentialStore({ 'tenor-acct': 'trunk-secret' }), algorithms: ['MD5'] });
+    const invites: SipRequest[] = [];
+    let verified = false;
+    const carrier = await SipPeer.start({
+      address: '127.0.0.2',
+      modeFor: () => ({ kind: 'answer' }),
+      onRequest: (req, tx) => {
+        if (req.method !== 'INVITE' || getHeader(req, 'To')?.includes('tag=')) return false;
+        invites.push(req);
+        const proxyAuth = getHeaders(req, 'Proxy-Authorization');
+        if (proxyAuth.length === 0) {
+          tx.respond(407, 'Proxy Authentication Required', auth.challenges().map((value) => ({ name: 'Proxy-Authenticate', value })));
+          return true;
+        }
+        // A wrong answer is refused; a right one falls through to the peer's default: ring and answer.
+        void auth.verify(proxyAuth, 'INVITE').then((outcome) => {
+          verified = outcome.ok;
+          if (!outcome.ok) tx.respond(403, 'Forbidden');
+        });
+        return false;
+      },
+    });
+    t.teardown(() => carrier.close());
+    const trunk: TrunkConfig = {
+      name: 'carrier', host: '127.0.0.2', port: carrier.port, transport: 'udp', username: 'tenor-acct', password: 'trunk-secret',
+    };
+
+    const before = await engine.originate({ kind: 'number', number: '+4930123456', trunk: 'carrier' }, { timeoutMs: 3000 }).then(() => undefined, (e: unknown) => e);
+    t.ok(before instanceof OriginateError, 'no such gateway before the trunk is added');
+
+    await engine.setTrunks([trunk]);
+    t.same(engine.trunks.map((x) => x.name), ['carrier']);
+    const call = await engine.originate({ kind: 'number', number: '+4930123456' }, { callerId: { number: '+15551234' }, timeoutMs: 10_000 });
+    t.equal(call.state, 'answered', 'the carrier answered');
+    t.equal(invites.length, 2, 'first INVITE challenged, the second answered the challenge');
+    t.ok(verified, 'the digest answer verifies with the trunk\'s password');
+    t.match(invites[1]?.uri, /^sip:\+4930123456@127\.0\.0\.2:\d+/, 'the dialed number at the carrier');
+    const remote = await carrier.nextCall();
+    await call.hangup();
+    await remote.waitEnded();
+
+    // From the trunk's address, a call comes in unchallenged as a trunk call.
+    const incoming = new Promise<IncomingCall>((resolve) => engine.once('incoming', resolve));
+    const fromCarrier = await carrier.call({ uri: `sip:5000@${fs.address}:${fs.sipPort}`, destination, from: '+4930555' });
+    const inbound = await incoming;
+    t.same(inbound.source, { kind: 'trunk', trunk: 'carrier' });
+    await inbound.call.reject('busy');
+    await fromCarrier.waitEnded();
+
+    await engine.setTrunks([]);
+    t.same(engine.trunks, []);
+    const after = await engine.originate({ kind: 'number', number: '+4930123456', trunk: 'carrier' }, { timeoutMs: 3000 }).then(() => undefined, (e: unknown) => e);
+    t.ok(after instanceof OriginateError, 'a removed trunk is not dialed');
+    t.equal(invites.length, 2, 'the carrier saw nothing more');
+    const challenged = await carrier.call({ uri: `sip:5000@${fs.address}:${fs.sipPort}`, destination, from: '+4930555' });
+    t.same(await challenged.waitEnded(), { by: 'driver', refused: 'failed' }, 'its address is challenged again (407)');
+  });
+
+  t.test('a trunk that registers: registered, a wrong password fails, removed it unregisters', async (t) => {
+    const registrar = new Registrar({ realm: 'registrar.test', credentials: new InMemoryCredentialStore({ 'tenor-reg': 'reg-secret' }) });
+    t.teardown(() => registrar.close());
+    const home = await SipPeer.start({
+      address: '127.0.0.3',
+      onRequest: (req, tx) => {
+        if (req.method !== 'REGISTER') return false;
+        const input = registerInputFromRequest(req, tx.source);
+        if (!input) tx.respond(400);
+        else void registrar.handle(input).then((outcome) => tx.send(responseForRegister(req, outcome, tx.localTag)));
+        return true;
+      },
+    });
+    t.teardown(() => home.close());
+    const trunk: TrunkConfig = {
+      name: 'home', host: '127.0.0.3', port: home.port, transport: 'udp', username: 'tenor-reg', password: 'reg-secret', register: true, registerExpires: 120,
+    };
+    await engine.setTrunks([trunk]);
+    t.equal(engine.trunkRegistration('home')?.state, 'registering', 'registering at first');
+    await waitUntil(() => engine.trunkRegistration('home')?.state === 'registered', 15_000, 'registered');
+    t.equal(registrar.lookup('tenor-reg').length, 1, 'FreeSWITCH\'s contact is bound at the carrier');
+    t.match(registrar.lookup('tenor-reg')[0]?.contact, /gw\+home@127\.0\.0\.1/, 'the gateway\'s contact');
+
+    await engine.setTrunks([{ ...trunk, password: 'not-the-secret' }]);
+    await waitUntil(() => engine.trunkRegistration('home')?.state === 'failed', 15_000, 'failed');
+    t.match(engine.trunkRegistration('home')?.detail, /refused|failed/, `why: ${engine.trunkRegistration('home')?.detail}`);
+    t.equal(registrar.lookup('tenor-reg').length, 0, 'the changed gateway unregistered the old binding first');
+
+    await engine.setTrunks([trunk]);
+    await waitUntil(() => engine.trunkRegistration('home')?.state === 'registered', 15_000, 'registered again');
+    await engine.setTrunks([]);
+    t.equal(engine.trunkRegistration('home'), undefined, 'a removed trunk has no registration');
+    await waitUntil(() => registrar.lookup('tenor-reg').length === 0, 15_000, 'unregistered');
+    t.pass('removing the trunk unregistered it at the carrier');
+  });
+}
