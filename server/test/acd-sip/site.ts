@@ -181,13 +181,17 @@ export async function homeNetwork(t: Test): Promise<SippProcess> {
  * A caller dialing `number` from `caller`; stays `stayMs` from the answer, then hangs up. With `digits`
  * (and a tone) they press those keys 1.5 s after the answer and stay `stayMs` from then on.
  */
-export function caller(t: Test, site: Pick<Site, 'sip'>, opts: { number: string; caller: string; stayMs: number; toneFile?: string; digits?: string }): Promise<SippProcess> {
+export function caller(
+  t: Test, site: Pick<Site, 'sip'>,
+  opts: { number: string; caller: string; stayMs: number; toneFile?: string; digits?: string; localAddress?: string },
+): Promise<SippProcess> {
   if (opts.digits !== undefined && !opts.toneFile) throw new Error('a caller who presses keys here also streams a tone: give toneFile');
   const scenario = opts.toneFile ? (opts.digits !== undefined ? 'uac-caller-key-tone.xml' : 'uac-caller-tone.xml') : 'uac-caller.xml';
   return sipp(t, {
     scenario: path.join(SCENARIOS, scenario),
     remote: site.sip, service: opts.number, calls: 1, pauseMs: opts.stayMs,
     vars: { caller: opts.caller, ...(opts.digits !== undefined ? { digits: opts.digits } : {}) },
+    ...(opts.localAddress !== undefined ? { localAddress: opts.localAddress } : {}),
     ...(opts.toneFile ? { files: { 'audio.ul': opts.toneFile } } : {}),
     timeoutMs: opts.stayMs + 60_000,
   });

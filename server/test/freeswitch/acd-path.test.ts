@@ -32,6 +32,9 @@ nodes:
   support: { type: queue, queue: support }
 `;
 
+/** The carrier's address, where the caller's SIPp runs. */
+const CARRIER = '127.0.0.2';
+
 const build = await findEngineBuild('freeswitch');
 if ('missing' in build) {
   if (process.env['CI'] === 'true') t.fail(`${build.missing}: the ACD path on FreeSWITCH must run in CI`);
@@ -43,6 +46,8 @@ if ('missing' in build) {
       queues: [{ name: 'sales', ringTimeoutSeconds: 15, wrapUpSeconds }, { name: 'support' }],
       agents: [{ login: 'ann', name: 'Ann', password: 'ann-secret-word', queues: [{ queue: 'sales' }] }],
       entryNumbers: [{ number: '+15550300', flow: 'menu' }],
+      // Callers come from the carrier: FreeSWITCH lets a trunk's address in, and challenges anyone else.
+      trunks: [{ name: 'carrier', host: CARRIER, inboundAddresses: [CARRIER] }],
       flows: [{ name: 'menu', file: 'flows/menu.yaml' }],
     }, { freeswitchPrefix: build.prefix, files: { 'flows/menu.yaml': MENU } });
 
@@ -54,7 +59,7 @@ if ('missing' in build) {
     t.teardown(() => capture.dispose());
 
     const stayMs = 8000;
-    const p = await caller(t, s, { number: '+15550300', caller: '+31201110001', digits: '1', toneFile: tone, stayMs });
+    const p = await caller(t, s, { number: '+15550300', caller: '+31201110001', digits: '1', toneFile: tone, stayMs, localAddress: CARRIER });
     const ended = await s.bus.wait('flow_ended', () => true, 30_000);
     t.match(ended.payload, { how: 'completed', outcome: { type: 'queue', queue: 'sales' } }, 'the menu sent the caller to sales by the digit 1');
     const queued = await s.bus.wait('call_queued');

@@ -10,8 +10,11 @@ import t from 'tap';
 import type { ConfigProblem } from '../../src/config/load.js';
 import { isTenorError } from '../../src/core/errors.js';
 import { loadConfig } from '../../src/services/index.js';
-import { ADMIN_AUTH, startTestApp, tempDir, testConfig } from '../helpers.js';
+import { ADMIN_AUTH, freePort, startTestApp, tempDir, testConfig } from '../helpers.js';
+import { withDeviceSecrets } from '../sip-devices.js';
+import { agentPhone } from '../acd-sip/site.js';
 import { findEngineBuild } from '../../../telephony/test/engine-build.js';
+import { startFreeSwitch } from '@tenor/telephony';
 
 t.setTimeout(600_000);
 
@@ -66,6 +69,10 @@ t.test('a freeswitch driver without a way to reach FreeSWITCH is refused, naming
 
   const external = problemsOf({ telephony: { driver: 'freeswitch', freeswitch: { eventSocket: { host: '10.0.0.5', port: 8021, password: 'secret' } } } });
   t.same(external, [], 'an event socket alone is a complete external setting');
+
+  const noPassword = problemsOf({ telephony: { driver: 'freeswitch', freeswitch: { eventSocket: { host: '10.0.0.5', port: 8021, password: 'secret' }, xmlCurl: { listen: '10.0.0.2:8095' } } } });
+  t.match(noPassword[0]?.source, /telephony\.freeswitch\.xmlCurl\.password$/);
+  t.match(noPassword[0]?.message, /the same in its xml_curl\.conf/, 'an external FreeSWITCH must be told the directory password: it is asked for');
 });
 
 t.test('drachtio is reserved: choosing it names the missing driver', async (t) => {
@@ -111,6 +118,57 @@ t.test('a managed FreeSWITCH starts with the server and stops with it', 'missing
   // FreeSWITCH writes its PID into the run folder Tenor gave it, under the data dir.
   const pid = Number(readFileSync(path.join(config.dataDir, 'freeswitch', 'run', 'freeswitch.pid'), 'utf8').trim());
   t.ok(alive(pid), `FreeSWITCH runs as PID ${pid}`);
+
+  // A reload replaces the engine: the old FreeSWITCH stops first (same SIP port), a new one starts.
+  await services.reload('telephony');
+  const next = Number(readFileSync(path.join(config.dataDir, 'freeswitch', 'run', 'freeswitch.pid'), 'utf8').trim());
+  t.not(next, pid, `a new FreeSWITCH runs (PID ${next})`);
+  t.notOk(alive(pid), 'the old one is gone');
+  t.equal((await app.inject({ method: 'GET', url: '/health' })).statusCode, 200, '/health is 200 after the reload');
+
   await services.stopAll();
-  t.notOk(alive(pid), 'stopping the server stops FreeSWITCH');
+  t.notOk(alive(next), 'stopping the server stops FreeSWITCH');
+});
+
+t.test('an external FreeSWITCH: Tenor drives it over its event socket, serves its directory where the site file says, and leaves it running', 'missing' in build ? { skip: `skipped: ${build.missing}` } : {}, async (t) => {
+  if ('missing' in build) return;
+  const realm = 'tenor-external.test';
+  const password = 'xml-curl-password-for-the-test';
+  const xmlPort = await freePort();
+  // FreeSWITCH configured by hand (here: by the runner), its xml_curl pointing at where Tenor will listen.
+  const fs = await startFreeSwitch({
+    prefix: build.prefix, folder: tempDir(t, 'tenor-external-freeswitch-'), domain: realm,
+    xmlCurl: { url: `http://127.0.0.1:${xmlPort}/freeswitch/directory`, username: 'freeswitch', password },
+  });
+  t.teardown(() => fs.stop());
+  const dir = tempDir(t, 'tenor-telephony-setting-');
+  const config = testConfig(t, {
+    TENOR_CONFIG: siteFile(dir, withDeviceSecrets({
+      sip: { realm },
+      telephony: {
+        driver: 'freeswitch',
+        freeswitch: { eventSocket: fs.eventSocket, sipAddress: fs.address, sipPort: fs.sipPort, xmlCurl: { listen: `127.0.0.1:${xmlPort}`, password } },
+      },
+      queues: [{ name: 'sales' }],
+      agents: [{ login: 'ann', name: 'Ann', password: 'ann-secret-word', queues: [{ queue: 'sales' }] }],
+    })),
+  });
+  const { app, services } = await startTestApp(t, { config });
+  const list = JSON.parse((await app.inject({ method: 'GET', url: '/api/services', headers: ADMIN_AUTH })).body) as { name: string; description: string; health: { detail?: string } }[];
+  t.match(list.find((x) => x.name === 'telephony'), { description: /FreeSWITCH .*external/, health: { detail: /^freeswitch engine, link up/ } });
+
+  await agentPhone(t, { sip: `${fs.address}:${fs.sipPort}` }, 'ann');
+  t.pass('ann\'s softphone registered to that FreeSWITCH with the device secret Tenor holds');
+
+  const ask = (auth: string): Promise<Response> => fetch(`http://127.0.0.1:${xmlPort}/freeswitch/directory`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(auth).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ section: 'directory', tag_name: 'domain', key_value: realm, domain: realm, user: 'ann', action: 'sip_auth' }).toString(),
+  });
+  t.equal((await ask('freeswitch:a-guessed-password')).status, 401, 'the directory refuses any other password');
+  t.match(await (await ask(`freeswitch:${password}`)).text(), /id="ann"/, 'and answers the configured one');
+
+  await services.stopAll();
+  t.ok(alive(fs.pid), 'stopping Tenor leaves an external FreeSWITCH running');
+  t.equal(await ask(`freeswitch:${password}`).then(() => 'answered', () => 'closed'), 'closed', 'Tenor no longer serves its directory');
 });

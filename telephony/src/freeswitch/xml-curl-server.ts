@@ -27,6 +27,11 @@ export interface FreeSwitchXmlServerOptions {
   credentials: CredentialStore;
   /** Tenor's SIP domain, also the digest realm: H(user:realm:secret) must be computed with it. */
   domain: string;
+  /**
+   * The password FreeSWITCH sends (as user `freeswitch`), for one configured by
+   * hand (an external FreeSWITCH's xml_curl.conf). Default: made at random for this start.
+   */
+  password?: string;
   /** The trunks to serve as gateways and as the ACL, read at each lookup. */
   trunks?: () => readonly TrunkConfig[];
   logger?: Logger;
@@ -93,7 +98,7 @@ export async function startFreeSwitchXmlServer(opts: FreeSwitchXmlServerOptions)
   const logger = opts.logger ?? pino({ level: 'silent' });
   const address = opts.address ?? '127.0.0.1';
   const username = 'freeswitch';
-  const password = randomBytes(24).toString('base64url');
+  const password = opts.password ?? randomBytes(24).toString('base64url');
   const expected = digest(`${username}:${password}`);
   const counts = { served: 0, notFound: 0, refused: 0 };
   const domain = opts.domain;

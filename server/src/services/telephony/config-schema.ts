@@ -30,8 +30,15 @@ export const FreeSwitchSettingsSchema = Type.Object(
     /** External: the SIP address and port of that profile (default: the event socket's host, 5060). */
     sipAddress: Type.Optional(Host),
     sipPort: Type.Optional(Port),
-    /** Where Tenor serves FreeSWITCH's mod_xml_curl (phones' credentials, gateways); managed default 127.0.0.1 with a free port. */
-    xmlCurl: Type.Optional(Type.Object({ listen: Listen }, { additionalProperties: false })),
+    /**
+     * Where Tenor serves FreeSWITCH's mod_xml_curl (the phones' digest material, the trunks as gateways and ACL),
+     * and the password FreeSWITCH sends as user 'freeswitch'. Managed: default 127.0.0.1 on a free port and a
+     * random password. External: both required, and the same in that FreeSWITCH's xml_curl.conf.
+     */
+    xmlCurl: Type.Optional(Type.Object(
+      { listen: Listen, password: Type.Optional(Type.String({ minLength: 16, description: 'at least 16 characters' })) },
+      { additionalProperties: false },
+    )),
   },
   { additionalProperties: false },
 );
@@ -50,10 +57,10 @@ export type FreeSwitchSettings = Static<typeof FreeSwitchSettingsSchema>;
 
 /** The settings of a site whose driver is 'freeswitch', read one way or the other. */
 export type FreeSwitchMode =
-  | { mode: 'managed'; prefix: string; profile: string; xmlCurlListen: string }
+  | { mode: 'managed'; prefix: string; profile: string; xmlCurl: { listen: string; password?: string } }
   | {
     mode: 'external'; eventSocket: { host: string; port: number; password: string }; profile: string;
-    sipAddress: string; sipPort: number; xmlCurlListen: string | undefined;
+    sipAddress: string; sipPort: number; xmlCurl: { listen: string; password: string } | undefined;
   };
 
 /** What the section's values mean together; problems as the file's paths and messages. */
@@ -84,6 +91,12 @@ export function telephonyProblems(settings: TelephonySettings): SectionProblem[]
           message: 'a FreeSWITCH Tenor starts listens on sip.bind and sip.port; this key is for an external FreeSWITCH (eventSocket)',
         }));
       }
+      if (fs.xmlCurl !== undefined && fs.xmlCurl.password === undefined) {
+        return [{
+          path: 'telephony.freeswitch.xmlCurl.password',
+          message: "an external FreeSWITCH needs the password it sends to Tenor's xml_curl server (the same in its xml_curl.conf)",
+        }];
+      }
       return [];
     }
   }
@@ -93,11 +106,12 @@ export function telephonyProblems(settings: TelephonySettings): SectionProblem[]
 export function freeSwitchMode(settings: TelephonySettings): FreeSwitchMode {
   const fs = settings.freeswitch ?? {};
   const profile = fs.profile ?? 'tenor';
-  if (fs.prefix !== undefined) return { mode: 'managed', prefix: fs.prefix, profile, xmlCurlListen: fs.xmlCurl?.listen ?? '127.0.0.1:0' };
+  if (fs.prefix !== undefined) return { mode: 'managed', prefix: fs.prefix, profile, xmlCurl: fs.xmlCurl ?? { listen: '127.0.0.1:0' } };
   if (fs.eventSocket === undefined) throw new Error('telephony.freeswitch has neither prefix nor eventSocket');
+  const xmlCurl = fs.xmlCurl?.password !== undefined ? { listen: fs.xmlCurl.listen, password: fs.xmlCurl.password } : undefined;
   return {
     mode: 'external', eventSocket: fs.eventSocket, profile,
-    sipAddress: fs.sipAddress ?? fs.eventSocket.host, sipPort: fs.sipPort ?? 5060, xmlCurlListen: fs.xmlCurl?.listen,
+    sipAddress: fs.sipAddress ?? fs.eventSocket.host, sipPort: fs.sipPort ?? 5060, xmlCurl,
   };
 }
 

@@ -2,59 +2,59 @@
 // managed, Tenor starts a FreeSWITCH from a build's prefix in a folder under
 // its data dir, on sip.bind/sip.port and the rtp range, and stops it with the
 // service; external, Tenor connects to the event socket of one that runs
-// already. Either way the rest of Tenor sees the driver contract alone.
+// already. Either way Tenor serves FreeSWITCH its directory over mod_xml_curl
+// (the phones' digest material from the SIP credentials service, the trunks
+// as gateways and ACL), so users, devices and trunks are managed in Tenor
+// alone, and the rest of Tenor sees the driver contract only.
 
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import {
-  FreeSwitchDriver, startFreeSwitch, type FreeSwitchDriverConfig, type FsGateway, type RunningFreeSwitch,
+  FreeSwitchDriver, startFreeSwitch, startFreeSwitchXmlServer,
+  type FreeSwitchDriverConfig, type FreeSwitchXmlServer, type TrunkConfig as EngineTrunk,
 } from '@tenor/telephony';
 import type { TenorConfig } from '../../config/schema.js';
 import { TenorError } from '../../core/errors.js';
+import type { SipCredentialsService } from '../sip-credentials/index.js';
 import { engineTrunk } from '../trunks/index.js';
 import type { FreeSwitchMode } from './config-schema.js';
+import { credentialsFrom } from './credentials.js';
 
-/** A driver that owns the FreeSWITCH process under it: stopping the driver stops the process too. */
-class ManagedFreeSwitchDriver extends FreeSwitchDriver {
-  readonly #engine: RunningFreeSwitch;
+/** A driver that owns what runs for it (the FreeSWITCH process, the xml_curl server): stopping the driver stops those too, in order. */
+class OwningFreeSwitchDriver extends FreeSwitchDriver {
+  readonly #owned: readonly (() => Promise<void>)[];
 
-  constructor(cfg: FreeSwitchDriverConfig, engine: RunningFreeSwitch) {
+  constructor(cfg: FreeSwitchDriverConfig, owned: readonly (() => Promise<void>)[]) {
     super(cfg);
-    this.#engine = engine;
+    this.#owned = owned;
   }
 
   override async stop(): Promise<void> {
     try {
       await super.stop();
     } finally {
-      await this.#engine.stop();
+      await stopAll(this.#owned);
     }
   }
 }
 
-/** The site's trunks as the engine sees them: calls from their addresses are trunk calls; numbers go out through their gateway. */
-function driverTrunks(config: TenorConfig): NonNullable<FreeSwitchDriverConfig['trunks']> {
-  return config.site.trunks.map((t) => ({ name: t.name, inboundAddresses: t.inboundAddresses ?? [t.host] }));
-}
-
-function gateways(config: TenorConfig): FsGateway[] {
-  return config.site.trunks.map((t) => {
-    const e = engineTrunk(t);
-    return {
-      name: e.name, host: e.host, port: e.port, transport: e.transport,
-      ...(e.username !== undefined ? { username: e.username } : {}),
-      ...(e.password !== undefined ? { password: e.password } : {}),
-      ...(e.register !== undefined ? { register: e.register } : {}),
-    };
-  });
+/** Runs every stopper in order, even after one fails; throws the first failure at the end. */
+async function stopAll(stoppers: readonly (() => Promise<void>)[]): Promise<void> {
+  let first: unknown;
+  for (const stop of stoppers) {
+    await stop().catch((err: unknown) => {
+      first ??= err;
+    });
+  }
+  if (first !== undefined) throw first;
 }
 
 function problem(message: string): TenorError {
   return new TenorError('TENOR_ERR_CONFIG_INVALID', [message]);
 }
 
-/** Checks what only the running machine can say about a managed FreeSWITCH: the build is there, the address is one. */
+/** What only the running machine can say about a managed FreeSWITCH: the build is there, the address is one. */
 export function managedProblems(config: TenorConfig, prefix: string): string | undefined {
   if (!existsSync(path.join(prefix, 'bin', 'freeswitch'))) {
     return `telephony.freeswitch.prefix: no FreeSWITCH build at ${prefix} (bin/freeswitch is missing); scripts/build-freeswitch.sh builds one and prints its prefix`;
@@ -65,46 +65,75 @@ export function managedProblems(config: TenorConfig, prefix: string): string | u
   return undefined;
 }
 
-/** Starts (managed) or connects to (external) FreeSWITCH and returns the connected driver. */
-export async function createFreeSwitchDriver(config: TenorConfig, settings: FreeSwitchMode, logger: Logger): Promise<FreeSwitchDriver> {
-  const common = { trunks: driverTrunks(config), logger } satisfies Partial<FreeSwitchDriverConfig>;
-  if (settings.mode === 'external') {
-    const driver = new FreeSwitchDriver({
-      ...common, eventSocket: settings.eventSocket, profile: settings.profile, sipAddress: settings.sipAddress, sipPort: settings.sipPort,
-    });
-    await driver.start().catch((err: unknown) => {
-      throw problem(`telephony.freeswitch.eventSocket: cannot reach FreeSWITCH at ${settings.eventSocket.host}:${settings.eventSocket.port}: ${err instanceof Error ? err.message : String(err)}`);
-    });
-    return driver;
-  }
+function splitListen(listen: string): { address: string; port: number } {
+  const colon = listen.lastIndexOf(':');
+  return { address: listen.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port: Number(listen.slice(colon + 1)) };
+}
 
-  const wrong = managedProblems(config, settings.prefix);
-  if (wrong !== undefined) throw problem(wrong);
-  const folder = path.join(config.dataDir, 'freeswitch');
-  const engine = await startFreeSwitch({
-    prefix: settings.prefix,
-    folder,
-    address: config.sip.bind,
-    publicAddress: config.sip.publicAddress,
-    // Tenor and the FreeSWITCH it starts share the host: the event socket stays on the loopback.
-    eventSocketAddress: '127.0.0.1',
-    ...(config.sip.port !== 0 ? { sipPort: config.sip.port } : {}),
-    rtpPorts: { min: config.rtp.portMin, max: config.rtp.portMax },
-    profile: settings.profile,
-    gateways: gateways(config),
+/** Starts (managed) or connects to (external) FreeSWITCH and returns the connected driver. */
+export async function createFreeSwitchDriver(
+  config: TenorConfig, settings: FreeSwitchMode, devices: SipCredentialsService, logger: Logger,
+): Promise<FreeSwitchDriver> {
+  // The site file's trunks; the trunks service then applies those edited through the API (setTrunks).
+  const trunks: EngineTrunk[] = config.site.trunks.map(engineTrunk);
+  let driver: FreeSwitchDriver | undefined;
+  const startXml = async (xmlCurl: { listen: string; password?: string }): Promise<FreeSwitchXmlServer> => startFreeSwitchXmlServer({
+    ...splitListen(xmlCurl.listen),
+    ...(xmlCurl.password !== undefined ? { password: xmlCurl.password } : {}),
+    credentials: credentialsFrom(devices),
+    domain: devices.realm,
+    // Read at each lookup: the trunks as the driver has them now.
+    trunks: () => driver?.trunks ?? trunks,
     logger,
   });
-  const driver = new ManagedFreeSwitchDriver({
-    ...common, eventSocket: engine.eventSocket, profile: engine.profile, sipAddress: config.sip.publicAddress, sipPort: engine.sipPort,
-    // FreeSWITCH writes the audio Tenor's answering-machine detector reads here.
-    workDir: path.join(folder, 'temp'),
-  }, engine);
+  const stoppers: (() => Promise<void>)[] = [];
   try {
+    if (settings.mode === 'external') {
+      const xml = settings.xmlCurl && await startXml(settings.xmlCurl);
+      if (xml) stoppers.push(() => xml.stop());
+      driver = new OwningFreeSwitchDriver({
+        trunks, logger, eventSocket: settings.eventSocket, profile: settings.profile, sipAddress: settings.sipAddress, sipPort: settings.sipPort,
+        ...(xml ? { domain: devices.realm } : {}),
+      }, stoppers);
+      await driver.start().catch((err: unknown) => {
+        throw problem(`telephony.freeswitch.eventSocket: cannot reach FreeSWITCH at ${settings.eventSocket.host}:${settings.eventSocket.port}: ${err instanceof Error ? err.message : String(err)}`);
+      });
+      return driver;
+    }
+
+    const wrong = managedProblems(config, settings.prefix);
+    if (wrong !== undefined) throw problem(wrong);
+    const xml = await startXml(settings.xmlCurl);
+    stoppers.push(() => xml.stop());
+    const folder = path.join(config.dataDir, 'freeswitch');
+    const engine = await startFreeSwitch({
+      prefix: settings.prefix,
+      folder,
+      address: config.sip.bind,
+      publicAddress: config.sip.publicAddress,
+      // Tenor and the FreeSWITCH it starts share the host: the event socket stays on the loopback.
+      eventSocketAddress: '127.0.0.1',
+      ...(config.sip.port !== 0 ? { sipPort: config.sip.port } : {}),
+      rtpPorts: { min: config.rtp.portMin, max: config.rtp.portMax },
+      profile: settings.profile,
+      xmlCurl: xml.binding,
+      domain: devices.realm,
+      logger,
+    });
+    // The process stops before the server it asks for its directory.
+    stoppers.unshift(() => engine.stop());
+    driver = new OwningFreeSwitchDriver({
+      trunks, logger, eventSocket: engine.eventSocket, profile: engine.profile, domain: devices.realm,
+      sipAddress: config.sip.publicAddress, sipPort: engine.sipPort,
+      // FreeSWITCH writes the audio Tenor's answering-machine detector reads here.
+      workDir: path.join(folder, 'temp'),
+    }, stoppers);
     await driver.start();
+    logger.info({ pid: engine.pid, sipPort: engine.sipPort, folder, startMs: engine.startMs }, 'FreeSWITCH started for this site');
+    return driver;
   } catch (err) {
-    await engine.stop();
+    // Nothing started here outlives a failed start.
+    await stopAll(stoppers).catch((stopErr: unknown) => logger.warn({ err: stopErr }, 'cleaning up after a failed FreeSWITCH start failed'));
     throw err;
   }
-  logger.info({ pid: engine.pid, sipPort: engine.sipPort, folder, startMs: engine.startMs }, 'FreeSWITCH started for this site');
-  return driver;
 }

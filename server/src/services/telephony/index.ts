@@ -73,7 +73,7 @@ export function telephonyService(config: TenorConfig) {
     // A FreeSWITCH Tenor starts takes about 2 s to be ready, more on a loaded machine.
     ...(engine === 'freeswitch' ? { startTimeoutMs: 60_000 } : {}),
     async start(ctx) {
-      if (engine === 'freeswitch') return createFreeSwitchDriver(config, freeSwitchMode(config.telephony), ctx.logger);
+      if (engine === 'freeswitch') return createFreeSwitchDriver(config, freeSwitchMode(config.telephony), ctx.get('sipCredentials'), ctx.logger);
       const driver = createEmbeddedDriver(config, ctx.get('sipCredentials'), ctx.logger);
       await driver.start();
       return driver;
