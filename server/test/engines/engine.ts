@@ -38,3 +38,14 @@ export async function freeSwitchEngine(): Promise<TestEngine> {
     site: (site) => ({ ...site, telephony: { driver: 'freeswitch', freeswitch: { prefix: build.prefix } } }),
   };
 }
+
+/**
+ * Where callers from the phone network come from: a carrier trunk's address.
+ * FreeSWITCH with Tenor's directory challenges every INVITE except a trunk's
+ * (docs/telephony/freeswitch.md), so the scenarios' callers call from here on
+ * every engine.
+ */
+export const CARRIER_ADDRESS = '127.0.0.2';
+
+/** The carrier trunk callers come in through (site file form). */
+export const carrierTrunk = { name: 'carrier', host: CARRIER_ADDRESS, inboundAddresses: [CARRIER_ADDRESS] };

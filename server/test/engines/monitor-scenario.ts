@@ -1,5 +1,5 @@
 // Supervisor monitoring over real SIP and RTP, on any engine. A SIPp caller
-// streams a 700 Hz tone to a queue; the agent's baresip softphone answers and
+// streams a 700 Hz tone to a queue (through the carrier); the agent's baresip softphone answers and
 // sends 440 Hz; the supervisor's registered baresip softphone sends 1200 Hz.
 // Captured on the wire, the tones show what the engine sent to whom in each
 // mode: listen (the supervisor hears both, nobody hears them), whisper (the
@@ -14,7 +14,7 @@ import { tempDir } from '../helpers.js';
 import { agentPhone, caller, finished, sleep, within } from '../acd-sip/site.js';
 import { pcmOf, startMonitorSite, toneShare } from '../monitor-sip/harness.js';
 import { deviceSecret } from '../sip-devices.js';
-import type { TestEngine } from './engine.js';
+import { CARRIER_ADDRESS, carrierTrunk, type TestEngine } from './engine.js';
 
 const CALLER_HZ = 700;
 const AGENT_HZ = 440;
@@ -30,6 +30,7 @@ export async function monitorScenario(t: Test, engine: TestEngine): Promise<void
     queues: [{ name: 'sales', ringTimeoutSeconds: 10 }],
     agents: [{ login: 'ann', name: 'Ann', password: ann.password, queues: [{ queue: 'sales' }] }],
     entryNumbers: [{ number: '+15550100', queue: 'sales' }],
+    trunks: [carrierTrunk],
   }), [{ ...sue, role: 'supervisor' }]);
   const annPhone = await agentPhone(t, s, 'ann'); // its microphone: an endless 440 Hz sine
   const suePhone = await Baresip.start({ user: 'sue', registrar: s.sip, password: deviceSecret('sue'), registerIntervalS: 300, autoAnswer: true, mic: { sineHz: SUPERVISOR_HZ } });
@@ -44,7 +45,7 @@ export async function monitorScenario(t: Test, engine: TestEngine): Promise<void
   const capture = await startCapture({ portRange: s.rtp });
   t.teardown(() => capture.dispose());
   await s.setState('ann', 'ready');
-  const callerProc = await caller(t, s, { number: '+15550100', caller: '+31201110001', stayMs: 22_000, toneFile: tone });
+  const callerProc = await caller(t, s, { number: '+15550100', caller: '+31201110001', stayMs: 22_000, toneFile: tone, localAddress: CARRIER_ADDRESS });
   const answered = await s.bus.wait('call_answered');
   await within((async () => { while (!s.acd.connectedLegs('ann')) await sleep(50); })(), 10_000, 'the bridge');
   const callId = answered.payload.callId;

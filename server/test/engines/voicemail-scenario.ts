@@ -1,5 +1,5 @@
 // Voicemail end to end over real SIP, through the whole server, on any engine:
-// a SIPp caller dials the sales queue's entry number; the queue has no agent
+// a SIPp caller dials the sales queue's entry number (through the carrier); the queue has no agent
 // and sends callers to its voicemail box. A first caller says nothing after the
 // beep; a second waits for the greeting and the beep, speaks (streams a 4 s
 // tone) and hangs up. Then: only the second message is kept, its WAV (written
@@ -21,7 +21,7 @@ import { builtinPromptsDir } from '../../src/services/prompts/library.js';
 import { EventLog, within } from '../acd-sip/site.js';
 import { ADMIN_AUTH, startTestApp, tempDir, testConfig } from '../helpers.js';
 import { startSmtpServer } from '../smtp.js';
-import type { TestEngine } from './engine.js';
+import { CARRIER_ADDRESS, carrierTrunk, type TestEngine } from './engine.js';
 
 const run = promisify(execFile);
 const SCENARIOS = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'voicemail', 'scenarios');
@@ -40,6 +40,7 @@ export async function leaveMessageScenario(t: Test, engine: TestEngine): Promise
     queues: [{ name: 'sales', joinEmpty: false, exits: { empty: { type: 'voicemail', box: 'queue:sales' } } }],
     agents: [{ login: 'alice', name: 'Alice', password: 'pw-alice-password', queues: [{ queue: 'sales' }] }, { login: 'bob', name: 'Bob', password: 'pw-bob-password' }],
     entryNumbers: [{ number: '5000', queue: 'sales' }],
+    trunks: [carrierTrunk],
     // The silence limit is longer than the caller's pause before hanging up: the caller ends each call.
     // A Dutch site: its callers' numbers are national, so calling them back passes the dialing policy.
     dialing: { country: 'NL' },
@@ -63,7 +64,7 @@ export async function leaveMessageScenario(t: Test, engine: TestEngine): Promise
   const speech = await makeToneUlaw(path.join(dir, 'speech.ul'), { seconds: TALK_SECONDS, frequency: 500 });
   const callIn = async (audio: string): Promise<void> => {
     const sipp = await startSipp({
-      scenario: path.join(SCENARIOS, 'uac-leave-message.xml'), remote: `127.0.0.1:${sipPort}`, service: '5000', calls: 1,
+      scenario: path.join(SCENARIOS, 'uac-leave-message.xml'), remote: `127.0.0.1:${sipPort}`, localAddress: CARRIER_ADDRESS, service: '5000', calls: 1,
       pauseMs: Math.round(greetingMs + beepMs + 1000), vars: { caller: CALLER }, files: { 'audio.ul': audio }, timeoutMs: 60_000,
     });
     t.teardown(() => sipp.stop(2000));
