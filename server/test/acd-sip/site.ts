@@ -90,6 +90,8 @@ export interface Site {
   /** "127.0.0.1:port" of Tenor's SIP listener. */
   sip: string;
   rtp: { from: number; to: number };
+  /** The telephony engine the calls run on (its driver's name: 'embedded', 'freeswitch'). */
+  engine: string;
   acd: AcdService;
   crm: CrmService;
   bus: EventLog;
@@ -135,6 +137,7 @@ export async function startSite(t: Test, site: Record<string, unknown>, opts: Si
     app,
     sip: `127.0.0.1:${sipPort}`,
     rtp,
+    engine: services.get('telephony').name,
     acd,
     crm: services.get('crm'),
     bus,

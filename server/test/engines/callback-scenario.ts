@@ -7,7 +7,7 @@
 // freeswitch/callback.test.ts.
 import type { Test } from 'tap';
 import { agentPhone, caller, finished, homeNetwork, keyCaller, ms, sleep, startSite, trunkTo } from '../acd-sip/site.js';
-import type { TestEngine } from './engine.js';
+import { runsOn, type TestEngine } from './engine.js';
 
 export const CALLBACK_FIRST = 'a caller who asked for a callback before a later caller is served first';
 
@@ -20,6 +20,7 @@ export async function callbackScenario(t: Test, engine: TestEngine): Promise<voi
     agents: [{ login: 'ann', name: 'Ann', password: 'ann-secret-word', queues: [{ queue: 'sales' }] }],
     entryNumbers: [{ number: '+15550100', queue: 'sales' }],
   }));
+  runsOn(t, engine, s.engine);
   const phone = await agentPhone(t, s, 'ann');
   await s.setState('ann', 'break', 'coffee'); // logged in, not taking calls yet
 

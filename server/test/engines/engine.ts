@@ -4,7 +4,7 @@
 // harness (acd-sip, ivr-sip, monitor-sip, campaigns-sip) serves both, and the
 // peers reach whichever engine listens on the site's SIP port and RTP range.
 
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { findEngineBuild } from '../../../telephony/test/engine-build.js';
 
 export interface TestEngine {
@@ -13,6 +13,11 @@ export interface TestEngine {
   readonly options: { skip?: string };
   /** The site file with this engine chosen. */
   site<T extends Record<string, unknown>>(site: T): T;
+}
+
+/** Checks the server really runs its calls on `engine` (a site file that chose nothing would pass on the embedded one). */
+export function runsOn(t: Test, engine: TestEngine, driverName: string): void {
+  t.equal(driverName, engine.name, `the calls run on the ${engine.name} engine`);
 }
 
 export const embeddedEngine: TestEngine = {

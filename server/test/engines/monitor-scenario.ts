@@ -14,7 +14,7 @@ import { tempDir } from '../helpers.js';
 import { agentPhone, caller, finished, sleep, within } from '../acd-sip/site.js';
 import { pcmOf, startMonitorSite, toneShare } from '../monitor-sip/harness.js';
 import { deviceSecret } from '../sip-devices.js';
-import { CARRIER_ADDRESS, carrierTrunk, type TestEngine } from './engine.js';
+import { CARRIER_ADDRESS, carrierTrunk, runsOn, type TestEngine } from './engine.js';
 
 const CALLER_HZ = 700;
 const AGENT_HZ = 440;
@@ -32,6 +32,7 @@ export async function monitorScenario(t: Test, engine: TestEngine): Promise<void
     entryNumbers: [{ number: '+15550100', queue: 'sales' }],
     trunks: [carrierTrunk],
   }), [{ ...sue, role: 'supervisor' }]);
+  runsOn(t, engine, s.engine);
   const annPhone = await agentPhone(t, s, 'ann'); // its microphone: an endless 440 Hz sine
   const suePhone = await Baresip.start({ user: 'sue', registrar: s.sip, password: deviceSecret('sue'), registerIntervalS: 300, autoAnswer: true, mic: { sineHz: SUPERVISOR_HZ } });
   t.teardown(() => suePhone.stop());

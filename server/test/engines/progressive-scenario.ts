@@ -11,13 +11,14 @@
 import type { Test } from 'tap';
 import { ADMIN_AUTH } from '../helpers.js';
 import { invitedNumbers, number, oneAgentCampaign } from '../campaigns-sip/site.js';
-import type { TestEngine } from './engine.js';
+import { runsOn, type TestEngine } from './engine.js';
 
 export const PROGRESSIVE_AMD = 'progressive campaign: people connected, machine detected, busy retried, DNC and out-of-window never dialed';
 
 export async function progressiveScenario(t: Test, engine: TestEngine): Promise<void> {
   // The agent talks 1.5 s with each person, then hangs up.
   const { pstn, s } = await oneAgentCampaign(t, { ringMs: 300, talkMs: 1500, engine });
+  runsOn(t, engine, s.services.get('telephony').name);
 
   const human = number('human', 1);
   const silent = number('silent', 2);

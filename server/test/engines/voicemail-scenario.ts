@@ -21,7 +21,7 @@ import { builtinPromptsDir } from '../../src/services/prompts/library.js';
 import { EventLog, within } from '../acd-sip/site.js';
 import { ADMIN_AUTH, startTestApp, tempDir, testConfig } from '../helpers.js';
 import { startSmtpServer } from '../smtp.js';
-import { CARRIER_ADDRESS, carrierTrunk, type TestEngine } from './engine.js';
+import { CARRIER_ADDRESS, carrierTrunk, runsOn, type TestEngine } from './engine.js';
 
 const run = promisify(execFile);
 const SCENARIOS = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'voicemail', 'scenarios');
@@ -50,6 +50,7 @@ export async function leaveMessageScenario(t: Test, engine: TestEngine): Promise
   const rtp = await freeUdpRange(20, { belowEphemeral: true });
   const config = testConfig(t, { TENOR_CONFIG: siteFile, TENOR_SIP_PORT: String(sipPort), TENOR_RTP_PORT_MIN: String(rtp.from), TENOR_RTP_PORT_MAX: String(rtp.to) });
   const { app, services } = await startTestApp(t, { config });
+  runsOn(t, engine, services.get('telephony').name);
   const bus = new EventLog();
   t.teardown(services.get('events').subscribeAll((e) => bus.push(e)));
   const customer = await services.get('crm').create('Customer', { name: 'Vera Voice', phones: [CALLER] });
