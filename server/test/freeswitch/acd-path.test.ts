@@ -32,8 +32,11 @@ nodes:
   support: { type: queue, queue: support }
 `;
 
-/** The carrier's address, where the caller's SIPp runs. */
-const CARRIER = '127.0.0.2';
+/**
+ * The carrier's address, where the caller's SIPp runs: one no other test uses (the contract suite's
+ * trunk is 127.0.0.2), so the capture below holds this call's packets only, whatever runs beside it.
+ */
+const CARRIER = '127.0.0.37';
 
 const build = await findEngineBuild('freeswitch');
 if ('missing' in build) {
@@ -55,7 +58,8 @@ if ('missing' in build) {
     const phone = await agentPhone(t, s, 'ann'); // its microphone: an endless sine
     await s.setState('ann', 'ready');
     const tone = await makeToneUlaw(path.join(tempDir(t), 'caller.ul'), { seconds: 1, frequency: 700 });
-    const capture = await startCapture({ portRange: s.rtp });
+    // The caller's media (to and from the carrier's address) and the phone's; FreeSWITCH's ports are the site's rtp range.
+    const capture = await startCapture({ filter: `udp and (host ${CARRIER} or portrange ${phone.rtpPorts.from}-${phone.rtpPorts.to})` });
     t.teardown(() => capture.dispose());
 
     const stayMs = 8000;

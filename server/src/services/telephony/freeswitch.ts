@@ -55,7 +55,7 @@ function problem(message: string): TenorError {
 }
 
 /** What only the running machine can say about a managed FreeSWITCH: the build is there, the address is one. */
-export function managedProblems(config: TenorConfig, prefix: string): string | undefined {
+function managedProblems(config: TenorConfig, prefix: string): string | undefined {
   if (!existsSync(path.join(prefix, 'bin', 'freeswitch'))) {
     return `telephony.freeswitch.prefix: no FreeSWITCH build at ${prefix} (bin/freeswitch is missing); scripts/build-freeswitch.sh builds one and prints its prefix`;
   }
