@@ -1,0 +1,266 @@
+// DrachtioDriver: drachtio-server as the SIP edge (callers, carriers, phones'
+// REGISTERs), FreeSWITCH for the media, driven through the FreeSWITCH driver.
+//
+// Every call is two dialogs joined at the edge by drachtio-srf's B2BUA
+// (dialog-pair.ts): the far party's and FreeSWITCH's. An incoming INVITE is
+// passed on to FreeSWITCH's profile with a header naming the leg; FreeSWITCH
+// parks it, the FreeSWITCH driver raises it, and this driver raises it again
+// with what the edge knows (the source, the headers). Answer, ring, reject,
+// play, digits, record, bridge, monitor, AMD and hangup are the FreeSWITCH
+// driver's, and the edge relays FreeSWITCH's 180/183/200 (with its SDP, so RTP
+// flows between the far party and FreeSWITCH directly), BYEs, re-INVITEs and
+// REFERs. A call Tenor places goes the other way: FreeSWITCH originates to the
+// edge with the leg header, and the edge places the real call (an address, a
+// registered phone, a carrier with digest authentication).
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import Srf from 'drachtio-srf';
+import pino, { type Logger } from 'pino';
+import {
+  OriginateError, type Bridge, type Call, type CallSource, type DialTarget, type DriverEvents, type DriverStats,
+  type IncomingCall, type Monitor, type MonitorMode, type OriginateOptions, type TelephonyDriver,
+} from '../driver.js';
+import { Registrar, type CredentialStore } from '../embedded/registrar/index.js';
+import type { EslEndpoint } from '../freeswitch/esl-connection.js';
+import { FreeSwitchDriver } from '../freeswitch/driver.js';
+import { DialogPair } from './dialog-pair.js';
+import { LEG_HEADER, destinationOf, headersOfInterest, identify, type Destination, type DrachtioTrunk } from './edge.js';
+import { answerRegister } from './register.js';
+
+export interface DrachtioDriverConfig {
+  /** drachtio-server's application port and secret (`RunningDrachtio.admin`). */
+  drachtio: { host: string; port: number; secret: string };
+  /** drachtio-server's SIP address: where FreeSWITCH sends the calls Tenor places, and transfer targets point. */
+  edge: { address: string; port: number };
+  /** The FreeSWITCH that carries the media: its event socket and its parking profile's SIP address. */
+  freeswitch: { eventSocket: EslEndpoint; profile: string; address: string; port: number };
+  trunks?: DrachtioTrunk[];
+  /** Phones REGISTER at the edge with these credentials; without it REGISTER is refused. */
+  registrar?: { realm: string; credentials: CredentialStore };
+  /** Where FreeSWITCH writes temporary audio Tenor reads (AMD). */
+  workDir?: string;
+  promptsDir?: string;
+  holdMusic?: string;
+  originateTimeoutMs?: number;
+  /** How long calls outlive a lost FreeSWITCH event socket (FreeSwitchDriverConfig.linkLostGraceMs). */
+  linkLostGraceMs?: number;
+  logger?: Logger;
+}
+
+/** What the edge knows of an incoming call until FreeSWITCH's channel for it shows up. */
+interface InboundLeg {
+  source: CallSource;
+  headers: Record<string, string>;
+}
+
+export class DrachtioDriver extends EventEmitter<DriverEvents> implements TelephonyDriver {
+  readonly name = 'drachtio';
+  readonly #cfg: DrachtioDriverConfig;
+  readonly #logger: Logger;
+  readonly #srf = new Srf();
+  readonly #media: FreeSwitchDriver;
+  readonly #registrar: Registrar | undefined;
+  readonly #inbound = new Map<string, InboundLeg>();
+  readonly #placing = new Map<string, Destination & { headers: Record<string, string> }>();
+  readonly #pairs = new Set<DialogPair>();
+  /** B2BUAs sent on and not answered or failed yet. */
+  #connecting = 0;
+  #edgeUp = false;
+  #refusing = false;
+  #stopping = false;
+
+  constructor(cfg: DrachtioDriverConfig) {
+    super();
+    this.#cfg = cfg;
+    this.#logger = cfg.logger ?? pino({ level: 'silent' });
+    this.#media = new FreeSwitchDriver({
+      eventSocket: cfg.freeswitch.eventSocket,
+      profile: cfg.freeswitch.profile,
+      // A bare transfer target becomes sip:<target>@<edge>: the far party calls it through the edge.
+      sipAddress: cfg.edge.address,
+      sipPort: cfg.edge.port,
+      logger: this.#logger,
+      ...(cfg.workDir !== undefined ? { workDir: cfg.workDir } : {}),
+      ...(cfg.promptsDir !== undefined ? { promptsDir: cfg.promptsDir } : {}),
+      ...(cfg.holdMusic !== undefined ? { holdMusic: cfg.holdMusic } : {}),
+      ...(cfg.originateTimeoutMs !== undefined ? { originateTimeoutMs: cfg.originateTimeoutMs } : {}),
+      ...(cfg.linkLostGraceMs !== undefined ? { linkLostGraceMs: cfg.linkLostGraceMs } : {}),
+    });
+    this.#registrar = cfg.registrar
+      ? new Registrar({ realm: cfg.registrar.realm, credentials: cfg.registrar.credentials, logger: this.#logger })
+      : undefined;
+  }
+
+  /** The registrar phones register with (its bindings), when one is configured. */
+  get registrar(): Registrar | undefined {
+    return this.#registrar;
+  }
+
+  async start(): Promise<void> {
+    await this.#media.start();
+    this.#media.on('incoming', (incoming) => this.#onMediaChannel(incoming));
+    this.#srf.invite((req, res) => void this.#onInvite(req, res));
+    const registrar = this.#registrar;
+    if (registrar) {
+      this.#srf.use('register', (req, res) => {
+        answerRegister(registrar, req, res, this.#logger).catch((err: unknown) => {
+          this.#logger.error({ err }, 'REGISTER handling failed');
+          if (!res.finalResponseSent) res.send(500);
+        });
+      });
+    }
+    this.#srf.on('disconnect', () => {
+      this.#edgeUp = false;
+      if (!this.#stopping) this.#logger.error('link to drachtio-server lost: drachtio-srf reconnects');
+    });
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      this.#srf.once('error', onError);
+      this.#srf.on('connect', (err: Error | undefined) => {
+        if (err) return;
+        this.#edgeUp = true;
+        this.#srf.off('error', onError);
+        resolve();
+      });
+      void this.#srf.connect({ host: this.#cfg.drachtio.host, port: this.#cfg.drachtio.port, secret: this.#cfg.drachtio.secret });
+    });
+    // Once connected, a later socket error is drachtio-srf's to recover from: logged, not thrown.
+    this.#srf.on('error', (err: Error) => this.#logger.warn({ err }, 'drachtio-srf error'));
+    this.#logger.info({ drachtio: `${this.#cfg.drachtio.host}:${this.#cfg.drachtio.port}` }, 'drachtio driver connected');
+  }
+
+  async #onInvite(req: Srf.SrfRequest, res: Srf.SrfResponse): Promise<void> {
+    const leg = req.has(LEG_HEADER) ? req.get(LEG_HEADER) : undefined;
+    const placing = leg !== undefined ? this.#placing.get(leg) : undefined;
+    if (placing && req.source_address === this.#cfg.freeswitch.address) return this.#placeOut(req, res, placing);
+    return this.#takeIn(req, res);
+  }
+
+  /** A call from outside: on to FreeSWITCH, which parks it for the driver. */
+  async #takeIn(req: Srf.SrfRequest, res: Srf.SrfResponse): Promise<void> {
+    const log = this.#logger.child({ callId: req.get('Call-ID') });
+    if (this.#refusing || this.#stopping) {
+      log.info('incoming call refused: not taking new calls');
+      res.send(503);
+      return;
+    }
+    const leg = randomUUID();
+    this.#inbound.set(leg, { source: identify(req, this.#cfg.trunks ?? [], this.#registrar), headers: headersOfInterest(req) });
+    const fs = this.#cfg.freeswitch;
+    const user = encodeURIComponent(req.calledNumber || 'tenor');
+    this.#connecting++;
+    try {
+      const { uas, uac } = await this.#srf.createB2BUA(req, res, `sip:${user}@${fs.address}:${fs.port}`, {
+        headers: { [LEG_HEADER]: leg }, passFailure: true,
+      });
+      this.#pair(uas, uac, log);
+    } catch (err) {
+      log.info({ status: statusOf(err) }, 'incoming call not connected');
+    } finally {
+      this.#connecting--;
+      this.#inbound.delete(leg);
+    }
+  }
+
+  /** FreeSWITCH's channel for an incoming call: raised with what the edge knew of it. */
+  #onMediaChannel(incoming: IncomingCall): void {
+    const leg = incoming.headers[LEG_HEADER.toLowerCase()];
+    const known = leg !== undefined ? this.#inbound.get(leg) : undefined;
+    if (leg === undefined || !known) {
+      // Someone called FreeSWITCH directly, around the edge.
+      this.#logger.warn({ callId: incoming.call.id }, 'call reached FreeSWITCH without passing the edge: refused');
+      incoming.call.reject('unreachable').catch((err: unknown) => this.#logger.debug({ err, callId: incoming.call.id }, 'refusing failed'));
+      return;
+    }
+    this.#inbound.delete(leg);
+    this.#logger.info({ callId: incoming.call.id, from: incoming.call.from.number, to: incoming.call.to.number, source: known.source.kind }, 'incoming call');
+    this.emit('incoming', { call: incoming.call, source: known.source, headers: known.headers });
+  }
+
+  /** A call FreeSWITCH originated to the edge for Tenor: placed to its real destination. */
+  async #placeOut(req: Srf.SrfRequest, res: Srf.SrfResponse, dest: Destination & { headers: Record<string, string> }): Promise<void> {
+    const log = this.#logger.child({ callId: req.get('Call-ID') });
+    this.#connecting++;
+    try {
+      const { uas, uac } = await this.#srf.createB2BUA(req, res, dest.uri, {
+        headers: dest.headers, passFailure: true, ...(dest.auth ? { auth: dest.auth } : {}),
+      });
+      this.#pair(uac, uas, log);
+    } catch (err) {
+      log.info({ status: statusOf(err), to: dest.uri }, 'outbound call not connected');
+    } finally {
+      this.#connecting--;
+    }
+  }
+
+  #pair(far: Srf.Dialog, media: Srf.Dialog, log: Logger): void {
+    const pair = new DialogPair(far, media, log, (done) => this.#pairs.delete(done));
+    // Already ended when one side hung up as the call connected.
+    if (!pair.ended) this.#pairs.add(pair);
+  }
+
+  refuseNewCalls(): void {
+    this.#refusing = true;
+    this.#media.refuseNewCalls();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    // FreeSWITCH's BYEs reach the edge, which passes them on to the far parties.
+    await this.#media.stop();
+    const deadline = Date.now() + 3000;
+    while (this.#pairs.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    if (this.#pairs.size > 0) {
+      this.#logger.warn({ calls: this.#pairs.size }, 'calls still up at the edge at shutdown: ended here');
+      await Promise.all([...this.#pairs].map((p) => p.hangup()));
+    }
+    this.#srf.disconnect();
+    this.#registrar?.close();
+  }
+
+  async originate(target: DialTarget, opts: OriginateOptions = {}): Promise<Call> {
+    if (this.#refusing || this.#stopping) throw new OriginateError('unreachable', 'not placing new calls');
+    const dest = destinationOf(target, this.#cfg.trunks ?? [], this.#registrar);
+    const leg = randomUUID();
+    this.#placing.set(leg, { ...dest, headers: opts.headers ?? {} });
+    try {
+      const { headers: _ignored, ...rest } = opts;
+      return await this.#media.originate(
+        { kind: 'address', address: `sip:${dest.user}@${this.#cfg.edge.address}:${this.#cfg.edge.port}` },
+        { ...rest, headers: { [LEG_HEADER]: leg } },
+      );
+    } finally {
+      this.#placing.delete(leg);
+    }
+  }
+
+  bridge(a: Call, b: Call): Promise<Bridge> {
+    return this.#media.bridge(a, b);
+  }
+
+  monitor(target: Call, listener: Call, mode: MonitorMode): Promise<Monitor> {
+    return this.#media.monitor(target, listener, mode);
+  }
+
+  stats(): DriverStats {
+    const media = this.#media.stats();
+    return {
+      activeCalls: media.activeCalls,
+      activeBridges: media.activeBridges,
+      resources: {
+        ...media.resources,
+        edgeCalls: this.#pairs.size,
+        edgeConnecting: this.#connecting,
+        edgeLegs: this.#inbound.size + this.#placing.size,
+      },
+      link: media.link === 'down' || !this.#edgeUp ? 'down' : 'up',
+    };
+  }
+}
+
+/** The SIP status of a failed B2BUA (drachtio-srf's SipError), for the log. */
+function statusOf(err: unknown): number | string {
+  if (err && typeof err === 'object' && 'status' in err && typeof err.status === 'number') return err.status;
+  return err instanceof Error ? err.message : String(err);
+}
