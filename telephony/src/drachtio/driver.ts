@@ -109,15 +109,19 @@ export class DrachtioDriver extends EventEmitter<DriverEvents> implements Teleph
         });
       });
     }
-    this.#srf.on('disconnect', () => {
+    // drachtio-srf reconnects by itself after a lost link; the link counts as down meanwhile (health).
+    const edge: EventEmitter = this.#srf;
+    edge.on('close', () => {
+      if (this.#stopping || !this.#edgeUp) return;
       this.#edgeUp = false;
-      if (!this.#stopping) this.#logger.error('link to drachtio-server lost: drachtio-srf reconnects');
+      this.#logger.error('link to drachtio-server lost: drachtio-srf reconnects');
     });
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error): void => reject(err);
       this.#srf.once('error', onError);
       this.#srf.on('connect', (err: Error | undefined) => {
         if (err) return;
+        if (!this.#edgeUp) this.#logger.info('link to drachtio-server up');
         this.#edgeUp = true;
         this.#srf.off('error', onError);
         resolve();

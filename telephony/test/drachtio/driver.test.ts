@@ -31,7 +31,7 @@ if ('missing' in fsBuild || 'missing' in drachtioBuild) {
   const folder = await mkdtemp(join(tmpdir(), 'tenor-drachtio-driver-'));
   const freeswitch = await startFreeSwitch({ prefix: fsBuild.prefix, folder: join(folder, 'freeswitch'), mediaTimeoutMs: 5000 });
   t.teardown(() => freeswitch.stop());
-  const drachtio = await startDrachtio({ prefix: drachtioBuild.prefix, folder: join(folder, 'drachtio') });
+  let drachtio = await startDrachtio({ prefix: drachtioBuild.prefix, folder: join(folder, 'drachtio') });
   t.teardown(async () => {
     await drachtio.stop();
     await rm(folder, { recursive: true, force: true });
@@ -144,4 +144,27 @@ if ('missing' in fsBuild || 'missing' in drachtioBuild) {
     await incoming?.call.reject('busy');
     t.match(await forged.waitEnded(WAIT), { by: 'driver', refused: 'busy' });
   });
+
+  t.test('a lost link to drachtio-server shows in stats and comes back by itself', async (t) => {
+    t.equal(driver.stats().link, 'up');
+    const { sipPort, admin } = drachtio;
+    await drachtio.stop();
+    await waitFor(() => driver.stats().link === 'down', 'link down');
+    t.equal(driver.stats().link, 'down', 'the lost edge is reported (health)');
+    drachtio = await startDrachtio({
+      prefix: drachtioBuild.prefix, folder: join(folder, 'drachtio'), sipPort, adminPort: admin.port, secret: admin.secret,
+    });
+    await waitFor(() => driver.stats().link === 'up', 'link back');
+    t.equal(driver.stats().link, 'up', 'drachtio-srf logged in again');
+    const reply = await registerContact({ registrar, user: 'alice', password: 'alice-password', contact: `sip:answer@127.0.0.1:${phone.port}` });
+    t.equal(reply.status, 200, 'the edge serves again');
+  });
+}
+
+async function waitFor(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
