@@ -17,6 +17,7 @@ import type { SipRequest } from '../../src/embedded/sip/message.js';
 import { startFreeSwitch } from '../../src/freeswitch/process.js';
 import { SipPeer } from '../contract/sip-peer.js';
 import { findEngineBuild } from '../engine-build.js';
+import { describeSipp, runSipp } from '../peers/sipp.js';
 import { registerContact } from '../peers/register-client.js';
 
 t.setTimeout(1_500_000);
@@ -143,6 +144,24 @@ if ('missing' in fsBuild || 'missing' in drachtioBuild) {
     t.equal(incoming?.headers['x-campaign'], 'spring');
     await incoming?.call.reject('busy');
     t.match(await forged.waitEnded(WAIT), { by: 'driver', refused: 'busy' });
+  });
+
+  t.test('a caller\'s hold and resume (re-INVITEs) reach FreeSWITCH and its answers come back', async (t) => {
+    const ended = new Promise<string>((resolve) => {
+      driver.once('incoming', ({ call }) => {
+        call.once('hangup', resolve);
+        void call.answer();
+      });
+    });
+    const r = await runSipp({
+      scenario: 'uac-call-hold-reinvite.xml', remote: `${drachtio.address}:${drachtio.sipPort}`, service: '6003', calls: 1,
+      pauseMs: 700, timeoutMs: 20_000,
+    });
+    t.equal(r.code, 0, describeSipp(r));
+    t.match(r.logs, /HOLD-ANSWER (recvonly|inactive)/, `hold answered by FreeSWITCH recvonly or inactive: ${r.logs}`);
+    // FreeSWITCH's answer to the resume names no direction, which means sendrecv (RFC 4566).
+    t.match(r.logs, /UNHOLD-ANSWER (sendrecv)? /, `resume answered sendrecv: ${r.logs}`);
+    t.equal(await ended, 'normal', 'the call lasted until the caller\'s BYE');
   });
 
   t.test('a lost link to drachtio-server shows in stats and comes back by itself', async (t) => {
