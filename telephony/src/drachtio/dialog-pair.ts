@@ -6,18 +6,11 @@
 // party or FreeSWITCH, whichever did not send it.
 import type Srf from 'drachtio-srf';
 import type { Logger } from 'pino';
+import { inDialogRequest } from './srf-requests.js';
 
 type Dialog = Srf.Dialog;
 type Request = Srf.SrfRequest;
 type Response = Srf.SrfResponse;
-
-/**
- * An in-dialog request. drachtio-srf's types ask Dialog#request for a whole
- * request object; at run time it reads only the method, headers and body.
- */
-function inDialogRequest(dialog: Dialog, opts: { method: Srf.SipMethod; headers: Record<string, string>; body?: string }): Promise<Response> {
-  return dialog.request(opts as Srf.SrfRequest);
-}
 
 /** drachtio-srf keeps `connected` on each dialog (false once a BYE ended it); its types leave it out. */
 function isConnected(dialog: Dialog): boolean {

@@ -26,6 +26,7 @@ import { FreeSwitchDriver } from '../freeswitch/driver.js';
 import { DialogPair } from './dialog-pair.js';
 import { LEG_HEADER, destinationOf, headersOfInterest, identify, type Destination, type DrachtioTrunk } from './edge.js';
 import { answerRegister } from './register.js';
+import { TrunkRegistrations } from './trunk-registration.js';
 
 export interface DrachtioDriverConfig {
   /** drachtio-server's application port and secret (`RunningDrachtio.admin`). */
@@ -60,6 +61,7 @@ export class DrachtioDriver extends EventEmitter<DriverEvents> implements Teleph
   readonly #srf = new Srf();
   readonly #media: FreeSwitchDriver;
   readonly #registrar: Registrar | undefined;
+  readonly #trunkRegistrations: TrunkRegistrations;
   readonly #inbound = new Map<string, InboundLeg>();
   readonly #placing = new Map<string, Destination & { headers: Record<string, string> }>();
   readonly #pairs = new Set<DialogPair>();
@@ -86,9 +88,15 @@ export class DrachtioDriver extends EventEmitter<DriverEvents> implements Teleph
       ...(cfg.originateTimeoutMs !== undefined ? { originateTimeoutMs: cfg.originateTimeoutMs } : {}),
       ...(cfg.linkLostGraceMs !== undefined ? { linkLostGraceMs: cfg.linkLostGraceMs } : {}),
     });
+    this.#trunkRegistrations = new TrunkRegistrations(this.#srf, cfg.trunks ?? [], cfg.edge, this.#logger);
     this.#registrar = cfg.registrar
       ? new Registrar({ realm: cfg.registrar.realm, credentials: cfg.registrar.credentials, logger: this.#logger })
       : undefined;
+  }
+
+  /** The trunks (with `register: true`) the carrier has accepted a REGISTER from. */
+  get registeredTrunks(): readonly string[] {
+    return this.#trunkRegistrations.registered;
   }
 
   /** The registrar phones register with (its bindings), when one is configured. */
@@ -130,6 +138,7 @@ export class DrachtioDriver extends EventEmitter<DriverEvents> implements Teleph
     });
     // Once connected, a later socket error is drachtio-srf's to recover from: logged, not thrown.
     this.#srf.on('error', (err: Error) => this.#logger.warn({ err }, 'drachtio-srf error'));
+    this.#trunkRegistrations.start();
     this.#logger.info({ drachtio: `${this.#cfg.drachtio.host}:${this.#cfg.drachtio.port}` }, 'drachtio driver connected');
   }
 
@@ -219,6 +228,7 @@ export class DrachtioDriver extends EventEmitter<DriverEvents> implements Teleph
       this.#logger.warn({ calls: this.#pairs.size }, 'calls still up at the edge at shutdown: ended here');
       await Promise.all([...this.#pairs].map((p) => p.hangup()));
     }
+    await this.#trunkRegistrations.stop();
     this.#srf.disconnect();
     this.#registrar?.close();
   }

@@ -17,6 +17,8 @@ export interface DrachtioTrunk {
   /** The account the carrier's digest challenge is answered with. */
   username?: string;
   password?: string;
+  /** REGISTER with the carrier (as `username`) so it sends calls to the edge. */
+  register?: boolean;
 }
 
 /** Where a call Tenor places goes, once it has passed FreeSWITCH and reached the edge. */

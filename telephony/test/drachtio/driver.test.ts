@@ -11,7 +11,9 @@ import t from 'tap';
 import type { IncomingCall } from '../../src/driver.js';
 import { DrachtioDriver } from '../../src/drachtio/driver.js';
 import { startDrachtio } from '../../src/drachtio/process.js';
-import { DigestAuthenticator, InMemoryCredentialStore } from '../../src/embedded/registrar/index.js';
+import {
+  DigestAuthenticator, InMemoryCredentialStore, Registrar, registerInputFromRequest, responseForRegister,
+} from '../../src/embedded/registrar/index.js';
 import { getHeader, getHeaders } from '../../src/embedded/sip/headers.js';
 import type { SipRequest } from '../../src/embedded/sip/message.js';
 import { startFreeSwitch } from '../../src/freeswitch/process.js';
@@ -41,10 +43,19 @@ if ('missing' in fsBuild || 'missing' in drachtioBuild) {
   // The carrier: asks every new INVITE for digest credentials (407), answers the authenticated one.
   const carrierAuth = new DigestAuthenticator({ realm: 'carrier.test', credentials: new InMemoryCredentialStore({ tenor: 'trunk-secret' }) });
   const carrierInvites: SipRequest[] = [];
+  // The carrier's registrar: the trunk registers with it as "tenor".
+  const carrierRegistrar = new Registrar({ realm: 'carrier.test', credentials: new InMemoryCredentialStore({ tenor: 'trunk-secret' }) });
+  t.teardown(() => carrierRegistrar.close());
   const carrier = await SipPeer.start({
     address: '127.0.0.2',
     modeFor: () => ({ kind: 'answer' }),
     onRequest: (req, tx) => {
+      if (req.method === 'REGISTER') {
+        const input = registerInputFromRequest(req, tx.source);
+        if (!input) tx.respond(400);
+        else void carrierRegistrar.handle(input).then((outcome) => tx.send(responseForRegister(req, outcome, tx.localTag)));
+        return true;
+      }
       if (req.method !== 'INVITE' || getHeader(req, 'To')?.includes('tag=')) return false;
       carrierInvites.push(req);
       const answer = getHeaders(req, 'Proxy-Authorization');
@@ -66,7 +77,7 @@ if ('missing' in fsBuild || 'missing' in drachtioBuild) {
     drachtio: drachtio.admin,
     edge: { address: drachtio.address, port: drachtio.sipPort },
     freeswitch: { eventSocket: freeswitch.eventSocket, profile: freeswitch.profile, address: freeswitch.address, port: freeswitch.sipPort },
-    trunks: [{ name: 'carrier', host: '127.0.0.2', port: carrier.port, username: 'tenor', password: 'trunk-secret' }],
+    trunks: [{ name: 'carrier', host: '127.0.0.2', port: carrier.port, username: 'tenor', password: 'trunk-secret', register: true }],
     registrar: { realm: 'tenor.test', credentials: new InMemoryCredentialStore({ alice: 'alice-password', bob: 'bob-password' }) },
     workDir: folder,
     logger: pino({ level: process.env['TENOR_TEST_LOG'] ?? 'silent' }),
@@ -96,6 +107,13 @@ if ('missing' in fsBuild || 'missing' in drachtioBuild) {
     t.not(unknown.status, 200, `an unknown user is refused (${unknown.status})`);
     const err = await driver.originate({ kind: 'device', user: 'bob' }, { timeoutMs: 2000 }).then(() => undefined, (e: unknown) => e);
     t.match(err, { hangupCause: 'unreachable' }, 'an unregistered device is unreachable');
+  });
+
+  t.test('a trunk with register: true registers the edge with the carrier, answering its challenge', async (t) => {
+    await waitFor(() => carrierRegistrar.lookup('tenor').length === 1, 'the trunk\'s registration');
+    t.match(carrierRegistrar.lookup('tenor')[0]?.contact, new RegExp(`^sip:tenor@${drachtio.address.replace(/\./g, '\\.')}:${drachtio.sipPort}$`),
+      'the edge\'s address is bound at the carrier');
+    t.same(driver.registeredTrunks, ['carrier']);
   });
 
   t.test('a number goes out through the trunk, answering the carrier\'s digest challenge', async (t) => {
@@ -177,6 +195,11 @@ if ('missing' in fsBuild || 'missing' in drachtioBuild) {
     t.equal(driver.stats().link, 'up', 'drachtio-srf logged in again');
     const reply = await registerContact({ registrar, user: 'alice', password: 'alice-password', contact: `sip:answer@127.0.0.1:${phone.port}` });
     t.equal(reply.status, 200, 'the edge serves again');
+  });
+  t.test('stop unregisters the trunk from the carrier', async (t) => {
+    await driver.stop();
+    t.equal(carrierRegistrar.lookup('tenor').length, 0, 'the carrier no longer holds the edge\'s binding');
+    t.same(driver.registeredTrunks, []);
   });
 }
 
