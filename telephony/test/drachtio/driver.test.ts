@@ -99,6 +99,30 @@ if ('missing' in fsBuild || 'missing' in drachtioBuild) {
     t.equal(await ended, 'normal', 'the phone hanging up ends the call');
   });
 
+  t.test('a call from a phone, where it registered from, is raised as that device', async (t) => {
+    // A free port, used first to register from and then to call from.
+    const probe = await SipPeer.start({ address: '127.0.0.1' });
+    const port = probe.port;
+    await probe.close();
+    const reply = await registerContact({ registrar, user: 'bob', password: 'bob-password', contact: `sip:bob@127.0.0.1:${port}`, localPort: port });
+    t.equal(reply.status, 200);
+    const bobPhone = await SipPeer.start({ address: '127.0.0.1', port });
+    t.teardown(() => bobPhone.close());
+    const raised = new Promise<IncomingCall>((resolve) => driver.once('incoming', resolve));
+    const calling = await bobPhone.call({
+      uri: `sip:5000@${drachtio.address}:${drachtio.sipPort}`,
+      destination: { transport: 'udp', address: drachtio.address, port: drachtio.sipPort },
+      from: 'bob',
+    });
+    const incoming = await raised;
+    t.same(incoming.source, { kind: 'device', user: 'bob' });
+    await incoming.call.reject('busy');
+    t.match(await calling.waitEnded(WAIT), { by: 'driver', refused: 'busy' });
+    const unregistered = await registerContact({ registrar, user: 'bob', password: 'bob-password', contact: `sip:bob@127.0.0.1:${port}`, expires: 0 });
+    t.equal(unregistered.status, 200, 'bob unregisters');
+    t.equal(driver.registrar?.lookup('bob').length, 0);
+  });
+
   t.test('wrong credentials and unknown users bind nothing', async (t) => {
     const wrong = await registerContact({ registrar, user: 'bob', password: 'guessed', contact: 'sip:mallory@127.0.0.1:5999' });
     t.not(wrong.status, 200, `a wrong password is refused (${wrong.status})`);
