@@ -105,8 +105,21 @@ export class DrachtioDriver extends EventEmitter<DriverEvents> implements Teleph
   }
 
   async start(): Promise<void> {
-    await this.#media.start();
+    // Listening before the event socket is up: a channel parked at once is not missed.
     this.#media.on('incoming', (incoming) => this.#onMediaChannel(incoming));
+    await this.#media.start();
+    try {
+      await this.#connectEdge();
+    } catch (err) {
+      await this.#media.stop();
+      throw err;
+    }
+    this.#trunkRegistrations.start();
+    this.#logger.info({ drachtio: `${this.#cfg.drachtio.host}:${this.#cfg.drachtio.port}` }, 'drachtio driver connected');
+  }
+
+  /** Logs in to drachtio-server as its application; rejects on a refused secret or after 10 s without a login. */
+  async #connectEdge(): Promise<void> {
     this.#srf.invite((req, res) => void this.#onInvite(req, res));
     const registrar = this.#registrar;
     if (registrar) {
@@ -124,28 +137,51 @@ export class DrachtioDriver extends EventEmitter<DriverEvents> implements Teleph
       this.#edgeUp = false;
       this.#logger.error('link to drachtio-server lost: drachtio-srf reconnects');
     });
-    await new Promise<void>((resolve, reject) => {
-      const onError = (err: Error): void => reject(err);
-      this.#srf.once('error', onError);
-      this.#srf.on('connect', (err: Error | undefined) => {
-        if (err) return;
-        if (!this.#edgeUp) this.#logger.info('link to drachtio-server up');
-        this.#edgeUp = true;
-        this.#srf.off('error', onError);
-        resolve();
-      });
-      void this.#srf.connect({ host: this.#cfg.drachtio.host, port: this.#cfg.drachtio.port, secret: this.#cfg.drachtio.secret });
+    let loggedIn = false;
+    this.#srf.on('connect', (err: Error | undefined) => {
+      if (err) return;
+      if (loggedIn && !this.#edgeUp) this.#logger.info('link to drachtio-server back');
+      this.#edgeUp = true;
     });
-    // Once connected, a later socket error is drachtio-srf's to recover from: logged, not thrown.
-    this.#srf.on('error', (err: Error) => this.#logger.warn({ err }, 'drachtio-srf error'));
-    this.#trunkRegistrations.start();
-    this.#logger.info({ drachtio: `${this.#cfg.drachtio.host}:${this.#cfg.drachtio.port}` }, 'drachtio driver connected');
+    // Once logged in, a socket error is drachtio-srf's to recover from: logged, not thrown.
+    this.#srf.on('error', (err: Error) => {
+      if (loggedIn) this.#logger.warn({ err }, 'drachtio-srf error');
+    });
+    const { host, port, secret } = this.#cfg.drachtio;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no login to drachtio-server at ${host}:${port} within 10 s`)), 10_000);
+        const settle = (err: Error | undefined): void => {
+          clearTimeout(timer);
+          this.#srf.off('connect', settle);
+          this.#srf.off('error', settle);
+          if (err) reject(err);
+          else resolve();
+        };
+        this.#srf.on('connect', settle);
+        this.#srf.on('error', settle);
+        void this.#srf.connect({ host, port, secret });
+      });
+      loggedIn = true;
+    } catch (err) {
+      this.#stopping = true;
+      this.#srf.disconnect();
+      throw err;
+    }
   }
 
   async #onInvite(req: Srf.SrfRequest, res: Srf.SrfResponse): Promise<void> {
     const leg = req.has(LEG_HEADER) ? req.get(LEG_HEADER) : undefined;
-    const placing = leg !== undefined ? this.#placing.get(leg) : undefined;
-    if (placing && req.source_address === this.#cfg.freeswitch.address) return this.#placeOut(req, res, placing);
+    const fs = this.#cfg.freeswitch;
+    const fromMedia = req.source_address === fs.address && Number(req.source_port) === fs.port;
+    if (leg !== undefined && fromMedia) {
+      const placing = this.#placing.get(leg);
+      if (placing) return this.#placeOut(req, res, placing);
+      // An originate Tenor gave up on already: passing it back in to FreeSWITCH would make a call of it.
+      this.#logger.info({ callId: req.get('Call-ID') }, 'call from FreeSWITCH for an originate no longer waited for: refused');
+      res.send(480);
+      return;
+    }
     return this.#takeIn(req, res);
   }
 

@@ -206,6 +206,19 @@ if ('missing' in fsBuild || 'missing' in drachtioBuild) {
     t.equal(await ended, 'normal', 'the call lasted until the caller\'s BYE');
   });
 
+  t.test('start fails at once when drachtio-server refuses the secret', async (t) => {
+    const intruder = new DrachtioDriver({
+      drachtio: { ...drachtio.admin, secret: 'cymru' },
+      edge: { address: drachtio.address, port: drachtio.sipPort },
+      freeswitch: { eventSocket: freeswitch.eventSocket, profile: freeswitch.profile, address: freeswitch.address, port: freeswitch.sipPort },
+    });
+    const started = Date.now();
+    const err = await intruder.start().then(() => undefined, (e: unknown) => e);
+    t.ok(err instanceof Error, `start rejects (${err instanceof Error ? err.message : String(err)})`);
+    t.ok(Date.now() - started < 10_000, 'at once, not after the login timeout');
+    t.equal(intruder.stats().link, 'down');
+  });
+
   t.test('a lost link to drachtio-server shows in stats and comes back by itself', async (t) => {
     t.equal(driver.stats().link, 'up');
     const { sipPort, admin } = drachtio;
