@@ -52,6 +52,8 @@ export interface DrachtioDriverConfig {
 interface InboundLeg {
   source: CallSource;
   headers: Record<string, string>;
+  /** The far party's SIP Call-ID, which the edge's log lines carry. */
+  sipCallId: string;
 }
 
 export class DrachtioDriver extends EventEmitter<DriverEvents> implements TelephonyDriver {
@@ -194,7 +196,9 @@ export class DrachtioDriver extends EventEmitter<DriverEvents> implements Teleph
       return;
     }
     const leg = randomUUID();
-    this.#inbound.set(leg, { source: identify(req, this.#cfg.trunks ?? [], this.#registrar), headers: headersOfInterest(req) });
+    this.#inbound.set(leg, {
+      source: identify(req, this.#cfg.trunks ?? [], this.#registrar), headers: headersOfInterest(req), sipCallId: req.get('Call-ID'),
+    });
     const fs = this.#cfg.freeswitch;
     const user = encodeURIComponent(req.calledNumber || 'tenor');
     this.#connecting++;
@@ -222,7 +226,9 @@ export class DrachtioDriver extends EventEmitter<DriverEvents> implements Teleph
       return;
     }
     this.#inbound.delete(leg);
-    this.#logger.info({ callId: incoming.call.id, from: incoming.call.from.number, to: incoming.call.to.number, source: known.source.kind }, 'incoming call');
+    this.#logger.info({
+      callId: incoming.call.id, sipCallId: known.sipCallId, from: incoming.call.from.number, to: incoming.call.to.number, source: known.source.kind,
+    }, 'incoming call');
     this.emit('incoming', { call: incoming.call, source: known.source, headers: known.headers });
   }
 
