@@ -122,7 +122,12 @@ export class DrachtioDriver extends EventEmitter<DriverEvents> implements Teleph
 
   /** Logs in to drachtio-server as its application; rejects on a refused secret or after 10 s without a login. */
   async #connectEdge(): Promise<void> {
-    this.#srf.invite((req, res) => void this.#onInvite(req, res));
+    this.#srf.invite((req, res) => {
+      this.#onInvite(req, res).catch((err: unknown) => {
+        this.#logger.error({ err, callId: req.get('Call-ID') }, 'INVITE handling failed');
+        if (!res.finalResponseSent) res.send(500);
+      });
+    });
     const registrar = this.#registrar;
     if (registrar) {
       this.#srf.use('register', (req, res) => {
@@ -176,11 +181,11 @@ export class DrachtioDriver extends EventEmitter<DriverEvents> implements Teleph
     const leg = req.has(LEG_HEADER) ? req.get(LEG_HEADER) : undefined;
     const fs = this.#cfg.freeswitch;
     const fromMedia = req.source_address === fs.address && Number(req.source_port) === fs.port;
-    if (leg !== undefined && fromMedia) {
-      const placing = this.#placing.get(leg);
+    if (fromMedia) {
+      const placing = leg !== undefined ? this.#placing.get(leg) : undefined;
       if (placing) return this.#placeOut(req, res, placing);
-      // An originate Tenor gave up on already: passing it back in to FreeSWITCH would make a call of it.
-      this.#logger.info({ callId: req.get('Call-ID') }, 'call from FreeSWITCH for an originate no longer waited for: refused');
+      // An originate Tenor gave up on already (or none at all): passing it back in to FreeSWITCH would make a call of it.
+      this.#logger.info({ callId: req.get('Call-ID') }, 'call from FreeSWITCH for no originate waiting: refused');
       res.send(480);
       return;
     }
