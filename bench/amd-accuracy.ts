@@ -3,17 +3,32 @@
 // long decisions take (for people: after they stop speaking, which the law
 // cares about: an agent within 2 s of the greeting).
 //
-//   bench/run.sh amd-accuracy [--verbose] [option=value ...]
+//   bench/run.sh amd-accuracy [--verbose] [--engine offline|freeswitch] [--concurrency N] [option=value ...]
 //   e.g. bench/run.sh amd-accuracy greetingMs=1800 afterGreetingSilenceMs=600
 //
-// Offline: each WAV is fed to the same AmdDetector the live path uses, in 20 ms frames.
+// --engine offline (the default): each WAV is fed to the same AmdDetector the
+// live path uses, in 20 ms frames. --engine freeswitch: a FreeSWITCH built from
+// ../shared/vendor (scripts/build-freeswitch.sh) is started, and for each file the
+// FreeSWITCH driver originates a call to a SIPp callee that streams the file as
+// RTP; the driver's detectAnsweringMachine decides (--concurrency calls at a
+// time, 1 unless told: decisions are timed on the wall clock).
 
 import type { AmdOptions, AmdVerdict } from '../telephony/src/driver.js';
 import { AMD_DEFAULTS } from '../telephony/src/embedded/media/amd/detector.js';
-import { percentile, runCorpus } from '../telephony/test/amd/corpus.js';
+import { loadCorpus, percentile, runCorpus, summarize, type CorpusReport } from '../telephony/test/amd/corpus.js';
+import { runEntriesOnFreeSwitch, startFreeSwitchAmdRig } from '../telephony/test/amd/freeswitch-corpus.js';
+import { findEngineBuild } from '../telephony/test/engine-build.js';
 
 const args = process.argv.slice(2);
 const verbose = args.includes('--verbose');
+const flag = (name: string, fallback: string): string => {
+  const i = args.indexOf(name);
+  return i >= 0 && i + 1 < args.length ? (args[i + 1] as string) : fallback;
+};
+const engine = flag('--engine', 'offline');
+if (engine !== 'offline' && engine !== 'freeswitch') throw new Error(`--engine must be offline or freeswitch, not ${engine}`);
+const concurrency = Number(flag('--concurrency', '1'));
+if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error('--concurrency must be a whole number of 1 or more');
 const opts: Record<string, number | string | boolean> = {};
 for (const a of args.filter((x) => x.includes('='))) {
   const [k = '', v = ''] = a.split('=');
@@ -21,10 +36,26 @@ for (const a of args.filter((x) => x.includes('='))) {
   opts[k] = v === 'true' ? true : v === 'false' ? false : Number.isNaN(Number(v)) ? v : Number(v);
 }
 const options = opts as Omit<AmdOptions, 'signal'>;
-const report = await runCorpus(options);
+
+async function throughFreeSwitch(): Promise<CorpusReport> {
+  const build = await findEngineBuild('freeswitch');
+  if ('missing' in build) throw new Error(`${build.missing}: --engine freeswitch needs ../shared/vendor`);
+  const rig = await startFreeSwitchAmdRig(build.prefix);
+  try {
+    const started = Date.now();
+    const runs = await runEntriesOnFreeSwitch(rig.driver, await loadCorpus(), options, concurrency);
+    console.log(`FreeSWITCH ready in ${rig.startMs} ms; ${runs.length} calls in ${Date.now() - started} ms, ${concurrency} at a time`);
+    return summarize(runs);
+  } finally {
+    await rig.close();
+  }
+}
+
+const report = engine === 'freeswitch' ? await throughFreeSwitch() : await runCorpus(options);
 const classes: AmdVerdict[] = ['human', 'machine', 'unknown'];
 const pad = (s: string | number, n: number): string => String(s).padStart(n);
 
+console.log(`engine: ${engine}`);
 console.log(`options: ${JSON.stringify({ ...AMD_DEFAULTS, ...options })}`);
 console.log(`files: ${report.runs.length}\n`);
 console.log(`expected \\ decided ${classes.map((c) => pad(c, 9)).join('')}   accuracy`);

@@ -1,5 +1,5 @@
 // Contract cases about joining calls: bridges, hold with and without one,
-// and a supervisor's monitor (listen and whisper).
+// and a supervisor's monitor (listen, whisper and barge).
 import { WAIT, answeredInbound, hangupOf, tolerate, waitUntil, type Case } from './steps.js';
 
 export const bridgeCases: Record<string, Case> = {
@@ -126,6 +126,31 @@ export const bridgeCases: Record<string, Case> = {
     t.ok(b.peer.heardToneMs() < 200, 'the other side does not');
     await monitor.stop();
     sup.peer.stopTone();
+    for (const leg of [a, b, sup]) await leg.call.hangup();
+  },
+
+  'monitor: a barge reaches both sides, and the supervisor still hears both': async (t, h) => {
+    const a = await answeredInbound(h);
+    const b = await answeredInbound(h);
+    const sup = await answeredInbound(h);
+    await h.driver.bridge(a.call, b.call);
+    const monitor = await h.driver.monitor(a.call, sup.call, 'barge');
+    t.equal(monitor.mode, 'barge');
+    sup.peer.startTone();
+    await tolerate(t, waitUntil(() => a.peer.heardToneMs() > 400 && b.peer.heardToneMs() > 400, WAIT, 'barge heard by both'));
+    t.ok(a.peer.heardToneMs() > 400, `the monitored side hears the supervisor (${a.peer.heardToneMs()} ms)`);
+    t.ok(b.peer.heardToneMs() > 400, `the other side hears the supervisor too (${b.peer.heardToneMs()} ms)`);
+    sup.peer.stopTone();
+    await new Promise((r) => setTimeout(r, 300));
+    for (const [side, leg] of [['monitored', a], ['other', b]] as const) {
+      const before = sup.peer.heardToneMs();
+      leg.peer.startTone();
+      await tolerate(t, waitUntil(() => sup.peer.heardToneMs() - before > 300, WAIT, `supervisor hears the ${side} side`));
+      t.ok(sup.peer.heardToneMs() - before > 300, `the supervisor hears the ${side} side (${sup.peer.heardToneMs() - before} ms)`);
+      leg.peer.stopTone();
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    await monitor.stop();
     for (const leg of [a, b, sup]) await leg.call.hangup();
   },
 };

@@ -3,7 +3,8 @@
 // records what the far end says (uuid_record, read leg only) to a raw 16-bit
 // 8 kHz file, and this module reads the file as it grows and feeds the
 // detector frame by frame. A stall in the file (no audio written) is covered
-// by the wall clock after a slack, as on the embedded engine.
+// by the wall clock after a slack, and frames FreeSWITCH fills without audio
+// count as time without audio, as absent packets do on the embedded engine.
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AmdOptions, AmdResult } from '../driver.js';
@@ -13,6 +14,17 @@ import { apiLogged, type FsChannel } from './channel.js';
 const CLOCK_SLACK_MS = 300;
 const FRAME_BYTES = AMD_FRAME_SAMPLES * 2;
 let sequence = 0;
+
+/**
+ * A frame FreeSWITCH wrote with no audio from the far end behind it (before
+ * the first RTP packet, or in a gap: one value, -1, throughout). Fed as time
+ * without audio, as the embedded engine does for absent packets, so it does
+ * not pull the noise floor down to nothing and make line noise pass for speech.
+ */
+function isFill(pcm: Int16Array): boolean {
+  const first = pcm[0];
+  return pcm.every((v) => v === first);
+}
 
 async function openWhenWritten(file: string, deadline: number): Promise<FileHandle | undefined> {
   while (Date.now() < deadline) {
@@ -51,7 +63,7 @@ export async function detectAnsweringMachine(ch: FsChannel, folder: string, opts
         for (let at = 0; at < whole && decision === undefined; at += FRAME_BYTES) {
           const pcm = new Int16Array(AMD_FRAME_SAMPLES);
           for (let i = 0; i < AMD_FRAME_SAMPLES; i++) pcm[i] = buffer.readInt16LE(at + i * 2);
-          decision = detector.push(pcm);
+          decision = isFill(pcm) ? detector.pushGap(AMD_FRAME_MS) : detector.push(pcm);
         }
         offset += whole;
         if (whole > 0) continue;

@@ -165,10 +165,12 @@ export class FreeSwitchCall extends EventEmitter<CallEvents> implements Call, Fs
   }
 
   /**
-   * Hold: the far end hears music played to this channel. A bridged call is
-   * first parked out of its bridge, so its partner hears nothing; unhold joins
-   * them again. No sendonly re-INVITE: FreeSWITCH's own hold (uuid_hold) stops
-   * every write to the held channel, music included (docs/telephony/freeswitch.md).
+   * Hold: the far end gets a sendonly re-INVITE and hears music played to this
+   * channel. A bridged call is first parked out of its bridge, so its partner
+   * hears nothing; unhold joins them again. FreeSWITCH's uuid_hold sends the
+   * re-INVITE but also sets CF_HOLD, which drops every frame written to the
+   * channel, music included; `pause <uuid> off` clears that flag alone (the call
+   * stays held for FreeSWITCH, so `uuid_hold off` later sends the sendrecv one).
    */
   async hold(opts: { music?: Prompt } = {}): Promise<void> {
     if (this.#held || this.ended) return;
@@ -178,6 +180,8 @@ export class FreeSwitchCall extends EventEmitter<CallEvents> implements Call, Fs
       this.#heldFrom = partner;
       await apiLogged(this, `uuid_park ${this.uuid}`);
     }
+    await apiLogged(this, `uuid_hold ${this.uuid}`);
+    await apiLogged(this, `pause ${this.uuid} off`);
     const music = opts.music !== undefined ? this.promptFile(opts.music) : this.#ctx.holdMusic;
     void this.esl.execute(this.uuid, 'endless_playback', music);
   }
@@ -186,6 +190,7 @@ export class FreeSwitchCall extends EventEmitter<CallEvents> implements Call, Fs
     if (!this.#held || this.ended) return;
     this.#held = false;
     await apiLogged(this, `uuid_break ${this.uuid} all`);
+    await apiLogged(this, `uuid_hold off ${this.uuid}`);
     const partner = this.#heldFrom;
     this.#heldFrom = undefined;
     if (partner && !partner.ended && partner.partner === this) await this.#ctx.rebridge(this, partner);

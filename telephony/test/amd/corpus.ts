@@ -1,6 +1,7 @@
 // The committed AMD corpus (telephony/amd-corpus/) and a runner that feeds
 // each file to an AmdDetector frame by frame, as the live path does. Shared by
-// the accuracy test and bench/amd-accuracy.ts, so both report the same figures.
+// the accuracy test and bench/amd-accuracy.ts, so both report the same figures;
+// freeswitch-corpus.ts runs the same files through FreeSWITCH into the same report.
 
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -51,6 +52,11 @@ export async function runEntry(entry: CorpusEntry, opts: Omit<AmdOptions, 'signa
     result = detector.push(pcm.subarray(at, at + AMD_FRAME_SAMPLES));
   }
   result ??= detector.advanceTo(detector.thresholds.maxWaitMs + 1000) ?? detector.stop('stopped');
+  return corpusRun(entry, result);
+}
+
+/** A decision on one file, with how long after their speech a person was decided human. */
+export function corpusRun(entry: CorpusEntry, result: AmdResult): CorpusRun {
   const afterSpeechMs = result.result === 'human' && entry.expected === 'human' ? result.durationMs - entry.speechEndMs : undefined;
   return { entry, result, afterSpeechMs };
 }
@@ -73,6 +79,11 @@ export async function runCorpus(opts: Omit<AmdOptions, 'signal'> = {}): Promise<
   const entries = await loadCorpus();
   const runs: CorpusRun[] = [];
   for (const e of entries) runs.push(await runEntry(e, opts));
+  return summarize(runs);
+}
+
+/** The confusion matrix, accuracy per class and decision times of a set of runs. */
+export function summarize(runs: CorpusRun[]): CorpusReport {
   const row = (): Record<AmdVerdict, number> => ({ human: 0, machine: 0, unknown: 0 });
   const confusion = { human: row(), machine: row(), unknown: row() };
   const decisionMs: Record<AmdVerdict, number[]> = { human: [], machine: [], unknown: [] };

@@ -1,5 +1,5 @@
 // Real-peer test harness: SIPp, baresip, tcpdump capture and test audio.
-export { freeUdpPort, freeTcpPort, freeUdpTcpPort, freeSippMediaPort, freeUdpRange, isUdpFree, isTcpFree } from './ports.js';
+export { freeUdpPort, freeTcpPort, freeUdpTcpPort, freeSippMediaPort, freeUdpRange, isPortBound, isUdpFree, isTcpFree } from './ports.js';
 export {
   startSipp, runSipp, describeSipp, parseSippStats, normalised401, SCENARIO_DIR,
   type SippOptions, type SippResult, type SippStats, type SippProcess,

@@ -60,6 +60,24 @@ export function isUdpFree(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * True when some process has bound `port` (UDP, or TCP listening), read from
+ * /proc/net without touching the port: probing by binding it ourselves, as
+ * isUdpFree does, holds it for a moment, and a peer binding it just then fails
+ * with "Address already in use". False where /proc/net is absent.
+ */
+export async function isPortBound(port: number): Promise<boolean> {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  for (const [table, state] of [['udp', '07'], ['udp6', '07'], ['tcp', '0A'], ['tcp6', '0A']] as const) {
+    const text = await readFile(`/proc/net/${table}`, 'utf8').catch(() => '');
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols[1]?.endsWith(`:${hexPort}`) && cols[3] === state) return true;
+    }
+  }
+  return false;
+}
+
 /** True when `port` can be listened on at 127.0.0.1 over TCP right now. */
 export function isTcpFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -1,7 +1,8 @@
 // The SIPp harness against SIPp itself: proves the harness (free ports, exit
 // codes, stat parsing, scenario variables, media) before it is used on Tenor.
 import t from 'tap';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createSocket } from 'node:dgram';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeSipp, parseSippStats, runSipp, startSipp } from './sipp.js';
@@ -45,6 +46,32 @@ t.test('GIVEN a SIPp uac whose INVITE is never answered WHEN the hard timeout pa
 
 t.test('GIVEN no SIPp program WHEN a test runs SIPp THEN the harness rejects naming it, never a result a failure test could take for SIPp\'s', async (t) => {
   await t.rejects(runSipp({ scenario: 'uac', remote: '127.0.0.1:9', calls: 1, command: '/nonexistent/sipp' }), { message: /SIPp could not be started \('\/nonexistent\/sipp': .*ENOENT.*apt-get install sip-tester/ });
+});
+
+t.test('GIVEN another process takes a port SIPp was given WHEN SIPp exits with errno 98 THEN the harness starts it again on fresh ports and the run succeeds', async (t) => {
+  // A stand-in for the race: the first start fails exactly as SIPp does when a
+  // neighbour binds its port first; the next starts are the real SIPp.
+  const dir = await mkdtemp(join(tmpdir(), 'tenor-sipp-taken-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const marker = join(dir, 'failed-once');
+  const wrapper = join(dir, 'sipp-port-taken-once');
+  await writeFile(wrapper, `#!/bin/sh\nif [ ! -e '${marker}' ]; then touch '${marker}'; echo "Unable to bind main socket, errno = 98 (Address already in use)" >&2; exit 254; fi\nexec sipp "$@"\n`, { mode: 0o755 });
+  const uas = await startSipp({ scenario: 'uas', calls: 1, timeoutMs: 30_000, command: wrapper });
+  t.teardown(() => uas.stop(500));
+  await uas.ready();
+  const uac = await runSipp({ scenario: 'uac', remote: `127.0.0.1:${uas.port}`, calls: 1, timeoutMs: 30_000 });
+  t.equal(uac.code, 0, describeSipp(uac));
+  const server = await uas.done;
+  t.equal(server.stats.successful, 1, `the second start answered the call: ${describeSipp(server)}`);
+});
+
+t.test('GIVEN a SIPp whose SIP port stays taken WHEN it is started THEN it fails with SIPp\'s own errno 98 after a bounded number of tries, never hangs', async (t) => {
+  const taken = createSocket('udp4');
+  await new Promise<void>((resolve) => taken.bind(0, '127.0.0.1', resolve));
+  t.teardown(() => taken.close());
+  const r = await runSipp({ scenario: 'uas', port: taken.address().port, calls: 1, timeoutMs: 10_000 });
+  t.equal(r.code, 254, describeSipp(r));
+  t.match(r.stderr, /errno = 98/);
 });
 
 t.test('GIVEN a SIPp uas with -rtp_echo WHEN a uac streams 2 s of PCMU THEN the wire carries ~100 packets each way, PT 0, every 20 ms', async (t) => {

@@ -10,7 +10,7 @@ import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freeSippMediaPort, freeUdpPort, isUdpFree } from './ports.js';
+import { freeSippMediaPort, freeUdpPort, isPortBound } from './ports.js';
 
 /** Folder holding our SIPp XML scenarios, named by behaviour. */
 export const SCENARIO_DIR = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
@@ -127,26 +127,24 @@ async function readOr(file: string): Promise<string> {
   return readFile(file, 'utf8').catch(() => '');
 }
 
-/** Start SIPp; the caller must await `done` (or `stop()`) to reap it. */
-export async function startSipp(opts: SippOptions): Promise<SippProcess> {
-  const dir = await mkdtemp(join(tmpdir(), 'tenor-sipp-'));
-  for (const [name, src] of Object.entries(opts.files ?? {})) {
-    await symlink(src, join(dir, name));
-  }
-  const port = opts.port ?? (await freeUdpPort());
-  const mediaPort = await freeSippMediaPort();
-  const controlPort = await freeUdpPort();
-  const files = {
-    errors: join(dir, 'errors.log'),
-    stats: join(dir, 'stats.csv'),
-    logs: join(dir, 'logs.log'),
-    messages: join(dir, 'messages.log'),
-  };
+/** SIPp's words when a port it was given is taken (exit code 254). */
+const PORT_TAKEN = /Unable to bind .*errno = 98/;
+const LAUNCH_ATTEMPTS = 4;
+
+interface Launch {
+  child: ChildProcess;
+  port: number;
+  mediaPort: number;
+  output: { stdout: string; stderr: string };
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function sippArgs(opts: SippOptions, ports: { port: number; mediaPort: number; controlPort: number }, files: Record<'errors' | 'stats' | 'logs' | 'messages', string>): string[] {
   const args = [
     ...scenarioArgs(opts.scenario),
-    '-i', opts.localAddress ?? '127.0.0.1', '-p', String(port),
-    '-mi', opts.localAddress ?? '127.0.0.1', '-mp', String(mediaPort),
-    '-ci', '127.0.0.1', '-cp', String(controlPort),
+    '-i', opts.localAddress ?? '127.0.0.1', '-p', String(ports.port),
+    '-mi', opts.localAddress ?? '127.0.0.1', '-mp', String(ports.mediaPort),
+    '-ci', '127.0.0.1', '-cp', String(ports.controlPort),
     '-t', opts.transport ?? 'u1',
     '-nostdin',
     '-trace_err', '-error_file', files.errors,
@@ -166,37 +164,74 @@ export async function startSipp(opts: SippOptions): Promise<SippProcess> {
   for (const [k, v] of Object.entries(opts.vars ?? {})) args.push('-set', k, v);
   args.push(...(opts.extraArgs ?? []));
   if (opts.remote) args.push(opts.remote);
+  return args;
+}
 
+/**
+ * Spawn SIPp on free ports and wait until it has bound its SIP port (or exited).
+ * A free port can be taken by another process between our picking it and SIPp
+ * binding it; SIPp then exits at once (254, errno 98), and it is started again
+ * on fresh ports rather than failing a test over a neighbour's socket.
+ */
+async function launchSipp(opts: SippOptions, dir: string, files: Record<'errors' | 'stats' | 'logs' | 'messages', string>): Promise<Launch> {
   const command = opts.command ?? 'sipp';
-  const child = spawn(command, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  // A SIPp that cannot start is not a SIPp run that failed: say so at once, so
-  // no test mistakes a missing binary for the failure it expects.
-  const spawned = new Promise<void>((resolve, reject) => {
-    child.once('spawn', () => resolve());
-    child.once('error', (err) => reject(new Error(`SIPp could not be started ('${command}': ${err.message}); install it with apt-get install sip-tester`, { cause: err })));
-  });
+  for (let attempt = 1; ; attempt++) {
+    const port = opts.port ?? (await freeUdpPort());
+    const mediaPort = await freeSippMediaPort();
+    const controlPort = await freeUdpPort();
+    const child = spawn(command, sippArgs(opts, { port, mediaPort, controlPort }, files), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    // A SIPp that cannot start is not a SIPp run that failed: say so at once, so
+    // no test mistakes a missing binary for the failure it expects.
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', () => resolve());
+      child.once('error', (err) => reject(new Error(`SIPp could not be started ('${command}': ${err.message}); install it with apt-get install sip-tester`, { cause: err })));
+    });
+    const output = { stdout: '', stderr: '' };
+    child.on('error', (err) => { output.stderr += `\nprocess error: ${err.message}`; });
+    // SIPp redraws its screen on stdout; keep only the tail so long runs stay small.
+    child.stdout?.on('data', (d: Buffer) => { output.stdout = (output.stdout + d.toString()).slice(-20000); });
+    child.stderr?.on('data', (d: Buffer) => { output.stderr = (output.stderr + d.toString()).slice(-20000); });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+    });
+    let gone: { code: number | null } | undefined;
+    void exited.then((e) => { gone = e; });
+    const deadline = Date.now() + 3000;
+    while (gone === undefined && Date.now() < deadline && !(await isPortBound(port))) await new Promise((r) => setTimeout(r, 10));
+    // Let an exit that raced the bind check land before deciding.
+    if (gone === undefined) await Promise.race([exited, new Promise((r) => setTimeout(r, 0))]);
+    const portTaken = gone?.code === 254 && PORT_TAKEN.test(output.stderr);
+    if (!portTaken || attempt === LAUNCH_ATTEMPTS) return { child, port, mediaPort, output, exited };
+    await Promise.all(Object.values(files).map((f) => rm(f, { force: true })));
+  }
+}
+
+/** Start SIPp; the caller must await `done` (or `stop()`) to reap it. */
+export async function startSipp(opts: SippOptions): Promise<SippProcess> {
+  const dir = await mkdtemp(join(tmpdir(), 'tenor-sipp-'));
+  for (const [name, src] of Object.entries(opts.files ?? {})) {
+    await symlink(src, join(dir, name));
+  }
+  const files = {
+    errors: join(dir, 'errors.log'),
+    stats: join(dir, 'stats.csv'),
+    logs: join(dir, 'logs.log'),
+    messages: join(dir, 'messages.log'),
+  };
+  let launch: Launch;
   try {
-    await spawned;
+    launch = await launchSipp(opts, dir, files);
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
-  let stdout = '';
-  let stderr = '';
-  child.on('error', (err) => { stderr += `\nprocess error: ${err.message}`; });
-  // SIPp redraws its screen on stdout; keep only the tail so long runs stay small.
-  child.stdout?.on('data', (d: Buffer) => { stdout = (stdout + d.toString()).slice(-20000); });
-  child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-20000); });
+  const { child, port, mediaPort, output, exited } = launch;
 
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
     child.kill('SIGKILL');
   }, opts.timeoutMs ?? 30_000);
-
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
 
   const done = exited.then(async ({ code, signal }) => {
     clearTimeout(timer);
@@ -205,7 +240,7 @@ export async function startSipp(opts: SippOptions): Promise<SippProcess> {
     ]);
     await rm(dir, { recursive: true, force: true });
     const result: SippResult = {
-      code, signal, timedOut, stats: parseSippStats(statsCsv), stderr, stdout, errors, logs, messages,
+      code, signal, timedOut, stats: parseSippStats(statsCsv), stderr: output.stderr, stdout: output.stdout, errors, logs, messages,
     };
     return result;
   });
@@ -221,9 +256,9 @@ export async function startSipp(opts: SippOptions): Promise<SippProcess> {
     done,
     async ready(timeoutMs = 5000): Promise<void> {
       const deadline = Date.now() + timeoutMs;
-      // SIPp prints nothing reliable when it has bound; the port being taken is the signal.
-      while (await isUdpFree(port)) {
-        if (finished) throw new Error(`sipp exited before binding: ${stderr}`);
+      // SIPp prints nothing reliable when it has bound; the port showing in /proc/net is the signal.
+      while (!(await isPortBound(port))) {
+        if (finished) throw new Error(`sipp exited before binding: ${output.stderr}`);
         if (Date.now() > deadline) throw new Error(`sipp did not bind port ${port} in ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 25));
       }

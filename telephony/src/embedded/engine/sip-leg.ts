@@ -67,7 +67,9 @@ export class SipLeg implements SignalingLeg {
     const dialog = this.#dialog;
     if (!dialog || dialog.terminated) return;
     const tx = this.#stack.sendInDialog(dialog, 'BYE');
-    await waitFinal(tx, BYE_WAIT_MS);
+    const answer = await waitFinal(tx, BYE_WAIT_MS);
+    // Common with a phone that vanished; the call is over for Tenor either way.
+    if (answer === undefined) this.#log.debug({ callId: this.callId, waitedMs: BYE_WAIT_MS }, 'BYE not answered yet; its transaction keeps retrying');
   }
 
   async reinvite(sdp: string): Promise<string> {
