@@ -12,8 +12,6 @@ import { createDrachtioHarness } from './drachtio-harness.js';
 import { contractTest } from './tap-adapter.js';
 
 const MEDIA_TIMEOUT_MS = 2000;
-const HOLD_REASON = 'no sendonly re-INVITE on hold: the media is FreeSWITCH\'s, whose hold (uuid_hold) stops every '
-  + 'write to the held channel, so the driver plays the music without one (docs/telephony/freeswitch.md)';
 // A first run builds FreeSWITCH and drachtio-server (about 9 minutes on 2 cores) before the suite runs.
 t.setTimeout(1_500_000);
 
@@ -35,10 +33,6 @@ if (missing !== undefined || 'missing' in fsBuild || 'missing' in drachtioBuild)
   const started = Date.now();
   await runDriverContract(contractTest(t), {
     createHarness: () => createDrachtioHarness({ freeswitch, drachtio }),
-    skip: {
-      'hold and unhold': HOLD_REASON,
-      'hold while bridged: the held side hears music, the other side hears nothing': HOLD_REASON,
-    },
   });
   t.comment(`contract suite on drachtio + FreeSWITCH: ${Date.now() - started} ms`);
 }
