@@ -310,7 +310,7 @@ export class FreeSwitchDriver extends EventEmitter<DriverEvents> implements Tele
     clearTimeout(timer);
     this.#endCalls('server-shutdown', 'calls still up at shutdown: ended here');
     if (this.#linkLost) clearTimeout(this.#linkLost.grace);
-    this.#trunks.stopped();
+    await this.#trunks.stop(this.#esl).catch((err: unknown) => this.#logger.warn({ err }, 'gateways not removed at stop'));
     this.#esl?.close();
   }
 

@@ -19,6 +19,11 @@ function isGateway(t: FsTrunk): t is TrunkConfig {
   return 'host' in t;
 }
 
+/** Only such names go into a command on the event socket (no space or line break can add arguments or commands). */
+function sofiaName(t: TrunkConfig): boolean {
+  return GATEWAY_NAME.test(t.name);
+}
+
 function addressesOf(t: FsTrunk): string[] {
   return isGateway(t) ? trunkInboundAddresses(t) : (t.inboundAddresses ?? []);
 }
@@ -69,11 +74,16 @@ export class TrunkGateways {
     return trunk?.register ? { ...(this.#states.get(name) ?? { state: 'registering', detail: null }) } : undefined;
   }
 
-  /** Brings FreeSWITCH in line after a (re)connection: the ACL from the directory, the registrations as they stand. */
+  /**
+   * Brings FreeSWITCH in line after a (re)connection: gateways it lacks added
+   * (a FreeSWITCH that outlived a previous Tenor, whose stop killed them), the
+   * ACL read again from the directory, the registrations as they stand.
+   */
   async sync(esl: EslConnection): Promise<void> {
     if (!this.#managed) return;
+    if (this.#gateways().length > 0) await this.#api(esl, `sofia profile ${this.#profile} rescan`);
     await this.#api(esl, 'reloadacl');
-    for (const t of this.all.filter((g) => g.register)) {
+    for (const t of this.#gateways().filter((g) => g.register)) {
       const status = await esl.api(`sofia xmlstatus gateway ${t.name}`);
       const state = /<state>([A-Z_]+)<\/state>/.exec(status.text)?.[1];
       const now = state === undefined ? undefined : stateOf(state, '');
@@ -97,7 +107,11 @@ export class TrunkGateways {
     for (const t of gone) this.#states.delete(t.name);
     for (const t of added.filter((g) => g.register)) this.#states.set(t.name, { state: 'registering', detail: null });
     if (!this.#managed || !esl) return;
-    for (const t of gone) await this.#api(esl, `sofia profile ${this.#profile} killgw ${t.name}`);
+    for (const t of gone.filter(sofiaName)) {
+      // A gateway FreeSWITCH does not have (e.g. it restarted meanwhile) is as good as killed.
+      const r = await esl.api(`sofia profile ${this.#profile} killgw ${t.name}`);
+      if (!r.ok) this.#logger.warn({ trunk: t.name, reply: r.text }, 'gateway of a removed trunk not killed');
+    }
     if (added.length > 0) await this.#api(esl, `sofia profile ${this.#profile} rescan`);
     await this.#api(esl, 'reloadacl');
     this.#logger.info({ trunks: this.all.map((t) => t.name), removed: gone.map((t) => t.name), added: added.map((t) => t.name) }, 'trunks replaced');
@@ -118,9 +132,23 @@ export class TrunkGateways {
     if (was?.state !== now.state) this.#logger.info({ trunk: name, state: now.state, detail: now.detail }, 'trunk registration');
   }
 
-  /** Marks every registration stopped (the driver stops; FreeSWITCH keeps its gateways). */
-  stopped(): void {
+  /**
+   * The driver stops: Tenor's gateways are killed (registered ones unregister,
+   * as the embedded engine does at stop), so a FreeSWITCH that runs on takes no
+   * carrier calls for a Tenor that is gone; the next start adds them again.
+   */
+  async stop(esl: EslConnection | undefined): Promise<void> {
     for (const name of this.#states.keys()) this.#states.set(name, { state: 'stopped', detail: null });
+    if (!this.#managed || !esl || esl.closed) return;
+    for (const t of this.#gateways()) {
+      const r = await esl.api(`sofia profile ${this.#profile} killgw ${t.name}`);
+      if (!r.ok) this.#logger.debug({ trunk: t.name, reply: r.text }, 'gateway not killed at stop');
+    }
+  }
+
+  /** The trunks FreeSWITCH has as gateways (the directory leaves out names sofia would not take). */
+  #gateways(): TrunkConfig[] {
+    return this.all.filter(sofiaName);
   }
 
   async #api(esl: EslConnection, command: string): Promise<void> {

@@ -128,7 +128,8 @@ if ('missing' in build) {
       name: 'home', host: '127.0.0.3', port: home.port, transport: 'udp', username: 'tenor-reg', password: 'reg-secret', register: true, registerExpires: 120,
     };
     await engine.setTrunks([trunk]);
-    t.equal(engine.trunkRegistration('home')?.state, 'registering', 'registering at first');
+    // The REGISTER may already have gone through by the time setTrunks returns.
+    t.ok(['registering', 'registered'].includes(engine.trunkRegistration('home')?.state ?? ''), 'a state at once');
     await waitUntil(() => engine.trunkRegistration('home')?.state === 'registered', 15_000, 'registered');
     t.equal(registrar.lookup('tenor-reg').length, 1, 'FreeSWITCH\'s contact is bound at the carrier');
     t.match(registrar.lookup('tenor-reg')[0]?.contact, /gw\+home@127\.0\.0\.1/, 'the gateway\'s contact');
@@ -136,7 +137,8 @@ if ('missing' in build) {
     await engine.setTrunks([{ ...trunk, password: 'not-the-secret' }]);
     await waitUntil(() => engine.trunkRegistration('home')?.state === 'failed', 15_000, 'failed');
     t.match(engine.trunkRegistration('home')?.detail, /refused|failed/, `why: ${engine.trunkRegistration('home')?.detail}`);
-    t.equal(registrar.lookup('tenor-reg').length, 0, 'the changed gateway unregistered the old binding first');
+    await waitUntil(() => registrar.lookup('tenor-reg').length === 0, 15_000, 'old binding removed');
+    t.pass('the changed gateway\'s old binding was unregistered');
 
     await engine.setTrunks([trunk]);
     await waitUntil(() => engine.trunkRegistration('home')?.state === 'registered', 15_000, 'registered again');
@@ -144,5 +146,19 @@ if ('missing' in build) {
     t.equal(engine.trunkRegistration('home'), undefined, 'a removed trunk has no registration');
     await waitUntil(() => registrar.lookup('tenor-reg').length === 0, 15_000, 'unregistered');
     t.pass('removing the trunk unregistered it at the carrier');
+
+    // Tenor restarted against a FreeSWITCH that ran on: the new driver adds its gateways again, its stop removes them.
+    const next = new FreeSwitchDriver({
+      eventSocket: fs.eventSocket, profile: fs.profile, sipAddress: fs.address, sipPort: fs.sipPort, domain: DOMAIN, trunks: [trunk], logger,
+    });
+    driver = next;
+    t.teardown(async () => { driver = engine; await next.stop(); });
+    await next.start();
+    await waitUntil(() => next.trunkRegistration('home')?.state === 'registered', 15_000, 'registered by the next driver');
+    t.equal(registrar.lookup('tenor-reg').length, 1, 'bound at the carrier again');
+    await next.stop();
+    t.equal(next.trunkRegistration('home')?.state, 'stopped');
+    await waitUntil(() => registrar.lookup('tenor-reg').length === 0, 15_000, 'unregistered at stop');
+    t.pass('the driver\'s stop unregistered the trunk at the carrier');
   });
 }
