@@ -22,6 +22,7 @@ import { startFreeSwitch } from '../../src/freeswitch/process.js';
 import { startFreeSwitchXmlServer } from '../../src/freeswitch/xml-curl-server.js';
 import { SipPeer } from '../contract/sip-peer.js';
 import { findEngineBuild } from '../engine-build.js';
+import { describeSipp, startSipp } from '../peers/sipp.js';
 
 t.setTimeout(900_000);
 
@@ -108,6 +109,25 @@ if ('missing' in build) {
     t.equal(invites.length, 2, 'the carrier saw nothing more');
     const challenged = await carrier.call({ uri: `sip:5000@${fs.address}:${fs.sipPort}`, destination, from: '+4930555' });
     t.same(await challenged.waitEnded(), { by: 'driver', refused: 'failed' }, 'its address is challenged again (407)');
+  });
+
+  t.test('SIPp as the carrier: its own digest check (401) passes, the number and caller ID arrive', async (t) => {
+    const uas = await startSipp({
+      scenario: 'uas-challenge-then-answer.xml', calls: 1, rtpEcho: true,
+      vars: { user: 'tenor-sipp', password: 'sipp-secret' }, timeoutMs: 30_000,
+    });
+    t.teardown(() => uas.stop(500));
+    await uas.ready();
+    t.teardown(() => engine.setTrunks([]));
+    await engine.setTrunks([{ name: 'sipp', host: '127.0.0.1', port: uas.port, transport: 'udp', username: 'tenor-sipp', password: 'sipp-secret' }]);
+    const call = await engine.originate({ kind: 'number', number: '+4930999888', trunk: 'sipp' }, { callerId: { number: '+4940777000' }, timeoutMs: 10_000 });
+    t.equal(call.state, 'answered');
+    await call.hangup();
+    const r = await uas.done;
+    t.equal(r.code, 0, describeSipp(r));
+    t.match(r.logs, /INVITE-NUMBER \+4930999888 /, 'the carrier got the dialed number');
+    t.match(r.logs, /FROM \+4940777000 /, 'with our caller ID');
+    t.match(r.logs, /AUTH ok user=tenor-sipp/, 'and a digest answer SIPp verifies');
   });
 
   t.test('a trunk that registers: registered, a wrong password fails, removed it unregisters', async (t) => {
