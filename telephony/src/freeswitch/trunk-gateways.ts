@@ -80,14 +80,20 @@ export class TrunkGateways {
    * ACL read again from the directory, the registrations as they stand.
    */
   async sync(esl: EslConnection): Promise<void> {
-    if (!this.#managed) return;
-    if (this.#gateways().length > 0) await this.#api(esl, `sofia profile ${this.#profile} rescan`);
-    await this.#api(esl, 'reloadacl');
-    for (const t of this.#gateways().filter((g) => g.register)) {
+    if (this.#managed) {
+      if (this.#gateways().length > 0) await this.#api(esl, `sofia profile ${this.#profile} rescan`);
+      await this.#api(esl, 'reloadacl');
+    }
+    await this.#readStates(esl, this.#gateways());
+  }
+
+  /** Registration states as FreeSWITCH has them now (events bring the changes after). */
+  async #readStates(esl: EslConnection, trunks: readonly TrunkConfig[]): Promise<void> {
+    for (const t of trunks.filter((g) => g.register && sofiaName(g))) {
       const status = await esl.api(`sofia xmlstatus gateway ${t.name}`);
       const state = /<state>([A-Z_]+)<\/state>/.exec(status.text)?.[1];
       const now = state === undefined ? undefined : stateOf(state, '');
-      if (now) this.#states.set(t.name, now);
+      if (now && this.#states.has(t.name)) this.#states.set(t.name, now);
     }
   }
 
@@ -106,7 +112,12 @@ export class TrunkGateways {
     const added = [...after.values()].filter((t) => { const was = before.get(t.name); return !was || !sameTrunk(was, t); });
     for (const t of gone) this.#states.delete(t.name);
     for (const t of added.filter((g) => g.register)) this.#states.set(t.name, { state: 'registering', detail: null });
-    if (!this.#managed || !esl) return;
+    if (!esl) return;
+    if (!this.#managed) {
+      // FreeSWITCH's own gateways (startFreeSwitch's `gateways`): only their states are read.
+      await this.#readStates(esl, added);
+      return;
+    }
     for (const t of gone.filter(sofiaName)) {
       // A gateway FreeSWITCH does not have (e.g. it restarted meanwhile) is as good as killed.
       const r = await esl.api(`sofia profile ${this.#profile} killgw ${t.name}`);
@@ -114,6 +125,7 @@ export class TrunkGateways {
     }
     if (added.length > 0) await this.#api(esl, `sofia profile ${this.#profile} rescan`);
     await this.#api(esl, 'reloadacl');
+    await this.#readStates(esl, added);
     this.#logger.info({ trunks: this.all.map((t) => t.name), removed: gone.map((t) => t.name), added: added.map((t) => t.name) }, 'trunks replaced');
   }
 

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { waitUntil } from '../../src/contract/steps.js';
 import { OriginateError, type IncomingCall } from '../../src/driver.js';
 import type { TrunkConfig } from '../../src/embedded/engine/trunks.js';
@@ -28,6 +28,24 @@ t.setTimeout(900_000);
 
 const DOMAIN = 'tenor-trunks.test';
 const logger = pino({ level: process.env['TENOR_TEST_LOG'] ?? 'silent' });
+
+/** A carrier that takes REGISTER for tenor-reg / reg-secret (digest, realm registrar.test). */
+async function carrierRegistrar(t: Test, address: string): Promise<{ registrar: Registrar; home: SipPeer }> {
+  const registrar = new Registrar({ realm: 'registrar.test', credentials: new InMemoryCredentialStore({ 'tenor-reg': 'reg-secret' }) });
+  t.teardown(() => registrar.close());
+  const home = await SipPeer.start({
+    address,
+    onRequest: (req, tx) => {
+      if (req.method !== 'REGISTER') return false;
+      const input = registerInputFromRequest(req, tx.source);
+      if (!input) tx.respond(400);
+      else void registrar.handle(input).then((outcome) => tx.send(responseForRegister(req, outcome, tx.localTag)));
+      return true;
+    },
+  });
+  t.teardown(() => home.close());
+  return { registrar, home };
+}
 
 const build = await findEngineBuild('freeswitch');
 if ('missing' in build) {
@@ -131,19 +149,7 @@ if ('missing' in build) {
   });
 
   t.test('a trunk that registers: registered, a wrong password fails, removed it unregisters', async (t) => {
-    const registrar = new Registrar({ realm: 'registrar.test', credentials: new InMemoryCredentialStore({ 'tenor-reg': 'reg-secret' }) });
-    t.teardown(() => registrar.close());
-    const home = await SipPeer.start({
-      address: '127.0.0.3',
-      onRequest: (req, tx) => {
-        if (req.method !== 'REGISTER') return false;
-        const input = registerInputFromRequest(req, tx.source);
-        if (!input) tx.respond(400);
-        else void registrar.handle(input).then((outcome) => tx.send(responseForRegister(req, outcome, tx.localTag)));
-        return true;
-      },
-    });
-    t.teardown(() => home.close());
+    const { registrar, home } = await carrierRegistrar(t, '127.0.0.3');
     const trunk: TrunkConfig = {
       name: 'home', host: '127.0.0.3', port: home.port, transport: 'udp', username: 'tenor-reg', password: 'reg-secret', register: true, registerExpires: 120,
     };
@@ -180,5 +186,25 @@ if ('missing' in build) {
     t.equal(next.trunkRegistration('home')?.state, 'stopped');
     await waitUntil(() => registrar.lookup('tenor-reg').length === 0, 15_000, 'unregistered at stop');
     t.pass('the driver\'s stop unregistered the trunk at the carrier');
+  });
+
+  t.test('without Tenor\'s directory: FreeSWITCH\'s own gateways, whose registration the driver reads', async (t) => {
+    const { registrar, home } = await carrierRegistrar(t, '127.0.0.5');
+    const ownFolder = await mkdtemp(join(tmpdir(), 'tenor-freeswitch-gw-'));
+    const trunk: TrunkConfig = { name: 'own', host: '127.0.0.5', port: home.port, transport: 'udp', username: 'tenor-reg', password: 'reg-secret', register: true };
+    const own = await startFreeSwitch({ prefix: build.prefix, folder: ownFolder, gateways: [trunk], logger });
+    t.teardown(async () => { await own.stop(); await rm(ownFolder, { recursive: true, force: true }); });
+    await waitUntil(() => registrar.lookup('tenor-reg').length === 1, 15_000, 'the static gateway registered');
+    const plain = new FreeSwitchDriver({
+      eventSocket: own.eventSocket, profile: own.profile, sipAddress: own.address, sipPort: own.sipPort, trunks: [{ name: 'own', inboundAddresses: ['127.0.0.5'] }], logger,
+    });
+    await plain.start();
+    t.teardown(() => plain.stop());
+    await plain.setTrunks([trunk]);
+    // Read at once (FreeSWITCH may still be taking the carrier's 200), then followed by its events.
+    await waitUntil(() => plain.trunkRegistration('own')?.state === 'registered', 15_000, 'registered');
+    t.pass('the driver reports the state FreeSWITCH has');
+    await plain.stop();
+    t.equal(registrar.lookup('tenor-reg').length, 1, 'a FreeSWITCH\'s own gateway is left alone at stop');
   });
 }
