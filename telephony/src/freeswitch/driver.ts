@@ -94,7 +94,12 @@ export class FreeSwitchDriver extends EventEmitter<DriverEvents> implements Tele
   async start(): Promise<void> {
     const esl = await EslConnection.connect(this.#cfg.eventSocket, EVENTS);
     this.#attach(esl);
-    await this.#trunks.sync(esl);
+    await this.#trunks.sync(esl).catch((err: unknown) => {
+      // A driver that did not start holds no connection.
+      this.#stopping = true;
+      esl.close();
+      throw err;
+    });
     this.#logger.info({ eventSocket: `${this.#cfg.eventSocket.host}:${this.#cfg.eventSocket.port}` }, 'FreeSWITCH driver connected');
   }
 

@@ -46,6 +46,8 @@ export class TrunkGateways {
   /** Tenor serves the directory: the trunks are gateways it manages. */
   readonly #managed: boolean;
   readonly #logger: Logger;
+  /** Gateways of trunks removed or changed while the event socket was down: killed once it is back. */
+  readonly #toKill = new Set<string>();
 
   constructor(trunks: FsTrunk[], profile: string, managed: boolean, logger: Logger) {
     this.#trunks = [...trunks];
@@ -81,6 +83,8 @@ export class TrunkGateways {
    */
   async sync(esl: EslConnection): Promise<void> {
     if (this.#managed) {
+      await this.#kill(esl, [...this.#toKill]);
+      this.#toKill.clear();
       if (this.#gateways().length > 0) await this.#api(esl, `sofia profile ${this.#profile} rescan`);
       await this.#api(esl, 'reloadacl');
     }
@@ -112,17 +116,16 @@ export class TrunkGateways {
     const added = [...after.values()].filter((t) => { const was = before.get(t.name); return !was || !sameTrunk(was, t); });
     for (const t of gone) this.#states.delete(t.name);
     for (const t of added.filter((g) => g.register)) this.#states.set(t.name, { state: 'registering', detail: null });
-    if (!esl) return;
+    if (!esl) {
+      if (this.#managed) for (const t of gone.filter(sofiaName)) this.#toKill.add(t.name);
+      return;
+    }
     if (!this.#managed) {
       // FreeSWITCH's own gateways (startFreeSwitch's `gateways`): only their states are read.
       await this.#readStates(esl, added);
       return;
     }
-    for (const t of gone.filter(sofiaName)) {
-      // A gateway FreeSWITCH does not have (e.g. it restarted meanwhile) is as good as killed.
-      const r = await esl.api(`sofia profile ${this.#profile} killgw ${t.name}`);
-      if (!r.ok) this.#logger.warn({ trunk: t.name, reply: r.text }, 'gateway of a removed trunk not killed');
-    }
+    await this.#kill(esl, gone.filter(sofiaName).map((t) => t.name));
     if (added.length > 0) await this.#api(esl, `sofia profile ${this.#profile} rescan`);
     await this.#api(esl, 'reloadacl');
     await this.#readStates(esl, added);
@@ -155,6 +158,14 @@ export class TrunkGateways {
     for (const t of this.#gateways()) {
       const r = await esl.api(`sofia profile ${this.#profile} killgw ${t.name}`);
       if (!r.ok) this.#logger.debug({ trunk: t.name, reply: r.text }, 'gateway not killed at stop');
+    }
+  }
+
+  async #kill(esl: EslConnection, names: readonly string[]): Promise<void> {
+    for (const name of names) {
+      // A gateway FreeSWITCH does not have (e.g. it restarted meanwhile) is as good as killed.
+      const r = await esl.api(`sofia profile ${this.#profile} killgw ${name}`);
+      if (!r.ok) this.#logger.warn({ trunk: name, reply: r.text }, 'gateway of a removed trunk not killed');
     }
   }
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import t, { type Test } from 'tap';
 import { waitUntil } from '../../src/contract/steps.js';
-import { OriginateError, type IncomingCall } from '../../src/driver.js';
+import { OriginateError, type Call, type IncomingCall } from '../../src/driver.js';
 import type { TrunkConfig } from '../../src/embedded/engine/trunks.js';
 import { InMemoryCredentialStore } from '../../src/embedded/registrar/credentials.js';
 import { DigestAuthenticator } from '../../src/embedded/registrar/digest-server.js';
@@ -23,6 +23,7 @@ import { startFreeSwitchXmlServer } from '../../src/freeswitch/xml-curl-server.j
 import { SipPeer } from '../contract/sip-peer.js';
 import { findEngineBuild } from '../engine-build.js';
 import { describeSipp, startSipp } from '../peers/sipp.js';
+import { Relay } from './esl-relay.js';
 
 t.setTimeout(900_000);
 
@@ -186,6 +187,48 @@ if ('missing' in build) {
     t.equal(next.trunkRegistration('home')?.state, 'stopped');
     await waitUntil(() => registrar.lookup('tenor-reg').length === 0, 15_000, 'unregistered at stop');
     t.pass('the driver\'s stop unregistered the trunk at the carrier');
+  });
+
+  t.test('trunks changed while the event socket is down take effect once it is back', async (t) => {
+    const relay = new Relay(fs.eventSocket);
+    const relayPort = await relay.listen();
+    t.teardown(() => relay.close());
+    const first = await SipPeer.start({ address: '127.0.0.6' });
+    const second = await SipPeer.start({ address: '127.0.0.7' });
+    t.teardown(async () => { await first.close(); await second.close(); });
+    const a: TrunkConfig = { name: 'first', host: '127.0.0.6', port: first.port, transport: 'udp' };
+    const b: TrunkConfig = { name: 'second', host: '127.0.0.7', port: second.port, transport: 'udp' };
+    const relayed = new FreeSwitchDriver({
+      eventSocket: { ...fs.eventSocket, host: '127.0.0.1', port: relayPort },
+      profile: fs.profile, sipAddress: fs.address, sipPort: fs.sipPort, domain: DOMAIN, trunks: [a], logger,
+    });
+    driver = relayed;
+    t.teardown(async () => { driver = engine; await relayed.stop(); });
+    await relayed.start();
+    const viaFirst = await relayed.originate({ kind: 'number', number: '5550001', trunk: 'first' }, { timeoutMs: 10_000 });
+    t.equal(viaFirst.state, 'answered', 'the first trunk works');
+    await viaFirst.hangup();
+
+    relay.cut(true);
+    await waitUntil(() => relayed.stats().link === 'down', 5000, 'link down');
+    await relayed.setTrunks([b]);
+    t.same(relayed.trunks.map((x) => x.name), ['second'], 'the table changes at once');
+    relay.unblock();
+    await waitUntil(() => relayed.stats().link === 'up', 15_000, 'link back');
+    // The reconnect brings FreeSWITCH in line in the background: wait until the new gateway answers.
+    const deadline = Date.now() + 10_000;
+    let viaSecond: Call | undefined;
+    while (!viaSecond) {
+      viaSecond = await relayed.originate({ kind: 'number', number: '5550002', trunk: 'second' }, { timeoutMs: 5000 }).catch((err: unknown) => {
+        if (Date.now() > deadline) throw err;
+        return undefined;
+      });
+      if (!viaSecond) await new Promise((r) => setTimeout(r, 200));
+    }
+    t.equal(viaSecond.state, 'answered', 'the trunk added while the link was down is a gateway now');
+    await viaSecond.hangup();
+    const gone = await relayed.originate({ kind: 'number', number: '5550003', trunk: 'first' }, { timeoutMs: 3000 }).then(() => undefined, (e: unknown) => e);
+    t.ok(gone instanceof OriginateError, 'the trunk removed while the link was down is no longer dialed');
   });
 
   t.test('without Tenor\'s directory: FreeSWITCH\'s own gateways, whose registration the driver reads', async (t) => {
