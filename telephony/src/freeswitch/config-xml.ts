@@ -2,7 +2,9 @@
 // (FreeSWITCH's own XML registry, not the vanilla conf tree) with the core
 // settings, the modules to load, the event socket on a local address with its
 // password, one sofia profile, and a dialplan that parks every call arriving
-// on the profile so the driver takes it over the event socket.
+// on the profile so the driver takes it over the event socket. With Tenor's
+// directory (xml-curl-server.ts) the profile also authenticates phones and
+// takes its gateways from there.
 
 /** A carrier the profile can dial through (`sofia/gateway/<name>/<number>`). */
 export interface FsGateway {
@@ -28,6 +30,12 @@ export interface FsConfigOptions {
   mediaTimeoutMs: number;
   logFile: string;
   gateways?: readonly FsGateway[];
+  /**
+   * Tenor's directory over mod_xml_curl (xml-curl-server.ts): phones register
+   * in `domain` with Tenor's secrets, INVITEs are challenged except from the
+   * trunks' addresses, and the trunks are the profile's gateways.
+   */
+  directory?: { xmlCurl: { url: string; username: string; password: string }; domain: string };
 }
 
 /** The modules a Tenor-driven FreeSWITCH needs (all part of the build in scripts/build-freeswitch.sh). */
@@ -35,6 +43,16 @@ export const DEFAULT_MODULES: readonly string[] = [
   'mod_console', 'mod_logfile', 'mod_event_socket', 'mod_sofia', 'mod_commands', 'mod_dptools',
   'mod_dialplan_xml', 'mod_sndfile', 'mod_native_file', 'mod_tone_stream', 'mod_loopback',
 ];
+
+/** The network list in acl.conf whose node names Tenor's domain: the addresses calls from trunks come from. */
+export const TRUNK_ACL = 'tenor-trunks';
+
+/** mod_xml_curl must be loaded before mod_sofia, whose profile asks the directory for its gateways as it starts. */
+export function withXmlCurl(modules: readonly string[]): string[] {
+  const rest = modules.filter((m) => m !== 'mod_xml_curl');
+  const sofia = rest.indexOf('mod_sofia');
+  return sofia < 0 ? [...rest, 'mod_xml_curl'] : [...rest.slice(0, sofia), 'mod_xml_curl', ...rest.slice(sofia)];
+}
 
 export function escapeXml(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -59,9 +77,43 @@ ${params({
         </gateway>`;
 }
 
+/** xml_curl.conf and acl.conf for Tenor's directory, and what the profile gets for it. */
+function directoryParts(o: FsConfigOptions): { configuration: string; domains: string; settings: Record<string, string | boolean> } {
+  const d = o.directory;
+  if (!d) return { configuration: '', domains: '<domains/>', settings: { 'auth-calls': false } };
+  const domain = escapeXml(d.domain);
+  return {
+    configuration: `
+    <configuration name="xml_curl.conf" description="Tenor serves the directory">
+      <bindings>
+        <binding name="tenor">
+          <param name="gateway-url" value="${escapeXml(d.xmlCurl.url)}" bindings="directory"/>
+          <param name="gateway-credentials" value="${escapeXml(`${d.xmlCurl.username}:${d.xmlCurl.password}`)}"/>
+          <param name="auth-scheme" value="basic"/>
+          <param name="timeout" value="5"/>
+          <param name="disable-100-continue" value="true"/>
+        </binding>
+      </bindings>
+    </configuration>
+    <configuration name="acl.conf" description="the trunks' addresses, served by Tenor">
+      <network-lists>
+        <list name="${TRUNK_ACL}" default="deny">
+          <node type="allow" domain="${domain}"/>
+        </list>
+      </network-lists>
+    </configuration>`,
+    domains: `<domains><domain name="${domain}" parse="true" alias="false"/></domains>`,
+    settings: {
+      'auth-calls': true, 'apply-inbound-acl': TRUNK_ACL,
+      'challenge-realm': d.domain, 'force-register-domain': d.domain, 'force-register-db-domain': d.domain,
+    },
+  };
+}
+
 export function freeswitchXml(o: FsConfigOptions): string {
   const a = escapeXml(o.address);
   const mediaTimeout = Math.max(1, Math.round(o.mediaTimeoutMs));
+  const directory = directoryParts(o);
   return `<?xml version="1.0"?>
 <document type="freeswitch/xml">
   <section name="configuration" description="written by Tenor">
@@ -95,7 +147,7 @@ ${o.modules.map((m) => `        <load module="${escapeXml(m)}"/>`).join('\n')}
       <settings>
 ${params({ 'listen-ip': o.address, 'listen-port': o.eventSocket.port, password: o.eventSocket.password, nat_map: false }, '        ')}
       </settings>
-    </configuration>
+    </configuration>${directory.configuration}
     <configuration name="sofia.conf" description="SIP">
       <global_settings><param name="log-level" value="0"/><param name="debug-presence" value="0"/></global_settings>
       <profiles>
@@ -103,12 +155,12 @@ ${params({ 'listen-ip': o.address, 'listen-port': o.eventSocket.port, password: 
           <gateways>
 ${(o.gateways ?? []).map(gatewayXml).join('\n')}
           </gateways>
-          <domains/>
+          ${directory.domains}
           <settings>
 ${params({
     'sip-ip': o.address, 'rtp-ip': o.address, 'ext-sip-ip': o.address, 'ext-rtp-ip': o.address,
     'sip-port': o.sipPort, context: o.profile, dialplan: 'XML',
-    'auth-calls': false, 'accept-blind-reg': false, 'manage-presence': false,
+    ...directory.settings, 'accept-blind-reg': false, 'manage-presence': false,
     'inbound-codec-prefs': 'PCMU,PCMA', 'outbound-codec-prefs': 'PCMU,PCMA',
     'dtmf-type': 'rfc2833', 'rfc2833-pt': 101, 'liberal-dtmf': true,
     'rtp-timer-name': 'soft',
@@ -132,7 +184,7 @@ ${params({
       </extension>
     </context>
   </section>
-  <section name="directory" description="no users: Tenor authenticates nobody here yet">
+  <section name="directory" description="no users here: Tenor serves them over mod_xml_curl when asked to">
     <domain name="${a}"/>
   </section>
 </document>

@@ -3,7 +3,10 @@
 // events and every command. FreeSWITCH's dialplan parks each call arriving on
 // the profile (config-xml.ts); the driver sees CHANNEL_PARK, raises `incoming`
 // and from then on drives the channel by its UUID. Outbound calls are placed
-// with bgapi originate to &park() under a UUID chosen here.
+// with bgapi originate to &park() under a UUID chosen here. When Tenor serves
+// FreeSWITCH's directory (xml-curl-server.ts, `domain` set), phones register
+// there, their calls arrive authenticated, and the trunks are gateways that
+// setTrunks changes while running (trunk-gateways.ts).
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import pino, { type Logger } from 'pino';
@@ -17,10 +20,13 @@ import { causeFromFreeSwitch } from './causes.js';
 import { EslConnection, type EslEndpoint, type FsEvent } from './esl-connection.js';
 import { FsBridge, FsMonitor } from './joins.js';
 import { originate, type OriginateRoute } from './originate.js';
+import { USER_NAME } from './directory-xml.js';
+import { GATEWAY_EVENTS, TrunkGateways, type FsTrunk } from './trunk-gateways.js';
+import type { TrunkConfig, TrunkRegistrationState } from '../embedded/engine/trunks.js';
 
 const EVENTS = [
   'CHANNEL_PARK', 'CHANNEL_ANSWER', 'CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE', 'DTMF',
-  'CHANNEL_EXECUTE_COMPLETE', 'BACKGROUND_JOB',
+  'CHANNEL_EXECUTE_COMPLETE', 'BACKGROUND_JOB', ...GATEWAY_EVENTS,
 ];
 
 export interface FreeSwitchDriverConfig {
@@ -30,8 +36,18 @@ export interface FreeSwitchDriverConfig {
   /** FreeSWITCH's SIP address and port, for transfer targets given as a bare number. */
   sipAddress: string;
   sipPort: number;
-  /** Carriers: calls from their addresses are 'trunk' calls; numbers are dialed through their gateway. */
-  trunks?: Array<{ name: string; inboundAddresses?: string[] }>;
+  /**
+   * Carriers: calls from their addresses are 'trunk' calls; numbers are dialed
+   * through their gateway. With `domain`, whole trunks are the profile's
+   * gateways, served by Tenor's directory and changed by setTrunks.
+   */
+  trunks?: FsTrunk[];
+  /**
+   * Tenor's SIP domain when Tenor serves FreeSWITCH's directory (startFreeSwitch
+   * with `xmlCurl`): phones are found registered there, a call authenticated by
+   * a phone's digest is a 'device' call, and the trunks are managed as gateways.
+   */
+  domain?: string;
   /** Where FreeSWITCH can write temporary audio that Tenor reads (AMD). Default: the OS temp folder. */
   workDir?: string;
   promptsDir?: string;
@@ -64,6 +80,7 @@ export class FreeSwitchDriver extends EventEmitter<DriverEvents> implements Tele
   #refusing = false;
   #stopping = false;
   #prompts: PromptLibrary | undefined;
+  readonly #trunks: TrunkGateways;
   /** Set while the event socket is lost: when it was lost, and the timer that ends the calls if it stays lost. */
   #linkLost: { at: number; grace: NodeJS.Timeout } | undefined;
 
@@ -71,10 +88,18 @@ export class FreeSwitchDriver extends EventEmitter<DriverEvents> implements Tele
     super();
     this.#cfg = cfg;
     this.#logger = cfg.logger ?? pino({ level: 'silent' });
+    this.#trunks = new TrunkGateways(cfg.trunks ?? [], cfg.profile, cfg.domain !== undefined, this.#logger);
   }
 
   async start(): Promise<void> {
-    this.#attach(await EslConnection.connect(this.#cfg.eventSocket, EVENTS));
+    const esl = await EslConnection.connect(this.#cfg.eventSocket, EVENTS);
+    this.#attach(esl);
+    await this.#trunks.sync(esl).catch((err: unknown) => {
+      // A driver that did not start holds no connection.
+      this.#stopping = true;
+      esl.close();
+      throw err;
+    });
     this.#logger.info({ eventSocket: `${this.#cfg.eventSocket.host}:${this.#cfg.eventSocket.port}` }, 'FreeSWITCH driver connected');
   }
 
@@ -111,6 +136,10 @@ export class FreeSwitchDriver extends EventEmitter<DriverEvents> implements Tele
   }
 
   #onEvent(e: FsEvent): void {
+    if (e.name === 'CUSTOM') {
+      this.#trunks.onEvent(e);
+      return;
+    }
     const uuid = e.uuid;
     if (!uuid) return;
     const call = this.#calls.get(uuid);
@@ -139,8 +168,36 @@ export class FreeSwitchDriver extends EventEmitter<DriverEvents> implements Tele
 
   #sourceOf(e: FsEvent): CallSource {
     const address = e.header('variable_sip_network_ip') ?? e.header('Caller-Network-Addr');
-    const trunk = this.#cfg.trunks?.find((t) => address !== undefined && (t.inboundAddresses ?? []).includes(address));
-    return trunk ? { kind: 'trunk', trunk: trunk.name } : { kind: 'unknown' };
+    const trunk = this.#trunks.fromAddress(address);
+    if (trunk) return { kind: 'trunk', trunk: trunk.name };
+    // A phone: FreeSWITCH challenged the INVITE and checked the answer against Tenor's directory
+    // (a call let in by the ACL carries sip_acl_authed_by instead).
+    const user = e.header('variable_sip_auth_username');
+    if (this.#cfg.domain !== undefined && user && e.header('variable_sip_authorized') === 'true'
+      && e.header('variable_sip_acl_authed_by') === undefined && e.header('variable_sip_auth_realm') === this.#cfg.domain) {
+      return { kind: 'device', user };
+    }
+    return { kind: 'unknown' };
+  }
+
+  /** The trunks in use now (LiveTrunkControl). */
+  get trunks(): TrunkConfig[] {
+    return this.#trunks.all;
+  }
+
+  /**
+   * Replaces the trunks while running: the next call uses the new ones. With
+   * Tenor's directory, gateways of removed or changed trunks are killed (and
+   * unregistered), new ones added by a profile rescan, and the ACL reloaded.
+   * Throws, changing nothing, when two trunks share a name.
+   */
+  async setTrunks(trunks: TrunkConfig[]): Promise<void> {
+    await this.#trunks.replace(this.#esl && !this.#esl.closed ? this.#esl : undefined, trunks);
+  }
+
+  /** Where the registration to a trunk stands; undefined for a trunk without `register: true` (or unknown). */
+  trunkRegistration(name: string): TrunkRegistrationState | undefined {
+    return this.#trunks.registration(name);
   }
 
   #onInbound(uuid: string, e: FsEvent): void {
@@ -198,6 +255,7 @@ export class FreeSwitchDriver extends EventEmitter<DriverEvents> implements Tele
         if (lost) clearTimeout(lost.grace);
         this.#logger.info({ downMs: lost ? Date.now() - lost.at : 0 }, 'FreeSWITCH event socket back');
         await this.#reconcile(esl);
+        await this.#trunks.sync(esl).catch((err: unknown) => this.#logger.warn({ err }, 'trunks not brought in line after the reconnect'));
         return;
       }
       waitMs = Math.min(waitMs * 2, RECONNECT_MAX_MS);
@@ -257,6 +315,7 @@ export class FreeSwitchDriver extends EventEmitter<DriverEvents> implements Tele
     clearTimeout(timer);
     this.#endCalls('server-shutdown', 'calls still up at shutdown: ended here');
     if (this.#linkLost) clearTimeout(this.#linkLost.grace);
+    await this.#trunks.stop(this.#esl).catch((err: unknown) => this.#logger.warn({ err }, 'gateways not removed at stop'));
     this.#esl?.close();
   }
 
@@ -269,12 +328,13 @@ export class FreeSwitchDriver extends EventEmitter<DriverEvents> implements Tele
           to: /^(?:sips?:)?([^@;>]+)@/.exec(target.address)?.[1] ?? target.address.replace(/^sips?:/, '').split(/[;:]/)[0] ?? target.address,
         };
       case 'number': {
-        const trunk = target.trunk ?? this.#cfg.trunks?.[0]?.name;
+        const trunk = target.trunk ?? this.#trunks.first;
         if (!trunk) throw new OriginateError('unreachable', 'no trunk to dial a number through');
         return { dial: `sofia/gateway/${trunk}/${target.number}`, to: target.number };
       }
       case 'device':
-        return { device: target.user, profile: this.#cfg.profile, to: target.user };
+        if (!USER_NAME.test(target.user)) throw new OriginateError('unreachable', `${JSON.stringify(target.user)} is not a SIP user name`);
+        return { device: this.#cfg.domain !== undefined ? `${target.user}@${this.#cfg.domain}` : target.user, profile: this.#cfg.profile, to: target.user };
     }
   }
 

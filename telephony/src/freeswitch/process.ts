@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { DEFAULT_MODULES, freeswitchXml, type FsGateway } from './config-xml.js';
+import { DEFAULT_MODULES, freeswitchXml, withXmlCurl, type FsGateway } from './config-xml.js';
 import { EslConnection, type EslEndpoint } from './esl-connection.js';
 import { stopperOf } from '../engine-process.js';
 import { freeControlPort, freeSipPort, randomRtpRange } from '../free-ports.js';
@@ -29,6 +29,14 @@ export interface StartFreeSwitchOptions {
   gateways?: readonly FsGateway[];
   /** The sofia profile (and dialplan context). Default 'tenor'. */
   profile?: string;
+  /**
+   * Tenor's directory (startFreeSwitchXmlServer's `binding`): loads mod_xml_curl,
+   * phones register in `domain` with Tenor's secrets, INVITEs not from a trunk's
+   * address are challenged, and the gateways are Tenor's trunks.
+   */
+  xmlCurl?: { url: string; username: string; password: string };
+  /** Tenor's SIP domain and digest realm; required with `xmlCurl`. */
+  domain?: string;
   /** How long to wait for the event socket and the profile. Default 30 s. */
   readyTimeoutMs?: number;
   logger?: Logger;
@@ -40,6 +48,8 @@ export interface RunningFreeSwitch {
   readonly address: string;
   readonly sipPort: number;
   readonly profile: string;
+  /** The domain phones register in (Tenor's realm), when Tenor serves the directory. */
+  readonly domain: string | undefined;
   readonly mediaTimeoutMs: number;
   /** Milliseconds from spawn until the event socket and the profile were ready. */
   readonly startMs: number;
@@ -79,9 +89,13 @@ export async function startFreeSwitch(opts: StartFreeSwitchOptions): Promise<Run
   };
   const sipPort = opts.sipPort ?? await freeSipPort(address);
   const logFile = join(dirs.log, 'freeswitch.log');
+  if (opts.xmlCurl && opts.domain === undefined) throw new Error('startFreeSwitch: xmlCurl needs the domain phones register in');
+  const directory = opts.xmlCurl && opts.domain !== undefined ? { xmlCurl: opts.xmlCurl, domain: opts.domain } : undefined;
+  const modules = opts.modules ?? DEFAULT_MODULES;
   await writeFile(join(dirs.conf, 'freeswitch.xml'), freeswitchXml({
     address, sipPort, rtpPorts: opts.rtpPorts ?? randomRtpRange(), eventSocket, profile,
-    modules: opts.modules ?? DEFAULT_MODULES, mediaTimeoutMs, logFile, gateways: opts.gateways ?? [],
+    modules: directory ? withXmlCurl(modules) : modules, mediaTimeoutMs, logFile, gateways: opts.gateways ?? [],
+    ...(directory ? { directory } : {}),
   }));
 
   const started = Date.now();
@@ -110,5 +124,5 @@ export async function startFreeSwitch(opts: StartFreeSwitchOptions): Promise<Run
   }
   const startMs = Date.now() - started;
   opts.logger?.info({ pid, sipPort, eventSocketPort: eventSocket.port, startMs }, 'FreeSWITCH ready');
-  return { pid, eventSocket, address, sipPort, profile, mediaTimeoutMs, startMs, logFile, stop };
+  return { pid, eventSocket, address, sipPort, profile, domain: directory?.domain, mediaTimeoutMs, startMs, logFile, stop };
 }

@@ -1,6 +1,7 @@
 // Changing trunks while running is a capability of a telephony engine, not
-// part of the driver contract: the embedded engine has it; an engine that has
-// not (e.g. a FreeSWITCH driver) takes its trunks from the site file at start.
+// part of the driver contract: the embedded engine has it, and the FreeSWITCH
+// driver when Tenor serves FreeSWITCH's directory (its gateways); an engine that
+// has not takes its trunks from the site file at start.
 
 import type { TelephonyDriver, TrunkConfig as EngineTrunk, TrunkRegistrationState } from '@tenor/telephony';
 import type { TrunkConfig } from '../../config/schema.js';
