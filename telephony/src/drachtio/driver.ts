@@ -20,6 +20,7 @@ import {
   OriginateError, type Bridge, type Call, type CallSource, type DialTarget, type DriverEvents, type DriverStats,
   type IncomingCall, type Monitor, type MonitorMode, type OriginateOptions, type TelephonyDriver,
 } from '../driver.js';
+import type { TrunkRegistrationState } from '../embedded/engine/trunks.js';
 import { Registrar, type CredentialStore } from '../embedded/registrar/index.js';
 import type { EslEndpoint } from '../freeswitch/esl-connection.js';
 import { FreeSwitchDriver } from '../freeswitch/driver.js';
@@ -35,6 +36,7 @@ export interface DrachtioDriverConfig {
   edge: { address: string; port: number };
   /** The FreeSWITCH that carries the media: its event socket and its parking profile's SIP address. */
   freeswitch: { eventSocket: EslEndpoint; profile: string; address: string; port: number };
+  /** Carriers; changed while running with setTrunks. */
   trunks?: DrachtioTrunk[];
   /** Phones REGISTER at the edge with these credentials; without it REGISTER is refused. */
   registrar?: { realm: string; credentials: CredentialStore };
@@ -64,6 +66,7 @@ export class DrachtioDriver extends EventEmitter<DriverEvents> implements Teleph
   readonly #media: FreeSwitchDriver;
   readonly #registrar: Registrar | undefined;
   readonly #trunkRegistrations: TrunkRegistrations;
+  #trunks: DrachtioTrunk[];
   readonly #inbound = new Map<string, InboundLeg>();
   readonly #placing = new Map<string, Destination & { headers: Record<string, string> }>();
   readonly #pairs = new Set<DialogPair>();
@@ -90,15 +93,34 @@ export class DrachtioDriver extends EventEmitter<DriverEvents> implements Teleph
       ...(cfg.originateTimeoutMs !== undefined ? { originateTimeoutMs: cfg.originateTimeoutMs } : {}),
       ...(cfg.linkLostGraceMs !== undefined ? { linkLostGraceMs: cfg.linkLostGraceMs } : {}),
     });
-    this.#trunkRegistrations = new TrunkRegistrations(this.#srf, cfg.trunks ?? [], cfg.edge, this.#logger);
+    this.#trunks = [...(cfg.trunks ?? [])];
+    this.#trunkRegistrations = new TrunkRegistrations(this.#srf, cfg.edge, this.#logger);
     this.#registrar = cfg.registrar
       ? new Registrar({ realm: cfg.registrar.realm, credentials: cfg.registrar.credentials, logger: this.#logger })
       : undefined;
   }
 
-  /** The trunks (with `register: true`) the carrier has accepted a REGISTER from. */
-  get registeredTrunks(): readonly string[] {
-    return this.#trunkRegistrations.registered;
+  /** The trunks in use now (LiveTrunkControl, as on the embedded and FreeSWITCH drivers). */
+  get trunks(): DrachtioTrunk[] {
+    return [...this.#trunks];
+  }
+
+  /**
+   * Replaces the trunks while running: the next call uses the new ones;
+   * registrations of removed or changed trunks end (unregistered), new ones
+   * start. Throws, changing nothing, when two trunks share a name.
+   */
+  async setTrunks(trunks: DrachtioTrunk[]): Promise<void> {
+    const names = new Set(trunks.map((t) => t.name));
+    if (names.size !== trunks.length) throw new Error('two trunks share a name');
+    this.#trunks = [...trunks];
+    this.#logger.info({ trunks: trunks.map((t) => t.name) }, 'trunks replaced');
+    await this.#trunkRegistrations.replace(this.#trunks);
+  }
+
+  /** Where the registration to a trunk stands; undefined for a trunk without `register: true` (or unknown). */
+  trunkRegistration(name: string): TrunkRegistrationState | undefined {
+    return this.#trunkRegistrations.state(name);
   }
 
   /** The registrar phones register with (its bindings), when one is configured. */
@@ -116,7 +138,7 @@ export class DrachtioDriver extends EventEmitter<DriverEvents> implements Teleph
       await this.#media.stop();
       throw err;
     }
-    this.#trunkRegistrations.start();
+    this.#trunkRegistrations.start(this.#trunks);
     this.#logger.info({ drachtio: `${this.#cfg.drachtio.host}:${this.#cfg.drachtio.port}` }, 'drachtio driver connected');
   }
 
@@ -202,7 +224,7 @@ export class DrachtioDriver extends EventEmitter<DriverEvents> implements Teleph
     }
     const leg = randomUUID();
     this.#inbound.set(leg, {
-      source: identify(req, this.#cfg.trunks ?? [], this.#registrar), headers: headersOfInterest(req), sipCallId: req.get('Call-ID'),
+      source: identify(req, this.#trunks, this.#registrar), headers: headersOfInterest(req), sipCallId: req.get('Call-ID'),
     });
     const fs = this.#cfg.freeswitch;
     const user = encodeURIComponent(req.calledNumber || 'tenor');
@@ -282,7 +304,7 @@ export class DrachtioDriver extends EventEmitter<DriverEvents> implements Teleph
 
   async originate(target: DialTarget, opts: OriginateOptions = {}): Promise<Call> {
     if (this.#refusing || this.#stopping) throw new OriginateError('unreachable', 'not placing new calls');
-    const dest = destinationOf(target, this.#cfg.trunks ?? [], this.#registrar);
+    const dest = destinationOf(target, this.#trunks, this.#registrar);
     const leg = randomUUID();
     this.#placing.set(leg, { ...dest, headers: opts.headers ?? {} });
     try {

@@ -4,22 +4,11 @@
 // address, a registered phone's contact, a carrier with its digest account).
 import type Srf from 'drachtio-srf';
 import { OriginateError, type CallSource, type DialTarget } from '../driver.js';
+import { trunkInboundAddresses, type TrunkConfig } from '../embedded/engine/trunks.js';
 import type { Registrar } from '../embedded/registrar/index.js';
 
-/** A carrier behind the edge. */
-export interface DrachtioTrunk {
-  name: string;
-  host: string;
-  port: number;
-  transport?: 'udp' | 'tcp';
-  /** Calls from these addresses are this trunk's ('trunk' source). */
-  inboundAddresses?: string[];
-  /** The account the carrier's digest challenge is answered with. */
-  username?: string;
-  password?: string;
-  /** REGISTER with the carrier (as `username`) so it sends calls to the edge. */
-  register?: boolean;
-}
+/** A carrier behind the edge: the embedded engine's trunk settings (host, port, account, register, inbound addresses). */
+export type DrachtioTrunk = TrunkConfig;
 
 /** Where a call Tenor places goes, once it has passed FreeSWITCH and reached the edge. */
 export interface Destination {
@@ -53,7 +42,7 @@ function fromUser(req: Srf.SrfRequest): string | undefined {
 }
 
 export function identify(req: Srf.SrfRequest, trunks: readonly DrachtioTrunk[], registrar: Registrar | undefined): CallSource {
-  const trunk = trunks.find((t) => (t.inboundAddresses ?? []).includes(req.source_address));
+  const trunk = trunks.find((t) => trunkInboundAddresses(t).includes(req.source_address));
   if (trunk) return { kind: 'trunk', trunk: trunk.name };
   const user = fromUser(req);
   const port = Number(req.source_port);

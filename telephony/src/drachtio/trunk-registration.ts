@@ -1,13 +1,13 @@
 // Trunks with `register: true`: the edge REGISTERs with the carrier (its
 // digest challenge answered with the trunk's account) so the carrier sends
 // calls to drachtio, refreshes before the granted expiry runs out, retries a
-// failed attempt, and unregisters (Expires: 0) when the driver stops.
+// failed attempt, and unregisters (Expires: 0) when the trunk is removed or
+// changed, or the driver stops.
 import type Srf from 'drachtio-srf';
 import type { Logger } from 'pino';
-import type { DrachtioTrunk } from './edge.js';
+import { sameTrunk, type TrunkConfig, type TrunkRegistrationState } from '../embedded/engine/trunks.js';
 import { outOfDialogRequest } from './srf-requests.js';
 
-const EXPIRES_S = 600;
 /** Wait before trying again after a failed REGISTER. */
 const RETRY_MS = 30_000;
 
@@ -19,80 +19,137 @@ function grantedSeconds(res: Srf.SrfResponse, asked: number): number {
   return Number.isFinite(granted) && granted > 0 ? granted : asked;
 }
 
-export class TrunkRegistrations {
+/** One trunk's registration, kept up until stopped. */
+class TrunkRegistration {
+  readonly trunk: TrunkConfig;
   readonly #srf: Srf;
-  readonly #trunks: DrachtioTrunk[];
   readonly #contactHost: string;
   readonly #log: Logger;
-  readonly #timers = new Map<string, NodeJS.Timeout>();
-  readonly #registered = new Set<string>();
+  #timer: NodeJS.Timeout | undefined;
+  #state: TrunkRegistrationState = { state: 'registering', detail: null };
   #stopped = false;
 
-  constructor(srf: Srf, trunks: readonly DrachtioTrunk[], edge: { address: string; port: number }, log: Logger) {
+  constructor(srf: Srf, trunk: TrunkConfig, contactHost: string, log: Logger) {
     this.#srf = srf;
-    this.#trunks = trunks.filter((t) => t.register === true);
+    this.trunk = trunk;
+    this.#contactHost = contactHost;
+    this.#log = log.child({ trunk: trunk.name });
+  }
+
+  get state(): TrunkRegistrationState {
+    return this.#state;
+  }
+
+  start(): void {
+    void this.#register();
+  }
+
+  #send(expires: number): Promise<Srf.SrfResponse> {
+    const t = this.trunk;
+    const user = t.username ?? 'tenor';
+    const transport = t.transport === 'tcp' ? ';transport=tcp' : '';
+    const aor = `<sip:${user}@${t.fromDomain ?? t.host}>`;
+    return outOfDialogRequest(this.#srf, `sip:${t.host}:${t.port}${transport}`, {
+      method: 'REGISTER',
+      headers: { From: aor, To: aor, Contact: `<sip:${user}@${this.#contactHost}${transport}>`, Expires: String(expires) },
+      ...(t.username !== undefined && t.password !== undefined ? { auth: { username: t.username, password: t.password } } : {}),
+    }, 10_000);
+  }
+
+  async #register(): Promise<void> {
+    const asked = this.trunk.registerExpires ?? 3600;
+    let nextMs = RETRY_MS;
+    try {
+      const res = await this.#send(asked);
+      if (this.#stopped) return;
+      if (res.status >= 200 && res.status < 300) {
+        const granted = grantedSeconds(res, asked);
+        this.#state = { state: 'registered', detail: `expires in ${granted} s` };
+        // Refresh well before it lapses (at 80 %), as phones do.
+        nextMs = Math.max(1000, granted * 800);
+        this.#log.info({ expires: granted }, 'registered with the carrier');
+      } else {
+        this.#state = { state: 'failed', detail: `${res.status} ${res.reason}` };
+        this.#log.warn({ status: res.status }, 'carrier refused the REGISTER: trying again later');
+      }
+    } catch (err) {
+      if (this.#stopped) return;
+      this.#state = { state: 'failed', detail: err instanceof Error ? err.message : String(err) };
+      this.#log.warn({ err }, 'REGISTER to the carrier failed: trying again later');
+    }
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => void this.#register(), nextMs);
+    this.#timer.unref();
+  }
+
+  /** Stops refreshing and unregisters when registered. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    const wasRegistered = this.#state.state === 'registered';
+    this.#state = { state: 'stopped', detail: null };
+    if (!wasRegistered) return;
+    try {
+      const res = await this.#send(0);
+      this.#log.info({ status: res.status }, 'unregistered from the carrier');
+    } catch (err) {
+      this.#log.warn({ err }, 'unregistering from the carrier failed');
+    }
+  }
+}
+
+export class TrunkRegistrations {
+  readonly #srf: Srf;
+  readonly #contactHost: string;
+  readonly #log: Logger;
+  readonly #byName = new Map<string, TrunkRegistration>();
+  #started = false;
+
+  constructor(srf: Srf, edge: { address: string; port: number }, log: Logger) {
+    this.#srf = srf;
     this.#contactHost = `${edge.address}:${edge.port}`;
     this.#log = log;
   }
 
-  /** Trunks the carrier has accepted a REGISTER from (and not yet unregistered). */
-  get registered(): readonly string[] {
-    return [...this.#registered];
+  /** Where the registration to a trunk stands; undefined for a trunk that does not register. */
+  state(name: string): TrunkRegistrationState | undefined {
+    return this.#byName.get(name)?.state;
   }
 
-  start(): void {
-    for (const trunk of this.#trunks) void this.#register(trunk);
+  /** Starts registering the trunks that ask for it. */
+  start(trunks: readonly TrunkConfig[]): void {
+    this.#started = true;
+    for (const trunk of trunks) this.#add(trunk);
   }
 
-  async #send(trunk: DrachtioTrunk, expires: number): Promise<Srf.SrfResponse> {
-    const user = trunk.username ?? 'tenor';
-    const transport = trunk.transport === 'tcp' ? ';transport=tcp' : '';
-    const aor = `<sip:${user}@${trunk.host}>`;
-    return outOfDialogRequest(this.#srf, `sip:${trunk.host}:${trunk.port}${transport}`, {
-      method: 'REGISTER',
-      headers: { From: aor, To: aor, Contact: `<sip:${user}@${this.#contactHost}${transport}>`, Expires: String(expires) },
-      ...(trunk.username !== undefined && trunk.password !== undefined ? { auth: { username: trunk.username, password: trunk.password } } : {}),
-    }, 10_000);
+  #add(trunk: TrunkConfig): void {
+    if (trunk.register !== true) return;
+    const registration = new TrunkRegistration(this.#srf, trunk, this.#contactHost, this.#log);
+    this.#byName.set(trunk.name, registration);
+    registration.start();
   }
 
-  async #register(trunk: DrachtioTrunk): Promise<void> {
-    if (this.#stopped) return;
-    let nextMs = RETRY_MS;
-    try {
-      const res = await this.#send(trunk, EXPIRES_S);
-      if (res.status >= 200 && res.status < 300) {
-        const granted = grantedSeconds(res, EXPIRES_S);
-        this.#registered.add(trunk.name);
-        // Refresh well before it lapses (at 80 %), as phones do.
-        nextMs = Math.max(1000, granted * 800);
-        this.#log.info({ trunk: trunk.name, expires: granted }, 'registered with the carrier');
-      } else {
-        this.#registered.delete(trunk.name);
-        this.#log.warn({ trunk: trunk.name, status: res.status }, 'carrier refused the REGISTER: trying again later');
-      }
-    } catch (err) {
-      this.#registered.delete(trunk.name);
-      this.#log.warn({ trunk: trunk.name, err }, 'REGISTER to the carrier failed: trying again later');
+  /** The trunks changed: registrations of removed or changed trunks end (unregistered), new ones start. */
+  async replace(trunks: readonly TrunkConfig[]): Promise<void> {
+    if (!this.#started) return;
+    const next = new Map(trunks.map((t) => [t.name, t]));
+    const ending: Array<Promise<void>> = [];
+    for (const [name, registration] of [...this.#byName]) {
+      const now = next.get(name);
+      if (now && sameTrunk(now, registration.trunk)) continue;
+      this.#byName.delete(name);
+      ending.push(registration.stop());
     }
-    if (this.#stopped) return;
-    const timer = setTimeout(() => void this.#register(trunk), nextMs);
-    timer.unref();
-    this.#timers.set(trunk.name, timer);
+    await Promise.all(ending);
+    for (const trunk of trunks) if (!this.#byName.has(trunk.name)) this.#add(trunk);
   }
 
   /** Stops refreshing and unregisters every trunk that is registered. */
   async stop(): Promise<void> {
-    this.#stopped = true;
-    for (const timer of this.#timers.values()) clearTimeout(timer);
-    this.#timers.clear();
-    await Promise.all(this.#trunks.filter((t) => this.#registered.has(t.name)).map(async (trunk) => {
-      try {
-        const res = await this.#send(trunk, 0);
-        this.#log.info({ trunk: trunk.name, status: res.status }, 'unregistered from the carrier');
-      } catch (err) {
-        this.#log.warn({ trunk: trunk.name, err }, 'unregistering from the carrier failed');
-      }
-      this.#registered.delete(trunk.name);
-    }));
+    this.#started = false;
+    const all = [...this.#byName.values()];
+    this.#byName.clear();
+    await Promise.all(all.map((r) => r.stop()));
   }
 }

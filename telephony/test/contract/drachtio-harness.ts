@@ -29,7 +29,7 @@ export async function createDrachtioHarness(engines: DrachtioEngines): Promise<D
     drachtio: drachtio.admin,
     edge: { address: drachtio.address, port: drachtio.sipPort },
     freeswitch: { eventSocket: fs.eventSocket, profile: fs.profile, address: fs.address, port: fs.sipPort },
-    trunks: [{ name: 'carrier', host: '127.0.0.2', port: carrier.port, inboundAddresses: ['127.0.0.2'] }],
+    trunks: [{ name: 'carrier', host: '127.0.0.2', port: carrier.port, transport: 'udp', inboundAddresses: ['127.0.0.2'] }],
     registrar: { realm: 'tenor.test', credentials: new InMemoryCredentialStore({ alice: 'alice-password' }) },
     workDir: dir,
     logger: pino({ level: process.env['TENOR_TEST_LOG'] ?? 'silent' }),

@@ -73,11 +73,14 @@ if ('missing' in fsBuild || 'missing' in drachtioBuild) {
   const phone = await SipPeer.start({ address: '127.0.0.1' });
   t.teardown(() => phone.close());
 
+  const carrierTrunk = {
+    name: 'carrier', host: '127.0.0.2', port: carrier.port, transport: 'udp' as const, username: 'tenor', password: 'trunk-secret', register: true,
+  };
   const driver = new DrachtioDriver({
     drachtio: drachtio.admin,
     edge: { address: drachtio.address, port: drachtio.sipPort },
     freeswitch: { eventSocket: freeswitch.eventSocket, profile: freeswitch.profile, address: freeswitch.address, port: freeswitch.sipPort },
-    trunks: [{ name: 'carrier', host: '127.0.0.2', port: carrier.port, username: 'tenor', password: 'trunk-secret', register: true }],
+    trunks: [carrierTrunk],
     registrar: { realm: 'tenor.test', credentials: new InMemoryCredentialStore({ alice: 'alice-password', bob: 'bob-password' }) },
     workDir: folder,
     logger: pino({ level: process.env['TENOR_TEST_LOG'] ?? 'silent' }),
@@ -137,7 +140,7 @@ if ('missing' in fsBuild || 'missing' in drachtioBuild) {
     await waitFor(() => carrierRegistrar.lookup('tenor').length === 1, 'the trunk\'s registration');
     t.match(carrierRegistrar.lookup('tenor')[0]?.contact, new RegExp(`^sip:tenor@${drachtio.address.replace(/\./g, '\\.')}:${drachtio.sipPort}$`),
       'the edge\'s address is bound at the carrier');
-    t.same(driver.registeredTrunks, ['carrier']);
+    t.equal(driver.trunkRegistration('carrier')?.state, 'registered');
   });
 
   t.test('a number goes out through the trunk, answering the carrier\'s digest challenge', async (t) => {
@@ -233,10 +236,22 @@ if ('missing' in fsBuild || 'missing' in drachtioBuild) {
     const reply = await registerContact({ registrar, user: 'alice', password: 'alice-password', contact: `sip:answer@127.0.0.1:${phone.port}` });
     t.equal(reply.status, 200, 'the edge serves again');
   });
+  t.test('setTrunks: a removed trunk is unregistered and dials nothing; added again, it registers again', async (t) => {
+    await driver.setTrunks([]);
+    t.equal(carrierRegistrar.lookup('tenor').length, 0, 'the carrier no longer holds the edge\'s binding');
+    t.equal(driver.trunkRegistration('carrier'), undefined);
+    const err = await driver.originate({ kind: 'number', number: '+4930123456', trunk: 'carrier' }, { timeoutMs: 2000 }).then(() => undefined, (e: unknown) => e);
+    t.match(err, { hangupCause: 'unreachable' }, 'a number through the removed trunk is unreachable');
+    await t.rejects(driver.setTrunks([carrierTrunk, carrierTrunk]), /share a name/, 'two trunks of one name are refused');
+    await driver.setTrunks([carrierTrunk]);
+    await waitFor(() => carrierRegistrar.lookup('tenor').length === 1, 'the registration again');
+    t.same(driver.trunks.map((tr) => tr.name), ['carrier']);
+  });
+
   t.test('stop unregisters the trunk from the carrier', async (t) => {
     await driver.stop();
     t.equal(carrierRegistrar.lookup('tenor').length, 0, 'the carrier no longer holds the edge\'s binding');
-    t.same(driver.registeredTrunks, []);
+    t.equal(driver.trunkRegistration('carrier'), undefined, 'no registration left');
   });
 }
 
