@@ -322,7 +322,11 @@ export class FreeSwitchDriver extends EventEmitter<DriverEvents> implements Tele
   #route(target: DialTarget): OriginateRoute {
     switch (target.kind) {
       case 'address':
-        return { dial: `sofia/${this.#cfg.profile}/${target.address.replace(/^sips?:/, '')}`, to: target.address };
+        // The call's `to` is the address's user (its host when it has none), as on the embedded engine.
+        return {
+          dial: `sofia/${this.#cfg.profile}/${target.address.replace(/^sips?:/, '')}`,
+          to: /^(?:sips?:)?([^@;>]+)@/.exec(target.address)?.[1] ?? target.address.replace(/^sips?:/, '').split(/[;:]/)[0] ?? target.address,
+        };
       case 'number': {
         const trunk = target.trunk ?? this.#trunks.first;
         if (!trunk) throw new OriginateError('unreachable', 'no trunk to dial a number through');
