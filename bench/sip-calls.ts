@@ -2,13 +2,16 @@
 //   SIPp uac  →  Tenor (answers, originates to the far trunk, bridges)  →  SIPp uas
 // on each engine asked for: the embedded one, or FreeSWITCH driven by Tenor
 // (whose own process's CPU counts as well as Tenor's). The call rate steps up;
-// each step runs `stepSeconds` of calls. Printed: per step the calls that
-// succeeded/failed, retransmissions, and the server's CPU time per call
+// each step runs `stepSeconds` of calls, each held `holdMs` once answered so
+// that it is bridged before the caller hangs up (a call that ends unbridged
+// counts as failed: with no hold, the caller's BYE overtakes FreeSWITCH's
+// uuid_bridge). Printed: per step the calls that succeeded/failed, were
+// bridged, retransmissions, and the server's CPU time per call
 // (Tenor's process, the engine's process, both); per engine the highest rate
 // with 0 failed calls; with several engines or rounds, the medians side by
 // side and their ratios (lib/compare.ts).
 //
-//   bench/run.sh sip-calls [rates=25,50,100,200,300,400,600] [stepSeconds=5] [--engines embedded,freeswitch] [--rounds N] [--json FILE]
+//   bench/run.sh sip-calls [rates=25,50,100,200,300,400,600] [stepSeconds=5] [holdMs=1000] [--engines embedded,freeswitch] [--rounds N] [--json FILE]
 
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,6 +27,7 @@ import { waitFor } from './lib/wait.js';
 const args = parseEngineArgs(process.argv.slice(2));
 const rates = (args.positionals[0] ?? '25,50,100,200,300,400,600').split(',').map(Number);
 const stepSeconds = Number(args.positionals[1] ?? 5);
+const holdMs = Number(args.positionals[2] ?? 1000);
 const BUFF = 4 * 1024 * 1024;
 
 interface Step {
@@ -43,33 +47,35 @@ async function ramp(engine: BenchEngine): Promise<Step[]> {
   try {
     const server = await spawnServer({ engine, rtpPorts: await freeUdpRange(4000, { belowEphemeral: true }), farPort: uas.port });
     try {
-      console.log(`-- ${engine}: server on ${server.address} (engine ready in ${server.engineStartMs} ms), far uas on 127.0.0.1:${uas.port}; ${stepSeconds} s per step`);
-      console.log('rate/s  calls  ok     failed  retrans  cpu-ms/call tenor+engine=total   cpu-% of a core');
+      console.log(`-- ${engine}: server on ${server.address} (engine ready in ${server.engineStartMs} ms), far uas on 127.0.0.1:${uas.port}; ${stepSeconds} s per step, calls held ${holdMs} ms`);
+      console.log('rate/s  calls  ok     failed  bridged  retrans  cpu-ms/call tenor+engine=total   cpu-% of a core');
       for (const rate of rates) {
         const calls = Math.round(rate * stepSeconds);
         const before = await server.sample();
         const r = await runSipp({
-          scenario: 'uac', remote: server.address, service: '1000', calls, rate,
-          limit: Math.max(50, rate * 2), buffSize: BUFF, timeoutMs: stepSeconds * 1000 + 60_000,
+          scenario: 'uac', remote: server.address, service: '1000', calls, rate, pauseMs: holdMs,
+          limit: Math.max(50, Math.ceil(rate * (2 + holdMs / 1000))), buffSize: BUFF, timeoutMs: stepSeconds * 1000 + holdMs + 60_000,
         });
         const after = await server.sample();
         const cpu = cpuBetween(before, after);
         const wallMs = after.wallMs - before.wallMs;
         const ok = r.stats.successful;
-        const failed = r.stats.failed + (calls - ok - r.stats.failed);
+        const bridged = after.bridged - before.bridged;
+        const unbridged = Math.max(0, ok - bridged);
+        const failed = r.stats.failed + (calls - ok - r.stats.failed) + unbridged;
         const per = (us: number): number => (ok > 0 ? us / 1000 / ok : NaN);
         const step: Step = { rate, failed, tenorMs: per(cpu.tenorUs), engineMs: per(cpu.engineUs), totalMs: per(cpu.totalUs) };
         steps.push(step);
         const split = `${step.tenorMs.toFixed(3)}+${step.engineMs.toFixed(3)}=${step.totalMs.toFixed(3)}`;
         console.log(
-          `${String(rate).padEnd(8)}${String(calls).padEnd(7)}${String(ok).padEnd(7)}${String(failed).padEnd(8)}`
+          `${String(rate).padEnd(8)}${String(calls).padEnd(7)}${String(ok).padEnd(7)}${String(failed).padEnd(8)}${String(bridged).padEnd(9)}`
           + `${String(r.stats.retransmissions).padEnd(9)}${split.padEnd(33)}${(cpu.totalUs / 10 / wallMs).toFixed(0)}`,
         );
         if (failed > 0 || r.code !== 0) {
           const errorsFile = join(tmpdir(), `tenor-bench-sip-calls-${engine}-${rate}.log`);
           await writeFile(errorsFile, r.errors);
           const aborted = r.errors.split('\n').filter((l) => /Aborting/.test(l));
-          console.log(`  stopped: exit ${r.code}; ${aborted.length} calls aborted, e.g. ${aborted[0] ?? '-'}; SIPp errors in ${errorsFile}`);
+          console.log(`  stopped: exit ${r.code}; ${unbridged} answered calls ended unbridged; ${aborted.length} calls aborted, e.g. ${aborted[0] ?? '-'}; SIPp errors in ${errorsFile}`);
           break;
         }
         // let the calls drain before the next step
