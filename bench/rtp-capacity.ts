@@ -48,8 +48,8 @@ try {
     const received = inWindow.filter((p) => inRange(p.dstPort) && !inRange(p.srcPort)).length;
     const lossPct = 100 * (1 - relayed / Math.max(1, received));
     const expected = s1.stats.activeBridges * 100 * ((t1 - t0) / 1000);
-    const cpu = cpuBetween(s0, s1) / 10 / (s1.wallMs - s0.wallMs);
-    const perPacket = cpuBetween(s0, s1) / Math.max(1, relayed);
+    const cpu = cpuBetween(s0, s1).totalUs / 10 / (s1.wallMs - s0.wallMs);
+    const perPacket = cpuBetween(s0, s1).totalUs / Math.max(1, relayed);
     console.log(
       `${String(calls).padEnd(7)}${String(s1.stats.activeBridges).padEnd(9)}${cpu.toFixed(1).padEnd(14)}`
       + `${String(Math.round(relayed / ((t1 - t0) / 1000))).padEnd(11)}${(100 * received / Math.max(1, expected)).toFixed(1).padEnd(10)}`

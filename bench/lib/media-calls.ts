@@ -1,4 +1,4 @@
-// Bridged calls with media both ways through the benchmark server:
+// Bridged calls with media both ways through the benchmark server (either engine):
 //   SIPp uac (streams PCMU)  →  Tenor B2BUA  →  SIPp uas (-rtp_echo sends it all back)
 // so every bridge relays 50 packets/s in each direction.
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { makeToneUlaw } from '../../telephony/test/peers/audio.js';
 import { freeUdpRange } from '../../telephony/test/peers/ports.js';
 import { startSipp, type SippProcess } from '../../telephony/test/peers/sipp.js';
+import type { BenchEngine } from './protocol.js';
 import { spawnServer, type BenchServer } from './spawn-server.js';
 import { waitFor } from './wait.js';
 
@@ -20,14 +21,21 @@ export interface MediaRig {
 
 const BUFF = 4 * 1024 * 1024;
 
-/** Server + echoing far end, and a µ-law file long enough for `callSeconds`. */
-export async function startMediaRig(callSeconds: number): Promise<MediaRig> {
+/** Server on `engine` + echoing far end, and a µ-law file long enough for `callSeconds`. */
+export async function startMediaRig(callSeconds: number, engine: BenchEngine = 'embedded'): Promise<MediaRig> {
   const dir = await mkdtemp(join(tmpdir(), 'tenor-bench-'));
   const audioFile = await makeToneUlaw(join(dir, 'stream.ul'), { seconds: callSeconds, frequency: 440 });
   const uas = await startSipp({ scenario: 'uas-answer-echo.xml', rtpEcho: true, buffSize: BUFF, timeoutMs: 3_600_000 });
   await uas.ready();
   const rtpPorts = await freeUdpRange(4000, { belowEphemeral: true });
-  const server = await spawnServer({ rtpPorts, farPort: uas.port });
+  let server: BenchServer;
+  try {
+    server = await spawnServer({ engine, rtpPorts, farPort: uas.port });
+  } catch (err) {
+    await uas.stop(1000);
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     server, uas, rtpPorts, audioFile,
     async close(): Promise<void> {

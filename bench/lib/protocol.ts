@@ -1,18 +1,28 @@
 // Messages between a benchmark script and its server process.
 import type { DriverStats } from '../../telephony/src/driver.js';
 
+/** The engine behind the benchmark server: Tenor's own, or FreeSWITCH driven over its event socket. */
+export type BenchEngine = 'embedded' | 'freeswitch';
+export const BENCH_ENGINES: readonly BenchEngine[] = ['embedded', 'freeswitch'];
+
 export interface ServerOptions {
+  engine: BenchEngine;
   rtpPorts: { from: number; to: number };
   /** SIP port of the SIPp uas the server calls out to (its "far" trunk). */
   farPort: number;
+  /** Install prefix of the FreeSWITCH build (engine 'freeswitch'). */
+  freeswitchPrefix?: string;
 }
 
 export type ServerRequest = { cmd: 'sample' } | { cmd: 'stop' };
 
 export interface ServerSample {
   kind: 'sample';
+  /** CPU of the Tenor process (the driver and the back-to-back logic), from process.cpuUsage(). */
   cpuUserUs: number;
   cpuSystemUs: number;
+  /** CPU of the engine's own process (FreeSWITCH: utime + stime of its PID, every thread); 0 for the embedded engine. */
+  engineCpuUs: number;
   wallMs: number;
   stats: DriverStats;
   bridged: number;
@@ -21,6 +31,8 @@ export interface ServerSample {
 }
 
 export type ServerReply =
-  | { kind: 'ready'; sipPort: number }
+  /** enginePid: the engine's own process (FreeSWITCH), for a last-resort kill if the server hangs. */
+  | { kind: 'ready'; sipPort: number; engineStartMs: number; enginePid?: number }
+  | { kind: 'failed'; error: string }
   | ServerSample
   | { kind: 'stopped' };

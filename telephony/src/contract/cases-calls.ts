@@ -59,6 +59,7 @@ export const callCases: Record<string, Case> = {
     t.equal(answered.state, 'answered');
     t.equal(answered.direction, 'outbound');
     t.equal(answered.from.number, '+15550199');
+    t.equal(answered.to.number, 'answer', 'to: the user of the address dialed');
     const remote = await h.peer.nextCall(WAIT);
     t.ok(remote.answered);
     const ended = hangupOf(answered);

@@ -78,6 +78,8 @@ ${params({
     'expire-seconds': t.registerExpires ?? 3600,
     'retry-seconds': 30,
     'caller-id-in-from': true,
+    // A carrier's call to the registered contact (sip:gw+<name>@…) goes to the number in its To, not to the account name.
+    extension: 'auto_to_user',
   }, '            ')}
           </gateway>`;
 }

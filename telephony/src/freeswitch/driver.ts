@@ -94,7 +94,12 @@ export class FreeSwitchDriver extends EventEmitter<DriverEvents> implements Tele
   async start(): Promise<void> {
     const esl = await EslConnection.connect(this.#cfg.eventSocket, EVENTS);
     this.#attach(esl);
-    await this.#trunks.sync(esl);
+    await this.#trunks.sync(esl).catch((err: unknown) => {
+      // A driver that did not start holds no connection.
+      this.#stopping = true;
+      esl.close();
+      throw err;
+    });
     this.#logger.info({ eventSocket: `${this.#cfg.eventSocket.host}:${this.#cfg.eventSocket.port}` }, 'FreeSWITCH driver connected');
   }
 
@@ -310,14 +315,18 @@ export class FreeSwitchDriver extends EventEmitter<DriverEvents> implements Tele
     clearTimeout(timer);
     this.#endCalls('server-shutdown', 'calls still up at shutdown: ended here');
     if (this.#linkLost) clearTimeout(this.#linkLost.grace);
-    this.#trunks.stopped();
+    await this.#trunks.stop(this.#esl).catch((err: unknown) => this.#logger.warn({ err }, 'gateways not removed at stop'));
     this.#esl?.close();
   }
 
   #route(target: DialTarget): OriginateRoute {
     switch (target.kind) {
       case 'address':
-        return { dial: `sofia/${this.#cfg.profile}/${target.address.replace(/^sips?:/, '')}`, to: target.address };
+        // The call's `to` is the address's user (its host when it has none), as on the embedded engine.
+        return {
+          dial: `sofia/${this.#cfg.profile}/${target.address.replace(/^sips?:/, '')}`,
+          to: /^(?:sips?:)?([^@;>]+)@/.exec(target.address)?.[1] ?? target.address.replace(/^sips?:/, '').split(/[;:]/)[0] ?? target.address,
+        };
       case 'number': {
         const trunk = target.trunk ?? this.#trunks.first;
         if (!trunk) throw new OriginateError('unreachable', 'no trunk to dial a number through');

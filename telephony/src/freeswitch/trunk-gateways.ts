@@ -19,6 +19,11 @@ function isGateway(t: FsTrunk): t is TrunkConfig {
   return 'host' in t;
 }
 
+/** Only such names go into a command on the event socket (no space or line break can add arguments or commands). */
+function sofiaName(t: TrunkConfig): boolean {
+  return GATEWAY_NAME.test(t.name);
+}
+
 function addressesOf(t: FsTrunk): string[] {
   return isGateway(t) ? trunkInboundAddresses(t) : (t.inboundAddresses ?? []);
 }
@@ -41,6 +46,8 @@ export class TrunkGateways {
   /** Tenor serves the directory: the trunks are gateways it manages. */
   readonly #managed: boolean;
   readonly #logger: Logger;
+  /** Gateways of trunks removed or changed while the event socket was down: killed once it is back. */
+  readonly #toKill = new Set<string>();
 
   constructor(trunks: FsTrunk[], profile: string, managed: boolean, logger: Logger) {
     this.#trunks = [...trunks];
@@ -69,15 +76,28 @@ export class TrunkGateways {
     return trunk?.register ? { ...(this.#states.get(name) ?? { state: 'registering', detail: null }) } : undefined;
   }
 
-  /** Brings FreeSWITCH in line after a (re)connection: the ACL from the directory, the registrations as they stand. */
+  /**
+   * Brings FreeSWITCH in line after a (re)connection: gateways it lacks added
+   * (a FreeSWITCH that outlived a previous Tenor, whose stop killed them), the
+   * ACL read again from the directory, the registrations as they stand.
+   */
   async sync(esl: EslConnection): Promise<void> {
-    if (!this.#managed) return;
-    await this.#api(esl, 'reloadacl');
-    for (const t of this.all.filter((g) => g.register)) {
+    if (this.#managed) {
+      await this.#kill(esl, [...this.#toKill]);
+      this.#toKill.clear();
+      if (this.#gateways().length > 0) await this.#api(esl, `sofia profile ${this.#profile} rescan`);
+      await this.#api(esl, 'reloadacl');
+    }
+    await this.#readStates(esl, this.#gateways());
+  }
+
+  /** Registration states as FreeSWITCH has them now (events bring the changes after). */
+  async #readStates(esl: EslConnection, trunks: readonly TrunkConfig[]): Promise<void> {
+    for (const t of trunks.filter((g) => g.register && sofiaName(g))) {
       const status = await esl.api(`sofia xmlstatus gateway ${t.name}`);
       const state = /<state>([A-Z_]+)<\/state>/.exec(status.text)?.[1];
       const now = state === undefined ? undefined : stateOf(state, '');
-      if (now) this.#states.set(t.name, now);
+      if (now && this.#states.has(t.name)) this.#states.set(t.name, now);
     }
   }
 
@@ -96,10 +116,19 @@ export class TrunkGateways {
     const added = [...after.values()].filter((t) => { const was = before.get(t.name); return !was || !sameTrunk(was, t); });
     for (const t of gone) this.#states.delete(t.name);
     for (const t of added.filter((g) => g.register)) this.#states.set(t.name, { state: 'registering', detail: null });
-    if (!this.#managed || !esl) return;
-    for (const t of gone) await this.#api(esl, `sofia profile ${this.#profile} killgw ${t.name}`);
+    if (!esl) {
+      if (this.#managed) for (const t of gone.filter(sofiaName)) this.#toKill.add(t.name);
+      return;
+    }
+    if (!this.#managed) {
+      // FreeSWITCH's own gateways (startFreeSwitch's `gateways`): only their states are read.
+      await this.#readStates(esl, added);
+      return;
+    }
+    await this.#kill(esl, gone.filter(sofiaName).map((t) => t.name));
     if (added.length > 0) await this.#api(esl, `sofia profile ${this.#profile} rescan`);
     await this.#api(esl, 'reloadacl');
+    await this.#readStates(esl, added);
     this.#logger.info({ trunks: this.all.map((t) => t.name), removed: gone.map((t) => t.name), added: added.map((t) => t.name) }, 'trunks replaced');
   }
 
@@ -118,9 +147,31 @@ export class TrunkGateways {
     if (was?.state !== now.state) this.#logger.info({ trunk: name, state: now.state, detail: now.detail }, 'trunk registration');
   }
 
-  /** Marks every registration stopped (the driver stops; FreeSWITCH keeps its gateways). */
-  stopped(): void {
+  /**
+   * The driver stops: Tenor's gateways are killed (registered ones unregister,
+   * as the embedded engine does at stop), so a FreeSWITCH that runs on takes no
+   * carrier calls for a Tenor that is gone; the next start adds them again.
+   */
+  async stop(esl: EslConnection | undefined): Promise<void> {
     for (const name of this.#states.keys()) this.#states.set(name, { state: 'stopped', detail: null });
+    if (!this.#managed || !esl || esl.closed) return;
+    for (const t of this.#gateways()) {
+      const r = await esl.api(`sofia profile ${this.#profile} killgw ${t.name}`);
+      if (!r.ok) this.#logger.debug({ trunk: t.name, reply: r.text }, 'gateway not killed at stop');
+    }
+  }
+
+  async #kill(esl: EslConnection, names: readonly string[]): Promise<void> {
+    for (const name of names) {
+      // A gateway FreeSWITCH does not have (e.g. it restarted meanwhile) is as good as killed.
+      const r = await esl.api(`sofia profile ${this.#profile} killgw ${name}`);
+      if (!r.ok) this.#logger.warn({ trunk: name, reply: r.text }, 'gateway of a removed trunk not killed');
+    }
+  }
+
+  /** The trunks FreeSWITCH has as gateways (the directory leaves out names sofia would not take). */
+  #gateways(): TrunkConfig[] {
+    return this.all.filter(sofiaName);
   }
 
   async #api(esl: EslConnection, command: string): Promise<void> {

@@ -21,17 +21,18 @@ import {
 export interface FreeSwitchXmlServerOptions {
   /** Where to listen. Default 127.0.0.1: FreeSWITCH on the same host. */
   address?: string;
-  /** Default: a free port. */
+  /** Default: a free port. An existing FreeSWITCH's xml_curl.conf names a fixed one. */
   port?: number;
+  /**
+   * The basic-auth password FreeSWITCH must give (at least 16 characters).
+   * Default: a random one made at this start, for a FreeSWITCH Tenor configures
+   * itself; an existing FreeSWITCH's xml_curl.conf holds a fixed one.
+   */
+  password?: string;
   /** The phones' secrets (the server's store gives H(user:realm:secret) per algorithm). */
   credentials: CredentialStore;
   /** Tenor's SIP domain, also the digest realm: H(user:realm:secret) must be computed with it. */
   domain: string;
-  /**
-   * The password FreeSWITCH sends (as user `freeswitch`), for one configured by
-   * hand (an external FreeSWITCH's xml_curl.conf). Default: made at random for this start.
-   */
-  password?: string;
   /** The trunks to serve as gateways and as the ACL, read at each lookup. */
   trunks?: () => readonly TrunkConfig[];
   logger?: Logger;
@@ -98,6 +99,7 @@ export async function startFreeSwitchXmlServer(opts: FreeSwitchXmlServerOptions)
   const logger = opts.logger ?? pino({ level: 'silent' });
   const address = opts.address ?? '127.0.0.1';
   const username = 'freeswitch';
+  if (opts.password !== undefined && opts.password.length < 16) throw new Error('the xml_curl password must have at least 16 characters');
   const password = opts.password ?? randomBytes(24).toString('base64url');
   const expected = digest(`${username}:${password}`);
   const counts = { served: 0, notFound: 0, refused: 0 };

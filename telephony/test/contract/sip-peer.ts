@@ -208,6 +208,8 @@ export interface SipPeerOptions {
   address: string;
   /** Listen on TCP instead of UDP. */
   transport?: 'udp' | 'tcp';
+  /** The local SIP port (a free one unless told): a phone calling from where it registered. */
+  port?: number;
   /** How calls to each user are handled; by default the user part names the mode ('answer', 'busy', 'decline', 'ring'). */
   modeFor?: (user: string) => PeerAnswerMode;
   /** Custom request handling before the defaults (return true when handled). */
@@ -228,8 +230,8 @@ export class SipPeer {
     this.address = opts.address;
     this.stack = new SipStack({
       logger: silent,
-      udp: opts.transport === 'tcp' ? false : { address: opts.address, port: 0 },
-      tcp: opts.transport === 'tcp' ? { address: opts.address, port: 0 } : false,
+      udp: opts.transport === 'tcp' ? false : { address: opts.address, port: opts.port ?? 0 },
+      tcp: opts.transport === 'tcp' ? { address: opts.address, port: opts.port ?? 0 } : false,
       timers: TEST_TIMERS, rateLimit: false,
     });
     this.stack.onRequest((req, tx) => this.#onRequest(req, tx));

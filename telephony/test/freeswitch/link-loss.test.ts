@@ -6,7 +6,6 @@
 // and once back it refuses the orphaned channel in FreeSWITCH. The link is cut
 // by a TCP relay between the driver and FreeSWITCH.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -17,50 +16,9 @@ import { FreeSwitchDriver } from '../../src/freeswitch/driver.js';
 import { startFreeSwitch, type RunningFreeSwitch } from '../../src/freeswitch/process.js';
 import { SipPeer } from '../contract/sip-peer.js';
 import { findEngineBuild } from '../engine-build.js';
+import { Relay } from './esl-relay.js';
 
 t.setTimeout(900_000);
-
-/** A TCP relay to FreeSWITCH's event socket that a test can cut and block. */
-class Relay {
-  readonly #sockets = new Set<Socket>();
-  #blocked = false;
-  readonly #server: Server;
-
-  constructor(target: { host: string; port: number }) {
-    this.#server = createServer((client) => {
-      if (this.#blocked) { client.destroy(); return; }
-      const upstream = connect(target);
-      for (const s of [client, upstream]) {
-        this.#sockets.add(s);
-        s.on('error', () => { client.destroy(); upstream.destroy(); });
-        s.on('close', () => { this.#sockets.delete(s); client.destroy(); upstream.destroy(); });
-      }
-      client.pipe(upstream);
-      upstream.pipe(client);
-    });
-  }
-
-  async listen(): Promise<number> {
-    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
-    const address = this.#server.address();
-    return typeof address === 'object' && address ? address.port : 0;
-  }
-
-  /** Breaks every connection; with `block`, new ones are refused until unblock(). */
-  cut(block = false): void {
-    this.#blocked = block;
-    for (const s of this.#sockets) s.destroy();
-  }
-
-  unblock(): void {
-    this.#blocked = false;
-  }
-
-  close(): Promise<void> {
-    this.cut(true);
-    return new Promise((resolve) => this.#server.close(() => resolve()));
-  }
-}
 
 function nextIncoming(driver: FreeSwitchDriver): Promise<IncomingCall> {
   return new Promise((resolve) => driver.once('incoming', resolve));

@@ -52,6 +52,13 @@ t.test('the basic credentials of this start are required', async (t) => {
   t.equal(xml.counts.refused, 5);
 });
 
+t.test('an existing FreeSWITCH\'s fixed password: used as given, never a short one', async (t) => {
+  const fixed = await startFreeSwitchXmlServer({ credentials, domain: DOMAIN, password: 'a-long-fixed-password' });
+  t.teardown(() => fixed.stop());
+  t.equal(fixed.binding.password, 'a-long-fixed-password');
+  await t.rejects(startFreeSwitchXmlServer({ credentials, domain: DOMAIN, password: 'short' }), /at least 16/);
+});
+
 t.test('a phone gets the a1-hash FreeSWITCH checks, never its secret', async (t) => {
   const alice = await ask(userLookup('alice'));
   t.equal(alice.status, 200);
