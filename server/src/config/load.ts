@@ -103,6 +103,7 @@ export function loadConfigWith(sections: readonly ConfigSection[], env: NodeJS.P
   };
 
   checkConsistency(config, env, problems);
+  checkSections(sections, config, problems);
   if (problems.length > 0) {
     throw new TenorError('TENOR_ERR_CONFIG_INVALID', [problems.map((p) => `${p.source}: ${p.message}`).join('; ')], {
       details: problems,
@@ -238,6 +239,16 @@ function checkConsistency(config: TenorConfig, env: NodeJS.ProcessEnv, problems:
     }
     if ('queue' in entry && !queues.has(entry.queue)) {
       problems.push({ source: config.file ?? 'TENOR_CONFIG', message: `entry number '${entry.number}' goes to queue '${entry.queue}', which is not declared` });
+    }
+  }
+}
+
+/** Each section's own check of its values (ConfigSection.problems), reported at `file key.path`. */
+function checkSections(sections: readonly ConfigSection[], config: TenorConfig, problems: ConfigProblem[]): void {
+  const values: Partial<Record<string, unknown>> = { ...config };
+  for (const section of sections) {
+    for (const p of section.problems?.(values[section.key]) ?? []) {
+      problems.push({ source: `${config.file ?? 'TENOR_CONFIG'} ${p.path}`, message: p.message });
     }
   }
 }

@@ -13,6 +13,14 @@ export interface ConfigSection<S extends TSchema = TSchema> {
   readonly defaults: Static<S>;
   /** Fields the service adds to each queue of the file (the ACD's). */
   readonly queueFields?: TProperties;
+  /** What the schema cannot say: keys that only make sense together (checked once the file matches the schema). */
+  problems?(value: Static<S>): SectionProblem[];
+}
+
+/** A problem with a section's values: the dotted path in the file ('telephony.freeswitch') and what is wrong. */
+export interface SectionProblem {
+  path: string;
+  message: string;
 }
 
 /** Identity helper that keeps the schema type inferred. */

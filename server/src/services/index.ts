@@ -14,7 +14,7 @@ import { crmServices } from './crm/index.js';
 import { mailService } from './mail.js';
 import { webhooksService } from './webhooks.js';
 import { scriptsService, selfServiceConfigSection } from './scripts/index.js';
-import { telephonyService } from './telephony.js';
+import { telephonyConfigSection, telephonyService } from './telephony/index.js';
 import { dialingConfigSection, dialingService } from './dialing/index.js';
 import { acdConfigSection, acdService, monitoringService } from './acd/index.js';
 import { ingressService } from './ingress.js';
@@ -33,6 +33,7 @@ import { metricsConfigSection, metricsService } from './metrics/index.js';
 
 /** The site-file sections of the built-in services, in the order the file's documentation lists them. */
 export const serviceConfigSections: readonly ConfigSection[] = [
+  telephonyConfigSection,
   acdConfigSection,
   voicemailConfigSection,
   reportsConfigSection,

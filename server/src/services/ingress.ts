@@ -14,7 +14,7 @@ import './acd/index.js';
 import './crm/index.js';
 import './entry-numbers/index.js';
 import './events.js';
-import './telephony.js';
+import './telephony/index.js';
 import './ivr/index.js';
 import { answerIdentified, enqueueCaller } from './inbound-caller.js';
 

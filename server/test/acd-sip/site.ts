@@ -4,7 +4,7 @@
 // phone network" behind the trunk. Every wait is event-driven with a generous
 // bound; every process started here is stopped when the test ends.
 
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
@@ -90,6 +90,8 @@ export interface Site {
   /** "127.0.0.1:port" of Tenor's SIP listener. */
   sip: string;
   rtp: { from: number; to: number };
+  /** The telephony engine the calls run on (its driver's name: 'embedded', 'freeswitch'). */
+  engine: string;
   acd: AcdService;
   crm: CrmService;
   bus: EventLog;
@@ -100,11 +102,23 @@ export interface Site {
   agentView(login: string): Promise<{ state: string; reason: string }>;
 }
 
+export interface SiteOptions {
+  /** Run the calls on a FreeSWITCH Tenor starts from this build's prefix (telephony.driver: freeswitch) instead of the embedded engine. */
+  freeswitchPrefix?: string;
+  /** Files written beside the site file (e.g. flows/menu.yaml), by path relative to it. */
+  files?: Record<string, string>;
+}
+
 /** Start Tenor with this site file content (written as JSON, which is YAML); agents' softphones get device secrets. */
-export async function startSite(t: Test, site: Record<string, unknown>): Promise<Site> {
+export async function startSite(t: Test, site: Record<string, unknown>, opts: SiteOptions = {}): Promise<Site> {
   const dir = tempDir(t, 'tenor-acd-sip-');
   const file = path.join(dir, 'site.yaml');
-  writeFileSync(file, JSON.stringify(withDeviceSecrets(site), null, 2));
+  for (const [name, content] of Object.entries(opts.files ?? {})) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), content);
+  }
+  const engine = opts.freeswitchPrefix !== undefined ? { telephony: { driver: 'freeswitch', freeswitch: { prefix: opts.freeswitchPrefix } } } : {};
+  writeFileSync(file, JSON.stringify({ ...withDeviceSecrets(site), ...engine }, null, 2));
   const sipPort = await freeUdpTcpPort();
   const rtp = await freeUdpRange(60, { belowEphemeral: true });
   const config = testConfig(t, {
@@ -123,6 +137,7 @@ export async function startSite(t: Test, site: Record<string, unknown>): Promise
     app,
     sip: `127.0.0.1:${sipPort}`,
     rtp,
+    engine: services.get('telephony').name,
     acd,
     crm: services.get('crm'),
     bus,
@@ -165,12 +180,21 @@ export async function homeNetwork(t: Test): Promise<SippProcess> {
   return p;
 }
 
-/** A caller dialing `number` from `caller`; stays `stayMs` from the answer, then hangs up. */
-export function caller(t: Test, site: Pick<Site, 'sip'>, opts: { number: string; caller: string; stayMs: number; toneFile?: string }): Promise<SippProcess> {
+/**
+ * A caller dialing `number` from `caller`; stays `stayMs` from the answer, then hangs up. With `digits`
+ * (and a tone) they press those keys 1.5 s after the answer and stay `stayMs` from then on.
+ */
+export function caller(
+  t: Test, site: Pick<Site, 'sip'>,
+  opts: { number: string; caller: string; stayMs: number; toneFile?: string; digits?: string; localAddress?: string },
+): Promise<SippProcess> {
+  if (opts.digits !== undefined && !opts.toneFile) throw new Error('a caller who presses keys here also streams a tone: give toneFile');
+  const scenario = opts.toneFile ? (opts.digits !== undefined ? 'uac-caller-key-tone.xml' : 'uac-caller-tone.xml') : 'uac-caller.xml';
   return sipp(t, {
-    scenario: path.join(SCENARIOS, opts.toneFile ? 'uac-caller-tone.xml' : 'uac-caller.xml'),
+    scenario: path.join(SCENARIOS, scenario),
     remote: site.sip, service: opts.number, calls: 1, pauseMs: opts.stayMs,
-    vars: { caller: opts.caller },
+    vars: { caller: opts.caller, ...(opts.digits !== undefined ? { digits: opts.digits } : {}) },
+    ...(opts.localAddress !== undefined ? { localAddress: opts.localAddress } : {}),
     ...(opts.toneFile ? { files: { 'audio.ul': opts.toneFile } } : {}),
     timeoutMs: opts.stayMs + 60_000,
   });

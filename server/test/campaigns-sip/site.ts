@@ -18,6 +18,7 @@ import type { CampaignsService } from '../../src/services/campaigns/campaigns.js
 import type { AcdService } from '../../src/services/acd/index.js';
 import { systemClock, type Clock } from '../../src/services/acd/clock.js';
 import { EventLog } from '../acd-sip/site.js';
+import { embeddedEngine, type TestEngine } from '../engines/engine.js';
 import { silentLogger, tempDir, testConfig } from '../helpers.js';
 import { deviceSecret, withDeviceSecrets } from '../sip-devices.js';
 
@@ -120,19 +121,20 @@ export function invitedNumbers(logs: string): string[] {
 /**
  * The usual campaign site: the public network behind trunk `pstn` ringing
  * `ringMs`, queue `outbound`, and agent ann on a baresip phone, ready, who talks
- * `talkMs` with each person connected and hangs up.
+ * `talkMs` with each person connected and hangs up; on the embedded engine
+ * unless `engine` names another.
  */
 export async function oneAgentCampaign(
   t: Test,
-  opts: { ringMs: number; talkMs?: number; queue?: Record<string, unknown> },
+  opts: { ringMs: number; talkMs?: number; queue?: Record<string, unknown>; engine?: TestEngine },
 ): Promise<{ pstn: SippProcess; s: CampaignSite; phone: Baresip }> {
   const pstn = await publicNetwork(t, opts.ringMs);
-  const s = await startCampaignSite(t, {
+  const s = await startCampaignSite(t, (opts.engine ?? embeddedEngine).site({
     trunks: [{ name: 'pstn', host: '127.0.0.1', port: pstn.port }],
     dialing: { country: 'DE' }, // the public network's numbers are in Berlin
     queues: [{ name: 'outbound', ...(opts.queue ?? { ringTimeoutSeconds: 10 }) }],
     agents: [{ login: 'ann', name: 'Ann', password: 'ann-secret-word', queues: [{ queue: 'outbound' }] }],
-  });
+  }));
   const phone = await readyAgent(t, s, 'ann');
   if (opts.talkMs !== undefined) {
     const talkMs = opts.talkMs;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { ConfigProblem } from '../../src/config/load.js';
 import { loadConfig } from '../../src/services/index.js';
 import { isTenorError } from '../../src/core/errors.js';
-import { engineLimits } from '../../src/services/telephony.js';
+import { engineLimits } from '../../src/services/telephony/index.js';
 import { tempDir } from '../helpers.js';
 
 t.test('GIVEN a site file with sip.limits WHEN loaded THEN each limit set reaches the engine under its name and the others keep the engine defaults', async (t) => {

@@ -48,7 +48,7 @@ export async function startMonitorSite(
     return JSON.parse(res.body) as T;
   };
   return {
-    sip: `127.0.0.1:${sipPort}`, rtp, acd, crm: services.get('crm'), bus, app, services,
+    sip: `127.0.0.1:${sipPort}`, rtp, engine: services.get('telephony').name, acd, crm: services.get('crm'), bus, app, services,
     async calls() {
       await acd.flush();
       return json<CallView[]>(await app.inject({ method: 'GET', url: '/api/calls?limit=100', headers: ADMIN_AUTH }), 'GET /api/calls');

@@ -45,6 +45,21 @@ export const mediaCases: Record<string, Case> = {
     await call.hangup();
   },
 
+  'a looping play goes on past its prompt until stopped, then the caller hears nothing more': async (t, h) => {
+    const { call, peer } = await answeredInbound(h);
+    const stop = new AbortController();
+    const playing = call.play({ prompts: [await h.promptFile(400)], loop: true, signal: stop.signal });
+    await tolerate(t, waitUntil(() => peer.heardToneMs() >= 1200, 6000, 'the prompt heard again and again'));
+    t.ok(peer.heardToneMs() >= 1200, `a 400 ms prompt looped (${peer.heardToneMs()} ms heard)`);
+    stop.abort();
+    t.same(await playing, { reason: 'stopped' }, 'stopping ends the play');
+    await new Promise((r) => setTimeout(r, 300));
+    const heard = peer.heardToneMs();
+    await new Promise((r) => setTimeout(r, 1000));
+    t.ok(peer.heardToneMs() - heard < 200, `nothing more after the stop (${peer.heardToneMs() - heard} ms in 1 s)`);
+    await call.hangup();
+  },
+
   'play stops when the call ends': async (t, h) => {
     const { call, peer } = await answeredInbound(h);
     const playing = call.play({ prompts: [await h.promptFile(8000)] });

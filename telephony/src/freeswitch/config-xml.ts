@@ -18,11 +18,14 @@ export interface FsGateway {
 }
 
 export interface FsConfigOptions {
-  /** Where SIP, RTP and the event socket listen (127.0.0.1 in tests). */
+  /** Where SIP and RTP listen (127.0.0.1 in tests). */
   address: string;
+  /** The address written into SIP and SDP (default: `address`). */
+  publicAddress?: string;
   sipPort: number;
   rtpPorts: { min: number; max: number };
-  eventSocket: { port: number; password: string };
+  /** Where the event socket listens (default: `address`), and its password. */
+  eventSocket: { address?: string; port: number; password: string };
   /** The sofia profile's name, also the dialplan context every call lands in. */
   profile: string;
   modules: readonly string[];
@@ -145,7 +148,7 @@ ${o.modules.map((m) => `        <load module="${escapeXml(m)}"/>`).join('\n')}
     </configuration>
     <configuration name="event_socket.conf" description="event socket">
       <settings>
-${params({ 'listen-ip': o.address, 'listen-port': o.eventSocket.port, password: o.eventSocket.password, nat_map: false }, '        ')}
+${params({ 'listen-ip': o.eventSocket.address ?? o.address, 'listen-port': o.eventSocket.port, password: o.eventSocket.password, nat_map: false }, '        ')}
       </settings>
     </configuration>${directory.configuration}
     <configuration name="sofia.conf" description="SIP">
@@ -158,7 +161,7 @@ ${(o.gateways ?? []).map(gatewayXml).join('\n')}
           ${directory.domains}
           <settings>
 ${params({
-    'sip-ip': o.address, 'rtp-ip': o.address, 'ext-sip-ip': o.address, 'ext-rtp-ip': o.address,
+    'sip-ip': o.address, 'rtp-ip': o.address, 'ext-sip-ip': o.publicAddress ?? o.address, 'ext-rtp-ip': o.publicAddress ?? o.address,
     'sip-port': o.sipPort, context: o.profile, dialplan: 'XML',
     ...directory.settings, 'accept-blind-reg': false, 'manage-presence': false,
     'inbound-codec-prefs': 'PCMU,PCMA', 'outbound-codec-prefs': 'PCMU,PCMA',

@@ -1,5 +1,7 @@
 // play and collectDigits on a FreeSWITCH channel. Prompts run as the playback
-// application (endless_playback to loop); digits that interrupt are given to
+// application, once or again and again (`loop`: not endless_playback, which
+// plays on through uuid_break, so its music could never be stopped to bridge
+// the call); digits that interrupt are given to
 // FreeSWITCH as playback_terminators, and the digit itself is read from the
 // DTMF events, which also drive digit collection (timers kept here, so the
 // contract's first-digit and inter-digit timeouts mean what they mean on every
@@ -71,15 +73,19 @@ export async function play(ch: FsChannel, opts: PlayOptions): Promise<PlayResult
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     await apiLogged(ch, `uuid_setvar ${ch.uuid} playback_terminators ${stopOn === '' ? 'none' : stopOn}`);
-    for (const prompt of opts.prompts) {
-      const file = ch.promptFile(prompt);
-      const done = await ch.esl.execute(ch.uuid, opts.loop ? 'endless_playback' : 'playback', file);
-      if (ch.ended || !done || done.header('Answer-State') === 'hangup') return { reason: 'hangup' };
-      if (stopped) return { reason: 'stopped' };
-      const used = done.header('variable_playback_terminator_used');
-      digit ??= used && stopOn.includes(used) ? used : undefined;
-      if (digit !== undefined) return { reason: 'dtmf', digit };
-    }
+    do {
+      for (const prompt of opts.prompts) {
+        // Stopped while the previous command was on its way: nothing left to break, so nothing is started.
+        if (stopped) return { reason: 'stopped' };
+        const file = ch.promptFile(prompt);
+        const done = await ch.esl.execute(ch.uuid, 'playback', file);
+        if (ch.ended || !done || done.header('Answer-State') === 'hangup') return { reason: 'hangup' };
+        if (stopped) return { reason: 'stopped' };
+        const used = done.header('variable_playback_terminator_used');
+        digit ??= used && stopOn.includes(used) ? used : undefined;
+        if (digit !== undefined) return { reason: 'dtmf', digit };
+      }
+    } while (opts.loop === true);
     return { reason: 'done' };
   } finally {
     offDigit();

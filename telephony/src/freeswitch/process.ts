@@ -20,6 +20,10 @@ export interface StartFreeSwitchOptions {
   folder: string;
   /** Where FreeSWITCH listens. Default 127.0.0.1. */
   address?: string;
+  /** The address written into SIP and SDP (ext-sip-ip, ext-rtp-ip). Default: `address`. */
+  publicAddress?: string;
+  /** Where the event socket listens. Default: `address` (a site's Tenor passes 127.0.0.1: it runs on the same host). */
+  eventSocketAddress?: string;
   /** SIP port; default: a free one. */
   sipPort?: number;
   rtpPorts?: { min: number; max: number };
@@ -84,8 +88,9 @@ export async function startFreeSwitch(opts: StartFreeSwitchOptions): Promise<Run
     ['conf', 'log', 'db', 'run', 'temp', 'storage', 'cache', 'recordings', 'sounds'].map((d) => [d, join(opts.folder, d)]),
   ) as Record<'conf' | 'log' | 'db' | 'run' | 'temp' | 'storage' | 'cache' | 'recordings' | 'sounds', string>;
   for (const dir of Object.values(dirs)) await mkdir(dir, { recursive: true });
+  const eslAddress = opts.eventSocketAddress ?? address;
   const eventSocket: EslEndpoint = {
-    host: address, port: await freeControlPort(address), password: randomBytes(12).toString('hex'),
+    host: eslAddress, port: await freeControlPort(eslAddress), password: randomBytes(12).toString('hex'),
   };
   const sipPort = opts.sipPort ?? await freeSipPort(address);
   const logFile = join(dirs.log, 'freeswitch.log');
@@ -93,7 +98,8 @@ export async function startFreeSwitch(opts: StartFreeSwitchOptions): Promise<Run
   const directory = opts.xmlCurl && opts.domain !== undefined ? { xmlCurl: opts.xmlCurl, domain: opts.domain } : undefined;
   const modules = opts.modules ?? DEFAULT_MODULES;
   await writeFile(join(dirs.conf, 'freeswitch.xml'), freeswitchXml({
-    address, sipPort, rtpPorts: opts.rtpPorts ?? randomRtpRange(), eventSocket, profile,
+    address, publicAddress: opts.publicAddress ?? address, sipPort, rtpPorts: opts.rtpPorts ?? randomRtpRange(),
+    eventSocket: { address: eslAddress, port: eventSocket.port, password: eventSocket.password }, profile,
     modules: directory ? withXmlCurl(modules) : modules, mediaTimeoutMs, logFile, gateways: opts.gateways ?? [],
     ...(directory ? { directory } : {}),
   }));

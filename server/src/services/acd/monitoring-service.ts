@@ -5,7 +5,7 @@
 import type { AcdSettings } from './config-schema.js';
 import { defineService } from '../../core/service-manager.js';
 import '../events.js';
-import '../telephony.js';
+import '../telephony/index.js';
 import './service.js';
 import { Monitoring } from './monitoring.js';
 import { monitorRoutes } from './monitor-routes.js';

@@ -7,7 +7,7 @@ import type { TenorConfig } from '../../config/schema.js';
 import { defineService } from '../../core/service-manager.js';
 import '../events.js';
 import '../store.js';
-import '../telephony.js';
+import '../telephony/index.js';
 import '../dialing/index.js';
 import '../users.js';
 import '../sip-credentials/index.js';

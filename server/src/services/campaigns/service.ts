@@ -5,7 +5,7 @@ import type { TenorConfig } from '../../config/schema.js';
 import { defineService } from '../../core/service-manager.js';
 import '../events.js';
 import '../store.js';
-import '../telephony.js';
+import '../telephony/index.js';
 import '../crm/index.js';
 import { systemClock, type Clock } from '../acd/index.js';
 import { CampaignsService } from './campaigns.js';

@@ -17,7 +17,7 @@ import type { VoicemailService } from '../voicemail/index.js';
 import '../crm/index.js';
 import '../events.js';
 import '../store.js';
-import '../telephony.js';
+import '../telephony/index.js';
 import '../dialing/index.js';
 import { CallSession, type SessionDeps } from './call-session.js';
 import { flowClock, type FlowClock } from './clock.js';

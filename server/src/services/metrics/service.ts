@@ -9,7 +9,7 @@ import { defineService, type ServiceContext } from '../../core/service-manager.j
 import type { TenorConfig } from '../../config/schema.js';
 import '../acd/index.js';
 import '../campaigns/index.js';
-import '../telephony.js';
+import '../telephony/index.js';
 import '../store.js';
 import type { CampaignsService } from '../campaigns/index.js';
 import { parseListen } from './config-schema.js';

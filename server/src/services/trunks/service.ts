@@ -10,7 +10,7 @@ import { defineService } from '../../core/service-manager.js';
 import { TenorError } from '../../core/errors.js';
 import { openSealedBox } from '../../core/sealed-box.js';
 import '../store.js';
-import '../telephony.js';
+import '../telephony/index.js';
 import { engineTrunk, hasLiveTrunks } from './live-trunks.js';
 import { trunkMigrations } from './migrations.js';
 import { TrunksRepository, type Origin, type StoredTrunk } from './store.js';

@@ -1,0 +1,139 @@
+// FreeSWITCH as the telephony service builds it (telephony.driver: freeswitch):
+// managed, Tenor starts a FreeSWITCH from a build's prefix in a folder under
+// its data dir, on sip.bind/sip.port and the rtp range, and stops it with the
+// service; external, Tenor connects to the event socket of one that runs
+// already. Either way Tenor serves FreeSWITCH its directory over mod_xml_curl
+// (the phones' digest material from the SIP credentials service, the trunks
+// as gateways and ACL), so users, devices and trunks are managed in Tenor
+// alone, and the rest of Tenor sees the driver contract only.
+
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import {
+  FreeSwitchDriver, startFreeSwitch, startFreeSwitchXmlServer,
+  type FreeSwitchDriverConfig, type FreeSwitchXmlServer, type TrunkConfig as EngineTrunk,
+} from '@tenor/telephony';
+import type { TenorConfig } from '../../config/schema.js';
+import { TenorError } from '../../core/errors.js';
+import type { SipCredentialsService } from '../sip-credentials/index.js';
+import { engineTrunk } from '../trunks/index.js';
+import type { FreeSwitchMode } from './config-schema.js';
+import { credentialsFrom } from './credentials.js';
+
+/** A driver that owns what runs for it (the FreeSWITCH process, the xml_curl server): stopping the driver stops those too, in order. */
+class OwningFreeSwitchDriver extends FreeSwitchDriver {
+  readonly #owned: readonly (() => Promise<void>)[];
+
+  constructor(cfg: FreeSwitchDriverConfig, owned: readonly (() => Promise<void>)[]) {
+    super(cfg);
+    this.#owned = owned;
+  }
+
+  override async stop(): Promise<void> {
+    try {
+      await super.stop();
+    } finally {
+      await stopAll(this.#owned);
+    }
+  }
+}
+
+/** Runs every stopper in order, even after one fails; throws the first failure at the end. */
+async function stopAll(stoppers: readonly (() => Promise<void>)[]): Promise<void> {
+  let first: unknown;
+  for (const stop of stoppers) {
+    await stop().catch((err: unknown) => {
+      first ??= err;
+    });
+  }
+  if (first !== undefined) throw first;
+}
+
+function problem(message: string): TenorError {
+  return new TenorError('TENOR_ERR_CONFIG_INVALID', [message]);
+}
+
+/** What only the running machine can say about a managed FreeSWITCH: the build is there, the address is one. */
+function managedProblems(config: TenorConfig, prefix: string): string | undefined {
+  if (!existsSync(path.join(prefix, 'bin', 'freeswitch'))) {
+    return `telephony.freeswitch.prefix: no FreeSWITCH build at ${prefix} (bin/freeswitch is missing); scripts/build-freeswitch.sh builds one and prints its prefix`;
+  }
+  if (config.sip.bind === '0.0.0.0' || config.sip.bind === '::') {
+    return `sip.bind: a FreeSWITCH Tenor starts listens on one address, not on all (${config.sip.bind}); set sip.bind to the address phones and trunks reach`;
+  }
+  return undefined;
+}
+
+function splitListen(listen: string): { address: string; port: number } {
+  const colon = listen.lastIndexOf(':');
+  return { address: listen.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port: Number(listen.slice(colon + 1)) };
+}
+
+/** Starts (managed) or connects to (external) FreeSWITCH and returns the connected driver. */
+export async function createFreeSwitchDriver(
+  config: TenorConfig, settings: FreeSwitchMode, devices: SipCredentialsService, logger: Logger,
+): Promise<FreeSwitchDriver> {
+  // The site file's trunks; the trunks service then applies those edited through the API (setTrunks).
+  const trunks: EngineTrunk[] = config.site.trunks.map(engineTrunk);
+  let driver: FreeSwitchDriver | undefined;
+  const startXml = async (xmlCurl: { listen: string; password?: string }): Promise<FreeSwitchXmlServer> => startFreeSwitchXmlServer({
+    ...splitListen(xmlCurl.listen),
+    ...(xmlCurl.password !== undefined ? { password: xmlCurl.password } : {}),
+    credentials: credentialsFrom(devices),
+    domain: devices.realm,
+    // Read at each lookup: the trunks as the driver has them now.
+    trunks: () => driver?.trunks ?? trunks,
+    logger,
+  });
+  const stoppers: (() => Promise<void>)[] = [];
+  try {
+    if (settings.mode === 'external') {
+      const xml = settings.xmlCurl && await startXml(settings.xmlCurl);
+      if (xml) stoppers.push(() => xml.stop());
+      driver = new OwningFreeSwitchDriver({
+        trunks, logger, eventSocket: settings.eventSocket, profile: settings.profile, sipAddress: settings.sipAddress, sipPort: settings.sipPort,
+        ...(xml ? { domain: devices.realm } : {}),
+      }, stoppers);
+      await driver.start().catch((err: unknown) => {
+        throw problem(`telephony.freeswitch.eventSocket: cannot reach FreeSWITCH at ${settings.eventSocket.host}:${settings.eventSocket.port}: ${err instanceof Error ? err.message : String(err)}`);
+      });
+      return driver;
+    }
+
+    const wrong = managedProblems(config, settings.prefix);
+    if (wrong !== undefined) throw problem(wrong);
+    const xml = await startXml(settings.xmlCurl);
+    stoppers.push(() => xml.stop());
+    const folder = path.join(config.dataDir, 'freeswitch');
+    const engine = await startFreeSwitch({
+      prefix: settings.prefix,
+      folder,
+      address: config.sip.bind,
+      publicAddress: config.sip.publicAddress,
+      // Tenor and the FreeSWITCH it starts share the host: the event socket stays on the loopback.
+      eventSocketAddress: '127.0.0.1',
+      ...(config.sip.port !== 0 ? { sipPort: config.sip.port } : {}),
+      rtpPorts: { min: config.rtp.portMin, max: config.rtp.portMax },
+      profile: settings.profile,
+      xmlCurl: xml.binding,
+      domain: devices.realm,
+      logger,
+    });
+    // The process stops before the server it asks for its directory.
+    stoppers.unshift(() => engine.stop());
+    driver = new OwningFreeSwitchDriver({
+      trunks, logger, eventSocket: engine.eventSocket, profile: engine.profile, domain: devices.realm,
+      sipAddress: config.sip.publicAddress, sipPort: engine.sipPort,
+      // FreeSWITCH writes the audio Tenor's answering-machine detector reads here.
+      workDir: path.join(folder, 'temp'),
+    }, stoppers);
+    await driver.start();
+    logger.info({ pid: engine.pid, sipPort: engine.sipPort, folder, startMs: engine.startMs }, 'FreeSWITCH started for this site');
+    return driver;
+  } catch (err) {
+    // Nothing started here outlives a failed start.
+    await stopAll(stoppers).catch((stopErr: unknown) => logger.warn({ err: stopErr }, 'cleaning up after a failed FreeSWITCH start failed'));
+    throw err;
+  }
+}

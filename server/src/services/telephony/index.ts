@@ -1,0 +1,95 @@
+// The telephony service: the engine that takes and places calls, seen by the
+// rest of Tenor only through the driver contract. The site file chooses the
+// engine (telephony.driver): the embedded one (embedded.ts, the default) or
+// FreeSWITCH (freeswitch.ts). This is the service's public entry.
+
+import type { TelephonyDriver } from '@tenor/telephony';
+import type { TenorConfig } from '../../config/schema.js';
+import { defineService, type ServiceDefinition } from '../../core/service-manager.js';
+import { TenorError } from '../../core/errors.js';
+import { hasLiveTrunks } from '../trunks/index.js';
+import '../dialing/index.js';
+import { freeSwitchMode } from './config-schema.js';
+import { createEmbeddedDriver } from './embedded.js';
+import { createFreeSwitchDriver } from './freeswitch.js';
+
+export { engineLimits, createEmbeddedDriver } from './embedded.js';
+export { credentialsFrom } from './credentials.js';
+export { telephonyConfigSection, telephonyProblems, TELEPHONY_DRIVERS } from './config-schema.js';
+export type { TelephonySettings, FreeSwitchSettings, TelephonyDriverName } from './config-schema.js';
+
+declare module '../../core/service-manager.js' {
+  interface ServiceMap {
+    telephony: TelephonyDriver;
+  }
+}
+
+/**
+ * Any telephony definition (this one, or a replacement loaded through the
+ * services API) with its driver behind the dialing policy: every originate of
+ * a number or an address is checked, whichever service asks (docs/dialing-policy.md).
+ */
+export function withDialingPolicy<T extends object>(def: ServiceDefinition<T>): ServiceDefinition<T> {
+  return {
+    ...def,
+    dependsOn: [...new Set([...(def.dependsOn ?? []), 'dialing'])],
+    // Its own successor goes behind the policy too.
+    prepareReplacement: withDialingPolicy,
+    async start(ctx) {
+      const instance = await def.start(ctx);
+      if (typeof (instance as Partial<TelephonyDriver>).originate !== 'function') {
+        throw new TenorError('TENOR_ERR_SERVICE_MODULE_INVALID', [def.name, 'a telephony service must provide originate()']);
+      }
+      const driver = instance as T & TelephonyDriver;
+      // The engine's first trunk is the one a number without a trunk goes through.
+      const defaultTrunk = (): string | undefined => (hasLiveTrunks(driver) ? driver.trunks[0]?.name : undefined);
+      const dialing = ctx.get('dialing');
+      let guarded = dialing.guard(driver, defaultTrunk);
+      // A replaced dialing service checks from then on: the engine goes behind the new version's guard.
+      ctx.whenReplaced('dialing', () => void (guarded = dialing.guard(driver, defaultTrunk)));
+      return new Proxy(driver, { get: (_engine, prop) => Reflect.get(guarded, prop, guarded) as unknown }) as T & TelephonyDriver;
+    },
+  };
+}
+
+const DESCRIPTIONS: Record<'embedded' | 'freeswitch', string> = {
+  embedded: 'Embedded SIP/RTP engine (driver contract)',
+  freeswitch: 'FreeSWITCH over its event socket (driver contract)',
+};
+
+export function telephonyService(config: TenorConfig) {
+  // config/load.ts has refused any other driver (telephonyProblems), so this is one of the two.
+  const engine = config.telephony.driver === 'freeswitch' ? 'freeswitch' : 'embedded';
+  const description = engine === 'freeswitch'
+    ? `${DESCRIPTIONS.freeswitch}, ${config.telephony.freeswitch?.prefix !== undefined ? 'started by Tenor' : 'external'}`
+    : DESCRIPTIONS.embedded;
+  return withDialingPolicy(defineService<TelephonyDriver>({
+    name: 'telephony',
+    version: '1.0.0',
+    description,
+    dependsOn: ['sipCredentials'],
+    // Two engines cannot listen on the same SIP port: a new one starts once this one has stopped.
+    stopBeforeReplace: true,
+    // A FreeSWITCH Tenor starts takes about 2 s to be ready, more on a loaded machine.
+    ...(engine === 'freeswitch' ? { startTimeoutMs: 60_000 } : {}),
+    async start(ctx) {
+      if (engine === 'freeswitch') return createFreeSwitchDriver(config, freeSwitchMode(config.telephony), ctx.get('sipCredentials'), ctx.logger);
+      const driver = createEmbeddedDriver(config, ctx.get('sipCredentials'), ctx.logger);
+      await driver.start();
+      return driver;
+    },
+    async drain(driver, graceMs) {
+      driver.refuseNewCalls();
+      const deadline = Date.now() + graceMs;
+      while (driver.stats().activeCalls > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    },
+    stop: (driver) => driver.stop(),
+    health(driver) {
+      const stats = driver.stats();
+      const counts = `${stats.activeCalls} calls, ${stats.activeBridges} bridges`;
+      // An engine in another process (FreeSWITCH) reports its link; calls go on there while it reconnects.
+      if (stats.link === 'down') return { status: 'down', detail: `link to the ${driver.name} engine lost, reconnecting; ${counts}` };
+      return { status: 'ok', detail: stats.link === 'up' ? `${driver.name} engine, link up; ${counts}` : counts };
+    },
+  }));
+}
