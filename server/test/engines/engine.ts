@@ -1,5 +1,6 @@
 // The engine a whole-server test runs on. A scenario written once (a function
-// of the test and the engine) runs on the embedded engine and on FreeSWITCH:
+// of the test and the engine) runs on the embedded engine, on FreeSWITCH and on
+// drachtio (drachtio-server's SIP edge, FreeSWITCH's media):
 // the engine is chosen in the site file (`telephony.driver`), so every site
 // harness (acd-sip, ivr-sip, monitor-sip, campaigns-sip) serves both, and the
 // peers reach whichever engine listens on the site's SIP port and RTP range.
@@ -8,7 +9,7 @@ import t, { type Test } from 'tap';
 import { findEngineBuild } from '../../../telephony/test/engine-build.js';
 
 export interface TestEngine {
-  readonly name: 'embedded' | 'freeswitch';
+  readonly name: 'embedded' | 'freeswitch' | 'drachtio';
   /** tap options for a test on this engine: skipped, with the reason, when the engine is not here. */
   readonly options: { skip?: string };
   /** The site file with this engine chosen. */
@@ -41,6 +42,26 @@ export async function freeSwitchEngine(): Promise<TestEngine> {
     name: 'freeswitch',
     options: {},
     site: (site) => ({ ...site, telephony: { driver: 'freeswitch', freeswitch: { prefix: build.prefix } } }),
+  };
+}
+
+/**
+ * drachtio as the engine, both processes managed by Tenor (started from the
+ * cached builds): drachtio-server on the site's SIP port, FreeSWITCH for the
+ * media on the site's rtp range. Skipped without the pinned sources, a failure
+ * under CI=true.
+ */
+export async function drachtioEngine(): Promise<TestEngine> {
+  const [freeswitch, drachtio] = [await findEngineBuild('freeswitch'), await findEngineBuild('drachtio')];
+  const missing = 'missing' in drachtio ? drachtio.missing : 'missing' in freeswitch ? freeswitch.missing : undefined;
+  if (missing !== undefined || 'missing' in freeswitch || 'missing' in drachtio) {
+    if (process.env['CI'] === 'true') t.fail(`${missing ?? ''}: the drachtio end-to-end tests must run in CI`);
+    return { name: 'drachtio', options: { skip: `skipped: ${missing ?? ''}` }, site: (site) => site };
+  }
+  return {
+    name: 'drachtio',
+    options: {},
+    site: (site) => ({ ...site, telephony: { driver: 'drachtio', drachtio: { prefix: drachtio.prefix }, freeswitch: { prefix: freeswitch.prefix } } }),
   };
 }
 

@@ -75,12 +75,6 @@ t.test('a freeswitch driver without a way to reach FreeSWITCH is refused, naming
   t.match(noPassword[0]?.message, /the same in its xml_curl\.conf/, 'an external FreeSWITCH must be told the directory password: it is asked for');
 });
 
-t.test('drachtio is reserved: choosing it names the missing driver', async (t) => {
-  const problems = problemsOf({ telephony: { driver: 'drachtio' } });
-  t.match(problems[0]?.source, /telephony\.driver$/);
-  t.match(problems[0]?.message, /DrachtioDriver/);
-});
-
 t.test('an unknown driver or key is a schema error at its line', async (t) => {
   const problems = problemsOf({ telephony: { driver: 'asterisk' } });
   t.ok(problems.length > 0);

@@ -22,6 +22,8 @@ export interface StartDrachtioOptions {
   /** Where drachtio listens for SIP and for applications. Default 127.0.0.1. */
   address?: string;
   sipPort?: number;
+  /** Where applications connect. Default: `address` (a site's Tenor passes 127.0.0.1: it runs on the same host). */
+  adminAddress?: string;
   adminPort?: number;
   /** The applications' shared secret. Default: random. */
   secret?: string;
@@ -46,10 +48,12 @@ function escapeXml(value: string): string {
   return value.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-export function drachtioConfXml(opts: { address: string; sipPort: number; adminPort: number; secret: string; logFile: string }): string {
+export function drachtioConfXml(opts: {
+  address: string; sipPort: number; adminAddress?: string; adminPort: number; secret: string; logFile: string;
+}): string {
   const a = escapeXml(opts.address);
   return `<drachtio>
-  <admin port="${opts.adminPort}" secret="${escapeXml(opts.secret)}">${a}</admin>
+  <admin port="${opts.adminPort}" secret="${escapeXml(opts.secret)}">${escapeXml(opts.adminAddress ?? opts.address)}</admin>
   <sip>
     <contacts>
       <contact>sip:${a}:${opts.sipPort};transport=udp,tcp</contact>
@@ -113,11 +117,12 @@ export async function startDrachtio(opts: StartDrachtioOptions): Promise<Running
   const address = opts.address ?? '127.0.0.1';
   await mkdir(opts.folder, { recursive: true });
   const sipPort = opts.sipPort ?? await freeSipPort(address);
-  const adminPort = opts.adminPort ?? await freeControlPort(address);
+  const adminAddress = opts.adminAddress ?? address;
+  const adminPort = opts.adminPort ?? await freeControlPort(adminAddress);
   const secret = opts.secret ?? randomBytes(12).toString('hex');
   const logFile = join(opts.folder, 'drachtio.log');
   const confFile = join(opts.folder, 'drachtio.conf.xml');
-  await writeFile(confFile, drachtioConfXml({ address, sipPort, adminPort, secret, logFile }), { mode: 0o600 });
+  await writeFile(confFile, drachtioConfXml({ address, sipPort, adminAddress, adminPort, secret, logFile }), { mode: 0o600 });
 
   const binary = join(opts.prefix, 'bin', 'drachtio');
   const started = Date.now();
@@ -130,7 +135,7 @@ export async function startDrachtio(opts: StartDrachtioOptions): Promise<Running
   const stop = stopperOf(child, pid);
 
   const deadline = started + (opts.readyTimeoutMs ?? 30_000);
-  while (!(await sipAnswers(address, sipPort, 300) && await tcpAccepts(address, adminPort))) {
+  while (!(await sipAnswers(address, sipPort, 300) && await tcpAccepts(adminAddress, adminPort))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       await stop();
       throw new Error(`drachtio-server did not become ready (exit ${child.exitCode ?? 'none'}); see ${logFile}: ${stderr}`);
@@ -139,5 +144,5 @@ export async function startDrachtio(opts: StartDrachtioOptions): Promise<Running
   }
   const startMs = Date.now() - started;
   opts.logger?.info({ pid, sipPort, adminPort, startMs }, 'drachtio-server ready');
-  return { pid, address, sipPort, admin: { host: address, port: adminPort, secret }, startMs, logFile, stop };
+  return { pid, address, sipPort, admin: { host: adminAddress, port: adminPort, secret }, startMs, logFile, stop };
 }

@@ -1,7 +1,7 @@
 // The `telephony:` section of the site file: which engine carries the calls
-// (the embedded one by default) and how Tenor reaches FreeSWITCH when it is
-// FreeSWITCH. docs/configuration.md and docs/telephony/freeswitch.md document
-// every key. A leaf module: the service catalogue lists telephonyConfigSection.
+// (the embedded one by default) and how Tenor reaches FreeSWITCH and
+// drachtio-server when it uses them. docs/configuration.md,
+// docs/telephony/freeswitch.md and docs/telephony/drachtio.md document every key. A leaf module: the service catalogue lists telephonyConfigSection.
 
 import { Type, type Static } from '@sinclair/typebox';
 import { defineConfigSection, type SectionProblem } from '../../core/config-section.js';
@@ -43,17 +43,41 @@ export const FreeSwitchSettingsSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const DrachtioSettingsSchema = Type.Object(
+  {
+    /** Managed: the install prefix of a drachtio-server build (bin/drachtio); Tenor starts it on sip.bind and sip.port as the SIP edge. */
+    prefix: Type.Optional(Type.String({ minLength: 1 })),
+    /** External: the application (admin) port and secret of a drachtio-server that runs already. */
+    server: Type.Optional(Type.Object(
+      { host: Host, port: Port, secret: Type.String({ minLength: 1 }) },
+      { additionalProperties: false },
+    )),
+    /** External: the SIP address and port of that drachtio-server, phones' and trunks' edge (default: the server's host, 5060). */
+    sipAddress: Type.Optional(Host),
+    sipPort: Type.Optional(Port),
+  },
+  { additionalProperties: false },
+);
+
 export const TelephonySettingsSchema = Type.Object(
   {
     /** The engine: 'embedded' (default, in Tenor's process), 'freeswitch' or 'drachtio'. */
     driver: Type.Optional(Type.Union(TELEPHONY_DRIVERS.map((d) => Type.Literal(d)))),
     freeswitch: Type.Optional(FreeSwitchSettingsSchema),
+    /** With driver 'drachtio': the SIP edge; the media comes from `freeswitch`. */
+    drachtio: Type.Optional(DrachtioSettingsSchema),
   },
   { additionalProperties: false },
 );
 
 export type TelephonySettings = Static<typeof TelephonySettingsSchema>;
 export type FreeSwitchSettings = Static<typeof FreeSwitchSettingsSchema>;
+export type DrachtioSettings = Static<typeof DrachtioSettingsSchema>;
+
+/** The SIP edge of a site whose driver is 'drachtio'. */
+export type DrachtioMode =
+  | { mode: 'managed'; prefix: string }
+  | { mode: 'external'; server: { host: string; port: number; secret: string }; sipAddress: string; sipPort: number };
 
 /** The settings of a site whose driver is 'freeswitch', read one way or the other. */
 export type FreeSwitchMode =
@@ -66,14 +90,15 @@ export type FreeSwitchMode =
 /** What the section's values mean together; problems as the file's paths and messages. */
 export function telephonyProblems(settings: TelephonySettings): SectionProblem[] {
   const fs = settings.freeswitch;
-  switch (settings.driver ?? 'embedded') {
+  const driver = settings.driver ?? 'embedded';
+  if (driver !== 'drachtio' && settings.drachtio !== undefined) {
+    return [{ path: 'telephony.drachtio', message: `used with driver 'drachtio' only (the driver is '${driver}')` }];
+  }
+  switch (driver) {
     case 'embedded':
       return [];
     case 'drachtio':
-      return [{
-        path: 'telephony.driver',
-        message: "'drachtio' needs the drachtio driver (telephony/src/drachtio/, DrachtioDriver), which this build of Tenor does not have; use 'embedded' or 'freeswitch'",
-      }];
+      return drachtioProblems(settings);
     case 'freeswitch': {
       if (fs?.prefix === undefined && fs?.eventSocket === undefined) {
         return [{
@@ -100,6 +125,61 @@ export function telephonyProblems(settings: TelephonySettings): SectionProblem[]
       return [];
     }
   }
+}
+
+/** Driver 'drachtio': the edge (telephony.drachtio) and the media (telephony.freeswitch), each managed or external. */
+function drachtioProblems(settings: TelephonySettings): SectionProblem[] {
+  const edge = settings.drachtio;
+  const fs = settings.freeswitch;
+  const problems: SectionProblem[] = [];
+  if (edge?.prefix === undefined && edge?.server === undefined) {
+    problems.push({
+      path: 'telephony.drachtio',
+      message: "driver 'drachtio' needs either prefix (a drachtio-server build Tenor starts, e.g. the folder scripts/build-drachtio.sh prints) or server {host, port, secret} (the application port of a drachtio-server that runs already)",
+    });
+  } else if (edge.prefix !== undefined && edge.server !== undefined) {
+    problems.push({ path: 'telephony.drachtio', message: 'set prefix (Tenor starts drachtio-server) or server (an external drachtio-server), not both' });
+  } else if (edge.prefix !== undefined) {
+    for (const k of ['sipAddress', 'sipPort'] as const) {
+      if (edge[k] !== undefined) {
+        problems.push({
+          path: `telephony.drachtio.${k}`,
+          message: 'a drachtio-server Tenor starts listens on sip.bind and sip.port; this key is for an external drachtio-server (server)',
+        });
+      }
+    }
+  }
+  if (fs?.prefix === undefined && fs?.eventSocket === undefined) {
+    problems.push({
+      path: 'telephony.freeswitch',
+      message: "driver 'drachtio' takes its media from FreeSWITCH: set prefix (a FreeSWITCH build Tenor starts on 127.0.0.1) or eventSocket {host, port, password} (one that runs already)",
+    });
+  } else if (fs.prefix !== undefined && fs.eventSocket !== undefined) {
+    problems.push({ path: 'telephony.freeswitch', message: 'set prefix (Tenor starts FreeSWITCH) or eventSocket (an external FreeSWITCH), not both' });
+  } else if (fs.xmlCurl !== undefined) {
+    problems.push({
+      path: 'telephony.freeswitch.xmlCurl',
+      message: "with driver 'drachtio' phones register at the drachtio edge and trunks end there: FreeSWITCH gets no directory from Tenor",
+    });
+  } else if (fs.prefix !== undefined) {
+    for (const k of ['sipAddress', 'sipPort'] as const) {
+      if (fs[k] !== undefined) {
+        problems.push({
+          path: `telephony.freeswitch.${k}`,
+          message: "a FreeSWITCH Tenor starts for driver 'drachtio' listens on 127.0.0.1 on a free port; this key is for an external FreeSWITCH (eventSocket)",
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+/** The edge's settings in one of the two shapes; call after telephonyProblems found none. */
+export function drachtioMode(settings: TelephonySettings): DrachtioMode {
+  const edge = settings.drachtio ?? {};
+  if (edge.prefix !== undefined) return { mode: 'managed', prefix: edge.prefix };
+  if (edge.server === undefined) throw new Error('telephony.drachtio has neither prefix nor server');
+  return { mode: 'external', server: edge.server, sipAddress: edge.sipAddress ?? edge.server.host, sipPort: edge.sipPort ?? 5060 };
 }
 
 /** The driver's settings in one of the two shapes; call after telephonyProblems found none. */

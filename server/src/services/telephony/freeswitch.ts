@@ -20,6 +20,7 @@ import type { SipCredentialsService } from '../sip-credentials/index.js';
 import { engineTrunk } from '../trunks/index.js';
 import type { FreeSwitchMode } from './config-schema.js';
 import { credentialsFrom } from './credentials.js';
+import { stopAll, stopOwning } from './stop-all.js';
 
 /** A driver that owns what runs for it (the FreeSWITCH process, the xml_curl server): stopping the driver stops those too, in order. */
 class OwningFreeSwitchDriver extends FreeSwitchDriver {
@@ -31,23 +32,8 @@ class OwningFreeSwitchDriver extends FreeSwitchDriver {
   }
 
   override async stop(): Promise<void> {
-    try {
-      await super.stop();
-    } finally {
-      await stopAll(this.#owned);
-    }
+    await stopOwning(() => super.stop(), this.#owned);
   }
-}
-
-/** Runs every stopper in order, even after one fails; throws the first failure at the end. */
-async function stopAll(stoppers: readonly (() => Promise<void>)[]): Promise<void> {
-  let first: unknown;
-  for (const stop of stoppers) {
-    await stop().catch((err: unknown) => {
-      first ??= err;
-    });
-  }
-  if (first !== undefined) throw first;
 }
 
 function problem(message: string): TenorError {

@@ -1,7 +1,8 @@
 // The telephony service: the engine that takes and places calls, seen by the
 // rest of Tenor only through the driver contract. The site file chooses the
-// engine (telephony.driver): the embedded one (embedded.ts, the default) or
-// FreeSWITCH (freeswitch.ts). This is the service's public entry.
+// engine (telephony.driver): the embedded one (embedded.ts, the default),
+// FreeSWITCH (freeswitch.ts) or drachtio-server as the SIP edge with FreeSWITCH
+// for the media (drachtio.ts). This is the service's public entry.
 
 import type { TelephonyDriver } from '@tenor/telephony';
 import type { TenorConfig } from '../../config/schema.js';
@@ -9,14 +10,15 @@ import { defineService, type ServiceDefinition } from '../../core/service-manage
 import { TenorError } from '../../core/errors.js';
 import { hasLiveTrunks } from '../trunks/index.js';
 import '../dialing/index.js';
-import { freeSwitchMode } from './config-schema.js';
+import { drachtioMode, freeSwitchMode, type TelephonyDriverName } from './config-schema.js';
+import { createDrachtioDriver } from './drachtio.js';
 import { createEmbeddedDriver } from './embedded.js';
 import { createFreeSwitchDriver } from './freeswitch.js';
 
 export { engineLimits, createEmbeddedDriver } from './embedded.js';
 export { credentialsFrom } from './credentials.js';
 export { telephonyConfigSection, telephonyProblems, TELEPHONY_DRIVERS } from './config-schema.js';
-export type { TelephonySettings, FreeSwitchSettings, TelephonyDriverName } from './config-schema.js';
+export type { TelephonySettings, FreeSwitchSettings, DrachtioSettings, TelephonyDriverName } from './config-schema.js';
 
 declare module '../../core/service-manager.js' {
   interface ServiceMap {
@@ -52,17 +54,26 @@ export function withDialingPolicy<T extends object>(def: ServiceDefinition<T>): 
   };
 }
 
-const DESCRIPTIONS: Record<'embedded' | 'freeswitch', string> = {
+const DESCRIPTIONS: Record<TelephonyDriverName, string> = {
   embedded: 'Embedded SIP/RTP engine (driver contract)',
   freeswitch: 'FreeSWITCH over its event socket (driver contract)',
+  drachtio: 'drachtio-server SIP edge with FreeSWITCH media (driver contract)',
 };
 
+function describe(config: TenorConfig, engine: TelephonyDriverName): string {
+  const started = (managed: boolean): string => (managed ? 'started by Tenor' : 'external');
+  const fsManaged = config.telephony.freeswitch?.prefix !== undefined;
+  if (engine === 'freeswitch') return `${DESCRIPTIONS.freeswitch}, ${started(fsManaged)}`;
+  if (engine === 'drachtio') {
+    return `${DESCRIPTIONS.drachtio}, edge ${started(config.telephony.drachtio?.prefix !== undefined)}, FreeSWITCH ${started(fsManaged)}`;
+  }
+  return DESCRIPTIONS.embedded;
+}
+
 export function telephonyService(config: TenorConfig) {
-  // config/load.ts has refused any other driver (telephonyProblems), so this is one of the two.
-  const engine = config.telephony.driver === 'freeswitch' ? 'freeswitch' : 'embedded';
-  const description = engine === 'freeswitch'
-    ? `${DESCRIPTIONS.freeswitch}, ${config.telephony.freeswitch?.prefix !== undefined ? 'started by Tenor' : 'external'}`
-    : DESCRIPTIONS.embedded;
+  // config/load.ts has checked the driver's settings (telephonyProblems).
+  const engine: TelephonyDriverName = config.telephony.driver ?? 'embedded';
+  const description = describe(config, engine);
   return withDialingPolicy(defineService<TelephonyDriver>({
     name: 'telephony',
     version: '1.0.0',
@@ -71,9 +82,12 @@ export function telephonyService(config: TenorConfig) {
     // Two engines cannot listen on the same SIP port: a new one starts once this one has stopped.
     stopBeforeReplace: true,
     // A FreeSWITCH Tenor starts takes about 2 s to be ready, more on a loaded machine.
-    ...(engine === 'freeswitch' ? { startTimeoutMs: 60_000 } : {}),
+    ...(engine !== 'embedded' ? { startTimeoutMs: 60_000 } : {}),
     async start(ctx) {
       if (engine === 'freeswitch') return createFreeSwitchDriver(config, freeSwitchMode(config.telephony), ctx.get('sipCredentials'), ctx.logger);
+      if (engine === 'drachtio') {
+        return createDrachtioDriver(config, drachtioMode(config.telephony), freeSwitchMode(config.telephony), ctx.get('sipCredentials'), ctx.logger);
+      }
       const driver = createEmbeddedDriver(config, ctx.get('sipCredentials'), ctx.logger);
       await driver.start();
       return driver;
@@ -87,7 +101,7 @@ export function telephonyService(config: TenorConfig) {
     health(driver) {
       const stats = driver.stats();
       const counts = `${stats.activeCalls} calls, ${stats.activeBridges} bridges`;
-      // An engine in another process (FreeSWITCH) reports its link; calls go on there while it reconnects.
+      // An engine in another process (FreeSWITCH, drachtio-server) reports its link; calls go on there while it reconnects.
       if (stats.link === 'down') return { status: 'down', detail: `link to the ${driver.name} engine lost, reconnecting; ${counts}` };
       return { status: 'ok', detail: stats.link === 'up' ? `${driver.name} engine, link up; ${counts}` : counts };
     },
