@@ -68,6 +68,11 @@ export const bridgeCases: Record<string, Case> = {
     await call.unhold();
     await tolerate(t, waitUntil(() => !peer.heldByDriver, WAIT, 'peer resumed'));
     t.ok(!peer.heldByDriver, 'taken off hold');
+    // The music was 3 s long: what is still heard after unhold is music that did not stop.
+    await new Promise((r) => setTimeout(r, 300));
+    const heard = peer.heardToneMs();
+    await new Promise((r) => setTimeout(r, 1000));
+    t.ok(peer.heardToneMs() - heard < 200, `the music stops with the hold (${peer.heardToneMs() - heard} ms in 1 s after)`);
     await call.hangup();
   },
 

@@ -47,6 +47,8 @@ export class FreeSwitchCall extends EventEmitter<CallEvents> implements Call, Fs
   /** Set while held: the call it was bridged to, re-joined on unhold. */
   #heldFrom: FreeSwitchCall | undefined;
   #held = false;
+  /** Stops the hold music loop (unhold). */
+  #holdMusic: AbortController | undefined;
 
   constructor(ctx: CallContext, init: { uuid: string; direction: 'inbound' | 'outbound'; from: CallParty; to: CallParty; state: CallState }) {
     super();
@@ -183,12 +185,29 @@ export class FreeSwitchCall extends EventEmitter<CallEvents> implements Call, Fs
     await apiLogged(this, `uuid_hold ${this.uuid}`);
     await apiLogged(this, `pause ${this.uuid} off`);
     const music = opts.music !== undefined ? this.promptFile(opts.music) : this.#ctx.holdMusic;
-    void this.esl.execute(this.uuid, 'endless_playback', music);
+    const stop = new AbortController();
+    this.#holdMusic = stop;
+    void this.#playMusic(music, stop.signal);
+  }
+
+  /**
+   * The music, again and again until unhold: playback repeated, not
+   * endless_playback, which plays on through uuid_break (the music would never stop).
+   */
+  async #playMusic(file: string, signal: AbortSignal): Promise<void> {
+    const stopped = new Promise<undefined>((resolve) => signal.addEventListener('abort', () => resolve(undefined), { once: true }));
+    while (!signal.aborted && !this.ended) {
+      // uuid_break all drops a playback queued but not begun, which then never reports its end.
+      const done = await Promise.race([this.esl.execute(this.uuid, 'playback', file), stopped]);
+      if (done === undefined || done.header('Answer-State') === 'hangup') return;
+    }
   }
 
   async unhold(): Promise<void> {
     if (!this.#held || this.ended) return;
     this.#held = false;
+    this.#holdMusic?.abort();
+    this.#holdMusic = undefined;
     await apiLogged(this, `uuid_break ${this.uuid} all`);
     await apiLogged(this, `uuid_hold off ${this.uuid}`);
     const partner = this.#heldFrom;

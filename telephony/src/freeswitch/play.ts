@@ -63,11 +63,16 @@ export async function play(ch: FsChannel, opts: PlayOptions): Promise<PlayResult
   const stopOn = interruptDigits(opts.interruptOn);
   let digit: string | undefined;
   let stopped = false;
+  let wasStopped = (): void => undefined;
+  // `uuid_break all` also drops a playback FreeSWITCH has queued but not begun, and
+  // that one never reports its end: a stop must not wait for it.
+  const stopping = new Promise<undefined>((resolve) => { wasStopped = () => resolve(undefined); });
   const offDigit = ch.onDigit((d) => {
     if (digit === undefined && stopOn.includes(d)) digit = d;
   });
   const onAbort = (): void => {
     stopped = true;
+    wasStopped();
     void apiLogged(ch, `uuid_break ${ch.uuid} all`);
   };
   opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -78,9 +83,9 @@ export async function play(ch: FsChannel, opts: PlayOptions): Promise<PlayResult
         // Stopped while the previous command was on its way: nothing left to break, so nothing is started.
         if (stopped) return { reason: 'stopped' };
         const file = ch.promptFile(prompt);
-        const done = await ch.esl.execute(ch.uuid, 'playback', file);
-        if (ch.ended || !done || done.header('Answer-State') === 'hangup') return { reason: 'hangup' };
+        const done = await Promise.race([ch.esl.execute(ch.uuid, 'playback', file), stopping]);
         if (stopped) return { reason: 'stopped' };
+        if (ch.ended || !done || done.header('Answer-State') === 'hangup') return { reason: 'hangup' };
         const used = done.header('variable_playback_terminator_used');
         digit ??= used && stopOn.includes(used) ? used : undefined;
         if (digit !== undefined) return { reason: 'dtmf', digit };
