@@ -8,7 +8,6 @@
 // listens on sip.bind on a free SIP port (only the edge sends it SIP) with its
 // RTP on the site's rtp range, which phones and trunks send media to.
 
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import {
@@ -16,47 +15,17 @@ import {
   type DrachtioDriverConfig, type TrunkConfig as EngineTrunk,
 } from '@tenor/telephony';
 import type { TenorConfig } from '../../config/schema.js';
-import { TenorError } from '../../core/errors.js';
 import type { SipCredentialsService } from '../sip-credentials/index.js';
 import { engineTrunk } from '../trunks/index.js';
 import type { DrachtioMode, FreeSwitchMode } from './config-schema.js';
 import { credentialsFrom } from './credentials.js';
-import { stopAll, stopOwning } from './stop-all.js';
-
-/** A driver that owns the processes started for it: stopping the driver stops those too, in order. */
-class OwningDrachtioDriver extends DrachtioDriver {
-  readonly #owned: readonly (() => Promise<void>)[];
-
-  constructor(cfg: DrachtioDriverConfig, owned: readonly (() => Promise<void>)[]) {
-    super(cfg);
-    this.#owned = owned;
-  }
-
-  override async stop(): Promise<void> {
-    await stopOwning(() => super.stop(), this.#owned);
-  }
-}
-
-function problem(message: string): TenorError {
-  return new TenorError('TENOR_ERR_CONFIG_INVALID', [message]);
-}
+import { configProblem, missingBuild, owning, reason, stopAll, wildcardBind } from './managed-engines.js';
 
 /** What only the running machine can say about the engines Tenor starts: the builds are there, the address is one. */
 function managedProblems(config: TenorConfig, edge: DrachtioMode, media: FreeSwitchMode): string | undefined {
-  if (edge.mode === 'managed' && !existsSync(path.join(edge.prefix, 'bin', 'drachtio'))) {
-    return `telephony.drachtio.prefix: no drachtio-server build at ${edge.prefix} (bin/drachtio is missing); scripts/build-drachtio.sh builds one and prints its prefix`;
-  }
-  if (media.mode === 'managed' && !existsSync(path.join(media.prefix, 'bin', 'freeswitch'))) {
-    return `telephony.freeswitch.prefix: no FreeSWITCH build at ${media.prefix} (bin/freeswitch is missing); scripts/build-freeswitch.sh builds one and prints its prefix`;
-  }
-  if ((edge.mode === 'managed' || media.mode === 'managed') && (config.sip.bind === '0.0.0.0' || config.sip.bind === '::')) {
-    return `sip.bind: the engines Tenor starts listen on one address, not on all (${config.sip.bind}); set sip.bind to the address phones and trunks reach`;
-  }
-  return undefined;
-}
-
-function reason(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return (edge.mode === 'managed' ? missingBuild('drachtio', edge.prefix) : undefined)
+    ?? (media.mode === 'managed' ? missingBuild('freeswitch', media.prefix) : undefined)
+    ?? (edge.mode === 'managed' || media.mode === 'managed' ? wildcardBind(config) : undefined);
 }
 
 /** Starts (managed) or reaches (external) drachtio-server and FreeSWITCH and returns the connected driver. */
@@ -64,7 +33,7 @@ export async function createDrachtioDriver(
   config: TenorConfig, edge: DrachtioMode, media: FreeSwitchMode, devices: SipCredentialsService, logger: Logger,
 ): Promise<DrachtioDriver> {
   const wrong = managedProblems(config, edge, media);
-  if (wrong !== undefined) throw problem(wrong);
+  if (wrong !== undefined) throw configProblem(wrong);
   // The site file's trunks; the trunks service then applies those edited through the API (setTrunks).
   const trunks: EngineTrunk[] = config.site.trunks.map(engineTrunk);
   const stoppers: (() => Promise<void>)[] = [];
@@ -117,7 +86,7 @@ export async function createDrachtioDriver(
       edgeAddress = { address: edge.sipAddress, port: edge.sipPort };
     }
 
-    const driver = new OwningDrachtioDriver({
+    const driver = owning(new DrachtioDriver({
       drachtio: server,
       edge: edgeAddress,
       freeswitch,
@@ -125,9 +94,9 @@ export async function createDrachtioDriver(
       registrar: { realm: devices.realm, credentials: credentialsFrom(devices) },
       ...(workDir !== undefined ? { workDir } : {}),
       logger,
-    }, stoppers);
+    }), stoppers);
     await driver.start().catch((err: unknown) => {
-      throw problem(edge.mode === 'external'
+      throw configProblem(edge.mode === 'external'
         ? `telephony.drachtio.server: cannot reach drachtio-server at ${edge.server.host}:${edge.server.port} or FreeSWITCH: ${reason(err)}`
         : `telephony.drachtio: the drachtio driver did not start: ${reason(err)}`);
     });

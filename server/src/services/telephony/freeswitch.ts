@@ -7,7 +7,6 @@
 // as gateways and ACL), so users, devices and trunks are managed in Tenor
 // alone, and the rest of Tenor sees the driver contract only.
 
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import {
@@ -15,41 +14,11 @@ import {
   type FreeSwitchDriverConfig, type FreeSwitchXmlServer, type TrunkConfig as EngineTrunk,
 } from '@tenor/telephony';
 import type { TenorConfig } from '../../config/schema.js';
-import { TenorError } from '../../core/errors.js';
 import type { SipCredentialsService } from '../sip-credentials/index.js';
 import { engineTrunk } from '../trunks/index.js';
 import type { FreeSwitchMode } from './config-schema.js';
 import { credentialsFrom } from './credentials.js';
-import { stopAll, stopOwning } from './stop-all.js';
-
-/** A driver that owns what runs for it (the FreeSWITCH process, the xml_curl server): stopping the driver stops those too, in order. */
-class OwningFreeSwitchDriver extends FreeSwitchDriver {
-  readonly #owned: readonly (() => Promise<void>)[];
-
-  constructor(cfg: FreeSwitchDriverConfig, owned: readonly (() => Promise<void>)[]) {
-    super(cfg);
-    this.#owned = owned;
-  }
-
-  override async stop(): Promise<void> {
-    await stopOwning(() => super.stop(), this.#owned);
-  }
-}
-
-function problem(message: string): TenorError {
-  return new TenorError('TENOR_ERR_CONFIG_INVALID', [message]);
-}
-
-/** What only the running machine can say about a managed FreeSWITCH: the build is there, the address is one. */
-function managedProblems(config: TenorConfig, prefix: string): string | undefined {
-  if (!existsSync(path.join(prefix, 'bin', 'freeswitch'))) {
-    return `telephony.freeswitch.prefix: no FreeSWITCH build at ${prefix} (bin/freeswitch is missing); scripts/build-freeswitch.sh builds one and prints its prefix`;
-  }
-  if (config.sip.bind === '0.0.0.0' || config.sip.bind === '::') {
-    return `sip.bind: a FreeSWITCH Tenor starts listens on one address, not on all (${config.sip.bind}); set sip.bind to the address phones and trunks reach`;
-  }
-  return undefined;
-}
+import { configProblem, missingBuild, owning, reason, stopAll, wildcardBind } from './managed-engines.js';
 
 function splitListen(listen: string): { address: string; port: number } {
   const colon = listen.lastIndexOf(':');
@@ -77,18 +46,18 @@ export async function createFreeSwitchDriver(
     if (settings.mode === 'external') {
       const xml = settings.xmlCurl && await startXml(settings.xmlCurl);
       if (xml) stoppers.push(() => xml.stop());
-      driver = new OwningFreeSwitchDriver({
+      driver = owning(new FreeSwitchDriver({
         trunks, logger, eventSocket: settings.eventSocket, profile: settings.profile, sipAddress: settings.sipAddress, sipPort: settings.sipPort,
         ...(xml ? { domain: devices.realm } : {}),
-      }, stoppers);
+      }), stoppers);
       await driver.start().catch((err: unknown) => {
-        throw problem(`telephony.freeswitch.eventSocket: cannot reach FreeSWITCH at ${settings.eventSocket.host}:${settings.eventSocket.port}: ${err instanceof Error ? err.message : String(err)}`);
+        throw configProblem(`telephony.freeswitch.eventSocket: cannot reach FreeSWITCH at ${settings.eventSocket.host}:${settings.eventSocket.port}: ${reason(err)}`);
       });
       return driver;
     }
 
-    const wrong = managedProblems(config, settings.prefix);
-    if (wrong !== undefined) throw problem(wrong);
+    const wrong = missingBuild('freeswitch', settings.prefix) ?? wildcardBind(config);
+    if (wrong !== undefined) throw configProblem(wrong);
     const xml = await startXml(settings.xmlCurl);
     stoppers.push(() => xml.stop());
     const folder = path.join(config.dataDir, 'freeswitch');
@@ -108,12 +77,12 @@ export async function createFreeSwitchDriver(
     });
     // The process stops before the server it asks for its directory.
     stoppers.unshift(() => engine.stop());
-    driver = new OwningFreeSwitchDriver({
+    driver = owning(new FreeSwitchDriver({
       trunks, logger, eventSocket: engine.eventSocket, profile: engine.profile, domain: devices.realm,
       sipAddress: config.sip.publicAddress, sipPort: engine.sipPort,
       // FreeSWITCH writes the audio Tenor's answering-machine detector reads here.
       workDir: path.join(folder, 'temp'),
-    }, stoppers);
+    }), stoppers);
     await driver.start();
     logger.info({ pid: engine.pid, sipPort: engine.sipPort, folder, startMs: engine.startMs }, 'FreeSWITCH started for this site');
     return driver;
