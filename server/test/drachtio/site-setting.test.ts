@@ -5,47 +5,19 @@
 // phones register at the edge with their device secret only, and stop with it;
 // external ones are reached and left running.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import path from 'node:path';
 import t from 'tap';
 import { Baresip, freeUdpRange, freeUdpTcpPort } from '../../../telephony/test/peers/index.js';
 import { findEngineBuild } from '../../../telephony/test/engine-build.js';
 import { startDrachtio, startFreeSwitch } from '@tenor/telephony';
-import type { ConfigProblem } from '../../src/config/load.js';
-import { isTenorError } from '../../src/core/errors.js';
-import { loadConfig } from '../../src/services/index.js';
+import { alive, problemsOf, siteFile } from '../engines/site-file.js';
 import { ADMIN_AUTH, startTestApp, tempDir, testConfig } from '../helpers.js';
 import { withDeviceSecrets } from '../sip-devices.js';
 import { agentPhone } from '../acd-sip/site.js';
 
 t.setTimeout(90_000);
-
-function siteFile(dir: string, site: Record<string, unknown>): string {
-  const file = path.join(dir, 'site.yaml');
-  writeFileSync(file, JSON.stringify(site, null, 2));
-  return file;
-}
-
-function problemsOf(site: Record<string, unknown>): ConfigProblem[] {
-  const dir = tempDir(t, 'tenor-drachtio-setting-');
-  try {
-    loadConfig({ TENOR_CONFIG: siteFile(dir, site) }, dir);
-  } catch (err) {
-    if (isTenorError(err, 'TENOR_ERR_CONFIG_INVALID')) return err.details as ConfigProblem[];
-    throw err;
-  }
-  return [];
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Whether something holds this UDP port on 127.0.0.1 (the edge's SIP port). */
 function udpTaken(port: number): Promise<boolean> {
@@ -62,41 +34,41 @@ const ACD = {
 };
 
 t.test('drachtio without its settings is refused, naming each missing key', async (t) => {
-  const none = problemsOf({ telephony: { driver: 'drachtio' } });
+  const none = problemsOf(t, { telephony: { driver: 'drachtio' } });
   t.same(none.map((p) => p.source.replace(/^.*site\.yaml /, '')), ['telephony.drachtio', 'telephony.freeswitch'], 'the edge and the media are both missing');
   t.match(none[0]?.message, /needs either prefix .* or server \{host, port, secret\}/);
   t.match(none[1]?.message, /takes its media from FreeSWITCH: set prefix .* or eventSocket/);
 
-  const noMedia = problemsOf({ telephony: { driver: 'drachtio', drachtio: { prefix: '/opt/drachtio' } } });
+  const noMedia = problemsOf(t, { telephony: { driver: 'drachtio', drachtio: { prefix: '/opt/drachtio' } } });
   t.equal(noMedia.length, 1, 'an edge without FreeSWITCH settings');
   t.match(noMedia[0]?.source, /telephony\.freeswitch$/);
   t.match(noMedia[0]?.message, /takes its media from FreeSWITCH/);
 
-  const both = problemsOf({ telephony: { driver: 'drachtio', drachtio: { prefix: '/opt/d', server: { host: '10.0.0.5', port: 9022, secret: 's' } }, freeswitch: { prefix: '/opt/fs' } } });
+  const both = problemsOf(t, { telephony: { driver: 'drachtio', drachtio: { prefix: '/opt/d', server: { host: '10.0.0.5', port: 9022, secret: 's' } }, freeswitch: { prefix: '/opt/fs' } } });
   t.match(both[0], { source: /telephony\.drachtio$/, message: /not both/ });
 
-  const externalKey = problemsOf({ telephony: { driver: 'drachtio', drachtio: { prefix: '/opt/d', sipPort: 5080 }, freeswitch: { prefix: '/opt/fs' } } });
+  const externalKey = problemsOf(t, { telephony: { driver: 'drachtio', drachtio: { prefix: '/opt/d', sipPort: 5080 }, freeswitch: { prefix: '/opt/fs' } } });
   t.match(externalKey[0], { source: /telephony\.drachtio\.sipPort$/, message: /listens on sip\.bind and sip\.port/ });
 
-  const fsSip = problemsOf({ telephony: { driver: 'drachtio', drachtio: { prefix: '/opt/d' }, freeswitch: { prefix: '/opt/fs', sipPort: 5080 } } });
+  const fsSip = problemsOf(t, { telephony: { driver: 'drachtio', drachtio: { prefix: '/opt/d' }, freeswitch: { prefix: '/opt/fs', sipPort: 5080 } } });
   t.match(fsSip[0], { source: /telephony\.freeswitch\.sipPort$/, message: /free port/ });
 
-  const directory = problemsOf({ telephony: { driver: 'drachtio', drachtio: { prefix: '/opt/d' }, freeswitch: { prefix: '/opt/fs', xmlCurl: { listen: '127.0.0.1:8095' } } } });
+  const directory = problemsOf(t, { telephony: { driver: 'drachtio', drachtio: { prefix: '/opt/d' }, freeswitch: { prefix: '/opt/fs', xmlCurl: { listen: '127.0.0.1:8095' } } } });
   t.match(directory[0], { source: /telephony\.freeswitch\.xmlCurl$/, message: /register at the drachtio edge/ });
 
-  const wrongDriver = problemsOf({ telephony: { driver: 'freeswitch', freeswitch: { prefix: '/opt/fs' }, drachtio: { prefix: '/opt/d' } } });
+  const wrongDriver = problemsOf(t, { telephony: { driver: 'freeswitch', freeswitch: { prefix: '/opt/fs' }, drachtio: { prefix: '/opt/d' } } });
   t.match(wrongDriver[0], { source: /telephony\.drachtio$/, message: /driver 'drachtio' only/ });
 
-  t.ok(problemsOf({ telephony: { driver: 'drachtio', drachtio: { prefx: '/opt/d' }, freeswitch: { prefix: '/opt/fs' } } }).length > 0, 'a misspelt key is refused');
+  t.ok(problemsOf(t, { telephony: { driver: 'drachtio', drachtio: { prefx: '/opt/d' }, freeswitch: { prefix: '/opt/fs' } } }).length > 0, 'a misspelt key is refused');
 
-  t.same(problemsOf({
+  t.same(problemsOf(t, {
     telephony: {
       driver: 'drachtio',
       drachtio: { server: { host: '10.0.0.5', port: 9022, secret: 'cymru' }, sipAddress: '10.0.0.5', sipPort: 5060 },
       freeswitch: { eventSocket: { host: '10.0.0.6', port: 8021, password: 'ClueCon' }, sipAddress: '10.0.0.6', sipPort: 5080 },
     },
   }), [], 'an external edge and an external FreeSWITCH are a complete setting');
-  t.same(problemsOf({ ...ACD }), [], 'a site file without telephony is unchanged');
+  t.same(problemsOf(t, { ...ACD }), [], 'a site file without telephony is unchanged');
 });
 
 t.test('a managed drachtio-server without a build stops the start with a clear error', async (t) => {

@@ -4,12 +4,11 @@
 // FreeSWITCH starts with the server, shows on /health and /api/services, and
 // stops with it.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import type { ConfigProblem } from '../../src/config/load.js';
-import { isTenorError } from '../../src/core/errors.js';
 import { loadConfig } from '../../src/services/index.js';
+import { alive, problemsOf, siteFile } from '../engines/site-file.js';
 import { ADMIN_AUTH, freePort, startTestApp, tempDir, testConfig } from '../helpers.js';
 import { withDeviceSecrets } from '../sip-devices.js';
 import { agentPhone } from '../acd-sip/site.js';
@@ -17,32 +16,6 @@ import { findEngineBuild } from '../../../telephony/test/engine-build.js';
 import { startFreeSwitch } from '@tenor/telephony';
 
 t.setTimeout(600_000);
-
-function siteFile(dir: string, site: Record<string, unknown>): string {
-  const file = path.join(dir, 'site.yaml');
-  writeFileSync(file, JSON.stringify(site, null, 2));
-  return file;
-}
-
-function problemsOf(site: Record<string, unknown>): ConfigProblem[] {
-  const dir = tempDir(t, 'tenor-telephony-setting-');
-  try {
-    loadConfig({ TENOR_CONFIG: siteFile(dir, site) }, dir);
-  } catch (err) {
-    if (isTenorError(err, 'TENOR_ERR_CONFIG_INVALID')) return err.details as ConfigProblem[];
-    throw err;
-  }
-  return [];
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 t.test('a site file without telephony keeps the embedded engine', async (t) => {
   const dir = tempDir(t, 'tenor-telephony-setting-');
@@ -55,31 +28,31 @@ t.test('a site file without telephony keeps the embedded engine', async (t) => {
 });
 
 t.test('a freeswitch driver without a way to reach FreeSWITCH is refused, naming what is missing', async (t) => {
-  const none = problemsOf({ telephony: { driver: 'freeswitch' } });
+  const none = problemsOf(t, { telephony: { driver: 'freeswitch' } });
   t.equal(none.length, 1);
   t.match(none[0]?.source, /site\.yaml telephony\.freeswitch$/);
   t.match(none[0]?.message, /needs either prefix .* or eventSocket/);
 
-  const both = problemsOf({ telephony: { driver: 'freeswitch', freeswitch: { prefix: '/opt/fs', eventSocket: { host: '127.0.0.1', port: 8021, password: 'x' } } } });
+  const both = problemsOf(t, { telephony: { driver: 'freeswitch', freeswitch: { prefix: '/opt/fs', eventSocket: { host: '127.0.0.1', port: 8021, password: 'x' } } } });
   t.match(both[0]?.message, /not both/);
 
-  const externalKeys = problemsOf({ telephony: { driver: 'freeswitch', freeswitch: { prefix: '/opt/fs', sipPort: 5080 } } });
+  const externalKeys = problemsOf(t, { telephony: { driver: 'freeswitch', freeswitch: { prefix: '/opt/fs', sipPort: 5080 } } });
   t.match(externalKeys[0]?.source, /telephony\.freeswitch\.sipPort$/);
   t.match(externalKeys[0]?.message, /listens on sip\.bind and sip\.port/);
 
-  const external = problemsOf({ telephony: { driver: 'freeswitch', freeswitch: { eventSocket: { host: '10.0.0.5', port: 8021, password: 'secret' } } } });
+  const external = problemsOf(t, { telephony: { driver: 'freeswitch', freeswitch: { eventSocket: { host: '10.0.0.5', port: 8021, password: 'secret' } } } });
   t.same(external, [], 'an event socket alone is a complete external setting');
 
-  const noPassword = problemsOf({ telephony: { driver: 'freeswitch', freeswitch: { eventSocket: { host: '10.0.0.5', port: 8021, password: 'secret' }, xmlCurl: { listen: '10.0.0.2:8095' } } } });
+  const noPassword = problemsOf(t, { telephony: { driver: 'freeswitch', freeswitch: { eventSocket: { host: '10.0.0.5', port: 8021, password: 'secret' }, xmlCurl: { listen: '10.0.0.2:8095' } } } });
   t.match(noPassword[0]?.source, /telephony\.freeswitch\.xmlCurl\.password$/);
   t.match(noPassword[0]?.message, /the same in its xml_curl\.conf/, 'an external FreeSWITCH must be told the directory password: it is asked for');
 });
 
 t.test('an unknown driver or key is a schema error at its line', async (t) => {
-  const problems = problemsOf({ telephony: { driver: 'asterisk' } });
+  const problems = problemsOf(t, { telephony: { driver: 'asterisk' } });
   t.ok(problems.length > 0);
   t.match(problems[0]?.source, /site\.yaml:\d+:\d+/);
-  t.ok(problemsOf({ telephony: { freeswitch: { prefx: '/opt/fs' } } }).length > 0, 'a misspelt key is refused');
+  t.ok(problemsOf(t, { telephony: { freeswitch: { prefx: '/opt/fs' } } }).length > 0, 'a misspelt key is refused');
 });
 
 t.test('a managed FreeSWITCH without a build stops the start with a clear error', async (t) => {
