@@ -123,8 +123,9 @@ export async function createMemoryHarness(): Promise<DriverHarness> {
     while (running) {
       await new Promise((r) => setTimeout(r, PUMP_MS));
       const now = Date.now();
-      await clock.advance(now - last);
+      // What was sounding since the last tick sounded until now; then the driver's timers due by now fire.
       for (const c of calls) c.listen(now - last);
+      await clock.advance(now - last);
       last = now;
     }
   })();
