@@ -1,10 +1,14 @@
-// The pacing figures docs/campaigns-pacing.md quotes (predictive 54.9 min/h at
-// 2.28% abandoned, seed 42, 20 agents, 30 days) come out of the simulator as it
-// is now: the documented row is read from the doc and compared cell by cell
-// with the same run, so the doc and the code cannot drift apart. The simulator
-// is deterministic per seed, so the row must match to its last printed digit.
-// (One predictive run of 30 days: about 15 s of CPU; the other modes and the
-// variants are in bench/dialer-pacing.ts.)
+// The pacing figures docs/campaigns-pacing.md quotes come out of the simulator
+// as it is now: a documented row is read from the doc and compared cell by
+// cell with the same run, so the doc and the code cannot drift apart. The
+// simulator is deterministic per seed, so the row must match to its last
+// printed digit.
+//
+// The run checked here is the doc's 5-day variant of the headline (seed 42, 20
+// agents, live 30%, predictive: 54.8 min/h at 2.31%), about 5 s of CPU. The
+// headline itself (30 days, 54.9 min/h at 2.28%) takes 15 s of CPU, over 2 min
+// of wall time when the suite runs files side by side on a loaded machine:
+// bench/run.sh dialer-pacing runs it and checks its row against the doc.
 
 import { readFileSync } from 'node:fs';
 import t from 'tap';
@@ -14,8 +18,8 @@ import { simulate } from '../../src/services/campaigns/simulator/simulate.js';
 
 const doc = readFileSync(new URL('../../../docs/campaigns-pacing.md', import.meta.url), 'utf8');
 
-/** The run the doc's example and bench/dialer-pacing.ts's aim describe. */
-const documented: SimulationOptions = {
+/** The variant row's run, as bench/dialer-pacing.ts makes it (its `base` with 5 days). */
+const variant: SimulationOptions = {
   ...defaultSimulationOptions,
   seed: 42,
   agents: 20,
@@ -23,27 +27,22 @@ const documented: SimulationOptions = {
   machineRate: 0.15,
   talk: { meanMs: 180_000, sdMs: 60_000 },
   wrapUp: { meanMs: 30_000, sdMs: 10_000 },
-  days: 30,
+  days: 5,
   abandonCap: 0.03,
   window: '30d',
   mode: 'predictive',
 };
+const LABEL = 'predictive, 20 agents, live 30%';
 
 const cells = (line: string): string[] => line.trim().split(/\s{2,}/);
 
-t.test('GIVEN seed 42, 20 agents, 30 days WHEN the predictive dialer is simulated THEN it prints the row docs/campaigns-pacing.md quotes, and the headline figures in its prose', async (t) => {
-  const docRow = doc.split('\n').find((l) => /^predictive\s+\d/.test(l));
-  if (docRow === undefined) throw new Error('docs/campaigns-pacing.md has no "predictive" row in its example table');
-  const result = simulate(documented);
-  const [header = '', row = ''] = formatTable([result]).split('\n');
+t.test('GIVEN seed 42, 20 agents, live 30%, 5 days WHEN the predictive dialer is simulated THEN it prints the row docs/campaigns-pacing.md quotes for it', async (t) => {
+  const docRow = doc.split('\n').find((l) => l.startsWith(`${LABEL} `));
+  if (docRow === undefined) throw new Error(`docs/campaigns-pacing.md has no "${LABEL}" row`);
+  const result = simulate(variant);
+  const [header = '', row = ''] = formatTable([result], [LABEL]).split('\n');
   t.same(cells(row), cells(docRow), `the simulator prints the documented row (columns: ${cells(header).join(' | ')})`);
-
-  const occupancy = result.occupancyMinPerHour.toFixed(1);
-  const abandon = (result.abandonRate * 100).toFixed(2);
-  const worst = (result.worstWindowRate * 100).toFixed(2);
-  t.equal(occupancy, '54.9', 'predictive keeps agents 54.9 min in each hour');
-  t.equal(abandon, '2.28', 'and abandons 2.28% of live answers');
-  t.ok(doc.includes(`predictive\n${occupancy} min/h at ${abandon}% (worst end-of-day window ${worst}%)`),
-    `the aim's paragraph quotes ${occupancy} min/h at ${abandon}% (worst window ${worst}%)`);
-  t.ok(result.occupancyMinPerHour >= 52 && result.abandonRate <= 0.025, 'the aim the doc says is met is met: ≥ 52 min/h at ≤ 2.5%');
+  t.equal(result.occupancyMinPerHour.toFixed(1), '54.8', 'predictive keeps agents 54.8 min in each hour');
+  t.equal((result.abandonRate * 100).toFixed(2), '2.31', 'and abandons 2.31% of live answers');
+  t.ok(result.occupancyMinPerHour >= 52 && result.abandonRate <= 0.025, 'the aim the doc says is met is met here too: ≥ 52 min/h at ≤ 2.5%');
 });
