@@ -3,8 +3,12 @@
 // long decisions take (for people: after they stop speaking, which the law
 // cares about: an agent within 2 s of the greeting).
 //
-//   bench/run.sh amd-accuracy [--verbose] [--engine offline|freeswitch] [--concurrency N] [option=value ...]
+//   bench/run.sh amd-accuracy [--corpus tuning|held-out] [--verbose] [--engine offline|freeswitch] [--concurrency N] [option=value ...]
 //   e.g. bench/run.sh amd-accuracy greetingMs=1800 afterGreetingSilenceMs=600
+//
+// --corpus tuning (the default): telephony/amd-corpus/, the corpus the
+// defaults were tuned on (try thresholds here). --corpus held-out:
+// telephony/amd-corpus/held-out/, never tuned on: the figures to quote.
 //
 // --engine offline (the default): each WAV is fed to the same AmdDetector the
 // live path uses, in 20 ms frames. --engine freeswitch: a FreeSWITCH built from
@@ -15,7 +19,7 @@
 
 import type { AmdOptions, AmdVerdict } from '../telephony/src/driver.js';
 import { AMD_DEFAULTS } from '../telephony/src/embedded/media/amd/detector.js';
-import { loadCorpus, percentile, runCorpus, summarize, type CorpusReport } from '../telephony/test/amd/corpus.js';
+import { CORPUS_DIR, HELD_OUT_DIR, loadCorpus, percentile, runCorpus, summarize, type CorpusReport } from '../telephony/test/amd/corpus.js';
 import { runEntriesOnFreeSwitch, startFreeSwitchAmdRig } from '../telephony/test/amd/freeswitch-corpus.js';
 import { findEngineBuild } from '../telephony/test/engine-build.js';
 
@@ -27,6 +31,9 @@ const flag = (name: string, fallback: string): string => {
 };
 const engine = flag('--engine', 'offline');
 if (engine !== 'offline' && engine !== 'freeswitch') throw new Error(`--engine must be offline or freeswitch, not ${engine}`);
+const corpus = flag('--corpus', 'tuning');
+if (corpus !== 'tuning' && corpus !== 'held-out') throw new Error(`--corpus must be tuning or held-out, not ${corpus}`);
+const corpusDir = corpus === 'held-out' ? HELD_OUT_DIR : CORPUS_DIR;
 const concurrency = Number(flag('--concurrency', '1'));
 if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error('--concurrency must be a whole number of 1 or more');
 const opts: Record<string, number | string | boolean> = {};
@@ -43,7 +50,7 @@ async function throughFreeSwitch(): Promise<CorpusReport> {
   const rig = await startFreeSwitchAmdRig(build.prefix);
   try {
     const started = Date.now();
-    const runs = await runEntriesOnFreeSwitch(rig.driver, await loadCorpus(), options, concurrency);
+    const runs = await runEntriesOnFreeSwitch(rig.driver, await loadCorpus(corpusDir), options, concurrency);
     console.log(`FreeSWITCH ready in ${rig.startMs} ms; ${runs.length} calls in ${Date.now() - started} ms, ${concurrency} at a time`);
     return summarize(runs);
   } finally {
@@ -51,10 +58,11 @@ async function throughFreeSwitch(): Promise<CorpusReport> {
   }
 }
 
-const report = engine === 'freeswitch' ? await throughFreeSwitch() : await runCorpus(options);
+const report = engine === 'freeswitch' ? await throughFreeSwitch() : await runCorpus(options, corpusDir);
 const classes: AmdVerdict[] = ['human', 'machine', 'unknown'];
 const pad = (s: string | number, n: number): string => String(s).padStart(n);
 
+console.log(`corpus: ${corpus} (${corpusDir})`);
 console.log(`engine: ${engine}`);
 console.log(`options: ${JSON.stringify({ ...AMD_DEFAULTS, ...options })}`);
 console.log(`files: ${report.runs.length}\n`);

@@ -10,7 +10,10 @@ import type { AmdOptions, AmdResult, AmdVerdict } from '../../src/driver.js';
 import { AmdDetector, AMD_FRAME_SAMPLES } from '../../src/embedded/media/amd/detector.js';
 import { readWavFile, toTelephonyAudio } from '../../src/audio/index.js';
 
+/** The corpus the detector's defaults were tuned on. */
 export const CORPUS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'amd-corpus');
+/** The corpus held out from tuning (other voices, languages, noises and codecs): the figures to quote. */
+export const HELD_OUT_DIR = join(CORPUS_DIR, 'held-out');
 
 export interface CorpusEntry {
   file: string;
@@ -24,15 +27,16 @@ export interface CorpusEntry {
   text: string;
 }
 
-export async function loadCorpus(): Promise<CorpusEntry[]> {
-  const tsv = await readFile(join(CORPUS_DIR, 'labels.tsv'), 'utf8');
+/** The entries of a corpus folder (labels.tsv and wav/): the tuning corpus unless told. */
+export async function loadCorpus(dir = CORPUS_DIR): Promise<CorpusEntry[]> {
+  const tsv = await readFile(join(dir, 'labels.tsv'), 'utf8');
   const [, ...rows] = tsv.split('\n').filter((l) => l.trim().length > 0);
   return rows.map((row) => {
     const [file = '', expected = '', start = '0', end = '0', lang = '', text = ''] = row.split('\t');
     if (expected !== 'human' && expected !== 'machine' && expected !== 'unknown') {
       throw new Error(`labels.tsv: ${file}: expected must be human, machine or unknown, not "${expected}"`);
     }
-    return { file, path: join(CORPUS_DIR, 'wav', file), expected, speechStartMs: Number(start), speechEndMs: Number(end), lang, text };
+    return { file, path: join(dir, 'wav', file), expected, speechStartMs: Number(start), speechEndMs: Number(end), lang, text };
   });
 }
 
@@ -75,8 +79,8 @@ export interface CorpusReport {
 
 const VERDICTS: AmdVerdict[] = ['human', 'machine', 'unknown'];
 
-export async function runCorpus(opts: Omit<AmdOptions, 'signal'> = {}): Promise<CorpusReport> {
-  const entries = await loadCorpus();
+export async function runCorpus(opts: Omit<AmdOptions, 'signal'> = {}, dir = CORPUS_DIR): Promise<CorpusReport> {
+  const entries = await loadCorpus(dir);
   const runs: CorpusRun[] = [];
   for (const e of entries) runs.push(await runEntry(e, opts));
   return summarize(runs);
