@@ -8,27 +8,29 @@
 //   bench/run.sh sip-fuzz [messages=1000000] [seed=17] [rate=1200] [callsPerSecond=2] [holdMs=3000]
 //   BENCH_SERVER_NODE_ARGS="--heapsnapshot-signal=SIGUSR2" bench/run.sh sip-fuzz   # node flags for the server only
 
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { describeSipp } from '../telephony/test/peers/index.js';
 import { describeFuzz } from '../telephony/test/peers/sip-fuzzer.js';
-import { RFC4475 } from '../telephony/test/corpus.js';
 import { startTenorProcess } from '../server/test/e2e/tenor-process.js';
 import { tempDir } from '../server/test/helpers.js';
-import { fuzzDuringCalls } from '../server/test/reliability/fuzz-during-calls.js';
+import { fuzzDuringCalls, fuzzTargetEnv } from '../server/test/reliability/fuzz-during-calls.js';
 
 const [messages = 1_000_000, seed = 17, rate = 1200, callsPerSecond = 2, holdMs = 3000] = process.argv.slice(2).map(Number);
+
+// Where telephony/test/corpus.ts looks (that module imports tap, which a bench must not load).
+const RFC4475_DIR = process.env['TENOR_RFC4475_DIR'] ?? fileURLToPath(new URL('../../shared/corpora/rfc4475', import.meta.url));
 
 const teardowns: (() => unknown)[] = [];
 const cleanup = { teardown: (fn: () => unknown): void => void teardowns.push(fn) };
 
 async function main(): Promise<number> {
-  if (!RFC4475.found) console.error(`the RFC 4475 corpus is not at ${RFC4475.dir}: generated messages only`);
-  const corpus = RFC4475.found ? readdirSync(RFC4475.dir).filter((f) => f.endsWith('.dat')).sort().map((f) => readFileSync(path.join(RFC4475.dir, f))) : [];
-  const site = path.join(tempDir(cleanup), 'site.yaml');
-  writeFileSync(site, ['sip:', '  limits:', '    requestsPerAddress: 1000000', ''].join('\n'));
-  const nodeOptions = process.env['BENCH_SERVER_NODE_ARGS'];
-  const tenor = await startTenorProcess(cleanup, { args: ['--demo'], env: { TENOR_CONFIG: site, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) } });
+  const found = existsSync(RFC4475_DIR);
+  if (!found) console.error(`the RFC 4475 corpus is not at ${RFC4475_DIR} (TENOR_RFC4475_DIR): generated messages only`);
+  const corpus = found ? readdirSync(RFC4475_DIR).filter((f) => f.endsWith('.dat')).sort().map((f) => readFileSync(path.join(RFC4475_DIR, f))) : [];
+  const { env, inspectPort } = await fuzzTargetEnv(tempDir(cleanup), process.env['BENCH_SERVER_NODE_ARGS']);
+  const tenor = await startTenorProcess(cleanup, { args: ['--demo'], env });
   const [host, port] = tenor.sip.split(':');
   const pid = tenor.child.pid;
   if (pid === undefined || host === undefined || port === undefined) throw new Error('tenor did not start');
@@ -36,8 +38,8 @@ async function main(): Promise<number> {
   let exitCode: number | null | undefined;
   void tenor.exited.then((e) => { exitCode = e.code; });
   const started = Date.now();
-  const r = await fuzzDuringCalls({ pid, host, port: Number(port) }, {
-    messages, warmupMessages: Math.min(40_000, Math.floor(messages / 4)), seed, ratePerSecond: rate, tcpShare: 0.1, probeEvery: 500,
+  const r = await fuzzDuringCalls({ pid, host, port: Number(port), inspectPort }, {
+    messages, warmupMessages: Math.min(40_000, Math.floor(messages / 4)), seed, ratePerSecond: rate, tcpShare: 0.1, probeEvery: 200, maxProbeLagMs: 250,
     callsPerSecond, holdMs, settleMs: 4000, corpus, fuzzAddress: '127.0.0.23', log: (line) => console.log(line),
   });
   console.log(`\nwarm-up (seed ${seed}):\n${describeFuzz(r.warmup)}\n\nmain (seed ${seed + 1}):\n${describeFuzz(r.main)}`);

@@ -6,35 +6,33 @@
 // the warm-up. The long run is bench/sip-fuzz.ts; docs/reliability.md has
 // the figures.
 //
-// The fuzzer sends from 127.0.0.23 and the site file lifts the per-address
-// request limit (sip.limits.requestsPerAddress): otherwise the first 100
-// messages get the fuzzer banned and the rest never reach the parser.
+// The fuzzer sends from 127.0.0.23; the site file lifts the per-address
+// request limit (fuzzTargetEnv says why).
 
 import t from 'tap';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describeSipp } from '../../../telephony/test/peers/index.js';
 import { describeFuzz } from '../../../telephony/test/peers/sip-fuzzer.js';
 import { RFC4475 } from '../../../telephony/test/corpus.js';
 import { startTenorProcess } from '../e2e/tenor-process.js';
 import { tempDir } from '../helpers.js';
-import { fuzzDuringCalls } from './fuzz-during-calls.js';
+import { fuzzDuringCalls, fuzzTargetEnv } from './fuzz-during-calls.js';
 
 const SEED = Number(process.env['TENOR_SIP_FUZZ_SEED'] ?? 17);
 
 t.test('100,000 mutated SIP messages while real calls run: no exit, no failed call, 400s answered, memory flat', RFC4475.options, async (t) => {
   const corpus = readdirSync(RFC4475.dir).filter((f) => f.endsWith('.dat')).sort().map((f) => readFileSync(path.join(RFC4475.dir, f)));
-  const site = path.join(tempDir(t), 'site.yaml');
-  writeFileSync(site, ['sip:', '  limits:', '    requestsPerAddress: 1000000', ''].join('\n'));
-  const tenor = await startTenorProcess(t, { args: ['--demo'], env: { TENOR_CONFIG: site } });
+  const { env, inspectPort } = await fuzzTargetEnv(tempDir(t));
+  const tenor = await startTenorProcess(t, { args: ['--demo'], env });
   const [host, port] = tenor.sip.split(':');
   const pid = tenor.child.pid;
   if (pid === undefined || host === undefined || port === undefined) throw new Error('tenor did not start');
   let exited: number | null | undefined;
   void tenor.exited.then((e) => { exited = e.code; });
 
-  const r = await fuzzDuringCalls({ pid, host, port: Number(port) }, {
-    messages: 100_000, warmupMessages: 40_000, seed: SEED, ratePerSecond: 1200, tcpShare: 0.1, probeEvery: 500,
+  const r = await fuzzDuringCalls({ pid, host, port: Number(port), inspectPort }, {
+    messages: 100_000, warmupMessages: 40_000, seed: SEED, ratePerSecond: 1200, tcpShare: 0.1, probeEvery: 200, maxProbeLagMs: 250,
     callsPerSecond: 2, holdMs: 3000, settleMs: 4000, corpus, fuzzAddress: '127.0.0.23', log: (line) => t.comment(line),
   });
   t.comment(`warm-up (seed ${SEED}):\n${describeFuzz(r.warmup)}`);

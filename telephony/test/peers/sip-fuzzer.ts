@@ -4,7 +4,10 @@
 // a request with one defect the server can answer (Via to our socket, rport),
 // retransmitted like a SIP client would until answered; the report says how
 // each probe was answered, so a test can check malformed requests still get
-// their 400 while everything else is going on.
+// their 400 while everything else is going on. The probes also pace the
+// flood: while one has waited longer than `maxProbeLagMs` for its answer, no
+// new message is sent (a server starved of CPU by its neighbours is not
+// buried under a backlog its socket would drop, real calls included).
 
 import { createSocket, type Socket } from 'node:dgram';
 import { connect, type Socket as TcpSocket } from 'node:net';
@@ -26,6 +29,8 @@ export interface SipFuzzOptions {
   liveDialog: () => LiveDialog | undefined;
   /** One probe every this many messages. */
   probeEvery: number;
+  /** Pause while the oldest unanswered probe is older than this. */
+  maxProbeLagMs: number;
   /** Called about once a second. */
   onProgress?: (sent: number) => void;
 }
@@ -52,6 +57,8 @@ export interface SipFuzzReport {
   responses: number;
   probes: ProbeOutcome;
   seconds: number;
+  /** Time spent waiting for a late probe's answer before sending more. */
+  pausedSeconds: number;
 }
 
 interface Probe {
@@ -78,7 +85,7 @@ export async function runSipFuzz(o: SipFuzzOptions): Promise<SipFuzzReport> {
   const gen = new FuzzedMessages(o.seed, { target: `${o.host}:${o.port}`, local, corpus: o.corpus, liveDialog: o.liveDialog });
   const report: SipFuzzReport = {
     sent: 0, byKind: {}, udp: 0, tcp: 0, udpRefused: 0, tcpConnections: 0, tcpClosedByServer: 0, responses: 0,
-    probes: { sent: 0, answered: {}, unanswered: 0, retransmitted: 0 }, seconds: 0,
+    probes: { sent: 0, answered: {}, unanswered: 0, retransmitted: 0 }, seconds: 0, pausedSeconds: 0,
   };
   const probes = new Map<string, Probe>();
   udp.on('message', (data) => {
@@ -122,9 +129,18 @@ export async function runSipFuzz(o: SipFuzzOptions): Promise<SipFuzzReport> {
       sendUdp(probe.bytes);
     }
   };
+  let pausedMs = 0;
+  let lastTurn = started;
+  const lagging = (now: number): boolean => {
+    for (const probe of probes.values()) if (probe.status === undefined && probe.tries < PROBE_TRIES && now - probe.firstSentAt > o.maxProbeLagMs) return true;
+    return false;
+  };
   while (report.sent < o.messages) {
     const now = Date.now();
-    const due = Math.min(o.messages, Math.floor(((now - started) / 1000) * o.ratePerSecond)) - report.sent;
+    // The rate's clock stops while paused, so no burst follows a pause.
+    if (lagging(now)) pausedMs += now - lastTurn;
+    lastTurn = now;
+    const due = lagging(now) ? 0 : Math.min(o.messages, Math.floor(((now - started - pausedMs) / 1000) * o.ratePerSecond)) - report.sent;
     // At most a few hundred per turn, so responses and the timers get their share of the loop.
     for (let i = 0; i < Math.min(due, 300); i++) {
       report.sent++;
@@ -162,6 +178,7 @@ export async function runSipFuzz(o: SipFuzzOptions): Promise<SipFuzzReport> {
   }
   await new Promise((r) => setTimeout(r, 300));
   report.seconds = (Date.now() - started) / 1000;
+  report.pausedSeconds = pausedMs / 1000;
   for (const probe of probes.values()) {
     if (probe.status === undefined) report.probes.unanswered++;
     else {
@@ -179,7 +196,7 @@ export function describeFuzz(r: SipFuzzReport): string {
   const kinds = Object.entries(r.byKind).sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${k} ${n}`).join(', ');
   const answered = Object.entries(r.probes.answered).map(([s, n]) => `${s}×${n}`).join(' ');
   return [
-    `${r.sent} messages in ${r.seconds.toFixed(1)} s (${Math.round(r.sent / r.seconds)}/s): udp ${r.udp}, tcp ${r.tcp} over ${r.tcpConnections} connections (${r.tcpClosedByServer} closed by the server), ${r.udpRefused} datagrams refused locally`,
+    `${r.sent} messages in ${r.seconds.toFixed(1)} s (${Math.round(r.sent / r.seconds)}/s, paused ${r.pausedSeconds.toFixed(1)} s for late answers): udp ${r.udp}, tcp ${r.tcp} over ${r.tcpConnections} connections (${r.tcpClosedByServer} closed by the server), ${r.udpRefused} datagrams refused locally`,
     `kinds: ${kinds}`,
     `responses received: ${r.responses}; probes ${r.probes.sent}: ${answered || 'none answered'}, unanswered ${r.probes.unanswered}, answered after a retransmission ${r.probes.retransmitted}`,
   ].join('\n');
