@@ -16,7 +16,7 @@ import { uiRoot } from '@tenor/agent-ui';
 export const silentLogger: Logger = pino({ level: 'silent' });
 
 /** A new empty folder, removed when the test ends. */
-export function tempDir(t: Test, prefix = 'tenor-test-'): string {
+export function tempDir(t: Pick<Test, 'teardown'>, prefix = 'tenor-test-'): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   return dir;

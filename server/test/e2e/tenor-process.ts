@@ -19,7 +19,8 @@ export interface TenorProcess {
   exited: Promise<{ code: number | null; at: number }>;
 }
 
-export async function startTenorProcess(t: Test, opts: { args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<TenorProcess> {
+/** `t` is a tap test, or anything that runs teardowns (the bench passes its own). */
+export async function startTenorProcess(t: Pick<Test, 'teardown'>, opts: { args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<TenorProcess> {
   const httpPort = await freeTcpPort();
   const sipPort = await freeUdpTcpPort();
   const rtp = await freeUdpRange(40, { belowEphemeral: true });
@@ -42,10 +43,11 @@ export async function startTenorProcess(t: Test, opts: { args?: string[]; env?: 
     if (child.exitCode === null) child.kill('SIGKILL');
   });
   // The banner is printed once everything listens; with --demo its last line is the demo one.
+  // A start with --demo took 27 s on the 2-core machine under five engineers' load, over 60 s at a load of 23: allow 90.
   const last = opts.args?.includes('--demo') ? 'Demo:' : 'Data:';
   await new Promise<void>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`no start banner: ${out}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`no start banner: ${out}`)), 90_000);
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
       if (out.includes(last)) {

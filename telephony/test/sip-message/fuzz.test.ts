@@ -21,6 +21,7 @@ import { canonicalName, compactName } from '../../src/embedded/sip/names.js';
 import { parseUri, SipSyntaxError } from '../../src/embedded/sip/uri.js';
 import type { HeaderField, SipMessage } from '../../src/embedded/sip/message.js';
 import { RFC4475, RFC4475_DIR } from '../corpus.js';
+import { mutate, type Mutation } from './mutate.js';
 
 const CORPUS = RFC4475_DIR;
 const corpus = RFC4475.found ? readdirSync(CORPUS).filter((f) => f.endsWith('.dat')).sort().map((f) => readFileSync(join(CORPUS, f))) : [];
@@ -114,13 +115,6 @@ const wireForm = (m: SipMessage): fc.Arbitrary<Buffer> =>
       return Buffer.concat([Buffer.from(`${keepAlive}${start}\r\n${lines.join('\r\n')}\r\n\r\n`), m.body]);
     });
 
-type Mutation =
-  | { kind: 'flip'; at: number; byte: number }
-  | { kind: 'truncate'; at: number }
-  | { kind: 'duplicate'; at: number; len: number; to: number }
-  | { kind: 'delete'; at: number; len: number }
-  | { kind: 'insert'; at: number; text: string };
-
 const insertedText = fc.oneof(
   fc.tuple(token, text).map(([n, v]) => `\r\n${n}: ${v}`),
   fc.tuple(fc.constantFrom('Content-Length', 'l', 'CSeq', 'Max-Forwards', 'Expires', 'Via', 'To', 'Contact'), fc.oneof(fc.constant('-1'), fc.constant('99999999999999999999999999'), fc.bigInt({ min: 0n, max: 10n ** 30n }).map(String), text))
@@ -135,37 +129,6 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), len: fc.nat(40) }),
   fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: insertedText }),
 );
-
-function mutate(input: Buffer, mutations: Mutation[]): Buffer {
-  let buf = input;
-  for (const m of mutations) {
-    const at = m.at % (buf.length + 1);
-    switch (m.kind) {
-      case 'flip':
-        if (buf.length > 0) {
-          buf = Buffer.from(buf);
-          buf[at % buf.length] = m.byte;
-        }
-        break;
-      case 'truncate':
-        buf = buf.subarray(0, at);
-        break;
-      case 'duplicate': {
-        const slice = buf.subarray(at, at + m.len);
-        const to = m.to % (buf.length + 1);
-        buf = Buffer.concat([buf.subarray(0, to), slice, buf.subarray(to)]);
-        break;
-      }
-      case 'delete':
-        buf = Buffer.concat([buf.subarray(0, at), buf.subarray(at + m.len)]);
-        break;
-      case 'insert':
-        buf = Buffer.concat([buf.subarray(0, at), Buffer.from(m.text, 'latin1'), buf.subarray(at)]);
-        break;
-    }
-  }
-  return buf;
-}
 
 // ------------------------------------------------------------- properties
 
