@@ -16,7 +16,7 @@ t.setTimeout(600_000);
 t.test(`GIVEN tenor start under SIP load WHEN it is killed with SIGKILL and restarted ${CYCLES} times THEN nothing acknowledged is lost and nothing is left stuck`, async (t) => {
   t.comment(`seed ${SEED} (TENOR_CRASH_LOOP_SEED reproduces a run)`);
   const report = await crashLoop({
-    cycles: CYCLES, seed: SEED, upMs: { min: 2000, max: 7000 }, dir: tempDir(t, 'tenor-crash-loop-'),
+    cycles: CYCLES, seed: SEED, upMs: { min: 2000, max: 5000 }, dir: tempDir(t, 'tenor-crash-loop-'),
     say: (line) => t.comment(line), teardown: (fn) => t.teardown(fn),
   });
   t.equal(report.cycles.length, CYCLES, 'every cycle ran');

@@ -270,7 +270,7 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<CrashLoopReport
     server.child.kill('SIGKILL');
     await server.exited;
     observer.stop();
-    const placed = await Promise.all(callers.map((c) => c.stop(500)));
+    await Promise.all(callers.map((c) => c.stop(500)));
 
     const checked = checkDatabase(dbFile, ack);
     const storedLater = checked.storedCallbacks.size;
@@ -298,7 +298,6 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<CrashLoopReport
     reports.push(report);
     say(`cycle ${cycle}: killed after ${upMs} ms of load; integrity ${report.integrity}; ${report.acknowledged} acknowledged, ${report.lost.length} lost; `
       + `serving again in ${serveAgainMs} ms; ${stuckAgents.length} agents stuck, ${leftOpen.length} calls left open; `
-      + `callers (ivr, support, later) ${placed.map((r) => `${r.stats.successful}+${r.stats.failed}`).join(', ')}; `
       + `callbacks waiting ${later.live.waiting} (stored ${storedLater}, acknowledged ${ackedLater.length}), longest wait ${later.live.longestWaitSeconds} s`);
   }
 

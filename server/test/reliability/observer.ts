@@ -68,11 +68,12 @@ export class Observer {
       ws.once('error', reject);
     });
     this.#every(1000, () => this.#pollCalls());
-    let breakNext = true;
     this.#every(1500, async () => {
-      const state = breakNext ? 'break' : 'ready';
-      breakNext = !breakNext;
-      await this.#setState(this.#toggled, state);
+      // From its state now (a restart keeps a break): ready ↔ break; busy with a call, left alone.
+      const res = await fetch(`${this.#base}/api/agents/${this.#toggled}`, { headers: ADMIN_HEADERS });
+      if (res.status !== 200) throw new Error(`GET agent answered ${res.status}`);
+      const now = ((await res.json()) as { state: string }).state;
+      if (now === 'ready' || now === 'break') await this.#setState(this.#toggled, now === 'ready' ? 'break' : 'ready');
     });
   }
 
