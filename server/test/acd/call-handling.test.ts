@@ -428,6 +428,7 @@ t.test('events: one call, in order, on the bus', async (t) => {
   await settle();
   caller.farEndHangup();
   await r;
+  await h.engine.flush(); // events leave once what they tell is written
   t.same(
     h.events.filter((e) => e.type.startsWith('call_') || e.type === 'agent_state_changed').map((e) => (e.type === 'agent_state_changed' ? `agent:${(e.payload as { to: string }).to}` : e.type)),
     ['agent:ready', 'call_queued', 'agent:offered', 'call_offered', 'agent:on-call', 'call_answered', 'agent:ready', 'call_ended'],

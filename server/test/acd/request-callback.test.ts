@@ -10,6 +10,7 @@ const S = 1000;
 t.test('a requested callback is offered to a free agent, who is then connected to the customer', async (t) => {
   const h = await startAcd(t, { queues: [queue('support')], agents: [agentProfile('ann', ['support'])] });
   const { entryId } = h.engine.requestCallback({ queue: 'support', number: '+4930123456', customerId: '7', customerName: 'Ada Lovelace', trunk: 'kpn', reason: 'voicemail' });
+  await h.engine.flush(); // the event leaves once the request is written
   t.same(h.of('callback_requested').map((e) => [e.entryId, e.queue, e.number]), [[entryId, 'support', '+4930123456']]);
   t.equal(h.engine.figures('support')?.waiting, 1, 'it waits in the queue like a caller');
 

@@ -50,6 +50,11 @@ export function callControlRoutes(opts: { services: ServiceManager }): FastifyPl
     const { services } = opts;
     const acd = () => services.get('acd');
     const anyone = requireRole(services.get('users'), 'agent', 'supervisor', 'admin');
+    // The ACD writes through a queue: an answer to a change leaves once what it changed is committed.
+    app.addHook('onSend', async (request, _reply, payload) => {
+      if (request.method !== 'GET') await acd().flush();
+      return payload;
+    });
     const security = [{ basicAuth: [] }];
     const errors = { '4xx': { $ref: 'ErrorResponse#' } } as const;
     const params = Type.Object({ login: Type.String() });

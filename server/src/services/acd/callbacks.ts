@@ -83,9 +83,10 @@ export class Callbacks {
     const entry: WaitingEntry = { ...original, id: `${original.id}:callback`, kind: 'callback', callerNumber: number, queue: queue.name, queueEnteredAt: clock.now() };
     recorder.open({ id: entry.id, direction: 'outbound', from: queue.name, to: number, ...(entry.customerId ? { customerId: entry.customerId } : {}), arrivedAt: clock.now() });
     contacts.queueEvent(queue.name, 'callback-requested', session, undefined, { number });
+    // Saved before it is announced: the event waits for this write (committedBus).
+    this.#d.writes.push(() => this.#d.repo.save(entry, trunk, 0));
     bus.publish('callback_requested', { callId: call.id, entryId: entry.id, queue: queue.name, number });
     session.log.info({ number }, 'callback requested; place in line kept');
-    this.#d.writes.push(() => this.#d.repo.save(entry, trunk, 0));
     this.put(entry, trunk, 0, session.log);
     this.#d.dispatchEntry(entry.id);
     if (call.state !== 'ended') {
@@ -115,9 +116,9 @@ export class Callbacks {
     const callbackLog = log.child({ callback: id, queue: queue.name });
     recorder.open({ id, direction: 'outbound', from: queue.name, to: opts.number, ...(opts.customerId ? { customerId: opts.customerId } : {}), arrivedAt: now });
     recorder.queueEvent({ at: now, queue: queue.name, type: 'callback-requested', callId: id, entryId: id, agent: undefined, detail: { number: opts.number, reason: opts.reason } });
+    this.#d.writes.push(() => this.#d.repo.save(entry, opts.trunk, 0));
     bus.publish('callback_requested', { callId: id, entryId: id, queue: queue.name, number: opts.number });
     callbackLog.info({ number: opts.number, reason: opts.reason }, 'callback requested');
-    this.#d.writes.push(() => this.#d.repo.save(entry, opts.trunk, 0));
     this.put(entry, opts.trunk, 0, callbackLog);
     this.#d.dispatchEntry(id);
     return { entryId: id };

@@ -44,6 +44,7 @@ import { QueueEventLog, type QueueEvent } from './store/queue-events.js';
 import { QueuesRepository, type Origin } from './store/queues-repo.js';
 import { WaitingRoom, type EnqueueOptions } from './waiting.js';
 import { WriteQueue } from './write-queue.js';
+import { committedBus } from './committed-bus.js';
 
 export interface AcdEngineOptions {
   driver: TelephonyDriver;
@@ -89,12 +90,14 @@ export class AcdEngine implements AcdService {
   readonly #restore: Omit<RestoreDeps, 'now' | 'log'>;
 
   private constructor(opts: AcdEngineOptions) {
-    const { driver, db, bus, clock, logger: log } = opts;
+    const { driver, db, clock, logger: log } = opts;
     const maxMissedOffers = opts.maxMissedOffers ?? 3;
     this.router = new Router({ clock, ...(opts.random ? { random: opts.random } : {}) });
     const router = this.router;
     this.#writes = new WriteQueue((err) => log.error({ err }, 'ACD record write failed'));
     const writes = this.#writes;
+    // Every ACD event waits for the writes asked before it: what a client hears of is on disk.
+    const bus = committedBus(opts.bus, writes);
     const records = new CallRecordsRepository(db);
     const queueEvents = new QueueEventLog(db);
     const stateLog = new AgentStateLog(db);

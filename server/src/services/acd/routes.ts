@@ -155,6 +155,11 @@ export function acdRoutes(opts: { services: ServiceManager }): FastifyPluginAsyn
     const { services } = opts;
     const acd = () => services.get('acd');
     const users = services.get('users');
+    // The ACD writes through a queue: an answer to a change leaves once what it changed is committed.
+    app.addHook('onSend', async (request, _reply, payload) => {
+      if (request.method !== 'GET') await acd().flush();
+      return payload;
+    });
     const anyone = requireRole(users, 'agent', 'supervisor', 'admin');
     const admins = requireRole(users, 'admin');
     const sipCredentials = () => services.get('sipCredentials');
