@@ -310,10 +310,17 @@ export function acdRoutes(opts: { services: ServiceManager }): FastifyPluginAsyn
         throw new TenorError('TENOR_ERR_VALIDATION', [`'${SUPERVISOR_REASON}' is the reason of a break a supervisor forces; choose one of: ${acd().breakReasons().join(', ')}`]);
       }
       const agent = requireAgent(login);
-      if (state === 'logged-out') return agentView(await acd().logout(login, reason ?? 'logout', asker));
+      if (state === 'logged-out') {
+        const changed = await acd().logout(login, reason ?? 'logout', asker);
+        if (changed.pending !== undefined) await acd().flush();
+        return agentView(changed);
+      }
       if (state === 'break' && reason === undefined) throw new TenorError('TENOR_ERR_VALIDATION', ['a break needs a reason']);
       if (!agent.loggedIn) return agentView(await acd().login(login, state === 'break' ? { breakReason: reason ?? '' } : {}));
-      return agentView(state === 'ready' ? acd().ready(login, asker) : acd().takeBreak(login, reason ?? '', asker));
+      const changed = state === 'ready' ? acd().ready(login, asker) : acd().takeBreak(login, reason ?? '', asker);
+      // A pending change is answered once saved: a restart before the call ends still takes it.
+      if (changed.pending !== undefined) await acd().flush();
+      return agentView(changed);
     });
 
     app.get('/api/agents/:login/log', {
