@@ -114,8 +114,9 @@ export class AgentSessions {
 
   /** Keep a forced change for the end of the call's work, and say so. */
   #defer(agent: Agent, change: PendingChange): void {
-    const { bus, clock, log } = this.#d.core;
+    const { bus, clock, log, roster } = this.#d.core;
     agent.defer(change);
+    roster.savePending(agent);
     const pending = agent.pending ?? change;
     (agent.callId ? log.child({ callId: agent.callId }) : log).info({ agent: agent.login, state: agent.state, pending }, 'agent state change pending until the call ends');
     bus.publish('agent_state_pending', { login: agent.login, state: pending.state, reason: pending.reason, during: agent.state, callId: agent.callId, at: new Date(clock.now()).toISOString() });
@@ -157,7 +158,10 @@ export class AgentSessions {
       else if (agent.state === 'wrap-up') {
         agent.defer({ state: 'break', reason: 'line lost' });
         roster.endWrapUp(agent, 'line lost');
-      } else if (agent.state === 'offered' || agent.state === 'on-call') agent.defer({ state: 'break', reason: 'line lost' });
+      } else if (agent.state === 'offered' || agent.state === 'on-call') {
+        agent.defer({ state: 'break', reason: 'line lost' });
+        roster.savePending(agent);
+      }
     });
   }
 

@@ -78,9 +78,11 @@ export class AgentRoster {
     (change.callId ? logger.child({ callId: change.callId }) : logger).info(
       { agent: change.login, from: change.from, to: change.to, reason: change.reason }, 'agent state changed',
     );
+    // The pending change as it is now (a change taken clears it), saved with the state.
+    const pending = agent.pending && { ...agent.pending };
     writes.push(async () => {
       await stateLog.append(change);
-      await agentsRepo.saveState(change.login, change.to, change.reason, change.at);
+      await agentsRepo.saveState(change.login, change.to, change.reason, change.at, pending);
     });
     bus.publish('agent_state_changed', { ...change, at: new Date(change.at).toISOString() });
     if (change.to === 'wrap-up' && agent.wrapUpUntil !== undefined) this.#startWrapUp(agent, agent.wrapUpUntil - change.at);
@@ -92,6 +94,13 @@ export class AgentRoster {
     if (change.to === 'ready') queueMicrotask(() => this.#deps.onReady(agent.login));
     if (change.to === 'logged-out') this.#deps.onLoggedOut(agent);
     return change;
+  }
+
+  /** Save the change a busy agent has pending (agent.defer), so a restart before the call's work ends takes it. */
+  savePending(agent: Agent): void {
+    const { writes, agentsRepo } = this.#deps;
+    const pending = agent.pending && { ...agent.pending };
+    writes.push(() => agentsRepo.savePending(agent.login, pending));
   }
 
   endWrapUp(agent: Agent, reason: string): void {

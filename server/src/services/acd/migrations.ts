@@ -122,4 +122,13 @@ export const acdMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    // A break or logout a supervisor forced during a call, kept so a crash or restart
+    // before the call's work ends does not lose it (reconcile.ts takes it instead of ready).
+    id: '0104-acd-agent-pending-state',
+    up: `
+      ALTER TABLE acd_agents ADD COLUMN pending_state TEXT CHECK (pending_state IN ('break', 'logged-out'));
+      ALTER TABLE acd_agents ADD COLUMN pending_reason TEXT;
+    `,
+  },
 ];

@@ -95,6 +95,8 @@ const sameOwner = (a: DeviceOwner, b: DeviceOwner): boolean => a.kind === b.kind
 const ownerText = (o: DeviceOwner): string => `${o.kind} '${o.name}'`;
 
 export function sipCredentialsService(config: TenorConfig) {
+  // What each running version holds (its listener on users, the device secrets it read), released by stop().
+  const holdings = new WeakMap<SipCredentialsService, () => void>();
   return defineService<SipCredentialsService>({
     name: 'sipCredentials',
     version: '1.0.0',
@@ -190,13 +192,14 @@ export function sipCredentialsService(config: TenorConfig) {
       const onAccessChanged = async (username: string, change: AccessChange): Promise<void> => {
         if (change === 'removed') await forget({ kind: 'user', name: username });
       };
+      let stopped = false;
       let stopListening = users.onAccessChanged(onAccessChanged);
       ctx.whenReplaced('users', () => {
         stopListening();
-        stopListening = users.onAccessChanged(onAccessChanged);
+        if (!stopped) stopListening = users.onAccessChanged(onAccessChanged);
       });
 
-      return {
+      const service: SipCredentialsService = {
         realm,
         lookup(sipUser) {
           const row = rows.get(sipUser);
@@ -224,6 +227,20 @@ export function sipCredentialsService(config: TenorConfig) {
           return agents.filter((a) => a.sipUser !== undefined && !rows.has(a.sipUser));
         },
       };
+      // A replaced or stopped version no longer answers for users' removals (its successor does)
+      // nor keeps the sealed secrets in memory: it answers no lookup.
+      holdings.set(service, () => {
+        stopped = true;
+        stopListening();
+        rows.clear();
+        fileDigests.clear();
+        ctx.logger.info('SIP credentials stopped: device secrets released');
+      });
+      return service;
+    },
+    stop(instance) {
+      holdings.get(instance)?.();
+      holdings.delete(instance);
     },
   });
 }

@@ -14,6 +14,7 @@ import { drachtioMode, freeSwitchMode, type TelephonyDriverName } from './config
 import { createDrachtioDriver } from './drachtio.js';
 import { createEmbeddedDriver } from './embedded.js';
 import { createFreeSwitchDriver } from './freeswitch.js';
+import { CarriedRegistrations } from './registrations.js';
 
 export { engineLimits, createEmbeddedDriver } from './embedded.js';
 export { credentialsFrom } from './credentials.js';
@@ -70,11 +71,36 @@ function describe(config: TenorConfig, engine: TelephonyDriverName): string {
   return DESCRIPTIONS.embedded;
 }
 
+/**
+ * A telephony definition whose engine hands its phones' registrations to the next
+ * version (registrations.ts): the one it is replaced by, loaded or the same again.
+ */
+function carryingRegistrations<T extends object>(def: ServiceDefinition<T>, carried: CarriedRegistrations): ServiceDefinition<T> {
+  const prepare = def.prepareReplacement;
+  return {
+    ...def,
+    prepareReplacement: (next) => carryingRegistrations(prepare ? prepare(next) : next, carried),
+    async start(ctx) {
+      const instance = await def.start(ctx);
+      carried.handTo(instance, ctx.logger);
+      const stop = def.stop;
+      // Kept at this version's stop: the logger of the context it started with says which.
+      stopping.set(instance, async () => {
+        carried.keep(instance, ctx.logger);
+        await stop?.(instance);
+      });
+      return instance;
+    },
+    stop: (instance) => stopping.get(instance)?.(),
+  };
+}
+const stopping = new WeakMap<object, () => Promise<void>>();
+
 export function telephonyService(config: TenorConfig) {
   // config/load.ts has checked the driver's settings (telephonyProblems).
   const engine: TelephonyDriverName = config.telephony.driver ?? 'embedded';
   const description = describe(config, engine);
-  return withDialingPolicy(defineService<TelephonyDriver>({
+  return carryingRegistrations(withDialingPolicy(defineService<TelephonyDriver>({
     name: 'telephony',
     version: '1.0.0',
     description,
@@ -105,5 +131,5 @@ export function telephonyService(config: TenorConfig) {
       if (stats.link === 'down') return { status: 'down', detail: `link to the ${driver.name} engine lost, reconnecting; ${counts}` };
       return { status: 'ok', detail: stats.link === 'up' ? `${driver.name} engine, link up; ${counts}` : counts };
     },
-  }));
+  })), new CarriedRegistrations());
 }

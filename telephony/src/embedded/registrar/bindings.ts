@@ -68,6 +68,12 @@ export class BindingTable extends EventEmitter<BindingEvents> {
       .sort((a, b) => b.expiresAt - a.expiresAt);
   }
 
+  /** Every live binding (all users): what a successor engine takes over (restore). */
+  live(): Binding[] {
+    const now = this.#now();
+    return [...this.#byUser.values()].flatMap((contacts) => [...contacts.values()]).filter((b) => b.expiresAt > now).map((b) => ({ ...b, source: { ...b.source } }));
+  }
+
   get size(): number {
     let n = 0;
     for (const contacts of this.#byUser.values()) n += contacts.size;

@@ -2,7 +2,7 @@
 // kept so that logged-in agents stay logged in across a restart.
 
 import type { SqlExecutor } from '../../../store/database.js';
-import type { AgentState } from '../agent-state.js';
+import type { AgentState, PendingChange } from '../agent-state.js';
 import type { AgentDevice, AgentProfile, QueueMembership, SkillLevels } from '../model.js';
 import type { Origin } from './queues-repo.js';
 
@@ -12,6 +12,8 @@ export interface StoredAgent {
   state: AgentState;
   stateReason: string;
   stateSince: number;
+  /** A forced break or logout to take when the call's work ends (kept across a restart). */
+  pending: PendingChange | undefined;
 }
 
 interface AgentRow {
@@ -24,6 +26,8 @@ interface AgentRow {
   state: AgentState;
   state_reason: string;
   state_since: number;
+  pending_state: PendingChange['state'] | null;
+  pending_reason: string | null;
 }
 
 function toStored(row: AgentRow): StoredAgent {
@@ -39,10 +43,11 @@ function toStored(row: AgentRow): StoredAgent {
     state: row.state,
     stateReason: row.state_reason,
     stateSince: row.state_since,
+    pending: row.pending_state === null ? undefined : { state: row.pending_state, reason: row.pending_reason ?? '' },
   };
 }
 
-const columns = 'login, name, device, skills, queues, origin, state, state_reason, state_since';
+const columns = 'login, name, device, skills, queues, origin, state, state_reason, state_since, pending_state, pending_reason';
 
 export class AgentsRepository {
   constructor(private readonly db: SqlExecutor) {}
@@ -58,8 +63,17 @@ export class AgentsRepository {
     );
   }
 
-  async saveState(login: string, state: AgentState, reason: string, since: number): Promise<void> {
-    await this.db.run('UPDATE acd_agents SET state = ?, state_reason = ?, state_since = ? WHERE login = ?', [state, reason, since, login]);
+  /** The current state, and the change pending until the call's work ends (none: cleared). */
+  async saveState(login: string, state: AgentState, reason: string, since: number, pending?: PendingChange): Promise<void> {
+    await this.db.run(
+      'UPDATE acd_agents SET state = ?, state_reason = ?, state_since = ?, pending_state = ?, pending_reason = ? WHERE login = ?',
+      [state, reason, since, pending?.state ?? null, pending?.reason ?? null, login],
+    );
+  }
+
+  /** A change asked while the agent is busy, taken when the call's work ends (none: cleared). */
+  async savePending(login: string, pending: PendingChange | undefined): Promise<void> {
+    await this.db.run('UPDATE acd_agents SET pending_state = ?, pending_reason = ? WHERE login = ?', [pending?.state ?? null, pending?.reason ?? null, login]);
   }
 
   async get(login: string): Promise<StoredAgent | undefined> {
