@@ -130,7 +130,8 @@ interface Entry {
   handle: object;
 }
 
-const DEFAULT_START_TIMEOUT_MS = 10_000;
+// Generous: on a busy host the users service alone spends seconds hashing the first admin password.
+const DEFAULT_START_TIMEOUT_MS = 30_000;
 
 export class ServiceManager {
   readonly #entries = new Map<string, Entry>();
