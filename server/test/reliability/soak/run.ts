@@ -11,9 +11,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Baresip, corpusGreeting, startSipp, toUlaw, type SippProcess } from '../../../../telephony/test/peers/index.js';
 import { Prng } from '../../../src/services/campaigns/simulator/prng.js';
-import { deviceSecret } from '../../sip-devices.js';
 import { leakFigures, measure, type Measure } from './probe.js';
-import { AGENTS, CAMPAIGN, campaignNumbers, writeSoakSite } from './site.js';
+import { AGENTS, CAMPAIGN, campaignNumbers, softphoneSecret, writeSoakSite } from './site.js';
 import { startTenorServer, type TenorServer } from './tenor-server.js';
 import { sleep, Traffic, type ActionName, type Tally } from './traffic.js';
 
@@ -121,13 +120,13 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const pstn: SippProcess = await startSipp({ scenario: PUBLIC_NETWORK, files: { 'human.ul': human, 'machine.ul': machine }, pauseMs: 500, timeoutMs: totalMs });
     stops.push(() => pstn.stop(2000));
     await pstn.ready(10_000);
-    const server = await startTenorServer({ siteFile: writeSoakSite(o.dir, pstn.port), dataDir: path.join(o.dir, 'data'), rtpPorts: 400 });
+    const server = await startTenorServer({ siteFile: writeSoakSite(o.dir, pstn.port), dataDir: path.join(o.dir, 'data'), rtpPorts: 400, logFile: path.join(o.dir, 'server.log') });
     stops.unshift(() => server.stop());
     o.log(`tenor start: pid ${server.pid}, SIP ${server.sip}, RTP ${server.rtp.from}-${server.rtp.to}`);
 
     const phones = new Map<string, Baresip>();
     for (const a of AGENTS) {
-      const phone = await Baresip.start({ user: a.login, registrar: server.sip, password: deviceSecret(a.login), registerIntervalS: 300, autoAnswer: a.answers });
+      const phone = await Baresip.start({ user: a.login, registrar: server.sip, password: softphoneSecret(a.login), registerIntervalS: 300, autoAnswer: a.answers });
       stops.unshift(() => phone.stop());
       if ((await phone.waitForRegistration(20_000)) !== 'ok') throw new Error(`${a.login}'s phone did not register: ${phone.log().slice(-800)}`);
       phones.set(a.login, phone);

@@ -5,6 +5,7 @@
 // ours would be counted among the server's open files).
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { freeTcpPort, freeUdpRange, freeUdpTcpPort } from '../../../../telephony/test/peers/index.js';
@@ -23,8 +24,8 @@ export interface TenorServer {
   /** host:port of its SIP listener. */
   sip: string;
   rtp: { from: number; to: number };
-  /** An admin's request (HTTP Basic); `body` as JSON unless `contentType` says otherwise. */
-  api(method: string, url: string, body?: unknown, contentType?: string): Promise<ApiReply>;
+  /** An admin's request (HTTP Basic); `body` as JSON unless `contentType` says otherwise; no answer in `timeoutMs` (30 s) throws. */
+  api(method: string, url: string, body?: unknown, contentType?: string, timeoutMs?: number): Promise<ApiReply>;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. */
   stop(graceMs?: number): Promise<number | null>;
   exitCode(): number | null;
@@ -36,7 +37,9 @@ export interface TenorServerOptions {
   dataDir: string;
   /** RTP ports to give the engine (two per call leg, with room). */
   rtpPorts: number;
-  /** Where the server's stderr goes; its log level (warn unless told). */
+  /** The server's log (its stdout after the banner) is appended here. */
+  logFile: string;
+  /** Its log level, warn unless told. */
   logLevel?: string;
 }
 
@@ -47,6 +50,8 @@ export async function startTenorServer(opts: TenorServerOptions): Promise<TenorS
   const child: ChildProcess = spawn(process.execPath, ['--expose-gc', cli, 'start'], {
     env: {
       ...process.env,
+      // The server as operators run it: no test runner's hooks (tap preloads its process-info module here).
+      NODE_OPTIONS: '',
       TENOR_CONFIG: opts.siteFile,
       TENOR_HTTP_PORT: String(httpPort),
       TENOR_SIP_PORT: String(sipPort),
@@ -59,7 +64,17 @@ export async function startTenorServer(opts: TenorServerOptions): Promise<TenorS
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // A runner that ends us (a test's timeout) must not leave the server running.
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+  const log = createWriteStream(opts.logFile, { flags: 'a' });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
+    process.off('exit', killOnExit);
+    log.end();
+    resolve(code);
+  }));
   await new Promise<void>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`tenor start: no banner in 60 s: ${out}`)), 60_000);
@@ -68,6 +83,7 @@ export async function startTenorServer(opts: TenorServerOptions): Promise<TenorS
       reject(new Error(`tenor start exited (${code ?? 'signal'}) before its banner: ${out}`));
     });
     child.stdout?.on('data', (d: Buffer) => {
+      log.write(d);
       out += d.toString();
       if (out.includes('Data:')) {
         clearTimeout(timer);
@@ -83,7 +99,7 @@ export async function startTenorServer(opts: TenorServerOptions): Promise<TenorS
     httpPort,
     sip: `127.0.0.1:${sipPort}`,
     rtp,
-    api(method, url, body, contentType) {
+    api(method, url, body, contentType, timeoutMs = 30_000) {
       const payload = body === undefined ? undefined : typeof body === 'string' && contentType !== undefined ? body : JSON.stringify(body);
       return new Promise<ApiReply>((resolve, reject) => {
         const req = request({
@@ -92,7 +108,7 @@ export async function startTenorServer(opts: TenorServerOptions): Promise<TenorS
             authorization: auth, connection: 'close',
             ...(payload !== undefined ? { 'content-type': contentType ?? 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
           },
-          timeout: 30_000,
+          timeout: timeoutMs,
         }, (res) => {
           let text = '';
           res.setEncoding('utf8');
@@ -100,7 +116,7 @@ export async function startTenorServer(opts: TenorServerOptions): Promise<TenorS
           res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
           res.on('error', reject);
         });
-        req.on('timeout', () => req.destroy(new Error(`${method} ${url}: no answer in 30 s`)));
+        req.on('timeout', () => req.destroy(new Error(`${method} ${url}: no answer in ${timeoutMs / 1000} s`)));
         req.on('error', reject);
         req.end(payload);
       });

@@ -176,7 +176,8 @@ export class Traffic {
       case 'service replaced': {
         const service = this.#oneOf(REPLACED_SERVICES);
         this.#o.log(`  replacing ${service}`);
-        return this.#status(name, await server.api('POST', `/api/services/${service}/replace`), service);
+        // The old version drains first: calls in progress end, up to the 30 s drain timeout (docs/services.md).
+        return this.#status(name, await server.api('POST', `/api/services/${service}/replace`, undefined, undefined, 120_000), service);
       }
     }
   }
