@@ -1,5 +1,6 @@
 // The soak's suite version (docs/reliability.md#soak): one real `tenor start`
-// process, three minutes of seeded random traffic over real SIP (SIPp callers,
+// process, close to three minutes of seeded random traffic (15 s of warm-up,
+// 150 s measured) over real SIP (SIPp callers,
 // baresip agents, a progressive campaign to a SIPp public network), agents'
 // call controls and state changes through the API, the flow reloaded and
 // services replaced while calls run. Then, once the traffic stops and the
@@ -19,8 +20,9 @@ t.setTimeout(330_000);
 
 t.test('random traffic (15 s warm-up, 150 s) leaves no agent stuck and nothing leaked', { timeout: 330_000 }, async (t) => {
   const seed = process.env['SOAK_SEED'] !== undefined ? Number(process.env['SOAK_SEED']) : Math.floor(Math.random() * 2 ** 31);
+  const t0 = Date.now();
   t.comment(`soak seed ${seed} (SOAK_SEED=${seed} replays it)`);
-  const r = await runSoak({ seed, warmupMs: 15_000, trafficMs: 150_000, dir: tempDir(t, 'tenor-soak-'), log: (line) => t.comment(line), settleMs: 60_000 });
+  const r = await runSoak({ seed, warmupMs: 15_000, trafficMs: 150_000, dir: tempDir(t, 'tenor-soak-'), log: (line) => t.comment(`[${Math.round((Date.now() - t0) / 1000)} s] ${line}`), settleMs: 60_000 });
   for (const line of report(r)) t.comment(line);
 
   t.equal(r.serverExitCode, null, 'the server ran the whole time');

@@ -47,11 +47,11 @@ export async function startTenorServer(opts: TenorServerOptions): Promise<TenorS
   const httpPort = await freeTcpPort();
   const sipPort = await freeUdpTcpPort();
   const rtp = await freeUdpRange(opts.rtpPorts, { belowEphemeral: true });
-  const child: ChildProcess = spawn(process.execPath, ['--expose-gc', cli, 'start'], {
+  // The server as operators run it, without the test runner's hooks: tap's spawn puts its process-info
+  // module back into NODE_OPTIONS whatever env we pass (doubling the heap), so env(1) drops it and execs node.
+  const child: ChildProcess = spawn('env', ['-u', 'NODE_OPTIONS', process.execPath, '--expose-gc', cli, 'start'], {
     env: {
       ...process.env,
-      // The server as operators run it: no test runner's hooks (tap preloads its process-info module here).
-      NODE_OPTIONS: '',
       TENOR_CONFIG: opts.siteFile,
       TENOR_HTTP_PORT: String(httpPort),
       TENOR_SIP_PORT: String(sipPort),
