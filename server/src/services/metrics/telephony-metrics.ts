@@ -23,6 +23,15 @@ export function registerTelephonyMetrics(registry: Registry, stats: () => Driver
       this.set(stats().activeBridges);
     },
   });
+  // What a soak watches for leaks: dialogs, transactions, SIP timers, media ports... as the engine counts them.
+  new Gauge({
+    name: 'tenor_telephony_resources', help: "The engine's own resources now: dialogs, transactions, SIP timers, media ports, registrations (names differ per engine)",
+    labelNames: ['resource'] as const, registers,
+    collect() {
+      this.reset();
+      for (const [resource, value] of Object.entries(stats().resources)) this.set({ resource }, value);
+    },
+  });
   new Counter({
     name: 'tenor_calls_total', help: 'Calls since start: inbound taken (ringing here), outbound placed (answered or not)',
     labelNames: ['direction'] as const, registers,
