@@ -140,6 +140,10 @@ export class Offers {
     const { agent } = attempt;
     if (agent.state !== 'offered' || agent.callId !== session.entry.callId) return;
     const now = clock.now();
+    // The offer's end goes out before the state change it causes: whoever hears an agent
+    // go on break "no answer" has already heard every missed offer that led to it.
+    recorder.updateSegment(session.recordId, attempt.seg, { endedAt: now, outcome: reason === 'withdrawn' ? 'withdrawn' : reason });
+    bus.publish('call_offer_missed', { callId: session.entry.callId, entryId: session.entry.id, queue: session.entry.queue, agent: agent.login, reason });
     if (reason === 'withdrawn') {
       roster.apply(agent, agent.withdrawn(now));
     } else {
@@ -148,7 +152,5 @@ export class Offers {
       if (change?.reason === NO_ANSWER_REASON) session.log.warn({ agent: agent.login }, 'agent missed too many offers; on break');
       contacts.queueEvent(session.entry.queue, 'offer-missed', session, agent.login, { reason });
     }
-    recorder.updateSegment(session.recordId, attempt.seg, { endedAt: now, outcome: reason === 'withdrawn' ? 'withdrawn' : reason });
-    bus.publish('call_offer_missed', { callId: session.entry.callId, entryId: session.entry.id, queue: session.entry.queue, agent: agent.login, reason });
   }
 }
