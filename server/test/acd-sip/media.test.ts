@@ -23,16 +23,22 @@ t.test('RTP flows both ways between the caller and the agent once connected', as
   const stayMs = 8000;
   const p = await caller(t, s, { number: '+15550100', caller: '+31201110001', stayMs, toneFile: tone });
   await s.bus.wait('call_queued');
+  const queuedSeen = Date.now();
   await new Promise((r) => setTimeout(r, 2000));
   await s.setState('ann', 'ready');
   await s.bus.wait('call_answered');
+  const answeredSeen = Date.now();
   await finished(p, 'the caller');
   await s.bus.wait('call_ended');
   const { packets } = await capture.stop();
   const [r] = await s.calls();
   t.match(r, { outcome: 'answered', agent: 'ann', live: false }, 'record: answered by ann');
   if (!r) return;
-  t.ok(Math.abs((r.waitSeconds ?? 0) - 2) <= 1, `waited ${r.waitSeconds} s for ann (± 1 s)`);
+  // At least the 2 s nobody was ready; at most what the test saw between the two events
+  // (plus a second for the events' own delivery): ringing ann takes longer on a busy machine.
+  const seenSeconds = (answeredSeen - queuedSeen) / 1000;
+  const waited = r.waitSeconds ?? 0;
+  t.ok(waited >= 1.5 && waited <= seenSeconds + 1, `waited ${waited} s for ann (2 s before she was ready, ${seenSeconds.toFixed(1)} s seen)`);
 
   // The connected part only: from the answer (plus the bridge set-up) to just before the end.
   const from = ms(r.answeredAt) + 500;
