@@ -16,6 +16,9 @@ workspaces=(telephony scripts-dsl server agent-ui)
 passed=0
 failed=0
 failed_workspaces=()
+# The failing assertions, with tap's diagnostics, repeated at the end of the run:
+# a CI log is often read from its tail only.
+failures=$(mktemp)
 for ws in "${workspaces[@]}"; do
   if [ -z "$(find "$ws/test" -name '*.test.ts' -print -quit 2>/dev/null)" ]; then
     echo "== test $ws: no tests in this workspace yet"
@@ -36,8 +39,16 @@ for ws in "${workspaces[@]}"; do
     # A workspace that failed without a failing assertion (type error, crash) still counts.
     [ "${f:-0}" -eq 0 ] && failed=$((failed + 1))
   fi
+  grep -n -A 12 -E '^ *not ok ' "$log" | sed "s|^|$ws: |" >>"$failures"
   rm -f "$log"
 done
+
+if [ -s "$failures" ]; then
+  echo
+  echo "== failing tests (first 120 lines)"
+  head -n 120 "$failures"
+fi
+rm -f "$failures"
 
 echo
 echo "tests: $passed passed, $failed failed"
