@@ -70,7 +70,7 @@ export class EchoTests {
       await leg.close();
       return;
     }
-    this.#start(stack, tx, leg, this.#legs.sdpFor(port, call.remote, call.chosen), ticket, log);
+    this.#start(stack, tx, leg, this.#legs.sdpFor(port, call.remote, call.chosen, this.#legs.answerSrtp(leg, call.chosen)), ticket, log);
   }
 
   /** The SDP answer to a re-INVITE in an echo test's dialog. */
