@@ -68,6 +68,16 @@ t.test('baresip registers over TLS and a call with SRTP carries audio both ways,
   await phone.hangup();
   await phone.waitForEvent('CALL_CLOSED', { from: closedFrom, timeoutMs: 10_000 });
   const { packets } = await capture.stop();
+
+  // Our own SRTP offer: the engine calls the phone on its TLS connection and plays 600 Hz.
+  const prompt = await makeToneWav(join(dir, 'prompt.wav'), { seconds: 3, frequency: 600 });
+  await new Promise((r) => setTimeout(r, 1100)); // baresip names recordings by the second
+  const established = phone.mark();
+  const call = await driver.originate({ kind: 'device', user: 'agent' }, { timeoutMs: 10_000 });
+  await phone.waitForEvent('CALL_ESTABLISHED', { from: established, timeoutMs: 10_000 });
+  await call.play({ prompts: [{ file: prompt }] });
+  await call.hangup();
+  await phone.waitForEvent('CALL_CLOSED', { from: established, timeoutMs: 10_000 });
   await phone.stop();
 
   const fromEngine = packets.filter((p) => p.srcPort >= rtp.min && p.srcPort <= rtp.max).map(decodeRtp).filter((p) => p !== undefined);
@@ -77,12 +87,14 @@ t.test('baresip registers over TLS and a call with SRTP carries audio both ways,
   const wirePower = tonePower(wire, 1000);
   t.ok(wirePower < 0.01, `read as PCMU, the wire holds no 1000 Hz tone (power ${wirePower.toFixed(4)})`);
 
-  const recordings = await phone.recordings();
-  const decoded = recordings.find((f) => f.endsWith('-dec.wav'));
-  t.ok(decoded, `baresip recorded what it heard (${recordings.join(', ')})`);
-  if (decoded) {
-    const power = await heardPower(decoded, 1000);
+  const decoded = (await phone.recordings()).filter((f) => f.endsWith('-dec.wav'));
+  t.equal(decoded.length, 2, `baresip recorded what it heard on both calls (${decoded.join(', ')})`);
+  const [echoed, played] = decoded;
+  if (echoed && played) {
+    const power = await heardPower(echoed, 1000);
     t.ok(power > 0.02, `after decryption baresip heard its 1000 Hz back (power ${power.toFixed(4)})`);
+    const prompted = await heardPower(played, 600);
+    t.ok(prompted > 0.02, `on the engine's SRTP offer baresip heard the 600 Hz prompt (power ${prompted.toFixed(4)})`);
   }
   t.ok((driver.stats().traffic?.rtp.packetsReceived ?? 0) > 50, 'the engine took baresip SRTP');
 });
