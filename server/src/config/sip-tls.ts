@@ -14,10 +14,15 @@ interface ConfigProblem {
 
 const DEFAULT_TLS_PORT = 5061;
 
-/** On when the file has sip.tls (even empty), sip.requireEncryption, or TENOR_SIP_TLS_PORT is set. */
+/**
+ * On when the file has sip.tls (even empty), sip.requireEncryption or a trunk over TLS (its
+ * calls go out through the TLS transport, whose listener is the Contact the carrier calls back),
+ * or TENOR_SIP_TLS_PORT is set.
+ */
 export function sipTls(fromFile: FileConfig, fromEnv: { sipTlsPort?: number; sipPort?: number }, file: string | undefined, cwd: string): TenorConfig['sip']['tls'] {
   const tls = fromFile.sip?.tls;
-  if (tls === undefined && fromEnv.sipTlsPort === undefined && fromFile.sip?.requireEncryption !== true) return undefined;
+  const tlsTrunk = (fromFile.trunks ?? []).some((t) => t.transport === 'tls');
+  if (tls === undefined && fromEnv.sipTlsPort === undefined && fromFile.sip?.requireEncryption !== true && !tlsTrunk) return undefined;
   const base = file ? path.dirname(file) : cwd;
   // A site on free ports (tests, a second instance) gets a free TLS port too, not a clash on 5061.
   const sipPort = fromEnv.sipPort ?? fromFile.sip?.port;
