@@ -81,6 +81,12 @@ t.test('the server generates a self-signed certificate once, keeps it, serves SI
   t.equal(answer, '\r\n', 'a TLS client trusting the generated certificate is answered');
   const health = await app.inject({ method: 'GET', url: '/api/services', headers: ADMIN_AUTH });
   t.match(health.body, new RegExp(`SIP over TLS on port ${port}`), 'the telephony health detail names the TLS port');
+  // The API may set a TLS trunk but never name a file on the server for it to read.
+  const sneaky = await app.inject({ method: 'PUT', url: '/api/trunks/carrier', headers: ADMIN_AUTH, payload: { host: '127.0.0.1', transport: 'tls', ca: '/etc/shadow' } });
+  t.equal(sneaky.statusCode, 400, 'a ca file path through the API is refused');
+  const trunk = await app.inject({ method: 'PUT', url: '/api/trunks/carrier', headers: ADMIN_AUTH, payload: { host: '127.0.0.1', transport: 'tls' } });
+  t.equal(trunk.statusCode, 200, trunk.body);
+  t.match(trunk.json(), { transport: 'tls', port: 5061 }, 'a TLS trunk defaults to port 5061');
   await services.reload('telephony');
   t.equal(readFileSync(certFile, 'utf8'), cert, 'a restart keeps the certificate');
 });
