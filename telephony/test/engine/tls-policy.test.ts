@@ -51,6 +51,26 @@ t.test('TLS port: junk and failed handshakes are shrugged off, keep-alive pings 
     t.equal(driver.stats().resources.bannedSources, 0);
   });
 
+  await t.test('stalled handshakes from one address are capped before any crypto is spent on them', async (t) => {
+    // 64 per source address (the connection limit); the ones over it are closed at once.
+    const sockets = await Promise.all(Array.from({ length: 70 }, () => new Promise<net.Socket>((resolve) => {
+      const socket = net.connect({ host: '127.0.0.1', port: tlsPort }, () => resolve(socket));
+      socket.on('error', () => undefined);
+    })));
+    const closed = await Promise.all(sockets.map((socket) => new Promise<boolean>((resolve) => {
+      if (socket.destroyed) return resolve(true);
+      const timer = setTimeout(() => resolve(false), 2000);
+      socket.once('close', () => { clearTimeout(timer); resolve(true); });
+    })));
+    t.equal(closed.filter(Boolean).length, 6, 'the six over the limit are closed, the others wait for their handshake');
+    for (const socket of sockets) socket.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    const client = await RawTlsClient.connect(tlsPort, certificate.cert);
+    t.teardown(() => client.close());
+    client.send('\r\n\r\n');
+    t.equal(await client.waitFor(/\r\n/), '\r\n', 'once they are gone, a real client is served');
+  });
+
   await t.test('a CRLFCRLF ping over TLS gets a CRLF pong (RFC 5626 §4.4.1)', async (t) => {
     const client = await RawTlsClient.connect(tlsPort, certificate.cert);
     t.teardown(() => client.close());

@@ -66,6 +66,9 @@ export class TcpTransport implements SipTransport {
   /** "address:port" → connection, for reuse when sending. */
   readonly #byRemote = new Map<string, Connection>();
   readonly #inboundPerAddress = new Map<string, number>();
+  /** TLS: handshakes under way per source address, and how to count each one as done. */
+  readonly #handshakesPerAddress = new Map<string, number>();
+  readonly #pendingHandshakeDone = new Map<string, () => void>();
   #nextId = 1;
   #port: number;
   #closed = false;
@@ -82,6 +85,10 @@ export class TcpTransport implements SipTransport {
         this.#options.logger.info({ err: err.message, peer: `${normalizeAddress(socket.remoteAddress)}:${socket.remotePort ?? 0}` }, 'tls handshake failed');
         socket.destroy();
       });
+      // Before a handshake costs us any crypto: a banned source, or one with a connection
+      // limit's worth of handshakes already pending, is refused (the established count is
+      // checked again once the handshake is done).
+      server.on('connection', (socket: net.Socket) => this.#gateHandshake(socket));
       this.#server = server;
     } else {
       this.#server = net.createServer((socket) => this.#accept(socket));
@@ -151,7 +158,32 @@ export class TcpTransport implements SipTransport {
     return this.#write(connection, message);
   }
 
+  #gateHandshake(socket: net.Socket): void {
+    const address = normalizeAddress(socket.remoteAddress);
+    const pending = this.#handshakesPerAddress.get(address) ?? 0;
+    if (this.#closed || !this.#options.handlers.admit(address) || pending >= this.#options.limits.maxConnectionsPerSource) {
+      this.#options.logger.debug({ peer: address, pending }, 'tls connection refused before its handshake');
+      socket.destroy();
+      return;
+    }
+    this.#handshakesPerAddress.set(address, pending + 1);
+    const key = remoteKey(address, socket.remotePort ?? 0);
+    let done = false;
+    const finished = (): void => {
+      if (done) return;
+      done = true;
+      if (this.#pendingHandshakeDone.get(key) === finished) this.#pendingHandshakeDone.delete(key);
+      const left = (this.#handshakesPerAddress.get(address) ?? 1) - 1;
+      if (left <= 0) this.#handshakesPerAddress.delete(address);
+      else this.#handshakesPerAddress.set(address, left);
+    };
+    socket.once('close', finished);
+    // The TLS socket made from this one (same remote address and port) ends the count in #accept.
+    this.#pendingHandshakeDone.set(key, finished);
+  }
+
   #accept(socket: net.Socket): void {
+    if (this.#options.tls) this.#pendingHandshakeDone.get(remoteKey(normalizeAddress(socket.remoteAddress), socket.remotePort ?? 0))?.();
     const address = normalizeAddress(socket.remoteAddress);
     const port = socket.remotePort ?? 0;
     const { limits, handlers, logger } = this.#options;
