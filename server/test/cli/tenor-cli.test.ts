@@ -31,8 +31,9 @@ t.test('tenor start: serves health, services and API docs, stops cleanly on SIGT
   const dataDir = path.join(tempDir(t), 'new-folder');
   const httpPort = await freePort();
   const sipPort = await freePort();
+  const sipTlsPort = await freePort();
   const child = spawn(process.execPath, [cli, 'start', '--demo'], {
-    env: { ...process.env, TENOR_HTTP_PORT: String(httpPort), TENOR_SIP_PORT: String(sipPort), TENOR_DATA_DIR: dataDir, TENOR_LOG_LEVEL: 'warn' },
+    env: { ...process.env, TENOR_HTTP_PORT: String(httpPort), TENOR_SIP_PORT: String(sipPort), TENOR_SIP_TLS_PORT: String(sipTlsPort), TENOR_DATA_DIR: dataDir, TENOR_LOG_LEVEL: 'warn' },
   });
   t.teardown(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
@@ -42,6 +43,7 @@ t.test('tenor start: serves health, services and API docs, stops cleanly on SIGT
   t.match(banner, `Web:       ${base}/`, 'prints the web address');
   t.match(banner, `API docs:  ${base}/api/docs`, 'prints the API docs address');
   t.match(banner, `SIP:       sip:127.0.0.1:${sipPort}`, 'prints the SIP address');
+  t.match(banner, `SIP TLS:   sip:127.0.0.1:${sipTlsPort};transport=tls`, 'prints the SIP-over-TLS address');
   t.match(banner, /user 'admin', password '[A-Za-z0-9_-]{20,}'/, 'prints the generated admin password once');
   t.match(banner, /IVR: +dial \S+/, 'tells which number runs the demo flow');
   const password = /user 'admin', password '([A-Za-z0-9_-]+)'/.exec(banner)?.[1] ?? '';

@@ -1,7 +1,9 @@
 // SDP offer/answer for one audio stream (RFC 3264): G.711 (PCMU, PCMA) and
 // RFC 4733 telephone-event. Hold is read from the direction attribute or the
-// old c=0.0.0.0 convention, and written as a=sendonly.
+// old c=0.0.0.0 convention, and written as a=sendonly. RTP/SAVP with SDES keys
+// (a=crypto, engine/sdes.ts) when the media is SRTP.
 import { parse, write, type MediaDescription, type SessionDescription } from 'sdp-transform';
+import { readCryptoLines, writeCryptoLine, type CryptoLine } from './sdes.js';
 
 export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 export type AudioCodec = 'PCMU' | 'PCMA';
@@ -21,12 +23,18 @@ export interface RemoteAudio {
   telephoneEventPt?: number;
   /** ptime in ms when given */
   ptime?: number;
+  /** The offer or answer is RTP/SAVP (SRTP). */
+  secure: boolean;
+  /** Its a=crypto lines Tenor can use, in its order. */
+  crypto: CryptoLine[];
 }
 
 export interface NegotiatedAudio {
   codec: AudioCodec;
   pt: number;
   telephoneEventPt?: number;
+  /** SRTP: the far end's crypto line in use. */
+  crypto?: CryptoLine;
 }
 
 export interface LocalAudio {
@@ -36,6 +44,8 @@ export interface LocalAudio {
   /** Stable per leg; version goes up by one with each new description (RFC 3264 §8). */
   sessionId: number;
   version: number;
+  /** SRTP: our a=crypto lines (RTP/SAVP); absent for plain RTP. */
+  crypto?: CryptoLine[];
 }
 
 export function parseRemoteAudio(sdp: string): RemoteAudio | undefined {
@@ -67,16 +77,24 @@ export function parseRemoteAudio(sdp: string): RemoteAudio | undefined {
     codecs,
     ...(telephoneEventPt !== undefined ? { telephoneEventPt } : {}),
     ...(audio.ptime !== undefined ? { ptime: audio.ptime } : {}),
+    secure: audio.protocol.toUpperCase() === 'RTP/SAVP',
+    crypto: readCryptoLines(audio.crypto),
   };
 }
 
-/** Choose the far end's most preferred codec that we support; undefined means 488. */
+/**
+ * Choose the far end's most preferred codec that we support, and for RTP/SAVP its
+ * first crypto line we support; undefined means 488.
+ */
 export function negotiate(remote: RemoteAudio): NegotiatedAudio | undefined {
   const first = remote.codecs[0];
   if (!first) return undefined;
+  const crypto = remote.crypto[0];
+  if (remote.secure && !crypto) return undefined;
   return {
     codec: first.codec, pt: first.pt,
     ...(remote.telephoneEventPt !== undefined ? { telephoneEventPt: remote.telephoneEventPt } : {}),
+    ...(remote.secure && crypto ? { crypto } : {}),
   };
 }
 
@@ -105,9 +123,10 @@ function describe(local: LocalAudio, rtp: MediaDescription['rtp'], fmtp: MediaDe
     connection: { version: 4, ip: local.address },
     timing: { start: 0, stop: 0 },
     media: [{
-      type: 'audio', port: local.port, protocol: 'RTP/AVP',
+      type: 'audio', port: local.port, protocol: local.crypto ? 'RTP/SAVP' : 'RTP/AVP',
       payloads: rtp.map((r) => r.payload).join(' '),
       rtp, fmtp, ptime: 20, direction: local.direction,
+      ...(local.crypto ? { crypto: local.crypto.map(writeCryptoLine) } : {}),
     }],
   };
   return write(session);

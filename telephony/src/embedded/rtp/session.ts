@@ -19,6 +19,7 @@ import type { Logger } from 'pino';
 import { parseRtp, serializeRtp } from './packet.js';
 import type { RtpPacket } from './packet.js';
 import type { RtpPortAllocator } from './ports.js';
+import type { SrtpContext } from './srtp.js';
 
 export interface RtpEndpoint {
   address: string;
@@ -63,6 +64,9 @@ export interface RtpStats {
   packetsRejected: number;
   /** Of those, packets from an address neither the SDP nor the signalling named (a spray, a hijack attempt). */
   packetsFromStrangers: number;
+  /** SRTP legs: packets dropped for a failed authentication tag (a wrong key, tampering) or as replays. */
+  srtpAuthFailures: number;
+  srtpReplays: number;
 }
 
 export interface RtpSessionEvents {
@@ -90,6 +94,9 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   /** Addresses media is taken from: the SDP's (each one given) and the signalling's. */
   private readonly trusted = new Set<string>();
   private strangerLogged = false;
+  /** SRTP at the socket edge: everything above sees plain RTP. */
+  private srtp: { outbound: SrtpContext; inbound: SrtpContext } | undefined;
+  private srtpFailureLogged = false;
 
   // send state
   private seq = randomInt(0, 0x10000);
@@ -244,7 +251,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   sendPacket(p: { payloadType: number; marker: boolean; timestamp: number; payload: Uint8Array }): boolean {
     const remote = this.remoteEndpoint;
     if (!remote || this.closedFlag) return false;
-    const buf = serializeRtp({
+    const clear = serializeRtp({
       payloadType: p.payloadType,
       marker: p.marker,
       sequenceNumber: this.seq,
@@ -253,6 +260,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       csrc: [],
       payload: p.payload,
     });
+    const buf = this.srtp ? this.srtp.outbound.protect(clear) : clear;
     this.seq = (this.seq + 1) & 0xffff;
     this.counters.packetsSent++;
     this.counters.bytesSent += buf.length;
@@ -266,6 +274,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     const expected = this.baseSeq < 0 ? 0 : this.cycles + this.maxSeq - this.baseSeq + 1;
     return {
       ...this.counters,
+      srtpAuthFailures: this.srtp?.inbound.dropped.authentication ?? 0,
+      srtpReplays: this.srtp?.inbound.dropped.replay ?? 0,
       packetsLost: Math.max(0, expected - this.receivedCount),
       jitterMs: (this.jitter / this.clockRate) * 1000,
     };
@@ -281,7 +291,29 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.emit('closed');
   }
 
-  private onMessage(msg: Buffer, from: RtpEndpoint): void {
+  /**
+   * Turns the session into SRTP: from now on packets are protected when sent, and
+   * unprotected (authenticated, replay-checked) before anything else looks at them.
+   */
+  setSrtp(pair: { outbound: SrtpContext; inbound: SrtpContext }): void {
+    this.srtp = pair;
+  }
+
+  private onMessage(wire: Buffer, from: RtpEndpoint): void {
+    let msg = wire;
+    if (this.srtp) {
+      // Authenticated before the source check: a forged packet must not move the latch.
+      const clear = this.srtp.inbound.unprotect(wire);
+      if (!clear.ok) {
+        this.counters.packetsRejected++;
+        if (!this.srtpFailureLogged) {
+          this.srtpFailureLogged = true;
+          this.log.warn({ from, reason: clear.reason }, 'srtp packet dropped (counted in stats from now on)');
+        }
+        return;
+      }
+      msg = clear.packet;
+    }
     const parsed = parseRtp(msg);
     if (!parsed.ok) {
       this.counters.packetsRejected++;

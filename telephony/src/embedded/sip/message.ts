@@ -75,9 +75,11 @@ export interface SipResponse extends SipMessageBase {
 
 export type SipMessage = SipRequest | SipResponse;
 
+export type SipTransportName = 'udp' | 'tcp' | 'tls';
+
 /** Where a message came from or goes to. */
 export interface SipEndpoint {
-  transport: 'udp' | 'tcp';
+  transport: SipTransportName;
   address: string;
   port: number;
 }

@@ -6,14 +6,14 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { HeaderField, SipEndpoint, SipMessage, SipRequest, SipResponse } from './message.js';
+import type { HeaderField, SipEndpoint, SipMessage, SipRequest, SipResponse, SipTransportName } from './message.js';
 import { createResponse, getHeader, prependHeader } from './headers.js';
 import { validateRequest, validateResponse, type ValidateOptions } from './validate.js';
 import { RateLimiter, type RateLimitConfig } from './rate-limit.js';
 import { TimerSet, resolveTimers, type SipTimerConfig } from './timers.js';
 import { DEFAULT_TRANSPORT_LIMITS, type InboundSource, type SipTransport, type TransportLimits } from './transport/common.js';
 import { UdpTransport } from './transport/udp.js';
-import { TcpTransport } from './transport/tcp.js';
+import { TcpTransport, type TlsSettings } from './transport/tcp.js';
 import { responseDestination, topVia } from './transport/via.js';
 import { TransactionLayer } from './transaction/layer.js';
 import type { ClientTransaction } from './transaction/client.js';
@@ -35,6 +35,8 @@ export interface SipStackOptions {
   udp?: ListenConfig | false;
   /** TCP listener; false for none. Default same address and port as UDP. */
   tcp?: ListenConfig | false;
+  /** TLS listener (RFC 3261 §26) with its certificate; none by default. */
+  tls?: ListenConfig & { settings: TlsSettings };
   /** Host written into our Via and Contact (default: the bind address). */
   advertisedHost?: string;
   timers?: Partial<SipTimerConfig>;
@@ -85,6 +87,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   readonly #counters = new SipCounters();
   #udp: UdpTransport | undefined;
   #tcp: TcpTransport | undefined;
+  #tls: TcpTransport | undefined;
   #handler: RequestHandler | undefined;
   #running = false;
 
@@ -109,10 +112,11 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   }
 
   /** The real bound ports (after start()). */
-  get ports(): { udp?: number; tcp?: number } {
-    const ports: { udp?: number; tcp?: number } = {};
+  get ports(): { udp?: number; tcp?: number; tls?: number } {
+    const ports: { udp?: number; tcp?: number; tls?: number } = {};
     if (this.#udp) ports.udp = this.#udp.port;
     if (this.#tcp) ports.tcp = this.#tcp.port;
+    if (this.#tls) ports.tls = this.#tls.port;
     return ports;
   }
 
@@ -134,6 +138,11 @@ export class SipStack extends EventEmitter<SipStackEvents> {
         this.#tcp = new TcpTransport({ ...tcpConfig, limits, handlers, logger: this.logger, timers: this.timers });
         await this.#tcp.listen();
       }
+      const tlsConfig = this.#options.tls;
+      if (tlsConfig) {
+        this.#tls = new TcpTransport({ address: tlsConfig.address, port: tlsConfig.port, tls: tlsConfig.settings, limits, handlers, logger: this.logger, timers: this.timers });
+        await this.#tls.listen();
+      }
     } catch (err) {
       await this.stop();
       throw err;
@@ -148,9 +157,10 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     this.#layer.abortAll();
     for (const dialog of [...this.#dialogs.values()]) dialog.terminate('stack stopped');
     this.#dialogs.clear();
-    await Promise.all([this.#udp?.close(), this.#tcp?.close()]);
+    await Promise.all([this.#udp?.close(), this.#tcp?.close(), this.#tls?.close()]);
     this.#udp = undefined;
     this.#tcp = undefined;
+    this.#tls = undefined;
     this.timers.clearAll();
   }
 
@@ -168,17 +178,17 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       transactions: clientTransactions + serverTransactions,
       dialogs: this.#dialogs.size,
       timers: this.timers.size,
-      connections: this.#tcp?.connectionCount ?? 0,
+      connections: (this.#tcp?.connectionCount ?? 0) + (this.#tls?.connectionCount ?? 0),
       bannedSources: this.rateLimiter?.bannedSources().length ?? 0,
       counters: this.#counters.snapshot(),
     };
   }
 
   /** Our Contact URI for a transport, as a name-addr. */
-  contact(transport: 'udp' | 'tcp' = 'udp', user?: string): string {
-    const port = transport === 'tcp' ? this.#tcp?.port : this.#udp?.port;
+  contact(transport: SipTransportName = 'udp', user?: string): string {
+    const port = this.#transportFor(transport)?.port;
     const userPart = user ? `${user}@` : '';
-    const params = transport === 'tcp' ? ';transport=tcp' : '';
+    const params = transport === 'udp' ? '' : `;transport=${transport}`;
     return `<sip:${userPart}${this.#host()}:${port ?? 5060}${params}>`;
   }
 
@@ -277,16 +287,16 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   }
 
   #host(): string {
-    return this.#options.advertisedHost ?? this.#udp?.address ?? this.#tcp?.address ?? '127.0.0.1';
+    return this.#options.advertisedHost ?? this.#udp?.address ?? this.#tcp?.address ?? this.#tls?.address ?? '127.0.0.1';
   }
 
-  #addVia(request: SipRequest, transport: 'udp' | 'tcp'): void {
-    const port = transport === 'tcp' ? this.#tcp?.port : this.#udp?.port;
+  #addVia(request: SipRequest, transport: SipTransportName): void {
+    const port = this.#transportFor(transport)?.port;
     prependHeader(request, 'Via', `SIP/2.0/${transport.toUpperCase()} ${this.#host()}:${port ?? 5060};branch=${newBranch()};rport`);
   }
 
-  #transportFor(transport: 'udp' | 'tcp'): SipTransport | undefined {
-    return transport === 'tcp' ? this.#tcp : this.#udp;
+  #transportFor(transport: SipTransportName): SipTransport | undefined {
+    return transport === 'tcp' ? this.#tcp : transport === 'tls' ? this.#tls : this.#udp;
   }
 
   #send(message: SipMessage, destination: SipEndpoint): Promise<void> {
@@ -296,11 +306,12 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     return transport.send(message, destination);
   }
 
-  /** RFC 3261 §18.2.2 and RFC 3581: back on the same TCP connection while open, else by the top Via. */
+  /** RFC 3261 §18.2.2 and RFC 3581: back on the same TCP/TLS connection while open, else by the top Via. */
   #sendResponse(response: SipResponse, source: InboundSource): Promise<void> {
-    if (source.transport === 'tcp' && source.connectionId !== undefined && this.#tcp?.isOpen(source.connectionId)) {
+    const stream = source.transport === 'tcp' ? this.#tcp : source.transport === 'tls' ? this.#tls : undefined;
+    if (stream && source.connectionId !== undefined && stream.isOpen(source.connectionId)) {
       this.#counters.sent(response);
-      return this.#tcp.sendOnConnection(source.connectionId, response);
+      return stream.sendOnConnection(source.connectionId, response);
     }
     const via = topVia(response);
     const destination = via ? responseDestination(via, source) : source;
