@@ -136,7 +136,7 @@ export class MediaLegs {
     this.#opening++;
     try {
       const bound = await this.bindLeg(chosen, remote, callId, trusted);
-      bound.leg.once('closed', () => this.#ports.release(bound.port));
+      bound.leg.once('closed', () => this.release(bound.port));
       return bound;
     } finally {
       this.#opening--;

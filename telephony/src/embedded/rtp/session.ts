@@ -290,7 +290,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.closedFlag = true;
     if (this.timeoutTimer) clearInterval(this.timeoutTimer);
     this.timeoutTimer = undefined;
-    this.protection?.close();
+    // The protection outlives the session: a leg reopened on the same port (another codec) keeps its ICE peer and keys;
+    // MediaLegs closes it when the port is released.
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
     if (this.allocator) this.allocator.release(this.localPort);
     this.emit('closed');
