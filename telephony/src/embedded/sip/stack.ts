@@ -138,7 +138,14 @@ export class SipStack extends EventEmitter<SipStackEvents> {
         this.#tcp = new TcpTransport({ ...tcpConfig, limits, handlers, logger: this.logger, timers: this.timers });
         await this.#tcp.listen();
       }
-      this.#ws = new WsTransport({ limits, handlers, logger: this.logger, onClosed: (flow) => this.emit('flow-closed', flow) });
+      this.#ws = new WsTransport({
+        limits, handlers, logger: this.logger,
+        // Requests to a browser that is gone cannot be answered: they end now (503), not after Timer B.
+        onClosed: (flow) => {
+          this.#layer.abortTo(flow);
+          this.emit('flow-closed', flow);
+        },
+      });
     } catch (err) {
       await this.stop();
       throw err;
