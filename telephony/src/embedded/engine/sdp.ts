@@ -145,7 +145,9 @@ function describe(local: LocalAudio, rtp: MediaDescription['rtp'], fmtp: MediaDe
       fingerprint: { type: w.fingerprint.algorithm, hash: w.fingerprint.value }, setup: w.setup, rtcpMux: 'rtcp-mux',
       candidates: [{ foundation: '1', component: 1, transport: 'udp', priority: 2130706431, ip: local.address, port: local.port, type: 'host' }],
       endOfCandidates: 'end-of-candidates',
-      ssrcs: [{ id: w.ssrc, attribute: 'cname', value: 'tenor' }],
+      // A stream id too: a browser then gives the track a MediaStream (ontrack's event.streams[0]).
+      msid: [{ id: 'tenor', appdata: 'audio' }],
+      ssrcs: [{ id: w.ssrc, attribute: 'cname', value: 'tenor' }, { id: w.ssrc, attribute: 'msid', value: 'tenor audio' }],
     });
   }
   return write(session);
