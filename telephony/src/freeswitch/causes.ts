@@ -49,6 +49,7 @@ const TO_FS: Record<HangupCause, string> = {
   'media-timeout': 'MEDIA_TIMEOUT',
   'server-shutdown': 'SYSTEM_SHUTDOWN',
   transferred: 'BLIND_TRANSFER',
+  'line-lost': 'NORMAL_TEMPORARY_FAILURE',     // the agent's line went away: the call may be tried again elsewhere
 };
 
 export function causeToFreeSwitch(cause: HangupCause): string {

@@ -1,5 +1,7 @@
 // "Require encryption" (site-wide `sip.requireEncryption` or a device's own
-// setting): such a user signals only over TLS, and its calls carry SRTP.
+// setting): such a user signals only over TLS, and its calls carry SRTP. A
+// browser phone's WebSocket passes: it is as private as the web session it was
+// opened from (the site's HTTPS), and WebRTC media is always DTLS-SRTP.
 import type { SipTransportName } from '../sip/message.js';
 
 export interface EncryptionRefusal {
@@ -12,7 +14,7 @@ export interface EncryptionRefusal {
 /** Why a request from a user must be refused, or undefined when it may go on. `srtp` is undefined for a REGISTER. */
 export function encryptionRefusal(required: boolean, transport: SipTransportName, srtp?: boolean): EncryptionRefusal | undefined {
   if (!required) return undefined;
-  if (transport !== 'tls') return { status: 403, reason: 'Forbidden', warning: 'encryption required: use SIP over TLS (sips or transport=tls)' };
+  if (transport !== 'tls' && transport !== 'ws') return { status: 403, reason: 'Forbidden', warning: 'encryption required: use SIP over TLS (sips or transport=tls)' };
   if (srtp === false) return { status: 488, reason: 'Not Acceptable Here', warning: 'encryption required: offer SRTP (RTP/SAVP with a=crypto)' };
   return undefined;
 }

@@ -66,8 +66,10 @@ export class InboundCalls {
     const from: CallParty = { number: fromAddr.uri.user ?? fromAddr.uri.host, ...(fromAddr.displayName ? { displayName: fromAddr.displayName } : {}) };
     const to: CallParty = { number: dialed, ...(toAddr.displayName ? { displayName: toAddr.displayName } : {}) };
     const callSource = this.#identify(source, from.number);
-    log.info({ from: from.number, to: to.number, source: callSource, transport: source.transport, srtp: chosen.crypto !== undefined }, 'incoming call');
-    const refusal = callSource.kind === 'trunk' ? undefined : encryptionRefusal(cfg.requireEncryption(from.number), source.transport, chosen.crypto !== undefined);
+    // SRTP keyed by SDES, or by DTLS on a WebRTC offer.
+    const srtp = chosen.crypto !== undefined || remote.webrtc !== undefined;
+    log.info({ from: from.number, to: to.number, source: callSource, transport: source.transport, srtp }, 'incoming call');
+    const refusal = callSource.kind === 'trunk' ? undefined : encryptionRefusal(cfg.requireEncryption(from.number), source.transport, srtp);
     if (refusal) {
       log.info({ from: from.number, status: refusal.status, reason: refusal.warning }, 'INVITE refused: encryption required');
       tx.respond(refusal.status, refusal.reason, [{ name: 'Warning', value: `399 tenor "${refusal.warning}"` }]);
@@ -118,6 +120,8 @@ export class InboundCalls {
   }
 
   #identify(source: InboundSource, fromUser: string): CallSource {
+    // A WebSocket carries the web login it was opened with: the call is from that user, whatever From says.
+    if (source.identity !== undefined) return { kind: 'device', user: source.identity };
     const trunk = this.#deps.trunks.table.fromAddress(source.address);
     if (trunk) return { kind: 'trunk', trunk: trunk.name };
     const device = this.#deps.registrar?.lookup(fromUser)

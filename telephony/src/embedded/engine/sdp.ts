@@ -4,6 +4,7 @@
 // (a=crypto, engine/sdes.ts) when the media is SRTP.
 import { parse, write, type MediaDescription, type SessionDescription } from 'sdp-transform';
 import { readCryptoLines, writeCryptoLine, type CryptoLine } from './sdes.js';
+import type { LocalWebrtc, RemoteWebrtc } from '../rtp/webrtc-media.js';
 
 export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 export type AudioCodec = 'PCMU' | 'PCMA';
@@ -27,6 +28,10 @@ export interface RemoteAudio {
   secure: boolean;
   /** Its a=crypto lines Tenor can use, in its order. */
   crypto: CryptoLine[];
+  /** A WebRTC peer (UDP/TLS/RTP/SAVPF): its ICE and DTLS parameters; address and port then mean nothing (ICE finds the path). */
+  webrtc?: RemoteWebrtc;
+  /** The media's a=mid, echoed in our answer (browsers bundle by it). */
+  mid?: string;
 }
 
 export interface NegotiatedAudio {
@@ -46,6 +51,8 @@ export interface LocalAudio {
   version: number;
   /** SRTP: our a=crypto lines (RTP/SAVP); absent for plain RTP. */
   crypto?: CryptoLine[];
+  /** ICE-lite and DTLS-SRTP towards a browser: the leg's parameters, our DTLS role, the mid to echo. */
+  webrtc?: LocalWebrtc & { setup: 'actpass' | 'passive'; mid: string };
 }
 
 export function parseRemoteAudio(sdp: string): RemoteAudio | undefined {
@@ -61,6 +68,7 @@ export function parseRemoteAudio(sdp: string): RemoteAudio | undefined {
   const address = audio.connection?.ip ?? session.connection?.ip;
   if (!address) return undefined;
   const direction = audio.direction ?? session.direction ?? 'sendrecv';
+  const webrtc = webrtcOf(audio, session);
   const pts = String(audio.payloads ?? '').split(/\s+/).filter(Boolean).map(Number);
   const codecs: RemoteAudio['codecs'] = [];
   let telephoneEventPt: number | undefined;
@@ -73,12 +81,28 @@ export function parseRemoteAudio(sdp: string): RemoteAudio | undefined {
   }
   return {
     address, port: audio.port, direction,
-    holding: direction === 'sendonly' || direction === 'inactive' || address === '0.0.0.0',
+    // A browser writes 0.0.0.0 and port 9 and lets ICE find the path: that is not the old hold convention.
+    holding: direction === 'sendonly' || direction === 'inactive' || (address === '0.0.0.0' && !webrtc),
     codecs,
+    ...(webrtc ? { webrtc } : {}),
+    ...(audio.mid !== undefined ? { mid: String(audio.mid) } : {}),
     ...(telephoneEventPt !== undefined ? { telephoneEventPt } : {}),
     ...(audio.ptime !== undefined ? { ptime: audio.ptime } : {}),
     secure: audio.protocol.toUpperCase() === 'RTP/SAVP',
     crypto: readCryptoLines(audio.crypto),
+  };
+}
+
+/** The ICE and DTLS parameters of a UDP/TLS/RTP/SAVPF stream (media level first, then session level). */
+function webrtcOf(audio: MediaDescription, session: SessionDescription): RemoteWebrtc | undefined {
+  if (!/\bTLS\b.*SAVP/i.test(audio.protocol)) return undefined;
+  const iceUfrag = audio.iceUfrag ?? session.iceUfrag;
+  const icePwd = audio.icePwd ?? session.icePwd;
+  const fingerprint = audio.fingerprint ?? session.fingerprint;
+  if (!iceUfrag || !icePwd || !fingerprint) return undefined;
+  return {
+    iceUfrag: String(iceUfrag), icePwd, fingerprint: { algorithm: fingerprint.type, value: fingerprint.hash },
+    setup: audio.setup ?? session.setup ?? 'actpass',
   };
 }
 
@@ -129,6 +153,22 @@ function describe(local: LocalAudio, rtp: MediaDescription['rtp'], fmtp: MediaDe
       ...(local.crypto ? { crypto: local.crypto.map(writeCryptoLine) } : {}),
     }],
   };
+  const w = local.webrtc;
+  const media = session.media[0];
+  if (w && media) {
+    // ICE-lite: one host candidate, the leg's own port; the browser does the checks (RFC 8445 §2.5).
+    session.icelite = 'ice-lite';
+    session.groups = [{ type: 'BUNDLE', mids: w.mid }];
+    Object.assign(media, {
+      protocol: 'UDP/TLS/RTP/SAVPF', mid: w.mid, iceUfrag: w.iceUfrag, icePwd: w.icePwd,
+      fingerprint: { type: w.fingerprint.algorithm, hash: w.fingerprint.value }, setup: w.setup, rtcpMux: 'rtcp-mux',
+      candidates: [{ foundation: '1', component: 1, transport: 'udp', priority: 2130706431, ip: local.address, port: local.port, type: 'host' }],
+      endOfCandidates: 'end-of-candidates',
+      // A stream id too: a browser then gives the track a MediaStream (ontrack's event.streams[0]).
+      msid: [{ id: 'tenor', appdata: 'audio' }],
+      ssrcs: [{ id: w.ssrc, attribute: 'cname', value: 'tenor' }, { id: w.ssrc, attribute: 'msid', value: 'tenor audio' }],
+    });
+  }
   return write(session);
 }
 

@@ -75,10 +75,11 @@ export interface SipResponse extends SipMessageBase {
 
 export type SipMessage = SipRequest | SipResponse;
 
-export type SipTransportName = 'udp' | 'tcp' | 'tls';
+export type SipTransportName = 'udp' | 'tcp' | 'tls' | 'ws';
 
 /** Where a message came from or goes to. */
 export interface SipEndpoint {
+  /** 'ws': a browser's WebSocket (RFC 7118), reachable only over the connection it opened. */
   transport: SipTransportName;
   address: string;
   port: number;

@@ -17,6 +17,8 @@ export interface InboundSource extends SipEndpoint {
   connectionId?: number;
   /** The local port it arrived on. */
   localPort: number;
+  /** WebSocket only: the signed-in user the connection belongs to (the HTTP session proved it). */
+  identity?: string;
 }
 
 export interface TransportHandlers {
