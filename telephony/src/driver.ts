@@ -16,6 +16,7 @@ export type HangupCause =
   | 'unreachable'       // no route, no registration, far end unknown
   | 'failed'            // any other failure to connect
   | 'media-timeout'     // no media arrived for too long
+  | 'line-lost'         // the phone's signalling connection (a browser's WebSocket) closed mid-call
   | 'server-shutdown'
   | 'transferred';      // left us through a blind transfer
 

@@ -49,6 +49,7 @@ const TO_FS: Record<HangupCause, string> = {
   'media-timeout': 'MEDIA_TIMEOUT',
   'server-shutdown': 'SYSTEM_SHUTDOWN',
   transferred: 'BLIND_TRANSFER',
+  'line-lost': 'NETWORK_OUT_OF_ORDER',        // Q.850 38: the phone's connection went away
 };
 
 export function causeToFreeSwitch(cause: HangupCause): string {

@@ -9,6 +9,7 @@ import type { ActiveCall, ActiveCalls, AgentStint, EngineParty } from './active-
 import type { AcdCore } from './contacts.js';
 import { ConnectedCall, type ConnectedEnd, type TransferTarget } from './connected-call.js';
 import type { ContactKind, QueueDefinition, WaitingEntry } from './model.js';
+import { LINE_LOST_REASON } from './agent-state.js';
 import { bothEnded, isLive, type OfferAttempt, type Session } from './session.js';
 import type { QueueEntryHow } from './waiting.js';
 import './events.js';
@@ -94,6 +95,16 @@ export class ConnectedWork {
     const c = session.connected ?? (session.connected = { answeredAt, agent: agent.login, talkMs: 0, holdMs: 0 });
     c.talkMs += at - answeredAt - holdMs;
     c.holdMs += holdMs;
+    if (end.how === 'line-lost') {
+      // The agent can no longer be reached: on break at once (no wrap-up), the customer first in line again.
+      agent.defer({ state: 'break', reason: LINE_LOST_REASON });
+      roster.apply(agent, agent.callEnded(0, at));
+      recorder.updateSegment(session.recordId, stint.seg, { endedAt: at, outcome: 'line-lost' });
+      session.log.warn({ agent: agent.login, talkMs: at - answeredAt - holdMs }, "the agent's line was lost; the customer goes back to the front of the queue");
+      if (!isLive(customer)) return this.closeAnswered(session, queue, customer, agent.login);
+      this.#requeue(session, queue, customer, 'line-lost');
+      return;
+    }
     contacts.handleTimes(queue.name).add(at - answeredAt + queue.wrapUpSeconds * 1000);
     roster.apply(agent, agent.callEnded(queue.wrapUpSeconds * 1000, at));
     if (end.how === 'customer-hung-up' || end.how === 'agent-hung-up') {
@@ -207,10 +218,15 @@ export class ConnectedWork {
     this.closeAnswered(session, queue, customer, undefined);
   }
 
-  /** A transferred customer waits again, in `queue`, under the same call record. */
-  #requeue(session: Session, queue: QueueDefinition, customer: Call): void {
+  /**
+   * A transferred customer waits again, in `queue`, under the same call record; one whose
+   * agent's line was lost waits first in line, keeping the time they first entered a queue.
+   */
+  #requeue(session: Session, queue: QueueDefinition, customer: Call, how: 'transferred' | 'line-lost' = 'transferred'): void {
     // A callback's customer is a call now: a new offer connects it rather than calling them again.
-    session.entry = { ...session.entry, kind: 'call', queue: queue.name, queueEnteredAt: this.#d.core.clock.now() };
+    session.entry = {
+      ...session.entry, kind: 'call', queue: queue.name, queueEnteredAt: this.#d.core.clock.now(), ...(how === 'line-lost' ? { returnedFirst: true } : {}),
+    };
     session.hold = undefined;
     session.offer = undefined;
     session.pending = undefined;
@@ -220,7 +236,7 @@ export class ConnectedWork {
       this.#d.listen(session, customer);
     }
     session.state = 'waiting';
-    this.#d.enterQueue(session, queue, 'transferred');
+    this.#d.enterQueue(session, queue, how);
     this.#d.dispatchEntry(session.entry.id);
   }
 }

@@ -12,6 +12,7 @@ const REFUSALS: Record<RefusalCause, Refusal> = {
   cancelled: { status: 487, reason: 'Request Terminated' },
   failed: { status: 500, reason: 'Server Internal Error' },
   'server-shutdown': { status: 503, reason: 'Service Unavailable' },
+  'line-lost': { status: 480, reason: 'Temporarily Unavailable' },
 };
 
 export function refusalFor(cause: RefusalCause): Refusal {
