@@ -1,0 +1,30 @@
+// What the server says about the signed-in user's browser phone (GET /api/phone,
+// docs/web-client.md "The phone in the desktop"), and the WebSocket URL it implies.
+import { api } from '../api.js';
+
+/** GET /api/phone: `enabled` only for an agent whose device type is `webrtc`. */
+export interface PhoneSettings {
+  enabled: boolean;
+  /** The SIP user: the agent's login. */
+  user: string;
+  /** sip:<user>@<realm> */
+  uri: string;
+  /** The SIP-over-WebSocket path on the HTTP port (RFC 7118), e.g. "/sip". */
+  wsPath: string;
+  autoAnswer: boolean;
+}
+
+export function readPhoneSettings(): Promise<PhoneSettings> {
+  return api.get<PhoneSettings>('/api/phone');
+}
+
+/** ws(s)://<this page's host><wsPath>: same origin, so the session cookie goes with the upgrade. */
+export function webSocketUrl(wsPath: string, where: Pick<Location, 'protocol' | 'host'> = location): string {
+  return `${where.protocol === 'https:' ? 'wss' : 'ws'}://${where.host}${wsPath}`;
+}
+
+/** The realm of a SIP URI (sip:ann@tenor.example → tenor.example), for dialing numbers. */
+export function realmOf(uri: string): string {
+  const at = uri.lastIndexOf('@');
+  return at < 0 ? '' : uri.slice(at + 1).replace(/[;>].*$/, '');
+}
