@@ -16,9 +16,9 @@ export type HangupCause =
   | 'unreachable'       // no route, no registration, far end unknown
   | 'failed'            // any other failure to connect
   | 'media-timeout'     // no media arrived for too long
-  | 'line-lost'         // the phone's signalling connection (a browser's WebSocket) closed mid-call
   | 'server-shutdown'
-  | 'transferred';      // left us through a blind transfer
+  | 'transferred'       // left us through a blind transfer
+  | 'line-lost';        // the device's signalling connection (a browser's WebSocket) went away and did not come back
 
 /** A prompt: a file path (WAV) or the name of a prompt in the active prompt set. */
 export type Prompt = string | { file: string } | { name: string; language?: string };

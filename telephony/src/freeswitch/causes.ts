@@ -49,7 +49,7 @@ const TO_FS: Record<HangupCause, string> = {
   'media-timeout': 'MEDIA_TIMEOUT',
   'server-shutdown': 'SYSTEM_SHUTDOWN',
   transferred: 'BLIND_TRANSFER',
-  'line-lost': 'NETWORK_OUT_OF_ORDER',        // Q.850 38: the phone's connection went away
+  'line-lost': 'NORMAL_TEMPORARY_FAILURE',     // the agent's line went away: the call may be tried again elsewhere
 };
 
 export function causeToFreeSwitch(cause: HangupCause): string {
