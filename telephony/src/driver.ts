@@ -297,6 +297,32 @@ export interface DriverEvents {
   incoming: [incoming: IncomingCall];
 }
 
+/**
+ * A SIP-over-WebSocket connection (RFC 7118) the server accepted and hands to
+ * the engine: the HTTP server owns the socket and its login; the engine reads
+ * and writes SIP messages on it. Engine-neutral: no WebSocket library type.
+ */
+export interface SipWebSocketPeer {
+  /** The signed-in user the connection belongs to: a REGISTER on it for this user needs no digest, any other is refused. */
+  readonly user: string;
+  /** The browser's address as the HTTP server saw it. */
+  readonly remote: { address: string; port: number };
+  /** True when the HTTP server speaks TLS (Via SIP/2.0/WSS). */
+  readonly secure: boolean;
+  /** Sends one SIP message as one WebSocket text message. */
+  send(text: string): void;
+  /** Closes the WebSocket (code per RFC 6455). */
+  close(code: number, reason: string): void;
+}
+
+/** What the server feeds the engine from a SipWebSocketPeer. */
+export interface SipWebSocketSink {
+  /** One WebSocket message: one SIP message (or a CRLF keep-alive). */
+  receive(data: Buffer): void;
+  /** The WebSocket closed: its registrations go at once, its calls end with 'line-lost' after the grace. */
+  closed(): void;
+}
+
 export interface TelephonyDriver extends EventEmitter<DriverEvents> {
   readonly name: string;
   start(): Promise<void>;
@@ -314,6 +340,11 @@ export interface TelephonyDriver extends EventEmitter<DriverEvents> {
   bridge(a: Call, b: Call): Promise<Bridge>;
   /** Join `listener` to the call `target` (which must be bridged), with `to` being the side a whisper reaches. */
   monitor(target: Call, listener: Call, mode: MonitorMode): Promise<Monitor>;
+  /**
+   * Takes over an upgraded SIP WebSocket (RFC 7118) of a signed-in user. Throws
+   * on an engine that cannot carry it (the server then closes the socket).
+   */
+  attachSipWebSocket(peer: SipWebSocketPeer): SipWebSocketSink;
 
   stats(): DriverStats;
 }

@@ -66,6 +66,18 @@ export const AgentDeviceSchema = Type.Union([
     },
     { additionalProperties: false },
   ),
+  Type.Object(
+    {
+      /** The phone in the agent desktop: SIP over the web login's WebSocket, no device secret (docs/telephony.md, "WebRTC phones"). */
+      type: Type.Literal('webrtc'),
+      autoAnswer: Type.Optional(Type.Boolean({ description: 'the desktop answers an offered call by itself (default false)' })),
+      fallback: Type.Optional(Type.Object(
+        { number: Type.String({ minLength: 1 }), trunk: Type.Optional(Name) },
+        { additionalProperties: false, description: "where a caller goes when the agent's line is lost, if acd.lineLost.fallback allows it" },
+      )),
+    },
+    { additionalProperties: false },
+  ),
 ]);
 
 export const AgentSchema = Type.Object(

@@ -30,6 +30,7 @@ import { voicemailConfigSection, voicemailService } from './voicemail/index.js';
 import { trunksService } from './trunks/index.js';
 import { entryNumbersService } from './entry-numbers/index.js';
 import { metricsConfigSection, metricsService } from './metrics/index.js';
+import { webrtcPhoneService } from './webrtc-phone/index.js';
 
 /** The site-file sections of the built-in services, in the order the file's documentation lists them. */
 export const serviceConfigSections: readonly ConfigSection[] = [
@@ -70,6 +71,7 @@ export function builtinServices(config: TenorConfig): ServiceDefinition<object>[
     reportsService(config.reports),
     sessionsService({ limits: loginLimitsFrom(config.http.login) }),
     liveEventsService(),
+    webrtcPhoneService(),
     promptsService(config.dataDir),
     voicemailService(config),
     metricsService(config),

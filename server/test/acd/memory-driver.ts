@@ -19,7 +19,7 @@ import {
   type AmdOptions, type AmdResult, type Bridge, type Call, type CallEvents, type CallParty, type CallState, type CollectOptions, type CollectResult,
   type DialTarget, type DriverEvents, type DriverStats, type HangupCause, type Monitor, type MonitorMode, type OriginateOptions,
   type PlayOptions, type PlayResult, type Prompt, type RecordOptions, type RecordResult, type TelephonyDriver,
-  type CallSource, type IncomingCall, type PeerEnd,
+  type CallSource, type IncomingCall, type PeerEnd, type SipWebSocketSink,
 } from '@tenor/telephony';
 import type { FakeClock } from './fake-clock.js';
 import { collectFromKeys, hearsSomething, plannedAmd, writeSilentRecording, type FarAudio } from './memory-media.js';
@@ -413,6 +413,10 @@ export class MemoryDriver extends EventEmitter<DriverEvents> implements Telephon
   }
 
   /** New originates fail as 'unreachable' from now on; calls in progress go on. */
+  attachSipWebSocket(): SipWebSocketSink {
+    throw new Error('SIP over WebSocket is not supported on the memory driver');
+  }
+
   refuseNewCalls(): void {
     this.#refusing = true;
   }

@@ -19,6 +19,7 @@ import pino, { type Logger } from 'pino';
 import {
   OriginateError, type Bridge, type Call, type CallSource, type DialTarget, type DriverEvents, type DriverStats,
   type IncomingCall, type Monitor, type MonitorMode, type OriginateOptions, type TelephonyDriver,
+  type SipWebSocketPeer, type SipWebSocketSink,
 } from '../driver.js';
 import type { TrunkRegistrationState } from '../embedded/engine/trunks.js';
 import { Registrar, type CredentialStore } from '../embedded/registrar/index.js';
@@ -279,6 +280,11 @@ export class DrachtioDriver extends EventEmitter<DriverEvents> implements Teleph
     const pair = new DialogPair(far, media, log, (done) => this.#pairs.delete(done));
     // Already ended when one side hung up as the call connected.
     if (!pair.ended) this.#pairs.add(pair);
+  }
+
+  /** SIP over WebSocket is the embedded engine's for now; FreeSWITCH's own WebSocket profile is a later step (docs/telephony.md). */
+  attachSipWebSocket(_peer: SipWebSocketPeer): SipWebSocketSink {
+    throw new Error(`SIP over WebSocket is not supported on the ${this.name} driver`);
   }
 
   refuseNewCalls(): void {

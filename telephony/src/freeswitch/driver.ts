@@ -13,6 +13,7 @@ import pino, { type Logger } from 'pino';
 import {
   OriginateError, type Bridge, type Call, type CallSource, type DialTarget, type DriverEvents, type DriverStats,
   type Monitor, type MonitorMode, type OriginateOptions, type Prompt, type TelephonyDriver,
+  type SipWebSocketPeer, type SipWebSocketSink,
 } from '../driver.js';
 import { PromptLibrary } from '../embedded/media/prompts.js';
 import { FreeSwitchCall, type CallContext } from './call.js';
@@ -298,6 +299,11 @@ export class FreeSwitchDriver extends EventEmitter<DriverEvents> implements Tele
       this.#calls.delete(call.uuid);
       call.markEnded(cause);
     }
+  }
+
+  /** SIP over WebSocket is the embedded engine's for now; FreeSWITCH's own WebSocket profile is a later step (docs/telephony.md). */
+  attachSipWebSocket(_peer: SipWebSocketPeer): SipWebSocketSink {
+    throw new Error(`SIP over WebSocket is not supported on the ${this.name} driver`);
   }
 
   refuseNewCalls(): void {

@@ -205,6 +205,7 @@ export const en = {
   'device.softphone': 'Softphone',
   'device.external': 'External phone',
   'device.persistent': 'Persistent line',
+  'device.webrtc': 'Browser phone',
   admDeviceNumber: 'Number',
   admDeviceTrunk: 'Trunk',
   admDefaultTrunk: 'default trunk',

@@ -201,6 +201,7 @@ export const es: Messages = {
   'device.softphone': 'Softphone',
   'device.external': 'Teléfono externo',
   'device.persistent': 'Línea persistente',
+  'device.webrtc': 'Teléfono en el navegador',
   admDeviceNumber: 'Número',
   admDeviceTrunk: 'Troncal',
   admDefaultTrunk: 'troncal predeterminada',

@@ -201,6 +201,7 @@ export const ptBR: Messages = {
   'device.softphone': 'Softphone',
   'device.external': 'Telefone externo',
   'device.persistent': 'Linha persistente',
+  'device.webrtc': 'Telefone no navegador',
   admDeviceNumber: 'Número',
   admDeviceTrunk: 'Tronco',
   admDefaultTrunk: 'tronco padrão',

@@ -90,6 +90,10 @@ export const AcdSettingsSchema = Type.Object(
     maxMissedOffers: Type.Optional(Type.Integer({ minimum: 0, maximum: 20, description: 'unanswered offers in a row before "no answer" break (0: never; default 3)' })),
     breakReasons: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 40 }), { minItems: 1 })),
     callerId: Type.Optional(Type.String({ minLength: 1, description: "number shown on agents' external phones and persistent lines" })),
+    lineLost: Type.Optional(Type.Object(
+      { fallback: Type.Boolean({ description: "a caller whose agent's browser line was lost may move to the agent's device.fallback number (default false)" }) },
+      { additionalProperties: false },
+    )),
   },
   { additionalProperties: false },
 );

@@ -49,7 +49,7 @@ export function queueFromConfig(q: QueueConfigWithAcd): QueueDefinition {
  */
 export function deviceWithoutSecret(device: AgentConfig['device']): AgentDevice {
   if (device === undefined) return { type: 'softphone' };
-  if (device.type === 'external') return device;
+  if (device.type === 'external' || device.type === 'webrtc') return device;
   const { secret: _secret, digest: _digest, ...rest } = device;
   return rest;
 }

@@ -27,6 +27,9 @@ export function dialTarget(device: AgentDevice, login: string): DialTarget {
   switch (device.type) {
     case 'softphone':
       return { kind: 'device', user: device.user ?? login };
+    case 'webrtc':
+      // The desktop's phone registers over the web login's WebSocket as the login itself.
+      return { kind: 'device', user: login };
     case 'external':
       return { kind: 'number', number: device.number, ...(device.trunk !== undefined ? { trunk: device.trunk } : {}) };
     case 'persistent':
@@ -41,6 +44,8 @@ export function dialTarget(device: AgentDevice, login: string): DialTarget {
  * undefined for a device Tenor reaches through a trunk.
  */
 export function sipDeviceUser(device: AgentDevice, login: string): string | undefined {
+  // A browser phone proves who it is with the web session, never a device secret.
+  if (device.type === 'webrtc') return undefined;
   const target = dialTarget(device, login);
   return target.kind === 'device' ? target.user : undefined;
 }

@@ -14,7 +14,9 @@ export type AgentDevice =
   | { type: 'softphone'; user?: string }
   | { type: 'external'; number: string; trunk?: string }
   /** Called once at login and kept connected; each caller is bridged in without ringing. */
-  | { type: 'persistent'; number?: string; trunk?: string };
+  | { type: 'persistent'; number?: string; trunk?: string }
+  /** The phone in the agent desktop (SIP over WebSocket, WebRTC media); rung like a softphone registered as the login. */
+  | { type: 'webrtc'; autoAnswer?: boolean; fallback?: { number: string; trunk?: string } };
 
 export interface QueueMembership {
   queue: string;

@@ -33,6 +33,8 @@ export interface EmbeddedDriverConfig {
   mediaTimeoutMs?: number;
   /** Default ring timeout for originate. Default 60 000 ms. */
   originateTimeoutMs?: number;
+  /** A call signalled over a WebSocket that closed ends with 'line-lost' after this long. Default 3000 ms. */
+  lineLostGraceMs?: number;
   /** Where named prompts are found (PromptLibrary dir). Default: telephony/prompts. */
   promptsDir?: string;
   /** Music on hold when hold() is given none. */
@@ -100,6 +102,7 @@ export function resolveConfig(config: EmbeddedDriverConfig): ResolvedConfig {
     echoNumber: config.echoNumber ?? '9196',
     mediaTimeoutMs: config.mediaTimeoutMs ?? 60_000,
     originateTimeoutMs: config.originateTimeoutMs ?? 60_000,
+    lineLostGraceMs: config.lineLostGraceMs ?? 3000,
     promptsDir: config.promptsDir,
     holdMusic: config.holdMusic,
     registerMinExpires: config.registerMinExpires ?? 60,

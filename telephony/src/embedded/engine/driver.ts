@@ -11,7 +11,8 @@ import { EventEmitter } from 'node:events';
 import dgram from 'node:dgram';
 import type { Logger } from 'pino';
 import type {
-  Bridge, Call, DialTarget, DriverEvents, DriverStats, Monitor, MonitorMode, OriginateOptions, Prompt, TelephonyDriver,
+  Bridge, Call, DialTarget, DriverEvents, DriverStats, Monitor, MonitorMode, OriginateOptions, Prompt,
+  SipWebSocketPeer, SipWebSocketSink, TelephonyDriver,
 } from '../../driver.js';
 import { MediaBridge } from '../media/bridge.js';
 import { Registrar } from '../registrar/registrar.js';
@@ -25,6 +26,7 @@ import { resolveConfig, type EmbeddedDriverConfig, type ResolvedConfig } from '.
 import { EchoTests } from './echo-tests.js';
 import { EngineState } from './engine-state.js';
 import { InboundCalls } from './inbound-calls.js';
+import { LineLoss } from './line-lost.js';
 import { MediaLegs } from './media-legs.js';
 import { createMediaOps } from './media-ops.js';
 import { Originator } from './originator.js';
@@ -48,6 +50,7 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
   readonly #originator: Originator;
   readonly #requests: SipRequests;
   readonly #bridges = new Set<EmbeddedBridge>();
+  readonly #lineLoss: LineLoss;
 
   constructor(config: EmbeddedDriverConfig) {
     super();
@@ -76,6 +79,7 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
     this.#echoes = new EchoTests(this.#engine, this.#legs, cfg.mediaTimeoutMs);
     this.#originator = new Originator(common);
     const inbound = new InboundCalls({ ...common, admission: this.#admission, echoes: this.#echoes, events: this });
+    this.#lineLoss = new LineLoss({ calls: this.#calls, registrar: this.#registrar, graceMs: cfg.lineLostGraceMs, log });
     this.#requests = new SipRequests({ log, engine: this.#engine, calls: this.#calls, echoes: this.#echoes, inbound, registrar: this.#registrar });
   }
 
@@ -138,6 +142,7 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
         userAgent: this.#cfg.userAgent,
       });
       stack.onRequest((req, tx, source) => this.#requests.handle(req, tx, source));
+      stack.on('flow-closed', (flow) => this.#lineLoss.flowClosed(flow));
       try {
         await stack.start();
         this.#engine.stack = stack;
@@ -153,6 +158,11 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
     this.#log.info({ sipPort: this.sipPort, publicAddress: this.#cfg.publicAddress }, 'embedded telephony engine started');
   }
 
+  /** A browser's SIP WebSocket, upgraded and authenticated by the HTTP server (RFC 7118). */
+  attachSipWebSocket(peer: SipWebSocketPeer): SipWebSocketSink {
+    return this.#engine.requireStack().attachWebSocket(peer);
+  }
+
   refuseNewCalls(): void {
     this.#engine.refusing = true;
     this.#log.info({ activeCalls: this.#calls.size }, 'refusing new calls; calls in progress go on');
@@ -163,6 +173,7 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
     if (!stack) return;
     this.#engine.stopping = true;
     this.#originator.abortAll();
+    this.#lineLoss.clear();
     await Promise.all(this.#calls.all().map((call) => call.hangup('server-shutdown')));
     await this.#echoes.endAll();
     await this.#trunks.unregisterAll();

@@ -110,6 +110,8 @@ export class InboundCalls {
   }
 
   #identify(source: InboundSource, fromUser: string): CallSource {
+    // A WebSocket carries the web login it was opened with: the call is from that user, whatever From says.
+    if (source.identity !== undefined) return { kind: 'device', user: source.identity };
     const trunk = this.#deps.trunks.table.fromAddress(source.address);
     if (trunk) return { kind: 'trunk', trunk: trunk.name };
     const device = this.#deps.registrar?.lookup(fromUser)

@@ -56,7 +56,15 @@ export class BindingTable extends EventEmitter<BindingEvents> {
     for (const binding of [...(this.#byUser.get(user)?.values() ?? [])]) this.#drop(binding, 'removed');
   }
 
-  get(user: string, contact: string): Binding | undefined {
+  /** Removes every binding registered over one connection (a WebSocket that closed); returns them. */
+  removeBySource(source: SipEndpoint): Binding[] {
+    const gone = [...this.#byUser.values()].flatMap((contacts) => [...contacts.values()])
+      .filter((b) => b.source.transport === source.transport && b.source.address === source.address && b.source.port === source.port);
+    for (const binding of gone) this.#drop(binding, 'removed');
+    return gone;
+  }
+
+    get(user: string, contact: string): Binding | undefined {
     return this.#byUser.get(user)?.get(contact);
   }
 

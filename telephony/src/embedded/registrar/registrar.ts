@@ -50,6 +50,11 @@ export interface RegisterInput {
   cseq: number;
   source: SipEndpoint;
   userAgent?: string;
+  /**
+   * The user the connection already proved to be (a WebSocket behind the web
+   * login): the REGISTER needs no digest, and binds only this user's address.
+   */
+  authenticatedUser?: string;
 }
 
 export interface RegisterOutcome {
@@ -106,6 +111,14 @@ export class Registrar {
 
   async handle(input: RegisterInput): Promise<RegisterOutcome> {
     if (!input.user) return { status: 400, reason: 'Bad Request', headers: [] };
+    if (input.authenticatedUser !== undefined) {
+      if (input.user !== input.authenticatedUser) {
+        this.#log?.warn({ user: input.user, signedIn: input.authenticatedUser, address: input.source.address, callId: input.callId },
+          'REGISTER refused: a websocket may register only its own login');
+        return { status: 403, reason: 'Forbidden', headers: [] };
+      }
+      return this.#bind(input.user, input);
+    }
     const claimed = this.#auth.claimedUser(input.authorization);
     const locked = claimed === undefined ? 0 : this.#lockFor(claimed, input.source);
     if (claimed !== undefined && locked > 0) {
@@ -142,8 +155,11 @@ export class Registrar {
       this.#onAuthFailure?.(input.source.address);
       return { status: 403, reason: 'Forbidden', headers: [] };
     }
-    const user = input.user;
+    return this.#bind(input.user, input);
+  }
 
+  /** Applies an authenticated REGISTER's contacts (§10.3 steps 6-8). */
+  #bind(user: string, input: RegisterInput): RegisterOutcome {
     if (input.contacts === '*') {
       if (input.expires !== 0) return { status: 400, reason: 'Bad Request', headers: [] };
       this.bindings.removeAll(user);

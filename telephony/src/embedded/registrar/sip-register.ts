@@ -5,7 +5,7 @@ import { parseUri } from '../sip/uri.js';
 import type { SipEndpoint, SipRequest, SipResponse } from '../sip/message.js';
 import type { RegisterContact, RegisterInput, RegisterOutcome } from './registrar.js';
 
-export function registerInputFromRequest(req: SipRequest, source: SipEndpoint): RegisterInput | undefined {
+export function registerInputFromRequest(req: SipRequest, source: SipEndpoint & { identity?: string }): RegisterInput | undefined {
   try {
     const to = getHeader(req, 'To');
     const callId = getHeader(req, 'Call-ID');
@@ -34,6 +34,7 @@ export function registerInputFromRequest(req: SipRequest, source: SipEndpoint): 
       authorization: getHeaders(req, 'Authorization'),
       callId, cseq: parseCSeq(cseqText).seq, source,
       ...(userAgent !== undefined ? { userAgent } : {}),
+      ...(source.identity !== undefined ? { authenticatedUser: source.identity } : {}),
     };
   } catch {
     // An unreadable REGISTER: the caller answers 400 Bad Request.

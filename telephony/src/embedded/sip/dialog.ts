@@ -64,6 +64,11 @@ export class Dialog extends EventEmitter<DialogEvents> {
   readonly localContact: string;
   /** Remote target URI (from the peer's Contact), refreshed by re-INVITE/UPDATE. */
   remoteTarget: string;
+  /**
+   * The connection the far end is reachable over, when it cannot be connected
+   * to (a browser's WebSocket): in-dialog requests go there, not to the Contact.
+   */
+  flow: SipEndpoint | undefined = undefined;
   /** Route set, in the order to send (from Record-Route). */
   readonly routeSet: readonly string[];
   localSeq: number;
@@ -196,6 +201,7 @@ export class Dialog extends EventEmitter<DialogEvents> {
 
   /** Where requests inside this dialog go: the first route, or the remote target. */
   nextHop(): SipEndpoint {
+    if (this.flow) return { ...this.flow };
     const first = this.routeSet[0];
     const uri = first !== undefined ? parseNameAddr(first).uri : parseUri(stripAngles(this.remoteTarget));
     return endpointOf(uri);

@@ -77,7 +77,8 @@ export type SipMessage = SipRequest | SipResponse;
 
 /** Where a message came from or goes to. */
 export interface SipEndpoint {
-  transport: 'udp' | 'tcp';
+  /** 'ws': a browser's WebSocket (RFC 7118), reachable only over the connection it opened. */
+  transport: 'udp' | 'tcp' | 'ws';
   address: string;
   port: number;
 }

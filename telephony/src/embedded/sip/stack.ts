@@ -14,12 +14,13 @@ import { TimerSet, resolveTimers, type SipTimerConfig } from './timers.js';
 import { DEFAULT_TRANSPORT_LIMITS, type InboundSource, type SipTransport, type TransportLimits } from './transport/common.js';
 import { UdpTransport } from './transport/udp.js';
 import { TcpTransport } from './transport/tcp.js';
+import { WsTransport, type WsFlow } from './transport/ws.js';
 import { responseDestination, topVia } from './transport/via.js';
 import { TransactionLayer } from './transaction/layer.js';
 import type { ClientTransaction } from './transaction/client.js';
 import type { ResponseBody, ServerTransaction } from './transaction/server.js';
 import { newBranch } from './transaction/keys.js';
-import type { SipCounts } from '../../driver.js';
+import type { SipCounts, SipWebSocketPeer, SipWebSocketSink } from '../../driver.js';
 import { SipCounters } from './counters.js';
 import { Dialog, dialogKeyOfRequest, dialogKeyOfResponse, type InDialogRequestOptions } from './dialog.js';
 
@@ -66,6 +67,8 @@ export interface SipStackStats {
 export interface SipStackEvents {
   /** An ACK for a 2xx that matched no dialog (e.g. a UA that keeps no dialog). */
   'stray-ack': [SipRequest, InboundSource];
+  /** A WebSocket a device signalled over is gone (RFC 7118): its registrations and calls must follow. */
+  'flow-closed': [WsFlow];
 }
 
 export interface AcceptOptions {
@@ -85,6 +88,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   readonly #counters = new SipCounters();
   #udp: UdpTransport | undefined;
   #tcp: TcpTransport | undefined;
+  #ws: WsTransport | undefined;
   #handler: RequestHandler | undefined;
   #running = false;
 
@@ -134,6 +138,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
         this.#tcp = new TcpTransport({ ...tcpConfig, limits, handlers, logger: this.logger, timers: this.timers });
         await this.#tcp.listen();
       }
+      this.#ws = new WsTransport({ limits, handlers, logger: this.logger, onClosed: (flow) => this.emit('flow-closed', flow) });
     } catch (err) {
       await this.stop();
       throw err;
@@ -148,10 +153,17 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     this.#layer.abortAll();
     for (const dialog of [...this.#dialogs.values()]) dialog.terminate('stack stopped');
     this.#dialogs.clear();
-    await Promise.all([this.#udp?.close(), this.#tcp?.close()]);
+    await Promise.all([this.#udp?.close(), this.#tcp?.close(), this.#ws?.close()]);
     this.#udp = undefined;
     this.#tcp = undefined;
+    this.#ws = undefined;
     this.timers.clearAll();
+  }
+
+  /** Takes a SIP WebSocket the HTTP server upgraded and authenticated (see WsTransport). */
+  attachWebSocket(peer: SipWebSocketPeer): SipWebSocketSink {
+    if (!this.#ws || !this.#running) throw new Error('the SIP stack is not running');
+    return this.#ws.attach(peer);
   }
 
   /** The one handler for requests that open a new server transaction. */
@@ -168,14 +180,15 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       transactions: clientTransactions + serverTransactions,
       dialogs: this.#dialogs.size,
       timers: this.timers.size,
-      connections: this.#tcp?.connectionCount ?? 0,
+      connections: (this.#tcp?.connectionCount ?? 0) + (this.#ws?.connectionCount ?? 0),
       bannedSources: this.rateLimiter?.bannedSources().length ?? 0,
       counters: this.#counters.snapshot(),
     };
   }
 
   /** Our Contact URI for a transport, as a name-addr. */
-  contact(transport: 'udp' | 'tcp' = 'udp', user?: string): string {
+  contact(transport: SipEndpoint['transport'] = 'udp', user?: string): string {
+    if (transport === 'ws') return `<sip:${user ? `${user}@` : ''}${this.#host()};transport=ws>`;
     const port = transport === 'tcp' ? this.#tcp?.port : this.#udp?.port;
     const userPart = user ? `${user}@` : '';
     const params = transport === 'tcp' ? ';transport=tcp' : '';
@@ -187,7 +200,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
    * (and rport) is added, and Max-Forwards when missing.
    */
   sendRequest(request: SipRequest, destination: SipEndpoint): ClientTransaction {
-    this.#addVia(request, destination.transport);
+    this.#addVia(request, destination.transport, destination);
     if (getHeader(request, 'Max-Forwards') === undefined) request.headers.push({ name: 'Max-Forwards', value: '70' });
     if (this.#options.userAgent && getHeader(request, 'User-Agent') === undefined) {
       request.headers.push({ name: 'User-Agent', value: this.#options.userAgent });
@@ -202,7 +215,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
 
   /** Sends a message outside any transaction (ACK for 2xx, 2xx retransmissions). */
   sendStateless(message: SipMessage, destination: SipEndpoint): Promise<void> {
-    if (message.kind === 'request' && topVia(message) === undefined) this.#addVia(message, destination.transport);
+    if (message.kind === 'request' && topVia(message) === undefined) this.#addVia(message, destination.transport, destination);
     return this.#send(message, destination);
   }
 
@@ -220,6 +233,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     const dialog = existing ?? Dialog.asUas(tx.request, response, localContact);
     if (existing) existing.inviteSeq = existing.remoteSeq ?? existing.inviteSeq;
     else this.#register(dialog);
+    if (!existing && tx.source.transport === 'ws') dialog.flow = { transport: 'ws', address: tx.source.address, port: tx.source.port };
     const log = this.logger.child({ callId: dialog.callId });
     dialog.retransmitAnswerUntilAck(
       () => {
@@ -243,6 +257,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   createUacDialog(tx: ClientTransaction, response: SipResponse, options: { ack?: boolean; ackOptions?: InDialogRequestOptions } = {}): Dialog {
     const dialog = Dialog.asUac(tx.request, response, this.contact(tx.destination.transport));
     this.#register(dialog);
+    if (tx.destination.transport === 'ws') dialog.flow = { ...tx.destination };
     if (options.ack !== false) this.sendAck(dialog, options.ackOptions);
     return dialog;
   }
@@ -280,13 +295,19 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     return this.#options.advertisedHost ?? this.#udp?.address ?? this.#tcp?.address ?? '127.0.0.1';
   }
 
-  #addVia(request: SipRequest, transport: 'udp' | 'tcp'): void {
+  #addVia(request: SipRequest, transport: SipEndpoint['transport'], destination?: SipEndpoint): void {
+    if (transport === 'ws') {
+      // RFC 7118 §5.2: a WebSocket server has no port a device could reach; the Via says WS or WSS.
+      const secure = destination ? this.#ws?.flowTo(destination)?.secure : undefined;
+      prependHeader(request, 'Via', `SIP/2.0/${secure ? 'WSS' : 'WS'} ${this.#host()};branch=${newBranch()};rport`);
+      return;
+    }
     const port = transport === 'tcp' ? this.#tcp?.port : this.#udp?.port;
     prependHeader(request, 'Via', `SIP/2.0/${transport.toUpperCase()} ${this.#host()}:${port ?? 5060};branch=${newBranch()};rport`);
   }
 
-  #transportFor(transport: 'udp' | 'tcp'): SipTransport | undefined {
-    return transport === 'tcp' ? this.#tcp : this.#udp;
+  #transportFor(transport: SipEndpoint['transport']): SipTransport | undefined {
+    return transport === 'ws' ? this.#ws : transport === 'tcp' ? this.#tcp : this.#udp;
   }
 
   #send(message: SipMessage, destination: SipEndpoint): Promise<void> {
@@ -301,6 +322,11 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     if (source.transport === 'tcp' && source.connectionId !== undefined && this.#tcp?.isOpen(source.connectionId)) {
       this.#counters.sent(response);
       return this.#tcp.sendOnConnection(source.connectionId, response);
+    }
+    if (source.transport === 'ws') {
+      // A browser is reachable only over the WebSocket it opened.
+      this.#counters.sent(response);
+      return this.#ws ? this.#ws.sendOnConnection(source.connectionId ?? 0, response) : Promise.reject(new Error('no ws transport'));
     }
     const via = topVia(response);
     const destination = via ? responseDestination(via, source) : source;

@@ -29,7 +29,8 @@ const emptyForm = (): AgentForm => ({ login: '', name: '', deviceType: 'softphon
 function formFromAgent(a: AgentView): AgentForm {
   return {
     login: a.login, name: a.name, deviceType: a.device.type,
-    number: a.device.type === 'softphone' ? '' : a.device.number ?? '', trunk: a.device.type === 'softphone' ? '' : a.device.trunk ?? '',
+    number: a.device.type === 'softphone' || a.device.type === 'webrtc' ? '' : a.device.number ?? '',
+    trunk: a.device.type === 'softphone' || a.device.type === 'webrtc' ? '' : a.device.trunk ?? '',
     digest: a.sipDigest ?? 'sha-256',
     skills: recordToNamedNumbers(a.skills),
     queues: a.queues.map((q) => ({ name: q.queue, value: String(q.penalty) })),
@@ -44,6 +45,8 @@ function deviceFromForm(f: AgentForm): AgentDevice & { digest?: DeviceDigest } {
   const trunk = f.trunk.trim();
   const via = trunk === '' ? {} : { trunk };
   if (f.deviceType === 'softphone') return { type: 'softphone', digest: f.digest };
+  // The browser phone needs no secret; its fallback and auto-answer are kept in the site file for now.
+  if (f.deviceType === 'webrtc') return { type: 'webrtc' };
   // An external phone needs a number: an empty one goes to the server as such, which says so.
   if (f.deviceType === 'external') return { type: 'external', number, ...via };
   return { type: 'persistent', ...(number === '' ? { digest: f.digest } : { number }), ...via };
@@ -64,7 +67,7 @@ function bodyFromForm(f: AgentForm): Record<string, unknown> {
 function DeviceText(props: { device: AgentDevice }) {
   const { t } = useI18n();
   const d = props.device;
-  const where = d.type === 'softphone' ? '' : [d.number, d.trunk !== undefined ? `@${d.trunk}` : ''].join('');
+  const where = d.type === 'softphone' || d.type === 'webrtc' ? '' : [d.number, d.trunk !== undefined ? `@${d.trunk}` : ''].join('');
   return <span class="device" data-device={d.type}>{t(`device.${d.type}`)}{where !== '' && <span class="muted"> {where}</span>}</span>;
 }
 

@@ -54,7 +54,7 @@ export class ClientTransaction extends EventEmitter<ClientTransactionEvents> {
     this.destination = destination;
     this.isInvite = request.method === 'INVITE';
     this.#ctx = ctx;
-    this.#reliable = destination.transport === 'tcp';
+    this.#reliable = destination.transport !== 'udp';
     this.#state = this.isInvite ? 'calling' : 'trying';
     this.#interval = ctx.config.t1;
     this.#log = ctx.logger.child({ callId: headerValue(request, 'Call-ID'), method: request.method, tx: 'client' });

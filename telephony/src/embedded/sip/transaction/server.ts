@@ -56,7 +56,7 @@ export class ServerTransaction extends EventEmitter<ServerTransactionEvents> {
     this.callId = headerValue(request, 'Call-ID');
     this.localTag = tagOf(request, 'To') ?? randomBytes(6).toString('hex');
     this.#ctx = ctx;
-    this.#reliable = source.transport === 'tcp';
+    this.#reliable = source.transport !== 'udp';
     this.#state = this.isInvite ? 'proceeding' : 'trying';
     this.#interval = ctx.config.t1;
     this.#log = ctx.logger.child({ callId: this.callId, method: request.method, tx: 'server' });

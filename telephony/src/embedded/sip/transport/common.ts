@@ -17,6 +17,8 @@ export interface InboundSource extends SipEndpoint {
   connectionId?: number;
   /** The local port it arrived on. */
   localPort: number;
+  /** WebSocket only: the signed-in user the connection belongs to (the HTTP session proved it). */
+  identity?: string;
 }
 
 export interface TransportHandlers {
@@ -49,7 +51,7 @@ export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = {
 };
 
 export interface SipTransport {
-  readonly protocol: 'udp' | 'tcp';
+  readonly protocol: 'udp' | 'tcp' | 'ws';
   readonly address: string;
   /** The real bound port (useful when bound to port 0). */
   readonly port: number;
