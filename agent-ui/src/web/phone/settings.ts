@@ -1,18 +1,10 @@
 // What the server says about the signed-in user's browser phone (GET /api/phone,
 // docs/web-client.md "The phone in the desktop"), and the WebSocket URL it implies.
 import { api } from '../api.js';
+import type { PhoneInfo } from '../wire.js';
 
-/** GET /api/phone: `enabled` only for an agent whose device type is `webrtc`. */
-export interface PhoneSettings {
-  enabled: boolean;
-  /** The SIP user: the agent's login. */
-  user: string;
-  /** sip:<user>@<realm> */
-  uri: string;
-  /** The SIP-over-WebSocket path on the HTTP port (RFC 7118), e.g. "/sip". */
-  wsPath: string;
-  autoAnswer: boolean;
-}
+/** GET /api/phone: `enabled` only for an agent whose device type is `webrtc`; the type is the server's. */
+export type PhoneSettings = PhoneInfo;
 
 export function readPhoneSettings(): Promise<PhoneSettings> {
   return api.get<PhoneSettings>('/api/phone');
