@@ -84,3 +84,69 @@ t.test('the customer hangs up as the line is lost: the call ends, the agent is o
   await settle();
   t.not(h.engine.agent('ann')?.state, 'on-call', 'the agent is no longer on the call');
 });
+
+t.test('acd.lineLost.fallback: the customer goes to the agent on their fallback number; after that call, the break', async (t) => {
+  const device = { type: 'webrtc' as const, fallback: { number: '+31612345678', trunk: 'kpn' } };
+  const h = await startAcd(t, {
+    queues: [queue('sales', { wrapUpSeconds: 10 })], agents: [{ ...agentProfile('ann', ['sales']), device }], options: { lineLostFallback: true },
+  });
+  await h.engine.login('ann');
+  const customer = h.driver.caller('+31205550005');
+  const result = h.engine.enqueueCall(customer, { queue: 'sales' });
+  await settle();
+  h.driver.ringing('device:ann')[0]?.answer();
+  await settle();
+  h.driver.bridges[0]?.b.farEndHangup('line-lost');
+  await settle();
+  const home = h.driver.ringing('number:+31612345678');
+  t.equal(home.length, 1, "the agent's fallback number is called");
+  t.equal(home[0]?.target.kind === 'number' ? home[0].target.trunk : undefined, 'kpn', 'through the trunk the device names');
+  t.equal(h.engine.agent('ann')?.state, 'on-call', 'the agent is still on the call meanwhile');
+  home[0]?.answer();
+  await settle();
+  t.equal(customer.bridgedWith, home[0]?.call, 'the customer talks to the agent on the fallback number');
+  await h.clock.advance(30 * S);
+  customer.farEndHangup();
+  t.same(await result, { result: 'connected', agent: 'ann' });
+  t.equal(h.engine.agent('ann')?.state, 'wrap-up', 'wrap-up after the call as usual');
+  await h.clock.advance(10 * S);
+  t.same([h.engine.agent('ann')?.state, h.engine.agent('ann')?.reason], ['break', 'line lost'], 'then on break: the browser line is still gone');
+  await h.engine.flush();
+  const record = await h.engine.callRecord(customer.id);
+  t.same(record?.segments.map((s) => [s.kind, s.outcome, s.detail?.['device'] ?? null]), [
+    ['queue', 'answered', null], ['agent', 'line-lost', null], ['agent', 'answered', 'fallback'],
+  ], 'the record shows the lost line and the fallback number that took the call');
+});
+
+t.test('the fallback number does not answer: the customer goes back first in line', async (t) => {
+  const device = { type: 'webrtc' as const, fallback: { number: '+31612345678' } };
+  const h = await startAcd(t, { queues: [queue('sales')], agents: [{ ...agentProfile('ann', ['sales']), device }], options: { lineLostFallback: true } });
+  await h.engine.login('ann');
+  const customer = h.driver.caller('+31205550006');
+  void h.engine.enqueueCall(customer, { queue: 'sales' });
+  await settle();
+  h.driver.ringing('device:ann')[0]?.answer();
+  await settle();
+  h.driver.bridges[0]?.b.farEndHangup('line-lost');
+  await settle();
+  h.driver.ringing('number:+31612345678')[0]?.reject('busy');
+  await settle();
+  t.same([h.engine.agent('ann')?.state, h.engine.agent('ann')?.reason], ['break', 'line lost']);
+  t.equal(customer.state, 'answered', "the customer's call stays up");
+  t.equal(h.of('call_queued').filter((e) => e.callId === customer.id).at(-1)?.position, 1, 'back first in line');
+});
+
+t.test('without acd.lineLost.fallback the fallback number is not called', async (t) => {
+  const device = { type: 'webrtc' as const, fallback: { number: '+31612345678' } };
+  const h = await startAcd(t, { queues: [queue('sales')], agents: [{ ...agentProfile('ann', ['sales']), device }] });
+  await h.engine.login('ann');
+  const customer = h.driver.caller('+31205550007');
+  void h.engine.enqueueCall(customer, { queue: 'sales' });
+  await settle();
+  h.driver.ringing('device:ann')[0]?.answer();
+  await settle();
+  h.driver.bridges[0]?.b.farEndHangup('line-lost');
+  await settle();
+  t.equal(h.driver.dialed.filter((d) => d.key === 'number:+31612345678').length, 0, 'nothing dialed');
+  t.same([h.engine.agent('ann')?.state, h.engine.agent('ann')?.reason], ['break', 'line lost']);
+});
