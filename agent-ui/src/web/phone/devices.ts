@@ -47,24 +47,31 @@ export function microphoneProblem(err: unknown): MicrophoneProblem {
 }
 
 /**
- * Ask for the microphone once (the browser's permission prompt), then stop it: the phone
- * opens its own stream per call. Device labels are only listed after this permission.
+ * Ask for the microphone once (the browser's permission prompt) and list the audio devices
+ * while it is open (a browser that keeps no permission shows device names and ids only
+ * then), then stop it: the phone opens its own stream per call.
  */
-export async function askForMicrophone(input: string): Promise<MicrophoneProblem | null> {
-  if (!window.isSecureContext || navigator.mediaDevices === undefined) return 'insecure';
+export async function askForMicrophone(input: string): Promise<{ problem: MicrophoneProblem } | { devices: AudioDevices }> {
+  if (!window.isSecureContext || navigator.mediaDevices === undefined) return { problem: 'insecure' };
+  let stream: MediaStream;
   try {
-    const stream = await navigator.mediaDevices.getUserMedia(microphoneConstraints(input));
-    for (const track of stream.getTracks()) track.stop();
-    return null;
+    stream = await navigator.mediaDevices.getUserMedia(microphoneConstraints(input));
   } catch (err) {
     console.debug('tenor: microphone refused', err);
-    return microphoneProblem(err);
+    return { problem: microphoneProblem(err) };
+  }
+  try {
+    return { devices: await listAudioDevices() };
+  } finally {
+    for (const track of stream.getTracks()) track.stop();
   }
 }
 
 export async function listAudioDevices(): Promise<AudioDevices> {
   const all = await navigator.mediaDevices.enumerateDevices();
-  return { inputs: all.filter((d) => d.kind === 'audioinput'), outputs: all.filter((d) => d.kind === 'audiooutput') };
+  // An empty id is a device the page may not name yet (no permission).
+  const named = all.filter((d) => d.deviceId !== '');
+  return { inputs: named.filter((d) => d.kind === 'audioinput'), outputs: named.filter((d) => d.kind === 'audiooutput') };
 }
 
 /** HTMLMediaElement.setSinkId where the browser has it (Chromium); '' is the default output. */

@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useI18n, type Translate } from '../i18n/index.js';
 import { logFailure } from '../log.js';
-import { askForMicrophone, listAudioDevices, playOn, rememberDevices, rememberedDevices, type AudioDevices, type DeviceChoice, type MicrophoneProblem } from './devices.js';
+import { askForMicrophone, playOn, rememberDevices, rememberedDevices, type AudioDevices, type DeviceChoice, type MicrophoneProblem } from './devices.js';
 import { Keypad } from './keypad.js';
 import type { QualityReading } from './quality.js';
 import { watchQuality } from './quality.js';
@@ -56,11 +56,14 @@ export function PhonePanel(props: { settings: PhoneSettings; acdCallActive: bool
     const remoteAudio = audio.current;
     if (remoteAudio === null) return;
     void (async () => {
-      const problem = await askForMicrophone(choiceRef.current.input);
+      const asked = await askForMicrophone(choiceRef.current.input);
       if (cancelled) return;
-      setMic(problem);
-      if (problem !== null) return;
-      listAudioDevices().then((d) => { if (!cancelled) setDevices(d); }, logFailure('listing the audio devices'));
+      if ('problem' in asked) {
+        setMic(asked.problem);
+        return;
+      }
+      setMic(null);
+      setDevices(asked.devices);
       playOn(remoteAudio, choiceRef.current.output).catch(logFailure('choosing the speaker'));
       phone.current = new SipPhone({
         uri: settings.uri,
