@@ -325,7 +325,8 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
 
   /** The far end sent a new offer (re-INVITE): re-target media and note hold. */
   remoteReoffer(remote: RemoteAudio): void {
-    if (remote.address !== '0.0.0.0') this.#rtp?.leg.setRemote({ address: remote.address, port: remote.port });
+    // A browser's media path is ICE's business, whatever its SDP's address says.
+    if (remote.address !== '0.0.0.0' && remote.webrtc === undefined) this.#rtp?.leg.setRemote({ address: remote.address, port: remote.port });
     if (remote.holding !== this.#heldByPeer) {
       this.#heldByPeer = remote.holding;
       this.#armMediaTimeout();

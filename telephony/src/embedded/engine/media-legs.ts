@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import { MediaLeg } from '../media/leg.js';
 import { RtpPortAllocator } from '../rtp/ports.js';
+import { WebrtcMedia, dtlsCertificate } from '../rtp/webrtc-media.js';
 import type { RtpStats } from '../rtp/session.js';
 import type { RtpCounts } from '../../driver.js';
 import type { CallSdp } from './call.js';
@@ -36,6 +37,8 @@ export class MediaLegs {
   readonly #closedLegs: RtpTotals = { packetsSent: 0, packetsReceived: 0, packetsLost: 0, packetsFromStrangers: 0 };
   /** Incoming INVITEs whose media leg is being opened: stop waits for them. */
   #opening = 0;
+  /** The WebRTC layer of the legs towards browsers, by port (kept across a reopen with another codec). */
+  readonly #webrtc = new Map<number, WebrtcMedia>();
 
   constructor(cfg: ResolvedConfig, log: Logger) {
     this.#cfg = cfg;
@@ -71,16 +74,21 @@ export class MediaLegs {
   }
 
   release(port: number): void {
+    this.#webrtc.get(port)?.close();
+    this.#webrtc.delete(port);
     this.#ports.release(port);
   }
 
   /** Opens a media leg on the given port. The caller releases the port when the leg closes. */
   async openLeg(port: number, chosen: NegotiatedAudio, remote: RemoteAudio | undefined, callId: string, trusted: readonly string[]): Promise<MediaLeg> {
+    const webrtc = this.#webrtc.get(port);
+    if (webrtc && remote?.webrtc) webrtc.setRemote(remote.webrtc);
     const leg = await MediaLeg.open({
-      trustedAddresses: trusted,
+      // A browser's path is found by ICE (webrtc-media.ts), not by the SDP's address.
+      ...(webrtc ? { protection: webrtc, trustedAddresses: [] } : { trustedAddresses: trusted }),
       payloadType: STATIC_PT[chosen.codec],
       ...(chosen.telephoneEventPt !== undefined ? { telephoneEventPayloadType: chosen.telephoneEventPt } : {}),
-      ...(remote ? { remote: { address: remote.address, port: remote.port } } : {}),
+      ...(remote && !webrtc ? { remote: { address: remote.address, port: remote.port } } : {}),
       localAddress: this.#cfg.bindAddress,
       localPort: port,
       // The call arms the timeout once answered (ringing calls have no media yet).
@@ -96,15 +104,27 @@ export class MediaLegs {
     return leg;
   }
 
+  /** The far end's answer to our offer: where media goes (plain RTP), or whom ICE and DTLS must see (a browser). */
+  answered(leg: MediaLeg, port: number, remote: RemoteAudio): void {
+    const webrtc = this.#webrtc.get(port);
+    if (webrtc && remote.webrtc) webrtc.setRemote(remote.webrtc);
+    else if (!webrtc) leg.setRemote({ address: remote.address, port: remote.port });
+  }
+
   /** Allocates a port and opens a leg on it, skipping ports another program holds. */
-  async bindLeg(chosen: NegotiatedAudio, remote: RemoteAudio | undefined, callId: string, trusted: readonly string[]): Promise<{ leg: MediaLeg; port: number }> {
+  async bindLeg(
+    chosen: NegotiatedAudio, remote: RemoteAudio | undefined, callId: string, trusted: readonly string[], opts: { webrtc?: boolean } = {},
+  ): Promise<{ leg: MediaLeg; port: number }> {
+    const webrtc = opts.webrtc === true || remote?.webrtc !== undefined;
+    const cert = webrtc ? await dtlsCertificate() : undefined;
     let lastError: unknown;
     for (let attempt = 0; attempt < 8; attempt++) {
       const port = this.#ports.allocate();
       try {
+        if (cert) this.#webrtc.set(port, new WebrtcMedia(cert, this.#log.child({ callId, rtpPort: port })));
         return { leg: await this.openLeg(port, chosen, remote, callId, trusted), port };
       } catch (err) {
-        this.#ports.release(port);
+        this.release(port);
         lastError = err;
       }
     }
@@ -127,20 +147,23 @@ export class MediaLegs {
   sdpFor(port: number, initialRemote?: RemoteAudio, initialChoice?: NegotiatedAudio): CallSdp {
     const sessionId = Math.floor(Math.random() * 2 ** 31);
     let version = 0;
-    const base = (direction: 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive') => ({
+    const webrtc = this.#webrtc.get(port);
+    const base = (direction: 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive', answering?: RemoteAudio) => ({
       address: this.#cfg.publicAddress, port, direction, sessionId, version: ++version,
+      // We are always DTLS's passive side: we offer actpass, and answer passive.
+      ...(webrtc ? { webrtc: { ...webrtc.local, setup: answering ? 'passive' as const : 'actpass' as const, mid: answering?.mid ?? '0' } } : {}),
     });
     let firstAnswer: string | undefined;
     return {
       offer: (direction) => createOffer(base(direction)),
       answer: () => {
         if (!initialRemote || !initialChoice) throw new Error('no offer to answer');
-        firstAnswer ??= createAnswer(base(answerDirection(initialRemote.direction, 'sendrecv')), initialChoice);
+        firstAnswer ??= createAnswer(base(answerDirection(initialRemote.direction, 'sendrecv'), initialRemote), initialChoice);
         return firstAnswer;
       },
       answerTo: (remote, ours) => {
         const choice = negotiate(remote) ?? initialChoice ?? { codec: 'PCMU', pt: 0 };
-        return createAnswer(base(answerDirection(remote.direction, ours)), choice);
+        return createAnswer(base(answerDirection(remote.direction, ours), remote), choice);
       },
     };
   }

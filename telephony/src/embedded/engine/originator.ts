@@ -60,7 +60,8 @@ export class Originator {
     let bound: { leg: MediaLeg; port: number };
     try {
       // Media is taken from the SDP's address or the address we signal to (see rtp/session.ts).
-      bound = await legs.bindLeg(offered, undefined, callId, [route.destination.address]);
+      // A device registered over WebSocket is a browser: it gets a WebRTC offer (ICE-lite, DTLS-SRTP).
+      bound = await legs.bindLeg(offered, undefined, callId, [route.destination.address], { webrtc: route.destination.transport === 'ws' });
     } catch (err) {
       throw new OriginateError('failed', err instanceof Error ? err.message : 'no RTP port free');
     }
@@ -106,7 +107,7 @@ export class Originator {
         throw new OriginateError(cause, `call to ${route.uri} ended at answer: ${cause}`);
       }
       if (chosen.codec === offered.codec && chosen.telephoneEventPt === offered.telephoneEventPt) {
-        leg.setRemote({ address: remote.address, port: remote.port });
+        legs.answered(leg, port, remote);
       } else {
         // The far end chose otherwise: reopen the leg on the same port with its choice.
         await leg.close();

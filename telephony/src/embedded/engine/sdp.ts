@@ -2,6 +2,7 @@
 // RFC 4733 telephone-event. Hold is read from the direction attribute or the
 // old c=0.0.0.0 convention, and written as a=sendonly.
 import { parse, write, type MediaDescription, type SessionDescription } from 'sdp-transform';
+import type { LocalWebrtc, RemoteWebrtc } from '../rtp/webrtc-media.js';
 
 export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 export type AudioCodec = 'PCMU' | 'PCMA';
@@ -21,6 +22,10 @@ export interface RemoteAudio {
   telephoneEventPt?: number;
   /** ptime in ms when given */
   ptime?: number;
+  /** A WebRTC peer (UDP/TLS/RTP/SAVPF): its ICE and DTLS parameters; address and port then mean nothing (ICE finds the path). */
+  webrtc?: RemoteWebrtc;
+  /** The media's a=mid, echoed in our answer (browsers bundle by it). */
+  mid?: string;
 }
 
 export interface NegotiatedAudio {
@@ -36,6 +41,8 @@ export interface LocalAudio {
   /** Stable per leg; version goes up by one with each new description (RFC 3264 §8). */
   sessionId: number;
   version: number;
+  /** ICE-lite and DTLS-SRTP towards a browser: the leg's parameters, our DTLS role, the mid to echo. */
+  webrtc?: LocalWebrtc & { setup: 'actpass' | 'passive'; mid: string };
 }
 
 export function parseRemoteAudio(sdp: string): RemoteAudio | undefined {
@@ -51,6 +58,7 @@ export function parseRemoteAudio(sdp: string): RemoteAudio | undefined {
   const address = audio.connection?.ip ?? session.connection?.ip;
   if (!address) return undefined;
   const direction = audio.direction ?? session.direction ?? 'sendrecv';
+  const webrtc = webrtcOf(audio, session);
   const pts = String(audio.payloads ?? '').split(/\s+/).filter(Boolean).map(Number);
   const codecs: RemoteAudio['codecs'] = [];
   let telephoneEventPt: number | undefined;
@@ -63,10 +71,26 @@ export function parseRemoteAudio(sdp: string): RemoteAudio | undefined {
   }
   return {
     address, port: audio.port, direction,
-    holding: direction === 'sendonly' || direction === 'inactive' || address === '0.0.0.0',
+    // A browser writes 0.0.0.0 and port 9 and lets ICE find the path: that is not the old hold convention.
+    holding: direction === 'sendonly' || direction === 'inactive' || (address === '0.0.0.0' && !webrtc),
     codecs,
+    ...(webrtc ? { webrtc } : {}),
+    ...(audio.mid !== undefined ? { mid: String(audio.mid) } : {}),
     ...(telephoneEventPt !== undefined ? { telephoneEventPt } : {}),
     ...(audio.ptime !== undefined ? { ptime: audio.ptime } : {}),
+  };
+}
+
+/** The ICE and DTLS parameters of a UDP/TLS/RTP/SAVPF stream (media level first, then session level). */
+function webrtcOf(audio: MediaDescription, session: SessionDescription): RemoteWebrtc | undefined {
+  if (!/\bTLS\b.*SAVP/i.test(audio.protocol)) return undefined;
+  const iceUfrag = audio.iceUfrag ?? session.iceUfrag;
+  const icePwd = audio.icePwd ?? session.icePwd;
+  const fingerprint = audio.fingerprint ?? session.fingerprint;
+  if (!iceUfrag || !icePwd || !fingerprint) return undefined;
+  return {
+    iceUfrag: String(iceUfrag), icePwd, fingerprint: { algorithm: fingerprint.type, value: fingerprint.hash },
+    setup: audio.setup ?? session.setup ?? 'actpass',
   };
 }
 
@@ -110,6 +134,20 @@ function describe(local: LocalAudio, rtp: MediaDescription['rtp'], fmtp: MediaDe
       rtp, fmtp, ptime: 20, direction: local.direction,
     }],
   };
+  const w = local.webrtc;
+  const media = session.media[0];
+  if (w && media) {
+    // ICE-lite: one host candidate, the leg's own port; the browser does the checks (RFC 8445 §2.5).
+    session.icelite = 'ice-lite';
+    session.groups = [{ type: 'BUNDLE', mids: w.mid }];
+    Object.assign(media, {
+      protocol: 'UDP/TLS/RTP/SAVPF', mid: w.mid, iceUfrag: w.iceUfrag, icePwd: w.icePwd,
+      fingerprint: { type: w.fingerprint.algorithm, hash: w.fingerprint.value }, setup: w.setup, rtcpMux: 'rtcp-mux',
+      candidates: [{ foundation: '1', component: 1, transport: 'udp', priority: 2130706431, ip: local.address, port: local.port, type: 'host' }],
+      endOfCandidates: 'end-of-candidates',
+      ssrcs: [{ id: w.ssrc, attribute: 'cname', value: 'tenor' }],
+    });
+  }
   return write(session);
 }
 

@@ -6,6 +6,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { RtpSession } from '../rtp/session.js';
+import type { PacketProtection } from '../rtp/webrtc-media.js';
 import type { RtpEndpoint, RtpStats } from '../rtp/session.js';
 import type { RtpPacket } from '../rtp/packet.js';
 import type { RtpPortAllocator } from '../rtp/ports.js';
@@ -32,6 +33,8 @@ export interface MediaLegOptions {
   trustedAddresses?: readonly string[];
   logger: Logger;
   callId?: string;
+  /** ICE-lite + DTLS-SRTP in front of RTP for a WebRTC peer (rtp/webrtc-media.ts). */
+  protection?: PacketProtection;
 }
 
 export interface AudioFrame {
@@ -110,6 +113,7 @@ export class MediaLeg extends EventEmitter<MediaLegEvents> {
       mediaTimeoutMs: opts.mediaTimeoutMs,
       latching: opts.latching,
       trustedAddresses: opts.trustedAddresses,
+      protection: opts.protection,
     });
     return new MediaLeg(session, opts, codec);
   }

@@ -4,3 +4,5 @@ export { RtpPortAllocator, PortRangeExhaustedError } from './ports.js';
 export type { PortRange } from './ports.js';
 export { RtpSession } from './session.js';
 export type { RtpEndpoint, RtpSessionOptions, RtpStats, RtpSessionEvents } from './session.js';
+export { SrtpContext, SRTP_SUITES, deriveSessionKey } from './srtp.js';
+export type { SrtpKeys, SrtpSuite, SrtpDropCounts, SrtpUnprotectResult } from './srtp.js';

@@ -19,6 +19,7 @@ import type { Logger } from 'pino';
 import { parseRtp, serializeRtp } from './packet.js';
 import type { RtpPacket } from './packet.js';
 import type { RtpPortAllocator } from './ports.js';
+import type { PacketProtection } from './webrtc-media.js';
 
 export interface RtpEndpoint {
   address: string;
@@ -48,6 +49,8 @@ export interface RtpSessionOptions {
   clockRate?: number;
   logger: Logger;
   callId?: string;
+  /** A layer every datagram passes first (ICE-lite + DTLS-SRTP for a WebRTC peer, webrtc-media.ts). */
+  protection?: PacketProtection;
 }
 
 export interface RtpStats {
@@ -90,6 +93,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   /** Addresses media is taken from: the SDP's (each one given) and the signalling's. */
   private readonly trusted = new Set<string>();
   private strangerLogged = false;
+  private readonly protection: PacketProtection | undefined;
 
   // send state
   private seq = randomInt(0, 0x10000);
@@ -123,8 +127,16 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.remoteEndpoint = opts.remote ? { ...opts.remote } : undefined;
     if (opts.remote) this.trusted.add(opts.remote.address);
     for (const address of opts.trustedAddresses ?? []) this.trusted.add(address);
-    this.ssrc = randomInt(1, 0xffffffff);
+    // A WebRTC leg signals its SSRC in SDP (a=ssrc): the protection chose it before the leg opened.
+    this.ssrc = opts.protection?.ssrc ?? randomInt(1, 0xffffffff);
     this.log = opts.logger.child({ callId: opts.callId, rtpPort: port });
+    this.protection = opts.protection;
+    this.protection?.attach({
+      sendRaw: (data, to) => this.socket.send(data, to.port, to.address, (err) => {
+        if (err) this.log.debug({ err }, 'webrtc control send failed');
+      }),
+      peerVerified: (peer) => this.setRemote(peer),
+    });
     socket.on('message', (msg, rinfo) => this.onMessage(msg, { address: rinfo.address, port: rinfo.port }));
     socket.on('error', (err) => this.log.warn({ err }, 'rtp socket error'));
     this.setMediaTimeout(opts.mediaTimeoutMs ?? 0);
@@ -254,9 +266,11 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       payload: p.payload,
     });
     this.seq = (this.seq + 1) & 0xffff;
+    const wire = this.protection ? this.protection.outbound(buf) : buf;
+    if (!wire) return false;
     this.counters.packetsSent++;
-    this.counters.bytesSent += buf.length;
-    this.socket.send(buf, remote.port, remote.address, (err) => {
+    this.counters.bytesSent += wire.length;
+    this.socket.send(wire, remote.port, remote.address, (err) => {
       if (err) this.log.debug({ err }, 'rtp send failed');
     });
     return true;
@@ -276,12 +290,15 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.closedFlag = true;
     if (this.timeoutTimer) clearInterval(this.timeoutTimer);
     this.timeoutTimer = undefined;
+    this.protection?.close();
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
     if (this.allocator) this.allocator.release(this.localPort);
     this.emit('closed');
   }
 
-  private onMessage(msg: Buffer, from: RtpEndpoint): void {
+  private onMessage(datagram: Buffer, from: RtpEndpoint): void {
+    const msg = this.protection ? this.protection.inbound(datagram, from) : datagram;
+    if (!msg) return;
     const parsed = parseRtp(msg);
     if (!parsed.ok) {
       this.counters.packetsRejected++;
