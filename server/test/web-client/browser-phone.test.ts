@@ -131,6 +131,8 @@ t.test('the desktop phone: register, ring, answer, audio both ways, hold, line l
   t.equal(await page.getAttribute('#phone-quality', 'data-level'), 'good', 'no loss on loopback: the quality indicator says good');
   await page.screenshot({ path: path.join(screenshots, 'desktop-phone-call.png') });
 
+  // Two more seconds of talk, so the caller's side has a few seconds of the agent's tone to check.
+  await page.waitForTimeout(2000);
   // Hold and resume with the desktop's call controls (the customer hears the queue's music).
   await page.click('#call-hold');
   await page.waitForSelector('#call-controls[data-held="true"]', { timeout: 10_000 });
