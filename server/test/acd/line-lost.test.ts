@@ -150,3 +150,29 @@ t.test('without acd.lineLost.fallback the fallback number is not called', async 
   t.equal(h.driver.dialed.filter((d) => d.key === 'number:+31612345678').length, 0, 'nothing dialed');
   t.same([h.engine.agent('ann')?.state, h.engine.agent('ann')?.reason], ['break', 'line lost']);
 });
+
+t.test('a browser-phone agent whose phone is not registered (unreachable) is on break "line lost" at the first offer', async (t) => {
+  const h = await startAcd(t, {
+    queues: [queue('sales')], agents: [{ ...agentProfile('ann', ['sales']), device: { type: 'webrtc' } }, agentProfile('bob', ['sales'])],
+  });
+  await h.engine.login('ann');
+  await h.clock.advance(1 * S);
+  await h.engine.login('bob');
+  void h.engine.enqueueCall(h.driver.caller('+31205550008'), { queue: 'sales' });
+  await settle();
+  h.driver.ringing('device:ann')[0]?.reject('unreachable');
+  await settle();
+  t.same([h.engine.agent('ann')?.state, h.engine.agent('ann')?.reason], ['break', 'line lost'], 'not left ready to fail every caller');
+  t.equal(h.driver.ringing('device:bob').length, 1, 'the caller rings the next agent');
+});
+
+t.test('a softphone agent who is unreachable just misses the offer, as before', async (t) => {
+  const h = await startAcd(t, { queues: [queue('sales')], agents: [agentProfile('ann', ['sales'])] });
+  await h.engine.login('ann');
+  void h.engine.enqueueCall(h.driver.caller('+31205550009'), { queue: 'sales' });
+  await settle();
+  h.driver.ringing('device:ann')[0]?.reject('unreachable');
+  await settle();
+  t.equal(h.engine.agent('ann')?.consecutiveMisses, 1);
+  t.same(h.of('call_offer_missed').map((e) => e.reason), ['unreachable']);
+});

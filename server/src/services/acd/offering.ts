@@ -107,7 +107,9 @@ export class Offers {
           },
           (err: unknown) => {
             const cause = causeOf(err);
-            const reason = cause === 'line-lost' ? 'line-lost' : ac.signal.aborted && ac.signal.reason !== 'ring-timeout' ? 'withdrawn' : cause === 'unreachable' ? 'unreachable' : 'no-answer';
+            // A browser phone that is not registered has lost its line (or never opened the desktop): not a miss either.
+            const lineLost = cause === 'line-lost' || (cause === 'unreachable' && attempt.agent.profile.device.type === 'webrtc');
+            const reason = lineLost ? 'line-lost' : ac.signal.aborted && ac.signal.reason !== 'ring-timeout' ? 'withdrawn' : cause === 'unreachable' ? 'unreachable' : 'no-answer';
             this.#lost(session, attempt, reason, missed);
             settled();
           },
