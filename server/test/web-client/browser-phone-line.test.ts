@@ -1,7 +1,9 @@
-// The phone in the agent desktop, in real Chromium, without a call: the microphone
-// refused says so and the phone stays not ready; with a (fake) microphone the phone
-// registers, the devices are listed and the choice is remembered; the network is cut (the
-// page's connection goes through a proxy the test cuts): the indicator says not ready; when the network comes back the phone registers again.
+// The phone in the agent desktop, in real Chromium: the microphone refused says so and
+// the phone stays not ready; with a (fake) microphone the phone registers, the devices are
+// listed and the choice is remembered; the network is cut (the page's connection goes
+// through a proxy the test cuts): the indicator says not ready; when the network comes back
+// the phone registers again. An agent whose device says autoAnswer is connected to a
+// caller without clicking.
 // Writes docs/screenshots/desktop-phone-ready.png.
 
 import t, { type Test } from 'tap';
@@ -9,7 +11,7 @@ import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { makeToneWav } from '../../../telephony/test/peers/index.js';
 import { fileURLToPath } from 'node:url';
-import { startSite } from '../acd-sip/site.js';
+import { caller, startSite } from '../acd-sip/site.js';
 import { tempDir } from '../helpers.js';
 import { startCutProxy } from './cut-proxy.js';
 
@@ -22,21 +24,24 @@ async function launch(t: Test, args: string[]): Promise<Browser> {
   return browser;
 }
 
-t.test('the desktop phone: microphone refused, registered, devices remembered, network cut and back', { timeout: 90_000 }, async (t) => {
+t.test('the desktop phone: microphone refused, registered, devices remembered, network cut and back, auto-answer', { timeout: 90_000 }, async (t) => {
   const dir = tempDir(t, 'tenor-browser-phone-line-');
   const site = await startSite(t, {
-    queues: [{ name: 'sales', ringTimeoutSeconds: 30 }],
-    agents: [{ login: 'ann', name: 'Ann', password: 'ann-password', queues: [{ queue: 'sales' }], device: { type: 'webrtc' } }],
-    entryNumbers: [{ number: '+15550100', queue: 'sales' }],
+    queues: [{ name: 'sales', ringTimeoutSeconds: 30 }, { name: 'hotline', ringTimeoutSeconds: 30 }],
+    agents: [
+      { login: 'ann', name: 'Ann', password: 'ann-password', queues: [{ queue: 'sales' }], device: { type: 'webrtc' } },
+      { login: 'bob', name: 'Bob', password: 'bob-password', queues: [{ queue: 'hotline' }], device: { type: 'webrtc', autoAnswer: true } },
+    ],
+    entryNumbers: [{ number: '+15550100', queue: 'sales' }, { number: '+15550101', queue: 'hotline' }],
   });
   await site.app.listen({ port: 0, host: '127.0.0.1' });
   const address = site.app.server.address();
   if (address === null || typeof address === 'string') throw new Error('the server has no TCP address');
   const proxy = await startCutProxy(t, { host: '127.0.0.1', port: address.port });
-  const signIn = async (page: import('playwright-core').Page): Promise<void> => {
+  const signIn = async (page: import('playwright-core').Page, user = 'ann'): Promise<void> => {
     await page.goto(`${proxy.url}/app/`);
-    await page.fill('#username', 'ann');
-    await page.fill('#password', 'ann-password');
+    await page.fill('#username', user);
+    await page.fill('#password', `${user}-password`);
     await page.click('#sign-in');
     await page.waitForSelector('#phone', { timeout: 15_000 });
   };
@@ -83,4 +88,19 @@ t.test('the desktop phone: microphone refused, registered, devices remembered, n
   await page.click('.phone-devices summary');
   await page.screenshot({ path: path.join(screenshots, 'desktop-phone-ready.png') });
   await context.close();
+
+  // Bob's device answers by itself (autoAnswer): a caller is connected without a click.
+  const bobContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+  const bob = await bobContext.newPage();
+  await signIn(bob, 'bob');
+  await bob.waitForSelector('#phone-status[data-ready="true"]', { timeout: 20_000 });
+  await bob.click('#go-ready');
+  await bob.waitForSelector('#agent-state[data-state="ready"]', { timeout: 10_000 });
+  await caller(t, site, { number: '+15550101', caller: '+31201110002', stayMs: 30_000 });
+  await bob.waitForSelector('#phone-call[data-phase="connected"]', { timeout: 20_000 });
+  await bob.waitForSelector('#contact[data-state="on-call"]', { timeout: 10_000 });
+  t.equal(await bob.$('#phone-answer'), null, 'answered by itself: no Answer button was needed');
+  await bob.click('#phone-hangup');
+  await bob.waitForSelector('#phone-call', { state: 'detached', timeout: 10_000 });
+  await bobContext.close();
 });
