@@ -4,7 +4,7 @@
 // flows both ways, checked by content: in the page a WebAudio analyser on the far end's
 // stream finds 440 Hz, and the wire towards the caller carries 1 kHz. Then hold, a network
 // cut (the page's connection goes through a proxy the test cuts): the agent is on break
-// "line lost" within seconds and the caller first in line again; the network comes back,
+// "line lost" within seconds and the caller first in line again (mute is checked before the cut); the network comes back,
 // the phone registers again, the agent answers the caller again and hangs up into wrap-up.
 // Last, the keypad: the agent's phone calls the IVR's entry number and presses 2, which
 // the menu routes to the support queue.
@@ -143,6 +143,16 @@ t.test('the desktop phone: register, ring, answer, audio both ways, hold, line l
   const resumedAt = Date.now();
   await page.waitForTimeout(1500);
 
+  // Mute on the phone: the microphone's tone leaves the caller's line; unmute.
+  await page.click('#phone-mute');
+  await page.waitForSelector('#phone-call[data-muted="true"]', { timeout: 5000 });
+  const mutedAt = Date.now();
+  await page.waitForTimeout(1500);
+  await page.click('#phone-mute');
+  await page.waitForSelector('#phone-call[data-muted="false"]', { timeout: 5000 });
+  const unmutedAt = Date.now();
+  await page.waitForTimeout(1500);
+
   // The network goes away: signalling and the live view are cut; media is not.
   const lostMark = site.bus.events.length;
   await context.setOffline(true);
@@ -162,6 +172,10 @@ t.test('the desktop phone: register, ring, answer, audio both ways, hold, line l
   t.ok(toneShare(talking, AGENT_HZ) >= 0.5, `the caller hears the agent's 1 kHz (share ${toneShare(talking, AGENT_HZ).toFixed(2)} over ${(talking.length / 8000).toFixed(1)} s)`);
   const onHold = between(heldAt, resumedAt);
   t.ok(toneShare(onHold, AGENT_HZ) < 0.05, `on hold the caller does not hear the agent (share ${toneShare(onHold, AGENT_HZ).toFixed(2)})`);
+  const muted = between(mutedAt, unmutedAt);
+  t.ok(toneShare(muted, AGENT_HZ) < 0.05, `muted, the caller does not hear the agent (share ${toneShare(muted, AGENT_HZ).toFixed(2)} over ${(muted.length / 8000).toFixed(1)} s)`);
+  const unmuted = between(unmutedAt, cutAt);
+  t.ok(toneShare(unmuted, AGENT_HZ) >= 0.5, `unmuted, the agent is heard again (share ${toneShare(unmuted, AGENT_HZ).toFixed(2)})`);
 
   // The network comes back: the phone registers again by itself.
   proxy.restore();
