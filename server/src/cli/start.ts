@@ -55,6 +55,9 @@ async function start(demo: boolean): Promise<number> {
     `  SIP:       sip:${config.sip.publicAddress}:${config.sip.port} (UDP and TCP)`,
     `  Data:      ${config.dataDir}`,
   ];
+  const telephony = server.services.get('telephony');
+  const tlsPort = 'sipTlsPort' in telephony && typeof telephony.sipTlsPort === 'number' ? telephony.sipTlsPort : undefined;
+  if (tlsPort !== undefined) lines.splice(5, 0, `  SIP TLS:   sip:${config.sip.publicAddress}:${tlsPort};transport=tls`);
   const generated = server.services.get('users').generatedAdminPassword;
   if (generated) lines.push(`  Admin:     user 'admin', password '${generated}' (generated now and shown only once)`);
   if (demo) {

@@ -10,6 +10,7 @@ import { newPasswordProblem } from '../core/password-policy.js';
 import { defaultOutboundHttpLimits } from '../core/outbound-http.js';
 import type { TSchema } from '@sinclair/typebox';
 import type { ConfigSection } from '../core/config-section.js';
+import { resolveTrunkFiles, sipTls, sipTlsProblems } from './sip-tls.js';
 import { fileConfigSchema, type FileConfig, type LogLevelName, type ServiceSettings, type TenorConfig } from './schema.js';
 
 export interface ConfigProblem {
@@ -21,6 +22,9 @@ export interface ConfigProblem {
 export const configDefaults = {
   httpPort: 8080,
   sipPort: 5060,
+  sipTlsPort: 5061,
+  natKeepAliveSeconds: 30,
+  natKeepAliveMaxMissed: 3,
   defaultCountry: 'US',
   bind: '0.0.0.0',
   rtpPortMin: 20000,
@@ -37,6 +41,7 @@ export const environmentVariables: Record<string, string> = {
   TENOR_CONFIG: 'path of the YAML site file (optional)',
   TENOR_HTTP_PORT: `HTTP port of the API and web client (default ${configDefaults.httpPort}; 0 = any free port)`,
   TENOR_SIP_PORT: `SIP port, UDP and TCP (default ${configDefaults.sipPort}; 0 = any free port)`,
+  TENOR_SIP_TLS_PORT: `SIP-over-TLS port; setting it turns TLS on (default ${configDefaults.sipTlsPort} when sip.tls is in the site file; 0 = any free port)`,
   TENOR_BIND: `address to listen on (default ${configDefaults.bind})`,
   TENOR_PUBLIC_ADDRESS: 'address written into SIP and SDP (default: the bind address, or 127.0.0.1 when binding to all)',
   TENOR_RTP_PORT_MIN: `lowest RTP port (default ${configDefaults.rtpPortMin})`,
@@ -73,6 +78,12 @@ export function loadConfigWith(sections: readonly ConfigSection[], env: NodeJS.P
       // SHA-256 first (RFC 8760); older phones are marked MD5 only per device, or fall back on their retry.
       digestAlgorithms: fromFile.sip?.digestAlgorithms ?? ['SHA-256', 'MD5'],
       limits: fromFile.sip?.limits ?? {},
+      tls: sipTls(fromFile, fromEnv, file, cwd),
+      requireEncryption: fromFile.sip?.requireEncryption ?? false,
+      natKeepAlive: {
+        intervalSeconds: fromFile.sip?.natKeepAlive?.intervalSeconds ?? configDefaults.natKeepAliveSeconds,
+        maxMissed: fromFile.sip?.natKeepAlive?.maxMissed ?? configDefaults.natKeepAliveMaxMissed,
+      },
     },
     rtp: {
       portMin: fromEnv.rtpPortMin ?? fromFile.rtp?.portMin ?? configDefaults.rtpPortMin,
@@ -94,7 +105,7 @@ export function loadConfigWith(sections: readonly ConfigSection[], env: NodeJS.P
       defaultCountry: (fromFile.crm?.defaultCountry ?? configDefaults.defaultCountry).toUpperCase(),
     },
     site: {
-      trunks: fromFile.trunks ?? [],
+      trunks: resolveTrunkFiles(fromFile.trunks ?? [], file, cwd),
       agents: fromFile.agents ?? [],
       queues: fromFile.queues ?? [],
       entryNumbers: fromFile.entryNumbers ?? [],
@@ -103,6 +114,7 @@ export function loadConfigWith(sections: readonly ConfigSection[], env: NodeJS.P
   };
 
   checkConsistency(config, env, problems);
+  problems.push(...sipTlsProblems(config));
   checkSections(sections, config, problems);
   if (problems.length > 0) {
     throw new TenorError('TENOR_ERR_CONFIG_INVALID', [problems.map((p) => `${p.source}: ${p.message}`).join('; ')], {
@@ -115,6 +127,7 @@ export function loadConfigWith(sections: readonly ConfigSection[], env: NodeJS.P
 interface EnvValues {
   httpPort?: number;
   sipPort?: number;
+  sipTlsPort?: number;
   bind?: string;
   publicAddress?: string;
   rtpPortMin?: number;
@@ -147,6 +160,7 @@ function readEnvironment(env: NodeJS.ProcessEnv, problems: ConfigProblem[]): Env
 
   set('httpPort', int('TENOR_HTTP_PORT', 0, 65535, 'a port number'));
   set('sipPort', int('TENOR_SIP_PORT', 0, 65535, 'a port number'));
+  set('sipTlsPort', int('TENOR_SIP_TLS_PORT', 0, 65535, 'a port number'));
   set('rtpPortMin', int('TENOR_RTP_PORT_MIN', 1024, 65534, 'a port number'));
   set('rtpPortMax', int('TENOR_RTP_PORT_MAX', 1025, 65535, 'a port number'));
   set('shutdownGraceSeconds', int('TENOR_SHUTDOWN_GRACE_SECONDS', 0, 3600, 'a number of seconds'));

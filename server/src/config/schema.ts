@@ -32,7 +32,9 @@ export const TrunkSchema = Type.Object(
     name: Name,
     host: Type.String({ minLength: 1 }),
     port: Type.Optional(Port),
-    transport: Type.Optional(Type.Union([Type.Literal('udp'), Type.Literal('tcp')])),
+    transport: Type.Optional(Type.Union([Type.Literal('udp'), Type.Literal('tcp'), Type.Literal('tls')])),
+    /** TLS: a PEM file of the CA(s) the carrier's certificate must chain to (default: the system's CAs). Site file only. */
+    ca: Type.Optional(Type.String({ minLength: 1 })),
     username: Type.Optional(Type.String()),
     password: Type.Optional(Type.String()),
     register: Type.Optional(Type.Boolean()),
@@ -52,7 +54,11 @@ export const DeviceDigestSchema = Type.Union([Type.Literal('sha-256'), Type.Lite
 });
 
 export const AgentDeviceSchema = Type.Union([
-  Type.Object({ type: Type.Literal('softphone'), secret: Type.Optional(DeviceSecret), digest: Type.Optional(DeviceDigestSchema) }, { additionalProperties: false }),
+  Type.Object({
+    type: Type.Literal('softphone'), secret: Type.Optional(DeviceSecret), digest: Type.Optional(DeviceDigestSchema),
+    /** This phone must register and call over TLS with SRTP. */
+    requireEncryption: Type.Optional(Type.Boolean()),
+  }, { additionalProperties: false }),
   Type.Object(
     { type: Type.Literal('external'), number: Type.String({ minLength: 1 }), trunk: Type.Optional(Name) },
     { additionalProperties: false },
@@ -63,6 +69,7 @@ export const AgentDeviceSchema = Type.Union([
       /** Without a number the line calls the agent's softphone, which registers with this secret. */
       secret: Type.Optional(DeviceSecret),
       digest: Type.Optional(DeviceDigestSchema),
+      requireEncryption: Type.Optional(Type.Boolean()),
     },
     { additionalProperties: false },
   ),
@@ -186,6 +193,21 @@ const CoreFileProperties = {
         digestAlgorithms: Type.Optional(Type.Array(Type.Union([Type.Literal('MD5'), Type.Literal('SHA-256')]), { minItems: 1, uniqueItems: true })),
         /** Caps on calls and requests per source address, per trunk address, per username and in total (docs/configuration.md). */
         limits: Type.Optional(SipLimits),
+        /**
+         * SIP over TLS: present (even empty) turns the listener on. port default 5061 (0 = free; 0 also when sip.port is 0);
+         * cert and key: PEM files, both or neither (neither: a self-signed certificate kept in the data folder).
+         */
+        tls: Type.Optional(Type.Object(
+          { port: Type.Optional(Port), cert: Type.Optional(Type.String({ minLength: 1 })), key: Type.Optional(Type.String({ minLength: 1 })) },
+          { additionalProperties: false },
+        )),
+        /** Every device must register and call over TLS with SRTP (default false; per device: device.requireEncryption). */
+        requireEncryption: Type.Optional(Type.Boolean()),
+        /** OPTIONS to devices registered over UDP from behind a NAT: every intervalSeconds (0 = off), binding dropped after maxMissed unanswered. */
+        natKeepAlive: Type.Optional(Type.Object(
+          { intervalSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })), maxMissed: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) },
+          { additionalProperties: false },
+        )),
       },
       { additionalProperties: false },
     ),
@@ -276,6 +298,10 @@ export interface TenorConfig extends ServiceSettings {
     port: number; bind: string; publicAddress: string; realm: string | undefined; digestAlgorithms: ('MD5' | 'SHA-256')[];
     /** Only the limits the file sets; the engine has the defaults. */
     limits: SipLimitsConfig;
+    /** SIP over TLS when turned on; cert and key are absolute paths (absent: the generated certificate). */
+    tls: { port: number; cert: string | undefined; key: string | undefined } | undefined;
+    requireEncryption: boolean;
+    natKeepAlive: { intervalSeconds: number; maxMissed: number };
   };
   rtp: { portMin: number; portMax: number };
   dataDir: string;

@@ -111,3 +111,18 @@ t.test('a malformed message gets 400 and the socket stays; an oversized one clos
   t.equal(statusOf(await again.next(isResponseTo('REGISTER', 'again'))), 200);
   t.equal((await fetch(`${server.url}/health`)).status, 200);
 });
+
+t.test('signing out closes the phone\'s socket and its registration goes', async (t) => {
+  const { server, sipUrl, realm } = await siteWithWebrtcAgent();
+  const wes = await login(server, 'wes');
+  const phone = new SipWsClient(t, sipUrl, { cookie: wes.cookie });
+  t.equal(await phone.opened, true);
+  phone.send(registerRequest('wes', realm, { callId: 'before-logout' }));
+  t.equal(statusOf(await phone.next(isResponseTo('REGISTER', 'before-logout'))), 200);
+  const out = await fetch(`${server.url}/api/auth/logout`, { method: 'POST', headers: { cookie: wes.cookie, 'x-csrf-token': wes.csrf } });
+  t.ok(out.status < 300, `logout answered ${out.status}`);
+  t.equal(await phone.closed(), 4401, 'closed with 4401 (session ended)');
+  const deadline = Date.now() + 2000;
+  while ((registrar(server)?.lookup('wes').length ?? 0) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  t.equal(registrar(server)?.lookup('wes').length, 0);
+});

@@ -11,7 +11,7 @@ export interface FsGateway {
   name: string;
   host: string;
   port: number;
-  transport: 'udp' | 'tcp';
+  transport: 'udp' | 'tcp' | 'tls';
   username?: string;
   password?: string;
   register?: boolean;

@@ -70,3 +70,14 @@ t.test('the engine calls a phone registered over WebSocket with a WebRTC offer; 
   t.equal(call.state, 'answered', 'the call waits out the grace');
   t.equal(await ended, 'line-lost');
 });
+
+t.test('a call ringing a browser whose WebSocket closes fails at once, not at the ring timeout', async (t) => {
+  const { driver, phone, sink } = await engineWithPhone(t);
+  t.equal(await phone.register(), 200);
+  const started = Date.now();
+  const placing = driver.originate({ kind: 'device', user: 'wes' }, { timeoutMs: 20_000 }).then(() => 'answered', (err: { hangupCause?: string }) => err.hangupCause);
+  await phone.next((m) => m.startsWith('INVITE '));
+  sink.closed();
+  t.equal(await placing, 'unreachable', 'the offer fails as unreachable');
+  t.ok(Date.now() - started < 5000, `within ${Date.now() - started} ms`);
+});

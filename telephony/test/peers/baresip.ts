@@ -31,6 +31,10 @@ export interface BaresipOptions {
   sipPort?: number;
   /** How long to wait for baresip's control port. 8 s unless told. */
   startTimeoutMs?: number;
+  /** Register (and call) over TLS, trusting this CA or self-signed certificate (PEM file). */
+  tls?: { caFile: string };
+  /** Media encryption: 'srtp-mand' (SDES, RTP/SAVP, and nothing else) with the srtp module. */
+  mediaenc?: 'srtp-mand' | 'srtp';
 }
 
 /** An event from ctrl_tcp, e.g. { class: 'call', type: 'CALL_ESTABLISHED', param: '...' }. */
@@ -317,6 +321,8 @@ function baresipConfig(o: BaresipOptions & {
     'rtp_timeout 0',
     'module_path /usr/lib/baresip/modules',
     'module g711.so',
+    ...(o.mediaenc ? ['module srtp.so'] : []),
+    ...(o.tls ? [`sip_cafile ${o.tls.caFile}`] : []),
     'wav' in mic ? 'module aufile.so' : 'module ausine.so',
     ...(o.recordDir ? ['module sndfile.so', `snd_path ${o.recordDir}`] : []),
     'module_app account.so',
@@ -335,10 +341,11 @@ function baresipConfig(o: BaresipOptions & {
 
 function accountLine(sipPort: number, o: BaresipOptions): string {
   const answer = (o.autoAnswer ?? true) ? 'answermode=auto' : 'answermode=manual';
-  const codecs = 'audio_codecs=PCMU/8000/1,PCMA/8000/1';
+  const codecs = `audio_codecs=PCMU/8000/1,PCMA/8000/1${o.mediaenc ? `;mediaenc=${o.mediaenc}` : ''}`;
   if (o.registrar) {
     const pass = o.password ? `;auth_pass=${o.password}` : '';
-    return `<sip:${o.user}@${o.registrar}>${pass}`
+    const transport = o.tls ? ';transport=tls' : '';
+    return `<sip:${o.user}@${o.registrar}${transport}>${pass}`
       + `;regint=${o.registerIntervalS ?? 60};${answer};${codecs}`;
   }
   return `<sip:${o.user}@127.0.0.1:${sipPort};transport=udp>;regint=0;${answer};${codecs}`;

@@ -7,6 +7,7 @@ import type { TenorConfig } from '../../config/schema.js';
 import type { SipCredentialsService } from '../sip-credentials/index.js';
 import { engineTrunk } from '../trunks/index.js';
 import { credentialsFrom } from './credentials.js';
+import type { SipTlsMaterial } from './sip-tls.js';
 
 /** The site's sip.limits in the engine's terms (what the file leaves out keeps the engine's default). */
 export function engineLimits(limits: TenorConfig['sip']['limits']): Pick<EmbeddedDriverConfig, 'callLimits' | 'rateLimit' | 'userAuthLimit'> {
@@ -33,7 +34,15 @@ export function engineLimits(limits: TenorConfig['sip']['limits']): Pick<Embedde
   };
 }
 
-export function createEmbeddedDriver(config: TenorConfig, devices: SipCredentialsService, logger: Logger): EmbeddedDriver {
+/** Site-file devices that must use TLS and SRTP, or every device when the site says so. */
+function encryptionRequired(config: TenorConfig): (user: string) => boolean {
+  if (config.sip.requireEncryption) return () => true;
+  const users = new Set(config.site.agents.filter((a) => a.device && 'requireEncryption' in a.device && a.device.requireEncryption === true).map((a) => a.login));
+  return (user) => users.has(user);
+}
+
+export function createEmbeddedDriver(config: TenorConfig, devices: SipCredentialsService, logger: Logger, tls?: SipTlsMaterial): EmbeddedDriver {
+  const keepAlive = config.sip.natKeepAlive;
   return new EmbeddedDriver({
     bindAddress: config.sip.bind,
     publicAddress: config.sip.publicAddress,
@@ -42,6 +51,9 @@ export function createEmbeddedDriver(config: TenorConfig, devices: SipCredential
     domain: devices.realm,
     digestAlgorithms: config.sip.digestAlgorithms,
     credentials: credentialsFrom(devices),
+    ...(tls ? { tls: { port: tls.port, cert: tls.cert, key: tls.key } } : {}),
+    requireEncryption: encryptionRequired(config),
+    natKeepAlive: keepAlive.intervalSeconds > 0 ? { intervalMs: keepAlive.intervalSeconds * 1000, maxMissed: keepAlive.maxMissed } : false,
     ...engineLimits(config.sip.limits),
     // The site file's trunks; the trunks service then applies those edited through the API.
     trunks: config.site.trunks.map(engineTrunk),

@@ -4,7 +4,7 @@
 // FreeSWITCH (freeswitch.ts) or drachtio-server as the SIP edge with FreeSWITCH
 // for the media (drachtio.ts). This is the service's public entry.
 
-import type { TelephonyDriver } from '@tenor/telephony';
+import { EmbeddedDriver, type TelephonyDriver } from '@tenor/telephony';
 import type { TenorConfig } from '../../config/schema.js';
 import { defineService, type ServiceDefinition } from '../../core/service-manager.js';
 import { TenorError } from '../../core/errors.js';
@@ -13,6 +13,7 @@ import '../dialing/index.js';
 import { drachtioMode, freeSwitchMode, type TelephonyDriverName } from './config-schema.js';
 import { createDrachtioDriver } from './drachtio.js';
 import { createEmbeddedDriver } from './embedded.js';
+import { sipTlsMaterial } from './sip-tls.js';
 import { createFreeSwitchDriver } from './freeswitch.js';
 import { CarriedRegistrations } from './registrations.js';
 
@@ -110,11 +111,12 @@ export function telephonyService(config: TenorConfig) {
     // A FreeSWITCH Tenor starts takes about 2 s to be ready, more on a loaded machine.
     ...(engine !== 'embedded' ? { startTimeoutMs: 60_000 } : {}),
     async start(ctx) {
+      if (engine !== 'embedded' && config.sip.tls) ctx.logger.warn({ engine }, 'sip.tls is served by the embedded engine only: this engine listens without TLS');
       if (engine === 'freeswitch') return createFreeSwitchDriver(config, freeSwitchMode(config.telephony), ctx.get('sipCredentials'), ctx.logger);
       if (engine === 'drachtio') {
         return createDrachtioDriver(config, drachtioMode(config.telephony), freeSwitchMode(config.telephony), ctx.get('sipCredentials'), ctx.logger);
       }
-      const driver = createEmbeddedDriver(config, ctx.get('sipCredentials'), ctx.logger);
+      const driver = createEmbeddedDriver(config, ctx.get('sipCredentials'), ctx.logger, await sipTlsMaterial(config, ctx.logger));
       await driver.start();
       return driver;
     },
@@ -129,7 +131,9 @@ export function telephonyService(config: TenorConfig) {
       const counts = `${stats.activeCalls} calls, ${stats.activeBridges} bridges`;
       // An engine in another process (FreeSWITCH, drachtio-server) reports its link; calls go on there while it reconnects.
       if (stats.link === 'down') return { status: 'down', detail: `link to the ${driver.name} engine lost, reconnecting; ${counts}` };
-      return { status: 'ok', detail: stats.link === 'up' ? `${driver.name} engine, link up; ${counts}` : counts };
+      const tlsPort = driver instanceof EmbeddedDriver ? driver.sipTlsPort : undefined;
+      const tls = tlsPort !== undefined ? `; SIP over TLS on port ${tlsPort}` : '';
+      return { status: 'ok', detail: stats.link === 'up' ? `${driver.name} engine, link up; ${counts}` : `${counts}${tls}` };
     },
   })), new CarriedRegistrations());
 }

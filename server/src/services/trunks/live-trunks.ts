@@ -3,6 +3,7 @@
 // driver when Tenor serves FreeSWITCH's directory (its gateways); an engine that
 // has not takes its trunks from the site file at start.
 
+import { readFileSync } from 'node:fs';
 import type { TelephonyDriver, TrunkConfig as EngineTrunk, TrunkRegistrationState } from '@tenor/telephony';
 import type { TrunkConfig } from '../../config/schema.js';
 
@@ -25,8 +26,9 @@ export function engineTrunk(t: TrunkConfig): EngineTrunk {
   return {
     name: t.name,
     host: t.host,
-    port: t.port ?? 5060,
+    port: t.port ?? (t.transport === 'tls' ? 5061 : 5060),
     transport: t.transport ?? 'udp',
+    ...(t.ca !== undefined ? { ca: readFileSync(t.ca, 'utf8') } : {}),
     ...(t.username !== undefined ? { username: t.username } : {}),
     ...(t.password !== undefined && t.password !== '' ? { password: t.password } : {}),
     ...(t.register !== undefined ? { register: t.register } : {}),

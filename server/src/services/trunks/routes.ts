@@ -9,7 +9,8 @@ import { TenorError } from '../../core/errors.js';
 import { requireRole } from '../../http/auth.js';
 import './service.js';
 
-const { name: trunkName, ...trunkFields } = TrunkSchema.properties;
+// A trunk's `ca` is a file on the server: the site file may name one, the API may not.
+const { name: trunkName, ca: trunkCaFile, ...trunkFields } = TrunkSchema.properties;
 const TrunkBody = Type.Object(
   { ...trunkFields, password: Type.Optional(Type.String({ description: 'kept when omitted; an empty string removes it' })) },
   { additionalProperties: false },
@@ -19,7 +20,7 @@ export const TrunkView = Type.Object({
   name: Type.String(),
   host: Type.String(),
   port: Type.Integer(),
-  transport: Type.Union([Type.Literal('udp'), Type.Literal('tcp')]),
+  transport: Type.Union([Type.Literal('udp'), Type.Literal('tcp'), Type.Literal('tls')]),
   username: Type.Union([Type.String(), Type.Null()]),
   hasPassword: Type.Boolean(),
   register: Type.Boolean(),

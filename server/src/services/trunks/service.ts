@@ -20,7 +20,7 @@ export interface TrunkView {
   name: string;
   host: string;
   port: number;
-  transport: 'udp' | 'tcp';
+  transport: 'udp' | 'tcp' | 'tls';
   username: string | null;
   /** The password itself is never shown. */
   hasPassword: boolean;

@@ -18,6 +18,7 @@ import { originAllowed } from '../../http/origin.js';
 import '../acd/index.js';
 import { LIVE_EVENTS_PATH } from '../live-events/index.js';
 import '../telephony/index.js';
+import '../sessions/index.js';
 import { SIP_WS_PATH, webrtcDeviceOf } from './phone-info.js';
 
 /** One SIP message per WebSocket message: the SIP stack's own size limit (a larger one closes the socket with 1009). */
@@ -26,7 +27,8 @@ const MAX_SIP_MESSAGE = 64 * 1024;
 export function sipWebSocketGateway(services: ServiceManager): FastifyPluginAsyncTypebox {
   return async (app) => {
     const log = app.log.child({ component: 'sip-websocket' });
-    const sockets = new Set<WebSocket>();
+    /** Open sockets and the web session each belongs to: a session that ends (logout, expiry) closes its phone. */
+    const sockets = new Map<WebSocket, string | undefined>();
     const wss = new WebSocketServer({
       noServer: true,
       maxPayload: MAX_SIP_MESSAGE,
@@ -49,7 +51,7 @@ export function sipWebSocketGateway(services: ServiceManager): FastifyPluginAsyn
         'Connection: close', 'Content-Type: application/json', `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n'));
     };
 
-    const admit = async (req: IncomingMessage, socket: Duplex): Promise<string | undefined> => {
+    const admit = async (req: IncomingMessage, socket: Duplex): Promise<{ username: string; session: string | undefined } | undefined> => {
       if (!originAllowed(req.headers, app.access.options)) {
         refuse(socket, 'TENOR_ERR_CSRF', [`Origin '${req.headers.origin ?? ''}' is another site`]);
         return undefined;
@@ -65,7 +67,7 @@ export function sipWebSocketGateway(services: ServiceManager): FastifyPluginAsyn
         refuse(socket, 'TENOR_ERR_FORBIDDEN');
         return undefined;
       }
-      return user.username;
+      return { username: user.username, session: user.session?.idHash };
     };
 
     const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -82,24 +84,24 @@ export function sipWebSocketGateway(services: ServiceManager): FastifyPluginAsyn
         return;
       }
       void (async () => {
-        let username: string | undefined;
+        let admitted: { username: string; session: string | undefined } | undefined;
         try {
-          username = await admit(req, socket);
+          admitted = await admit(req, socket);
         } catch (err) {
           if (err instanceof TenorError && err.code === 'TENOR_ERR_RATE_LIMITED') return refuse(socket, 'TENOR_ERR_RATE_LIMITED', ['60']);
           log.error({ err }, 'sip websocket authentication failed');
           return refuse(socket, 'TENOR_ERR_INTERNAL', ['see the server log']);
         }
-        if (username === undefined) return;
-        const user = username;
-        wss.handleUpgrade(req, socket, head, (ws) => attach(ws, req, user));
+        if (admitted === undefined) return;
+        const { username, session } = admitted;
+        wss.handleUpgrade(req, socket, head, (ws) => attach(ws, req, username, session));
       })().catch((err: unknown) => {
         log.error({ err }, 'sip websocket upgrade failed');
         socket.destroy();
       });
     };
 
-    const attach = (ws: WebSocket, req: IncomingMessage, user: string) => {
+    const attach = (ws: WebSocket, req: IncomingMessage, user: string, session: string | undefined) => {
       const secure = (req.socket as TLSSocket).encrypted === true
         || (app.access.options.trustProxy && req.headers['x-forwarded-proto'] === 'https');
       let sink: SipWebSocketSink;
@@ -118,7 +120,7 @@ export function sipWebSocketGateway(services: ServiceManager): FastifyPluginAsyn
         ws.close(1011, 'SIP over WebSocket is not available on this engine');
         return;
       }
-      sockets.add(ws);
+      sockets.set(ws, session);
       ws.on('message', (data, isBinary) => {
         const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
         if (isBinary) log.debug({ username: user }, 'binary websocket frame taken as SIP text');
@@ -133,10 +135,21 @@ export function sipWebSocketGateway(services: ServiceManager): FastifyPluginAsyn
       log.info({ username: user, secure }, 'sip websocket opened');
     };
 
+    const endSession = (idHash: string) => {
+      for (const [ws, session] of sockets) if (session === idHash) ws.close(4401, 'session ended');
+    };
+    let stopListening = services.has('sessions') ? services.get('sessions').onEnded(endSession) : () => undefined;
+    const rewire = services.whenReplaced('sessions', () => {
+      stopListening();
+      stopListening = services.get('sessions').onEnded(endSession);
+    });
+
     app.server.on('upgrade', onUpgrade);
     app.addHook('preClose', async () => {
+      stopListening();
+      rewire();
       app.server.off('upgrade', onUpgrade);
-      for (const ws of sockets) ws.close(1001, 'server shutting down');
+      for (const ws of sockets.keys()) ws.close(1001, 'server shutting down');
       sockets.clear();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     });

@@ -14,6 +14,23 @@ export interface EmbeddedDriverConfig {
   publicAddress?: string;
   /** SIP port for UDP and TCP; 0 picks a free one (read it back from `sipPort`). Default 5060. */
   sipPort?: number;
+  /**
+   * SIP over TLS (RFC 3261 §26): the port (0 picks a free one, read back from `sipTlsPort`)
+   * and the certificate chain and private key, PEM. No TLS listener without it.
+   */
+  tls?: { port: number; cert: string; key: string };
+  /**
+   * "Require encryption": true for every device, or a test per SIP user (a device's own
+   * setting). Such a user's REGISTER or INVITE over UDP/TCP is refused 403, and an INVITE
+   * whose offer has no SRTP gets 488.
+   */
+  requireEncryption?: boolean | ((user: string) => boolean);
+  /**
+   * NAT keep-alive: OPTIONS to every device registered over UDP every `intervalMs`
+   * (default 30 000); after `maxMissed` (default 3) unanswered in a row its binding is
+   * removed. false turns it off.
+   */
+  natKeepAlive?: { intervalMs?: number; maxMissed?: number } | false;
   /** RTP ports, even ports used, each with its odd RTCP port reserved. Default 20000-20999. */
   rtpPorts?: { min: number; max: number };
   /** SIP domain / digest realm of the registrar. Default: publicAddress. */
@@ -71,7 +88,10 @@ export interface RateLimitSettings {
 
 export interface ResolvedConfig extends Required<Omit<EmbeddedDriverConfig,
   'credentials' | 'promptsDir' | 'holdMusic' | 'sipTimers' | 'rateLimit' | 'publicAddress' | 'domain' | 'digestAlgorithms'
-  | 'callLimits' | 'userAuthLimit'>> {
+  | 'callLimits' | 'userAuthLimit' | 'tls' | 'requireEncryption' | 'natKeepAlive'>> {
+  tls: { port: number; cert: string; key: string } | undefined;
+  requireEncryption: (user: string) => boolean;
+  natKeepAlive: { intervalMs: number; maxMissed: number } | false;
   digestAlgorithms: readonly DigestAlgorithm[] | undefined;
   publicAddress: string;
   domain: string;
@@ -94,6 +114,10 @@ export function resolveConfig(config: EmbeddedDriverConfig): ResolvedConfig {
     bindAddress,
     publicAddress,
     sipPort: config.sipPort ?? 5060,
+    tls: config.tls,
+    requireEncryption: requireEncryptionTest(config.requireEncryption),
+    natKeepAlive: config.natKeepAlive === false ? false
+      : { intervalMs: config.natKeepAlive?.intervalMs ?? 30_000, maxMissed: config.natKeepAlive?.maxMissed ?? 3 },
     rtpPorts,
     domain: config.domain ?? publicAddress,
     credentials: config.credentials,
@@ -114,4 +138,10 @@ export function resolveConfig(config: EmbeddedDriverConfig): ResolvedConfig {
     userAgent: config.userAgent ?? 'Tenor',
     logger: config.logger,
   };
+}
+
+function requireEncryptionTest(setting: EmbeddedDriverConfig['requireEncryption']): (user: string) => boolean {
+  if (typeof setting === 'function') return setting;
+  const all = setting === true;
+  return () => all;
 }

@@ -32,6 +32,8 @@ import { createMediaOps } from './media-ops.js';
 import { Originator } from './originator.js';
 import { SipRequests } from './sip-requests.js';
 import { TrunkSet } from './trunk-set.js';
+import { tlsClientOptions } from './tls-client.js';
+import { NatKeepAlive } from './nat-keepalive.js';
 import type { TrunkConfig, TrunkRegistrationState } from './trunks.js';
 
 export class EmbeddedDriver extends EventEmitter<DriverEvents> implements TelephonyDriver {
@@ -44,6 +46,7 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
   readonly #legs: MediaLegs;
   readonly #calls = new CallRegistry();
   readonly #trunks: TrunkSet;
+  #natKeepAlive: NatKeepAlive | undefined;
   /** Caps on incoming calls per source address and in total. */
   readonly #admission: CallAdmission;
   readonly #echoes: EchoTests;
@@ -80,7 +83,10 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
     this.#originator = new Originator(common);
     const inbound = new InboundCalls({ ...common, admission: this.#admission, echoes: this.#echoes, events: this });
     this.#lineLoss = new LineLoss({ calls: this.#calls, registrar: this.#registrar, graceMs: cfg.lineLostGraceMs, log });
-    this.#requests = new SipRequests({ log, engine: this.#engine, calls: this.#calls, echoes: this.#echoes, inbound, registrar: this.#registrar });
+    this.#requests = new SipRequests({
+      log, engine: this.#engine, calls: this.#calls, echoes: this.#echoes, inbound, registrar: this.#registrar,
+      requireEncryption: (user) => cfg.requireEncryption(user),
+    });
   }
 
   /** The registrar, for lookups and registration events (undefined without credentials). */
@@ -91,6 +97,11 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
   /** The SIP port in use (the real one when configured as 0). */
   get sipPort(): number {
     return this.#engine.stack?.ports.udp ?? this.#cfg.sipPort;
+  }
+
+  /** The SIP-over-TLS port in use (the real one when configured as 0); undefined without TLS. */
+  get sipTlsPort(): number | undefined {
+    return this.#engine.stack?.ports.tls ?? this.#cfg.tls?.port;
   }
 
   get config(): Readonly<ResolvedConfig> {
@@ -130,6 +141,7 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
         logger: this.#log,
         udp: { address: this.#cfg.bindAddress, port },
         tcp: { address: this.#cfg.bindAddress, port },
+        ...(this.#cfg.tls ? { tls: this.#tlsListener(this.#cfg.tls) } : {}),
         advertisedHost: this.#cfg.publicAddress,
         timers: this.#cfg.sipTimers,
         rateLimit: {
@@ -155,7 +167,22 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
     }
     if (!this.#engine.stack) throw lastError instanceof Error ? lastError : new Error('SIP stack did not start');
     this.#trunks.registerAll(this.#engine.stack);
-    this.#log.info({ sipPort: this.sipPort, publicAddress: this.#cfg.publicAddress }, 'embedded telephony engine started');
+    if (this.#registrar && this.#cfg.natKeepAlive) {
+      this.#natKeepAlive = new NatKeepAlive({
+        ...this.#cfg.natKeepAlive, bindings: this.#registrar.bindings, stack: () => this.#engine.stack,
+        host: this.#cfg.publicAddress, log: this.#log,
+      });
+      this.#natKeepAlive.start();
+    }
+    this.#log.info({ sipPort: this.sipPort, sipTlsPort: this.sipTlsPort, publicAddress: this.#cfg.publicAddress }, 'embedded telephony engine started');
+  }
+
+  #tlsListener(tls: { port: number; cert: string; key: string }): NonNullable<ConstructorParameters<typeof SipStack>[0]['tls']> {
+    return {
+      address: this.#cfg.bindAddress,
+      port: tls.port,
+      settings: { server: { cert: tls.cert, key: tls.key }, client: (destination) => tlsClientOptions(this.#trunks.table.all, destination) },
+    };
   }
 
   /** A browser's SIP WebSocket, upgraded and authenticated by the HTTP server (RFC 7118). */
@@ -177,6 +204,8 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
     await Promise.all(this.#calls.all().map((call) => call.hangup('server-shutdown')));
     await this.#echoes.endAll();
     await this.#trunks.unregisterAll();
+    this.#natKeepAlive?.stop();
+    this.#natKeepAlive = undefined;
     // Let an INVITE being set up notice the shutdown before the stack goes.
     for (let i = 0; i < 50 && (this.#legs.opening > 0 || this.#originator.pending > 0); i++) await sleep(20);
     this.#registrar?.close();

@@ -11,7 +11,7 @@ import type { AdmissionTicket } from './admission.js';
 import type { CallSdp } from './call.js';
 import type { EngineState } from './engine-state.js';
 import type { MediaLegs } from './media-legs.js';
-import { negotiate, type NegotiatedAudio, type RemoteAudio } from './sdp.js';
+import { type NegotiatedAudio, type RemoteAudio } from './sdp.js';
 import { allowHeaders } from './sip-leg.js';
 
 interface EchoSession {
@@ -19,6 +19,8 @@ interface EchoSession {
   leg: MediaLeg;
   echo: MediaEcho;
   ticket: AdmissionTicket;
+  /** The session's SDP: a re-offer is answered with its next version and the SRTP key in use. */
+  sdp: CallSdp;
 }
 
 export interface EchoCall {
@@ -70,7 +72,7 @@ export class EchoTests {
       await leg.close();
       return;
     }
-    this.#start(stack, tx, leg, this.#legs.sdpFor(port, call.remote, call.chosen), ticket, log);
+    this.#start(stack, tx, leg, this.#legs.sdpFor(port, call.remote, call.chosen, this.#legs.answerSrtp(leg, call.chosen)), ticket, log);
   }
 
   /** The SDP answer to a re-INVITE in an echo test's dialog. */
@@ -78,7 +80,7 @@ export class EchoTests {
     const session = this.#sessions.get(dialog.key);
     if (!session) return undefined;
     if (remote.address !== '0.0.0.0') session.leg.setRemote({ address: remote.address, port: remote.port });
-    return this.#legs.sdpFor(session.leg.localPort, remote, negotiate(remote)).answer();
+    return session.sdp.answerTo(remote, 'sendrecv');
   }
 
   /** The caller hung up (BYE): true when the dialog was an echo test's. */
@@ -96,7 +98,7 @@ export class EchoTests {
   #start(stack: SipStack, tx: ServerTransaction, leg: MediaLeg, sdp: CallSdp, ticket: AdmissionTicket, log: Logger): void {
     const dialog = stack.acceptInvite(tx, { body: { contentType: 'application/sdp', body: sdp.answer() }, headers: allowHeaders() });
     dialog.once('ack', () => ticket.confirmed());
-    const session: EchoSession = { dialog, leg, echo: new MediaEcho(leg), ticket };
+    const session: EchoSession = { dialog, leg, echo: new MediaEcho(leg), ticket, sdp };
     this.#sessions.set(dialog.key, session);
     log.info('echo test answered');
     leg.session.setMediaTimeout(this.#mediaTimeoutMs);

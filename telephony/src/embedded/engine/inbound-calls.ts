@@ -15,6 +15,7 @@ import type { CallDeps } from './call-deps.js';
 import type { EchoTests } from './echo-tests.js';
 import { newCallId } from './outbound.js';
 import { negotiate, parseRemoteAudio } from './sdp.js';
+import { encryptionRefusal } from './encryption-policy.js';
 import { SipLeg } from './sip-leg.js';
 
 /** Headers handed to the application with an incoming call (besides every X- header). */
@@ -46,8 +47,9 @@ export class InboundCalls {
     const remote = req.body.length > 0 ? parseRemoteAudio(req.body.toString('utf8')) : undefined;
     const chosen = remote ? negotiate(remote) : undefined;
     if (!remote || !chosen) {
-      log.info({ hasOffer: req.body.length > 0 }, 'INVITE refused: no usable audio offer');
-      tx.respond(488, 'Not Acceptable Here', [{ name: 'Warning', value: '304 tenor "audio PCMU or PCMA required"' }]);
+      log.info({ hasOffer: req.body.length > 0, secure: remote?.secure }, 'INVITE refused: no usable audio offer');
+      const what = remote?.secure ? 'SRTP with AES_CM_128_HMAC_SHA1_80 or _32 (SDES, no MKI)' : 'audio PCMU or PCMA';
+      tx.respond(488, 'Not Acceptable Here', [{ name: 'Warning', value: `304 tenor "${what} required"` }]);
       return;
     }
     let fromAddr: NameAddr;
@@ -64,7 +66,15 @@ export class InboundCalls {
     const from: CallParty = { number: fromAddr.uri.user ?? fromAddr.uri.host, ...(fromAddr.displayName ? { displayName: fromAddr.displayName } : {}) };
     const to: CallParty = { number: dialed, ...(toAddr.displayName ? { displayName: toAddr.displayName } : {}) };
     const callSource = this.#identify(source, from.number);
-    log.info({ from: from.number, to: to.number, source: callSource }, 'incoming call');
+    // SRTP keyed by SDES, or by DTLS on a WebRTC offer.
+    const srtp = chosen.crypto !== undefined || remote.webrtc !== undefined;
+    log.info({ from: from.number, to: to.number, source: callSource, transport: source.transport, srtp }, 'incoming call');
+    const refusal = callSource.kind === 'trunk' ? undefined : encryptionRefusal(cfg.requireEncryption(from.number), source.transport, srtp);
+    if (refusal) {
+      log.info({ from: from.number, status: refusal.status, reason: refusal.warning }, 'INVITE refused: encryption required');
+      tx.respond(refusal.status, refusal.reason, [{ name: 'Warning', value: `399 tenor "${refusal.warning}"` }]);
+      return;
+    }
 
     const isEcho = cfg.echoNumber !== '' && dialed === cfg.echoNumber;
     if (!isEcho && this.#deps.events.listenerCount('incoming') === 0) {
@@ -93,7 +103,7 @@ export class InboundCalls {
     // never accepted, or never ACKed, holds no port.
     const openRtp = async (): Promise<CallRtp> => {
       const { leg, port } = await legs.bindIncoming(chosen, remote, callId, trusted);
-      return { leg, sdp: legs.sdpFor(port, remote, chosen) };
+      return { leg, sdp: legs.sdpFor(port, remote, chosen, legs.answerSrtp(leg, chosen)) };
     };
     const signaling = SipLeg.inbound(stack, tx, callId, log, (dialog) => {
       this.#deps.calls.addDialog(dialog, call);

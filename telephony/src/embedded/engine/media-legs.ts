@@ -11,6 +11,12 @@ import type { ResolvedConfig } from './config.js';
 import {
   answerDirection, createAnswer, createOffer, negotiate, STATIC_PT, type NegotiatedAudio, type RemoteAudio,
 } from './sdp.js';
+import { answerCryptoLine, srtpPair, type CryptoLine } from './sdes.js';
+
+/** Our a=crypto lines on a leg: all we offered until the answer picks one, then the one in use. */
+export interface LegCrypto {
+  lines: CryptoLine[];
+}
 
 /** Cumulative RTP packet counts over media legs. */
 interface RtpTotals {
@@ -136,20 +142,29 @@ export class MediaLegs {
     this.#opening++;
     try {
       const bound = await this.bindLeg(chosen, remote, callId, trusted);
-      bound.leg.once('closed', () => this.#ports.release(bound.port));
+      bound.leg.once('closed', () => this.release(bound.port));
       return bound;
     } finally {
       this.#opening--;
     }
   }
 
+  /** For an answered SRTP offer: the leg switched to SRTP under a fresh key of ours; undefined for plain RTP. */
+  answerSrtp(leg: MediaLeg, chosen: NegotiatedAudio): LegCrypto | undefined {
+    if (!chosen.crypto) return undefined;
+    const ours = answerCryptoLine(chosen.crypto);
+    leg.session.setSrtp(srtpPair(ours, chosen.crypto));
+    return { lines: [ours] };
+  }
+
   /** SDP for one call on one local port: a stable session id and a version that goes up with each description. */
-  sdpFor(port: number, initialRemote?: RemoteAudio, initialChoice?: NegotiatedAudio): CallSdp {
+  sdpFor(port: number, initialRemote?: RemoteAudio, initialChoice?: NegotiatedAudio, crypto?: LegCrypto): CallSdp {
     const sessionId = Math.floor(Math.random() * 2 ** 31);
     let version = 0;
     const webrtc = this.#webrtc.get(port);
     const base = (direction: 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive', answering?: RemoteAudio) => ({
       address: this.#cfg.publicAddress, port, direction, sessionId, version: ++version,
+      ...(crypto ? { crypto: crypto.lines } : {}),
       // We are always DTLS's passive side: we offer actpass, and answer passive.
       ...(webrtc ? { webrtc: { ...webrtc.local, setup: answering ? 'passive' as const : 'actpass' as const, mid: answering?.mid ?? '0' } } : {}),
     });

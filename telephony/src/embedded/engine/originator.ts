@@ -9,6 +9,8 @@ import { EmbeddedCall } from './call.js';
 import type { CallDeps } from './call-deps.js';
 import { newCallId, newRequest, newTag, placeInvite } from './outbound.js';
 import { DEFAULT_TELEPHONE_EVENT_PT, negotiate, parseRemoteAudio, type NegotiatedAudio } from './sdp.js';
+import { offerCryptoLines, srtpPair } from './sdes.js';
+import type { LegCrypto } from './media-legs.js';
 import { SipLeg, allowHeaders } from './sip-leg.js';
 import { trunkFromUri, trunkRequestUri, type TrunkConfig } from './trunks.js';
 
@@ -67,7 +69,9 @@ export class Originator {
     }
     const { port } = bound;
     let leg: MediaLeg | undefined = bound.leg;
-    const sdp = legs.sdpFor(port);
+    // SRTP is offered on TLS legs only: SDES keys in SDP over UDP or TCP would be readable on the way.
+    const crypto: LegCrypto | undefined = route.destination.transport === 'tls' ? { lines: offerCryptoLines() } : undefined;
+    const sdp = legs.sdpFor(port, undefined, undefined, crypto);
     const controller = new AbortController();
     this.#pending.add(controller);
     const signal = opts.signal ? AbortSignal.any([opts.signal, controller.signal]) : controller.signal;
@@ -101,8 +105,12 @@ export class Originator {
       const dialog = stack.createUacDialog(outcome.tx, outcome.response);
       const remote = parseRemoteAudio(outcome.response.body.toString('utf8'));
       const chosen = remote ? negotiate(remote) : undefined;
-      if (outcome.lateFor || !remote || !chosen || engine.stopping) {
+      const ours = crypto?.lines.find((l) => chosen?.crypto && l.tag === chosen.crypto.tag && l.suite === chosen.crypto.suite);
+      // An answer must keep what we offered: SRTP for SRTP with one of our tags, RTP for RTP.
+      const mismatched = chosen !== undefined && (crypto ? ours === undefined : chosen.crypto !== undefined);
+      if (outcome.lateFor || !remote || !chosen || mismatched || engine.stopping) {
         stack.sendInDialog(dialog, 'BYE');
+        if (mismatched) log.warn({ offeredSrtp: crypto !== undefined }, 'answer does not match our SRTP offer: ending the call');
         const cause = outcome.lateFor ?? (engine.stopping ? 'server-shutdown' : 'failed');
         throw new OriginateError(cause, `call to ${route.uri} ended at answer: ${cause}`);
       }
@@ -113,6 +121,10 @@ export class Originator {
         await leg.close();
         leg = undefined;
         leg = await legs.openLeg(port, chosen, remote, callId, [route.destination.address]);
+      }
+      if (crypto && ours && chosen.crypto) {
+        crypto.lines = [ours];
+        leg.session.setSrtp(srtpPair(ours, chosen.crypto));
       }
       leg.once('closed', () => legs.release(port));
       handedOver = true;

@@ -1,7 +1,9 @@
 // SDP offer/answer for one audio stream (RFC 3264): G.711 (PCMU, PCMA) and
 // RFC 4733 telephone-event. Hold is read from the direction attribute or the
-// old c=0.0.0.0 convention, and written as a=sendonly.
+// old c=0.0.0.0 convention, and written as a=sendonly. RTP/SAVP with SDES keys
+// (a=crypto, engine/sdes.ts) when the media is SRTP.
 import { parse, write, type MediaDescription, type SessionDescription } from 'sdp-transform';
+import { readCryptoLines, writeCryptoLine, type CryptoLine } from './sdes.js';
 import type { LocalWebrtc, RemoteWebrtc } from '../rtp/webrtc-media.js';
 
 export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
@@ -22,6 +24,10 @@ export interface RemoteAudio {
   telephoneEventPt?: number;
   /** ptime in ms when given */
   ptime?: number;
+  /** The offer or answer is RTP/SAVP (SRTP). */
+  secure: boolean;
+  /** Its a=crypto lines Tenor can use, in its order. */
+  crypto: CryptoLine[];
   /** A WebRTC peer (UDP/TLS/RTP/SAVPF): its ICE and DTLS parameters; address and port then mean nothing (ICE finds the path). */
   webrtc?: RemoteWebrtc;
   /** The media's a=mid, echoed in our answer (browsers bundle by it). */
@@ -32,6 +38,8 @@ export interface NegotiatedAudio {
   codec: AudioCodec;
   pt: number;
   telephoneEventPt?: number;
+  /** SRTP: the far end's crypto line in use. */
+  crypto?: CryptoLine;
 }
 
 export interface LocalAudio {
@@ -41,6 +49,8 @@ export interface LocalAudio {
   /** Stable per leg; version goes up by one with each new description (RFC 3264 §8). */
   sessionId: number;
   version: number;
+  /** SRTP: our a=crypto lines (RTP/SAVP); absent for plain RTP. */
+  crypto?: CryptoLine[];
   /** ICE-lite and DTLS-SRTP towards a browser: the leg's parameters, our DTLS role, the mid to echo. */
   webrtc?: LocalWebrtc & { setup: 'actpass' | 'passive'; mid: string };
 }
@@ -78,6 +88,8 @@ export function parseRemoteAudio(sdp: string): RemoteAudio | undefined {
     ...(audio.mid !== undefined ? { mid: String(audio.mid) } : {}),
     ...(telephoneEventPt !== undefined ? { telephoneEventPt } : {}),
     ...(audio.ptime !== undefined ? { ptime: audio.ptime } : {}),
+    secure: audio.protocol.toUpperCase() === 'RTP/SAVP',
+    crypto: readCryptoLines(audio.crypto),
   };
 }
 
@@ -94,13 +106,19 @@ function webrtcOf(audio: MediaDescription, session: SessionDescription): RemoteW
   };
 }
 
-/** Choose the far end's most preferred codec that we support; undefined means 488. */
+/**
+ * Choose the far end's most preferred codec that we support, and for RTP/SAVP its
+ * first crypto line we support; undefined means 488.
+ */
 export function negotiate(remote: RemoteAudio): NegotiatedAudio | undefined {
   const first = remote.codecs[0];
   if (!first) return undefined;
+  const crypto = remote.crypto[0];
+  if (remote.secure && !crypto) return undefined;
   return {
     codec: first.codec, pt: first.pt,
     ...(remote.telephoneEventPt !== undefined ? { telephoneEventPt: remote.telephoneEventPt } : {}),
+    ...(remote.secure && crypto ? { crypto } : {}),
   };
 }
 
@@ -129,9 +147,10 @@ function describe(local: LocalAudio, rtp: MediaDescription['rtp'], fmtp: MediaDe
     connection: { version: 4, ip: local.address },
     timing: { start: 0, stop: 0 },
     media: [{
-      type: 'audio', port: local.port, protocol: 'RTP/AVP',
+      type: 'audio', port: local.port, protocol: local.crypto ? 'RTP/SAVP' : 'RTP/AVP',
       payloads: rtp.map((r) => r.payload).join(' '),
       rtp, fmtp, ptime: 20, direction: local.direction,
+      ...(local.crypto ? { crypto: local.crypto.map(writeCryptoLine) } : {}),
     }],
   };
   const w = local.webrtc;
@@ -145,7 +164,9 @@ function describe(local: LocalAudio, rtp: MediaDescription['rtp'], fmtp: MediaDe
       fingerprint: { type: w.fingerprint.algorithm, hash: w.fingerprint.value }, setup: w.setup, rtcpMux: 'rtcp-mux',
       candidates: [{ foundation: '1', component: 1, transport: 'udp', priority: 2130706431, ip: local.address, port: local.port, type: 'host' }],
       endOfCandidates: 'end-of-candidates',
-      ssrcs: [{ id: w.ssrc, attribute: 'cname', value: 'tenor' }],
+      // A stream id too: a browser then gives the track a MediaStream (ontrack's event.streams[0]).
+      msid: [{ id: 'tenor', appdata: 'audio' }],
+      ssrcs: [{ id: w.ssrc, attribute: 'cname', value: 'tenor' }, { id: w.ssrc, attribute: 'msid', value: 'tenor audio' }],
     });
   }
   return write(session);

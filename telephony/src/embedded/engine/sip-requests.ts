@@ -14,6 +14,7 @@ import type { EchoTests } from './echo-tests.js';
 import type { EngineState } from './engine-state.js';
 import type { InboundCalls } from './inbound-calls.js';
 import { parseRemoteAudio } from './sdp.js';
+import { encryptionRefusal } from './encryption-policy.js';
 import { ACCEPT, ALLOW, SUPPORTED, allowHeaders } from './sip-leg.js';
 
 export interface SipRequestsDeps {
@@ -23,6 +24,8 @@ export interface SipRequestsDeps {
   echoes: EchoTests;
   inbound: InboundCalls;
   registrar: Registrar | undefined;
+  /** Whether a SIP user must use TLS and SRTP (site-wide or the device's own setting). */
+  requireEncryption(user: string): boolean;
 }
 
 export class SipRequests {
@@ -84,6 +87,13 @@ export class SipRequests {
     const input = registerInputFromRequest(req, source);
     if (!input) {
       tx.respond(400, 'Bad Request');
+      return;
+    }
+    // Before the digest: a device that must use TLS is told so without learning whether its password is right.
+    const refusal = encryptionRefusal(this.#deps.requireEncryption(input.user ?? ''), source.transport);
+    if (refusal) {
+      this.#deps.log.info({ user: input.user, address: source.address, transport: source.transport, callId: input.callId }, 'REGISTER refused: encryption required');
+      tx.respond(refusal.status, refusal.reason, [{ name: 'Warning', value: `399 tenor "${refusal.warning}"` }]);
       return;
     }
     const outcome = await registrar.handle(input);

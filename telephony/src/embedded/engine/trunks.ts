@@ -6,7 +6,12 @@ export interface TrunkConfig {
   name: string;
   host: string;
   port: number;
-  transport: 'udp' | 'tcp';
+  transport: 'udp' | 'tcp' | 'tls';
+  /**
+   * TLS only: the CA certificate(s), PEM, the carrier's certificate must chain to;
+   * without it the system's CAs are used. The name checked is the trunk's host.
+   */
+  ca?: string;
   username?: string;
   password?: string;
   /** Register to the trunk (for carriers that want a registration before they route to us). */
@@ -38,7 +43,7 @@ export function sameTrunk(a: TrunkConfig, b: TrunkConfig): boolean {
 
 function trunkKey(t: TrunkConfig): unknown[] {
   return [t.name, t.host, t.port, t.transport, t.username ?? null, t.password ?? null, t.register ?? false, t.fromDomain ?? null,
-    trunkInboundAddresses(t), t.registerExpires ?? null];
+    trunkInboundAddresses(t), t.registerExpires ?? null, t.ca ?? null];
 }
 
 export class TrunkTable {

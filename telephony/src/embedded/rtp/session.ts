@@ -19,6 +19,7 @@ import type { Logger } from 'pino';
 import { parseRtp, serializeRtp } from './packet.js';
 import type { RtpPacket } from './packet.js';
 import type { RtpPortAllocator } from './ports.js';
+import type { SrtpContext } from './srtp.js';
 import type { PacketProtection } from './webrtc-media.js';
 
 export interface RtpEndpoint {
@@ -66,6 +67,9 @@ export interface RtpStats {
   packetsRejected: number;
   /** Of those, packets from an address neither the SDP nor the signalling named (a spray, a hijack attempt). */
   packetsFromStrangers: number;
+  /** SRTP legs: packets dropped for a failed authentication tag (a wrong key, tampering) or as replays. */
+  srtpAuthFailures: number;
+  srtpReplays: number;
 }
 
 export interface RtpSessionEvents {
@@ -93,6 +97,10 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   /** Addresses media is taken from: the SDP's (each one given) and the signalling's. */
   private readonly trusted = new Set<string>();
   private strangerLogged = false;
+  /** SDES-keyed SRTP at the socket edge: everything above sees plain RTP. */
+  private srtp: { outbound: SrtpContext; inbound: SrtpContext } | undefined;
+  private srtpFailureLogged = false;
+  /** A WebRTC leg's ICE and DTLS-SRTP layer, given when the leg opens. */
   private readonly protection: PacketProtection | undefined;
 
   // send state
@@ -256,7 +264,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   sendPacket(p: { payloadType: number; marker: boolean; timestamp: number; payload: Uint8Array }): boolean {
     const remote = this.remoteEndpoint;
     if (!remote || this.closedFlag) return false;
-    const buf = serializeRtp({
+    const clear = serializeRtp({
       payloadType: p.payloadType,
       marker: p.marker,
       sequenceNumber: this.seq,
@@ -265,6 +273,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       csrc: [],
       payload: p.payload,
     });
+    const buf = this.srtp ? this.srtp.outbound.protect(clear) : clear;
     this.seq = (this.seq + 1) & 0xffff;
     const wire = this.protection ? this.protection.outbound(buf) : buf;
     if (!wire) return false;
@@ -280,6 +289,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     const expected = this.baseSeq < 0 ? 0 : this.cycles + this.maxSeq - this.baseSeq + 1;
     return {
       ...this.counters,
+      srtpAuthFailures: this.srtp?.inbound.dropped.authentication ?? 0,
+      srtpReplays: this.srtp?.inbound.dropped.replay ?? 0,
       packetsLost: Math.max(0, expected - this.receivedCount),
       jitterMs: (this.jitter / this.clockRate) * 1000,
     };
@@ -290,15 +301,37 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.closedFlag = true;
     if (this.timeoutTimer) clearInterval(this.timeoutTimer);
     this.timeoutTimer = undefined;
-    this.protection?.close();
+    // The protection outlives the session: a leg reopened on the same port (another codec) keeps its ICE peer and keys;
+    // MediaLegs closes it when the port is released.
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
     if (this.allocator) this.allocator.release(this.localPort);
     this.emit('closed');
   }
 
+  /**
+   * Turns the session into SRTP: from now on packets are protected when sent, and
+   * unprotected (authenticated, replay-checked) before anything else looks at them.
+   */
+  setSrtp(pair: { outbound: SrtpContext; inbound: SrtpContext }): void {
+    this.srtp = pair;
+  }
+
   private onMessage(datagram: Buffer, from: RtpEndpoint): void {
-    const msg = this.protection ? this.protection.inbound(datagram, from) : datagram;
+    let msg = this.protection ? this.protection.inbound(datagram, from) : datagram;
     if (!msg) return;
+    if (this.srtp) {
+      // Authenticated before the source check: a forged packet must not move the latch.
+      const clear = this.srtp.inbound.unprotect(msg);
+      if (!clear.ok) {
+        this.counters.packetsRejected++;
+        if (!this.srtpFailureLogged) {
+          this.srtpFailureLogged = true;
+          this.log.warn({ from, reason: clear.reason }, 'srtp packet dropped (counted in stats from now on)');
+        }
+        return;
+      }
+      msg = clear.packet;
+    }
     const parsed = parseRtp(msg);
     if (!parsed.ok) {
       this.counters.packetsRejected++;

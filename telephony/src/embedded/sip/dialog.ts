@@ -286,11 +286,15 @@ export class Dialog extends EventEmitter<DialogEvents> {
   }
 }
 
-/** Destination for a SIP URI: its host and port (5060), over the transport it names (UDP by default). */
+/**
+ * Destination for a SIP URI: its host and port, over the transport it names (UDP by
+ * default; TLS for a sips: URI), at 5060 or 5061 for TLS.
+ */
 export function endpointOf(uri: SipUri): SipEndpoint {
-  const transport = uri.params.transport?.toLowerCase() === 'tcp' ? 'tcp' : 'udp';
+  const named = uri.params.transport?.toLowerCase();
+  const transport = uri.scheme === 'sips' || named === 'tls' ? 'tls' : named === 'tcp' ? 'tcp' : 'udp';
   const host = uri.params.maddr ?? uri.host;
-  return { transport, address: host.replace(/^\[|\]$/g, ''), port: uri.port ?? 5060 };
+  return { transport, address: host.replace(/^\[|\]$/g, ''), port: uri.port ?? (transport === 'tls' ? 5061 : 5060) };
 }
 
 /** The URI in the first Contact of a message, as text. */

@@ -75,10 +75,12 @@ export interface SipResponse extends SipMessageBase {
 
 export type SipMessage = SipRequest | SipResponse;
 
+export type SipTransportName = 'udp' | 'tcp' | 'tls' | 'ws';
+
 /** Where a message came from or goes to. */
 export interface SipEndpoint {
   /** 'ws': a browser's WebSocket (RFC 7118), reachable only over the connection it opened. */
-  transport: 'udp' | 'tcp' | 'ws';
+  transport: SipTransportName;
   address: string;
   port: number;
 }

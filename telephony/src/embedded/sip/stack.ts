@@ -6,14 +6,14 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { HeaderField, SipEndpoint, SipMessage, SipRequest, SipResponse } from './message.js';
+import type { HeaderField, SipEndpoint, SipMessage, SipRequest, SipResponse, SipTransportName } from './message.js';
 import { createResponse, getHeader, prependHeader } from './headers.js';
 import { validateRequest, validateResponse, type ValidateOptions } from './validate.js';
 import { RateLimiter, type RateLimitConfig } from './rate-limit.js';
 import { TimerSet, resolveTimers, type SipTimerConfig } from './timers.js';
 import { DEFAULT_TRANSPORT_LIMITS, type InboundSource, type SipTransport, type TransportLimits } from './transport/common.js';
 import { UdpTransport } from './transport/udp.js';
-import { TcpTransport } from './transport/tcp.js';
+import { TcpTransport, type TlsSettings } from './transport/tcp.js';
 import { WsTransport, type WsFlow } from './transport/ws.js';
 import { responseDestination, topVia } from './transport/via.js';
 import { TransactionLayer } from './transaction/layer.js';
@@ -36,6 +36,8 @@ export interface SipStackOptions {
   udp?: ListenConfig | false;
   /** TCP listener; false for none. Default same address and port as UDP. */
   tcp?: ListenConfig | false;
+  /** TLS listener (RFC 3261 §26) with its certificate; none by default. */
+  tls?: ListenConfig & { settings: TlsSettings };
   /** Host written into our Via and Contact (default: the bind address). */
   advertisedHost?: string;
   timers?: Partial<SipTimerConfig>;
@@ -88,6 +90,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   readonly #counters = new SipCounters();
   #udp: UdpTransport | undefined;
   #tcp: TcpTransport | undefined;
+  #tls: TcpTransport | undefined;
   #ws: WsTransport | undefined;
   #handler: RequestHandler | undefined;
   #running = false;
@@ -113,10 +116,11 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   }
 
   /** The real bound ports (after start()). */
-  get ports(): { udp?: number; tcp?: number } {
-    const ports: { udp?: number; tcp?: number } = {};
+  get ports(): { udp?: number; tcp?: number; tls?: number } {
+    const ports: { udp?: number; tcp?: number; tls?: number } = {};
     if (this.#udp) ports.udp = this.#udp.port;
     if (this.#tcp) ports.tcp = this.#tcp.port;
+    if (this.#tls) ports.tls = this.#tls.port;
     return ports;
   }
 
@@ -138,7 +142,19 @@ export class SipStack extends EventEmitter<SipStackEvents> {
         this.#tcp = new TcpTransport({ ...tcpConfig, limits, handlers, logger: this.logger, timers: this.timers });
         await this.#tcp.listen();
       }
-      this.#ws = new WsTransport({ limits, handlers, logger: this.logger, onClosed: (flow) => this.emit('flow-closed', flow) });
+      const tlsConfig = this.#options.tls;
+      if (tlsConfig) {
+        this.#tls = new TcpTransport({ address: tlsConfig.address, port: tlsConfig.port, tls: tlsConfig.settings, limits, handlers, logger: this.logger, timers: this.timers });
+        await this.#tls.listen();
+      }
+      this.#ws = new WsTransport({
+        limits, handlers, logger: this.logger,
+        // Requests to a browser that is gone cannot be answered: they end now (503), not after Timer B.
+        onClosed: (flow) => {
+          this.#layer.abortTo(flow);
+          this.emit('flow-closed', flow);
+        },
+      });
     } catch (err) {
       await this.stop();
       throw err;
@@ -153,9 +169,10 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     this.#layer.abortAll();
     for (const dialog of [...this.#dialogs.values()]) dialog.terminate('stack stopped');
     this.#dialogs.clear();
-    await Promise.all([this.#udp?.close(), this.#tcp?.close(), this.#ws?.close()]);
+    await Promise.all([this.#udp?.close(), this.#tcp?.close(), this.#tls?.close(), this.#ws?.close()]);
     this.#udp = undefined;
     this.#tcp = undefined;
+    this.#tls = undefined;
     this.#ws = undefined;
     this.timers.clearAll();
   }
@@ -180,18 +197,18 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       transactions: clientTransactions + serverTransactions,
       dialogs: this.#dialogs.size,
       timers: this.timers.size,
-      connections: (this.#tcp?.connectionCount ?? 0) + (this.#ws?.connectionCount ?? 0),
+      connections: (this.#tcp?.connectionCount ?? 0) + (this.#tls?.connectionCount ?? 0) + (this.#ws?.connectionCount ?? 0),
       bannedSources: this.rateLimiter?.bannedSources().length ?? 0,
       counters: this.#counters.snapshot(),
     };
   }
 
   /** Our Contact URI for a transport, as a name-addr. */
-  contact(transport: SipEndpoint['transport'] = 'udp', user?: string): string {
+  contact(transport: SipTransportName = 'udp', user?: string): string {
     if (transport === 'ws') return `<sip:${user ? `${user}@` : ''}${this.#host()};transport=ws>`;
-    const port = transport === 'tcp' ? this.#tcp?.port : this.#udp?.port;
+    const port = this.#transportFor(transport)?.port;
     const userPart = user ? `${user}@` : '';
-    const params = transport === 'tcp' ? ';transport=tcp' : '';
+    const params = transport === 'udp' ? '' : `;transport=${transport}`;
     return `<sip:${userPart}${this.#host()}:${port ?? 5060}${params}>`;
   }
 
@@ -292,22 +309,27 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   }
 
   #host(): string {
-    return this.#options.advertisedHost ?? this.#udp?.address ?? this.#tcp?.address ?? '127.0.0.1';
+    return this.#options.advertisedHost ?? this.#udp?.address ?? this.#tcp?.address ?? this.#tls?.address ?? '127.0.0.1';
   }
 
-  #addVia(request: SipRequest, transport: SipEndpoint['transport'], destination?: SipEndpoint): void {
+  #addVia(request: SipRequest, transport: SipTransportName, destination?: SipEndpoint): void {
     if (transport === 'ws') {
       // RFC 7118 §5.2: a WebSocket server has no port a device could reach; the Via says WS or WSS.
       const secure = destination ? this.#ws?.flowTo(destination)?.secure : undefined;
       prependHeader(request, 'Via', `SIP/2.0/${secure ? 'WSS' : 'WS'} ${this.#host()};branch=${newBranch()};rport`);
       return;
     }
-    const port = transport === 'tcp' ? this.#tcp?.port : this.#udp?.port;
+    const port = this.#transportFor(transport)?.port;
     prependHeader(request, 'Via', `SIP/2.0/${transport.toUpperCase()} ${this.#host()}:${port ?? 5060};branch=${newBranch()};rport`);
   }
 
-  #transportFor(transport: SipEndpoint['transport']): SipTransport | undefined {
-    return transport === 'ws' ? this.#ws : transport === 'tcp' ? this.#tcp : this.#udp;
+  #transportFor(transport: SipTransportName): SipTransport | undefined {
+    switch (transport) {
+      case 'ws': return this.#ws;
+      case 'tls': return this.#tls;
+      case 'tcp': return this.#tcp;
+      case 'udp': return this.#udp;
+    }
   }
 
   #send(message: SipMessage, destination: SipEndpoint): Promise<void> {
@@ -317,11 +339,12 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     return transport.send(message, destination);
   }
 
-  /** RFC 3261 §18.2.2 and RFC 3581: back on the same TCP connection while open, else by the top Via. */
+  /** RFC 3261 §18.2.2 and RFC 3581: back on the same TCP/TLS connection while open, else by the top Via. */
   #sendResponse(response: SipResponse, source: InboundSource): Promise<void> {
-    if (source.transport === 'tcp' && source.connectionId !== undefined && this.#tcp?.isOpen(source.connectionId)) {
+    const stream = source.transport === 'tcp' ? this.#tcp : source.transport === 'tls' ? this.#tls : undefined;
+    if (stream && source.connectionId !== undefined && stream.isOpen(source.connectionId)) {
       this.#counters.sent(response);
-      return this.#tcp.sendOnConnection(source.connectionId, response);
+      return stream.sendOnConnection(source.connectionId, response);
     }
     if (source.transport === 'ws') {
       // A browser is reachable only over the WebSocket it opened.

@@ -113,6 +113,14 @@ export class TransactionLayer {
   }
 
   /** Ends every transaction now (stack shutdown). */
+  /** Ends every client transaction to one connection that is gone (a WebSocket): a synthetic 503 each, at once. */
+  abortTo(destination: SipEndpoint): void {
+    for (const tx of [...this.#clients.values()]) {
+      const d = tx.destination;
+      if (d.transport === destination.transport && d.address === destination.address && d.port === destination.port) tx.abort();
+    }
+  }
+
   abortAll(): void {
     for (const tx of [...this.#clients.values()]) tx.abort();
     for (const tx of [...this.#servers.values()]) tx.terminate();

@@ -3,7 +3,7 @@
 // could be parsed far enough to answer.
 
 import type { Logger } from 'pino';
-import type { SipEndpoint, SipMessage, SipRequest } from '../message.js';
+import type { SipEndpoint, SipMessage, SipRequest, SipTransportName } from '../message.js';
 
 export { stampReceived } from './via.js';
 import { createResponse, getHeader, setHeader } from '../headers.js';
@@ -13,7 +13,7 @@ import type { SipParseError } from '../parse.js';
 
 /** Where a message came from; for TCP, the connection it arrived on. */
 export interface InboundSource extends SipEndpoint {
-  /** TCP only: the connection to answer on while it stays open. */
+  /** TCP and TLS: the connection to answer on while it stays open. */
   connectionId?: number;
   /** The local port it arrived on. */
   localPort: number;
@@ -51,7 +51,7 @@ export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = {
 };
 
 export interface SipTransport {
-  readonly protocol: 'udp' | 'tcp' | 'ws';
+  readonly protocol: SipTransportName;
   readonly address: string;
   /** The real bound port (useful when bound to port 0). */
   readonly port: number;

@@ -1,10 +1,12 @@
-// SIP over TCP (RFC 3261 §18.3): stream framing with the parser's stream mode,
-// connection reuse per destination, and the limits that stop one peer from
-// exhausting memory or sockets: message size, bytes buffered per connection,
-// idle timeouts (slowloris, half-open peers), connections in total and per
+// SIP over TCP (RFC 3261 §18.3) and over TLS (§26, the same framing on a TLS
+// socket): stream framing with the parser's stream mode, connection reuse per
+// destination, and the limits that stop one peer from exhausting memory or
+// sockets: message size, bytes buffered per connection, idle timeouts
+// (slowloris, half-open peers, TLS handshakes), connections in total and per
 // source address.
 
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Logger } from 'pino';
 import type { SipEndpoint, SipMessage } from '../message.js';
 import { parseMessage } from '../parse.js';
@@ -15,9 +17,18 @@ import {
   type SipTransport, type TransportHandlers, type TransportLimits,
 } from './common.js';
 
+/** What makes a stream transport TLS: the server's certificate and how to connect out. */
+export interface TlsSettings {
+  server: tls.SecureContextOptions;
+  /** Options for a connection we open (certificate checks per destination, e.g. a trunk's CA). */
+  client(destination: SipEndpoint): tls.ConnectionOptions;
+}
+
 export interface TcpTransportOptions {
   address: string;
   port: number;
+  /** Present for the TLS transport. */
+  tls?: TlsSettings;
   limits: TransportLimits;
   handlers: TransportHandlers;
   logger: Logger;
@@ -47,7 +58,7 @@ const CR = 0x0d;
 const LF = 0x0a;
 
 export class TcpTransport implements SipTransport {
-  readonly protocol = 'tcp' as const;
+  readonly protocol: 'tcp' | 'tls';
   readonly address: string;
   readonly #options: TcpTransportOptions;
   readonly #server: net.Server;
@@ -55,6 +66,9 @@ export class TcpTransport implements SipTransport {
   /** "address:port" → connection, for reuse when sending. */
   readonly #byRemote = new Map<string, Connection>();
   readonly #inboundPerAddress = new Map<string, number>();
+  /** TLS: handshakes under way per source address, and how to count each one as done. */
+  readonly #handshakesPerAddress = new Map<string, number>();
+  readonly #pendingHandshakeDone = new Map<string, () => void>();
   #nextId = 1;
   #port: number;
   #closed = false;
@@ -63,8 +77,23 @@ export class TcpTransport implements SipTransport {
     this.#options = options;
     this.address = options.address;
     this.#port = options.port;
-    this.#server = net.createServer((socket) => this.#accept(socket));
-    this.#server.on('error', (err) => this.#options.logger.warn({ err }, 'tcp server error'));
+    this.protocol = options.tls ? 'tls' : 'tcp';
+    if (options.tls) {
+      const server = tls.createServer({ ...options.tls.server, handshakeTimeout: options.limits.idleTimeoutMs }, (socket) => this.#accept(socket));
+      // Failed handshakes (plain text on the TLS port, an untrusted client, a timeout) cost the peer its socket only.
+      server.on('tlsClientError', (err, socket) => {
+        this.#options.logger.info({ err: err.message, peer: `${normalizeAddress(socket.remoteAddress)}:${socket.remotePort ?? 0}` }, 'tls handshake failed');
+        socket.destroy();
+      });
+      // Before a handshake costs us any crypto: a banned source, or one with a connection
+      // limit's worth of handshakes already pending, is refused (the established count is
+      // checked again once the handshake is done).
+      server.on('connection', (socket: net.Socket) => this.#gateHandshake(socket));
+      this.#server = server;
+    } else {
+      this.#server = net.createServer((socket) => this.#accept(socket));
+    }
+    this.#server.on('error', (err) => this.#options.logger.warn({ err, transport: this.protocol }, 'sip stream server error'));
   }
 
   get port(): number {
@@ -111,22 +140,50 @@ export class TcpTransport implements SipTransport {
   }
 
   send(message: SipMessage, destination: SipEndpoint): Promise<void> {
-    if (this.#closed) return Promise.reject(new Error('tcp transport closed'));
+    if (this.#closed) return Promise.reject(new Error(`${this.protocol} transport closed`));
     const existing = this.#byRemote.get(remoteKey(destination.address, destination.port));
     if (existing && !existing.closed) return this.#write(existing, message);
     if (this.#connections.size >= this.#options.limits.maxConnections) {
-      return Promise.reject(new Error('too many tcp connections'));
+      return Promise.reject(new Error(`too many ${this.protocol} connections`));
     }
-    const socket = net.connect({ host: destination.address, port: destination.port });
-    const connection = this.#register(socket, { transport: 'tcp', address: destination.address, port: destination.port }, false);
-    socket.once('connect', () => {
+    const tlsSettings = this.#options.tls;
+    const socket = tlsSettings
+      ? tls.connect({ ...tlsSettings.client(destination), host: destination.address, port: destination.port })
+      : net.connect({ host: destination.address, port: destination.port });
+    const connection = this.#register(socket, { transport: this.protocol, address: destination.address, port: destination.port }, false);
+    socket.once(tlsSettings ? 'secureConnect' : 'connect', () => {
       connection.established = true;
       this.#armIdle(connection);
     });
     return this.#write(connection, message);
   }
 
+  #gateHandshake(socket: net.Socket): void {
+    const address = normalizeAddress(socket.remoteAddress);
+    const pending = this.#handshakesPerAddress.get(address) ?? 0;
+    if (this.#closed || !this.#options.handlers.admit(address) || pending >= this.#options.limits.maxConnectionsPerSource) {
+      this.#options.logger.debug({ peer: address, pending }, 'tls connection refused before its handshake');
+      socket.destroy();
+      return;
+    }
+    this.#handshakesPerAddress.set(address, pending + 1);
+    const key = remoteKey(address, socket.remotePort ?? 0);
+    let done = false;
+    const finished = (): void => {
+      if (done) return;
+      done = true;
+      if (this.#pendingHandshakeDone.get(key) === finished) this.#pendingHandshakeDone.delete(key);
+      const left = (this.#handshakesPerAddress.get(address) ?? 1) - 1;
+      if (left <= 0) this.#handshakesPerAddress.delete(address);
+      else this.#handshakesPerAddress.set(address, left);
+    };
+    socket.once('close', finished);
+    // The TLS socket made from this one (same remote address and port) ends the count in #accept.
+    this.#pendingHandshakeDone.set(key, finished);
+  }
+
   #accept(socket: net.Socket): void {
+    if (this.#options.tls) this.#pendingHandshakeDone.get(remoteKey(normalizeAddress(socket.remoteAddress), socket.remotePort ?? 0))?.();
     const address = normalizeAddress(socket.remoteAddress);
     const port = socket.remotePort ?? 0;
     const { limits, handlers, logger } = this.#options;
@@ -142,7 +199,7 @@ export class TcpTransport implements SipTransport {
         return;
       }
       this.#inboundPerAddress.set(address, fromAddress + 1);
-      this.#register(socket, { transport: 'tcp', address, port }, true);
+      this.#register(socket, { transport: this.protocol, address, port }, true);
     } catch (err) {
       logger.error({ err }, 'error while accepting a tcp connection');
       socket.destroy();

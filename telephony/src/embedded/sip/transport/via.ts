@@ -61,7 +61,8 @@ export function stampReceived(request: SipRequest, source: SipEndpoint): void {
  * (a new TCP connection goes to the sent-by port: the peer listens there).
  */
 export function responseDestination(via: Via, fallback: SipEndpoint): SipEndpoint {
-  const transport = via.transport.toLowerCase() === 'tcp' ? 'tcp' : 'udp';
+  const named = via.transport.toLowerCase();
+  const transport = named === 'tcp' || named === 'tls' ? named : 'udp';
   const address = via.params.received ?? via.host;
   const rport = transport === 'udp' ? via.params.rport : undefined;
   const port = rport !== undefined && rport !== null && /^\d+$/.test(rport) ? Number(rport) : via.port ?? 5060;
