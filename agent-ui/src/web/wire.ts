@@ -23,6 +23,7 @@ import type {
   CheckView, FlowDetail as FlowDetailSchema, FlowGraphView, FlowSummary as FlowSummarySchema, Problem as FlowProblemSchema, SaveView, SimulateView,
 } from '@tenor/server/src/services/ivr/routes.js';
 import type { FlowOutcome } from '@tenor/server/src/services/ivr/flow/io.js';
+import type { PhoneInfo as PhoneInfoType } from '@tenor/server/src/services/webrtc-phone/phone-info.js';
 
 /** The live-events WebSocket (GET /api/events): declared next to the server code that sends it. */
 export type {
@@ -104,3 +105,6 @@ export type FlowCheck = Static<typeof CheckView>;
 export type FlowGraphData = Static<typeof FlowGraphView>;
 /** POST /api/flows/:name/simulate; the schema leaves `outcome` open, the server sends the flow's FlowOutcome. */
 export type FlowSimulation = Omit<Static<typeof SimulateView>, 'outcome'> & { outcome: FlowOutcome };
+
+/** GET /api/phone: the signed-in user's browser phone (docs/web-client.md, "The phone in the desktop"). */
+export type PhoneInfo = PhoneInfoType;

@@ -3,7 +3,8 @@
 // number and is queued, the ACD rings the phone with a WebRTC offer, and audio
 // goes both ways, checked by tone frequency (700 Hz from the caller heard in the
 // phone; 1000 Hz from the phone found in the RTP Tenor sends the caller). Then a
-// digit, the hang-up; and a second call whose WebSocket closes: line lost.
+// digit, the hang-up; and a second call whose WebSocket closes: line lost, the
+// agent on break and the caller back first in line.
 import t, { type Test } from 'tap';
 import path from 'node:path';
 import WebSocket from 'ws';
@@ -84,17 +85,20 @@ t.test('a queued SIPp caller reaches the WebRTC agent: audio both ways by tone, 
   await finished(sipp, 'the caller').catch(() => undefined);
 });
 
-t.test('the phone\'s WebSocket closes during a call: the call ends once the grace is over', async (t) => {
+t.test('the phone\'s WebSocket closes during a call: after the grace the agent is on break "line lost" and the caller first in line again', async (t) => {
   const s = await startSite(t, SITE);
   const { phone, ws } = await phoneOnline(t, s);
   const sipp = await caller(t, s, { number: '+15550177', caller: '+31201110078', stayMs: 30_000 });
   await phone.answer(20_000);
-  await s.bus.wait('call_answered');
+  const answered = await s.bus.wait('call_answered');
+  const queuedBefore = s.bus.of('call_queued').length;
   const closedAt = Date.now();
   ws.close();
-  const ended = await s.bus.wait('call_ended', () => true, 15_000);
+  const onBreak = await s.bus.wait('agent_state_changed', (p) => p.login === 'wes' && p.to === 'break', 15_000);
   const after = Date.now() - closedAt;
   t.ok(after >= 2500, `the call was kept for the grace (${after} ms)`);
-  t.ok(ended, 'the call ended after the grace');
+  t.match(onBreak.payload, { reason: 'line lost' }, 'the agent is on break "line lost"');
+  const requeued = await s.bus.wait('call_queued', (p) => p.callId === answered.payload.callId, 15_000, queuedBefore);
+  t.match(requeued.payload, { queue: 'web', position: 1 }, 'the caller is back in the queue, first');
   void sipp;
 });

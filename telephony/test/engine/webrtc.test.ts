@@ -71,13 +71,30 @@ t.test('the engine calls a phone registered over WebSocket with a WebRTC offer; 
   t.equal(await ended, 'line-lost');
 });
 
-t.test('a call ringing a browser whose WebSocket closes fails at once, not at the ring timeout', async (t) => {
+t.test('DTLS done before the browser\'s 200 OK reaches the engine: the fingerprint is checked then, and media flows', async (t) => {
+  const { driver, phone } = await engineWithPhone(t);
+  t.equal(await phone.register(), 200);
+  const placing = driver.originate({ kind: 'device', user: 'wes' }, { timeoutMs: 8000 });
+  await phone.answer(8000, { afterDtls: true });
+  const call: Call = await placing;
+  t.teardown(() => call.hangup().catch(() => undefined));
+  const received = (): number => driver.stats().traffic?.rtp.packetsReceived ?? 0;
+  const before = received();
+  phone.sendTone(1000);
+  // Refusing the handshake as a fingerprint mismatch closed the WebRTC layer: no SRTP was
+  // taken and no ICE consent check answered, so the browser's connection failed.
+  await until('the phone\'s SRTP received by the engine', () => received() >= before + 10);
+  phone.stopTone();
+  t.equal(phone.pc?.connectionState, 'connected', 'the browser\'s connection stays up');
+});
+
+t.test('a call ringing a browser whose WebSocket closes fails at once with line-lost, not at the ring timeout', async (t) => {
   const { driver, phone, sink } = await engineWithPhone(t);
   t.equal(await phone.register(), 200);
   const started = Date.now();
   const placing = driver.originate({ kind: 'device', user: 'wes' }, { timeoutMs: 20_000 }).then(() => 'answered', (err: { hangupCause?: string }) => err.hangupCause);
   await phone.next((m) => m.startsWith('INVITE '));
   sink.closed();
-  t.equal(await placing, 'unreachable', 'the offer fails as unreachable');
+  t.equal(await placing, 'line-lost', 'the offer fails with cause line-lost');
   t.ok(Date.now() - started < 5000, `within ${Date.now() - started} ms`);
 });

@@ -99,13 +99,23 @@ export class WebrtcPhone {
     return status;
   }
 
-  /** Answers the next INVITE with a WebRTC answer. */
-  async answer(ms = 10_000): Promise<string> {
+  /**
+   * Answers the next INVITE with a WebRTC answer. With `afterDtls`, the 200 OK
+   * goes only once ICE and DTLS are up, as when a browser's JsSIP waits out a
+   * slow ICE gathering while Chromium already connects to the offer's candidate.
+   */
+  async answer(ms = 10_000, opts: { afterDtls?: boolean } = {}): Promise<string> {
     const invite = await this.next((m) => m.startsWith('INVITE '), ms);
     const pc = this.#peer();
     await pc.setRemoteDescription({ type: 'offer', sdp: body(invite) });
     const answer = await pc.createAnswer();
     await pc.setLocalDescription(answer);
+    if (opts.afterDtls) {
+      for (const deadline = Date.now() + ms; pc.connectionState !== 'connected';) {
+        if (Date.now() > deadline) throw new Error(`DTLS not connected within ${ms} ms (${pc.connectionState})`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
     const localTag = randomBytes(4).toString('hex');
     const from = header(invite, 'From') ?? '';
     const to = header(invite, 'To') ?? '';

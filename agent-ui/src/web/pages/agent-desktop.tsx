@@ -1,4 +1,4 @@
-// The agent desktop: state controls, the offer, the screen pop (customer card, history,
+// The agent desktop: state controls, the browser phone (when the agent's device is `webrtc`), the offer, the screen pop (customer card, history,
 // open cases), the dialogue script, notes and disposition, wrap-up countdown, voicemail.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
@@ -11,6 +11,7 @@ import { ScreenPop } from './screen-pop.js';
 import { VoicemailList } from './voicemail.js';
 import { CallControls } from './call-controls.js';
 import { logFailure } from '../log.js';
+import { PhonePanel, usePhoneSettings } from '../phone/phone-panel.js';
 
 /** The break reasons the site allows (GET /api/break-reasons); known ones are translated. */
 function useBreakReasons(): string[] {
@@ -32,6 +33,7 @@ export function AgentDesktop(props: { me: Me; live: LiveState }) {
   const reason = chosenReason !== '' ? chosenReason : (breakReasons[0] ?? '');
   const reasonLabel = (r: string): string => breakReasonLabel(t, r);
   const [error, setError] = useState<string | null>(null);
+  const phone = usePhoneSettings();
 
   if (login === null) return <p class="muted">{t('notWorking')}</p>;
 
@@ -64,6 +66,7 @@ export function AgentDesktop(props: { me: Me; live: LiveState }) {
         </div>
         {error && <p class="error">{error}</p>}
       </section>
+      {phone !== null && <PhonePanel settings={phone} acdCallActive={snapshot?.current?.state === 'on-call'} />}
       <ContactPanel current={current} state={state} now={now} skewMs={props.live.skewMs} me={props.me} snapshot={snapshot} />
       <VoicemailList queues={snapshot?.queues.map((q) => q.queue) ?? []} />
     </div>

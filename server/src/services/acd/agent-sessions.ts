@@ -4,7 +4,7 @@
 
 import type { CallParty } from '@tenor/telephony';
 import { TenorError } from '../../core/errors.js';
-import { NO_ANSWER_REASON, SUPERVISOR_REASON, type Agent, type PendingChange } from './agent-state.js';
+import { LINE_LOST_REASON, NO_ANSWER_REASON, SUPERVISOR_REASON, type Agent, type PendingChange } from './agent-state.js';
 import type { AcdCore } from './contacts.js';
 import { DialedDevice, PersistentLine, dialTarget, type AgentDeviceLine } from './devices.js';
 import { decideRequest, type Asker } from './state-requests.js';
@@ -133,7 +133,7 @@ export class AgentSessions {
       await this.#connectLine(agent);
     } catch (err) {
       this.#d.core.log.warn({ err, agent: agent.login }, 'persistent line could not be set up again after restart; agent on break');
-      if (agent.state === 'ready') this.#d.core.roster.apply(agent, agent.takeBreak('line lost', this.#d.core.clock.now()));
+      if (agent.state === 'ready') this.#d.core.roster.apply(agent, agent.takeBreak(LINE_LOST_REASON, this.#d.core.clock.now()));
     }
   }
 
@@ -154,12 +154,12 @@ export class AgentSessions {
       this.#lines.delete(agent.login);
       log.warn({ agent: agent.login, callId: leg.id }, 'persistent line dropped');
       // The agent can no longer be reached: on break until they log in again.
-      if (agent.state === 'ready') roster.apply(agent, agent.takeBreak('line lost', clock.now()));
+      if (agent.state === 'ready') roster.apply(agent, agent.takeBreak(LINE_LOST_REASON, clock.now()));
       else if (agent.state === 'wrap-up') {
-        agent.defer({ state: 'break', reason: 'line lost' });
-        roster.endWrapUp(agent, 'line lost');
+        agent.defer({ state: 'break', reason: LINE_LOST_REASON });
+        roster.endWrapUp(agent, LINE_LOST_REASON);
       } else if (agent.state === 'offered' || agent.state === 'on-call') {
-        agent.defer({ state: 'break', reason: 'line lost' });
+        agent.defer({ state: 'break', reason: LINE_LOST_REASON });
         roster.savePending(agent);
       }
     });

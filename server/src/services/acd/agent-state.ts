@@ -15,6 +15,8 @@ export const agentStates: readonly AgentState[] = ['logged-out', 'ready', 'break
 export const NO_ANSWER_REASON = 'no answer';
 /** The reason of a break a supervisor forced on an agent (not one agents choose). */
 export const SUPERVISOR_REASON = 'supervisor';
+/** The break reason given when an agent's line drops: a persistent line, or a browser phone's connection (cause line-lost). */
+export const LINE_LOST_REASON = 'line lost';
 
 // What the ACD itself may do. What users may ask for is a smaller table (state-requests.ts).
 const legal: Readonly<Record<AgentState, readonly AgentState[]>> = {

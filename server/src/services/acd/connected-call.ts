@@ -36,6 +36,8 @@ export interface TransferParty {
 export type ConnectedEnd<P extends TransferParty = TransferParty> =
   | { how: 'customer-hung-up' }
   | { how: 'agent-hung-up' }
+  /** The agent's phone lost its connection (cause line-lost): the customer's leg is up and idle, for connected work to re-queue. */
+  | { how: 'line-lost' }
   /** Blind transfer: the customer's leg is up and idle; `party` is set for agents and numbers (already reserved). */
   | { how: 'blind'; target: TransferTarget; party: P | undefined }
   /** Attended transfer completed: the customer's leg and the party's answered leg are up and idle, for connected work to bridge. */
@@ -135,7 +137,7 @@ export class ConnectedCall<P extends TransferParty = TransferParty> {
     const run = (async () => {
       await prepare?.();
       if (!isLive(this.customer)) return this.#end({ how: 'customer-hung-up' });
-      if (!isLive(this.agentLeg)) return this.#end({ how: 'agent-hung-up' });
+      if (!isLive(this.agentLeg)) return this.#agentHungUp();
       await this.#connectAgent();
     })();
     this.#queue = this.#settled(run, 'connecting');
@@ -333,6 +335,7 @@ export class ConnectedCall<P extends TransferParty = TransferParty> {
       this.#o.onChange('consult-complete', c.party.target);
       return this.#handOver(c, c.leg);
     }
+    if (this.agentLeg.hangupCause === 'line-lost' && isLive(this.customer)) return this.#end({ how: 'line-lost' });
     await this.#end({ how: 'agent-hung-up' });
   }
 

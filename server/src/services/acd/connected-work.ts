@@ -9,6 +9,8 @@ import type { ActiveCall, ActiveCalls, AgentStint, EngineParty } from './active-
 import type { AcdCore } from './contacts.js';
 import { ConnectedCall, type ConnectedEnd, type TransferTarget } from './connected-call.js';
 import type { ContactKind, QueueDefinition, WaitingEntry } from './model.js';
+import { LINE_LOST_REASON, type Agent } from './agent-state.js';
+import { DialedDevice } from './devices.js';
 import { bothEnded, isLive, type OfferAttempt, type Session } from './session.js';
 import type { QueueEntryHow } from './waiting.js';
 import './events.js';
@@ -21,6 +23,8 @@ export interface ConnectedWorkDeps {
   /** Follow a customer leg that was not the contact's own (hang-up and keys). */
   listen(session: Session, call: Call): void;
   dispatchEntry(entryId: string): void;
+  /** acd.lineLost.fallback: a lost line moves the customer to the agent's device.fallback number when there is one. */
+  lineLostFallback: boolean;
 }
 
 export class ConnectedWork {
@@ -94,6 +98,24 @@ export class ConnectedWork {
     const c = session.connected ?? (session.connected = { answeredAt, agent: agent.login, talkMs: 0, holdMs: 0 });
     c.talkMs += at - answeredAt - holdMs;
     c.holdMs += holdMs;
+    if (end.how === 'line-lost') {
+      recorder.updateSegment(session.recordId, stint.seg, { endedAt: at, outcome: 'line-lost' });
+      // The browser is gone, whatever happens to this call: on break once its work ends.
+      agent.defer({ state: 'break', reason: LINE_LOST_REASON });
+      const fallback = this.#d.lineLostFallback ? fallbackOf(agent) : undefined;
+      const reached = fallback && isLive(customer) ? await this.#callFallback(session, queue, customer, agent, fallback) : undefined;
+      if (reached) {
+        roster.savePending(agent);
+        await this.work(session, queue, kind, customer, reached, clock.now());
+        return;
+      }
+      // The agent can no longer be reached: on break at once (no wrap-up), the customer first in line again.
+      roster.apply(agent, agent.callEnded(0, clock.now()));
+      session.log.warn({ agent: agent.login, talkMs: at - answeredAt - holdMs }, "the agent's line was lost; the customer goes back to the front of the queue");
+      if (!isLive(customer)) return this.closeAnswered(session, queue, customer, agent.login);
+      this.#requeue(session, queue, customer, 'line-lost');
+      return;
+    }
     contacts.handleTimes(queue.name).add(at - answeredAt + queue.wrapUpSeconds * 1000);
     roster.apply(agent, agent.callEnded(queue.wrapUpSeconds * 1000, at));
     if (end.how === 'customer-hung-up' || end.how === 'agent-hung-up') {
@@ -207,10 +229,53 @@ export class ConnectedWork {
     this.closeAnswered(session, queue, customer, undefined);
   }
 
-  /** A transferred customer waits again, in `queue`, under the same call record. */
-  #requeue(session: Session, queue: QueueDefinition, customer: Call): void {
+  /**
+   * The agent's browser line was lost: call the agent on their fallback number while the
+   * customer hears the queue's music. The agent stays on the call; the new stint is theirs.
+   */
+  async #callFallback(session: Session, queue: QueueDefinition, customer: Call, agent: Agent, fallback: Fallback): Promise<AgentStint | undefined> {
+    const { driver, clock, recorder, contacts } = this.#d.core;
+    const line = new DialedDevice(driver, { kind: 'number', number: fallback.number, ...(fallback.trunk !== undefined ? { trunk: fallback.trunk } : {}) });
+    const startedAt = clock.now();
+    const seg = recorder.addSegment(session.recordId, { kind: 'agent', queue: queue.name, agent: agent.login, startedAt, detail: { device: 'fallback', number: fallback.number } }, { offeredAt: startedAt });
+    session.log.warn({ agent: agent.login, number: fallback.number }, "the agent's line was lost; calling the agent's fallback number");
+    const leg = await contacts.whileConnected(async () => {
+      const ac = new AbortController();
+      const gone = (): void => ac.abort();
+      customer.once('hangup', gone);
+      const music = new AbortController();
+      const playing = customer.play({ prompts: [queue.musicOnHold ?? 'music-on-hold'], loop: true, signal: music.signal })
+        .catch((err: unknown) => session.log.error({ err }, 'music on hold failed'));
+      try {
+        return await line.offer({ timeoutMs: queue.ringTimeoutSeconds * 1000, callerId: { number: session.entry.callerNumber }, signal: ac.signal });
+      } catch (err) {
+        session.log.info({ err, agent: agent.login }, "the agent's fallback number did not answer");
+        return undefined;
+      } finally {
+        customer.off('hangup', gone);
+        music.abort();
+        await playing;
+      }
+    });
+    const at = clock.now();
+    if (leg && isLive(customer)) {
+      recorder.updateSegment(session.recordId, seg, { answeredAt: at });
+      return { agent, line, leg, seg };
+    }
+    if (leg) await line.finish(leg);
+    recorder.updateSegment(session.recordId, seg, { endedAt: at, outcome: 'no-answer' });
+    return undefined;
+  }
+
+  /**
+   * A transferred customer waits again, in `queue`, under the same call record; one whose
+   * agent's line was lost waits first in line, keeping the time they first entered a queue.
+   */
+  #requeue(session: Session, queue: QueueDefinition, customer: Call, how: 'transferred' | 'line-lost' = 'transferred'): void {
     // A callback's customer is a call now: a new offer connects it rather than calling them again.
-    session.entry = { ...session.entry, kind: 'call', queue: queue.name, queueEnteredAt: this.#d.core.clock.now() };
+    session.entry = {
+      ...session.entry, kind: 'call', queue: queue.name, queueEnteredAt: this.#d.core.clock.now(), ...(how === 'line-lost' ? { returnedFirst: true } : {}),
+    };
     session.hold = undefined;
     session.offer = undefined;
     session.pending = undefined;
@@ -220,9 +285,17 @@ export class ConnectedWork {
       this.#d.listen(session, customer);
     }
     session.state = 'waiting';
-    this.#d.enterQueue(session, queue, 'transferred');
+    this.#d.enterQueue(session, queue, how);
     this.#d.dispatchEntry(session.entry.id);
   }
+}
+
+type Fallback = { number: string; trunk?: string };
+
+/** The number a browser-phone agent gave for when their line is lost. */
+function fallbackOf(agent: Agent): Fallback | undefined {
+  const device = agent.profile.device;
+  return device.type === 'webrtc' ? device.fallback : undefined;
 }
 
 /** What the agent hears before the customer: the queue's whisper and the customer's segment. */

@@ -67,6 +67,8 @@ export interface AcdEngineOptions {
   callerId?: CallParty;
   /** How long a number the agent transfers or consults to may ring. */
   transferRingTimeoutMs?: number;
+  /** acd.lineLost.fallback: a customer whose agent's browser line was lost goes to the agent's device.fallback number (default false). */
+  lineLostFallback?: boolean;
 }
 
 export const DEFAULT_BREAK_REASONS = ['lunch', 'coffee', 'meeting', 'training', 'other'] as const;
@@ -123,7 +125,7 @@ export class AcdEngine implements AcdService {
       callerId: opts.callerId, leaveEmptyQueues: (agent) => this.#waiting.leaveEmptyQueues(agent),
     });
     const connected: ConnectedWork = new ConnectedWork({
-      core, calls, dispatchEntry,
+      core, calls, dispatchEntry, lineLostFallback: opts.lineLostFallback ?? false,
       enterQueue: (session, queue, how) => this.#waiting.enterQueue(session, queue, how),
       listen: (session, call) => this.#waiting.listen(session, call),
     });

@@ -22,7 +22,7 @@ export interface CallQueuedEvent {
 export interface AcdEvents {
   call_queued: CallQueuedEvent;
   call_offered: { callId: string; entryId: string; queue: string; kind: ContactKind; agents: string[] };
-  call_offer_missed: { callId: string; entryId: string; queue: string; agent: string; reason: 'no-answer' | 'unreachable' | 'withdrawn' };
+  call_offer_missed: { callId: string; entryId: string; queue: string; agent: string; reason: 'no-answer' | 'unreachable' | 'withdrawn' | 'line-lost' };
   call_answered: { callId: string; entryId: string; queue: string; kind: ContactKind; agent: string; waitMs: number };
   call_abandoned: { callId: string; entryId: string; queue: string; waitMs: number };
   call_overflowed: { callId: string; entryId: string; from: string; to: string };

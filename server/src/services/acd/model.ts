@@ -118,6 +118,8 @@ export interface WaitingEntry {
   readonly customerId: string | undefined;
   readonly customerName: string | undefined;
   readonly segment: string | undefined;
+  /** Back in line because the agent's line was lost while connected: served before every other contact of its queue. */
+  readonly returnedFirst?: boolean;
 }
 
 export const defaultCallbackPolicy: CallbackPolicy = { attempts: 3, retryDelaySeconds: 60, ringTimeoutSeconds: 30 };

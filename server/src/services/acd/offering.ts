@@ -3,13 +3,16 @@
 // the others are withdrawn; nobody answering puts the contact back in line.
 
 import type { Call, CallParty } from '@tenor/telephony';
-import { NO_ANSWER_REASON, type Agent } from './agent-state.js';
+import { LINE_LOST_REASON, NO_ANSWER_REASON, type Agent } from './agent-state.js';
 import type { AcdCore, OfferEnd } from './contacts.js';
 import type { AgentDeviceLine } from './devices.js';
 import type { QueueDefinition } from './model.js';
 import type { Decision } from './router.js';
 import { causeOf, type OfferAttempt, type Session } from './session.js';
 import './events.js';
+
+/** Why an agent's part of an offer ended without a connection. */
+type OfferMiss = 'no-answer' | 'unreachable' | 'withdrawn' | 'line-lost';
 
 export interface OffersDeps {
   core: AcdCore;
@@ -103,7 +106,10 @@ export class Offers {
             settled();
           },
           (err: unknown) => {
-            const reason = ac.signal.aborted && ac.signal.reason !== 'ring-timeout' ? 'withdrawn' : causeOf(err) === 'unreachable' ? 'unreachable' : 'no-answer';
+            const cause = causeOf(err);
+            // A browser phone that is not registered has lost its line (or never opened the desktop): not a miss either.
+            const lineLost = cause === 'line-lost' || (cause === 'unreachable' && attempt.agent.profile.device.type === 'webrtc');
+            const reason = lineLost ? 'line-lost' : ac.signal.aborted && ac.signal.reason !== 'ring-timeout' ? 'withdrawn' : cause === 'unreachable' ? 'unreachable' : 'no-answer';
             this.#lost(session, attempt, reason, missed);
             settled();
           },
@@ -135,7 +141,7 @@ export class Offers {
   }
 
   /** An agent's part of an offer ended without a connection. */
-  #lost(session: Session, attempt: OfferAttempt, reason: 'no-answer' | 'unreachable' | 'withdrawn', missed: string[]): void {
+  #lost(session: Session, attempt: OfferAttempt, reason: OfferMiss, missed: string[]): void {
     const { clock, bus, roster, recorder, contacts } = this.#d.core;
     const { agent } = attempt;
     if (agent.state !== 'offered' || agent.callId !== session.entry.callId) return;
@@ -146,6 +152,12 @@ export class Offers {
     bus.publish('call_offer_missed', { callId: session.entry.callId, entryId: session.entry.id, queue: session.entry.queue, agent: agent.login, reason });
     if (reason === 'withdrawn') {
       roster.apply(agent, agent.withdrawn(now));
+    } else if (reason === 'line-lost') {
+      // Not the agent's miss: the phone is gone. On break until they are back; the contact keeps its place.
+      agent.defer({ state: 'break', reason: LINE_LOST_REASON });
+      roster.apply(agent, agent.withdrawn(now));
+      session.log.warn({ agent: agent.login }, "the agent's line was lost while their phone rang; on break");
+      contacts.queueEvent(session.entry.queue, 'offer-missed', session, agent.login, { reason });
     } else {
       missed.push(agent.login);
       const change = roster.apply(agent, agent.missed(this.#d.maxMissedOffers, now));

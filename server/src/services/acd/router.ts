@@ -374,6 +374,7 @@ export class Router {
 }
 
 function servedBefore(a: EntrySlot, b: EntrySlot): boolean {
+  if ((a.entry.returnedFirst === true) !== (b.entry.returnedFirst === true)) return a.entry.returnedFirst === true;
   if (a.entry.priority !== b.entry.priority) return a.entry.priority > b.entry.priority;
   if (a.entry.enteredAt !== b.entry.enteredAt) return a.entry.enteredAt < b.entry.enteredAt;
   return a.seq < b.seq;

@@ -46,6 +46,7 @@ export function acdService(config: TenorConfig, settings: AcdSettings = {}) {
         ...(settings.maxMissedOffers !== undefined ? { maxMissedOffers: settings.maxMissedOffers } : {}),
         ...(settings.breakReasons !== undefined ? { breakReasons: settings.breakReasons } : {}),
         ...(settings.callerId !== undefined ? { callerId: { number: settings.callerId } } : {}),
+        ...(settings.lineLost !== undefined ? { lineLostFallback: settings.lineLost.fallback } : {}),
       });
       // Agents declared with a password get a user account (role agent) to log in and register their softphone.
       const users = ctx.get('users');

@@ -1,5 +1,5 @@
-// The contacts waiting in one queue, kept in serving order: higher priority
-// first, then first come (by the time the contact first entered any queue, so
+// The contacts waiting in one queue, kept in serving order: a contact whose
+// agent's line was lost first, then higher priority, then first come (by the time the contact first entered any queue, so
 // an overflowed caller keeps their place), then arrival order. A sorted array
 // with binary search: inserting and removing among 10,000 entries costs a
 // memmove, and reading the front is free.
@@ -13,6 +13,7 @@ export interface Waiting {
 }
 
 function before(a: Waiting, b: Waiting): boolean {
+  if ((a.entry.returnedFirst === true) !== (b.entry.returnedFirst === true)) return a.entry.returnedFirst === true;
   if (a.entry.priority !== b.entry.priority) return a.entry.priority > b.entry.priority;
   if (a.entry.enteredAt !== b.entry.enteredAt) return a.entry.enteredAt < b.entry.enteredAt;
   return a.seq < b.seq;

@@ -39,7 +39,7 @@ export interface WaitingRoomDeps {
 }
 
 /** How a contact comes into line: new, moved from another queue, sent by an agent, or back after a refused callback. */
-export type QueueEntryHow = 'queued' | 'overflowed' | 'transferred' | 'returned';
+export type QueueEntryHow = 'queued' | 'overflowed' | 'transferred' | 'returned' | 'line-lost';
 
 export class WaitingRoom {
   readonly #d: WaitingRoomDeps;
@@ -120,10 +120,10 @@ export class WaitingRoom {
     contacts.sessions.set(entry.id, session);
     if (how !== 'overflowed') router.enqueue(entry);
     const position = router.position(entry.id) ?? 0;
-    const what = { queued: 'contact queued', overflowed: 'contact moved to queue', transferred: 'contact transferred to queue', returned: 'contact back in line' }[how];
+    const what = { queued: 'contact queued', overflowed: 'contact moved to queue', transferred: 'contact transferred to queue', returned: 'contact back in line', 'line-lost': "contact back at the front: the agent's line was lost" }[how];
     session.log.info({ position, priority: entry.priority, kind: entry.kind }, what);
     // A transferred call's record keeps the queue it was answered from.
-    if (how !== 'transferred') recorder.update(session.recordId, { queue: queue.name, ...(how === 'queued' ? { queuedAt: now } : {}) });
+    if (how !== 'transferred' && how !== 'line-lost') recorder.update(session.recordId, { queue: queue.name, ...(how === 'queued' ? { queuedAt: now } : {}) });
     contacts.newQueueSegment(session, queue.name, now);
     contacts.queueEvent(queue.name, 'queued', session, undefined, { kind: entry.kind, priority: entry.priority, position });
     bus.publish('call_queued', {

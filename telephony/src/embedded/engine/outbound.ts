@@ -126,6 +126,9 @@ export async function placeInvite(opts: PlaceInviteOptions): Promise<InviteOutco
         continue;
       }
     }
-    return { kind: 'failed', cause: giveUp ?? causeForStatus(response.status), status: response.status };
+    // The WebSocket of the phone we were ringing closed: its line is lost, which the application
+    // treats otherwise than a phone that is absent or refuses (the ACD's break "line lost").
+    const cause = giveUp ?? (tx.connectionLost ? 'line-lost' : causeForStatus(response.status));
+    return { kind: 'failed', cause, status: response.status };
   }
 }

@@ -89,6 +89,13 @@ export class WebrtcMedia implements PacketProtection {
   #send: SrtpContext | undefined;
   #receive: SrtpContext | undefined;
   #closed = false;
+  /**
+   * A handshake that finished before the browser's SDP reached us: JsSIP sends
+   * its 200 OK only once ICE gathering is complete, while Chromium already runs
+   * ICE and DTLS against our offer; on a busy machine the handshake wins. Its
+   * certificate is checked (and keys derived) when setRemote brings the fingerprint.
+   */
+  #awaitingFingerprint: DtlsServer | undefined;
   /** Counted drops: packets before keys, from elsewhere than the ICE peer, failing SRTP. */
   readonly drops = { beforeKeys: 0, notPeer: 0, srtp: 0, rtcp: 0 };
 
@@ -111,6 +118,9 @@ export class WebrtcMedia implements PacketProtection {
   setRemote(remote: RemoteWebrtc): void {
     if (remote.fingerprint.algorithm.toLowerCase() !== 'sha-256') this.#log.warn({ algorithm: remote.fingerprint.algorithm }, 'webrtc peer fingerprint is not sha-256');
     this.#remote = remote;
+    const pending = this.#awaitingFingerprint;
+    this.#awaitingFingerprint = undefined;
+    if (pending && !this.#closed) this.#onConnected(pending);
   }
 
   attach(io: PacketIo): void {
@@ -214,11 +224,17 @@ export class WebrtcMedia implements PacketProtection {
   }
 
   #onConnected(dtls: DtlsServer): void {
+    if (this.#remote === undefined) {
+      // Not a mismatch yet: the answer carrying the fingerprint is still on its way (see #awaitingFingerprint).
+      this.#log.debug('dtls connected before the peer sdp: keys wait for its fingerprint');
+      this.#awaitingFingerprint = dtls;
+      return;
+    }
     const remoteCert = dtls.remoteCertificate;
-    const expected = this.#remote?.fingerprint.value.toUpperCase();
+    const expected = this.#remote.fingerprint.value.toUpperCase();
     const actual = remoteCert ? createHash('sha256').update(remoteCert).digest('hex').toUpperCase().match(/../g)?.join(':') : undefined;
     if (!expected || actual !== expected) {
-      // A man in the middle, or an answer we never saw: no keys, no media.
+      // A man in the middle: no keys, no media.
       this.#log.warn({ expected, actual }, 'dtls peer certificate does not match the SDP fingerprint: media refused');
       this.close();
       return;

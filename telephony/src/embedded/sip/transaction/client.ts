@@ -44,6 +44,8 @@ export class ClientTransaction extends EventEmitter<ClientTransactionEvents> {
   #gotProvisional = false;
   #cancelWanted = false;
   #finalSeen = false;
+  /** Ended because its connection closed (abortTo): no answer can come any more, so the caller can tell a lost line from a busy or absent one. */
+  #connectionLost = false;
   /** The layer sends the CANCEL it builds for us (a client transaction of its own). */
   onCancel: ((cancel: SipRequest) => void) | undefined;
 
@@ -112,8 +114,13 @@ export class ClientTransaction extends EventEmitter<ClientTransactionEvents> {
     }
   }
 
-  /** Stops everything at once (stack shutdown). */
-  abort(): void {
+  get connectionLost(): boolean {
+    return this.#connectionLost;
+  }
+
+  /** Stops everything at once (stack shutdown, or `connectionLost` when the connection to the far end closed). */
+  abort(opts: { connectionLost?: boolean } = {}): void {
+    if (opts.connectionLost && !this.#finalSeen) this.#connectionLost = true;
     if (!this.#finalSeen) this.#deliverFinal(this.#synthetic(503, 'Service Unavailable'));
     this.#terminate();
   }

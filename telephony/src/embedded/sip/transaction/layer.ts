@@ -117,7 +117,7 @@ export class TransactionLayer {
   abortTo(destination: SipEndpoint): void {
     for (const tx of [...this.#clients.values()]) {
       const d = tx.destination;
-      if (d.transport === destination.transport && d.address === destination.address && d.port === destination.port) tx.abort();
+      if (d.transport === destination.transport && d.address === destination.address && d.port === destination.port) tx.abort({ connectionLost: true });
     }
   }
 
