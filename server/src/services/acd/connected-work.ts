@@ -169,7 +169,7 @@ export class ConnectedWork {
   async #blindTransfer(
     session: Session, queue: QueueDefinition, kind: ContactKind, customer: Call, target: TransferTarget, party: EngineParty | undefined, seg: Promise<number>,
   ): Promise<void> {
-    const { router, clock, recorder, contacts } = this.#d.core;
+    const { router, clock, recorder } = this.#d.core;
     if (!party) {
       const to = target.type === 'queue' ? router.queue(target.queue) : undefined;
       if (!isLive(customer)) return this.closeAnswered(session, queue, customer, undefined);
@@ -177,24 +177,7 @@ export class ConnectedWork {
       this.#requeue(session, to ?? queue, customer);
       return;
     }
-    const leg = await contacts.whileConnected(async () => {
-      const ac = new AbortController();
-      const gone = (): void => ac.abort();
-      customer.once('hangup', gone);
-      const music = new AbortController();
-      const playing = customer.play({ prompts: [queue.musicOnHold ?? 'music-on-hold'], loop: true, signal: music.signal })
-        .catch((err: unknown) => session.log.error({ err }, 'music on hold failed'));
-      try {
-        return await party.dial(ac.signal);
-      } catch (err) {
-        session.log.info({ err, target }, 'transfer target not reached');
-        return undefined;
-      } finally {
-        customer.off('hangup', gone);
-        music.abort();
-        await playing;
-      }
-    });
+    const leg = await this.#dialWithMusic(session, queue, customer, (signal) => party.dial(signal), (err) => session.log.info({ err, target }, 'transfer target not reached'));
     const at = clock.now();
     if (leg && isLive(customer)) {
       recorder.updateSegment(session.recordId, seg, { answeredAt: at, endedAt: at, outcome: 'connected' });
@@ -206,6 +189,33 @@ export class ConnectedWork {
     if (!isLive(customer)) return this.closeAnswered(session, queue, customer, undefined);
     session.log.warn({ target }, 'transfer failed; the customer goes back to the queue');
     this.#requeue(session, queue, customer);
+  }
+
+  /**
+   * Rings someone for the customer, who hears the queue's music meanwhile; the
+   * ringing stops when the customer hangs up. Undefined when nobody answered.
+   */
+  #dialWithMusic(
+    session: Session, queue: QueueDefinition, customer: Call, dial: (signal: AbortSignal) => Promise<Call>, notReached: (err: unknown) => void,
+  ): Promise<Call | undefined> {
+    return this.#d.core.contacts.whileConnected(async () => {
+      const ac = new AbortController();
+      const gone = (): void => ac.abort();
+      customer.once('hangup', gone);
+      const music = new AbortController();
+      const playing = customer.play({ prompts: [queue.musicOnHold ?? 'music-on-hold'], loop: true, signal: music.signal })
+        .catch((err: unknown) => session.log.error({ err }, 'music on hold failed'));
+      try {
+        return await dial(ac.signal);
+      } catch (err) {
+        notReached(err);
+        return undefined;
+      } finally {
+        customer.off('hangup', gone);
+        music.abort();
+        await playing;
+      }
+    });
   }
 
   /** The customer talks to a number outside (transferred there) until either hangs up. */
@@ -234,29 +244,16 @@ export class ConnectedWork {
    * customer hears the queue's music. The agent stays on the call; the new stint is theirs.
    */
   async #callFallback(session: Session, queue: QueueDefinition, customer: Call, agent: Agent, fallback: Fallback): Promise<AgentStint | undefined> {
-    const { driver, clock, recorder, contacts } = this.#d.core;
+    const { driver, clock, recorder } = this.#d.core;
     const line = new DialedDevice(driver, { kind: 'number', number: fallback.number, ...(fallback.trunk !== undefined ? { trunk: fallback.trunk } : {}) });
     const startedAt = clock.now();
     const seg = recorder.addSegment(session.recordId, { kind: 'agent', queue: queue.name, agent: agent.login, startedAt, detail: { device: 'fallback', number: fallback.number } }, { offeredAt: startedAt });
     session.log.warn({ agent: agent.login, number: fallback.number }, "the agent's line was lost; calling the agent's fallback number");
-    const leg = await contacts.whileConnected(async () => {
-      const ac = new AbortController();
-      const gone = (): void => ac.abort();
-      customer.once('hangup', gone);
-      const music = new AbortController();
-      const playing = customer.play({ prompts: [queue.musicOnHold ?? 'music-on-hold'], loop: true, signal: music.signal })
-        .catch((err: unknown) => session.log.error({ err }, 'music on hold failed'));
-      try {
-        return await line.offer({ timeoutMs: queue.ringTimeoutSeconds * 1000, callerId: { number: session.entry.callerNumber }, signal: ac.signal });
-      } catch (err) {
-        session.log.info({ err, agent: agent.login }, "the agent's fallback number did not answer");
-        return undefined;
-      } finally {
-        customer.off('hangup', gone);
-        music.abort();
-        await playing;
-      }
-    });
+    const leg = await this.#dialWithMusic(
+      session, queue, customer,
+      (signal) => line.offer({ timeoutMs: queue.ringTimeoutSeconds * 1000, callerId: { number: session.entry.callerNumber }, signal }),
+      (err) => session.log.info({ err, agent: agent.login }, "the agent's fallback number did not answer"),
+    );
     const at = clock.now();
     if (leg && isLive(customer)) {
       recorder.updateSegment(session.recordId, seg, { answeredAt: at });
