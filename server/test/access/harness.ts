@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import { ServiceManager } from '../../src/core/service-manager.js';
 import { build, type TenorApp } from '../../src/http/app.js';
 import { liveEventsService, type LiveEventsOptions, type ServerMessage } from '../../src/services/live-events/index.js';
+import { webrtcPhoneService, type SipGatewayOptions } from '../../src/services/webrtc-phone/index.js';
 import { sessionsService, type AccessClock, type SessionsOptions } from '../../src/services/sessions/index.js';
 import type { Role } from '../../src/store/repos/users.js';
 import { queueWithDefaults } from '../../src/services/acd/model.js';
@@ -41,7 +42,10 @@ export interface AccessServer {
 
 export async function startAccessServer(
   t: Test,
-  opts: { sessions?: Omit<SessionsOptions, 'clock'>; liveEvents?: LiveEventsOptions; config?: TenorConfig; clock?: TestClock; trustProxy?: boolean } = {},
+  opts: {
+    sessions?: Omit<SessionsOptions, 'clock'>; liveEvents?: LiveEventsOptions; webrtcPhone?: SipGatewayOptions;
+    config?: TenorConfig; clock?: TestClock; trustProxy?: boolean;
+  } = {},
 ): Promise<AccessServer> {
   const config = opts.config ?? testConfig(t);
   const clock = opts.clock ?? new TestClock();
@@ -50,7 +54,8 @@ export async function startAccessServer(
     services.register(
       def.name === 'sessions' ? sessionsService({ ...opts.sessions, clock })
         : def.name === 'liveEvents' && opts.liveEvents ? liveEventsService(opts.liveEvents)
-          : def,
+          : def.name === 'webrtcPhone' && opts.webrtcPhone ? webrtcPhoneService(opts.webrtcPhone)
+            : def,
     );
   }
   await services.startAll();

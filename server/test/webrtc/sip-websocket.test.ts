@@ -10,8 +10,8 @@ import { ADMIN_AUTH } from '../helpers.js';
 import { SipWsClient, isResponseTo, registerRequest, statusOf } from './sip-ws-client.js';
 import type { EmbeddedDriver } from '@tenor/telephony';
 
-async function siteWithWebrtcAgent(): Promise<{ server: AccessServer; sipUrl: string; realm: string }> {
-  const server = await startAccessServer(t);
+async function siteWithWebrtcAgent(opts: Parameters<typeof startAccessServer>[1] = {}): Promise<{ server: AccessServer; sipUrl: string; realm: string }> {
+  const server = await startAccessServer(t, opts);
   await seedPeople(server);
   await server.services.get('users').create({ username: 'wes', password: 'wes-password', role: 'agent' });
   const acd = server.services.get('acd');
@@ -125,4 +125,23 @@ t.test('signing out closes the phone\'s socket and its registration goes', async
   const deadline = Date.now() + 2000;
   while ((registrar(server)?.lookup('wes').length ?? 0) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   t.equal(registrar(server)?.lookup('wes').length, 0);
+});
+
+t.test("a web session that expires closes its phone's socket, and the registration goes", async (t) => {
+  const { server, sipUrl, realm } = await siteWithWebrtcAgent({ webrtcPhone: { sessionCheckMs: 50 } });
+  const wes = await login(server, 'wes');
+  const phone = new SipWsClient(t, sipUrl, { cookie: wes.cookie });
+  t.equal(await phone.opened, true);
+  phone.send(registerRequest('wes', realm, { callId: 'before-expiry' }));
+  t.equal(statusOf(await phone.next(isResponseTo('REGISTER', 'before-expiry'))), 200);
+  server.clock.advance(29 * 60_000);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  t.equal(registrar(server)?.lookup('wes').length, 1, 'registered while the session lives (SIP traffic does not keep it alive)');
+  server.clock.advance(2 * 60_000);
+  t.equal(await phone.closed(), 4401, 'idle expiry closes the socket with 4401');
+  const deadline = Date.now() + 2000;
+  while ((registrar(server)?.lookup('wes').length ?? 0) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  t.equal(registrar(server)?.lookup('wes').length, 0, 'the registration is gone');
+  const refused = new SipWsClient(t, sipUrl, { cookie: wes.cookie });
+  t.equal(await refused.opened, false, 'and the expired session cannot open it again');
 });

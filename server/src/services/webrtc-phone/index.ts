@@ -4,4 +4,5 @@
 
 export { webrtcPhoneService } from './service.js';
 export type { WebrtcPhoneService } from './service.js';
+export type { SipGatewayOptions } from './sip-gateway.js';
 export { SIP_WS_PATH, PhoneInfoSchema, type PhoneInfo } from './phone-info.js';

@@ -7,7 +7,7 @@ import '../acd/index.js';
 import '../sip-credentials/index.js';
 import '../users.js';
 import { PhoneInfoSchema, phoneInfo } from './phone-info.js';
-import { sipWebSocketGateway } from './sip-gateway.js';
+import { sipWebSocketGateway, type SipGatewayOptions } from './sip-gateway.js';
 import { requireRole } from '../../http/auth.js';
 
 export type WebrtcPhoneService = Record<string, never>;
@@ -18,7 +18,7 @@ declare module '../../core/service-manager.js' {
   }
 }
 
-export function webrtcPhoneService() {
+export function webrtcPhoneService(opts: SipGatewayOptions = {}) {
   return defineService<WebrtcPhoneService>({
     name: 'webrtcPhone',
     version: '1.0.0',
@@ -35,7 +35,7 @@ export function webrtcPhoneService() {
             response: { 200: PhoneInfoSchema },
           },
         }, async (request) => phoneInfo(services.get('acd'), services.get('sipCredentials').realm, request.user?.username ?? ''));
-        await app.register(sipWebSocketGateway(services));
+        await app.register(sipWebSocketGateway(services, opts));
       },
     },
     start: () => ({}),

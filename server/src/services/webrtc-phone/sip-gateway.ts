@@ -24,7 +24,12 @@ import { SIP_WS_PATH, webrtcDeviceOf } from './phone-info.js';
 /** One SIP message per WebSocket message: the SIP stack's own size limit (a larger one closes the socket with 1009). */
 const MAX_SIP_MESSAGE = 64 * 1024;
 
-export function sipWebSocketGateway(services: ServiceManager): FastifyPluginAsyncTypebox {
+export interface SipGatewayOptions {
+  /** How often open phones' web sessions are checked for expiry (ms); 5 s by default. */
+  sessionCheckMs?: number;
+}
+
+export function sipWebSocketGateway(services: ServiceManager, opts: SipGatewayOptions = {}): FastifyPluginAsyncTypebox {
   return async (app) => {
     const log = app.log.child({ component: 'sip-websocket' });
     /** Open sockets and the web session each belongs to: a session that ends (logout, expiry) closes its phone. */
@@ -139,6 +144,22 @@ export function sipWebSocketGateway(services: ServiceManager): FastifyPluginAsyn
       for (const [ws, session] of sockets) if (session === idHash) ws.close(4401, 'session ended');
     };
     let stopListening = services.has('sessions') ? services.get('sessions').onEnded(endSession) : () => undefined;
+    // A session that expires is not announced (it is found stale when next used): look, as /api/events does,
+    // so an idle session's phone does not stay registered.
+    let checking = false;
+    const sessionChecker = setInterval(() => {
+      if (checking || sockets.size === 0 || !services.has('sessions')) return;
+      checking = true;
+      void (async () => {
+        const sessions = services.get('sessions');
+        for (const [ws, session] of [...sockets]) {
+          if (session !== undefined && !(await sessions.isLive(session))) ws.close(4401, 'session expired');
+        }
+      })()
+        .catch((err: unknown) => log.error({ err }, 'sip websocket session check failed'))
+        .finally(() => (checking = false));
+    }, opts.sessionCheckMs ?? 5_000);
+    sessionChecker.unref();
     const rewire = services.whenReplaced('sessions', () => {
       stopListening();
       stopListening = services.get('sessions').onEnded(endSession);
@@ -146,6 +167,7 @@ export function sipWebSocketGateway(services: ServiceManager): FastifyPluginAsyn
 
     app.server.on('upgrade', onUpgrade);
     app.addHook('preClose', async () => {
+      clearInterval(sessionChecker);
       stopListening();
       rewire();
       app.server.off('upgrade', onUpgrade);
