@@ -118,17 +118,23 @@ t.test('acd.lineLost.fallback: the customer goes to the agent on their fallback 
   ], 'the record shows the lost line and the fallback number that took the call');
 });
 
-t.test('the fallback number does not answer: the customer goes back first in line', async (t) => {
-  const device = { type: 'webrtc' as const, fallback: { number: '+31612345678' } };
-  const h = await startAcd(t, { queues: [queue('sales')], agents: [{ ...agentProfile('ann', ['sales']), device }], options: { lineLostFallback: true } });
+/** Ann logs in, answers the customer, and then her browser's line is lost. */
+async function connectedThenLineLost(h: Awaited<ReturnType<typeof startAcd>>, number: string) {
   await h.engine.login('ann');
-  const customer = h.driver.caller('+31205550006');
+  const customer = h.driver.caller(number);
   void h.engine.enqueueCall(customer, { queue: 'sales' });
   await settle();
   h.driver.ringing('device:ann')[0]?.answer();
   await settle();
   h.driver.bridges[0]?.b.farEndHangup('line-lost');
   await settle();
+  return customer;
+}
+
+t.test('the fallback number does not answer: the customer goes back first in line', async (t) => {
+  const device = { type: 'webrtc' as const, fallback: { number: '+31612345678' } };
+  const h = await startAcd(t, { queues: [queue('sales')], agents: [{ ...agentProfile('ann', ['sales']), device }], options: { lineLostFallback: true } });
+  const customer = await connectedThenLineLost(h, '+31205550006');
   h.driver.ringing('number:+31612345678')[0]?.reject('busy');
   await settle();
   t.same([h.engine.agent('ann')?.state, h.engine.agent('ann')?.reason], ['break', 'line lost']);
@@ -139,14 +145,7 @@ t.test('the fallback number does not answer: the customer goes back first in lin
 t.test('without acd.lineLost.fallback the fallback number is not called', async (t) => {
   const device = { type: 'webrtc' as const, fallback: { number: '+31612345678' } };
   const h = await startAcd(t, { queues: [queue('sales')], agents: [{ ...agentProfile('ann', ['sales']), device }] });
-  await h.engine.login('ann');
-  const customer = h.driver.caller('+31205550007');
-  void h.engine.enqueueCall(customer, { queue: 'sales' });
-  await settle();
-  h.driver.ringing('device:ann')[0]?.answer();
-  await settle();
-  h.driver.bridges[0]?.b.farEndHangup('line-lost');
-  await settle();
+  const customer = await connectedThenLineLost(h, '+31205550007');
   t.equal(h.driver.dialed.filter((d) => d.key === 'number:+31612345678').length, 0, 'nothing dialed');
   t.same([h.engine.agent('ann')?.state, h.engine.agent('ann')?.reason], ['break', 'line lost']);
 });
