@@ -5,18 +5,12 @@
 // follows the day without polling.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api.js';
+import type { AgentDayFigures, RecentCall } from '../../wire.js';
 import { useI18n } from '../../i18n/index.js';
 import { breakReasonLabel, dateTime, duration, errorText } from '../../format.js';
 import { requestDial } from './dial.js';
 
-interface DayFigures {
-  callsHandled: number;
-  avgTalkSeconds: number | null;
-  avgWrapUpSeconds: number | null;
-  states: { loggedInSeconds: number; readySeconds: number; breakSeconds: number; breakByReason: Record<string, number>; offeredSeconds: number; onCallSeconds: number; wrapUpSeconds: number };
-}
-interface RecentCall { id: string; direction: string; number: string; customerId: string | null; answeredAt: string | null; talkSeconds: number | null; outcome: string | null; disposition: string | null }
-interface Day { agent: string; figures: DayFigures; recentCalls: RecentCall[] }
+interface Day { agent: string; figures: AgentDayFigures; recentCalls: RecentCall[] }
 
 /** `changedAt` is anything that changes with the agent's state (its `since`): the day is read again then. */
 export function AgentDay(props: { login: string; changedAt: string | null }) {

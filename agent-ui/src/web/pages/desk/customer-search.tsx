@@ -4,11 +4,12 @@
 // agent's customer scope (GET /api/customers/search); this page shows what it answers.
 import { useState } from 'preact/hooks';
 import { api } from '../../api.js';
+import type { MatchKind } from '../../wire.js';
 import { useI18n } from '../../i18n/index.js';
 import { errorText } from '../../format.js';
 import { CustomerPage, type CustomerRecord } from './customer-page.js';
 
-interface SearchHit { customer: CustomerRecord; matched: 'phone' | 'case' | 'words' }
+interface SearchHit { customer: CustomerRecord; matched: MatchKind }
 interface SearchAnswer { items: SearchHit[]; total: number; phone: string | null }
 
 const PAGE = 10;
