@@ -2,7 +2,8 @@
 // a number typed another way than it is stored, opens the customer's page
 // (details, history, open cases), opens a case, and the "Call" buttons ask for
 // the call with the tenor:dial event carrying the customer's E.164 number; a
-// customer she does not handle is not found; her day shows the call she took.
+// customer she does not handle is not found; her day shows the call she took
+// and is read again when her state changes.
 // Screenshots: docs/screenshots/desk-idle.png, desk-search.png, desk-customer.png.
 
 import t from 'tap';
@@ -115,6 +116,16 @@ t.test('the agent finds a customer by a differently formatted number, opens the 
   await callButton.click();
   await page.locator('[data-testid^="call-history-"]').first().click();
   await page.locator('[data-testid="call-recent-call-mueller"]').click();
+  // The day follows the live events: a call recorded meanwhile shows once her state changes (here: a break).
+  const later = Date.now() - 30_000;
+  await records.open({ id: 'call-later', direction: 'inbound', from: '+491715550123', to: '100', customerId: String(mueller.id), arrivedAt: later });
+  await records.update('call-later', { queue: 'sales', agent: 'ann', answeredAt: later + 2_000, endedAt: later + 22_000, talkMs: 20_000, outcome: 'answered', live: false });
+  t.equal(await page.locator('#day-recent-calls tr[data-call="call-later"]').count(), 0, 'not shown before anything changes');
+  await page.click('#take-break');
+  await page.waitForSelector('#agent-state[data-state="break"]', { timeout: 15_000 });
+  await page.waitForSelector('#day-recent-calls tr[data-call="call-later"]', { timeout: 15_000 });
+  t.equal((await page.textContent('#day-calls'))?.trim(), '2', 'two calls handled now');
+
   const dials = await page.evaluate(() => window.dials);
   t.same(dials, [
     { number: '+491715550123', customerId: String(mueller.id) },
