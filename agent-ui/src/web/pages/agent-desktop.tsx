@@ -12,6 +12,8 @@ import { VoicemailList } from './voicemail.js';
 import { CallControls } from './call-controls.js';
 import { logFailure } from '../log.js';
 import { PhonePanel, usePhoneSettings } from '../phone/phone-panel.js';
+import { CustomerSearch } from './desk/customer-search.js';
+import { AgentDay } from './desk/agent-day.js';
 
 /** The break reasons the site allows (GET /api/break-reasons); known ones are translated. */
 function useBreakReasons(): string[] {
@@ -69,6 +71,8 @@ export function AgentDesktop(props: { me: Me; live: LiveState }) {
       {phone !== null && <PhonePanel settings={phone} acdCallActive={snapshot?.current?.state === 'on-call'} />}
       <ContactPanel current={current} state={state} now={now} skewMs={props.live.skewMs} me={props.me} snapshot={snapshot} />
       <VoicemailList queues={snapshot?.queues.map((q) => q.queue) ?? []} />
+      <CustomerSearch />
+      <AgentDay login={login} changedAt={self?.since ?? null} />
     </div>
   );
 }
