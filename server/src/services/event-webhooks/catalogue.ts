@@ -12,12 +12,17 @@ const OptStr = Type.Optional(Type.String());
 const Time = Type.String({ description: 'ISO 8601 time' });
 const open = { additionalProperties: true } as const;
 
-/** A call record as GET /api/calls/:id shows it (times in epoch ms). */
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const NStr = Nullable(Type.String());
+const NTime = Nullable(Type.String({ description: 'ISO 8601 time' }));
+const NSeconds = Nullable(Type.Number());
+
+/** A call record as GET /api/calls/:id shows it (with the site's extra record fields, e.g. a disposition). */
 const CallRecordData = Type.Object({
-  id: Str, direction: Type.Union([Type.Literal('inbound'), Type.Literal('outbound')]), from: Str, to: Str, customerId: OptStr,
-  arrivedAt: Type.Number(), answeredAt: Type.Optional(Type.Number()), endedAt: Type.Optional(Type.Number()),
-  queue: OptStr, agent: OptStr, outcome: OptStr, endCause: OptStr,
-  waitMs: Type.Optional(Type.Number()), talkMs: Type.Optional(Type.Number()), holdMs: Type.Optional(Type.Number()), wrapUpMs: Type.Optional(Type.Number()),
+  id: Str, direction: Type.Union([Type.Literal('inbound'), Type.Literal('outbound')]), from: Str, to: Str, customerId: NStr, queue: NStr, agent: NStr,
+  arrivedAt: NTime, queuedAt: NTime, offeredAt: NTime, answeredAt: NTime, endedAt: NTime,
+  waitSeconds: NSeconds, talkSeconds: NSeconds, holdSeconds: NSeconds, wrapUpSeconds: NSeconds,
+  outcome: NStr, endCause: NStr, live: Type.Boolean(),
   segments: Type.Array(Type.Object({}, open)),
 }, { ...open, description: 'the call record as GET /api/calls/:id shows it' });
 

@@ -33,7 +33,7 @@ export const WebhooksSettingsSchema = Type.Object({
     retryMaxMs: Type.Optional(Type.Integer({ minimum: 10, maximum: 86_400_000 })),
     /** How long one attempt may take before it counts as failed (default 10 s). */
     timeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 120 })),
-    /** Deliveries in flight at once (default 4). */
+    /** Deliveries in flight at once per subscription (default 2): a hanging receiver holds up only its own. */
     concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
   }, { additionalProperties: false })),
 }, { additionalProperties: false });
@@ -56,7 +56,7 @@ export function deliverySettings(settings: WebhooksSettings): DeliverySettings {
     retryBaseMs: d.retryBaseMs ?? 5_000,
     retryMaxMs: d.retryMaxMs ?? 3_600_000,
     timeoutMs: (d.timeoutSeconds ?? 10) * 1000,
-    concurrency: d.concurrency ?? 4,
+    concurrency: d.concurrency ?? 2,
   };
 }
 

@@ -44,12 +44,14 @@ export class DeliveryQueue {
     );
   }
 
-  /** Pending deliveries due at `now`, oldest due first, leaving out those in `busy`. */
-  async due(now: number, limit: number, busy: ReadonlySet<string>): Promise<QueuedDelivery[]> {
+  /** Pending deliveries due at `now`, oldest due first, leaving out those in `busy` and those of the subscriptions in `full`. */
+  async due(now: number, limit: number, busy: ReadonlySet<string>, full: ReadonlySet<string>): Promise<QueuedDelivery[]> {
+    const skip = [...full];
     const rows = await this.db.all<Row>(
       `SELECT id, subscription_id, event_type, body, attempts FROM webhook_deliveries
-       WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, created_at LIMIT ?`,
-      [now, limit + busy.size],
+       WHERE status = 'pending' AND next_attempt_at <= ?${skip.length > 0 ? ` AND subscription_id NOT IN (${skip.map(() => '?').join(', ')})` : ''}
+       ORDER BY next_attempt_at, created_at LIMIT ?`,
+      [now, ...skip, limit + busy.size],
     );
     return rows.filter((r) => !busy.has(r.id)).slice(0, limit).map(queued);
   }

@@ -18,7 +18,7 @@ import { TenorError } from '../../core/errors.js';
 import { openSealedBox } from '../../core/sealed-box.js';
 import '../store.js';
 import '../events.js';
-import '../acd/index.js';
+import { callView } from '../acd/index.js';
 import { deliverableEventNames, unknownEvents } from './catalogue.js';
 import { deliverySettings, type FileSubscriptionConfig } from './config-schema.js';
 import { eventWebhookMigrations } from './migrations.js';
@@ -109,7 +109,9 @@ export function eventWebhooksService(config: Pick<TenorConfig, 'webhooks' | 'dat
           : event.type === 'call_answered' ? (payload as { callId: string }).callId : undefined;
         if (recordId === undefined) return payload;
         const record = await acd.callRecord(recordId);
-        return record ? { ...payload, record } : payload;
+        if (!record) return payload;
+        const extra = await acd.callRecordFields([record.id]);
+        return { ...payload, record: { ...callView(record), ...extra.get(record.id) } };
       };
 
       const enqueue = async (event: TenorEvent, targets: Subscription[]): Promise<void> => {

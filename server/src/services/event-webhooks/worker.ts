@@ -1,6 +1,7 @@
 // The delivery worker: sends due deliveries with at most `concurrency` in
-// flight, records each outcome in the queue, and sleeps until the next one is
-// due (or until woken by a new delivery). Nothing here runs on the call path:
+// flight per subscription (so a receiver that hangs holds up only its own
+// deliveries, never another subscription's), records each outcome in the
+// queue, and sleeps until the next one is due (or until woken by a new delivery). Nothing here runs on the call path:
 // events only add rows (service.ts), this loop does the HTTP.
 
 import type { Logger } from 'pino';
@@ -18,10 +19,13 @@ export interface DeliveryCounters {
 
 /** The longest sleep between two looks at the queue (a row made due by another writer is seen at most this late). */
 const MAX_SLEEP_MS = 1_000;
+/** Due rows read per look at most. */
+const DUE_BATCH = 200;
 
 export class DeliveryWorker {
   readonly counters: DeliveryCounters = { delivered: 0, failedAttempts: 0, deadLettered: 0 };
-  readonly #busy = new Set<string>();
+  /** Deliveries in flight: delivery id → subscription id. */
+  readonly #busy = new Map<string, string>();
   readonly #inFlight = new Set<Promise<void>>();
   #timer: NodeJS.Timeout | undefined;
   #pumping = false;
@@ -53,9 +57,15 @@ export class DeliveryWorker {
     try {
       do {
         this.#again = false;
-        const free = this.settings.concurrency - this.#busy.size;
-        if (free <= 0) break;
-        for (const d of await this.queue.due(Date.now(), free, this.#busy)) this.#start(d);
+        const perSubscription = new Map<string, number>();
+        for (const sub of this.#busy.values()) perSubscription.set(sub, (perSubscription.get(sub) ?? 0) + 1);
+        const full = new Set([...perSubscription].filter(([, n]) => n >= this.settings.concurrency).map(([sub]) => sub));
+        for (const d of await this.queue.due(Date.now(), DUE_BATCH, new Set(this.#busy.keys()), full)) {
+          const n = perSubscription.get(d.subscriptionId) ?? 0;
+          if (n >= this.settings.concurrency) continue;
+          perSubscription.set(d.subscriptionId, n + 1);
+          this.#start(d);
+        }
       } while (this.#again && !this.#closed);
       if (this.#closed) return;
       const next = await this.queue.nextDueAt();
@@ -72,7 +82,7 @@ export class DeliveryWorker {
   }
 
   #start(d: QueuedDelivery): void {
-    this.#busy.add(d.id);
+    this.#busy.set(d.id, d.subscriptionId);
     const run = this.#deliver(d)
       .catch((err: unknown) => this.logger.error({ err, delivery: d.id }, 'webhook delivery could not be recorded'))
       .finally(() => {
