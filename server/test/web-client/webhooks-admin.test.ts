@@ -3,14 +3,18 @@
 // agent's state change fails at a receiver answering 500 until the delivery
 // lands in the dead-letter list, which shows it with its error; once the
 // receiver is fixed, "Retry now" delivers it and the list empties.
+// Screenshot: docs/screenshots/admin-webhooks.png.
 
 import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { basic, seedPeople, startAccessServer } from '../access/harness.js';
 import { launchBrowser } from '../browser.js';
 import { tempDir, testConfig } from '../helpers.js';
 import { startReceiver } from '../webhooks/receiver.js';
+
+const screenshots = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../docs/screenshots');
 
 t.test('an admin subscribes a URL and sees, then retries, a dead letter with its error', { timeout: 120_000 }, async (t) => {
   const receiver = await startReceiver(t);
@@ -49,6 +53,9 @@ t.test('an admin subscribes a URL and sees, then retries, a dead letter with its
   await row.waitFor({ timeout: 20_000 });
   t.match(await row.textContent(), /agent_state_changed/, 'the dead letter names its event');
   t.equal((await row.locator('.dead-letter-error').textContent())?.trim(), 'answered 500', 'and shows the last error');
+  await page.click('#webhooks tr[data-id="crm"]');
+  await page.waitForSelector('#webhook-event-agent_state_changed:checked');
+  await page.screenshot({ path: path.join(screenshots, 'admin-webhooks.png'), fullPage: true });
 
   receiver.answer = { status: 200 };
   await row.locator('button[data-action="retry"]').click();

@@ -85,7 +85,13 @@ export function eventWebhooksService(config: Pick<TenorConfig, 'webhooks' | 'dat
       const queue = new DeliveryQueue(db);
       const acd = ctx.get('acd');
 
-      const subscriptions = new Map((await store.list()).map((s) => [s.id, s]));
+      const stored = await store.list();
+      const subscriptions = new Map(stored.subscriptions.map((s) => [s.id, s]));
+      // Secrets sealed with a key older than the newest (after tenor rotate-sealing-key): sealed again with it.
+      for (const id of stored.stale) {
+        const sub = subscriptions.get(id);
+        if (sub) await store.save(sub);
+      }
       const fileSubs = config.webhooks.subscriptions ?? [];
       const inFile = new Set(fileSubs.map((s) => s.id));
       for (const f of fileSubs) {

@@ -31,6 +31,8 @@ export class DeliveryWorker {
   #pumping = false;
   #again = false;
   #closed = false;
+  /** Aborts the attempts in flight when the worker closes (their rows stay pending: sent again after a restart). */
+  readonly #stopping = new AbortController();
 
   constructor(
     private readonly queue: DeliveryQueue,
@@ -103,7 +105,8 @@ export class DeliveryWorker {
     const now = Date.now();
     const callId = callIdOf(d.body);
     const log = this.logger.child({ delivery: d.id, subscription: sub.id, event: d.type, ...(callId ? { callId } : {}) });
-    const result = await attemptDelivery(sub, d, { timeoutMs: this.settings.timeoutMs, limits: this.limits, now });
+    const result = await attemptDelivery(sub, d, { timeoutMs: this.settings.timeoutMs, limits: this.limits, now, stop: this.#stopping.signal });
+    if (this.#closed) return;
     const attempts = d.attempts + 1;
     if (result.ok) {
       await this.queue.delivered(d.id);
@@ -125,10 +128,11 @@ export class DeliveryWorker {
     log.info({ error: result.error, attempts, retryInMs: delay }, 'webhook delivery failed; retrying later');
   }
 
-  /** Stop looking at the queue and wait for the attempts in flight (each bounded by its timeout). */
+  /** Stop looking at the queue and end the attempts in flight, leaving them pending. */
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#timer);
+    this.#stopping.abort();
     await Promise.allSettled([...this.#inFlight]);
   }
 }
