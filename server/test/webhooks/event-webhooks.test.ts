@@ -177,12 +177,24 @@ t.test('a pending delivery survives a restart; Retry-After is honoured', async (
 t.test('site-file subscriptions: secret from the environment, origin config; unknown events refused with the path', async (t) => {
   const receiver = await startReceiver(t);
   const file = path.join(tempDir(t, 'tenor-webhooks-site-'), 'site.yaml');
-  writeFileSync(file, JSON.stringify({ webhooks: { subscriptions: [{ id: 'wh', url: receiver.url, events: ['call_ended', 'alert_raised'], secretEnv: 'WH_SECRET' }] } }));
+  const fileSecret = 'secret-from-a-file-0123456789';
+  writeFileSync(path.join(path.dirname(file), 'wf.secret'), `${fileSecret}\n`, { mode: 0o600 });
+  writeFileSync(file, JSON.stringify({ webhooks: { subscriptions: [
+    { id: 'wh', url: receiver.url, events: ['call_ended', 'alert_raised'], secretEnv: 'WH_SECRET' },
+    { id: 'wf', url: receiver.url, events: ['agent_state_changed'], secretFile: 'wf.secret' },
+  ] } }));
   // The service reads secretEnv from the server's environment when it starts.
   process.env.WH_SECRET = SECRET;
   t.teardown(() => delete process.env.WH_SECRET);
   const server = await startAccessServer(t, { config: testConfig(t, { TENOR_CONFIG: file }) });
-  t.same((await api(server, 'GET', '/api/admin/webhooks')).json, [{ id: 'wh', url: receiver.url, events: ['call_ended', 'alert_raised'], enabled: true, origin: 'config', hasSecret: true }]);
+  t.same((await api(server, 'GET', '/api/admin/webhooks')).json, [
+    { id: 'wf', url: receiver.url, events: ['agent_state_changed'], enabled: true, origin: 'config', hasSecret: true },
+    { id: 'wh', url: receiver.url, events: ['call_ended', 'alert_raised'], enabled: true, origin: 'config', hasSecret: true },
+  ]);
+  await seedPeople(server);
+  t.equal((await api(server, 'POST', '/api/agents/ann/state', { state: 'ready' }, basic('ann', 'ann-password'))).status, 200);
+  const [fromFile] = await receiver.waitFor(1);
+  t.ok(receiverVerifies(fileSecret, { body: (fromFile as Received).body, signature: header(fromFile as Received, 'tenor-signature') }), 'signed with the secret read from secretFile (relative to the site file)');
 
   writeFileSync(file, JSON.stringify({ webhooks: { subscriptions: [{ id: 'wh', url: receiver.url, events: ['call_ended', 'call_finished'], secret: SECRET }] } }));
   t.throws(() => testConfig(t, { TENOR_CONFIG: file }), /webhooks\.subscriptions\.0\.events\.1: 'call_finished' is not an event webhooks deliver/, 'the file is refused, naming the path');
