@@ -17,7 +17,7 @@ export interface DeliveryCounters {
   deadLettered: number;
 }
 
-/** The longest sleep between two looks at the queue (a row made due by another writer is seen at most this late). */
+/** The longest sleep between two looks at a queue with deliveries pending. */
 const MAX_SLEEP_MS = 1_000;
 /** Due rows read per look at most. */
 const DUE_BATCH = 200;
@@ -70,9 +70,9 @@ export class DeliveryWorker {
         }
       } while (this.#again && !this.#closed);
       if (this.#closed) return;
+      // Nothing pending: sleep until woken (every row is added or revived through this service, which wakes the worker).
       const next = await this.queue.nextDueAt();
-      const sleep = next === undefined ? MAX_SLEEP_MS : Math.max(0, Math.min(MAX_SLEEP_MS, next - Date.now()));
-      this.#timer = setTimeout(() => this.wake(), sleep);
+      if (next !== undefined) this.#timer = setTimeout(() => this.wake(), Math.max(0, Math.min(MAX_SLEEP_MS, next - Date.now())));
     } catch (err) {
       this.logger.error({ err }, 'webhook queue unreadable; trying again shortly');
       if (!this.#closed) this.#timer = setTimeout(() => this.wake(), MAX_SLEEP_MS);
