@@ -12,7 +12,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { basic, seedPeople, startAccessServer, type AccessServer } from '../access/harness.js';
 import { tempDir, testConfig } from '../helpers.js';
-import { backoffMs } from '../../src/services/event-webhooks/attempt.js';
+import { backoffMs, parseRetryAfter } from '../../src/services/event-webhooks/attempt.js';
 import { verifySignature } from '../../src/services/event-webhooks/index.js';
 import { startReceiver, type Received } from './receiver.js';
 
@@ -145,11 +145,16 @@ t.test('a receiver answering 500 gets retries, then the dead-letter list; retry 
   t.equal((await api(server, 'DELETE', `/api/admin/webhook-dead-letters/${gone.id}`)).status, 404);
 });
 
-t.test('retry delays double with jitter and stay below the cap', async (t) => {
+t.test('retry delays double with jitter and stay below the cap; Retry-After is read in both forms', async (t) => {
   for (let attempts = 1; attempts < 8; attempts++) {
     t.ok(backoffMs(attempts, 100, 60_000, () => 1) < backoffMs(attempts + 1, 100, 60_000, () => 0), `the longest delay after attempt ${attempts} is shorter than the shortest after ${attempts + 1}`);
   }
   t.equal(backoffMs(30, 100, 60_000, () => 0.5), 60_000, 'capped');
+  const now = Date.parse('2026-12-05T12:00:00Z');
+  t.equal(parseRetryAfter('120', now), 120_000, 'Retry-After in seconds');
+  t.equal(parseRetryAfter('Sat, 05 Dec 2026 12:00:30 GMT', now), 30_000, 'Retry-After as an HTTP date');
+  t.equal(parseRetryAfter('soon', now), undefined, 'an unreadable Retry-After is ignored (the backoff applies)');
+  t.equal(parseRetryAfter(null, now), undefined);
 });
 
 t.test('a pending delivery survives a restart; Retry-After is honoured', async (t) => {
