@@ -3,7 +3,7 @@
 // answer carries one. The dead letters' `body` is typed with every event's
 // body (catalogue.ts), which is where the OpenAPI document describes them.
 
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServiceManager } from '../../core/service-manager.js';
 import { TenorError } from '../../core/errors.js';
@@ -79,7 +79,7 @@ export function eventWebhookRoutes(opts: { services: ServiceManager }): FastifyP
     app.get('/api/admin/webhook-dead-letters', {
       onRequest: admins,
       schema: { summary: 'Deliveries that used up their attempts, newest first, with the last error and the body sent', tags, security, response: { 200: Type.Array(WebhookDeadLetterView), ...errors } },
-    }, async () => (await hooks().deadLetters()).map(({ body, ...rest }) => ({ ...rest, body: JSON.parse(body) as never })));
+    }, async () => (await hooks().deadLetters()).map(({ body, ...rest }) => ({ ...rest, body: JSON.parse(body) as Static<typeof WebhookBodySchema> })));
 
     app.post('/api/admin/webhook-dead-letters/:id/retry', {
       onRequest: admins,
