@@ -31,6 +31,7 @@ import { trunksService } from './trunks/index.js';
 import { entryNumbersService } from './entry-numbers/index.js';
 import { metricsConfigSection, metricsService } from './metrics/index.js';
 import { webrtcPhoneService } from './webrtc-phone/index.js';
+import { eventWebhooksService, webhooksConfigSection } from './event-webhooks/index.js';
 
 /** The site-file sections of the built-in services, in the order the file's documentation lists them. */
 export const serviceConfigSections: readonly ConfigSection[] = [
@@ -41,6 +42,7 @@ export const serviceConfigSections: readonly ConfigSection[] = [
   dialingConfigSection,
   selfServiceConfigSection,
   metricsConfigSection,
+  webhooksConfigSection,
 ];
 
 /** The configuration from the environment and the site file (config/load.ts), with the built-in services' sections. */
@@ -75,5 +77,6 @@ export function builtinServices(config: TenorConfig): ServiceDefinition<object>[
     promptsService(config.dataDir),
     voicemailService(config),
     metricsService(config),
+    eventWebhooksService(config),
   ] as ServiceDefinition<object>[];
 }
