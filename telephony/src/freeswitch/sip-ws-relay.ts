@@ -39,6 +39,8 @@ const MAX_CALL_IDS = 1024;
 /** How long a browser's messages wait for the upstream connection before the socket is given up. */
 const UPSTREAM_OPEN_MS = 10_000;
 const CRLF_ONLY = /^[\r\n]+$/;
+/** Sockets one user may have relayed at once (a few tabs); each holds a connection to FreeSWITCH. */
+export const MAX_SOCKETS_PER_USER = 4;
 
 export interface SipWsRelayOptions {
   /** FreeSWITCH's WebSocket binding, e.g. ws://127.0.0.1:40123. */
@@ -69,6 +71,12 @@ export class SipWsRelay {
   }
 
   attach(peer: SipWebSocketPeer): SipWebSocketSink {
+    const mine = [...this.#connections].filter((c) => c.user === peer.user).length;
+    if (mine >= MAX_SOCKETS_PER_USER) {
+      this.#opts.logger.warn({ user: peer.user, sockets: mine }, 'sip websocket refused: too many for this user');
+      peer.close(1008, 'too many phone connections for this user');
+      return { receive: () => undefined, closed: () => undefined };
+    }
     const connection = new RelayConnection(peer, this.#opts, () => this.#connections.delete(connection));
     this.#connections.add(connection);
     return connection;
@@ -98,6 +106,10 @@ class RelayConnection implements SipWebSocketSink {
   /** Call-IDs of INVITE dialogs on this connection: the calls a lost line ends. */
   readonly #calls = new Set<string>();
   #closed = false;
+
+  get user(): string {
+    return this.#peer.user;
+  }
 
   constructor(peer: SipWebSocketPeer, opts: SipWsRelayOptions, forget: () => void) {
     this.#peer = peer;
