@@ -38,12 +38,17 @@ async function fakeFreeSwitch(ha1Of: (user: string) => Promise<string | undefine
       const reply = (status: string, extra: string[] = []) => ws.send([
         `SIP/2.0 ${status}`, ...h('Via'), ...h('From'), `${h('To')[0] ?? ''};tag=fs`, ...h('Call-ID'), ...h('CSeq'), ...extra, 'Content-Length: 0', '', '',
       ].join('\r\n'));
-      if (!text.startsWith('REGISTER ')) return reply('200 OK');
-      const auth = h('Authorization')[0];
-      if (!auth) return reply('401 Unauthorized', [`WWW-Authenticate: Digest realm="${REALM}", nonce="${nonce}", algorithm=MD5, qop="auth"`]);
+      if (text.startsWith('ACK ')) return undefined;
+      const method = /^(\w+) /.exec(text)?.[1] ?? '';
+      if (method !== 'REGISTER' && method !== 'INVITE') return reply('200 OK');
+      // FreeSWITCH challenges a REGISTER with 401 and a call with 407.
+      const [authName, challengeName, challengeStatus] = method === 'REGISTER'
+        ? ['Authorization', 'WWW-Authenticate', '401 Unauthorized'] : ['Proxy-Authorization', 'Proxy-Authenticate', '407 Proxy Authentication Required'];
+      const auth = h(authName)[0];
+      if (!auth) return reply(challengeStatus, [`${challengeName}: Digest realm="${REALM}", nonce="${nonce}", algorithm=MD5, qop="auth"`]);
       const p = parseDigestParams(auth.slice(auth.indexOf(':') + 1).trim()) ?? {};
       void ha1Of(p.username ?? '').then((ha1) => {
-        const expected = ha1 && md5(`${ha1}:${p.nonce}:${p.nc}:${p.cnonce}:auth:${md5(`REGISTER:${p.uri}`)}`);
+        const expected = ha1 && md5(`${ha1}:${p.nonce}:${p.nc}:${p.cnonce}:auth:${md5(`${method}:${p.uri}`)}`);
         reply(expected !== undefined && expected === p.response ? '200 OK' : '403 Forbidden');
       });
     });
@@ -132,6 +137,29 @@ t.test('REGISTER: the relay answers the challenge, the browser gets 200 with its
   const ping = b.got.length;
   sink.receive(Buffer.from('\r\n\r\n'));
   t.equal(b.got[ping], '\r\n', 'a double CRLF gets a CRLF');
+});
+
+t.test('a call from the browser: the 407 is ACKed and answered by the relay, the browser\'s ACK and BYE follow the retry\'s CSeq', async (t) => {
+  const b = browser('wes');
+  const sink = relay.attach(b.peer);
+  t.teardown(() => sink.closed());
+  const inDialog = (method: string, cseq: number, branch: string, toTag?: string) => Buffer.from([
+    `${method} sip:+15550100@${REALM} SIP/2.0`, `Via: SIP/2.0/WSS abcd.invalid;branch=${branch}`, 'Max-Forwards: 70',
+    `To: <sip:+15550100@${REALM}>${toTag ? `;tag=${toTag}` : ''}`, `From: <sip:wes@${REALM}>;tag=w1`, 'Call-ID: call-out-1', `CSeq: ${cseq} ${method}`,
+    'Contact: <sip:x1@abcd.invalid;transport=ws>', 'Content-Length: 0', '', '',
+  ].join('\r\n'));
+  sink.receive(inDialog('INVITE', 1, 'z9hG4bKinv1'));
+  const ok = await b.next((m) => header(m, 'Call-ID') === 'call-out-1' && status(m) >= 200);
+  t.equal(status(ok), 200, 'the call is let in with the relay\'s credentials');
+  t.equal(header(ok, 'CSeq'), '1 INVITE', 'the browser sees its own CSeq');
+  t.notOk(b.got.some((m) => status(m) === 407), 'and never the challenge');
+  const upstream = () => fs.received.filter((m) => header(m, 'Call-ID') === 'call-out-1').map((m) => `${m.split(' ')[0]} ${header(m, 'CSeq')}`);
+  t.same(upstream(), ['INVITE 1 INVITE', 'ACK 1 ACK', 'INVITE 2 INVITE'], 'upstream: the INVITE, the relay\'s ACK of the 407, the retry');
+  sink.receive(inDialog('ACK', 1, 'z9hG4bKack1', 'fs'));
+  sink.receive(inDialog('BYE', 2, 'z9hG4bKbye1', 'fs'));
+  const bye = await b.next((m) => header(m, 'CSeq') === '2 BYE');
+  t.equal(status(bye), 200, 'the BYE is answered, with the browser\'s CSeq');
+  t.same(upstream().slice(3), ['ACK 2 ACK', 'BYE 3 BYE'], 'upstream the ACK and BYE follow the retry\'s numbering');
 });
 
 t.test('attacks: another login, another From, a dialog not this socket\'s: 403 here, nothing upstream', async (t) => {
