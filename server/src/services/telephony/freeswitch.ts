@@ -51,6 +51,8 @@ export async function createFreeSwitchDriver(
       driver = owning(new FreeSwitchDriver({
         trunks, logger, eventSocket: settings.eventSocket, profile: settings.profile, sipAddress: settings.sipAddress, sipPort: settings.sipPort,
         ...(xml ? { domain: devices.realm } : {}),
+        // Browser phones: its ws-binding, with the relay's secrets in the directory Tenor serves it.
+        ...(xml && settings.webSocket !== undefined ? { webSocket: { url: settings.webSocket, directory } } : {}),
       }), stoppers);
       await driver.start().catch((err: unknown) => {
         throw configProblem(`telephony.freeswitch.eventSocket: cannot reach FreeSWITCH at ${settings.eventSocket.host}:${settings.eventSocket.port}: ${reason(err)}`);
