@@ -158,7 +158,7 @@ class RelayConnection implements SipWebSocketSink {
   #toUpstream(message: SipMessage): void {
     const text = serializeMessage(message).toString('utf8');
     if (this.#upstream.readyState === WebSocket.OPEN) this.#upstream.send(text);
-    else if (this.#upstream.readyState === WebSocket.CONNECTING) this.#queue.push(text);
+    else if (this.#upstream.readyState === WebSocket.CONNECTING && this.#queue.length < MAX_PENDING) this.#queue.push(text);
     else this.#log.debug('upstream closed: message dropped');
   }
 
