@@ -99,6 +99,11 @@ export class FreeSwitchDriver extends EventEmitter<DriverEvents> implements Tele
   readonly #relay: SipWsRelay | undefined;
   /** Line-lost timers of calls whose browser's WebSocket closed. */
   readonly #lineLost = new Set<NodeJS.Timeout>();
+  /**
+   * SIP Call-IDs of calls whose browser's WebSocket closed, until the grace is over: a leg
+   * FreeSWITCH ends meanwhile (a re-INVITE it cannot send any more) ends as 'line-lost' too.
+   */
+  readonly #lostSipCallIds = new Set<string>();
 
   constructor(cfg: FreeSwitchDriverConfig) {
     super();
@@ -179,7 +184,9 @@ export class FreeSwitchDriver extends EventEmitter<DriverEvents> implements Tele
       case 'CHANNEL_HANGUP_COMPLETE':
         if (call) {
           this.#calls.delete(uuid);
-          call.markEnded(causeFromFreeSwitch(e.header('Hangup-Cause')));
+          const sipCallId = e.header('variable_sip_call_id');
+          const lineLost = sipCallId !== undefined && this.#lostSipCallIds.has(sipCallId);
+          call.markEnded(lineLost ? 'line-lost' : causeFromFreeSwitch(e.header('Hangup-Cause')));
         }
         return;
       default:
@@ -334,15 +341,19 @@ export class FreeSwitchDriver extends EventEmitter<DriverEvents> implements Tele
    * A browser's WebSocket closed: FreeSWITCH already dropped its registration;
    * the calls signalled over it (found by their SIP Call-ID) end with
    * 'line-lost' after the grace, as on the embedded engine, so the ACD can give
-   * the caller to someone else.
+   * the caller to someone else, or sooner when FreeSWITCH ends the leg itself
+   * (it cannot send a re-INVITE or refresh over the closed socket).
    */
   #onLineLost(user: string, callIds: readonly string[]): void {
     if (callIds.length === 0 || this.#stopping) return;
     const graceMs = this.#cfg.lineLostGraceMs ?? 3000;
     const wanted = new Set(callIds);
+    for (const id of wanted) this.#lostSipCallIds.add(id);
     const timer = setTimeout(() => {
       this.#lineLost.delete(timer);
-      void this.#endLostCalls(user, wanted).catch((err: unknown) => this.#logger.error({ err, user }, 'ending the calls of a lost line failed'));
+      void this.#endLostCalls(user, wanted)
+        .catch((err: unknown) => this.#logger.error({ err, user }, 'ending the calls of a lost line failed'))
+        .finally(() => { for (const id of wanted) this.#lostSipCallIds.delete(id); });
     }, graceMs);
     timer.unref();
     this.#lineLost.add(timer);
@@ -377,6 +388,7 @@ export class FreeSwitchDriver extends EventEmitter<DriverEvents> implements Tele
     this.#endCalls('server-shutdown', 'calls still up at shutdown: ended here');
     for (const timer of this.#lineLost) clearTimeout(timer);
     this.#lineLost.clear();
+    this.#lostSipCallIds.clear();
     this.#relay?.close();
     if (this.#linkLost) clearTimeout(this.#linkLost.grace);
     await this.#trunks.stop(this.#esl).catch((err: unknown) => this.#logger.warn({ err }, 'gateways not removed at stop'));
