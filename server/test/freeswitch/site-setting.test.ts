@@ -46,6 +46,18 @@ t.test('a freeswitch driver without a way to reach FreeSWITCH is refused, naming
   const noPassword = problemsOf(t, { telephony: { driver: 'freeswitch', freeswitch: { eventSocket: { host: '10.0.0.5', port: 8021, password: 'secret' }, xmlCurl: { listen: '10.0.0.2:8095' } } } });
   t.match(noPassword[0]?.source, /telephony\.freeswitch\.xmlCurl\.password$/);
   t.match(noPassword[0]?.message, /the same in its xml_curl\.conf/, 'an external FreeSWITCH must be told the directory password: it is asked for');
+
+  const eventSocket = { host: '10.0.0.5', port: 8021, password: 'secret' };
+  const xmlCurl = { listen: '10.0.0.2:8095', password: 'a-long-directory-password' };
+  t.same(problemsOf(t, { telephony: { driver: 'freeswitch', freeswitch: { eventSocket, xmlCurl, webSocket: 'ws://10.0.0.5:5066' } } }), [],
+    'an external FreeSWITCH\'s ws-binding for browser phones, with the directory Tenor serves');
+  const wsNoDirectory = problemsOf(t, { telephony: { driver: 'freeswitch', freeswitch: { eventSocket, webSocket: 'ws://10.0.0.5:5066' } } });
+  t.match(wsNoDirectory[0]?.source, /telephony\.freeswitch\.webSocket$/);
+  t.match(wsNoDirectory[0]?.message, /need xmlCurl/, 'browser phones need the directory: the relay\'s secrets are served there');
+  const wsManaged = problemsOf(t, { telephony: { driver: 'freeswitch', freeswitch: { prefix: '/opt/fs', webSocket: 'ws://127.0.0.1:5066' } } });
+  t.match(wsManaged[0]?.source, /telephony\.freeswitch\.webSocket$/, 'a managed FreeSWITCH makes its own binding');
+  t.ok(problemsOf(t, { telephony: { driver: 'freeswitch', freeswitch: { eventSocket, xmlCurl, webSocket: 'http://10.0.0.5:5066/x' } } }).length > 0,
+    'a URL that is not ws:// or wss://host:port is refused');
 });
 
 t.test('an unknown driver or key is a schema error at its line', async (t) => {

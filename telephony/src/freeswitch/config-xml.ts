@@ -39,6 +39,12 @@ export interface FsConfigOptions {
    * trunks' addresses, and the trunks are the profile's gateways.
    */
   directory?: { xmlCurl: { url: string; username: string; password: string }; domain: string };
+  /**
+   * SIP over WebSocket (RFC 7118) for browser phones, on the loopback: only
+   * Tenor's /sip relay connects here (sip-ws-relay.ts). Calls on it get
+   * WebRTC media (ICE, DTLS-SRTP, RTCP-mux).
+   */
+  webSocket?: { port: number };
 }
 
 /** The modules a Tenor-driven FreeSWITCH needs (all part of the build in scripts/build-freeswitch.sh). */
@@ -61,6 +67,16 @@ export function escapeXml(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
+/**
+ * The ICE candidates of a browser FreeSWITCH may pick, in order of preference:
+ * FreeSWITCH's own network first, then private and public ones; loopback only
+ * when the media address is itself a loopback one (a test, a single host).
+ */
+export function candidateAcls(mediaAddress: string): string[] {
+  const loopback = /^127\./.test(mediaAddress) || mediaAddress === '::1';
+  return [...(loopback ? ['loopback.auto'] : []), 'localnet.auto', 'rfc1918.auto', 'wan.auto'];
+}
+
 function params(values: Record<string, string | number | boolean>, indent: string): string {
   return Object.entries(values)
     .map(([name, value]) => `${indent}<param name="${escapeXml(name)}" value="${escapeXml(String(value))}"/>`)
@@ -78,6 +94,15 @@ ${params({
     'caller-id-in-from': true,
   }, '          ')}
         </gateway>`;
+}
+
+/** The profile's WebSocket binding for Tenor's relay, and which browser candidates its media may use (repeated params). */
+function webSocketParams(port: number, mediaAddress: string): string {
+  const indent = '            ';
+  return [
+    `${indent}<param name="ws-binding" value="127.0.0.1:${port}"/>`,
+    ...candidateAcls(mediaAddress).map((acl) => `${indent}<param name="apply-candidate-acl" value="${escapeXml(acl)}"/>`),
+  ].join('\n');
 }
 
 /** xml_curl.conf and acl.conf for Tenor's directory, and what the profile gets for it. */
@@ -170,6 +195,7 @@ ${params({
     'hold-music': 'silence_stream://-1', 'user-agent-string': 'Tenor-FreeSWITCH',
     'enable-100rel': false, 'inbound-late-negotiation': false, 'disable-register': false,
   }, '            ')}
+${o.webSocket ? webSocketParams(o.webSocket.port, o.publicAddress ?? o.address) : ''}
           </settings>
         </profile>
       </profiles>

@@ -23,6 +23,8 @@ import { FsBridge, FsMonitor } from './joins.js';
 import { originate, type OriginateRoute } from './originate.js';
 import { USER_NAME } from './directory-xml.js';
 import { GATEWAY_EVENTS, TrunkGateways, type FsTrunk } from './trunk-gateways.js';
+import type { RelayDirectory } from './relay-directory.js';
+import { SipWsRelay } from './sip-ws-relay.js';
 import type { TrunkConfig, TrunkRegistrationState } from '../embedded/engine/trunks.js';
 
 const EVENTS = [
@@ -62,6 +64,16 @@ export interface FreeSwitchDriverConfig {
    * a call nobody can see. Default 30000.
    */
   linkLostGraceMs?: number;
+  /**
+   * Browser phones: the profile's WebSocket binding (startFreeSwitch with
+   * `webSocket`) that attachSipWebSocket relays each /sip connection to, and
+   * the directory whose secrets the relay answers FreeSWITCH's challenges with
+   * (the same one Tenor's xml_curl server serves). Without it the driver takes
+   * no SIP WebSockets.
+   */
+  webSocket?: { url: string; directory: RelayDirectory };
+  /** How long a call outlives the WebSocket it was signalled over before it ends with 'line-lost'. Default 3000, as on the embedded engine. */
+  lineLostGraceMs?: number;
   logger?: Logger;
 }
 
@@ -84,12 +96,24 @@ export class FreeSwitchDriver extends EventEmitter<DriverEvents> implements Tele
   readonly #trunks: TrunkGateways;
   /** Set while the event socket is lost: when it was lost, and the timer that ends the calls if it stays lost. */
   #linkLost: { at: number; grace: NodeJS.Timeout } | undefined;
+  readonly #relay: SipWsRelay | undefined;
+  /** Line-lost timers of calls whose browser's WebSocket closed. */
+  readonly #lineLost = new Set<NodeJS.Timeout>();
+  /**
+   * SIP Call-IDs of calls whose browser's WebSocket closed, until the grace is over: a leg
+   * FreeSWITCH ends meanwhile (a re-INVITE it cannot send any more) ends as 'line-lost' too.
+   */
+  readonly #lostSipCallIds = new Set<string>();
 
   constructor(cfg: FreeSwitchDriverConfig) {
     super();
     this.#cfg = cfg;
     this.#logger = cfg.logger ?? pino({ level: 'silent' });
     this.#trunks = new TrunkGateways(cfg.trunks ?? [], cfg.profile, cfg.domain !== undefined, this.#logger);
+    this.#relay = cfg.webSocket && new SipWsRelay({
+      url: cfg.webSocket.url, directory: cfg.webSocket.directory, logger: this.#logger,
+      onClosed: (user, callIds) => this.#onLineLost(user, callIds),
+    });
   }
 
   async start(): Promise<void> {
@@ -160,7 +184,9 @@ export class FreeSwitchDriver extends EventEmitter<DriverEvents> implements Tele
       case 'CHANNEL_HANGUP_COMPLETE':
         if (call) {
           this.#calls.delete(uuid);
-          call.markEnded(causeFromFreeSwitch(e.header('Hangup-Cause')));
+          const sipCallId = e.header('variable_sip_call_id');
+          const lineLost = sipCallId !== undefined && this.#lostSipCallIds.has(sipCallId);
+          call.markEnded(lineLost ? 'line-lost' : causeFromFreeSwitch(e.header('Hangup-Cause')));
         }
         return;
       default:
@@ -301,9 +327,49 @@ export class FreeSwitchDriver extends EventEmitter<DriverEvents> implements Tele
     }
   }
 
-  /** SIP over WebSocket is the embedded engine's for now; FreeSWITCH's own WebSocket profile is a later step (docs/telephony.md). */
-  attachSipWebSocket(_peer: SipWebSocketPeer): SipWebSocketSink {
-    throw new Error(`SIP over WebSocket is not supported on the ${this.name} driver`);
+  /** Relays a browser's /sip connection to FreeSWITCH's WebSocket binding (sip-ws-relay.ts). */
+  attachSipWebSocket(peer: SipWebSocketPeer): SipWebSocketSink {
+    if (!this.#relay) throw new Error(`SIP over WebSocket needs the FreeSWITCH profile's WebSocket binding (webSocket), which this ${this.name} driver was not given`);
+    if (this.#refusing || this.#stopping) {
+      peer.close(1001, 'server shutting down');
+      return { receive: () => undefined, closed: () => undefined };
+    }
+    return this.#relay.attach(peer);
+  }
+
+  /**
+   * A browser's WebSocket closed: FreeSWITCH already dropped its registration;
+   * the calls signalled over it (found by their SIP Call-ID) end with
+   * 'line-lost' after the grace, as on the embedded engine, so the ACD can give
+   * the caller to someone else, or sooner when FreeSWITCH ends the leg itself
+   * (it cannot send a re-INVITE or refresh over the closed socket).
+   */
+  #onLineLost(user: string, callIds: readonly string[]): void {
+    if (callIds.length === 0 || this.#stopping) return;
+    const graceMs = this.#cfg.lineLostGraceMs ?? 3000;
+    const wanted = new Set(callIds);
+    for (const id of wanted) this.#lostSipCallIds.add(id);
+    const timer = setTimeout(() => {
+      this.#lineLost.delete(timer);
+      void this.#endLostCalls(user, wanted)
+        .catch((err: unknown) => this.#logger.error({ err, user }, 'ending the calls of a lost line failed'))
+        .finally(() => { for (const id of wanted) this.#lostSipCallIds.delete(id); });
+    }, graceMs);
+    timer.unref();
+    this.#lineLost.add(timer);
+    this.#logger.warn({ user, graceMs, sipCallIds: callIds.length }, 'websocket of a browser phone closed: its calls end with line-lost after the grace');
+  }
+
+  async #endLostCalls(user: string, sipCallIds: ReadonlySet<string>): Promise<void> {
+    const esl = this.#esl;
+    if (!esl || esl.closed || this.#stopping) return;
+    for (const call of [...this.#calls.values()]) {
+      if (call.ended) continue;
+      const reply = await esl.api(`uuid_getvar ${call.uuid} sip_call_id`);
+      if (!reply.ok || !sipCallIds.has(reply.text.trim())) continue;
+      this.#logger.warn({ callId: call.uuid, user }, 'line lost: call ended');
+      await call.hangup('line-lost');
+    }
   }
 
   refuseNewCalls(): void {
@@ -320,6 +386,10 @@ export class FreeSwitchDriver extends EventEmitter<DriverEvents> implements Tele
     await Promise.race([Promise.all(ending), new Promise((r) => { timer = setTimeout(r, 5000); })]);
     clearTimeout(timer);
     this.#endCalls('server-shutdown', 'calls still up at shutdown: ended here');
+    for (const timer of this.#lineLost) clearTimeout(timer);
+    this.#lineLost.clear();
+    this.#lostSipCallIds.clear();
+    this.#relay?.close();
     if (this.#linkLost) clearTimeout(this.#linkLost.grace);
     await this.#trunks.stop(this.#esl).catch((err: unknown) => this.#logger.warn({ err }, 'gateways not removed at stop'));
     this.#esl?.close();

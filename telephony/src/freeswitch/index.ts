@@ -7,3 +7,4 @@ export { DEFAULT_MODULES, type FsGateway } from './config-xml.js';
 export { startFreeSwitchXmlServer, type FreeSwitchXmlServer, type FreeSwitchXmlServerOptions, type XmlCurlBinding } from './xml-curl-server.js';
 export type { FsTrunk } from './trunk-gateways.js';
 export { causeFromFreeSwitch, causeToFreeSwitch } from './causes.js';
+export { RelayDirectory } from './relay-directory.js';

@@ -41,6 +41,12 @@ export interface StartFreeSwitchOptions {
   xmlCurl?: { url: string; username: string; password: string };
   /** Tenor's SIP domain and digest realm; required with `xmlCurl`. */
   domain?: string;
+  /**
+   * A WebSocket binding (RFC 7118) on 127.0.0.1 and a free port for browser
+   * phones, reached only through Tenor's /sip relay (FreeSwitchDriver's
+   * `webSocket`). Default false.
+   */
+  webSocket?: boolean;
   /** How long to wait for the event socket and the profile. Default 30 s. */
   readyTimeoutMs?: number;
   logger?: Logger;
@@ -58,6 +64,8 @@ export interface RunningFreeSwitch {
   /** Milliseconds from spawn until the event socket and the profile were ready. */
   readonly startMs: number;
   readonly logFile: string;
+  /** The WebSocket binding's URL (ws://127.0.0.1:<port>), with `webSocket`. */
+  readonly webSocketUrl: string | undefined;
   /** Stops the process (SIGTERM, then SIGKILL after 5 s) and waits for it to exit. */
   stop(): Promise<void>;
 }
@@ -85,14 +93,15 @@ export async function startFreeSwitch(opts: StartFreeSwitchOptions): Promise<Run
   const profile = opts.profile ?? 'tenor';
   const mediaTimeoutMs = opts.mediaTimeoutMs ?? 60_000;
   const dirs = Object.fromEntries(
-    ['conf', 'log', 'db', 'run', 'temp', 'storage', 'cache', 'recordings', 'sounds'].map((d) => [d, join(opts.folder, d)]),
-  ) as Record<'conf' | 'log' | 'db' | 'run' | 'temp' | 'storage' | 'cache' | 'recordings' | 'sounds', string>;
+    ['conf', 'log', 'db', 'run', 'temp', 'storage', 'cache', 'recordings', 'sounds', 'certs'].map((d) => [d, join(opts.folder, d)]),
+  ) as Record<'conf' | 'log' | 'db' | 'run' | 'temp' | 'storage' | 'cache' | 'recordings' | 'sounds' | 'certs', string>;
   for (const dir of Object.values(dirs)) await mkdir(dir, { recursive: true });
   const eslAddress = opts.eventSocketAddress ?? address;
   const eventSocket: EslEndpoint = {
     host: eslAddress, port: await freeControlPort(eslAddress), password: randomBytes(12).toString('hex'),
   };
   const sipPort = opts.sipPort ?? await freeSipPort(address);
+  const webSocketPort = opts.webSocket === true ? await freeControlPort('127.0.0.1') : undefined;
   const logFile = join(dirs.log, 'freeswitch.log');
   if (opts.xmlCurl && opts.domain === undefined) throw new Error('startFreeSwitch: xmlCurl needs the domain phones register in');
   const directory = opts.xmlCurl && opts.domain !== undefined ? { xmlCurl: opts.xmlCurl, domain: opts.domain } : undefined;
@@ -102,6 +111,7 @@ export async function startFreeSwitch(opts: StartFreeSwitchOptions): Promise<Run
     eventSocket: { address: eslAddress, port: eventSocket.port, password: eventSocket.password }, profile,
     modules: directory ? withXmlCurl(modules) : modules, mediaTimeoutMs, logFile, gateways: opts.gateways ?? [],
     ...(directory ? { directory } : {}),
+    ...(webSocketPort !== undefined ? { webSocket: { port: webSocketPort } } : {}),
   }));
 
   const started = Date.now();
@@ -109,6 +119,8 @@ export async function startFreeSwitch(opts: StartFreeSwitchOptions): Promise<Run
     '-nonat', '-nonatmap', '-nc', '-nf',
     '-conf', dirs.conf, '-log', dirs.log, '-db', dirs.db, '-run', dirs.run, '-temp', dirs.temp,
     '-storage', dirs.storage, '-cache', dirs.cache, '-recordings', dirs.recordings, '-sounds', dirs.sounds,
+    // The DTLS-SRTP certificate FreeSWITCH makes at its first start stays with this instance, not in the build's prefix.
+    '-certs', dirs.certs,
   ], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, LD_LIBRARY_PATH: join(opts.prefix, 'lib') },
@@ -130,5 +142,6 @@ export async function startFreeSwitch(opts: StartFreeSwitchOptions): Promise<Run
   }
   const startMs = Date.now() - started;
   opts.logger?.info({ pid, sipPort, eventSocketPort: eventSocket.port, startMs }, 'FreeSWITCH ready');
-  return { pid, eventSocket, address, sipPort, profile, domain: directory?.domain, mediaTimeoutMs, startMs, logFile, stop };
+  const webSocketUrl = webSocketPort !== undefined ? `ws://127.0.0.1:${webSocketPort}` : undefined;
+  return { pid, eventSocket, address, sipPort, profile, domain: directory?.domain, mediaTimeoutMs, startMs, logFile, webSocketUrl, stop };
 }

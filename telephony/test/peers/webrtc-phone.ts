@@ -107,7 +107,7 @@ export class WebrtcPhone {
   async answer(ms = 10_000, opts: { afterDtls?: boolean } = {}): Promise<string> {
     const invite = await this.next((m) => m.startsWith('INVITE '), ms);
     const pc = this.#peer();
-    await pc.setRemoteDescription({ type: 'offer', sdp: body(invite) });
+    await pc.setRemoteDescription({ type: 'offer', sdp: withMids(body(invite)) });
     const answer = await pc.createAnswer();
     await pc.setLocalDescription(answer);
     if (opts.afterDtls) {
@@ -230,6 +230,19 @@ export function statusOf(text: string): number {
 
 export function header(text: string, name: string): string | undefined {
   return new RegExp(`^${name}:\\s*(.*)$`, 'mi').exec(text.split('\r\n\r\n')[0] ?? '')?.[1]?.trim();
+}
+
+/**
+ * An offer as a browser reads it: FreeSWITCH writes no a=mid and no direction
+ * (SDP's default is sendrecv), which a browser fills in itself; werift would
+ * refuse the m-line otherwise.
+ */
+function withMids(sdp: string): string {
+  let index = 0;
+  const mid = /^a=mid:/m.test(sdp) ? '' : 'mid';
+  const direction = /^a=(?:sendrecv|sendonly|recvonly|inactive)\r?$/m.test(sdp) ? '' : 'direction';
+  if (!mid && !direction) return sdp;
+  return sdp.replace(/^(m=[^\r\n]*\r?\n)/gm, (line) => `${line}${mid ? `a=mid:${index++}\r\n` : ''}${direction ? 'a=sendrecv\r\n' : ''}`);
 }
 
 function body(text: string): string {

@@ -39,6 +39,12 @@ export const FreeSwitchSettingsSchema = Type.Object(
       { listen: Listen, password: Type.Optional(Type.String({ minLength: 16, description: 'at least 16 characters' })) },
       { additionalProperties: false },
     )),
+    /**
+     * External: the profile's SIP WebSocket binding (ws-binding, e.g. ws://10.0.0.5:5066) that Tenor relays
+     * browser phones' /sip to; reachable by Tenor only. Needs xmlCurl (the relay's secrets are served there).
+     * Managed: Tenor adds one on 127.0.0.1 itself.
+     */
+    webSocket: Type.Optional(Type.String({ pattern: '^wss?://[^/\\s]+/?$', description: 'ws://host:port or wss://host:port' })),
   },
   { additionalProperties: false },
 );
@@ -85,6 +91,8 @@ export type FreeSwitchMode =
   | {
     mode: 'external'; eventSocket: { host: string; port: number; password: string }; profile: string;
     sipAddress: string; sipPort: number; xmlCurl: { listen: string; password: string } | undefined;
+    /** The profile's ws-binding browser phones are relayed to. */
+    webSocket: string | undefined;
   };
 
 /** What the section's values mean together; problems as the file's paths and messages. */
@@ -110,7 +118,7 @@ export function telephonyProblems(settings: TelephonySettings): SectionProblem[]
         return [{ path: 'telephony.freeswitch', message: 'set prefix (Tenor starts FreeSWITCH) or eventSocket (an external FreeSWITCH), not both' }];
       }
       if (fs.prefix !== undefined) {
-        const external = (['sipAddress', 'sipPort'] as const).filter((k) => fs[k] !== undefined);
+        const external = (['sipAddress', 'sipPort', 'webSocket'] as const).filter((k) => fs[k] !== undefined);
         return external.map((k) => ({
           path: `telephony.freeswitch.${k}`,
           message: 'a FreeSWITCH Tenor starts listens on sip.bind and sip.port; this key is for an external FreeSWITCH (eventSocket)',
@@ -120,6 +128,12 @@ export function telephonyProblems(settings: TelephonySettings): SectionProblem[]
         return [{
           path: 'telephony.freeswitch.xmlCurl.password',
           message: "an external FreeSWITCH needs the password it sends to Tenor's xml_curl server (the same in its xml_curl.conf)",
+        }];
+      }
+      if (fs.webSocket !== undefined && fs.xmlCurl === undefined) {
+        return [{
+          path: 'telephony.freeswitch.webSocket',
+          message: "browser phones on FreeSWITCH need xmlCurl: FreeSWITCH checks the relay's secrets against Tenor's directory",
         }];
       }
       return [];
@@ -191,7 +205,7 @@ export function freeSwitchMode(settings: TelephonySettings): FreeSwitchMode {
   const xmlCurl = fs.xmlCurl?.password !== undefined ? { listen: fs.xmlCurl.listen, password: fs.xmlCurl.password } : undefined;
   return {
     mode: 'external', eventSocket: fs.eventSocket, profile,
-    sipAddress: fs.sipAddress ?? fs.eventSocket.host, sipPort: fs.sipPort ?? 5060, xmlCurl,
+    sipAddress: fs.sipAddress ?? fs.eventSocket.host, sipPort: fs.sipPort ?? 5060, xmlCurl, webSocket: fs.webSocket,
   };
 }
 

@@ -10,7 +10,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import {
-  FreeSwitchDriver, startFreeSwitch, startFreeSwitchXmlServer,
+  FreeSwitchDriver, RelayDirectory, startFreeSwitch, startFreeSwitchXmlServer,
   type FreeSwitchDriverConfig, type FreeSwitchXmlServer, type TrunkConfig as EngineTrunk,
 } from '@tenor/telephony';
 import type { TenorConfig } from '../../config/schema.js';
@@ -32,10 +32,12 @@ export async function createFreeSwitchDriver(
   // The site file's trunks; the trunks service then applies those edited through the API (setTrunks).
   const trunks: EngineTrunk[] = config.site.trunks.map(engineTrunk);
   let driver: FreeSwitchDriver | undefined;
+  // The directory serves the browser phones' relay secrets too (relay-directory.ts): the /sip relay answers FreeSWITCH's challenges with them.
+  const directory = new RelayDirectory(credentialsFrom(devices), devices.realm);
   const startXml = async (xmlCurl: { listen: string; password?: string }): Promise<FreeSwitchXmlServer> => startFreeSwitchXmlServer({
     ...splitListen(xmlCurl.listen),
     ...(xmlCurl.password !== undefined ? { password: xmlCurl.password } : {}),
-    credentials: credentialsFrom(devices),
+    credentials: directory,
     domain: devices.realm,
     // Read at each lookup: the trunks as the driver has them now.
     trunks: () => driver?.trunks ?? trunks,
@@ -49,6 +51,8 @@ export async function createFreeSwitchDriver(
       driver = owning(new FreeSwitchDriver({
         trunks, logger, eventSocket: settings.eventSocket, profile: settings.profile, sipAddress: settings.sipAddress, sipPort: settings.sipPort,
         ...(xml ? { domain: devices.realm } : {}),
+        // Browser phones: its ws-binding, with the relay's secrets in the directory Tenor serves it.
+        ...(xml && settings.webSocket !== undefined ? { webSocket: { url: settings.webSocket, directory } } : {}),
       }), stoppers);
       await driver.start().catch((err: unknown) => {
         throw configProblem(`telephony.freeswitch.eventSocket: cannot reach FreeSWITCH at ${settings.eventSocket.host}:${settings.eventSocket.port}: ${reason(err)}`);
@@ -73,6 +77,8 @@ export async function createFreeSwitchDriver(
       profile: settings.profile,
       xmlCurl: xml.binding,
       domain: devices.realm,
+      // Browser phones: /sip is relayed to this binding on the loopback.
+      webSocket: true,
       logger,
     });
     // The process stops before the server it asks for its directory.
@@ -82,6 +88,7 @@ export async function createFreeSwitchDriver(
       sipAddress: config.sip.publicAddress, sipPort: engine.sipPort,
       // FreeSWITCH writes the audio Tenor's answering-machine detector reads here.
       workDir: path.join(folder, 'temp'),
+      ...(engine.webSocketUrl !== undefined ? { webSocket: { url: engine.webSocketUrl, directory } } : {}),
     }), stoppers);
     await driver.start();
     logger.info({ pid: engine.pid, sipPort: engine.sipPort, folder, startMs: engine.startMs }, 'FreeSWITCH started for this site');

@@ -4,6 +4,9 @@
 // is then handed to the telephony engine with the login as its identity: a
 // REGISTER on it binds only that login, without a digest challenge (the
 // session already proved who it is), and an INVITE from it is from that user.
+// On FreeSWITCH the driver relays the socket to FreeSWITCH's WebSocket binding
+// with the same identity rule and answers FreeSWITCH's challenge itself
+// (telephony/src/freeswitch/sip-ws-relay.ts).
 
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
