@@ -31,6 +31,8 @@ import { trunksService } from './trunks/index.js';
 import { entryNumbersService } from './entry-numbers/index.js';
 import { metricsConfigSection, metricsService } from './metrics/index.js';
 import { webrtcPhoneService } from './webrtc-phone/index.js';
+import { alertsConfigSection, alertsService } from './alerts/index.js';
+import { wallboardService } from './wallboard/index.js';
 
 /** The site-file sections of the built-in services, in the order the file's documentation lists them. */
 export const serviceConfigSections: readonly ConfigSection[] = [
@@ -41,6 +43,7 @@ export const serviceConfigSections: readonly ConfigSection[] = [
   dialingConfigSection,
   selfServiceConfigSection,
   metricsConfigSection,
+  alertsConfigSection,
 ];
 
 /** The configuration from the environment and the site file (config/load.ts), with the built-in services' sections. */
@@ -75,5 +78,7 @@ export function builtinServices(config: TenorConfig): ServiceDefinition<object>[
     promptsService(config.dataDir),
     voicemailService(config),
     metricsService(config),
+    alertsService(config.alerts),
+    wallboardService(config.site.queues),
   ] as ServiceDefinition<object>[];
 }
