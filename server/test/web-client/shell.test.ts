@@ -63,7 +63,7 @@ t.test('login, role navigation, language switch, sign-out and session expiry', {
   await page.fill('#password', 'sue-password');
   await page.click('#sign-in');
   await page.waitForSelector('#agents tr[data-agent="ann"]', { timeout: 10_000 });
-  t.same(await page.$$eval('nav.tabs a', (as) => as.map((a) => a.getAttribute('data-page'))), ['monitor', 'reports'], 'a supervisor sees the monitor and reports');
+  t.same(await page.$$eval('nav.tabs a', (as) => as.map((a) => a.getAttribute('data-page'))), ['monitor', 'wallboard', 'reports'], 'a supervisor sees the monitor, the wallboard and reports');
 
   t.equal(await page.getAttribute('#agents tr[data-agent="ann"]', 'data-state'), 'ready', "the monitor shows ann's state");
 
