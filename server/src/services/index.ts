@@ -33,6 +33,7 @@ import { metricsConfigSection, metricsService } from './metrics/index.js';
 import { webrtcPhoneService } from './webrtc-phone/index.js';
 import { alertsConfigSection, alertsService } from './alerts/index.js';
 import { wallboardService } from './wallboard/index.js';
+import { eventWebhooksService, webhooksConfigSection } from './event-webhooks/index.js';
 
 /** The site-file sections of the built-in services, in the order the file's documentation lists them. */
 export const serviceConfigSections: readonly ConfigSection[] = [
@@ -44,6 +45,7 @@ export const serviceConfigSections: readonly ConfigSection[] = [
   selfServiceConfigSection,
   metricsConfigSection,
   alertsConfigSection,
+  webhooksConfigSection,
 ];
 
 /** The configuration from the environment and the site file (config/load.ts), with the built-in services' sections. */
@@ -80,5 +82,6 @@ export function builtinServices(config: TenorConfig): ServiceDefinition<object>[
     metricsService(config),
     alertsService(config.alerts),
     wallboardService(config.site.queues),
+    eventWebhooksService(config),
   ] as ServiceDefinition<object>[];
 }

@@ -148,3 +148,4 @@ export { agentFromConfig, queueFromConfig } from './config.js';
 export { dialTarget, sipDeviceUser } from './devices.js';
 export { queueWithDefaults } from './model.js';
 export { causeOf, isLive } from './session.js';
+export { callView } from './call-view.js';

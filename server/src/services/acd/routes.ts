@@ -15,7 +15,8 @@ import { sipDeviceUser } from './devices.js';
 import { MIN_DEVICE_SECRET_LENGTH, type DeviceDigest, type SipSecretStatus } from '../sip-credentials/index.js';
 import type { AgentProfile } from './model.js';
 import type { Asker } from './state-requests.js';
-import type { CallRecord, CallSegment } from './store/call-records.js';
+import type { CallRecord } from './store/call-records.js';
+import { callView } from './call-view.js';
 import './service.js';
 import '../dialing/index.js';
 
@@ -113,25 +114,6 @@ const CallsQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-
-const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
-const seconds = (ms: number | undefined): number | null => (ms === undefined ? null : Math.round(ms / 100) / 10);
-
-function segmentView(s: CallSegment) {
-  return {
-    seq: s.seq, kind: s.kind, queue: s.queue ?? null, agent: s.agent ?? null, startedAt: iso(s.startedAt), offeredAt: iso(s.offeredAt),
-    answeredAt: iso(s.answeredAt), endedAt: iso(s.endedAt), outcome: s.outcome ?? null, detail: s.detail ?? null,
-  };
-}
-
-function callView(r: CallRecord) {
-  return {
-    id: r.id, direction: r.direction, from: r.from, to: r.to, customerId: r.customerId ?? null, queue: r.queue ?? null, agent: r.agent ?? null,
-    arrivedAt: iso(r.arrivedAt), queuedAt: iso(r.queuedAt), offeredAt: iso(r.offeredAt), answeredAt: iso(r.answeredAt), endedAt: iso(r.endedAt),
-    waitSeconds: seconds(r.waitMs), talkSeconds: seconds(r.talkMs), holdSeconds: seconds(r.holdMs), wrapUpSeconds: seconds(r.wrapUpMs),
-    outcome: r.outcome ?? null, endCause: r.endCause ?? null, live: r.live, segments: r.segments.map(segmentView),
-  };
-}
 
 function agentViewOf(a: Agent, sipSecret: SipSecretStatus, sipDigest: DeviceDigest | undefined): Static<typeof AgentView> {
   return {

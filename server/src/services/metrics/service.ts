@@ -12,12 +12,14 @@ import '../campaigns/index.js';
 import '../telephony/index.js';
 import '../store.js';
 import type { CampaignsService } from '../campaigns/index.js';
+import type { EventWebhooksService } from '../event-webhooks/index.js';
 import { parseListen } from './config-schema.js';
 import { registerContactCenterMetrics } from './contact-center-metrics.js';
 import { startMetricsListener, type MetricsListener } from './listener.js';
 import { metricsRoutes } from './routes.js';
 import { registerRuntimeMetrics, type RuntimeMetrics } from './runtime-metrics.js';
 import { registerTelephonyMetrics } from './telephony-metrics.js';
+import { registerWebhookMetrics } from './webhook-metrics.js';
 
 export interface MetricsService {
   /** The Content-Type of the exposition text (Prometheus text format 0.0.4). */
@@ -39,11 +41,11 @@ interface RunningMetrics extends MetricsService {
   readonly server: MetricsListener | undefined;
 }
 
-/** The campaigns service, or undefined when it is not installed or not running (a scrape still answers). */
-function optionalCampaigns(ctx: ServiceContext): () => CampaignsService | undefined {
+/** A service that may not be installed or running (a scrape still answers without it). */
+function optional<T extends object>(ctx: ServiceContext, name: string): () => T | undefined {
   return () => {
     try {
-      return ctx.get('campaigns');
+      return ctx.get<T>(name);
     } catch (err) {
       if (isTenorError(err, 'TENOR_ERR_SERVICE_NOT_FOUND') || isTenorError(err, 'TENOR_ERR_SERVICE_NOT_RUNNING')) return undefined;
       throw err;
@@ -63,7 +65,8 @@ export function metricsService(config: Pick<TenorConfig, 'metrics'>) {
       const telephony = ctx.get('telephony');
       registerTelephonyMetrics(registry, () => telephony.stats());
       const acd = ctx.get('acd');
-      registerContactCenterMetrics(registry, { acd: () => acd, campaigns: optionalCampaigns(ctx) });
+      registerContactCenterMetrics(registry, { acd: () => acd, campaigns: optional<CampaignsService>(ctx, 'campaigns') });
+      registerWebhookMetrics(registry, optional<EventWebhooksService>(ctx, 'eventWebhooks'));
       const runtime = registerRuntimeMetrics(registry, ctx.get('store'));
       const scrape = () => registry.metrics();
       let server: MetricsListener | undefined;
