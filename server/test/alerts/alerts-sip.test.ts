@@ -12,6 +12,8 @@ import { isTenorError } from '../../src/core/errors.js';
 import { ADMIN_AUTH, tempDir } from '../helpers.js';
 import { startSmtpServer } from '../smtp.js';
 import { caller, finished, startSite } from '../acd-sip/site.js';
+import { startReceiver } from '../webhooks/receiver.js';
+import { verifySignature } from '../../src/services/event-webhooks/index.js';
 
 const basic = (user: string, password: string) => ({ authorization: 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64') });
 
@@ -41,9 +43,11 @@ t.test('config: alert rules and queue thresholds are checked, a bad one named by
 });
 
 const RECIPIENT = 'floor-manager@example.com';
+const WEBHOOK_SECRET = 'whsec-alerts-0123456789abcdef';
 
-t.test('a caller waiting past the limit raises one alert and one e-mail, cleared when they hang up; again within the cool-down: shown, not announced', async (t) => {
+t.test('a caller waiting past the limit raises one alert, one e-mail and one signed webhook, cleared when they hang up; again within the cool-down: shown, not announced', async (t) => {
   const smtp = await startSmtpServer(t);
+  const receiver = await startReceiver(t);
   const s = await startSite(t, {
     smtp: { host: '127.0.0.1', port: smtp.port, from: 'Tenor <tenor@example.test>' },
     queues: [{ name: 'sales', thresholds: { longestWait: { amber: 1, red: 2 } } }],
@@ -53,6 +57,8 @@ t.test('a caller waiting past the limit raises one alert and one e-mail, cleared
       recipients: [RECIPIENT], tickSeconds: 1, cooldownSeconds: 3600,
       rules: [{ name: 'caller-waiting', type: 'longest-wait', queue: 'sales', seconds: 2, severity: 'critical' }],
     },
+    // Part D's webhooks deliver the bus's alert_raised to subscribers; the alerts know nothing of them.
+    webhooks: { subscriptions: [{ id: 'alerts-hook', url: receiver.url, events: ['alert_raised'], secret: WEBHOOK_SECRET }] },
   });
   const alertsAs = async (auth: Record<string, string>) => {
     const res = await s.app.inject({ method: 'GET', url: '/api/alerts', headers: auth });
@@ -101,4 +107,11 @@ t.test('a caller waiting past the limit raises one alert and one e-mail, cleared
   t.equal(s.bus.of('alert_raised').length, 1, 'no second alert_raised within the cool-down');
   t.equal(s.bus.of('alert_cleared').length, 1, 'and no second alert_cleared');
   t.equal(smtp.messages.length, 1, 'still one e-mail');
+
+  const [delivery] = await receiver.waitFor(1);
+  if (!delivery) return;
+  const body = JSON.parse(delivery.body) as { type: string; data: { id: string; rule: string; queue: string } };
+  t.match(body, { type: 'alert_raised', data: { id: raised.payload.id, rule: 'caller-waiting', queue: 'sales' } }, 'the webhook receiver got the alert');
+  t.ok(verifySignature(WEBHOOK_SECRET, delivery.body, String(delivery.headers['tenor-signature'] ?? ''), Math.floor(Date.now() / 1000)), 'with a valid signature');
+  t.equal(receiver.received.length, 1, 'exactly once');
 });
