@@ -36,7 +36,8 @@ export type { AgentDevice, ExitDestination, QueueDefinition } from '@tenor/serve
 export type { FlowOutcome } from '@tenor/server/src/services/ivr/flow/io.js';
 export type { PreviewView as ScriptPreview } from '@tenor/server/src/services/scripts/preview.js';
 export type { AgentsReport, InboundReport } from '@tenor/server/src/services/reports/reports.js';
-export type { AlertView, QueueThresholds } from '@tenor/server/src/services/alerts/index.js';
+export type { AlertView } from '@tenor/server/src/services/alerts/index.js';
+export type { QueueThresholds } from '@tenor/server/src/services/acd/index.js';
 export type { WallboardQueue, WallboardView } from '@tenor/server/src/services/wallboard/index.js';
 export type { QuestionView as ScriptQuestion, StepView as ScriptStep } from '@tenor/scripts-dsl';
 

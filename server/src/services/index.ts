@@ -81,7 +81,7 @@ export function builtinServices(config: TenorConfig): ServiceDefinition<object>[
     voicemailService(config),
     metricsService(config),
     alertsService(config.alerts),
-    wallboardService(config.site.queues),
+    wallboardService(),
     eventWebhooksService(config),
   ] as ServiceDefinition<object>[];
 }

@@ -13,6 +13,7 @@ import type { Page } from 'playwright-core';
 import { launchBrowser } from '../browser.js';
 import { caller, finished } from '../acd-sip/site.js';
 import { startMonitorSite } from '../monitor-sip/harness.js';
+import { ADMIN_AUTH } from '../helpers.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const screenshots = path.join(repo, 'docs', 'screenshots');
@@ -83,6 +84,14 @@ t.test('wallboard: normal, then red with the alert when a caller waits past the 
   // The caller hung up after 16 s: abandoned today, and today's service level (0 of 1 in time) is red.
   await page.waitForSelector('#wallboard .tile[data-queue="sales"] [data-figure="abandoned"] .figure-value:text-is("1")', wait);
   t.equal(await page.getAttribute('#wallboard .tile[data-queue="sales"] [data-figure="serviceLevel"]', 'data-level'), 'red', "today's service level: red");
+
+  // Thresholds are part of the queue's definition: an admin changes them as the console does (PUT /api/queues/:name).
+  const bad = await s.app.inject({ method: 'PUT', url: '/api/queues/vip', headers: ADMIN_AUTH, payload: { thresholds: { agentsReady: { amber: 'two', red: 0 } } } });
+  t.equal(bad.statusCode, 400, 'a threshold that is no number: 400');
+  const put = await s.app.inject({ method: 'PUT', url: '/api/queues/vip', headers: ADMIN_AUTH, payload: { thresholds: { agentsReady: { amber: 2, red: 0 } } } });
+  t.equal(put.statusCode, 200, 'vip: fewer than 2 agents ready is amber, none is red');
+  await page.waitForSelector('#wallboard .tile[data-queue="vip"][data-level="red"]', { timeout: 60_000 });
+  t.match(await page.textContent('#wallboard .tile[data-queue="vip"] .agents-ready'), /0 ready ▲/, 'with nobody ready the new threshold turns vip red, with a sign');
 
   // An agent: no Wallboard tab, #/wallboard opens their desktop, and the API refuses.
   const agentContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });

@@ -1,6 +1,6 @@
-// The alerts' fields of the site file: the top-level `alerts:` section (rules,
-// recipients, cool-down) and the `thresholds` each queue gains for the
-// wallboard's colours. The service catalogue lists alertsConfigSection.
+// The alerts' section of the site file: `alerts:` (rules, recipients,
+// cool-down). The service catalogue lists alertsConfigSection. (A queue's
+// wallboard `thresholds` are a queue field of the ACD: acd/config-schema.ts.)
 
 import { Type, type Static } from '@sinclair/typebox';
 import { defineConfigSection, type SectionProblem } from '../../core/config-section.js';
@@ -43,23 +43,6 @@ export const AlertsSettingsSchema = Type.Object(
 );
 export type AlertsSettings = Static<typeof AlertsSettingsSchema>;
 
-/** amber and red for one figure: for figures where more is worse, red ≥ amber; where less is worse, red ≤ amber. */
-const Band = Type.Object({ amber: Type.Number({ minimum: 0 }), red: Type.Number({ minimum: 0 }) }, { additionalProperties: false });
-
-export const QueueThresholdsSchema = Type.Object(
-  {
-    waiting: Type.Optional(Band),
-    longestWait: Type.Optional(Band),
-    serviceLevel: Type.Optional(Band),
-    agentsReady: Type.Optional(Band),
-  },
-  { additionalProperties: false, description: 'wallboard colours: seconds for longestWait, percent for serviceLevel, counts otherwise' },
-);
-export type QueueThresholds = Static<typeof QueueThresholdsSchema>;
-
-/** Figures where a lower value is worse: their red is below their amber. */
-export const LOWER_IS_WORSE: ReadonlySet<keyof QueueThresholds> = new Set(['serviceLevel', 'agentsReady']);
-
 function ruleProblems(settings: AlertsSettings): SectionProblem[] {
   const problems: SectionProblem[] = [];
   const seen = new Set<string>();
@@ -74,7 +57,6 @@ export const alertsConfigSection = defineConfigSection({
   key: 'alerts',
   schema: AlertsSettingsSchema,
   defaults: {},
-  queueFields: { thresholds: Type.Optional(QueueThresholdsSchema) },
   problems: ruleProblems,
 });
 
@@ -82,8 +64,5 @@ declare module '../../config/schema.js' {
   interface ServiceSettings {
     /** Alert rules, their recipients and cool-down. */
     alerts: AlertsSettings;
-  }
-  interface QueueSettings {
-    thresholds?: QueueThresholds;
   }
 }

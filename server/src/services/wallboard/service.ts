@@ -3,10 +3,8 @@
 
 import { isTenorError } from '../../core/errors.js';
 import { defineService } from '../../core/service-manager.js';
-import type { QueueConfig } from '../../config/schema.js';
 import '../acd/index.js';
 import '../reports/index.js';
-import '../alerts/index.js';
 import { WaitingHistory } from './history.js';
 import { Wallboard } from './wallboard.js';
 import { wallboardRoutes } from './routes.js';
@@ -22,9 +20,8 @@ export interface WallboardOptions {
   sampleSeconds?: number;
 }
 
-export function wallboardService(queues: readonly QueueConfig[], opts: WallboardOptions = {}) {
+export function wallboardService(opts: WallboardOptions = {}) {
   const sampleSeconds = opts.sampleSeconds ?? 10;
-  const thresholdsOf = new Map(queues.map((q) => [q.name, q.thresholds ?? {}]));
   let sampler: NodeJS.Timeout | undefined;
   return defineService<Wallboard>({
     name: 'wallboard',
@@ -49,7 +46,8 @@ export function wallboardService(queues: readonly QueueConfig[], opts: Wallboard
       };
       return new Wallboard({
         queues: () => acd.queues().map((q) => q.name),
-        thresholds: (queue) => thresholdsOf.get(queue) ?? {},
+        // Read on each request: a queue saved in the admin console brings its thresholds along.
+        thresholds: (queue) => acd.queue(queue)?.thresholds ?? {},
         async today(queue) {
           const r = reports();
           if (!r) return null;

@@ -3,7 +3,7 @@
 // briefly: every open wallboard asks), and the last hour of waiting callers.
 
 import type { FastifyBaseLogger as Logger } from 'fastify';
-import type { QueueThresholds } from '../alerts/index.js';
+import type { QueueThresholds } from '../acd/index.js';
 import type { WaitingHistory, WaitingSample } from './history.js';
 
 export interface TodayFigures {
