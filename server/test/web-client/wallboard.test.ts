@@ -93,6 +93,11 @@ t.test('wallboard: normal, then red with the alert when a caller waits past the 
   await page.waitForSelector('#wallboard .tile[data-queue="vip"][data-level="red"]', { timeout: 60_000 });
   t.match(await page.textContent('#wallboard .tile[data-queue="vip"] .agents-ready'), /0 ready ▲/, 'with nobody ready the new threshold turns vip red, with a sign');
 
+  // A smaller screen: the same eight tiles, still without scrollbars.
+  await page.setViewportSize({ width: 1280, height: 720 });
+  const fitsSmall = await page.evaluate(() => ({ h: document.documentElement.scrollHeight <= innerHeight, w: document.documentElement.scrollWidth <= innerWidth }));
+  t.same(fitsSmall, { h: true, w: true }, 'eight queues fit 1280×720 without scrollbars');
+
   // An agent: no Wallboard tab, #/wallboard opens their desktop, and the API refuses.
   const agentContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
   const agent = await agentContext.newPage();
