@@ -32,13 +32,17 @@ function pageFromHash(allowed: Page[]): Page {
 
 const navLabels = { desktop: 'navDesktop', monitor: 'navMonitor', wallboard: 'navWallboard', reports: 'navReports', admin: 'navAdmin' } as const;
 
-export interface LiveState { snapshot: LiveSnapshot | null; skewMs: number; connected: boolean }
+export interface LiveState {
+  snapshot: LiveSnapshot | null; skewMs: number; connected: boolean;
+  /** Counts alert_raised / alert_cleared events: pages showing alerts read them again when it changes. */
+  alertEvents: number;
+}
 
 function App() {
   const [lang, setLang] = useState<Lang>(initialLanguage());
   const i18n = useMemo(() => ({ t: translator(lang), lang }), [lang]);
   const [me, setMe] = useState<Me | null | undefined>(undefined);
-  const [live, setLive] = useState<LiveState>({ snapshot: null, skewMs: 0, connected: false });
+  const [live, setLive] = useState<LiveState>({ snapshot: null, skewMs: 0, connected: false, alertEvents: 0 });
   const [page, setPage] = useState<Page>('desktop');
   const t = i18n.t;
 
@@ -59,11 +63,12 @@ function App() {
       snapshot: (snapshot, skewMs) => setLive((prev) => ({ ...prev, snapshot, skewMs })),
       connection: (connected) => setLive((prev) => ({ ...prev, connected })),
       sessionEnded: () => setMe(null),
+      alertsChanged: () => setLive((prev) => ({ ...prev, alertEvents: prev.alertEvents + 1 })),
     });
     return () => {
       removeEventListener('hashchange', onHash);
       connection.close();
-      setLive({ snapshot: null, skewMs: 0, connected: false });
+      setLive({ snapshot: null, skewMs: 0, connected: false, alertEvents: 0 });
     };
   }, [me]);
 

@@ -63,7 +63,7 @@ export function MonitorPage(props: { live: LiveState }) {
   const onCall = (snapshot?.agents ?? []).filter((a) => a.state === 'on-call' && a.callId !== null);
   const callViews = useCallViews(onCall.map((a) => ({ login: a.login, callId: a.callId ?? '' })), snapshot?.at ?? '');
   const monitors = useMonitors(snapshot?.at ?? '');
-  const alerts = useActiveAlerts(snapshot?.at ?? '');
+  const alerts = useActiveAlerts(props.live);
   if (snapshot === null) return <p class="muted">{t('loading')}</p>;
   const callOf = (callId: string | null) => snapshot.calls.find((c) => c.callId === callId) ?? null;
   const force = (login: string, state: 'break' | 'logged-out'): void => {

@@ -109,7 +109,7 @@ export function WallboardPage(props: { live: LiveState }) {
   const abandonedOrQueued = snapshot?.queues.reduce((sum, q) => sum + q.waiting, 0) ?? 0;
   // Today's figures reload when calls are answered or leave the queues, and every 30 s.
   const board = useWallboard(answered * 10_000 + abandonedOrQueued);
-  const alerts = useActiveAlerts(snapshot?.at ?? '');
+  const alerts = useActiveAlerts(props.live);
   if (snapshot === null) return <p class="muted">{t('loading')}</p>;
   const n = Math.max(1, snapshot.queues.length);
   const cols = n <= 1 ? 1 : n <= 4 ? 2 : n <= 6 ? 3 : 4;
