@@ -85,6 +85,12 @@ t.test('wallboard: normal, then red with the alert when a caller waits past the 
   await page.waitForSelector('#wallboard .tile[data-queue="sales"] [data-figure="abandoned"] .figure-value:text-is("1")', wait);
   t.equal(await page.getAttribute('#wallboard .tile[data-queue="sales"] [data-figure="serviceLevel"]', 'data-level'), 'red', "today's service level: red");
 
+  // The server kept the waiting callers of the last hour (a sample every 10 s): the caller is in sales' history.
+  const board = JSON.parse((await s.app.inject({ method: 'GET', url: '/api/wallboard', headers: ADMIN_AUTH })).body) as { sampleSeconds: number; queues: { queue: string; history: { waiting: number }[] }[] };
+  const salesHistory = board.queues.find((q) => q.queue === 'sales')?.history ?? [];
+  t.equal(board.sampleSeconds, 10, 'sampled every 10 s');
+  t.ok(salesHistory[0]?.waiting === 0 && salesHistory.some((h) => h.waiting === 1), `the hour's history: nobody at the start, then the caller (${salesHistory.map((h) => h.waiting).join(',')})`);
+
   // Thresholds are part of the queue's definition: an admin changes them as the console does (PUT /api/queues/:name).
   const bad = await s.app.inject({ method: 'PUT', url: '/api/queues/vip', headers: ADMIN_AUTH, payload: { thresholds: { agentsReady: { amber: 'two', red: 0 } } } });
   t.equal(bad.statusCode, 400, 'a threshold that is no number: 400');
