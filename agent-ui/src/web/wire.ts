@@ -16,6 +16,7 @@ import type { UserView as UserViewSchema } from '@tenor/server/src/services/user
 import type { ServiceInfo as ServiceInfoSchema } from '@tenor/server/src/http/routes/services.js';
 import type { PromptView as PromptViewSchema } from '@tenor/server/src/services/prompts/routes.js';
 import type { EntryNumberView } from '@tenor/server/src/services/entry-numbers/routes.js';
+import type { WebhookDeadLetterView, WebhookSubscriptionView } from '@tenor/server/src/services/event-webhooks/routes.js';
 import type { AgentView as AgentViewSchema, QueueView as QueueViewSchema, SipSecretView } from '@tenor/server/src/services/acd/routes.js';
 import type { AgentDevice, QueueDefinition } from '@tenor/server/src/services/acd/model.js';
 import type { DeviceDigestSchema } from '@tenor/server/src/config/schema.js';
@@ -85,6 +86,10 @@ export type ServiceInfo = Static<typeof ServiceInfoSchema>;
 export type PromptView = Static<typeof PromptViewSchema>;
 /** GET /api/entry-numbers. */
 export type EntryNumber = Static<typeof EntryNumberView>;
+/** GET /api/admin/webhooks (never a secret). */
+export type WebhookSubscription = Static<typeof WebhookSubscriptionView>;
+/** GET /api/admin/webhook-dead-letters. */
+export type WebhookDeadLetter = Static<typeof WebhookDeadLetterView>;
 
 /** The digest algorithms a SIP device is offered. */
 export type DeviceDigest = Static<typeof DeviceDigestSchema>;

@@ -1,5 +1,5 @@
 // `tenor rotate-sealing-key`: adds a key to the file that seals device
-// secrets and trunk passwords at rest.
+// secrets, trunk passwords and webhook secrets at rest.
 
 import { loadConfig } from '../services/index.js';
 import { rotateSealingKey } from '../core/sealed-box.js';
@@ -8,7 +8,7 @@ import type { Command } from './command.js';
 export const rotateSealingKeyCommand: Command = {
   name: 'rotate-sealing-key',
   usage: 'tenor rotate-sealing-key',
-  summary: 'add a new key to <dataDir>/sealing.key; device secrets and trunk passwords are sealed with it at the next start',
+  summary: 'add a new key to <dataDir>/sealing.key; device secrets, trunk passwords and webhook secrets are sealed with it at the next start',
   options: {},
   positionals: false,
   async run() {

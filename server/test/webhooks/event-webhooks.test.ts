@@ -12,7 +12,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { basic, seedPeople, startAccessServer, type AccessServer } from '../access/harness.js';
 import { tempDir, testConfig } from '../helpers.js';
-import { backoffMs } from '../../src/services/event-webhooks/attempt.js';
+import { backoffMs, parseRetryAfter } from '../../src/services/event-webhooks/attempt.js';
 import { verifySignature } from '../../src/services/event-webhooks/index.js';
 import { startReceiver, type Received } from './receiver.js';
 
@@ -145,11 +145,16 @@ t.test('a receiver answering 500 gets retries, then the dead-letter list; retry 
   t.equal((await api(server, 'DELETE', `/api/admin/webhook-dead-letters/${gone.id}`)).status, 404);
 });
 
-t.test('retry delays double with jitter and stay below the cap', async (t) => {
+t.test('retry delays double with jitter and stay below the cap; Retry-After is read in both forms', async (t) => {
   for (let attempts = 1; attempts < 8; attempts++) {
     t.ok(backoffMs(attempts, 100, 60_000, () => 1) < backoffMs(attempts + 1, 100, 60_000, () => 0), `the longest delay after attempt ${attempts} is shorter than the shortest after ${attempts + 1}`);
   }
   t.equal(backoffMs(30, 100, 60_000, () => 0.5), 60_000, 'capped');
+  const now = Date.parse('2026-12-05T12:00:00Z');
+  t.equal(parseRetryAfter('120', now), 120_000, 'Retry-After in seconds');
+  t.equal(parseRetryAfter('Sat, 05 Dec 2026 12:00:30 GMT', now), 30_000, 'Retry-After as an HTTP date');
+  t.equal(parseRetryAfter('soon', now), undefined, 'an unreadable Retry-After is ignored (the backoff applies)');
+  t.equal(parseRetryAfter(null, now), undefined);
 });
 
 t.test('a pending delivery survives a restart; Retry-After is honoured', async (t) => {
@@ -177,12 +182,24 @@ t.test('a pending delivery survives a restart; Retry-After is honoured', async (
 t.test('site-file subscriptions: secret from the environment, origin config; unknown events refused with the path', async (t) => {
   const receiver = await startReceiver(t);
   const file = path.join(tempDir(t, 'tenor-webhooks-site-'), 'site.yaml');
-  writeFileSync(file, JSON.stringify({ webhooks: { subscriptions: [{ id: 'wh', url: receiver.url, events: ['call_ended', 'alert_raised'], secretEnv: 'WH_SECRET' }] } }));
+  const fileSecret = 'secret-from-a-file-0123456789';
+  writeFileSync(path.join(path.dirname(file), 'wf.secret'), `${fileSecret}\n`, { mode: 0o600 });
+  writeFileSync(file, JSON.stringify({ webhooks: { subscriptions: [
+    { id: 'wh', url: receiver.url, events: ['call_ended', 'alert_raised'], secretEnv: 'WH_SECRET' },
+    { id: 'wf', url: receiver.url, events: ['agent_state_changed'], secretFile: 'wf.secret' },
+  ] } }));
   // The service reads secretEnv from the server's environment when it starts.
   process.env.WH_SECRET = SECRET;
   t.teardown(() => delete process.env.WH_SECRET);
   const server = await startAccessServer(t, { config: testConfig(t, { TENOR_CONFIG: file }) });
-  t.same((await api(server, 'GET', '/api/admin/webhooks')).json, [{ id: 'wh', url: receiver.url, events: ['call_ended', 'alert_raised'], enabled: true, origin: 'config', hasSecret: true }]);
+  t.same((await api(server, 'GET', '/api/admin/webhooks')).json, [
+    { id: 'wf', url: receiver.url, events: ['agent_state_changed'], enabled: true, origin: 'config', hasSecret: true },
+    { id: 'wh', url: receiver.url, events: ['call_ended', 'alert_raised'], enabled: true, origin: 'config', hasSecret: true },
+  ]);
+  await seedPeople(server);
+  t.equal((await api(server, 'POST', '/api/agents/ann/state', { state: 'ready' }, basic('ann', 'ann-password'))).status, 200);
+  const [fromFile] = await receiver.waitFor(1);
+  t.ok(receiverVerifies(fileSecret, { body: (fromFile as Received).body, signature: header(fromFile as Received, 'tenor-signature') }), 'signed with the secret read from secretFile (relative to the site file)');
 
   writeFileSync(file, JSON.stringify({ webhooks: { subscriptions: [{ id: 'wh', url: receiver.url, events: ['call_ended', 'call_finished'], secret: SECRET }] } }));
   t.throws(() => testConfig(t, { TENOR_CONFIG: file }), /webhooks\.subscriptions\.0\.events\.1: 'call_finished' is not an event webhooks deliver/, 'the file is refused, naming the path');

@@ -14,7 +14,7 @@ export type AttemptResult =
 export async function attemptDelivery(
   target: { url: string; secret: string },
   delivery: { id: string; type: string; body: string },
-  opts: { timeoutMs: number; limits: OutboundHttpLimits; now: number },
+  opts: { timeoutMs: number; limits: OutboundHttpLimits; now: number; stop: AbortSignal },
 ): Promise<AttemptResult> {
   const headers = {
     'content-type': 'application/json',
@@ -24,7 +24,7 @@ export async function attemptDelivery(
     [EVENT_HEADER]: delivery.type,
   };
   try {
-    const response = await boundedFetch(target.url, { method: 'POST', body: delivery.body, headers, signal: AbortSignal.timeout(opts.timeoutMs) }, opts.limits);
+    const response = await boundedFetch(target.url, { method: 'POST', body: delivery.body, headers, signal: AbortSignal.any([AbortSignal.timeout(opts.timeoutMs), opts.stop]) }, opts.limits);
     if (response.status >= 200 && response.status < 300) return { ok: true, status: response.status };
     const retry = response.status >= 500 || response.status === 429;
     const retryAfterMs = retry ? parseRetryAfter(response.headers.get('retry-after'), opts.now) : undefined;

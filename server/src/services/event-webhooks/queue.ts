@@ -3,7 +3,7 @@
 // dead-letter list). Bodies are stored as sent, so every retry of a delivery
 // carries the same bytes and the same id.
 
-import type { SqlExecutor } from '../../store/database.js';
+import type { Database } from '../../store/database.js';
 
 export interface QueuedDelivery {
   id: string;
@@ -33,15 +33,20 @@ interface Row {
 const queued = (r: Row): QueuedDelivery => ({ id: r.id, subscriptionId: r.subscription_id, type: r.event_type, body: r.body, attempts: r.attempts });
 
 export class DeliveryQueue {
-  constructor(private readonly db: SqlExecutor) {}
+  constructor(private readonly db: Database) {}
 
-  async add(d: { id: string; subscriptionId: string; type: string; body: string }, now: number): Promise<void> {
+  /** Queue one delivery per subscription of an event, in one transaction (one write to disk however many subscribers). */
+  async add(deliveries: readonly { id: string; subscriptionId: string; type: string; body: string }[], now: number): Promise<void> {
     const at = new Date(now).toISOString();
-    await this.db.run(
-      `INSERT INTO webhook_deliveries (id, subscription_id, event_type, body, status, attempts, next_attempt_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
-      [d.id, d.subscriptionId, d.type, d.body, now, at, at],
-    );
+    await this.db.transaction(async (tx) => {
+      for (const d of deliveries) {
+        await tx.run(
+          `INSERT INTO webhook_deliveries (id, subscription_id, event_type, body, status, attempts, next_attempt_at, created_at, updated_at)
+           VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
+          [d.id, d.subscriptionId, d.type, d.body, now, at, at],
+        );
+      }
+    });
   }
 
   /** Pending deliveries due at `now`, oldest due first, leaving out those in `busy` and those of the subscriptions in `full`. */

@@ -3,7 +3,7 @@
 // answer carries one. The dead letters' `body` is typed with every event's
 // body (catalogue.ts), which is where the OpenAPI document describes them.
 
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServiceManager } from '../../core/service-manager.js';
 import { TenorError } from '../../core/errors.js';
@@ -12,7 +12,7 @@ import { deliverableEvents, WebhookBodySchema } from './catalogue.js';
 import { SubscriptionId, WebhookSecret, WebhookUrl } from './config-schema.js';
 import './service.js';
 
-const SubscriptionView = Type.Object({
+export const WebhookSubscriptionView = Type.Object({
   id: Type.String(),
   url: Type.String(),
   events: Type.Array(Type.String()),
@@ -28,7 +28,7 @@ const SubscriptionBody = Type.Object({
   enabled: Type.Optional(Type.Boolean({ default: true })),
 }, { additionalProperties: false });
 
-const DeadLetterView = Type.Object({
+export const WebhookDeadLetterView = Type.Object({
   id: Type.String({ description: 'the delivery id (Tenor-Delivery header)' }),
   subscriptionId: Type.String(),
   type: Type.String(),
@@ -49,7 +49,7 @@ export function eventWebhookRoutes(opts: { services: ServiceManager }): FastifyP
     const errors = { '4xx': { $ref: 'ErrorResponse#' } } as const;
     const tags = ['webhooks'];
 
-    app.get('/api/admin/webhooks', { onRequest: admins, schema: { summary: 'Webhook subscriptions (never their secrets)', tags, security, response: { 200: Type.Array(SubscriptionView), ...errors } } },
+    app.get('/api/admin/webhooks', { onRequest: admins, schema: { summary: 'Webhook subscriptions (never their secrets)', tags, security, response: { 200: Type.Array(WebhookSubscriptionView), ...errors } } },
       async () => hooks().list());
 
     app.get('/api/admin/webhooks/events', {
@@ -61,7 +61,7 @@ export function eventWebhookRoutes(opts: { services: ServiceManager }): FastifyP
       onRequest: admins,
       schema: {
         summary: 'Create or replace a subscription (the secret is kept when omitted); taken by the next event, persisted', tags, security,
-        params: Type.Object({ id: SubscriptionId }), body: SubscriptionBody, response: { 200: SubscriptionView, ...errors },
+        params: Type.Object({ id: SubscriptionId }), body: SubscriptionBody, response: { 200: WebhookSubscriptionView, ...errors },
       },
     }, async (request) => {
       const { url, events, secret, enabled } = request.body;
@@ -78,8 +78,8 @@ export function eventWebhookRoutes(opts: { services: ServiceManager }): FastifyP
 
     app.get('/api/admin/webhook-dead-letters', {
       onRequest: admins,
-      schema: { summary: 'Deliveries that used up their attempts, newest first, with the last error and the body sent', tags, security, response: { 200: Type.Array(DeadLetterView), ...errors } },
-    }, async () => (await hooks().deadLetters()).map(({ body, ...rest }) => ({ ...rest, body: JSON.parse(body) as never })));
+      schema: { summary: 'Deliveries that used up their attempts, newest first, with the last error and the body sent', tags, security, response: { 200: Type.Array(WebhookDeadLetterView), ...errors } },
+    }, async () => (await hooks().deadLetters()).map(({ body, ...rest }) => ({ ...rest, body: JSON.parse(body) as Static<typeof WebhookBodySchema> })));
 
     app.post('/api/admin/webhook-dead-letters/:id/retry', {
       onRequest: admins,

@@ -85,7 +85,13 @@ export function eventWebhooksService(config: Pick<TenorConfig, 'webhooks' | 'dat
       const queue = new DeliveryQueue(db);
       const acd = ctx.get('acd');
 
-      const subscriptions = new Map((await store.list()).map((s) => [s.id, s]));
+      const stored = await store.list();
+      const subscriptions = new Map(stored.subscriptions.map((s) => [s.id, s]));
+      // Secrets sealed with a key older than the newest (after tenor rotate-sealing-key): sealed again with it.
+      for (const id of stored.stale) {
+        const sub = subscriptions.get(id);
+        if (sub) await store.save(sub);
+      }
       const fileSubs = config.webhooks.subscriptions ?? [];
       const inFile = new Set(fileSubs.map((s) => s.id));
       for (const f of fileSubs) {
@@ -96,7 +102,9 @@ export function eventWebhooksService(config: Pick<TenorConfig, 'webhooks' | 'dat
       for (const [id, s] of subscriptions) {
         if (s.origin === 'config' && !inFile.has(id)) {
           await store.remove(id);
+          await queue.dropSubscription(id);
           subscriptions.delete(id);
+          ctx.logger.info({ subscription: id }, 'webhook subscription no longer in the site file: removed with its deliveries');
         }
       }
 
@@ -116,10 +124,10 @@ export function eventWebhooksService(config: Pick<TenorConfig, 'webhooks' | 'dat
 
       const enqueue = async (event: TenorEvent, targets: Subscription[]): Promise<void> => {
         const data = await dataOf(event);
-        for (const sub of targets) {
+        await queue.add(targets.map((sub) => {
           const id = randomUUID();
-          await queue.add({ id, subscriptionId: sub.id, type: event.type, body: JSON.stringify({ id, type: event.type, at: event.at, data }) }, Date.now());
-        }
+          return { id, subscriptionId: sub.id, type: event.type, body: JSON.stringify({ id, type: event.type, at: event.at, data }) };
+        }), Date.now());
         worker.wake();
       };
 
@@ -128,8 +136,10 @@ export function eventWebhooksService(config: Pick<TenorConfig, 'webhooks' | 'dat
         if (!deliverableEventNames.has(event.type)) return;
         const targets = [...subscriptions.values()].filter((s) => s.enabled && s.events.includes(event.type));
         if (targets.length === 0) return;
-        const job: Promise<void> = enqueue(event, targets)
-          .catch((err: unknown) => ctx.logger.error({ err, event: event.type }, 'event not queued for its webhooks'))
+        // After the publisher's turn and any I/O already waiting (media, SIP): the database write is never on the call's path.
+        const job: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
+          .then(() => enqueue(event, targets))
+          .catch((err: unknown) => ctx.logger.error({ err, event: event.type, callId: (event.payload as { callId?: string }).callId }, 'event not queued for its webhooks'))
           .finally(() => pending.delete(job));
         pending.add(job);
       };

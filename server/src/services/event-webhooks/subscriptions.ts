@@ -42,11 +42,15 @@ interface Row {
 export class SubscriptionStore {
   constructor(private readonly db: SqlExecutor, private readonly box: SealedBox) {}
 
-  async list(): Promise<Subscription[]> {
+  /** The subscriptions with their secrets opened; `stale` names those sealed with an older key (to seal again: tenor rotate-sealing-key). */
+  async list(): Promise<{ subscriptions: Subscription[]; stale: string[] }> {
     const rows = await this.db.all<Row>('SELECT id, url, events, sealed_secret, enabled, origin FROM webhook_subscriptions');
-    return rows.map((r) => ({
-      id: r.id, url: r.url, events: JSON.parse(r.events) as string[], secret: this.box.open(r.sealed_secret), enabled: r.enabled === 1, origin: r.origin,
-    }));
+    return {
+      subscriptions: rows.map((r) => ({
+        id: r.id, url: r.url, events: JSON.parse(r.events) as string[], secret: this.box.open(r.sealed_secret), enabled: r.enabled === 1, origin: r.origin,
+      })),
+      stale: rows.filter((r) => this.box.isStale(r.sealed_secret)).map((r) => r.id),
+    };
   }
 
   async save(s: Subscription): Promise<void> {

@@ -17,7 +17,7 @@ export interface DeliveryCounters {
   deadLettered: number;
 }
 
-/** The longest sleep between two looks at the queue (a row made due by another writer is seen at most this late). */
+/** The longest sleep between two looks at a queue with deliveries pending. */
 const MAX_SLEEP_MS = 1_000;
 /** Due rows read per look at most. */
 const DUE_BATCH = 200;
@@ -31,6 +31,8 @@ export class DeliveryWorker {
   #pumping = false;
   #again = false;
   #closed = false;
+  /** Aborts the attempts in flight when the worker closes (their rows stay pending: sent again after a restart). */
+  readonly #stopping = new AbortController();
 
   constructor(
     private readonly queue: DeliveryQueue,
@@ -68,9 +70,9 @@ export class DeliveryWorker {
         }
       } while (this.#again && !this.#closed);
       if (this.#closed) return;
+      // Nothing pending: sleep until woken (every row is added or revived through this service, which wakes the worker).
       const next = await this.queue.nextDueAt();
-      const sleep = next === undefined ? MAX_SLEEP_MS : Math.max(0, Math.min(MAX_SLEEP_MS, next - Date.now()));
-      this.#timer = setTimeout(() => this.wake(), sleep);
+      if (next !== undefined) this.#timer = setTimeout(() => this.wake(), Math.max(0, Math.min(MAX_SLEEP_MS, next - Date.now())));
     } catch (err) {
       this.logger.error({ err }, 'webhook queue unreadable; trying again shortly');
       if (!this.#closed) this.#timer = setTimeout(() => this.wake(), MAX_SLEEP_MS);
@@ -103,7 +105,8 @@ export class DeliveryWorker {
     const now = Date.now();
     const callId = callIdOf(d.body);
     const log = this.logger.child({ delivery: d.id, subscription: sub.id, event: d.type, ...(callId ? { callId } : {}) });
-    const result = await attemptDelivery(sub, d, { timeoutMs: this.settings.timeoutMs, limits: this.limits, now });
+    const result = await attemptDelivery(sub, d, { timeoutMs: this.settings.timeoutMs, limits: this.limits, now, stop: this.#stopping.signal });
+    if (this.#closed) return;
     const attempts = d.attempts + 1;
     if (result.ok) {
       await this.queue.delivered(d.id);
@@ -125,10 +128,11 @@ export class DeliveryWorker {
     log.info({ error: result.error, attempts, retryInMs: delay }, 'webhook delivery failed; retrying later');
   }
 
-  /** Stop looking at the queue and wait for the attempts in flight (each bounded by its timeout). */
+  /** Stop looking at the queue and end the attempts in flight, leaving them pending. */
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#timer);
+    this.#stopping.abort();
     await Promise.allSettled([...this.#inFlight]);
   }
 }

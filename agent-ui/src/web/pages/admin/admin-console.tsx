@@ -11,6 +11,7 @@ import { PromptsSection } from './prompts.js';
 import { FlowsSection } from './flows.js';
 import { ScriptsSection } from './scripts.js';
 import { ServicesSection } from './services.js';
+import { WebhooksSection } from './webhooks.js';
 
 const sections = {
   queues: { label: 'adminQueues', view: QueuesSection },
@@ -22,6 +23,7 @@ const sections = {
   flows: { label: 'adminFlows', view: FlowsSection },
   scripts: { label: 'adminScripts', view: ScriptsSection },
   services: { label: 'adminServices', view: ServicesSection },
+  webhooks: { label: 'adminWebhooks', view: WebhooksSection },
 } satisfies Record<string, { label: MessageKey; view: () => preact.JSX.Element }>;
 
 type Section = keyof typeof sections;
