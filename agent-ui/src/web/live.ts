@@ -13,6 +13,8 @@ export interface LiveHandlers {
   connection(connected: boolean): void;
   /** The server closed with 4401: the session ended. */
   sessionEnded(): void;
+  /** An alert was raised or cleared (supervisors and admins get these events). */
+  alertsChanged?(): void;
 }
 
 const resyncEveryMs = 300;
@@ -34,7 +36,8 @@ export function connectLive(handlers: LiveHandlers): { close(): void } {
     ws.onmessage = (event: MessageEvent<string>) => {
       const message = JSON.parse(event.data) as ServerMessage;
       if (message.type === 'snapshot') handlers.snapshot(message.data, Date.now() - Date.parse(message.data.at));
-      else if (message.type === 'events' && resyncTimer === null) {
+      else if (message.type === 'events' && message.events.some((e) => e.type === 'alert_raised' || e.type === 'alert_cleared')) handlers.alertsChanged?.();
+      if (message.type === 'events' && resyncTimer === null) {
         resyncTimer = setTimeout(() => {
           resyncTimer = null;
           if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'resync' }));

@@ -11,13 +11,14 @@ import { AgentDesktop } from './pages/agent-desktop.js';
 import { MonitorPage } from './pages/monitor.js';
 import { ReportsPage } from './pages/reports.js';
 import { AdminConsole } from './pages/admin/admin-console.js';
+import { WallboardPage } from './pages/wallboard.js';
 
-type Page = 'desktop' | 'monitor' | 'reports' | 'admin';
+type Page = 'desktop' | 'monitor' | 'wallboard' | 'reports' | 'admin';
 
 /** Which pages a role may open, the first being its home. */
 export function pagesFor(me: Me): Page[] {
   if (me.user.role === 'agent') return ['desktop'];
-  const pages: Page[] = ['monitor', 'reports'];
+  const pages: Page[] = ['monitor', 'wallboard', 'reports'];
   if (me.user.role === 'admin') pages.push('admin');
   if (me.agent !== null) pages.push('desktop');
   return pages;
@@ -29,15 +30,19 @@ function pageFromHash(allowed: Page[]): Page {
   return (allowed as string[]).includes(wanted) ? (wanted as Page) : allowed[0] ?? 'desktop';
 }
 
-const navLabels = { desktop: 'navDesktop', monitor: 'navMonitor', reports: 'navReports', admin: 'navAdmin' } as const;
+const navLabels = { desktop: 'navDesktop', monitor: 'navMonitor', wallboard: 'navWallboard', reports: 'navReports', admin: 'navAdmin' } as const;
 
-export interface LiveState { snapshot: LiveSnapshot | null; skewMs: number; connected: boolean }
+export interface LiveState {
+  snapshot: LiveSnapshot | null; skewMs: number; connected: boolean;
+  /** Counts alert_raised / alert_cleared events: pages showing alerts read them again when it changes. */
+  alertEvents: number;
+}
 
 function App() {
   const [lang, setLang] = useState<Lang>(initialLanguage());
   const i18n = useMemo(() => ({ t: translator(lang), lang }), [lang]);
   const [me, setMe] = useState<Me | null | undefined>(undefined);
-  const [live, setLive] = useState<LiveState>({ snapshot: null, skewMs: 0, connected: false });
+  const [live, setLive] = useState<LiveState>({ snapshot: null, skewMs: 0, connected: false, alertEvents: 0 });
   const [page, setPage] = useState<Page>('desktop');
   const t = i18n.t;
 
@@ -58,11 +63,12 @@ function App() {
       snapshot: (snapshot, skewMs) => setLive((prev) => ({ ...prev, snapshot, skewMs })),
       connection: (connected) => setLive((prev) => ({ ...prev, connected })),
       sessionEnded: () => setMe(null),
+      alertsChanged: () => setLive((prev) => ({ ...prev, alertEvents: prev.alertEvents + 1 })),
     });
     return () => {
       removeEventListener('hashchange', onHash);
       connection.close();
-      setLive({ snapshot: null, skewMs: 0, connected: false });
+      setLive({ snapshot: null, skewMs: 0, connected: false, alertEvents: 0 });
     };
   }, [me]);
 
@@ -75,9 +81,16 @@ function App() {
     </label>
   );
 
+  // The wallboard fills the screen (a TV on the floor): no header, no tabs.
+  const fullScreen = me && page === 'wallboard';
+  useEffect(() => {
+    document.body.classList.toggle('full-screen', Boolean(fullScreen));
+  }, [fullScreen]);
+
   let body;
   if (me === undefined) body = <p class="muted">{t('loading')}</p>;
   else if (me === null) body = <LoginPage onLogin={setMe} />;
+  else if (fullScreen) body = <WallboardPage live={live} />;
   else {
     const allowed = pagesFor(me);
     body = (

@@ -42,6 +42,9 @@ export type { AgentDayFigures } from '@tenor/server/src/services/reports/agent-d
 export type { RecentCall } from '@tenor/server/src/services/reports/recent-calls.js';
 /** GET /api/customers/search: how a hit matched. */
 export type { MatchKind } from '@tenor/server/src/services/crm/search.js';
+export type { AlertView } from '@tenor/server/src/services/alerts/index.js';
+export type { QueueThresholds } from '@tenor/server/src/services/acd/index.js';
+export type { WallboardQueue, WallboardView } from '@tenor/server/src/services/wallboard/index.js';
 export type { QuestionView as ScriptQuestion, StepView as ScriptStep } from '@tenor/scripts-dsl';
 
 /** GET /api/auth/me, and the answer to a login. */

@@ -31,6 +31,8 @@ import { trunksService } from './trunks/index.js';
 import { entryNumbersService } from './entry-numbers/index.js';
 import { metricsConfigSection, metricsService } from './metrics/index.js';
 import { webrtcPhoneService } from './webrtc-phone/index.js';
+import { alertsConfigSection, alertsService } from './alerts/index.js';
+import { wallboardService } from './wallboard/index.js';
 import { eventWebhooksService, webhooksConfigSection } from './event-webhooks/index.js';
 
 /** The site-file sections of the built-in services, in the order the file's documentation lists them. */
@@ -42,6 +44,7 @@ export const serviceConfigSections: readonly ConfigSection[] = [
   dialingConfigSection,
   selfServiceConfigSection,
   metricsConfigSection,
+  alertsConfigSection,
   webhooksConfigSection,
 ];
 
@@ -77,6 +80,8 @@ export function builtinServices(config: TenorConfig): ServiceDefinition<object>[
     promptsService(config.dataDir),
     voicemailService(config),
     metricsService(config),
+    alertsService(config.alerts),
+    wallboardService(),
     eventWebhooksService(config),
   ] as ServiceDefinition<object>[];
 }

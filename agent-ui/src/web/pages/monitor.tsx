@@ -13,6 +13,8 @@ import { MonitorControls, useCallViews, useMonitors } from './monitor-controls.j
 import { RefusedCallsPanel } from './refused-calls-panel.js';
 import type { InboundReport } from '../wire.js';
 import { logFailure } from '../log.js';
+import { useActiveAlerts } from './alerts.js';
+import { AlertsBanner } from './alerts-banner.js';
 
 type InboundTotals = InboundReport['total'];
 const todayRefreshMs = 30_000;
@@ -61,6 +63,7 @@ export function MonitorPage(props: { live: LiveState }) {
   const onCall = (snapshot?.agents ?? []).filter((a) => a.state === 'on-call' && a.callId !== null);
   const callViews = useCallViews(onCall.map((a) => ({ login: a.login, callId: a.callId ?? '' })), snapshot?.at ?? '');
   const monitors = useMonitors(snapshot?.at ?? '');
+  const alerts = useActiveAlerts(props.live);
   if (snapshot === null) return <p class="muted">{t('loading')}</p>;
   const callOf = (callId: string | null) => snapshot.calls.find((c) => c.callId === callId) ?? null;
   const force = (login: string, state: 'break' | 'logged-out'): void => {
@@ -73,6 +76,7 @@ export function MonitorPage(props: { live: LiveState }) {
   return (
     <div class="monitor">
       {error && <p class="error">{error}</p>}
+      <AlertsBanner alerts={alerts} />
       <section class="card">
         <h2>{t('queues')}</h2>
         {snapshot.queues.length === 0 ? <p class="muted">{t('noQueues')}</p> : (

@@ -25,6 +25,20 @@ export const QueueStrategies = [
 /** A queue's `strategy` field. */
 export const QueueStrategyField = Type.Optional(Type.Union(QueueStrategies.map((s) => Type.Literal(s))));
 
+/** The wallboard's colours for a queue's figures (docs/configuration.md). amber and red for one figure: for figures where more is worse, red ≥ amber; where less is worse, red ≤ amber. */
+const Band = Type.Object({ amber: Type.Number({ minimum: 0 }), red: Type.Number({ minimum: 0 }) }, { additionalProperties: false });
+
+export const QueueThresholdsSchema = Type.Object(
+  {
+    waiting: Type.Optional(Band),
+    longestWait: Type.Optional(Band),
+    serviceLevel: Type.Optional(Band),
+    agentsReady: Type.Optional(Band),
+  },
+  { additionalProperties: false, description: 'wallboard colours: seconds for longestWait, percent for serviceLevel, counts otherwise' },
+);
+export type QueueThresholds = Static<typeof QueueThresholdsSchema>;
+
 /** Fields a queue gains for the ACD (all optional; defaults in docs/acd.md). */
 export const AcdQueueFields = {
   maxWaiting: Type.Optional(Type.Integer({ minimum: 0, description: 'callers waiting at most (0: no limit); more exit with "full"' })),
@@ -69,6 +83,7 @@ export const AcdQueueFields = {
       { additionalProperties: false },
     ),
   ),
+  thresholds: Type.Optional(QueueThresholdsSchema),
   callback: Type.Optional(
     Type.Object(
       {

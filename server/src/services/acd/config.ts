@@ -37,6 +37,7 @@ export function queueFromConfig(q: QueueConfigWithAcd): QueueDefinition {
     ...(q.requiredSkills !== undefined ? { requiredSkills: q.requiredSkills } : {}),
     ...(q.escalation !== undefined ? { escalation: q.escalation } : {}),
     ...(q.whisper !== undefined ? { whisper: { prompts: q.whisper.prompts, segments: q.whisper.segments ?? {} } } : {}),
+    ...(q.thresholds !== undefined ? { thresholds: q.thresholds } : {}),
     callback: { ...defaultCallbackPolicy, ...q.callback },
     ...(q.script !== undefined ? { script: q.script } : {}),
   });

@@ -138,7 +138,7 @@ export type { Asker, RequestedState } from './state-requests.js';
 export type { CallOutcome, CallRecord, CallRecordFilter } from './store/call-records.js';
 export type { EnqueueOptions } from './waiting.js';
 export type { AcdEvents, CallQueuedEvent } from './events.js';
-export type { AcdSettings } from './config-schema.js';
+export type { AcdSettings, QueueThresholds } from './config-schema.js';
 // The service definitions and the site-file section, for the catalogue (services/index.ts).
 export { acdService } from './service.js';
 export { monitoringService } from './monitoring-service.js';

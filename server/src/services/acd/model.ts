@@ -2,7 +2,7 @@
 // the first kind of contact, a callback request the second. Later channels
 // (e-mail, chat) become further kinds without changing the router.
 
-import type { QueueStrategies } from './config-schema.js';
+import type { QueueStrategies, QueueThresholds } from './config-schema.js';
 
 export type StrategyName = (typeof QueueStrategies)[number];
 
@@ -95,6 +95,8 @@ export interface QueueDefinition {
   callback: CallbackPolicy;
   /** The dialogue script the agent's desktop starts for this queue's calls. */
   script: string | undefined;
+  /** The wallboard's amber and red for this queue's figures (none: never coloured). */
+  thresholds: QueueThresholds | undefined;
 }
 
 export type ContactKind = 'call' | 'callback';
@@ -145,6 +147,7 @@ export function queueWithDefaults(q: Partial<QueueDefinition> & { name: string }
     whisper: undefined,
     callback: defaultCallbackPolicy,
     script: undefined,
+    thresholds: undefined,
     ...q,
   };
 }
