@@ -17,6 +17,8 @@ import { ActiveCalls } from './active-calls.js';
 import { AcdAdmin } from './admin.js';
 import type { Agent, AgentStateChange } from './agent-state.js';
 import { AgentSessions } from './agent-sessions.js';
+import { AgentCalls, type PlaceCallRequest, type PlacedCall } from './agent-calls.js';
+import type { DeskOutboundSettings } from './desk-config.js';
 import { AgentRoster } from './agents.js';
 import { CallControls } from './call-controls.js';
 import { Callbacks, type CallbackRequest } from './callbacks.js';
@@ -69,6 +71,8 @@ export interface AcdEngineOptions {
   transferRingTimeoutMs?: number;
   /** acd.lineLost.fallback: a customer whose agent's browser line was lost goes to the agent's device.fallback number (default false). */
   lineLostFallback?: boolean;
+  /** desk.outbound: caller ID, trunk and ring time of the calls agents place from the desktop. */
+  deskOutbound?: DeskOutboundSettings;
 }
 
 export const DEFAULT_BREAK_REASONS = ['lunch', 'coffee', 'meeting', 'training', 'other'] as const;
@@ -88,6 +92,7 @@ export class AcdEngine implements AcdService {
   readonly #callbacks: Callbacks;
   readonly #records: AcdRecords;
   readonly #outside: OutsideCalls;
+  readonly #agentCalls: AgentCalls;
   /** What start() needs to put back what the previous run left. */
   readonly #restore: Omit<RestoreDeps, 'now' | 'log'>;
 
@@ -154,6 +159,11 @@ export class AcdEngine implements AcdService {
     });
     this.#records = new AcdRecords({ records, stateLog, queueEvents, writes });
     this.#outside = new OutsideCalls({ core, queue: (name) => this.#admin.queue(name) });
+    this.#agentCalls = new AgentCalls({
+      core, dialing: opts.dialing, outside: this.#outside, settings: opts.deskOutbound ?? {}, siteCallerId: opts.callerId,
+      queue: (name) => this.#admin.queue(name), lineOf: (agent) => this.#agentSessions.lineOf(agent),
+      work: (session, queue, kind, customer, stint, answeredAt) => connected.work(session, queue, kind, customer, stint, answeredAt),
+    });
     this.#restore = {
       db, router, roster: this.#roster, recorder, writes, queuesRepo, agentsRepo, callbacksRepo,
       reconnectLine: (agent) => this.#agentSessions.reconnectLine(agent),
@@ -243,6 +253,10 @@ export class AcdEngine implements AcdService {
 
   outsideCall(login: string, ref: string, queue: string | undefined): OutsideCall | undefined {
     return this.#outside.begin(login, ref, queue);
+  }
+
+  placeCall(login: string, req: PlaceCallRequest): Promise<PlacedCall> {
+    return this.#agentCalls.place(login, req);
   }
 
   // ---- callers and callbacks ----

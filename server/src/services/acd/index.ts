@@ -5,6 +5,7 @@
 import type { Call } from '@tenor/telephony';
 import type { Agent, AgentStateChange } from './agent-state.js';
 import type { OutsideCall } from './outside-calls.js';
+import type { PlaceCallRequest, PlacedCall } from './agent-calls.js';
 import type { Asker } from './state-requests.js';
 import type { ConnectedCallView, TransferTarget } from './connected-call.js';
 import type { CallbackRequest } from './callbacks.js';
@@ -70,6 +71,14 @@ export interface AcdService {
    * ACD agent; TENOR_ERR_AGENT_BUSY on a call, TENOR_ERR_AGENT_NOT_AVAILABLE logged out.
    */
   outsideCall(login: string, ref: string, queue: string | undefined): OutsideCall | undefined;
+  /**
+   * A call the agent places from the desktop: the number passes the dialing policy, the
+   * agent's phone rings, then the customer's; resolves once the customer answered (the call
+   * goes on as an ACD call). TENOR_ERR_DIALING_REFUSED, TENOR_ERR_AGENT_BUSY,
+   * TENOR_ERR_AGENT_NOT_AVAILABLE (logged out, their phone did not answer),
+   * TENOR_ERR_CUSTOMER_NOT_REACHED.
+   */
+  placeCall(login: string, req: PlaceCallRequest): Promise<PlacedCall>;
 
   // ---- callers and callbacks ----
   /**
@@ -134,6 +143,9 @@ export type { QueueFigures } from './router.js';
 export type { EnqueueResult } from './session.js';
 export type { PendingChange } from './agent-state.js';
 export type { OutsideCall } from './outside-calls.js';
+export type { PlaceCallRequest, PlacedCall } from './agent-calls.js';
+export { deskConfigSection } from './desk-config.js';
+export type { DeskSettings } from './desk-config.js';
 export type { Asker, RequestedState } from './state-requests.js';
 export type { CallOutcome, CallRecord, CallRecordFilter } from './store/call-records.js';
 export type { EnqueueOptions } from './waiting.js';
