@@ -122,6 +122,7 @@ export const ROUTE_ROLES: ReadonlyMap<string, readonly Role[] | typeof PUBLIC> =
   ['POST /api/agents/:login/call/hold', ['agent', 'supervisor', 'admin']],
   ['POST /api/agents/:login/call/unhold', ['agent', 'supervisor', 'admin']],
   ['POST /api/agents/:login/call/hangup', ['agent', 'supervisor', 'admin']],
+  ['POST /api/agents/:login/calls', ['agent', 'supervisor', 'admin']],
   ['POST /api/agents/:login/call/transfer', ['agent', 'supervisor', 'admin']],
   ['POST /api/agents/:login/call/consult', ['agent', 'supervisor', 'admin']],
   ['POST /api/agents/:login/call/consult/complete', ['agent', 'supervisor', 'admin']],
