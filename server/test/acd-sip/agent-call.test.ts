@@ -52,6 +52,27 @@ t.test('an agent calls a customer from the desktop: their phone first, then the 
     t.equal((await s.agentView('ann')).state, 'ready', 'ann is still ready');
   });
 
+  await t.test("an agent's scheduled callbacks are theirs only", async (t) => {
+    const due = new Date(Date.now() + 3_600_000).toISOString();
+    const past = new Date(Date.now() - 600_000).toISOString();
+    const later = await s.app.inject({ method: 'POST', url: '/api/agents/ann/callbacks', headers: ANN, payload: { number: '030 1234-567', dueAt: due, note: 'tariff question' } });
+    t.equal(later.statusCode, 201, later.body);
+    const early = await s.app.inject({ method: 'POST', url: '/api/agents/ann/callbacks', headers: ANN, payload: { number: '(030) 7654321', dueAt: past } });
+    const earlyId = (JSON.parse(early.body) as { id: string }).id;
+    const list = JSON.parse((await s.app.inject({ method: 'GET', url: '/api/agents/ann/callbacks', headers: ANN })).body) as { id: string; number: string; overdue: boolean; customer: unknown }[];
+    t.match(list, [{ number: '+49307654321', overdue: true }, { number: '+49301234567', overdue: false }], 'in due order, the overdue one marked, numbers in E.164');
+    t.equal((await s.app.inject({ method: 'GET', url: '/api/agents/ann/callbacks', headers: BOB })).statusCode, 403, "bob cannot list ann's callbacks");
+    t.equal((await s.app.inject({ method: 'PATCH', url: `/api/agents/ann/callbacks/${earlyId}`, headers: BOB, payload: { status: 'closed', reason: 'x' } })).statusCode, 403, "nor close them as ann");
+    t.equal((await s.app.inject({ method: 'PATCH', url: `/api/agents/bob/callbacks/${earlyId}`, headers: BOB, payload: { status: 'closed', reason: 'x' } })).statusCode, 404, 'nor through his own list');
+    t.equal((await s.app.inject({ method: 'POST', url: '/api/agents/ann/callbacks', headers: ANN, payload: { number: '0900 1234567', dueAt: due } })).statusCode, 403, 'a premium-rate number is not kept');
+    const closed = await s.app.inject({ method: 'PATCH', url: `/api/agents/ann/callbacks/${earlyId}`, headers: ANN, payload: { status: 'closed', reason: 'customer called in' } });
+    t.match(JSON.parse(closed.body), { status: 'closed', closeReason: 'customer called in' }, 'ann closes one with a reason');
+    const moved = await s.app.inject({ method: 'PATCH', url: `/api/agents/ann/callbacks/${(JSON.parse(later.body) as { id: string }).id}`, headers: ANN, payload: { dueAt: past } });
+    t.match(JSON.parse(moved.body), { status: 'open', dueAt: past.replace(/\.\d+Z$/, '') }, 'and reschedules the other');
+    const left = JSON.parse((await s.app.inject({ method: 'GET', url: '/api/agents/ann/callbacks', headers: ANN })).body) as unknown[];
+    t.equal(left.length, 1, 'the closed one is off her list');
+  });
+
   const capture = await startCapture({ portRange: s.rtp });
   t.teardown(() => capture.dispose());
   // Typed as a person in Berlin writes it; the site is in DE.

@@ -19,6 +19,8 @@ import type { Agent, AgentStateChange } from './agent-state.js';
 import { AgentSessions } from './agent-sessions.js';
 import { AgentCalls, type PlaceCallRequest, type PlacedCall } from './agent-calls.js';
 import type { DeskOutboundSettings } from './desk-config.js';
+import { ScheduledCallbacks } from './scheduled-callbacks.js';
+import { ScheduledCallbacksRepository } from './store/scheduled-callbacks-repo.js';
 import { AgentRoster } from './agents.js';
 import { CallControls } from './call-controls.js';
 import { Callbacks, type CallbackRequest } from './callbacks.js';
@@ -81,6 +83,9 @@ export class AcdEngine implements AcdService {
   readonly router: Router;
   /** What the reports read of the stored history. */
   readonly reportReader: AcdReportReader;
+  /** The agents' scheduled callbacks (their list on the desktop). */
+  readonly scheduledCallbacks: ScheduledCallbacks;
+  readonly #unsubscribe: () => void;
   readonly #writes: WriteQueue;
   readonly #roster: AgentRoster;
   readonly #contacts: Contacts;
@@ -163,6 +168,16 @@ export class AcdEngine implements AcdService {
       core, dialing: opts.dialing, outside: this.#outside, settings: opts.deskOutbound ?? {}, siteCallerId: opts.callerId,
       queue: (name) => this.#admin.queue(name), lineOf: (agent) => this.#agentSessions.lineOf(agent),
       work: (session, queue, kind, customer, stint, answeredAt) => connected.work(session, queue, kind, customer, stint, answeredAt),
+    });
+    this.scheduledCallbacks = new ScheduledCallbacks({
+      repo: new ScheduledCallbacksRepository(db), clock, dialing: opts.dialing, log, isAgent: (login) => this.#roster.get(login) !== undefined,
+    });
+    // A script run by an agent asked for a callback: it goes on that agent's list (self-service runs have no agent).
+    this.#unsubscribe = opts.bus.subscribe('callback_scheduled', (e) => {
+      const { agent, number, at, customerId, source } = e.payload;
+      if (agent === undefined || !this.#roster.get(agent)) return;
+      this.scheduledCallbacks.schedule({ agent, number, dueAt: Date.parse(at), source, ...(customerId !== null ? { customerId: String(customerId) } : {}) })
+        .catch((err: unknown) => log.warn({ err, agent, number }, 'scheduled callback not kept'));
     });
     this.#restore = {
       db, router, roster: this.#roster, recorder, writes, queuesRepo, agentsRepo, callbacksRepo,
@@ -351,6 +366,7 @@ export class AcdEngine implements AcdService {
 
   /** Stop timers and persistent lines; calls in progress are the telephony service's to end. */
   async stop(): Promise<void> {
+    this.#unsubscribe();
     await this.#contacts.stop();
     this.#roster.stop();
     await this.#agentSessions.stop();

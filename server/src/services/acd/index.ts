@@ -6,6 +6,7 @@ import type { Call } from '@tenor/telephony';
 import type { Agent, AgentStateChange } from './agent-state.js';
 import type { OutsideCall } from './outside-calls.js';
 import type { PlaceCallRequest, PlacedCall } from './agent-calls.js';
+import type { ScheduledCallbacks } from './scheduled-callbacks.js';
 import type { Asker } from './state-requests.js';
 import type { ConnectedCallView, TransferTarget } from './connected-call.js';
 import type { CallbackRequest } from './callbacks.js';
@@ -33,6 +34,8 @@ export interface AcdService {
   readonly router: AcdWaitingView;
   /** What the reports read of the stored history. */
   readonly reportReader: AcdReportReader;
+  /** The agents' scheduled callbacks: their list on the desktop (docs/acd.md, "Calls the agent places"). */
+  readonly scheduledCallbacks: ScheduledCallbacks;
 
   // ---- queues and agents (docs/acd.md, "Queues" and "Agents") ----
   /** Make the configuration file's queues and agents current: add or update them, drop the ones the file no longer has. */
@@ -144,6 +147,8 @@ export type { EnqueueResult } from './session.js';
 export type { PendingChange } from './agent-state.js';
 export type { OutsideCall } from './outside-calls.js';
 export type { PlaceCallRequest, PlacedCall } from './agent-calls.js';
+export type { ScheduledCallbacks, ScheduleRequest } from './scheduled-callbacks.js';
+export type { ScheduledCallback } from './store/scheduled-callbacks-repo.js';
 export { deskConfigSection } from './desk-config.js';
 export type { DeskSettings } from './desk-config.js';
 export type { Asker, RequestedState } from './state-requests.js';
