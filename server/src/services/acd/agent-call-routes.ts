@@ -12,7 +12,7 @@ import type { ServiceManager } from '../../core/service-manager.js';
 import { TenorError } from '../../core/errors.js';
 import { currentUser, requireRole, seesEverything, type AuthUser } from '../../http/auth.js';
 import type { ScheduledCallback } from './store/scheduled-callbacks-repo.js';
-import { mayAccessCustomer } from '../sessions/agent-scope.js';
+import { requireCustomerAccess } from '../sessions/index.js';
 import '../crm/index.js';
 import './service.js';
 
@@ -80,7 +80,7 @@ export function agentCallRoutes(opts: { services: ServiceManager }): FastifyPlug
       if (asked !== undefined) {
         const match = matches.find((m) => String(m.id) === asked);
         if (match) return named(match);
-        if (!(await mayAccessCustomer(services, user, asked))) throw new TenorError('TENOR_ERR_FORBIDDEN');
+        await requireCustomerAccess(services, user, asked);
         const record = (await services.get('crm').entity('Customer').get(Number(asked))) as Record<string, unknown>;
         return named(record);
       }
@@ -129,7 +129,7 @@ export function agentCallRoutes(opts: { services: ServiceManager }): FastifyPlug
     }, async (request, reply) => {
       const user = own(request, request.params.login);
       const b = request.body;
-      if (b.customerId !== undefined && !(await mayAccessCustomer(services, user, b.customerId))) throw new TenorError('TENOR_ERR_FORBIDDEN');
+      if (b.customerId !== undefined) await requireCustomerAccess(services, user, b.customerId);
       const c = await callbacks().schedule({
         agent: request.params.login, number: b.number, dueAt: Date.parse(b.dueAt), source: 'agent',
         ...(b.customerId !== undefined ? { customerId: b.customerId } : {}), ...(b.note !== undefined ? { note: b.note } : {}),
