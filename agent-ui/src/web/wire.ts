@@ -36,6 +36,11 @@ export type { AgentDevice, ExitDestination, QueueDefinition } from '@tenor/serve
 export type { FlowOutcome } from '@tenor/server/src/services/ivr/flow/io.js';
 export type { PreviewView as ScriptPreview } from '@tenor/server/src/services/scripts/preview.js';
 export type { AgentsReport, InboundReport } from '@tenor/server/src/services/reports/reports.js';
+/** GET /api/agents/:login/day: the figures and the recent calls. */
+export type { AgentDayFigures } from '@tenor/server/src/services/reports/agent-day.js';
+export type { RecentCall } from '@tenor/server/src/services/reports/recent-calls.js';
+/** GET /api/customers/search: how a hit matched. */
+export type { MatchKind } from '@tenor/server/src/services/crm/search.js';
 export type { QuestionView as ScriptQuestion, StepView as ScriptStep } from '@tenor/scripts-dsl';
 
 /** GET /api/auth/me, and the answer to a login. */

@@ -14,6 +14,8 @@ import { logFailure } from '../log.js';
 import { PhonePanel, usePhoneSettings } from '../phone/phone-panel.js';
 import { DialPad } from './desk/dial-pad.js';
 import { MyCallbacks } from './desk/my-callbacks.js';
+import { CustomerSearch } from './desk/customer-search.js';
+import { AgentDay } from './desk/agent-day.js';
 
 /** The break reasons the site allows (GET /api/break-reasons); known ones are translated. */
 function useBreakReasons(): string[] {
@@ -73,6 +75,8 @@ export function AgentDesktop(props: { me: Me; live: LiveState }) {
       <ContactPanel current={current} state={state} now={now} skewMs={props.live.skewMs} me={props.me} snapshot={snapshot} />
       <MyCallbacks login={login} />
       <VoicemailList queues={snapshot?.queues.map((q) => q.queue) ?? []} />
+      <CustomerSearch />
+      <AgentDay login={login} changedAt={self?.since ?? null} />
     </div>
   );
 }

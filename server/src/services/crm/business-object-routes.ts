@@ -80,7 +80,10 @@ export function businessObjectRoutes(opts: { services: ServiceManager; entities:
           const user = currentUser(request);
           // A new customer is anyone's to create (an unknown caller); a record about a customer needs access to that customer.
           if (customerRef && !seesEverything(user)) await requireCustomerAccess(opts.services, user, (request.body as Record<string, unknown>)[customerRef.name] as number | undefined);
-          return reply.status(201).send(await crm.create(entity.name, request.body as Record<string, unknown>));
+          const created = await crm.create(entity.name, request.body as Record<string, unknown>);
+          // Who wrote what, never the values (personal data): the field names only.
+          request.log.info({ entity: entity.name, id: created.id, by: user.username, fields: Object.keys(request.body as object) }, 'business object created');
+          return reply.status(201).send(created);
         },
       );
 
@@ -94,7 +97,9 @@ export function businessObjectRoutes(opts: { services: ServiceManager; entities:
             const moved = customerRef ? (request.body as Record<string, unknown>)[customerRef.name] : undefined;
             if (moved !== undefined) await requireCustomerAccess(opts.services, user, moved as number | null);
           }
-          return crm.update(entity.name, request.params.id, request.body as Record<string, unknown>);
+          const changed = await crm.update(entity.name, request.params.id, request.body as Record<string, unknown>);
+          request.log.info({ entity: entity.name, id: request.params.id, by: user.username, fields: Object.keys(request.body as object) }, 'business object changed');
+          return changed;
         },
       );
 
@@ -103,6 +108,7 @@ export function businessObjectRoutes(opts: { services: ServiceManager; entities:
         { onRequest: requireRole(opts.services.get('users'), 'supervisor', 'admin'), schema: { summary: `Delete a ${entity.name}`, tags, security, params: Id, response: { 204: Type.Null(), ...errors } } },
         async (request, reply) => {
           await crm.entity(entity.name).delete(request.params.id);
+          request.log.info({ entity: entity.name, id: request.params.id, by: currentUser(request).username }, 'business object deleted');
           return reply.status(204).send(null);
         },
       );

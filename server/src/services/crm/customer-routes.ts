@@ -6,7 +6,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServiceManager } from '../../core/service-manager.js';
 import { recordSchema } from './schemas.js';
 import { currentUser, requireRole } from '../../http/auth.js';
-import { requireCustomerAccess } from '../sessions/index.js';
+import { customerScopeOf, requireCustomerAccess } from '../sessions/index.js';
 
 export function customerRoutes(opts: { services: ServiceManager }): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -18,6 +18,39 @@ export function customerRoutes(opts: { services: ServiceManager }): FastifyPlugi
     const tags = ['Customer'];
     const Customer = recordSchema(crm.entity('Customer').entity);
     const Interaction = recordSchema(crm.entity('Interaction').entity);
+
+    app.get(
+      '/api/customers/search',
+      {
+        onRequest: signedIn,
+        schema: {
+          summary: 'Find customers by name, e-mail, phone number (any format) or case number; agents find only the customers they handle',
+          tags,
+          security,
+          querystring: Type.Object(
+            {
+              q: Type.String({ minLength: 1, maxLength: 100, description: 'name or e-mail words (word starts), a phone number in any format, or a case number (#42)' }),
+              limit: Type.Integer({ minimum: 1, maximum: 50, default: 20 }),
+              offset: Type.Integer({ minimum: 0, maximum: 10_000, default: 0 }),
+            },
+            { additionalProperties: false },
+          ),
+          response: {
+            200: Type.Object({
+              items: Type.Array(Type.Object({ customer: Customer, matched: Type.Union([Type.Literal('phone'), Type.Literal('case'), Type.Literal('words')]) })),
+              total: Type.Integer(),
+              phone: Type.Union([Type.String(), Type.Null()], { description: 'the E.164 number searched, when the query was read as one' }),
+            }),
+            '4xx': { $ref: 'ErrorResponse#' },
+          },
+        },
+      },
+      async (request) => {
+        const allowed = await customerScopeOf(opts.services, currentUser(request));
+        const { q, limit, offset } = request.query;
+        return crm.searchCustomers({ q, limit, offset, ...(allowed !== undefined ? { allowed } : {}) });
+      },
+    );
 
     app.get(
       '/api/customers/:id/history',

@@ -8,6 +8,7 @@ import type { EntityRecord, EntityRepository } from './repository.js';
 import type { SyncReport } from './schema-sync.js';
 import { customerHistory, type CustomerHistory } from './history.js';
 import { normalizePhone } from './phone.js';
+import type { CustomerSearch, SearchQuery, SearchResult } from './search.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -17,8 +18,10 @@ export class CrmDomain {
   readonly #repos: Map<string, EntityRepository>;
   readonly #defaultCountry: string;
   readonly #now: () => Date;
+  readonly #search: CustomerSearch | undefined;
 
-  constructor(opts: { model: BusinessModel; sync: SyncReport[]; repos: Map<string, EntityRepository>; defaultCountry: string; now?: () => Date }) {
+  constructor(opts: { model: BusinessModel; sync: SyncReport[]; repos: Map<string, EntityRepository>; defaultCountry: string; now?: () => Date; search?: CustomerSearch }) {
+    this.#search = opts.search;
     this.model = opts.model;
     this.sync = opts.sync;
     this.#repos = opts.repos;
@@ -54,6 +57,12 @@ export class CrmDomain {
       await this.recordInteraction({ customer: after['customer'], channel: 'case', direction: 'internal', notes: `Case ${String(after['code'])} #${id}: ${changes.join(', ')}` });
     }
     return after;
+  }
+
+  /** Customers by name, e-mail, phone number (any format) or case number; ranked and paged (search.ts). */
+  searchCustomers(query: SearchQuery): Promise<SearchResult> {
+    if (!this.#search) throw new TenorError('TENOR_ERR_NOT_FOUND', ['entity Customer']);
+    return this.#search.search(query);
   }
 
   /** Customers having this number, as dialed or E.164. */

@@ -15,6 +15,8 @@ import { syncEntitySchema, type SyncReport } from './schema-sync.js';
 import { CrmDomain } from './domain.js';
 import { businessObjectRoutes } from './business-object-routes.js';
 import { customerRoutes } from './customer-routes.js';
+import { CustomerSearch } from './search.js';
+import { ensureSearchIndex } from './search-index.js';
 
 export { normalizePhone } from './phone.js';
 export type { AttributeDef, BusinessModel, EntityDef } from './model.js';
@@ -73,7 +75,17 @@ export function crmServices(opts: { modelFile: string | undefined; defaultCountr
         sync.push(report);
         repos.set(entity.name, new EntityRepository(databaseOf(entity), entity, opts.defaultCountry));
       }
-      return new CrmDomain({ model, sync, repos, defaultCountry: opts.defaultCountry });
+      const customers = repos.get('Customer');
+      const customerEntity = model.entities.find((e) => e.name === 'Customer');
+      let search: CustomerSearch | undefined;
+      if (customers && customerEntity) {
+        const db = databaseOf(customerEntity);
+        // The word index lives beside the table in Tenor's own store; an external database is never changed.
+        const indexed = customerEntity.database === undefined && (await ensureSearchIndex(db, customerEntity));
+        if (!indexed) ctx.logger.warn({ entity: 'Customer' }, 'customer search without a word index: names are scanned');
+        search = new CustomerSearch({ db, customers, cases: repos.get('Case'), defaultCountry: opts.defaultCountry, indexed });
+      }
+      return new CrmDomain({ model, sync, repos, defaultCountry: opts.defaultCountry, ...(search ? { search } : {}) });
     },
   });
   return [...externals, crm] as ServiceDefinition<object>[];

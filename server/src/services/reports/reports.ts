@@ -6,6 +6,7 @@
 import type { QueueDefinition } from '../acd/index.js';
 import type { Interval, Span } from './buckets.js';
 import { agentReport, type AgentFigures } from './agents.js';
+import { agentDayFigures, type AgentDay } from './agent-day.js';
 import { callbacksReport, type CallbackFigures } from './callbacks.js';
 import type { ReportsSettings } from './config-schema.js';
 import { inboundReport, type InboundFigures } from './inbound.js';
@@ -124,6 +125,15 @@ export class Reports {
       byAgent: result.byAgent.map((a) => ({ agent: a.agent, ...a.figures })),
       total: result.total,
     };
+  }
+
+  /** One agent's figures for today in the reports' time zone (agent-day.ts). */
+  async agentDay(agent: string): Promise<AgentDay> {
+    const report = await this.agents({ period: 'today', interval: 'day', agent });
+    const q = this.query({ period: 'today', interval: 'day', agent });
+    const calls = await this.#history.calls(q.span);
+    const wrapUps = await this.#history.wrapUps(q.span, q.now);
+    return { agent, period: report.period, figures: agentDayFigures({ agent, report, calls, wrapUps }) };
   }
 
   async voicemail(req: ReportRequest): Promise<VoicemailReport> {

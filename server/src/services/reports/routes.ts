@@ -14,6 +14,7 @@ import { intervals, presets } from './buckets.js';
 import { reportCsv } from './csv.js';
 import type { Report } from './reports.js';
 import './service.js';
+import { recentCallsOf } from './recent-calls.js';
 
 const ReportQuerystring = Type.Object(
   {
@@ -78,6 +79,25 @@ export function reportRoutes(opts: { services: ServiceManager }): FastifyPluginA
         }
         return send(request, request.query.format, reply, await reports().agents(query));
       });
+
+    app.get('/api/agents/:login/day', {
+      onRequest: anyone,
+      schema: {
+        summary: "An agent's day so far (reports' time zone): calls handled, average talk and wrap-up, time in each state, recent calls with their disposition. Agents: their own only",
+        tags: ['reports'], security,
+        params: Type.Object({ login: Type.String({ minLength: 1, maxLength: 64 }) }),
+        querystring: Type.Object({ recent: Type.Integer({ minimum: 0, maximum: 50, default: 10 }) }, { additionalProperties: false }),
+        response: { 200: Type.Unknown({ description: '{ agent, period, figures, recentCalls } — see docs/web-client.md' }), ...errors },
+      },
+    }, async (request) => {
+      const user = currentUser(request);
+      const { login } = request.params;
+      if (!seesEverything(user) && user.agent !== login) throw new TenorError('TENOR_ERR_FORBIDDEN');
+      if (services.get('acd').agent(login) === undefined) throw new TenorError('TENOR_ERR_NOT_FOUND', [`agent '${login}'`]);
+      const day = await reports().agentDay(login);
+      const recentCalls = await recentCallsOf(services, login, Date.parse(day.period.from), request.query.recent);
+      return { ...day, recentCalls };
+    });
 
     app.get('/api/reports/voicemail', { onRequest: supervisors, schema: schema('Voicemail per interval and box: received, handled, time to handle') },
       async (request, reply) => send(request, request.query.format, reply, await reports().voicemail(request.query)));

@@ -33,6 +33,16 @@ export async function customersHandledBy(services: ServiceManager, login: string
   return ids;
 }
 
+/**
+ * The customers (ids as strings) a user may see, for filtering a search or a
+ * list by the same rule as single reads: undefined for supervisors and admins (all).
+ */
+export async function customerScopeOf(services: ServiceManager, user: AuthUser): Promise<Set<string> | undefined> {
+  if (user.role === 'supervisor' || user.role === 'admin') return undefined;
+  if (user.agent === undefined) return new Set();
+  return customersHandledBy(services, user.agent);
+}
+
 /** True when the user may read and work on this customer's data. */
 export async function mayAccessCustomer(services: ServiceManager, user: AuthUser, customerId: number | string): Promise<boolean> {
   if (user.role === 'supervisor' || user.role === 'admin') return true;

@@ -6,5 +6,5 @@ export { sessionsService } from './service.js';
 export type { SessionsOptions, SessionsService } from './service.js';
 export type { WebSession } from './session-store.js';
 export type { AccessClock } from './clock.js';
-export { requireCustomerAccess } from './agent-scope.js';
+export { customerScopeOf, requireCustomerAccess } from './agent-scope.js';
 export type { Me } from './routes.js';
