@@ -3,16 +3,14 @@
 // phone rings first, then the customer's. Shows the call's progress from the
 // agent's live state: ringing you, ringing the customer, connected, or failed
 // with the server's reason. Other components' "Call" buttons (customer page,
-// history, callbacks) dispatch the DOM event `tenor:dial` (DIAL_EVENT), which
+// history, callbacks) dispatch the DOM event `tenor:dial` (dial.ts), which
 // places the call here, so no component imports another's.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../api.js';
 import { useI18n } from '../../i18n/index.js';
 import { errorText } from '../../format.js';
+import { DIAL_EVENT, type DialRequest } from './dial.js';
 
-/** The DOM event other components dispatch on `window` to call a number from the desktop. */
-export const DIAL_EVENT = 'tenor:dial';
-export interface DialRequest { number: string; customerId?: string; callbackId?: string }
 /** Dispatched on `window` when a call placed here was connected or failed (a callback list reloads). */
 export const DIALED_EVENT = 'tenor:dialed';
 

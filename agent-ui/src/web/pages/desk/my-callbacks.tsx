@@ -6,7 +6,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api.js';
 import { useI18n } from '../../i18n/index.js';
 import { dateTime, errorText } from '../../format.js';
-import { DIAL_EVENT, DIALED_EVENT, type DialRequest } from './dial-pad.js';
+import { DIALED_EVENT } from './dial-pad.js';
+import { requestDial } from './dial.js';
 
 interface ScheduledCallback {
   id: string;
@@ -47,8 +48,7 @@ export function MyCallbacks(props: { login: string }) {
   }, []);
 
   const call = (c: ScheduledCallback): void => {
-    const detail: DialRequest = { number: c.number, callbackId: c.id, ...(c.customer ? { customerId: c.customer.id } : {}) };
-    window.dispatchEvent(new CustomEvent(DIAL_EVENT, { detail }));
+    requestDial({ number: c.number, callbackId: c.id, ...(c.customer ? { customerId: c.customer.id } : {}) });
   };
   const save = (e: Event): void => {
     e.preventDefault();
