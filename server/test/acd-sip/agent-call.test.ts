@@ -65,6 +65,9 @@ t.test('an agent calls a customer from the desktop: their phone first, then the 
     t.equal((await s.app.inject({ method: 'PATCH', url: `/api/agents/ann/callbacks/${earlyId}`, headers: BOB, payload: { status: 'closed', reason: 'x' } })).statusCode, 403, "nor close them as ann");
     t.equal((await s.app.inject({ method: 'PATCH', url: `/api/agents/bob/callbacks/${earlyId}`, headers: BOB, payload: { status: 'closed', reason: 'x' } })).statusCode, 404, 'nor through his own list');
     t.equal((await s.app.inject({ method: 'POST', url: '/api/agents/ann/callbacks', headers: ANN, payload: { number: '0900 1234567', dueAt: due } })).statusCode, 403, 'a premium-rate number is not kept');
+    const viaBob = await s.app.inject({ method: 'POST', url: '/api/agents/bob/calls', headers: BOB, payload: { number: '030 7654321', callbackId: earlyId } });
+    t.equal(viaBob.statusCode, 404, "bob cannot call ann's callback as his");
+    t.equal(s.bus.of('call_offered').length, 0, 'nothing rang');
     const closed = await s.app.inject({ method: 'PATCH', url: `/api/agents/ann/callbacks/${earlyId}`, headers: ANN, payload: { status: 'closed', reason: 'customer called in' } });
     t.match(JSON.parse(closed.body), { status: 'closed', closeReason: 'customer called in' }, 'ann closes one with a reason');
     const moved = await s.app.inject({ method: 'PATCH', url: `/api/agents/ann/callbacks/${(JSON.parse(later.body) as { id: string }).id}`, headers: ANN, payload: { dueAt: past } });

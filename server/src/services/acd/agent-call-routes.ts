@@ -24,7 +24,7 @@ const PlaceBody = Type.Object(
     number: DialedNumber,
     customerId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[0-9]+$' })),
     queue: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    callbackId: Type.Optional(Type.String({ minLength: 1, maxLength: 80, description: "one of the agent's scheduled callbacks: done once the customer answered" })),
+    callbackId: Type.Optional(Type.String({ minLength: 1, maxLength: 80, description: "one of the agent's scheduled callbacks: its number and customer are called; done once the customer answered" })),
   },
   { additionalProperties: false },
 );
@@ -167,15 +167,15 @@ export function agentCallRoutes(opts: { services: ServiceManager }): FastifyPlug
       const dialing = services.get('dialing');
       // A callback of their list: the customer it was scheduled for (the agent's own list only).
       const callback = body.callbackId !== undefined ? await callbacks().openOf(login, body.callbackId) : undefined;
+      // A callback is called at its own number, for its own customer: it is marked done by this call.
+      const number = callback?.number ?? body.number;
       // Checked once here for the customer match (refusals are the ACD's to publish when it places the call).
-      const e164 = dialing.policy.checkNumber(body.number).number.e164;
-      const customer = callback?.customerId !== undefined && body.customerId === undefined
-        ? await customerName(callback.customerId)
-        : await customerFor(user, e164, body.customerId);
+      const e164 = dialing.policy.checkNumber(number).number.e164;
+      const customer = callback ? await customerName(callback.customerId) : await customerFor(user, e164, body.customerId);
       let placed;
       try {
         placed = await services.get('acd').placeCall(login, {
-          number: body.number, role: user.role,
+          number, role: user.role,
           ...(customer ? { customerId: customer.id, ...(customer.name !== null ? { customerName: customer.name } : {}) } : {}),
           ...(body.queue !== undefined ? { queue: body.queue } : {}),
         });
