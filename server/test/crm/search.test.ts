@@ -86,6 +86,8 @@ t.test('one query box: any number format, name fragments, e-mail, case number', 
     t.equal(found.items[0]?.matched, 'case');
   }
 
+  t.same(names(await search(server, ADA, '#99999')), [], 'a case number nobody has');
+
   // A customer added after the index was built is found at once (the triggers keep it in step), and so is a changed name.
   const later = await createCustomer(server, { name: 'Ada Lovelace' });
   t.same(names(await search(server, ADA, 'lovel')), ['Ada Lovelace']);

@@ -70,7 +70,8 @@ export class CustomerSearch {
     const caseNumber = CASE_NUMBER.exec(text)?.[1];
     if (caseNumber !== undefined) {
       const customerId = await this.#customerOfCase(Number(caseNumber));
-      if (customerId !== undefined) addExact(await this.#customers.get(customerId), 'case');
+      const customer = customerId === undefined ? undefined : await this.#customers.get(customerId).catch(notFoundAsUndefined);
+      if (customer !== undefined) addExact(customer, 'case');
     }
     const phone = PHONE_LIKE.test(text) ? normalizePhone(text, this.#defaultCountry) : undefined;
     if (phone !== undefined) for (const c of await this.#customers.findByPhone(phone)) addExact(c, 'phone');
@@ -122,14 +123,15 @@ export class CustomerSearch {
     if (this.#cases === undefined || !Number.isSafeInteger(caseId) || caseId < 1) return undefined;
     const ref = this.#cases.entity.attributes.find((a) => a.type === 'ref' && a.entity === this.#customers.entity.name);
     if (ref === undefined) return undefined;
-    try {
-      const customer = (await this.#cases.get(caseId))[ref.name];
-      return typeof customer === 'number' ? customer : undefined;
-    } catch (err) {
-      if (isTenorError(err, 'TENOR_ERR_NOT_FOUND')) return undefined;
-      throw err;
-    }
+    const customer = (await this.#cases.get(caseId).catch(notFoundAsUndefined))?.[ref.name];
+    return typeof customer === 'number' ? customer : undefined;
   }
+}
+
+/** A record that is not there (a case number nobody has, a case whose customer was deleted) is no match. */
+function notFoundAsUndefined(err: unknown): undefined {
+  if (isTenorError(err, 'TENOR_ERR_NOT_FOUND')) return undefined;
+  throw err;
 }
 
 /** Words matching more customers than this are not ranked further: the searcher narrows the query. */
