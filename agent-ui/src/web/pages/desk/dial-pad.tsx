@@ -38,7 +38,8 @@ export function DialPad(props: { login: string; state: string }) {
 
   const place = (req: DialRequest): void => {
     const typed = req.number.trim();
-    if (typed === '') return;
+    // One call at a time: a second Call while one is being placed would only be refused (agent busy) and hide the first's progress.
+    if (typed === '' || progress.step === 'placing') return;
     setNumber(typed);
     setProgress({ step: 'placing', number: typed });
     const body = { number: typed, ...(req.customerId !== undefined ? { customerId: req.customerId } : {}), ...(req.callbackId !== undefined ? { callbackId: req.callbackId } : {}) };
