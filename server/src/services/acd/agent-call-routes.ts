@@ -72,6 +72,19 @@ export function agentCallRoutes(opts: { services: ServiceManager }): FastifyPlug
     const anyone = requireRole(services.get('users'), 'agent', 'supervisor', 'admin');
     const errors = { '4xx': { $ref: 'ErrorResponse#' } } as const;
 
+    const routeLog = app.log;
+    /** A customer's id and name (the id alone when the CRM does not know it any more). */
+    const customerName = async (id: string | undefined): Promise<{ id: string; name: string | null } | null> => {
+      if (id === undefined) return null;
+      if (!services.has('crm')) return { id, name: null };
+      try {
+        const record = (await services.get('crm').entity('Customer').get(Number(id))) as Record<string, unknown>;
+        return { id, name: typeof record.name === 'string' ? record.name : null };
+      } catch (err) {
+        routeLog.debug({ err, customerId: id }, 'customer of an agent call or callback not found');
+        return { id, name: null };
+      }
+    };
     /** The customer the call is for: the one asked for if the agent may see them or the number is theirs; else the number's match. */
     const customerFor = async (user: AuthUser, e164: string, asked: string | undefined): Promise<{ id: string; name: string | null } | null> => {
       if (!services.has('crm')) return null;
@@ -81,25 +94,12 @@ export function agentCallRoutes(opts: { services: ServiceManager }): FastifyPlug
         const match = matches.find((m) => String(m.id) === asked);
         if (match) return named(match);
         await requireCustomerAccess(services, user, asked);
-        const record = (await services.get('crm').entity('Customer').get(Number(asked))) as Record<string, unknown>;
-        return named(record);
+        return customerName(asked);
       }
       const [first] = matches;
       return first ? named(first) : null;
     };
 
-    const routeLog = app.log;
-    const customerName = async (id: string | undefined): Promise<{ id: string; name: string | null } | null> => {
-      if (id === undefined) return null;
-      if (!services.has('crm')) return { id, name: null };
-      try {
-        const record = (await services.get('crm').entity('Customer').get(Number(id))) as Record<string, unknown>;
-        return { id, name: typeof record.name === 'string' ? record.name : null };
-      } catch (err) {
-        routeLog.debug({ err, customerId: id }, 'customer of a scheduled callback not found');
-        return { id, name: null };
-      }
-    };
     const view = async (c: ScheduledCallback): Promise<Static<typeof CallbackView>> => ({
       id: c.id, agent: c.agent, number: c.number, customer: await customerName(c.customerId), dueAt: new Date(c.dueAt).toISOString(),
       overdue: c.status === 'open' && c.dueAt < Date.now(), source: c.source, note: c.note ?? null, status: c.status, closeReason: c.closeReason ?? null, attempts: c.attempts,
