@@ -54,6 +54,7 @@ export const errorCatalogue = {
   TENOR_ERR_USER_REFUSED: { status: 409, message: "User '%s' cannot be %s: %s" },
   TENOR_ERR_SIP_USER_TAKEN: { status: 409, message: "SIP user '%s' is already the device of %s" },
   TENOR_ERR_NOT_SUPPORTED: { status: 501, message: "The telephony engine '%s' cannot %s while it runs; change the site file and restart" },
+  TENOR_ERR_CUSTOMER_NOT_REACHED: { status: 409, message: 'The call to %s was not answered (%s)' },
   TENOR_ERR_DIALING_REFUSED: { status: 403, message: 'Dialing %s refused: %s' },
   TENOR_ERR_INTERNAL: { status: 500, message: 'Internal error: %s' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -16,7 +16,7 @@ import { webhooksService } from './webhooks.js';
 import { scriptsService, selfServiceConfigSection } from './scripts/index.js';
 import { telephonyConfigSection, telephonyService } from './telephony/index.js';
 import { dialingConfigSection, dialingService } from './dialing/index.js';
-import { acdConfigSection, acdService, monitoringService } from './acd/index.js';
+import { acdConfigSection, acdService, deskConfigSection, monitoringService } from './acd/index.js';
 import { ingressService } from './ingress.js';
 import { ivrService } from './ivr/index.js';
 import { contactHistoryService } from './contact-history.js';
@@ -39,6 +39,7 @@ import { eventWebhooksService, webhooksConfigSection } from './event-webhooks/in
 export const serviceConfigSections: readonly ConfigSection[] = [
   telephonyConfigSection,
   acdConfigSection,
+  deskConfigSection,
   voicemailConfigSection,
   reportsConfigSection,
   dialingConfigSection,
@@ -65,7 +66,7 @@ export function builtinServices(config: TenorConfig): ServiceDefinition<object>[
     scriptsService(config.dataDir, { selfService: config.selfService, defaultCountry: config.crm.defaultCountry }),
     dialingService(config),
     telephonyService(config),
-    acdService(config, config.acd),
+    acdService(config, config.acd, config.desk),
     monitoringService(config.acd),
     ingressService(),
     trunksService(config.site.trunks, config.dataDir),

@@ -12,6 +12,8 @@ import { VoicemailList } from './voicemail.js';
 import { CallControls } from './call-controls.js';
 import { logFailure } from '../log.js';
 import { PhonePanel, usePhoneSettings } from '../phone/phone-panel.js';
+import { DialPad } from './desk/dial-pad.js';
+import { MyCallbacks } from './desk/my-callbacks.js';
 import { CustomerSearch } from './desk/customer-search.js';
 import { AgentDay } from './desk/agent-day.js';
 
@@ -69,7 +71,9 @@ export function AgentDesktop(props: { me: Me; live: LiveState }) {
         {error && <p class="error">{error}</p>}
       </section>
       {phone !== null && <PhonePanel settings={phone} acdCallActive={snapshot?.current?.state === 'on-call'} />}
+      <DialPad login={login} state={state} />
       <ContactPanel current={current} state={state} now={now} skewMs={props.live.skewMs} me={props.me} snapshot={snapshot} />
+      <MyCallbacks login={login} />
       <VoicemailList queues={snapshot?.queues.map((q) => q.queue) ?? []} />
       <CustomerSearch />
       <AgentDay login={login} changedAt={self?.since ?? null} />

@@ -85,7 +85,8 @@ function NotesForm(props: { contact: LiveContact; customerId: number; session: S
       if (target !== null) await api.patch(`/api/interactions/${target}`, fields);
       else {
         const created = await api.post<{ id: number }>('/api/interactions', {
-          customer: props.customerId, channel: 'note', direction: 'internal', callId: props.contact.callId,
+          // occurredAt is required by the model: a note without a script was refused before.
+          customer: props.customerId, channel: 'note', direction: 'internal', callId: props.contact.callId, occurredAt: new Date().toISOString(),
           ...(props.contact.queue ? { queue: props.contact.queue } : {}), ...fields,
         });
         setInteractionId(created.id);

@@ -17,6 +17,10 @@ import { ActiveCalls } from './active-calls.js';
 import { AcdAdmin } from './admin.js';
 import type { Agent, AgentStateChange } from './agent-state.js';
 import { AgentSessions } from './agent-sessions.js';
+import { AgentCalls, type PlaceCallRequest, type PlacedCall } from './agent-calls.js';
+import type { DeskOutboundSettings } from './desk-config.js';
+import { ScheduledCallbacks } from './scheduled-callbacks.js';
+import { ScheduledCallbacksRepository } from './store/scheduled-callbacks-repo.js';
 import { AgentRoster } from './agents.js';
 import { CallControls } from './call-controls.js';
 import { Callbacks, type CallbackRequest } from './callbacks.js';
@@ -69,6 +73,8 @@ export interface AcdEngineOptions {
   transferRingTimeoutMs?: number;
   /** acd.lineLost.fallback: a customer whose agent's browser line was lost goes to the agent's device.fallback number (default false). */
   lineLostFallback?: boolean;
+  /** desk.outbound: caller ID, trunk and ring time of the calls agents place from the desktop. */
+  deskOutbound?: DeskOutboundSettings;
 }
 
 export const DEFAULT_BREAK_REASONS = ['lunch', 'coffee', 'meeting', 'training', 'other'] as const;
@@ -77,6 +83,9 @@ export class AcdEngine implements AcdService {
   readonly router: Router;
   /** What the reports read of the stored history. */
   readonly reportReader: AcdReportReader;
+  /** The agents' scheduled callbacks (their list on the desktop). */
+  readonly scheduledCallbacks: ScheduledCallbacks;
+  readonly #unsubscribe: () => void;
   readonly #writes: WriteQueue;
   readonly #roster: AgentRoster;
   readonly #contacts: Contacts;
@@ -88,6 +97,7 @@ export class AcdEngine implements AcdService {
   readonly #callbacks: Callbacks;
   readonly #records: AcdRecords;
   readonly #outside: OutsideCalls;
+  readonly #agentCalls: AgentCalls;
   /** What start() needs to put back what the previous run left. */
   readonly #restore: Omit<RestoreDeps, 'now' | 'log'>;
 
@@ -154,6 +164,21 @@ export class AcdEngine implements AcdService {
     });
     this.#records = new AcdRecords({ records, stateLog, queueEvents, writes });
     this.#outside = new OutsideCalls({ core, queue: (name) => this.#admin.queue(name) });
+    this.#agentCalls = new AgentCalls({
+      core, dialing: opts.dialing, outside: this.#outside, settings: opts.deskOutbound ?? {}, siteCallerId: opts.callerId,
+      queue: (name) => this.#admin.queue(name), lineOf: (agent) => this.#agentSessions.lineOf(agent),
+      work: (session, queue, kind, customer, stint, answeredAt) => connected.work(session, queue, kind, customer, stint, answeredAt),
+    });
+    this.scheduledCallbacks = new ScheduledCallbacks({
+      repo: new ScheduledCallbacksRepository(db), clock, dialing: opts.dialing, log, isAgent: (login) => this.#roster.get(login) !== undefined,
+    });
+    // A script run by an agent asked for a callback: it goes on that agent's list (self-service runs have no agent).
+    this.#unsubscribe = opts.bus.subscribe('callback_scheduled', (e) => {
+      const { agent, number, at, customerId, source } = e.payload;
+      if (agent === undefined || !this.#roster.get(agent)) return;
+      this.scheduledCallbacks.schedule({ agent, number, dueAt: Date.parse(at), source, ...(customerId !== null ? { customerId: String(customerId) } : {}) })
+        .catch((err: unknown) => log.warn({ err, agent, number }, 'scheduled callback not kept'));
+    });
     this.#restore = {
       db, router, roster: this.#roster, recorder, writes, queuesRepo, agentsRepo, callbacksRepo,
       reconnectLine: (agent) => this.#agentSessions.reconnectLine(agent),
@@ -243,6 +268,10 @@ export class AcdEngine implements AcdService {
 
   outsideCall(login: string, ref: string, queue: string | undefined): OutsideCall | undefined {
     return this.#outside.begin(login, ref, queue);
+  }
+
+  placeCall(login: string, req: PlaceCallRequest): Promise<PlacedCall> {
+    return this.#agentCalls.place(login, req);
   }
 
   // ---- callers and callbacks ----
@@ -337,6 +366,7 @@ export class AcdEngine implements AcdService {
 
   /** Stop timers and persistent lines; calls in progress are the telephony service's to end. */
   async stop(): Promise<void> {
+    this.#unsubscribe();
     await this.#contacts.stop();
     this.#roster.stop();
     await this.#agentSessions.stop();

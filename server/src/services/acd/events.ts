@@ -21,9 +21,10 @@ export interface CallQueuedEvent {
 
 export interface AcdEvents {
   call_queued: CallQueuedEvent;
-  call_offered: { callId: string; entryId: string; queue: string; kind: ContactKind; agents: string[] };
+  /** `direction: 'outbound'` and `number` mark a call the agent placed (agent-calls.ts): their phone rings first. */
+  call_offered: { callId: string; entryId: string; queue: string; kind: ContactKind; agents: string[]; direction?: 'outbound'; number?: string };
   call_offer_missed: { callId: string; entryId: string; queue: string; agent: string; reason: 'no-answer' | 'unreachable' | 'withdrawn' | 'line-lost' };
-  call_answered: { callId: string; entryId: string; queue: string; kind: ContactKind; agent: string; waitMs: number };
+  call_answered: { callId: string; entryId: string; queue: string; kind: ContactKind; agent: string; waitMs: number; direction?: 'outbound' };
   call_abandoned: { callId: string; entryId: string; queue: string; waitMs: number };
   call_overflowed: { callId: string; entryId: string; from: string; to: string };
   call_exited: { callId: string; entryId: string; queue: string; reason: ExitReason; destination: ExitDestination };

@@ -5,6 +5,8 @@
 import type { Call } from '@tenor/telephony';
 import type { Agent, AgentStateChange } from './agent-state.js';
 import type { OutsideCall } from './outside-calls.js';
+import type { PlaceCallRequest, PlacedCall } from './agent-calls.js';
+import type { ScheduledCallbacks } from './scheduled-callbacks.js';
 import type { Asker } from './state-requests.js';
 import type { ConnectedCallView, TransferTarget } from './connected-call.js';
 import type { CallbackRequest } from './callbacks.js';
@@ -32,6 +34,8 @@ export interface AcdService {
   readonly router: AcdWaitingView;
   /** What the reports read of the stored history. */
   readonly reportReader: AcdReportReader;
+  /** The agents' scheduled callbacks: their list on the desktop (docs/acd.md, "Calls the agent places"). */
+  readonly scheduledCallbacks: ScheduledCallbacks;
 
   // ---- queues and agents (docs/acd.md, "Queues" and "Agents") ----
   /** Make the configuration file's queues and agents current: add or update them, drop the ones the file no longer has. */
@@ -70,6 +74,14 @@ export interface AcdService {
    * ACD agent; TENOR_ERR_AGENT_BUSY on a call, TENOR_ERR_AGENT_NOT_AVAILABLE logged out.
    */
   outsideCall(login: string, ref: string, queue: string | undefined): OutsideCall | undefined;
+  /**
+   * A call the agent places from the desktop: the number passes the dialing policy, the
+   * agent's phone rings, then the customer's; resolves once the customer answered (the call
+   * goes on as an ACD call). TENOR_ERR_DIALING_REFUSED, TENOR_ERR_AGENT_BUSY,
+   * TENOR_ERR_AGENT_NOT_AVAILABLE (logged out, their phone did not answer),
+   * TENOR_ERR_CUSTOMER_NOT_REACHED.
+   */
+  placeCall(login: string, req: PlaceCallRequest): Promise<PlacedCall>;
 
   // ---- callers and callbacks ----
   /**
@@ -134,6 +146,11 @@ export type { QueueFigures } from './router.js';
 export type { EnqueueResult } from './session.js';
 export type { PendingChange } from './agent-state.js';
 export type { OutsideCall } from './outside-calls.js';
+export type { PlaceCallRequest, PlacedCall } from './agent-calls.js';
+export type { ScheduledCallbacks, ScheduleRequest } from './scheduled-callbacks.js';
+export type { ScheduledCallback } from './store/scheduled-callbacks-repo.js';
+export { deskConfigSection } from './desk-config.js';
+export type { DeskSettings } from './desk-config.js';
 export type { Asker, RequestedState } from './state-requests.js';
 export type { CallOutcome, CallRecord, CallRecordFilter } from './store/call-records.js';
 export type { EnqueueOptions } from './waiting.js';

@@ -131,4 +131,27 @@ export const acdMigrations: readonly Migration[] = [
       ALTER TABLE acd_agents ADD COLUMN pending_reason TEXT;
     `,
   },
+  {
+    // Callbacks scheduled for an agent at a time (a script's schedule-callback, the agent's own):
+    // their list on the desktop, in due order, called from there; closed with a reason.
+    id: '0105-acd-scheduled-callbacks',
+    up: `
+      CREATE TABLE acd_scheduled_callbacks (
+        id TEXT PRIMARY KEY,
+        agent TEXT NOT NULL,
+        number TEXT NOT NULL,
+        customer_id TEXT,
+        due_at INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        note TEXT,
+        status TEXT NOT NULL CHECK (status IN ('open', 'done', 'closed')),
+        close_reason TEXT,
+        attempts INTEGER NOT NULL,
+        last_record TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX acd_scheduled_callbacks_agent ON acd_scheduled_callbacks (agent, status, due_at);
+    `,
+  },
 ];

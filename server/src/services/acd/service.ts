@@ -14,14 +14,16 @@ import '../sip-credentials/index.js';
 import { agentFromConfig, queueFromConfig, type QueueConfigWithAcd } from './config.js';
 import { sipDeviceUser } from './devices.js';
 import type { AcdSettings } from './config-schema.js';
+import type { DeskSettings } from './desk-config.js';
 import { systemClock } from './clock.js';
 import { AcdEngine } from './engine.js';
 import type { AcdService } from './index.js';
 import { acdMigrations } from './migrations.js';
 import { acdRoutes } from './routes.js';
 import { callControlRoutes } from './call-control-routes.js';
+import { agentCallRoutes } from './agent-call-routes.js';
 
-export function acdService(config: TenorConfig, settings: AcdSettings = {}) {
+export function acdService(config: TenorConfig, settings: AcdSettings = {}, desk: DeskSettings = {}) {
   return defineService<AcdService>({
     name: 'acd',
     version: '1.0.0',
@@ -31,6 +33,7 @@ export function acdService(config: TenorConfig, settings: AcdSettings = {}) {
       plugin: (http) => async (app) => {
         await app.register(acdRoutes(http));
         await app.register(callControlRoutes(http));
+        await app.register(agentCallRoutes(http));
       },
     },
     async start(ctx) {
@@ -47,6 +50,7 @@ export function acdService(config: TenorConfig, settings: AcdSettings = {}) {
         ...(settings.breakReasons !== undefined ? { breakReasons: settings.breakReasons } : {}),
         ...(settings.callerId !== undefined ? { callerId: { number: settings.callerId } } : {}),
         ...(settings.lineLost !== undefined ? { lineLostFallback: settings.lineLost.fallback } : {}),
+        ...(desk.outbound !== undefined ? { deskOutbound: desk.outbound } : {}),
       });
       // Agents declared with a password get a user account (role agent) to log in and register their softphone.
       const users = ctx.get('users');

@@ -16,6 +16,7 @@ export type DialPurpose =
   | 'monitor'             // a supervisor listening in from a phone number
   | 'campaign'
   | 'agent-device'        // an agent's home phone or persistent line
+  | 'agent-call'          // a call an agent places from the desktop (dial pad, click-to-call)
   | 'unspecified';        // reached the engine without a purpose check (the guard's view)
 
 export type RefusalReason =

@@ -10,7 +10,7 @@ import { TenorError } from '../../core/errors.js';
 declare module '../../core/events.js' {
   interface TenorEvents {
     /** A script (or an agent) asked for the customer to be called back at a time; the ACD turns it into a callback. */
-    callback_scheduled: { number: string; at: string; customerId: number | null; source: string };
+    callback_scheduled: { number: string; at: string; customerId: number | null; source: string; agent?: string };
   }
 }
 
@@ -19,6 +19,8 @@ export interface ActionScope {
   scriptId: string;
   customerId: number | undefined;
   interactionId: number | undefined;
+  /** The agent running the script (null: a web self-service run): a callback they schedule is theirs. */
+  agent: string | null;
   now: Date;
 }
 
@@ -79,7 +81,9 @@ async function run(ctx: ServiceContext, request: ActionRequest, scope: ActionSco
     }
     case 'schedule-callback': {
       const when = request.at ?? new Date(scope.now.getTime() + (request.inMinutes ?? 0) * 60_000).toISOString();
-      ctx.get('events').publish('callback_scheduled', { number: request.number, at: when, customerId: scope.customerId ?? null, source: `script ${scope.scriptId}` });
+      ctx.get('events').publish('callback_scheduled', {
+        number: request.number, at: when, customerId: scope.customerId ?? null, source: `script ${scope.scriptId}`, ...(scope.agent !== null ? { agent: scope.agent } : {}),
+      });
       if (scope.customerId !== undefined) {
         await ctx.get('crm').recordInteraction({
           customer: scope.customerId,

@@ -143,6 +143,7 @@ export class ScriptSessions {
         scriptId: row.script_id,
         customerId: row.customer_id ?? undefined,
         interactionId: row.interaction_id ?? undefined,
+        agent: row.agent,
         now: this.#now(),
       });
       log.push(entry);
