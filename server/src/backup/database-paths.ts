@@ -13,9 +13,10 @@ export function moveDataFolderPaths(db: BetterSqlite3.Database, from: string, to
   if (from === to) return 0;
   const prefix = from.endsWith('/') ? from : `${from}/`;
   const target = to.endsWith('/') ? to : `${to}/`;
-  const tables = db
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%'")
-    .all() as { name: string }[];
+  // Ordinary tables only: a virtual table (a full-text index) and its shadow
+  // tables are SQLite's to keep, and writing a shadow table is refused.
+  const tables = (db.pragma('table_list') as { schema: string; name: string; type: string }[])
+    .filter((t) => t.schema === 'main' && t.type === 'table' && !t.name.startsWith('sqlite_'));
   let changed = 0;
   db.transaction(() => {
     for (const { name } of tables) {
