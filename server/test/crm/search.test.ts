@@ -55,7 +55,7 @@ async function annAnswered(server: AccessServer, customerId: number, callId: str
   await records.update(callId, { queue: 'sales', agent: 'ann', answeredAt: hourAgo + 10_000, endedAt: hourAgo + 100_000, outcome: 'answered', live: false });
 }
 
-t.test('one query box: any number format, name fragments, e-mail, case number', async (t) => {
+t.test('one query box finds a number in any format, name fragments, an e-mail or a case number', async (t) => {
   const server = await startGermanSite(t);
   const mueller = await createCustomer(server, { name: 'Jürgen Müller', phones: ['+49 30 1234567'], emails: ['j.mueller@example.de'] });
   const grace = await createCustomer(server, { name: 'Grace Hopper', phones: ['+1 212 555 0100'], emails: ['grace@navy.example'] });
