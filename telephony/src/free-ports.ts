@@ -41,7 +41,7 @@ export async function freeSipPort(address: string): Promise<number> {
   throw new Error(`no port free on both UDP and TCP at ${address}`);
 }
 
-/** A random 200-port RTP range (FreeSWITCH skips ports taken anyway). */
+/** A random 200-port RTP range (FreeSWITCH skips ports taken anyway: switch.conf's rtp-port-usage-robustness). */
 export function randomRtpRange(): { min: number; max: number } {
   const min = 40000 + Math.floor(Math.random() * 100) * 200;
   return { min, max: min + 199 };

@@ -150,6 +150,10 @@ export function freeswitchXml(o: FsConfigOptions): string {
 ${params({
     'max-sessions': 2000, 'sessions-per-second': 1000, loglevel: 'info', 'colorize-console': false,
     'rtp-start-port': o.rtpPorts.min, 'rtp-end-port': o.rtpPorts.max, 'dump-cores': false,
+    // FreeSWITCH hands out RTP ports without trying them; a port another program
+    // holds then fails the call (INCOMPATIBLE_DESTINATION). With this it binds
+    // each port once before using it and skips the taken ones.
+    'rtp-port-usage-robustness': true,
   }, '        ')}
       </settings>
     </configuration>
