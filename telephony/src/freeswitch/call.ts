@@ -5,10 +5,11 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type {
-  AmdOptions, AmdResult, Call, CallEvents, CallParty, CallState, CollectOptions, CollectResult, HangupCause,
+  AmdOptions, AmdResult, Call, CallEvents, CallParty, CallRecording, CallRecordingOptions, CallState, CollectOptions, CollectResult, HangupCause,
   PlayOptions, PlayResult, Prompt, RecordOptions, RecordResult,
 } from '../driver.js';
 import { detectAnsweringMachine } from './amd.js';
+import { startCallRecording } from './call-recording.js';
 import { apiLogged, type FsChannel } from './channel.js';
 import { causeToFreeSwitch } from './causes.js';
 import type { EslConnection } from './esl-connection.js';
@@ -160,6 +161,12 @@ export class FreeSwitchCall extends EventEmitter<CallEvents> implements Call, Fs
 
   record(opts: RecordOptions): Promise<RecordResult> {
     return record(this, opts);
+  }
+
+  /** A stereo media bug on this channel (call-recording.ts); it outlives parking and bridging. */
+  async startRecording(opts: CallRecordingOptions): Promise<CallRecording> {
+    if (this.#state !== 'answered') throw new Error(`cannot record call ${this.uuid} in state ${this.#state}`);
+    return startCallRecording(this, opts);
   }
 
   detectAnsweringMachine(opts?: AmdOptions): Promise<AmdResult> {
