@@ -42,6 +42,8 @@ export const errorCatalogue = {
   TENOR_ERR_SHUTTING_DOWN: { status: 503, message: 'The server is shutting down' },
   TENOR_ERR_PROMPT_INVALID: { status: 400, message: 'Cannot use %s: %s' },
   TENOR_ERR_VOICEMAIL_STATUS: { status: 409, message: "Voicemail message '%s' is %s; it cannot become %s" },
+  TENOR_ERR_RECORDING_KEY: { status: 500, message: 'Recording encryption key problem: %s' },
+  TENOR_ERR_RECORDING_DAMAGED: { status: 500, message: "The recording file '%s' cannot be read: %s" },
   TENOR_ERR_FLOW_INVALID: { status: 400, message: "The flow '%s' has problems: %s" },
   TENOR_ERR_FLOW_IN_USE: { status: 409, message: "The flow '%s' cannot be removed: %s" },
   TENOR_ERR_FLOW_FAILED: { status: 500, message: "Flow '%s' stopped at node '%s': %s" },
