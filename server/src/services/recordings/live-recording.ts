@@ -7,8 +7,8 @@
 
 import type { Logger } from 'pino';
 import type { EventBus } from '../../core/events.js';
-import type { CallRecording } from './call-recording.js';
-import type { RecordingFiles } from './files.js';
+import type { CallRecording } from '@tenor/telephony';
+import type { RecordingVault } from './vault.js';
 import type { MarkerKind, RecordingsRepository } from './repository.js';
 import './events.js';
 
@@ -16,7 +16,7 @@ export type LiveState = 'recording' | 'paused' | 'stopped';
 
 export interface LiveRecordingDeps {
   repo: RecordingsRepository;
-  files: RecordingFiles;
+  files: Pick<RecordingVault, 'store'>;
   bus: EventBus;
   log: Logger;
   now(): number;

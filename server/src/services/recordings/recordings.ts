@@ -11,9 +11,8 @@ import type { Call } from '@tenor/telephony';
 import { TenorError } from '../../core/errors.js';
 import type { EventBus, TenorEvent } from '../../core/events.js';
 import type { AcdService } from '../acd/index.js';
-import { startCallRecording } from './call-recording.js';
 import type { RecordingPolicyConfig, RecordingSettings } from './config-schema.js';
-import type { RecordingFiles } from './files.js';
+import type { RecordingVault } from './vault.js';
 import { LiveRecording, type LiveState } from './live-recording.js';
 import { decide, effectivePolicy, type EffectivePolicy } from './policy.js';
 import type { RecordingsRepository } from './repository.js';
@@ -33,7 +32,7 @@ export interface RecordingsDeps {
   acd: Pick<AcdService, 'findConnectedCall' | 'connectedCustomer'>;
   bus: EventBus;
   repo: RecordingsRepository;
-  files: RecordingFiles;
+  files: Pick<RecordingVault, 'incomingPath' | 'store'>;
   log: Logger;
   now(): number;
   site: RecordingSettings;
@@ -199,7 +198,7 @@ export class Recordings {
         maxPauseMs: call.policy.maxPauseSeconds * 1000, retentionDays: call.policy.retentionDays,
       };
       try {
-        const handle = await startCallRecording(call.customer, { file: this.#d.files.incomingPath(id) });
+        const handle = await call.customer.startRecording({ file: this.#d.files.incomingPath(id) });
         const live = new LiveRecording({ id, recordId: call.recordId, startedAt, agent: call.agent }, handle, deps);
         live.announceStart(by, { queue: call.queue, customerId: call.customerId }, reason);
         if (this.#calls.get(call.recordId) === call) call.recording = live;
