@@ -284,8 +284,11 @@ t.test('who may reach recordings: agents only where the site allows, only their 
   t.equal((await closed.as(ADMIN).get('/api/recordings/../audio')).statusCode, 404, "'..' never reaches a recording");
   for (const bad of ['..%2F..%2Fetc%2Fpasswd', '..%2F', 'a%2Fb', 'x'.repeat(65), 'id%00']) {
     t.equal((await closed.as(ADMIN).get(`/api/recordings/${bad}/audio`)).statusCode, 400, `bad id ${bad}`);
+  }
+  for (const bad of ['a%20b', 'id%00', 'x'.repeat(257), '%C3%A9t%C3%A9']) {
     t.equal((await closed.as(ADMIN).post(`/api/calls/${bad}/recording`, { action: 'pause' })).statusCode, 400, `bad call id ${bad}`);
   }
+  t.equal((await closed.as(ADMIN).post(`/api/calls/${encodeURIComponent('1-2@127.0.0.1')}/recording`, { action: 'pause' })).statusCode, 404, 'a SIP Call-ID is a call id (none live here)');
   t.equal((await closed.as(ADMIN).get('/api/recordings/no-such-recording')).statusCode, 404);
   t.equal((await closed.as(ADMIN).post(`/api/calls/${call.caller.id}/recording`, { action: 'explode' })).statusCode, 400, 'unknown action');
   t.equal((await closed.as(ADMIN).post(`/api/calls/${call.caller.id}/recording`, { action: 'pause', reason: 'r'.repeat(201) })).statusCode, 400, 'reason too long');
