@@ -32,6 +32,14 @@ export interface StoredRecording {
   bytes: number;
 }
 
+/** The vault's options from the site file: `<dataDir>/recordings`, the key file relative to the site file's folder. */
+export function recordingVaultOptions(dataDir: string, baseDir: string, encryption?: { keyFile: string }): RecordingVaultOptions {
+  return {
+    root: path.join(dataDir, 'recordings'),
+    ...(encryption !== undefined ? { keyFile: path.resolve(baseDir, encryption.keyFile) } : {}),
+  };
+}
+
 const RECORDING_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const STORED_PATH = /^\d{4}\/\d{2}\/\d{2}\/[A-Za-z0-9_-]{1,64}\.wav(\.enc)?$/;
 const INCOMING = 'incoming';
