@@ -8,13 +8,15 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServiceManager } from '../../core/service-manager.js';
 import { zipStream } from '../../core/zip-stream.js';
 import { currentUser, requireRole } from '../../http/auth.js';
-import { RecordingVault, type RecordingVaultOptions } from '../recordings/vault.js';
+import type { Migration } from '../../store/database.js';
 import { CustomerData, type CustomerRecordingFiles } from './customer-data.js';
 
 export interface CustomerDataRoutesOptions {
   services: ServiceManager;
   dataDir: string;
-  recordingVault: RecordingVaultOptions;
+  /** Opens the recordings' vault (services/index.ts makes it from the site file: the CRM imports nothing of the recordings service). */
+  openRecordings: () => Promise<CustomerRecordingFiles>;
+  recordingTables: readonly Migration[];
 }
 
 export function customerDataRoutes(opts: CustomerDataRoutesOptions): FastifyPluginAsyncTypebox {
@@ -25,18 +27,14 @@ export function customerDataRoutes(opts: CustomerDataRoutesOptions): FastifyPlug
     // The vault (and its key file) is opened at the first request that needs audio; a failure is retried next time.
     let vault: Promise<CustomerRecordingFiles> | undefined;
     const recordings = (): Promise<CustomerRecordingFiles> => {
-      vault ??= (async () => {
-        const v = new RecordingVault(opts.recordingVault);
-        await v.open();
-        return v;
-      })().catch((err: unknown) => {
+      vault ??= opts.openRecordings().catch((err: unknown) => {
         vault = undefined;
         throw err;
       });
       return vault;
     };
     const customerData = (): CustomerData =>
-      new CustomerData({ db: opts.services.get('store'), crm: opts.services.get('crm'), dataDir: opts.dataDir, recordings, logger: app.log });
+      new CustomerData({ db: opts.services.get('store'), crm: opts.services.get('crm'), dataDir: opts.dataDir, recordings, recordingTables: opts.recordingTables, logger: app.log });
     const params = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
     app.post(

@@ -26,8 +26,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { TenorError } from '../../core/errors.js';
 import type { ZipEntry } from '../../core/zip-stream.js';
-import type { Database, SqlExecutor, SqlValue } from '../../store/database.js';
-import { recordingMigrations } from '../recordings/migrations.js';
+import type { Database, Migration, SqlExecutor, SqlValue } from '../../store/database.js';
 import type { CrmDomain } from './domain.js';
 import type { EntityRecord } from './repository.js';
 
@@ -47,6 +46,8 @@ export interface CustomerDataOptions {
   dataDir: string;
   /** Opened on first use, so a recordings key problem fails the request that needs it, not the CRM. */
   recordings: () => Promise<CustomerRecordingFiles>;
+  /** The recordings' migrations (their tables hold the audit log), applied here too where recording never ran. */
+  recordingTables: readonly Migration[];
   /** Where erasures and exports are logged (ids and counts only). */
   logger: { info(details: object, message: string): void };
   now?: () => Date;
@@ -298,7 +299,7 @@ export class CustomerData {
 
   /** The recordings' tables hold the audit log too, so they are there even where recording was never switched on. */
   async #ensureRecordingTables(): Promise<void> {
-    await this.#o.db.migrate(recordingMigrations);
+    await this.#o.db.migrate(this.#o.recordingTables);
   }
 
   async #has(table: string): Promise<boolean> {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineService, type ServiceDefinition } from '../../core/service-manager.js';
 import { TenorError } from '../../core/errors.js';
-import type { Database } from '../../store/database.js';
+import type { Database, Migration } from '../../store/database.js';
 import { SqliteDatabase } from '../../store/sqlite.js';
 import { loadModel, type EntityDef } from './model.js';
 import { EntityRepository } from './repository.js';
@@ -16,7 +16,7 @@ import { CrmDomain } from './domain.js';
 import { businessObjectRoutes } from './business-object-routes.js';
 import { customerRoutes } from './customer-routes.js';
 import { customerDataRoutes } from './customer-data-routes.js';
-import type { RecordingVaultOptions } from '../recordings/vault.js';
+import type { CustomerRecordingFiles } from './customer-data.js';
 import { CustomerSearch } from './search.js';
 import { ensureSearchIndex } from './search-index.js';
 
@@ -55,7 +55,7 @@ export function crmServices(opts: {
   defaultCountry: string;
   baseDir: string;
   /** For a customer's erasure and export (voicemail files under it, recordings in the vault); without it those routes are absent. */
-  customerData?: { dataDir: string; recordingVault: RecordingVaultOptions };
+  customerData?: { dataDir: string; openRecordings: () => Promise<CustomerRecordingFiles>; recordingTables: readonly Migration[] };
 }): ServiceDefinition<object>[] {
   const model = loadModel(opts.modelFile ?? defaultModelFile);
   const externals = Object.entries(model.databases).map(([name, db]) => externalDatabaseService(name, path.resolve(opts.baseDir, db.file)));

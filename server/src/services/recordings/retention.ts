@@ -12,7 +12,7 @@
 
 import type { Logger } from '../../core/logger.js';
 import type { Database } from '../../store/database.js';
-import type { Clock, TimerHandle } from '../acd/clock.js';
+import type { Clock, TimerHandle } from '../acd/index.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const RETENTION_ACTOR = 'system:retention';
