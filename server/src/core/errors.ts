@@ -50,6 +50,8 @@ export const errorCatalogue = {
   TENOR_ERR_FLOW_ABORTED: { status: 410, message: "Flow '%s' was stopped at node '%s': the call ended" },
   TENOR_ERR_NO_CALL: { status: 404, message: "Agent '%s' has no connected call" },
   TENOR_ERR_CALL_STATE: { status: 409, message: 'Cannot %s: %s' },
+  TENOR_ERR_RECORDING_NOT_FOUND: { status: 404, message: 'No %s' },
+  TENOR_ERR_RECORDING_STATE: { status: 409, message: 'Cannot %s the recording: %s' },
   TENOR_ERR_AGENT_NOT_AVAILABLE: { status: 409, message: "Agent '%s' is not available (%s)" },
   TENOR_ERR_AGENT_BUSY: { status: 409, message: "Agent '%s' is %s: %s" },
   TENOR_ERR_MONITOR_UNREACHABLE: { status: 409, message: 'Cannot monitor the call: %s did not answer (%s)' },

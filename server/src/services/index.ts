@@ -37,6 +37,7 @@ import { webrtcPhoneService } from './webrtc-phone/index.js';
 import { alertsConfigSection, alertsService } from './alerts/index.js';
 import { wallboardService } from './wallboard/index.js';
 import { eventWebhooksService, webhooksConfigSection } from './event-webhooks/index.js';
+import { recordingConfigSection, recordingsService } from './recordings/index.js';
 
 /** The site-file sections of the built-in services, in the order the file's documentation lists them. */
 export const serviceConfigSections: readonly ConfigSection[] = [
@@ -50,6 +51,7 @@ export const serviceConfigSections: readonly ConfigSection[] = [
   metricsConfigSection,
   alertsConfigSection,
   webhooksConfigSection,
+  recordingConfigSection,
 ];
 
 /** The configuration from the environment and the site file (config/load.ts), with the built-in services' sections. */
@@ -101,5 +103,6 @@ export function builtinServices(config: TenorConfig): ServiceDefinition<object>[
     alertsService(config.alerts),
     wallboardService(),
     eventWebhooksService(config),
+    recordingsService(config),
   ] as ServiceDefinition<object>[];
 }

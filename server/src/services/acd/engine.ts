@@ -298,6 +298,10 @@ export class AcdEngine implements AcdService {
     return this.#controls.connectedLegs(agentLogin);
   }
 
+  connectedCustomer(agentLogin: string): Call | undefined {
+    return this.#controls.connectedCustomer(agentLogin);
+  }
+
   connectedCall(login: string): ConnectedCallView {
     return this.#controls.connectedCall(login);
   }

@@ -106,6 +106,8 @@ export interface AcdService {
   // ---- call controls (docs/acd.md, "Call controls") ----
   /** The two legs of the agent's connected call while they are bridged (supervisor monitoring joins these). */
   connectedLegs(agentLogin: string): { callId: string; customer: Call; agent: Call } | undefined;
+  /** The customer's leg of the agent's connected call, bridged or not (call recording starts on it), or undefined. */
+  connectedCustomer(agentLogin: string): Call | undefined;
   /** The agent's connected call; TENOR_ERR_NO_CALL when they have none. */
   connectedCall(login: string): ConnectedCallView;
   /** The agent's connected call, or undefined (for the live view). */

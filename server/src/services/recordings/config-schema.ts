@@ -3,7 +3,6 @@
 //
 //   recording:
 //     policy: on-demand            # all | never | on-demand | "25%"
-//     announcement: may-be-recorded
 //     retentionDays: 365
 //     agentOptOut: false           # true: agents with `recordingOptOut: true` are never recorded
 //     maxPauseSeconds: 180         # a pause longer than this resumes on its own
@@ -14,7 +13,7 @@
 //       recording: { policy: all, retentionDays: 90 }
 
 import { Type, type Static } from '@sinclair/typebox';
-import { defineConfigSection, type SectionProblem } from '../../core/config-section.js';
+import { defineConfigSection } from '../../core/config-section.js';
 
 /** `all`, `never`, `on-demand`, or a sample like `"25%"` (reproducible per call id). */
 export const RecordingPolicyField = Type.String({
@@ -26,8 +25,6 @@ export const RecordingPolicyField = Type.String({
 export const RecordingPolicySchema = Type.Object(
   {
     policy: Type.Optional(RecordingPolicyField),
-    /** A prompt played to the caller before the agent is connected ("this call may be recorded"). */
-    announcement: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     retentionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 36500 })),
     maxPauseSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400 })),
   },
@@ -50,20 +47,11 @@ export type RecordingSettings = Static<typeof RecordingSettingsSchema>;
 
 export const RECORDING_DEFAULTS = { policy: 'never', maxPauseSeconds: 0, agentOptOut: false, agentsMayListen: false } as const;
 
-function problems(value: RecordingSettings): SectionProblem[] {
-  const found: SectionProblem[] = [];
-  if (value.policy === 'never' && value.announcement !== undefined) {
-    found.push({ path: 'recording.announcement', message: "an announcement with policy 'never' would tell callers of a recording that never happens" });
-  }
-  return found;
-}
-
 export const recordingConfigSection = defineConfigSection({
   key: 'recording',
   schema: RecordingSettingsSchema,
   defaults: {},
   queueFields: { recording: Type.Optional(RecordingPolicySchema) },
-  problems,
 });
 
 declare module '../../config/schema.js' {
