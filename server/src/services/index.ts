@@ -11,6 +11,9 @@ import { storeService } from './store.js';
 import { usersService } from './users.js';
 import { sipCredentialsService } from './sip-credentials/index.js';
 import { crmServices } from './crm/index.js';
+import { RecordingVault, recordingVaultOptions } from './recordings/vault.js';
+import { recordingMigrations } from './recordings/migrations.js';
+import type { RecordingSettings } from './recordings/config-schema.js';
 import { mailService } from './mail.js';
 import { webhooksService } from './webhooks.js';
 import { scriptsService, selfServiceConfigSection } from './scripts/index.js';
@@ -64,7 +67,21 @@ export function builtinServices(config: TenorConfig): ServiceDefinition<object>[
     sipCredentialsService(config),
     mailService(config.smtp),
     webhooksService(config.outboundHttp),
-    ...crmServices({ modelFile: config.crm.model, defaultCountry: config.crm.defaultCountry, baseDir: config.baseDir }),
+    ...crmServices({
+      modelFile: config.crm.model,
+      defaultCountry: config.crm.defaultCountry,
+      baseDir: config.baseDir,
+      // `recording` is undefined until the recordings service registers its site-file section.
+      customerData: {
+        dataDir: config.dataDir,
+        recordingTables: recordingMigrations,
+        async openRecordings() {
+          const vault = new RecordingVault(recordingVaultOptions(config.dataDir, config.baseDir, (config.recording as RecordingSettings | undefined)?.encryption));
+          await vault.open();
+          return vault;
+        },
+      },
+    }),
     scriptsService(config.dataDir, { selfService: config.selfService, defaultCountry: config.crm.defaultCountry }),
     dialingService(config),
     telephonyService(config),

@@ -167,7 +167,8 @@ t.test('rotation: new recordings use the current key, old ones stay readable, re
   t.equal(await vault.rekey(fresh.path), undefined, 'a file on the current key is left alone');
   const moved = await vault.rekey(plain.path);
   t.same(moved, { path: '2026/12/05/rec-plain.wav.enc', keyId: 'k2', bytes: plainWav.length });
-  t.notOk(existsSync(path.join(root, plain.path)), 'the plain file is gone once encrypted');
+  t.ok(existsSync(path.join(root, plain.path)), 'the plain file stays until the caller has moved its row');
+  await vault.remove(plain.path);
   t.notOk(containsRunOf(readFileSync(path.join(root, moved?.path ?? '')), plainWav.subarray(44)));
 
   // Without k1 in the file, everything still reads: it was all moved to k2.

@@ -12,7 +12,10 @@
 // protects nothing, so a looser mode is refused rather than silently changed
 // (the file is the operator's, possibly outside the data folder).
 
+import { readFileSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { SectionProblem } from '../../core/config-section.js';
 import { TenorError } from '../../core/errors.js';
 
 export const RECORDING_KEY_BYTES = 32;
@@ -83,4 +86,29 @@ export function parseRecordingKeys(text: string, file: string): RecordingKeyRing
   const current = marked[0] ?? only;
   if (!current) throw keyProblem(`${file} has ${keys.length} keys and none is marked "current": true`);
   return { current: { id: current.id, key: current.key }, byId: new Map(keys.map((k) => [k.id, k.key])) };
+}
+
+/**
+ * The site file's `recording.encryption` checked as `tenor check-config` and
+ * start-up do: the key file exists, is owner-only and parses. Relative paths
+ * are from the site file's folder (`baseDir`), as the vault reads them.
+ */
+export function validateRecordingEncryption(encryption: { keyFile: string } | undefined, baseDir: string): SectionProblem[] {
+  if (encryption === undefined) return [];
+  const file = path.resolve(baseDir, encryption.keyFile);
+  const problem = (message: string): SectionProblem[] => [{ path: 'recording.encryption.keyFile', message }];
+  let text: string;
+  try {
+    const info = statSync(file);
+    if ((info.mode & 0o077) !== 0) return problem(`${file} can be read by other users (mode ${(info.mode & 0o777).toString(8)}); make it owner-only: chmod 600 ${file}`);
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    return problem(`${file} cannot be read: ${(err as Error).message}`);
+  }
+  try {
+    parseRecordingKeys(text, file);
+    return [];
+  } catch (err) {
+    return problem((err as Error).message.replace(/^Recording encryption key problem: /, ''));
+  }
 }

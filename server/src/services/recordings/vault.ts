@@ -32,6 +32,14 @@ export interface StoredRecording {
   bytes: number;
 }
 
+/** The vault's options from the site file: `<dataDir>/recordings`, the key file relative to the site file's folder. */
+export function recordingVaultOptions(dataDir: string, baseDir: string, encryption?: { keyFile: string }): RecordingVaultOptions {
+  return {
+    root: path.join(dataDir, 'recordings'),
+    ...(encryption !== undefined ? { keyFile: path.resolve(baseDir, encryption.keyFile) } : {}),
+  };
+}
+
 const RECORDING_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const STORED_PATH = /^\d{4}\/\d{2}\/\d{2}\/[A-Za-z0-9_-]{1,64}\.wav(\.enc)?$/;
 const INCOMING = 'incoming';
@@ -139,7 +147,8 @@ export class RecordingVault {
    * Encrypts a stored recording again with the current key (a plain one is
    * encrypted for the first time), replacing the file only once the new one is
    * complete. Returns the new location and key, or undefined when the file
-   * already uses the current key.
+   * already uses the current key. A plain file gets a new path (`.wav.enc`);
+   * the plain one is left for the caller to remove once nothing points to it.
    */
   async rekey(stored: string): Promise<StoredRecording | undefined> {
     this.#checkOpen();
@@ -159,7 +168,6 @@ export class RecordingVault {
     const plain = await this.read(stored);
     const relative = stored.endsWith('.enc') ? stored : `${stored}.enc`;
     await this.#writeEncryptedFile(relative, plain as AsyncIterable<Buffer>, plain.size);
-    if (relative !== stored) await unlink(old);
     return { path: relative, keyId: keys.current.id, bytes: plain.size };
   }
 
