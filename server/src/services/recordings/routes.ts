@@ -39,7 +39,7 @@ export const RecordingView = Type.Object({
   state: Type.String({ description: 'recording | paused | stored | failed | erased' }),
   encrypted: Type.Boolean(),
   bytes: Nullable(Type.Integer()),
-  retainUntil: Nullable(Type.String({ description: 'the day the file is deleted (YYYY-MM-DD); null: kept' })),
+  retainUntil: Nullable(Type.String({ description: 'when the file is deleted by retention (ISO time); null: kept' })),
   audioUrl: Nullable(Type.String({ description: 'while the file is stored' })),
 });
 

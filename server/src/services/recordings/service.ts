@@ -3,18 +3,18 @@
 // previous run left unfinished as failed, and follows the ACD's calls to
 // record them by policy. The call records show each call's recordings.
 
-import path from 'node:path';
 import type { TenorConfig } from '../../config/schema.js';
 import { defineService } from '../../core/service-manager.js';
-import '../acd/index.js';
+import { systemClock, type Clock } from '../acd/index.js';
 import '../events.js';
 import '../store.js';
 import { RECORDING_DEFAULTS, type RecordingPolicyConfig } from './config-schema.js';
 import { recordingMigrations } from './migrations.js';
 import { Recordings, type ControlRequest, type ControlResult } from './recordings.js';
 import { RecordingsRepository } from './repository.js';
+import { startRetention } from './retention.js';
 import { recordingRoutes } from './routes.js';
-import { RecordingVault } from './vault.js';
+import { RecordingVault, recordingVaultOptions } from './vault.js';
 
 /** What `services.get('recordings')` gives: live control for others (scripts, the desk), and what the routes read. */
 export interface RecordingsService {
@@ -37,6 +37,8 @@ declare module '../../core/service-manager.js' {
 
 export interface RecordingsServiceOptions {
   now?: () => number;
+  /** The retention sweep's daily timer (tests). */
+  clock?: Clock;
 }
 
 export function recordingsService(config: Pick<TenorConfig, 'dataDir' | 'baseDir' | 'recording' | 'site'>, opts: RecordingsServiceOptions = {}) {
@@ -52,8 +54,7 @@ export function recordingsService(config: Pick<TenorConfig, 'dataDir' | 'baseDir
       const db = ctx.get('store');
       await db.migrate(recordingMigrations);
       const repo = new RecordingsRepository(db);
-      const keyFile = site.encryption ? path.resolve(config.baseDir, site.encryption.keyFile) : undefined;
-      const vault = new RecordingVault({ root: path.join(config.dataDir, 'recordings'), ...(keyFile !== undefined ? { keyFile } : {}) });
+      const vault = new RecordingVault(recordingVaultOptions(config.dataDir, config.baseDir, site.encryption));
       await vault.open();
       const unfinished = await repo.failUnfinished();
       if (unfinished > 0) ctx.logger.warn({ unfinished }, 'recordings a previous run left unfinished are marked failed');
@@ -66,6 +67,7 @@ export function recordingsService(config: Pick<TenorConfig, 'dataDir' | 'baseDir
         queuePolicy: (queue) => queuePolicies.get(queue),
         optedOut: (agent) => optedOut.has(agent),
       });
+      const removeConnectStep = acd.addConnectStep((call) => recordings.announce(call));
       // The call records (GET /api/calls) show the recordings of each call.
       const removeCallRecordFields = acd.addCallRecordExtension({
         async fieldsFor(recordIds) {
@@ -73,6 +75,8 @@ export function recordingsService(config: Pick<TenorConfig, 'dataDir' | 'baseDir
           return new Map([...byCall].map(([id, rows]) => [id, { recordings: rows.map((r) => ({ id: r.id, state: r.state, durationMs: r.durationMs })) }]));
         },
       });
+      // Files past their retain_until are deleted now and daily (retention.ts, docs/recording-at-rest.md).
+      const retention = startRetention({ db, vault, clock: opts.clock ?? systemClock, logger: ctx.logger });
       ctx.logger.info({ policy: site.policy ?? RECORDING_DEFAULTS.policy, queues: queuePolicies.size, encrypted: vault.currentKeyId !== null }, 'recordings ready');
       return {
         control: (callId, req) => recordings.control(callId, req),
@@ -82,6 +86,8 @@ export function recordingsService(config: Pick<TenorConfig, 'dataDir' | 'baseDir
         vault,
         async close() {
           removeCallRecordFields();
+          removeConnectStep();
+          retention.stop();
           await recordings.close();
         },
       };
