@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { TenorConfig } from '../../config/schema.js';
 import { defineService } from '../../core/service-manager.js';
-import '../acd/index.js';
+import { systemClock } from '../acd/index.js';
 import '../events.js';
 import '../store.js';
 import { RECORDING_DEFAULTS, type RecordingPolicyConfig } from './config-schema.js';
@@ -14,6 +14,7 @@ import { recordingMigrations } from './migrations.js';
 import { Recordings, type ControlRequest, type ControlResult } from './recordings.js';
 import { RecordingsRepository } from './repository.js';
 import { recordingRoutes } from './routes.js';
+import { startRetention } from './retention.js';
 import { RecordingVault } from './vault.js';
 
 /** What `services.get('recordings')` gives: live control for others (scripts, the desk), and what the routes read. */
@@ -55,6 +56,8 @@ export function recordingsService(config: Pick<TenorConfig, 'dataDir' | 'baseDir
       const keyFile = site.encryption ? path.resolve(config.baseDir, site.encryption.keyFile) : undefined;
       const vault = new RecordingVault({ root: path.join(config.dataDir, 'recordings'), ...(keyFile !== undefined ? { keyFile } : {}) });
       await vault.open();
+      // Files past their retention go now and once a day (docs/recording-at-rest.md, Retention).
+      const retention = startRetention({ db, vault, clock: { now, setTimer: systemClock.setTimer }, logger: ctx.logger });
       const unfinished = await repo.failUnfinished();
       if (unfinished > 0) ctx.logger.warn({ unfinished }, 'recordings a previous run left unfinished are marked failed');
       const queuePolicies = new Map<string, RecordingPolicyConfig>();
@@ -81,6 +84,7 @@ export function recordingsService(config: Pick<TenorConfig, 'dataDir' | 'baseDir
         repo,
         vault,
         async close() {
+          retention.stop();
           removeCallRecordFields();
           await recordings.close();
         },
