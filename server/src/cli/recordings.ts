@@ -3,7 +3,6 @@
 
 import { CommandLineError } from '../core/command-line.js';
 import { loadConfig } from '../services/index.js';
-import type { RecordingSettings } from '../services/recordings/config-schema.js';
 import { RecordingVault, recordingVaultOptions } from '../services/recordings/vault.js';
 import { rekeyRecordings } from '../services/recordings/vault-rekey.js';
 import { databaseFile } from '../services/store.js';
@@ -22,8 +21,7 @@ export const recordingsCommand: Command = {
   async run({ positionals }) {
     if (positionals.length !== 1 || positionals[0] !== 'rekey') throw new CommandLineError(`unknown action '${positionals.join(' ')}'; the action is: rekey`, 'recordings');
     const config = loadConfig();
-    // `recording` is undefined while the recordings service's site-file section is not registered.
-    const encryption = (config.recording as RecordingSettings | undefined)?.encryption;
+    const encryption = config.recording.encryption;
     if (encryption === undefined) {
       console.error('recording.encryption.keyFile is not set in the site file: there is no key to encrypt with');
       return 1;

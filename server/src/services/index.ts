@@ -11,9 +11,6 @@ import { storeService } from './store.js';
 import { usersService } from './users.js';
 import { sipCredentialsService } from './sip-credentials/index.js';
 import { crmServices } from './crm/index.js';
-import { RecordingVault, recordingVaultOptions } from './recordings/vault.js';
-import { recordingMigrations } from './recordings/migrations.js';
-import type { RecordingSettings } from './recordings/config-schema.js';
 import { mailService } from './mail.js';
 import { webhooksService } from './webhooks.js';
 import { scriptsService, selfServiceConfigSection } from './scripts/index.js';
@@ -37,7 +34,7 @@ import { webrtcPhoneService } from './webrtc-phone/index.js';
 import { alertsConfigSection, alertsService } from './alerts/index.js';
 import { wallboardService } from './wallboard/index.js';
 import { eventWebhooksService, webhooksConfigSection } from './event-webhooks/index.js';
-import { recordingConfigSection, recordingsService } from './recordings/index.js';
+import { RecordingVault, recordingConfigSection, recordingMigrations, recordingsService, recordingVaultOptions } from './recordings/index.js';
 
 /** The site-file sections of the built-in services, in the order the file's documentation lists them. */
 export const serviceConfigSections: readonly ConfigSection[] = [
@@ -71,12 +68,11 @@ export function builtinServices(config: TenorConfig): ServiceDefinition<object>[
       modelFile: config.crm.model,
       defaultCountry: config.crm.defaultCountry,
       baseDir: config.baseDir,
-      // `recording` is undefined until the recordings service registers its site-file section.
       customerData: {
         dataDir: config.dataDir,
         recordingTables: recordingMigrations,
         async openRecordings() {
-          const vault = new RecordingVault(recordingVaultOptions(config.dataDir, config.baseDir, (config.recording as RecordingSettings | undefined)?.encryption));
+          const vault = new RecordingVault(recordingVaultOptions(config.dataDir, config.baseDir, config.recording.encryption));
           await vault.open();
           return vault;
         },

@@ -5,7 +5,9 @@ import { RecordingVault } from '../../src/services/recordings/vault.js';
 import { recordingMigrations } from '../../src/services/recordings/migrations.js';
 import { startRetention } from '../../src/services/recordings/retention.js';
 import { SqliteDatabase } from '../../src/store/sqlite.js';
-import { silentLogger, tempDir } from '../helpers.js';
+import { silentLogger, tempDir, testConfig } from '../helpers.js';
+import { ServiceManager } from '../../src/core/service-manager.js';
+import { builtinServices } from '../../src/services/index.js';
 import { FakeClock } from '../acd/fake-clock.js';
 import { stereoWav } from './wav-fixture.js';
 
@@ -106,4 +108,34 @@ t.test('a file that cannot be deleted keeps its row for the next sweep; the othe
   refuse = false;
   t.equal(await retention.sweep(new Date(NOW)), 1);
   t.same(await states(), { stuck: 'erased', fine: 'erased' });
+});
+
+t.test('the recordings service sweeps when it starts', async (t) => {
+  const config = testConfig(t);
+  const start = async (): Promise<ServiceManager> => {
+    const services = new ServiceManager({ logger: silentLogger });
+    for (const def of builtinServices(config)) services.register(def);
+    await services.startAll();
+    return services;
+  };
+  let services = await start();
+  const { vault } = services.get('recordings');
+  const db = services.get('store');
+  const stored: string[] = [];
+  for (const [id, retainUntil] of [['expired', iso(Date.now() - 60_000)], ['kept', iso(Date.now() + 86_400_000)]] as const) {
+    writeFileSync(vault.incomingPath(id), stereoWav(0.2));
+    const s = await vault.store(id, new Date());
+    stored.push(path.join(config.dataDir, 'recordings', s.path));
+    await db.run("INSERT INTO recordings (id, call_id, started_at, path, bytes, state, retain_until) VALUES (?, ?, ?, ?, ?, 'stored', ?)", [id, `call-${id}`, iso(Date.now()), s.path, s.bytes, retainUntil]);
+  }
+  await services.stopAll();
+
+  services = await start();
+  t.teardown(() => services.stopAll());
+  const state = async (id: string) => (await services.get('store').get<{ state: string }>('SELECT state FROM recordings WHERE id = ?', [id]))?.state;
+  for (let i = 0; i < 600 && (await state('expired')) !== 'erased'; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  t.equal(await state('expired'), 'erased', 'the expired recording was swept at start');
+  t.notOk(existsSync(stored[0] ?? ''), 'its file is gone');
+  t.equal(await state('kept'), 'stored');
+  t.ok(existsSync(stored[1] ?? ''), 'the other file stays');
 });

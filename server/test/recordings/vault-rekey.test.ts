@@ -1,5 +1,5 @@
 import t from 'tap';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { RecordingVault } from '../../src/services/recordings/vault.js';
 import { rekeyRecordings } from '../../src/services/recordings/vault-rekey.js';
@@ -90,4 +90,20 @@ t.test('the command refuses without a key file in the site file', async (t) => {
   const wrong = await runTenor(['recordings', 'shuffle'], { env: { TENOR_DATA_DIR: dir } });
   t.equal(wrong.code, 2);
   t.match(wrong.stderr, /unknown action 'shuffle'/);
+});
+
+t.test('check-config reads the recordings key file: one others can read is refused', async (t) => {
+  const dir = tempDir(t);
+  const site = path.join(dir, 'site.yaml');
+  writeFileSync(site, 'recording:\n  encryption:\n    keyFile: ./recording.keys\n');
+  writeFileSync(path.join(dir, 'recording.keys'), `{"id":"k1","key":"${key(1)}"}\n`, { mode: 0o644 });
+  chmodSync(path.join(dir, 'recording.keys'), 0o644);
+  const env = { TENOR_DATA_DIR: path.join(dir, 'data') };
+  const loose = await runTenor(['check-config', site], { env });
+  t.equal(loose.code, 2, loose.stdout);
+  t.match(loose.stderr, /recording\.encryption\.keyFile: .*recording\.keys can be read by other users \(mode 644\)/);
+  chmodSync(path.join(dir, 'recording.keys'), 0o600);
+  const ok = await runTenor(['check-config', site], { env });
+  t.equal(ok.code, 0, ok.stderr);
+  t.match(ok.stdout, /configuration OK/);
 });

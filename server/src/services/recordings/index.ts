@@ -7,3 +7,9 @@ export { recordingConfigSection, type RecordingSettings, type RecordingPolicyCon
 export type { RecordingEvent, RecordingEvents } from './events.js';
 export { recordingEventNames } from './events.js';
 export type { ControlAction, ControlRequest, ControlResult } from './recordings.js';
+// Recordings at rest (docs/recording-at-rest.md): the vault, its key file's check, retention, rekey.
+export { RecordingVault, recordingVaultOptions, type RecordingVaultOptions, type StoredRecording } from './vault.js';
+export { validateRecordingEncryption } from './vault-keys.js';
+export { startRetention, type Retention, type RetentionOptions } from './retention.js';
+export { rekeyRecordings, type RekeyReport } from './vault-rekey.js';
+export { recordingMigrations } from './migrations.js';

@@ -5,7 +5,7 @@
 
 import type { TenorConfig } from '../../config/schema.js';
 import { defineService } from '../../core/service-manager.js';
-import { systemClock, type Clock } from '../acd/index.js';
+import { systemClock } from '../acd/index.js';
 import '../events.js';
 import '../store.js';
 import { RECORDING_DEFAULTS, type RecordingPolicyConfig } from './config-schema.js';
@@ -37,8 +37,6 @@ declare module '../../core/service-manager.js' {
 
 export interface RecordingsServiceOptions {
   now?: () => number;
-  /** The retention sweep's daily timer (tests). */
-  clock?: Clock;
 }
 
 export function recordingsService(config: Pick<TenorConfig, 'dataDir' | 'baseDir' | 'recording' | 'site'>, opts: RecordingsServiceOptions = {}) {
@@ -56,6 +54,8 @@ export function recordingsService(config: Pick<TenorConfig, 'dataDir' | 'baseDir
       const repo = new RecordingsRepository(db);
       const vault = new RecordingVault(recordingVaultOptions(config.dataDir, config.baseDir, site.encryption));
       await vault.open();
+      // Files past their retention go now and once a day (docs/recording-at-rest.md, Retention).
+      const retention = startRetention({ db, vault, clock: { now, setTimer: systemClock.setTimer }, logger: ctx.logger });
       const unfinished = await repo.failUnfinished();
       if (unfinished > 0) ctx.logger.warn({ unfinished }, 'recordings a previous run left unfinished are marked failed');
       const queuePolicies = new Map<string, RecordingPolicyConfig>();
@@ -75,8 +75,6 @@ export function recordingsService(config: Pick<TenorConfig, 'dataDir' | 'baseDir
           return new Map([...byCall].map(([id, rows]) => [id, { recordings: rows.map((r) => ({ id: r.id, state: r.state, durationMs: r.durationMs })) }]));
         },
       });
-      // Files past their retain_until are deleted now and daily (retention.ts, docs/recording-at-rest.md).
-      const retention = startRetention({ db, vault, clock: opts.clock ?? systemClock, logger: ctx.logger });
       ctx.logger.info({ policy: site.policy ?? RECORDING_DEFAULTS.policy, queues: queuePolicies.size, encrypted: vault.currentKeyId !== null }, 'recordings ready');
       return {
         control: (callId, req) => recordings.control(callId, req),
@@ -85,9 +83,9 @@ export function recordingsService(config: Pick<TenorConfig, 'dataDir' | 'baseDir
         repo,
         vault,
         async close() {
+          retention.stop();
           removeCallRecordFields();
           removeConnectStep();
-          retention.stop();
           await recordings.close();
         },
       };
