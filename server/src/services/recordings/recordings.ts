@@ -225,10 +225,10 @@ export class Recordings {
         }).catch((dbErr: unknown) => this.#d.log.error({ err: dbErr, callId: call.recordId }, 'recording: the failed row could not be written'));
       }
     })();
-    call.starting = run.finally(() => {
+    const started: Promise<void> = run.finally(() => {
       if (call.starting === started) call.starting = undefined;
     });
-    const started = call.starting;
+    call.starting = started;
     return started;
   }
 
