@@ -88,6 +88,31 @@ export interface RecordResult {
   key?: string;
 }
 
+export interface CallRecordingOptions {
+  /** Where to write the WAV: 8 kHz, 16-bit, 2 channels. Its folder exists. */
+  file: string;
+  /** Aborting it is stop(). */
+  signal?: AbortSignal;
+}
+
+export interface CallRecordingResult {
+  file: string;
+  durationMs: number;
+}
+
+/** A call recording in progress (see Call.startRecording). */
+export interface CallRecording {
+  readonly file: string;
+  /** Milliseconds of the file written so far (true to wall time, paused spans included). */
+  readonly elapsedMs: number;
+  readonly paused: boolean;
+  /** From now on the file gets silence on both channels, until resume(). Idempotent. */
+  pause(): void;
+  resume(): void;
+  /** Ends the file (header finalised). Idempotent; also happens when the call ends. */
+  stop(): Promise<CallRecordingResult>;
+}
+
 /**
  * Answering-machine detection: listen to what the far end of an answered
  * outbound call says first and decide whether a person or a machine answered.
@@ -181,6 +206,15 @@ export interface Call extends EventEmitter<CallEvents> {
    * decision is certain (a person: soon after their short greeting ends).
    */
   detectAnsweringMachine(opts?: AmdOptions): Promise<AmdResult>;
+
+  /**
+   * Record this call in stereo: left what this call's far end sends (the customer),
+   * right what this call's far end hears (the agent bridged to it, hold music, prompts;
+   * never a whisper, which only the agent hears). True to wall time: gaps are silence.
+   * Keeps recording across unbridge/bridge (hold, transfer) until stop() or hangup.
+   * Rejects unless the call is answered.
+   */
+  startRecording(opts: CallRecordingOptions): Promise<CallRecording>;
 
   /** Put the far end on hold (it hears music) and take it off again. */
   hold(opts?: { music?: Prompt }): Promise<void>;

@@ -8,6 +8,7 @@ import { checkScriptCommand } from './check-script.js';
 import type { Command } from './command.js';
 import { importListCliCommand } from './import-list.js';
 import { migrateCommand } from './migrate.js';
+import { recordingsCommand } from './recordings.js';
 import { restoreCommand } from './restore.js';
 import { rotateSealingKeyCommand } from './rotate-sealing-key.js';
 import { simulateDialerCliCommand } from './simulate-dialer.js';
@@ -20,6 +21,7 @@ export const commands: readonly Command[] = [
   backupCommand,
   restoreCommand,
   rotateSealingKeyCommand,
+  recordingsCommand,
   checkScriptCommand,
   importListCliCommand,
   checkFlowCommand,

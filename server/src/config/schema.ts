@@ -94,6 +94,8 @@ export const AgentSchema = Type.Object(
     /** Web password only (SIP devices use device.secret); may also be set later through the admin API. At least 12 characters. */
     password: Type.Optional(Type.String({ minLength: MIN_PASSWORD_LENGTH })),
     device: Type.Optional(AgentDeviceSchema),
+    /** The agent asked not to be recorded; honoured only where the site's recording.agentOptOut is true (docs/recording.md). */
+    recordingOptOut: Type.Optional(Type.Boolean()),
     skills: Type.Optional(Type.Record(Type.String(), Type.Integer({ minimum: 1, maximum: 10 }))),
     queues: Type.Optional(
       Type.Array(

@@ -34,6 +34,7 @@ import { webrtcPhoneService } from './webrtc-phone/index.js';
 import { alertsConfigSection, alertsService } from './alerts/index.js';
 import { wallboardService } from './wallboard/index.js';
 import { eventWebhooksService, webhooksConfigSection } from './event-webhooks/index.js';
+import { RecordingVault, recordingConfigSection, recordingMigrations, recordingsService, recordingVaultOptions } from './recordings/index.js';
 
 /** The site-file sections of the built-in services, in the order the file's documentation lists them. */
 export const serviceConfigSections: readonly ConfigSection[] = [
@@ -47,6 +48,7 @@ export const serviceConfigSections: readonly ConfigSection[] = [
   metricsConfigSection,
   alertsConfigSection,
   webhooksConfigSection,
+  recordingConfigSection,
 ];
 
 /** The configuration from the environment and the site file (config/load.ts), with the built-in services' sections. */
@@ -62,7 +64,20 @@ export function builtinServices(config: TenorConfig): ServiceDefinition<object>[
     sipCredentialsService(config),
     mailService(config.smtp),
     webhooksService(config.outboundHttp),
-    ...crmServices({ modelFile: config.crm.model, defaultCountry: config.crm.defaultCountry, baseDir: config.baseDir }),
+    ...crmServices({
+      modelFile: config.crm.model,
+      defaultCountry: config.crm.defaultCountry,
+      baseDir: config.baseDir,
+      customerData: {
+        dataDir: config.dataDir,
+        recordingTables: recordingMigrations,
+        async openRecordings() {
+          const vault = new RecordingVault(recordingVaultOptions(config.dataDir, config.baseDir, config.recording.encryption));
+          await vault.open();
+          return vault;
+        },
+      },
+    }),
     scriptsService(config.dataDir, { selfService: config.selfService, defaultCountry: config.crm.defaultCountry }),
     dialingService(config),
     telephonyService(config),
@@ -84,5 +99,6 @@ export function builtinServices(config: TenorConfig): ServiceDefinition<object>[
     alertsService(config.alerts),
     wallboardService(),
     eventWebhooksService(config),
+    recordingsService(config),
   ] as ServiceDefinition<object>[];
 }

@@ -20,9 +20,13 @@ const AGENT_QUERIES: Record<string, string> = { '/api/interactions': '?customer=
 
 /**
  * Routes whose guard admits agents but whose handler refuses an agent whatever she asks: the
- * generic business-object list admits every signed-in user, and agents list no customers.
+ * generic business-object list admits every signed-in user, and agents list no customers;
+ * recordings admit agents only where the site sets recording.agentsMayListen (this site does not).
  */
-const AGENT_ALWAYS_REFUSED_BY_SCOPE = new Set(['GET /api/customers', 'HEAD /api/customers']);
+const AGENT_ALWAYS_REFUSED_BY_SCOPE = new Set([
+  'GET /api/customers', 'HEAD /api/customers',
+  ...['', '/:id', '/:id/audio', '/:id/download'].flatMap((tail) => [`GET /api/recordings${tail}`, `HEAD /api/recordings${tail}`]),
+]);
 
 function samplePath(url: string, role: Role | undefined): string {
   const path = url.replace(/:([A-Za-z0-9_]+)/g, (_m, param: string) => (role === 'agent' ? AGENT_SAMPLES[param] : undefined) ?? '1').replace(/\*/g, 'x');

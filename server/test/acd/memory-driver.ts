@@ -16,13 +16,13 @@
 import { EventEmitter } from 'node:events';
 import {
   OriginateError,
-  type AmdOptions, type AmdResult, type Bridge, type Call, type CallEvents, type CallParty, type CallState, type CollectOptions, type CollectResult,
+  type AmdOptions, type AmdResult, type Bridge, type Call, type CallEvents, type CallParty, type CallRecording, type CallRecordingOptions, type CallState, type CollectOptions, type CollectResult,
   type DialTarget, type DriverEvents, type DriverStats, type HangupCause, type Monitor, type MonitorMode, type OriginateOptions,
   type PlayOptions, type PlayResult, type Prompt, type RecordOptions, type RecordResult, type TelephonyDriver,
   type CallSource, type IncomingCall, type PeerEnd, type SipWebSocketSink,
 } from '@tenor/telephony';
 import type { FakeClock } from './fake-clock.js';
-import { collectFromKeys, hearsSomething, plannedAmd, writeSilentRecording, type FarAudio } from './memory-media.js';
+import { collectFromKeys, hearsSomething, plannedAmd, writeSilentCallRecording, writeSilentRecording, type FarAudio } from './memory-media.js';
 
 /** Simulated length of one prompt (music on hold loops until stopped). */
 export const PROMPT_MS = 1000;
@@ -272,6 +272,40 @@ export class MemoryCall extends EventEmitter<CallEvents> implements Call {
     const durationMs = this.#clock.now() - started;
     await writeSilentRecording(opts.file, durationMs);
     return { file: opts.file, durationMs, ...ended };
+  }
+
+  /**
+   * A call recording on the simulated clock: elapsedMs follows the clock,
+   * pause/resume only flip the flag (there are no samples to silence), and
+   * stop() (or the hangup) writes a silent stereo WAV of the recorded length.
+   */
+  async startRecording(opts: CallRecordingOptions): Promise<CallRecording> {
+    if (this.#state !== 'answered') throw new Error(`cannot record call ${this.id} in state ${this.#state}`);
+    const clock = this.#clock;
+    const started = clock.now();
+    let endedAt: number | undefined;
+    let paused = false;
+    let stopping: Promise<{ file: string; durationMs: number }> | undefined;
+    const stop = (): Promise<{ file: string; durationMs: number }> => {
+      stopping ??= (async () => {
+        endedAt ??= clock.now();
+        forget();
+        const durationMs = endedAt - started;
+        await writeSilentCallRecording(opts.file, durationMs);
+        return { file: opts.file, durationMs };
+      })();
+      return stopping;
+    };
+    const forget = this.#whileUp(() => void stop());
+    opts.signal?.addEventListener('abort', () => void stop(), { once: true });
+    return {
+      file: opts.file,
+      get elapsedMs() { return (endedAt ?? clock.now()) - started; },
+      get paused() { return paused; },
+      pause: () => { if (!stopping) paused = true; },
+      resume: () => { if (!stopping) paused = false; },
+      stop,
+    };
   }
 
   /**

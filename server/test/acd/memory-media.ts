@@ -2,7 +2,8 @@
 // answering-machine detection makes of what it sends, digits collected from
 // key presses, and the WAV a recording writes.
 
-import { writeWavFile, type AmdOptions, type AmdResult, type CollectOptions, type CollectResult, type MonitorMode } from '@tenor/telephony';
+import { writeFile } from 'node:fs/promises';
+import { wavHeader, writeWavFile, type AmdOptions, type AmdResult, type CollectOptions, type CollectResult, type MonitorMode } from '@tenor/telephony';
 import type { FakeClock } from './fake-clock.js';
 import type { MemoryCall } from './memory-driver.js';
 
@@ -93,6 +94,12 @@ export function collectFromKeys(
 }
 
 /** A recording of this length: silence at 8 kHz (there are no samples to write). */
+/** A call recording's silent stand-in: 8 kHz, 16-bit, 2 channels, `durationMs` long. */
+export async function writeSilentCallRecording(file: string, durationMs: number): Promise<void> {
+  const dataBytes = Math.round(durationMs * 8) * 4;
+  await writeFile(file, Buffer.concat([wavHeader({ channels: 2, sampleRate: 8000 }, dataBytes), Buffer.alloc(dataBytes)]));
+}
+
 export async function writeSilentRecording(file: string, durationMs: number): Promise<void> {
   await writeWavFile(file, new Int16Array(Math.round(durationMs * 8)));
 }

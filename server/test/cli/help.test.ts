@@ -17,6 +17,7 @@ const COMMANDS = [
   'backup',
   'restore',
   'rotate-sealing-key',
+  'recordings',
   'check-script',
   'import-list',
   'check-flow',

@@ -8,7 +8,7 @@
 // floats in [-1, 1), channels interleaved, so resampling and mixing need no
 // knowledge of the source encoding (or as 16-bit linear, for the engine).
 
-import { readFile, writeFile } from 'node:fs/promises';
+import { open, readFile, writeFile } from 'node:fs/promises';
 import { resample, resampleYielding } from './resample.js';
 
 export const TELEPHONY_RATE = 8000;
@@ -105,6 +105,31 @@ function readChunks(buf: Uint8Array): Chunks {
 /** The header only: rate, channels, encoding and duration. Throws WavError. */
 export function readWavHeader(buf: Uint8Array): WavHeader {
   return readChunks(buf).header;
+}
+
+/** Bytes read to find the header: the chunks before the audio are small. */
+const HEADER_PROBE_BYTES = 64 * 1024;
+
+/**
+ * The header of a WAV file on disk, its length counted from the file's size:
+ * reads only the start, so a long call recording costs nothing to measure.
+ */
+export async function readWavFileHeader(path: string): Promise<WavHeader> {
+  const file = await open(path, 'r');
+  try {
+    const { size } = await file.stat();
+    const probe = Buffer.alloc(Math.min(size, HEADER_PROBE_BYTES));
+    const { bytesRead } = await file.read(probe, 0, probe.length, 0);
+    const head = probe.subarray(0, bytesRead);
+    const { header, data } = readChunks(head);
+    const dataOffset = data.byteOffset - head.byteOffset;
+    const declared = new DataView(head.buffer, head.byteOffset, head.byteLength).getUint32(dataOffset - 4, true);
+    const dataBytes = declared === 0 ? size - dataOffset : Math.min(declared, size - dataOffset);
+    const frames = Math.floor(dataBytes / ((header.bitsPerSample / 8) * header.channels));
+    return { ...header, frames, durationMs: Math.round((frames * 1000) / header.sampleRate) };
+  } finally {
+    await file.close();
+  }
 }
 
 /** G.711 µ-law byte to linear (ITU-T G.711), scaled to [-1, 1). */

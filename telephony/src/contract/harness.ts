@@ -31,8 +31,8 @@ export interface PeerCall {
   hangup(): Promise<void>;
   /** Send digits as telephony events, one after the other. */
   sendDigits(digits: string): Promise<void>;
-  /** Send a steady tone until stopTone(); otherwise the peer sends silence. */
-  startTone(): void;
+  /** Send a steady tone (440 Hz unless told) until stopTone(); otherwise the peer sends silence. */
+  startTone(frequencyHz?: number): void;
   stopTone(): void;
   /** Stop sending media altogether (to provoke a media timeout), or resume. */
   setMediaFlowing(flowing: boolean): void;

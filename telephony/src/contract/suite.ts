@@ -4,6 +4,7 @@
 import { bridgeCases } from './cases-bridges.js';
 import { callCases } from './cases-calls.js';
 import { mediaCases } from './cases-media.js';
+import { recordingCases } from './cases-recording.js';
 import type { DriverHarness } from './harness.js';
 import { tolerate, waitUntil, type Case, type ContractTest } from './steps.js';
 
@@ -37,7 +38,7 @@ async function expectIdle(t: ContractTest, h: DriverHarness, idle: Record<string
   for (const [k, v] of Object.entries(s.resources)) t.ok(v <= (idle[k] ?? 0), `resource ${k} back to ${idle[k] ?? 0} (is ${v})`);
 }
 
-const cases: Record<string, Case> = { ...callCases, ...mediaCases, ...bridgeCases };
+const cases: Record<string, Case> = { ...callCases, ...mediaCases, ...bridgeCases, ...recordingCases };
 
 export const CONTRACT_CASES: readonly string[] = Object.keys(cases);
 

@@ -5,10 +5,11 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type {
-  AmdOptions, AmdResult, Call, CallEvents, CallParty, CallState, CollectOptions, CollectResult, HangupCause,
+  AmdOptions, AmdResult, Call, CallEvents, CallParty, CallRecording, CallRecordingOptions, CallState, CollectOptions, CollectResult, HangupCause,
   PlayOptions, PlayResult, Prompt, RecordOptions, RecordResult,
 } from '../driver.js';
 import { detectAnsweringMachine } from './amd.js';
+import { startCallRecording, type HoldAwareRecording } from './call-recording.js';
 import { apiLogged, type FsChannel } from './channel.js';
 import { causeToFreeSwitch } from './causes.js';
 import type { EslConnection } from './esl-connection.js';
@@ -49,6 +50,8 @@ export class FreeSwitchCall extends EventEmitter<CallEvents> implements Call, Fs
   #held = false;
   /** Stops the hold music loop (unhold). */
   #holdMusic: AbortController | undefined;
+  /** Recordings in progress: told of holds, which FreeSWITCH leaves out of them. */
+  #recordings = new Set<HoldAwareRecording>();
 
   constructor(ctx: CallContext, init: { uuid: string; direction: 'inbound' | 'outbound'; from: CallParty; to: CallParty; state: CallState }) {
     super();
@@ -162,6 +165,15 @@ export class FreeSwitchCall extends EventEmitter<CallEvents> implements Call, Fs
     return record(this, opts);
   }
 
+  /** A stereo media bug on this channel (call-recording.ts); it outlives parking and bridging. */
+  async startRecording(opts: CallRecordingOptions): Promise<CallRecording> {
+    if (this.#state !== 'answered') throw new Error(`cannot record call ${this.uuid} in state ${this.#state}`);
+    const recording = await startCallRecording(this, { ...opts, held: this.#held });
+    this.#recordings.add(recording);
+    void recording.done.then(() => this.#recordings.delete(recording));
+    return recording;
+  }
+
   detectAnsweringMachine(opts?: AmdOptions): Promise<AmdResult> {
     return detectAnsweringMachine(this, this.#ctx.workDir, opts);
   }
@@ -182,6 +194,7 @@ export class FreeSwitchCall extends EventEmitter<CallEvents> implements Call, Fs
       this.#heldFrom = partner;
       await apiLogged(this, `uuid_park ${this.uuid}`);
     }
+    for (const r of this.#recordings) r.holdStarted();
     await apiLogged(this, `uuid_hold ${this.uuid}`);
     await apiLogged(this, `pause ${this.uuid} off`);
     const music = opts.music !== undefined ? this.promptFile(opts.music) : this.#ctx.holdMusic;
@@ -210,6 +223,7 @@ export class FreeSwitchCall extends EventEmitter<CallEvents> implements Call, Fs
     this.#holdMusic = undefined;
     await apiLogged(this, `uuid_break ${this.uuid} all`);
     await apiLogged(this, `uuid_hold off ${this.uuid}`);
+    for (const r of this.#recordings) r.holdEnded();
     const partner = this.#heldFrom;
     this.#heldFrom = undefined;
     if (partner && !partner.ended && partner.partner === this) await this.#ctx.rebridge(this, partner);

@@ -29,7 +29,7 @@ import type { TrunkConfig, TrunkRegistrationState } from '../embedded/engine/tru
 
 const EVENTS = [
   'CHANNEL_PARK', 'CHANNEL_ANSWER', 'CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE', 'DTMF',
-  'CHANNEL_EXECUTE_COMPLETE', 'BACKGROUND_JOB', ...GATEWAY_EVENTS,
+  'CHANNEL_EXECUTE_COMPLETE', 'BACKGROUND_JOB', 'RECORD_STOP', ...GATEWAY_EVENTS,
 ];
 
 export interface FreeSwitchDriverConfig {

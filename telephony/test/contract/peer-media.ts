@@ -17,7 +17,8 @@ export function toneFrame(n: number, hz = 440, amplitude = 8000): Int16Array {
 export class PeerMedia {
   readonly leg: MediaLeg;
   #pacer: Pacer | undefined;
-  #tone = false;
+  /** The frequency sent, or undefined for silence. */
+  #tone: number | undefined;
   #flowing = true;
   #heardMs = 0;
 
@@ -29,7 +30,7 @@ export class PeerMedia {
     const source = leg.output.attach('peer');
     this.#pacer = startPacer(FRAME_MS, (n) => {
       if (leg.closed) return false;
-      if (this.#flowing) source.write(this.#tone ? toneFrame(n) : new Int16Array(FRAME_SAMPLES));
+      if (this.#flowing) source.write(this.#tone !== undefined ? toneFrame(n, this.#tone) : new Int16Array(FRAME_SAMPLES));
       return true;
     });
     leg.once('closed', () => this.stop());
@@ -39,8 +40,8 @@ export class PeerMedia {
     return this.#heardMs;
   }
 
-  set tone(on: boolean) {
-    this.#tone = on;
+  set tone(hz: number | undefined) {
+    this.#tone = hz;
   }
 
   set flowing(on: boolean) {

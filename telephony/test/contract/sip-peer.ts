@@ -187,12 +187,12 @@ export class SipPeerCall implements PeerCall {
     return response.status;
   }
 
-  startTone(): void {
-    if (this.media) this.media.tone = true;
+  startTone(frequencyHz = 440): void {
+    if (this.media) this.media.tone = frequencyHz;
   }
 
   stopTone(): void {
-    if (this.media) this.media.tone = false;
+    if (this.media) this.media.tone = undefined;
   }
 
   setMediaFlowing(flowing: boolean): void {

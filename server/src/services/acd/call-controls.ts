@@ -38,6 +38,11 @@ export class CallControls {
     return legs ? { callId: legs.customer.id, ...legs } : undefined;
   }
 
+  /** The customer's leg of the agent's connected call, bridged or not (on hold, in a consult); undefined without one. */
+  connectedCustomer(agentLogin: string): Call | undefined {
+    return this.#d.calls.find(agentLogin)?.call.customer;
+  }
+
   /** The agent's connected call; TENOR_ERR_NO_CALL when they have none. */
   connectedCall(login: string): ConnectedCallView {
     return this.#d.calls.view(this.#d.calls.require(login));

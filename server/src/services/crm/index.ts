@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineService, type ServiceDefinition } from '../../core/service-manager.js';
 import { TenorError } from '../../core/errors.js';
-import type { Database } from '../../store/database.js';
+import type { Database, Migration } from '../../store/database.js';
 import { SqliteDatabase } from '../../store/sqlite.js';
 import { loadModel, type EntityDef } from './model.js';
 import { EntityRepository } from './repository.js';
@@ -15,6 +15,8 @@ import { syncEntitySchema, type SyncReport } from './schema-sync.js';
 import { CrmDomain } from './domain.js';
 import { businessObjectRoutes } from './business-object-routes.js';
 import { customerRoutes } from './customer-routes.js';
+import { customerDataRoutes } from './customer-data-routes.js';
+import type { CustomerRecordingFiles } from './customer-data.js';
 import { CustomerSearch } from './search.js';
 import { ensureSearchIndex } from './search-index.js';
 
@@ -48,7 +50,13 @@ export function externalDatabaseService(name: string, file: string): ServiceDefi
 }
 
 /** The CRM service and the wrappers of the external databases its model maps. */
-export function crmServices(opts: { modelFile: string | undefined; defaultCountry: string; baseDir: string }): ServiceDefinition<object>[] {
+export function crmServices(opts: {
+  modelFile: string | undefined;
+  defaultCountry: string;
+  baseDir: string;
+  /** For a customer's erasure and export (voicemail files under it, recordings in the vault); without it those routes are absent. */
+  customerData?: { dataDir: string; openRecordings: () => Promise<CustomerRecordingFiles>; recordingTables: readonly Migration[] };
+}): ServiceDefinition<object>[] {
   const model = loadModel(opts.modelFile ?? defaultModelFile);
   const externals = Object.entries(model.databases).map(([name, db]) => externalDatabaseService(name, path.resolve(opts.baseDir, db.file)));
   const crm = defineService<CrmService>({
@@ -62,6 +70,9 @@ export function crmServices(opts: { modelFile: string | undefined; defaultCountr
         const crm = http.services.get('crm');
         await app.register(businessObjectRoutes({ services: http.services, entities: crm.model.entities }));
         if (crm.hasContactHistory) await app.register(customerRoutes(http));
+        if (opts.customerData && crm.model.entities.some((e) => e.name === 'Customer' && e.database === undefined)) {
+          await app.register(customerDataRoutes({ services: http.services, ...opts.customerData }));
+        }
       },
     },
     async start(ctx) {

@@ -81,6 +81,11 @@ export const deliverableEvents: readonly DeliverableEvent[] = [
       identificationPlayed: Type.Boolean(), durationMs: Type.Number(),
     }, open),
   },
+  ...(['started', 'paused', 'resumed', 'stopped'] as const).map((what) => ({
+    type: `recording_${what}`,
+    description: `A call's recording ${what === 'stopped' ? 'stopped and its file stored' : what} (docs/recording.md).`,
+    data: Type.Object({ recordingId: Str, callId: Str, at: Time, by: OptStr, reason: OptStr, agent: OptStr }, open),
+  })),
   {
     type: 'alert_raised',
     description: 'An alert rule fired (service level low, a caller waiting too long, too few agents ready...).',

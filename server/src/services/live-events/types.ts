@@ -14,6 +14,8 @@ import type { TenorEvents, TenorEventName } from '../../core/events.js';
 import type { AgentState, ContactKind, TransferTarget } from '../acd/index.js';
 import type { Role } from '../../store/repos/users.js';
 import type { LiveDialing } from '../dialing/index.js';
+// The recordings' index brings their events' declarations (recording_started, ...) for the web client's types.
+import type {} from '../recordings/index.js';
 
 export interface LiveAgent {
   login: string;

@@ -4,10 +4,11 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type {
-  AmdOptions, AmdResult, Call, CallEvents, CallParty, CallState, CollectOptions, CollectResult, HangupCause, PlayOptions,
+  AmdOptions, AmdResult, Call, CallEvents, CallParty, CallRecording, CallRecordingOptions, CallState, CollectOptions, CollectResult, HangupCause, PlayOptions,
   PlayResult, Prompt, RecordOptions, RecordResult,
 } from '../../driver.js';
 import { detectOnLeg } from '../media/amd/on-leg.js';
+import { recordCallOnLeg } from '../media/call-recorder.js';
 import type { MediaLeg } from '../media/leg.js';
 import { refusalFor, type RefusalCause } from './causes.js';
 import type { RemoteAudio } from './sdp.js';
@@ -275,6 +276,12 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
         this.log.info({ amd: result }, 'answering-machine detection done');
         return result;
       });
+  }
+
+  /** A stereo recording of the leg (media/call-recorder.ts); it follows the leg through bridges and holds and ends with it. */
+  async startRecording(opts: CallRecordingOptions): Promise<CallRecording> {
+    this.#expectAnswered('record');
+    return recordCallOnLeg(this.leg, { file: opts.file, ...(opts.signal ? { signal: opts.signal } : {}), logger: this.log });
   }
 
   async hold(opts: { music?: Prompt } = {}): Promise<void> {

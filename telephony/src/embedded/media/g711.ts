@@ -92,6 +92,10 @@ function decodeWith(table: Int16Array, bytes: Uint8Array): Int16Array {
   return out;
 }
 
+function decodeIntoWith(table: Int16Array, bytes: Uint8Array, out: Int16Array, offset: number): void {
+  for (let i = 0; i < bytes.length; i++) out[offset + i] = table[bytes[i] as number] as number;
+}
+
 function mapWith(table: Uint8Array, bytes: Uint8Array): Uint8Array {
   const out = new Uint8Array(bytes.length);
   for (let i = 0; i < bytes.length; i++) out[i] = table[bytes[i] as number] as number;
@@ -116,6 +120,8 @@ export interface G711Codec {
   readonly silenceByte: number;
   encode(pcm: Int16Array): Uint8Array;
   decode(payload: Uint8Array): Int16Array;
+  /** Decodes into `out` at `offset` without allocating (out must have room). */
+  decodeInto(payload: Uint8Array, out: Int16Array, offset: number): void;
 }
 
 export const PCMU: G711Codec = {
@@ -125,6 +131,7 @@ export const PCMU: G711Codec = {
   silenceByte: 0xff,
   encode: encodeUlaw,
   decode: decodeUlaw,
+  decodeInto: (bytes, out, offset) => decodeIntoWith(ULAW_DECODE, bytes, out, offset),
 };
 
 export const PCMA: G711Codec = {
@@ -134,6 +141,7 @@ export const PCMA: G711Codec = {
   silenceByte: 0xd5,
   encode: encodeAlaw,
   decode: decodeAlaw,
+  decodeInto: (bytes, out, offset) => decodeIntoWith(ALAW_DECODE, bytes, out, offset),
 };
 
 /** The G.711 codec for a payload type, or undefined for any other type. */

@@ -68,9 +68,13 @@ class Queue {
   }
 }
 
+/** Sees every payload the leg sends, in the leg's codec (a call recording's "what the far end hears"). */
+export type OutputTap = (payload: Uint8Array, codec: G711Codec) => void;
+
 export class LegOutput {
   private readonly sink: OutputSink;
   private readonly sources = new Map<string, Queue>();
+  private readonly taps = new Set<OutputTap>();
   private pacer: Pacer | undefined;
   /** Who sent the last packet (a source name, or MIXER): continuity only holds for the same sender. */
   private lastSender: string | undefined;
@@ -115,13 +119,24 @@ export class LegOutput {
     };
   }
 
+  /** Adds a tap on what is sent; returns its removal. */
+  tap(tap: OutputTap): () => void {
+    this.taps.add(tap);
+    return () => this.taps.delete(tap);
+  }
+
   close(): void {
     this.sources.clear();
     this.updateMode();
   }
 
+  private send(payload: Uint8Array, samples: number, continuous: boolean): void {
+    this.sink.sendPayload(payload, samples, continuous);
+    for (const tap of this.taps) tap(payload, this.sink.codec);
+  }
+
   private sendDirect(name: string, payload: Uint8Array, samples: number, continuous: boolean): void {
-    this.sink.sendPayload(payload, samples, continuous && this.lastSender === name);
+    this.send(payload, samples, continuous && this.lastSender === name);
     this.lastSender = name;
   }
 
@@ -156,7 +171,7 @@ export class LegOutput {
       const v = acc[i] as number;
       out[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
     }
-    this.sink.sendPayload(this.sink.codec.encode(out), FRAME_SAMPLES, this.mixerSentLastTick && this.lastSender === MIXER);
+    this.send(this.sink.codec.encode(out), FRAME_SAMPLES, this.mixerSentLastTick && this.lastSender === MIXER);
     this.lastSender = MIXER;
     this.mixerSentLastTick = true;
   }
