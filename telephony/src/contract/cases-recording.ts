@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CallRecording } from '../driver.js';
 import { WAIT, answeredInbound, tolerate, waitUntil, type Case, type ContractTest } from './steps.js';
-import { readStereoTones, shareOf, silentRunAround, windowsIn, type StereoReadings } from './tone-analysis.js';
+import { SILENCE_RMS, readStereoTones, shareOf, silentRunAround, windowsIn, type StereoReadings } from './tone-analysis.js';
 
 const CUSTOMER_HZ = 440;
 const AGENT_HZ = 1000;
@@ -21,8 +21,10 @@ const HOLD_MUSIC_HZ = 440; // the harness's prompt files are 440 Hz tones
 const TONES = [CUSTOMER_HZ, AGENT_HZ, WHISPER_HZ];
 /** Left out at each end of a span: buffers filling, relays switching over. */
 const EDGE_MS = 300;
-/** How much of a span must show what it should (a lost packet or two may not). */
-const MOST = 0.9;
+/** How much of a span must show what it should (a late or lost packet spoils a window on a loaded machine). */
+const MOST = 0.8;
+/** Each span: about 17 windows are checked, so one spoilt window is 6%. */
+const SPAN_MS = 2000;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -35,9 +37,13 @@ async function recordFor(rec: CallRecording, ms: number): Promise<void> {
 function expectSpan(t: ContractTest, s: StereoReadings, what: string, from: number, to: number, left: number | 'silence', right: number | 'silence'): void {
   for (const [side, readings, want] of [['left', s.left, left], ['right', s.right, right]] as const) {
     const windows = windowsIn(readings, from + EDGE_MS, to - EDGE_MS);
-    const share = shareOf(windows, (w) => (want === 'silence' ? w.tone === undefined && w.present.length === 0 : w.tone === want));
+    // A tone is there when it is present and no other test tone is: a frame
+    // or two of silence in a window (FreeSWITCH fills a dry read with it on a
+    // loaded machine) weakens the tone but mixes in nothing else.
+    const share = shareOf(windows, (w) => (want === 'silence' ? w.rms < SILENCE_RMS : w.present.length === 1 && w.present[0] === want));
+    const seen = share >= MOST ? '' : `: ${windows.map((w) => w.tone ?? (w.present.length > 0 ? w.present.join('+') : Math.round(w.rms))).join(' ')}`;
     t.ok(windows.length > 0 && share >= MOST,
-      `${what} [${Math.round(from)}..${Math.round(to)} ms]: ${side} is ${want === 'silence' ? 'silent' : `${want} Hz`} (${Math.round(share * 100)}% of ${windows.length} windows)`);
+      `${what} [${Math.round(from)}..${Math.round(to)} ms]: ${side} is ${want === 'silence' ? 'silent' : `${want} Hz`} (${Math.round(share * 100)}% of ${windows.length} windows${seen})`);
   }
 }
 
@@ -56,31 +62,31 @@ export const recordingCases: Record<string, Case> = {
     const rec = await customer.call.startRecording({ file });
     t.equal(rec.file, file);
     t.equal(rec.paused, false);
-    await recordFor(rec, 1500);
+    await recordFor(rec, SPAN_MS);
 
     const pausedAt = rec.elapsedMs;
     rec.pause();
     rec.pause(); // idempotent
     t.equal(rec.paused, true, 'paused');
-    await recordFor(rec, 1500);
+    await recordFor(rec, SPAN_MS);
     const resumedAt = rec.elapsedMs;
     rec.resume();
     t.equal(rec.paused, false, 'resumed');
-    await recordFor(rec, 1500);
+    await recordFor(rec, SPAN_MS);
 
     const holdAt = rec.elapsedMs;
     await customer.call.hold({ music: await h.promptFile(5000) });
-    await recordFor(rec, 1500);
+    await recordFor(rec, SPAN_MS);
     await customer.call.unhold();
     const unholdAt = rec.elapsedMs;
-    await recordFor(rec, 1500);
+    await recordFor(rec, SPAN_MS);
 
     // The supervisor whispers to the agent: only the agent hears it.
     const monitor = await h.driver.monitor(agent.call, supervisor.call, 'whisper');
     supervisor.peer.startTone(WHISPER_HZ);
     await tolerate(t, waitUntil(() => agent.peer.heardToneMs() > 0, WAIT, 'whisper flowing'));
     const whisperAt = rec.elapsedMs;
-    await recordFor(rec, 1500);
+    await recordFor(rec, SPAN_MS);
     const whisperEnd = rec.elapsedMs;
     const stoppedAt = Date.now();
     const result = await rec.stop();
@@ -107,7 +113,7 @@ export const recordingCases: Record<string, Case> = {
     // records nothing while it holds a leg, and the driver fills that span
     // with silence (docs/telephony/freeswitch.md). Either way the agent is not there.
     const hold = windowsIn(s.right, holdAt + EDGE_MS, unholdAt - EDGE_MS);
-    t.ok(hold.length > 0 && shareOf(hold, (w) => w.tone === HOLD_MUSIC_HZ || (w.tone === undefined && w.present.length === 0)) >= MOST,
+    t.ok(hold.length > 0 && shareOf(hold, (w) => !w.present.includes(AGENT_HZ) && (w.present.includes(HOLD_MUSIC_HZ) || w.rms < SILENCE_RMS)) >= MOST,
       `on hold the right channel is the hold music or silence, not the agent (${hold.map((w) => w.tone ?? '-').join(' ')})`);
     expectSpan(t, s, 'after hold, the same file', unholdAt, whisperAt, CUSTOMER_HZ, AGENT_HZ);
     expectSpan(t, s, 'while the supervisor whispers to the agent', whisperAt, whisperEnd, CUSTOMER_HZ, AGENT_HZ);
@@ -141,7 +147,7 @@ export const recordingCases: Record<string, Case> = {
     t.ok(Math.abs(result.durationMs - wallMs) <= 500, `the recording ended with the call: ${result.durationMs} ms for ${wallMs} ms (±500)`);
     const s = readStereoTones(await readFile(file), TONES);
     t.equal(s.channels, 2, 'a complete stereo WAV');
-    t.ok(shareOf(windowsIn(s.left, EDGE_MS, result.durationMs - EDGE_MS), (w) => w.tone === CUSTOMER_HZ) >= MOST, 'the customer is on the left');
+    t.ok(shareOf(windowsIn(s.left, EDGE_MS, result.durationMs - EDGE_MS), (w) => w.present.length === 1 && w.present[0] === CUSTOMER_HZ) >= MOST, 'the customer is on the left');
 
     let refused = false;
     try {

@@ -46,6 +46,26 @@ export interface StereoReadings {
 /** Under this RMS (of 32767) a window is silence. G.711's quietest codes decode to a few units. */
 export const SILENCE_RMS = 60;
 
+/** Blocks a window is measured in: one RTP frame, within which a tone's phase runs on. */
+const BLOCK_MS = 20;
+
+/**
+ * The power of `hz` averaged over the window's 20 ms blocks, not measured
+ * across the whole window: a recorder that drops or repeats a frame breaks
+ * the tone's phase at the frame's edge, which would cancel a long Goertzel
+ * sum though the tone is plainly there.
+ */
+function blockedTonePower(samples: Int16Array, rate: number, hz: number): number {
+  const block = Math.max(1, Math.round((rate * BLOCK_MS) / 1000));
+  let sum = 0;
+  let blocks = 0;
+  for (let at = 0; at + block <= samples.length; at += block) {
+    sum += tonePower(samples.subarray(at, at + block), rate, hz);
+    blocks++;
+  }
+  return blocks === 0 ? tonePower(samples, rate, hz) : sum / blocks;
+}
+
 function readWindow(samples: Int16Array, rate: number, tones: readonly number[], atMs: number): WindowReading {
   const level = rms(samples);
   if (level < SILENCE_RMS) return { atMs, rms: level, tone: undefined, present: [] };
@@ -55,8 +75,8 @@ function readWindow(samples: Int16Array, rate: number, tones: readonly number[],
   let tone: number | undefined;
   const present: number[] = [];
   for (const hz of tones) {
-    const p = tonePower(samples, rate, hz);
-    if (p >= total / 4 && (tone === undefined || p > tonePower(samples, rate, tone))) tone = hz;
+    const p = blockedTonePower(samples, rate, hz);
+    if (p >= total / 4 && (tone === undefined || p > blockedTonePower(samples, rate, tone))) tone = hz;
     if (p >= total / 16) present.push(hz);
   }
   return { atMs, rms: level, tone, present };
