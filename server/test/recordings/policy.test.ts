@@ -11,10 +11,10 @@ import { decide, effectivePolicy, sampleOf } from '../../src/services/recordings
 import { tempDir } from '../helpers.js';
 
 t.test("the queue's keys win over the site's; unset keys come from the site, then the defaults", async (t) => {
-  const site = { policy: 'on-demand', retentionDays: 365, maxPauseSeconds: 120 };
-  t.same(effectivePolicy(site, { policy: 'all', retentionDays: 30 }), { policy: 'all', retentionDays: 30, maxPauseSeconds: 120 });
-  t.same(effectivePolicy(site, undefined), { policy: 'on-demand', retentionDays: 365, maxPauseSeconds: 120 });
-  t.same(effectivePolicy({}, undefined), { policy: 'never', retentionDays: undefined, maxPauseSeconds: 0 }, 'nothing is recorded unless the site says so');
+  const site = { policy: 'on-demand', retentionDays: 365, maxPauseSeconds: 120, announcement: 'may-be-recorded' };
+  t.same(effectivePolicy(site, { policy: 'all', retentionDays: 30, announcement: 'sales-recorded' }), { policy: 'all', announcement: 'sales-recorded', retentionDays: 30, maxPauseSeconds: 120 });
+  t.same(effectivePolicy(site, undefined), { policy: 'on-demand', announcement: 'may-be-recorded', retentionDays: 365, maxPauseSeconds: 120 });
+  t.same(effectivePolicy({}, undefined), { policy: 'never', announcement: undefined, retentionDays: undefined, maxPauseSeconds: 0 }, 'nothing is recorded unless the site says so');
 });
 
 t.test('a percentage is reproducible per call id and records about that share of calls', async (t) => {

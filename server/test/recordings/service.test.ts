@@ -124,9 +124,10 @@ async function setup(t: Test, yaml: string) {
 }
 
 t.test('policy all: recorded from the agent connecting to the customer leaving; hold and pause marked; stored, played, audited', async (t) => {
-  const h = await setup(t, siteFile('  policy: never'));
+  const h = await setup(t, siteFile('  policy: never', '{ policy: all, retentionDays: 30, announcement: sales-may-be-recorded }'));
   await h.acd.login('ann');
   const { caller, done } = await h.connect('ann');
+  t.match(caller.plays.find((p) => p.prompts.includes('sales-may-be-recorded')), { prompts: ['sales-may-be-recorded'] }, "the caller hears the queue's announcement before ann");
   const [started] = await until('the recording to start', async () => (await h.rowsOf(caller.id)).filter((r) => r.state === 'recording'));
   if (!started) throw new Error('no recording');
   t.match(h.events.find((e) => e.type === 'recording_started')?.payload, { recordingId: started.id, callId: caller.id, by: 'policy', agent: 'ann' });
@@ -152,7 +153,7 @@ t.test('policy all: recorded from the agent connecting to the customer leaving; 
     return one.state === 'stored' ? one : undefined;
   });
   t.match(stored, { callId: caller.id, queue: 'sales', agent: 'ann', durationMs: 15 * S, encrypted: false, audioUrl: `/api/recordings/${started.id}/audio` });
-  t.match(stored.retainUntil, /^\d{4}-\d{2}-\d{2}$/, 'kept until a day: the queue keeps recordings 30 days');
+  t.equal(Date.parse(stored.retainUntil) - Date.parse(stored.startedAt), 30 * 86_400_000, 'kept 30 days, as the queue says');
   t.same(stored.markers.map((m: { atMs: number; kind: string; by: string | null; reason: string | null; detail: string | null }) => [m.atMs, m.kind, m.by, m.reason, m.detail]), [
     [0, 'agent', null, null, 'ann'],
     [4 * S, 'hold', 'ann', null, null],
@@ -182,7 +183,7 @@ t.test('policy all: recorded from the agent connecting to the customer leaving; 
 });
 
 t.test('a transfer keeps one recording: each agent connected is marked, with the transfer', async (t) => {
-  const h = await setup(t, siteFile('  policy: all'));
+  const h = await setup(t, siteFile('  policy: all\n  announcement: may-be-recorded'));
   await h.acd.login('ann');
   const { caller, done } = await h.connect('ann');
   const [rec] = await until('the recording', async () => (await h.rowsOf(caller.id)).filter((r) => r.state === 'recording'));
@@ -207,13 +208,14 @@ t.test('a transfer keeps one recording: each agent connected is marked, with the
     [5 * S, 'agent', null, 'bob'],
   ]);
   t.equal(one.agent, 'bob', 'the agent connected last');
+  t.equal(caller.plays.filter((p) => p.prompts.includes('may-be-recorded')).length, 1, 'the announcement is played once, not again for bob');
   t.equal(one.durationMs, 9 * S, 'the customer was recorded while waiting for bob too');
   const byAgent = async (agent: string) => (await h.as(ADMIN).get(`/api/recordings?agent=${agent}`)).json().total;
   t.same([await byAgent('ann'), await byAgent('bob'), await byAgent('oz')], [1, 1, 0], 'found under both agents');
 });
 
 t.test('on-demand: nothing until someone starts it; never and opted-out agents refuse a start; pause auto-resumes', async (t) => {
-  const h = await setup(t, siteFile('  policy: on-demand\n  agentOptOut: true\n  maxPauseSeconds: 1', '{ policy: never }'));
+  const h = await setup(t, siteFile('  policy: on-demand\n  agentOptOut: true\n  maxPauseSeconds: 1\n  announcement: may-be-recorded', '{ policy: never }'));
   await h.acd.login('ann');
   const first = await h.connect('ann', 'support');
   t.same((await h.as(ANN).post(`/api/calls/${first.caller.id}/recording`, { action: 'pause' })).json(), { state: 'none' }, 'pause with no recording: nothing to pause');
@@ -235,9 +237,11 @@ t.test('on-demand: nothing until someone starts it; never and opted-out agents r
   await first.done;
   await until('ann ready again (no wrap-up in support)', () => h.acd.agent('ann')?.state === 'ready');
 
+  t.equal(first.caller.plays.filter((p) => p.prompts.includes('may-be-recorded')).length, 1, 'an on-demand call may be recorded: announced');
   const never = await h.connect('ann', 'sales');
   const refused = await h.as(ADMIN).post(`/api/calls/${never.caller.id}/recording`, { action: 'start' });
   t.same([refused.statusCode, refused.json().error.code], [409, 'TENOR_ERR_RECORDING_STATE'], "policy 'never' refuses a start");
+  t.equal(never.caller.plays.filter((p) => p.prompts.includes('may-be-recorded')).length, 0, "a call that is never recorded is not announced");
   never.caller.farEndHangup();
   await never.done;
 
@@ -284,8 +288,13 @@ t.test('who may reach recordings: agents only where the site allows, only their 
   t.equal((await closed.as(ADMIN).get('/api/recordings/../audio')).statusCode, 404, "'..' never reaches a recording");
   for (const bad of ['..%2F..%2Fetc%2Fpasswd', '..%2F', 'a%2Fb', 'x'.repeat(65), 'id%00']) {
     t.equal((await closed.as(ADMIN).get(`/api/recordings/${bad}/audio`)).statusCode, 400, `bad id ${bad}`);
+  }
+  const tooLong = (await closed.as(ADMIN).post(`/api/calls/${'x'.repeat(300)}/recording`, { action: 'pause' })).statusCode;
+  t.ok(tooLong === 400 || tooLong === 404, `a call id over 256 characters is refused (${tooLong})`);
+  for (const bad of ['a%20b', 'id%00', '%C3%A9t%C3%A9', '%0D%0Ax']) {
     t.equal((await closed.as(ADMIN).post(`/api/calls/${bad}/recording`, { action: 'pause' })).statusCode, 400, `bad call id ${bad}`);
   }
+  t.equal((await closed.as(ADMIN).post(`/api/calls/${encodeURIComponent('1-2@127.0.0.1')}/recording`, { action: 'pause' })).statusCode, 404, 'a SIP Call-ID is a call id (none live here)');
   t.equal((await closed.as(ADMIN).get('/api/recordings/no-such-recording')).statusCode, 404);
   t.equal((await closed.as(ADMIN).post(`/api/calls/${call.caller.id}/recording`, { action: 'explode' })).statusCode, 400, 'unknown action');
   t.equal((await closed.as(ADMIN).post(`/api/calls/${call.caller.id}/recording`, { action: 'pause', reason: 'r'.repeat(201) })).statusCode, 400, 'reason too long');

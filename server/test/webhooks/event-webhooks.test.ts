@@ -215,7 +215,8 @@ t.test('site-file subscriptions: secret from the environment, origin config; unk
   t.equal((await api(server, 'PUT', '/api/admin/webhooks/bad%20id', { url: receiver.url, events: ['call_ended'], secret: SECRET })).status, 400, 'an invalid id');
   const events = (await api(server, 'GET', '/api/admin/webhooks/events')).json as { type: string }[];
   t.same(events.map((e) => e.type), ['call_arrived', 'call_answered', 'call_abandoned', 'call_ended', 'agent_state_changed', 'voicemail_received',
-    'callback_requested', 'callback_scheduled', 'campaign_attempt', 'alert_raised', 'alert_cleared'], 'the deliverable events');
+    'callback_requested', 'callback_scheduled', 'campaign_attempt', 'recording_started', 'recording_paused', 'recording_resumed', 'recording_stopped',
+    'alert_raised', 'alert_cleared'], 'the deliverable events');
 
   const doc = (await fetch(`${server.url}/api/docs/json`).then((r) => r.json())) as { paths: Record<string, { get?: { responses?: Record<string, unknown> } }> };
   const deadLetterSchema = JSON.stringify(doc.paths['/api/admin/webhook-dead-letters']?.get?.responses?.['200'] ?? {});

@@ -15,6 +15,13 @@ import { bothEnded, isLive, type OfferAttempt, type Session } from './session.js
 import type { QueueEntryHow } from './waiting.js';
 import './events.js';
 
+/**
+ * Another service's step after the agent answered and the customer's queue music stopped,
+ * before the two are connected (the recordings' "this call may be recorded" to the customer).
+ * It must not throw for the call's sake: a failing step is logged and the call goes on.
+ */
+export type ConnectStep = (call: { recordId: string; queue: string; agent: string; customer: Call }) => Promise<void>;
+
 export interface ConnectedWorkDeps {
   core: AcdCore;
   calls: ActiveCalls;
@@ -25,6 +32,8 @@ export interface ConnectedWorkDeps {
   dispatchEntry(entryId: string): void;
   /** acd.lineLost.fallback: a lost line moves the customer to the agent's device.fallback number when there is one. */
   lineLostFallback: boolean;
+  /** The registered connect steps, run in turn (ConnectStep). */
+  beforeConnect(call: Parameters<ConnectStep>[0]): Promise<void>;
 }
 
 export class ConnectedWork {
@@ -59,6 +68,10 @@ export class ConnectedWork {
       if (whisper.length > 0 && leg.state === 'answered') await leg.play({ prompts: whisper });
       await session.hold?.stop();
       session.hold = undefined;
+      if (isLive(call)) {
+        await this.#d.beforeConnect({ recordId: session.recordId, queue: queue.name, agent: agent.login, customer: call })
+          .catch((err: unknown) => session.log.error({ err, callId: call.id }, 'a step before connecting the customer failed; connecting anyway'));
+      }
     });
   }
 

@@ -26,7 +26,7 @@ import { CallControls } from './call-controls.js';
 import { Callbacks, type CallbackRequest } from './callbacks.js';
 import type { Clock } from './clock.js';
 import type { ConnectedCallView, TransferTarget } from './connected-call.js';
-import { ConnectedWork } from './connected-work.js';
+import { ConnectedWork, type ConnectStep } from './connected-work.js';
 import { Contacts, type AcdCore } from './contacts.js';
 import type { AcdService } from './index.js';
 import type { AgentProfile, QueueDefinition } from './model.js';
@@ -86,6 +86,7 @@ export class AcdEngine implements AcdService {
   /** The agents' scheduled callbacks (their list on the desktop). */
   readonly scheduledCallbacks: ScheduledCallbacks;
   readonly #unsubscribe: () => void;
+  readonly #connectSteps = new Set<ConnectStep>();
   readonly #writes: WriteQueue;
   readonly #roster: AgentRoster;
   readonly #contacts: Contacts;
@@ -136,6 +137,9 @@ export class AcdEngine implements AcdService {
     });
     const connected: ConnectedWork = new ConnectedWork({
       core, calls, dispatchEntry, lineLostFallback: opts.lineLostFallback ?? false,
+      beforeConnect: async (call) => {
+        for (const step of [...this.#connectSteps]) await step(call);
+      },
       enterQueue: (session, queue, how) => this.#waiting.enterQueue(session, queue, how),
       listen: (session, call) => this.#waiting.listen(session, call),
     });
@@ -358,6 +362,13 @@ export class AcdEngine implements AcdService {
 
   queueEvents(filter: QueueEventFilter = {}): Promise<QueueEvent[]> {
     return this.#records.queueEvents(filter);
+  }
+
+  addConnectStep(step: ConnectStep): () => void {
+    this.#connectSteps.add(step);
+    return () => {
+      this.#connectSteps.delete(step);
+    };
   }
 
   addCallRecordExtension(extension: CallRecordExtension): () => void {

@@ -9,6 +9,7 @@ import type { PlaceCallRequest, PlacedCall } from './agent-calls.js';
 import type { ScheduledCallbacks } from './scheduled-callbacks.js';
 import type { Asker } from './state-requests.js';
 import type { ConnectedCallView, TransferTarget } from './connected-call.js';
+import type { ConnectStep } from './connected-work.js';
 import type { CallbackRequest } from './callbacks.js';
 import type { AgentProfile, QueueDefinition } from './model.js';
 import type { AgentStateLogFilter, CallRecordExtension, CallRecordFields, QueueEventFilter } from './records.js';
@@ -127,6 +128,8 @@ export interface AcdService {
   callRecord(id: string): Promise<CallRecord | undefined>;
   agentStateLog(filter?: AgentStateLogFilter): Promise<AgentStateChange[]>;
   queueEvents(filter?: QueueEventFilter): Promise<QueueEvent[]>;
+  /** Run a step before each queued caller is connected to the agent who answered (ConnectStep); the function returned removes it. */
+  addConnectStep(step: ConnectStep): () => void;
   /** Add fields to the call records the API returns; the function returned removes the extension. */
   addCallRecordExtension(extension: CallRecordExtension): () => void;
   /** The fields the registered extensions add to these records, by record id. */
@@ -143,6 +146,7 @@ export type { CallbackRequest } from './callbacks.js';
 export type { CallControlAction, ConnectedCallView, TransferTarget } from './connected-call.js';
 export type { AgentProfile, ContactKind, ExitDestination, ExitReason, QueueDefinition, WaitingEntry } from './model.js';
 export type { CallRecordExtension, CallRecordFields } from './records.js';
+export type { ConnectStep } from './connected-work.js';
 export type { AcdReportReader, AnsweredFacts, CallbackFacts, CallFacts, StateChangeFacts } from './report-reader.js';
 export type { QueueFigures } from './router.js';
 export type { EnqueueResult } from './session.js';

@@ -3,6 +3,7 @@
 //
 //   recording:
 //     policy: on-demand            # all | never | on-demand | "25%"
+//     announcement: may-be-recorded   # a prompt the caller hears before the agent
 //     retentionDays: 365
 //     agentOptOut: false           # true: agents with `recordingOptOut: true` are never recorded
 //     maxPauseSeconds: 180         # a pause longer than this resumes on its own
@@ -25,6 +26,8 @@ export const RecordingPolicyField = Type.String({
 export const RecordingPolicySchema = Type.Object(
   {
     policy: Type.Optional(RecordingPolicyField),
+    /** A prompt played to the caller before the agent is connected ("this call may be recorded"), unless the call is never recorded. */
+    announcement: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     retentionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 36500 })),
     maxPauseSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400 })),
   },

@@ -140,7 +140,7 @@ export class LiveRecording {
     try {
       durationMs = Math.round((await this.#handle.stop()).durationMs);
       const stored = await this.#d.files.store(this.id, new Date(this.startedAt));
-      const retainUntil = this.#d.retentionDays !== undefined ? new Date(this.startedAt + this.#d.retentionDays * DAY_MS).toISOString().slice(0, 10) : null;
+      const retainUntil = this.#d.retentionDays !== undefined ? new Date(this.startedAt + this.#d.retentionDays * DAY_MS).toISOString() : null;
       this.write('stored', () => this.#d.repo.finish(this.id, { endedAt, durationMs, path: stored.path, keyId: stored.keyId, bytes: stored.bytes, state: 'stored', retainUntil }));
       this.#d.log.info({ callId: this.recordId, recordingId: this.id, durationMs, bytes: stored.bytes }, 'recording stored');
     } catch (err) {

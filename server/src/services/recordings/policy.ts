@@ -12,6 +12,8 @@ export type RecordingDecision = 'record' | 'on-demand' | 'never';
 /** The effective settings for one queue (site level completed by the queue's own keys). */
 export interface EffectivePolicy {
   policy: string;
+  /** A prompt the caller hears before the agent is connected (when the call may be recorded). */
+  announcement: string | undefined;
   retentionDays: number | undefined;
   /** 0: a pause lasts until resumed. */
   maxPauseSeconds: number;
@@ -20,6 +22,7 @@ export interface EffectivePolicy {
 export function effectivePolicy(site: RecordingSettings, queue: RecordingPolicyConfig | undefined): EffectivePolicy {
   return {
     policy: queue?.policy ?? site.policy ?? RECORDING_DEFAULTS.policy,
+    announcement: queue?.announcement ?? site.announcement,
     retentionDays: queue?.retentionDays ?? site.retentionDays,
     maxPauseSeconds: queue?.maxPauseSeconds ?? site.maxPauseSeconds ?? RECORDING_DEFAULTS.maxPauseSeconds,
   };

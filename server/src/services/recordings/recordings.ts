@@ -112,6 +112,19 @@ export class Recordings {
     }
   }
 
+  /**
+   * Before a queued caller is first connected to an agent: the announcement ("this call may be
+   * recorded") when the queue has one and the call may be recorded (not `never`, the agent not
+   * opted out). Played once per call: a transferred or requeued caller is not told again.
+   */
+  async announce(call: { recordId: string; queue: string; agent: string; customer: Call }): Promise<void> {
+    if (this.#calls.has(call.recordId)) return;
+    const policy = effectivePolicy(this.#d.site, this.#d.queuePolicy(call.queue));
+    if (policy.announcement === undefined || decide(policy.policy, call.recordId, this.#optedOut(call.agent)) === 'never') return;
+    this.#d.log.info({ callId: call.recordId, prompt: policy.announcement }, 'recording announcement');
+    await call.customer.play({ prompts: [policy.announcement] });
+  }
+
   /** Stop following the ACD; recordings in progress are ended and stored. */
   async close(): Promise<void> {
     for (const off of this.#unsubscribe) off();

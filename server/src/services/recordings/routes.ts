@@ -20,8 +20,10 @@ import type { AuditAction, AuditEntry, Marker, RecordingRow } from './repository
 import './service.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
-/** Recording and call record ids: letters, digits, '-', '_' (no path can hide in one). */
+/** Recording ids: letters, digits, '-', '_' (no path can hide in one). */
 const Id = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
+/** A call record's id is the customer leg's SIP Call-ID: printable ASCII, no spaces (a key, never a path). */
+const CallId = Type.String({ pattern: '^[\\x21-\\x7e]{1,256}$' });
 const Name = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
 
 export const RecordingView = Type.Object({
@@ -37,7 +39,7 @@ export const RecordingView = Type.Object({
   state: Type.String({ description: 'recording | paused | stored | failed | erased' }),
   encrypted: Type.Boolean(),
   bytes: Nullable(Type.Integer()),
-  retainUntil: Nullable(Type.String({ description: 'the day the file is deleted (YYYY-MM-DD); null: kept' })),
+  retainUntil: Nullable(Type.String({ description: 'when the file is deleted by retention (ISO time); null: kept' })),
   audioUrl: Nullable(Type.String({ description: 'while the file is stored' })),
 });
 
@@ -66,7 +68,7 @@ const markerView = (m: Marker): Static<typeof MarkerView> => ({ atMs: m.atMs, ki
 const auditView = (a: AuditEntry): Static<typeof AuditView> => ({ ...a });
 
 const IdParams = Type.Object({ id: Id });
-const CallParams = Type.Object({ callId: Id });
+const CallParams = Type.Object({ callId: CallId });
 const ControlBody = Type.Object({
   action: Type.Union([Type.Literal('start'), Type.Literal('pause'), Type.Literal('resume'), Type.Literal('stop')]),
   reason: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'why (kept in the marker): e.g. "card details"' })),
@@ -77,7 +79,7 @@ const ListQuery = Type.Object({
   queue: Type.Optional(Name),
   agent: Type.Optional(Name),
   customerId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-  callId: Type.Optional(Id),
+  callId: Type.Optional(CallId),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
   offset: Type.Optional(Type.Integer({ minimum: 0 })),
 }, { additionalProperties: false });

@@ -3,7 +3,6 @@
 // previous run left unfinished as failed, and follows the ACD's calls to
 // record them by policy. The call records show each call's recordings.
 
-import path from 'node:path';
 import type { TenorConfig } from '../../config/schema.js';
 import { defineService } from '../../core/service-manager.js';
 import { systemClock } from '../acd/index.js';
@@ -13,9 +12,9 @@ import { RECORDING_DEFAULTS, type RecordingPolicyConfig } from './config-schema.
 import { recordingMigrations } from './migrations.js';
 import { Recordings, type ControlRequest, type ControlResult } from './recordings.js';
 import { RecordingsRepository } from './repository.js';
-import { recordingRoutes } from './routes.js';
 import { startRetention } from './retention.js';
-import { RecordingVault } from './vault.js';
+import { recordingRoutes } from './routes.js';
+import { RecordingVault, recordingVaultOptions } from './vault.js';
 
 /** What `services.get('recordings')` gives: live control for others (scripts, the desk), and what the routes read. */
 export interface RecordingsService {
@@ -53,8 +52,7 @@ export function recordingsService(config: Pick<TenorConfig, 'dataDir' | 'baseDir
       const db = ctx.get('store');
       await db.migrate(recordingMigrations);
       const repo = new RecordingsRepository(db);
-      const keyFile = site.encryption ? path.resolve(config.baseDir, site.encryption.keyFile) : undefined;
-      const vault = new RecordingVault({ root: path.join(config.dataDir, 'recordings'), ...(keyFile !== undefined ? { keyFile } : {}) });
+      const vault = new RecordingVault(recordingVaultOptions(config.dataDir, config.baseDir, site.encryption));
       await vault.open();
       // Files past their retention go now and once a day (docs/recording-at-rest.md, Retention).
       const retention = startRetention({ db, vault, clock: { now, setTimer: systemClock.setTimer }, logger: ctx.logger });
@@ -69,6 +67,7 @@ export function recordingsService(config: Pick<TenorConfig, 'dataDir' | 'baseDir
         queuePolicy: (queue) => queuePolicies.get(queue),
         optedOut: (agent) => optedOut.has(agent),
       });
+      const removeConnectStep = acd.addConnectStep((call) => recordings.announce(call));
       // The call records (GET /api/calls) show the recordings of each call.
       const removeCallRecordFields = acd.addCallRecordExtension({
         async fieldsFor(recordIds) {
@@ -86,6 +85,7 @@ export function recordingsService(config: Pick<TenorConfig, 'dataDir' | 'baseDir
         async close() {
           retention.stop();
           removeCallRecordFields();
+          removeConnectStep();
           await recordings.close();
         },
       };
