@@ -77,6 +77,11 @@ async function world(t: Test) {
     return { recording: path.join(config.dataDir, 'recordings', stored.path), voicemail: vmFile };
   };
   const aliceFiles = await seed(alice, ALICE_PHONE, 'alice', 2);
+  // A recording whose file is missing (deleted by hand, a disk restored without it).
+  await db.run(
+    "INSERT INTO recordings (id, call_id, customer_id, started_at, path, key_id, bytes, state) VALUES ('rec-alice-lost', 'call-alice', ?, '2026-11-21T09:00:00.000Z', '2026/11/21/rec-alice-lost.wav.enc', 'k1', 1000, 'stored')",
+    [String(alice)],
+  );
   const bobFiles = await seed(bob, BOB_PHONE, 'bob', 1);
   return { app, db, config, alice, bob, aliceFiles, bobFiles, wavs };
 }
@@ -132,7 +137,10 @@ t.test('the export is a zip of customer.json and the decrypted audio', async (t)
     customer: { id: alice, name: ALICE_NAME, phones: [ALICE_PHONE] },
     records: { interactions: [{ channel: 'call', callId: 'call-alice', scriptAnswers: { cardLast4: '4242' } }], cases: [{ code: 'BILLING' }] },
     voicemail: [{ id: 'vm-alice', callerNumber: ALICE_PHONE, file: 'voicemail/vm-alice.wav' }],
-    recordings: [{ id: 'rec-alice', callId: 'call-alice', durationMs: 2000, markers: [{ kind: 'pause', atMs: 1200, reason: 'card payment' }], file: 'recordings/rec-alice.wav' }],
+    recordings: [
+      { id: 'rec-alice', callId: 'call-alice', durationMs: 2000, markers: [{ kind: 'pause', atMs: 1200, reason: 'card payment' }], file: 'recordings/rec-alice.wav' },
+      { id: 'rec-alice-lost', file: null, fileProblem: /ENOENT/ },
+    ],
     scheduledCallbacks: [{ id: 'cb-alice' }],
   });
   t.same((doc['callRecords'] as Json[]).map((c) => c['id']), ['call-alice-unlinked', 'call-alice'], 'linked calls and calls from their number no one was linked to');
@@ -151,7 +159,7 @@ t.test('erasure removes the customer, their files and history, anonymises their 
   const res = await app.inject({ method: 'POST', url: `/api/customers/${alice}/erase`, headers: ADMIN, payload: { reason: 'erasure request 2026-114' } });
   t.equal(res.statusCode, 200, res.body);
   t.same(res.json(), {
-    erased: { recordings: 1, voicemail: 1, records: { Interaction: 2, Case: 1 }, callRecordsAnonymised: 2, scheduledCallbacks: 1, campaignEntries: 0, selfServiceCodes: 0 },
+    erased: { recordings: 2, voicemail: 1, records: { Interaction: 2, Case: 1 }, callRecordsAnonymised: 2, scheduledCallbacks: 1, campaignEntries: 0, selfServiceCodes: 0 },
   });
 
   t.notOk(existsSync(aliceFiles.recording), `the recording file is gone (${aliceFiles.recording})`);
@@ -184,7 +192,7 @@ t.test('erasure removes the customer, their files and history, anonymises their 
   const [audit] = await db.all<Json>("SELECT * FROM recording_audit WHERE action = 'erase'");
   t.match(audit, { user: 'admin', customer_id: String(alice), recording_id: null });
   const detail = JSON.parse(String(audit?.['detail'])) as Json;
-  t.match(detail, { reason: 'erasure request 2026-114', recordings: 1, voicemail: 1, callRecordsAnonymised: 2 });
+  t.match(detail, { reason: 'erasure request 2026-114', recordings: 2, voicemail: 1, callRecordsAnonymised: 2 });
   t.notMatch(JSON.stringify(audit), /1111|Alicia|Erasmus|example\.org/, 'the audit entry holds no personal data');
 
   const bytes = databaseBytes(config.dataDir);

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { chmodSync, existsSync, readFileSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { RecordingVault } from '../../src/services/recordings/vault.js';
 import { tempDir } from '../helpers.js';
@@ -189,4 +189,23 @@ t.test('paths and ids from outside cannot leave the recordings folder', async (t
   await t.resolves(vault.remove('2026/12/05/gone.wav'), 'a missing file is no error');
   await t.rejects(vault.store('never-written', STARTED), { code: 'ENOENT' });
   await t.rejects(new RecordingVault({ root: tempDir(t) }).store('x', STARTED), { code: 'TENOR_ERR_INTERNAL' }, 'used before open');
+});
+
+t.test('a stream dropped before it is read releases its file', async (t) => {
+  const dir = tempDir(t);
+  const keyFile = path.join(dir, 'keys');
+  writeKeyFile(keyFile, ['k1']);
+  const vault = await vaultWith(path.join(dir, 'recordings'), keyFile);
+  const { path: stored } = await record(vault, 'rec-drop', stereoWav(1));
+  const openFiles = () => readdirSync('/proc/self/fd').length;
+  const before = openFiles();
+  for (let i = 0; i < 50; i++) {
+    const stream = await vault.read(stored);
+    const closed = new Promise((resolve) => stream.once('close', resolve));
+    stream.destroy();
+    await closed;
+  }
+  // Let the handles' close calls finish.
+  for (let i = 0; i < 100 && openFiles() > before + 5; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  t.ok(openFiles() <= before + 5, `no file left open (${before} before, ${openFiles()} after 50 dropped reads)`);
 });

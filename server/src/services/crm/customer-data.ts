@@ -22,6 +22,7 @@
 // to rewrite the whole database.
 
 import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { TenorError } from '../../core/errors.js';
@@ -35,7 +36,7 @@ export const ERASED_NUMBER = 'erased';
 
 /** The vault's part this needs (structural: the recordings' RecordingVault). */
 export interface CustomerRecordingFiles {
-  read(path: string): Promise<NodeJS.ReadableStream & { size: number }>;
+  read(path: string): Promise<Readable & { size: number }>;
   remove(path: string): Promise<void>;
 }
 
@@ -88,9 +89,20 @@ export class CustomerData {
   /** Everything Tenor holds about the customer, as the export's `customer.json` and its audio files. */
   async exportEntries(customerId: number, by: string): Promise<ZipEntry[]> {
     const found = await this.#find(customerId);
-    const recordings = found.recordings.filter((r) => r.path !== null);
-    const markers = await this.#markers(recordings.map((r) => r.id));
-    const files = recordings.length > 0 ? await this.#o.recordings() : undefined;
+    const withFiles = found.recordings.filter((r) => r.path !== null);
+    const markers = await this.#markers(found.recordings.map((r) => r.id));
+    const files = withFiles.length > 0 ? await this.#o.recordings() : undefined;
+    // Each file is opened (header and key checked) before the archive starts: one that is
+    // missing or unreadable is named in customer.json instead of cutting the download short.
+    const problems = new Map<string, string>();
+    for (const r of withFiles) {
+      try {
+        (await (files as CustomerRecordingFiles).read(r.path as string)).destroy();
+      } catch (err) {
+        problems.set(r.id, (err as Error).message);
+      }
+    }
+    const recordings = withFiles.filter((r) => !problems.has(r.id));
     const voicemail = found.voicemail.filter((v) => this.#inDataDir(v.file));
     const document = {
       exportedAt: this.#now().toISOString(),
@@ -108,12 +120,13 @@ export class CustomerData {
       recordings: found.recordings.map((r) => ({
         id: r.id, callId: r.call_id, queue: r.queue, agent: r.agent, startedAt: r.started_at, endedAt: r.ended_at, durationMs: r.duration_ms, state: r.state,
         markers: markers.filter((m) => m.recording_id === r.id).map((m) => ({ atMs: m.at_ms, kind: m.kind, by: m.by, reason: m.reason })),
-        file: r.path !== null ? `recordings/${r.id}.wav` : null,
+        file: recordings.includes(r) ? `recordings/${r.id}.wav` : null,
+        ...(problems.has(r.id) ? { fileProblem: problems.get(r.id) } : {}),
       })),
       scheduledCallbacks: found.scheduledCallbacks,
     };
-    await this.#audit('export', by, customerId, { recordings: recordings.length, voicemail: voicemail.length });
-    this.#o.logger.info({ customerId, by, recordings: recordings.length, voicemail: voicemail.length }, 'customer data exported');
+    await this.#audit('export', by, customerId, { recordings: recordings.length, voicemail: voicemail.length, unreadable: problems.size });
+    this.#o.logger.info({ customerId, by, recordings: recordings.length, voicemail: voicemail.length, unreadable: [...problems.keys()] }, 'customer data exported');
     return [
       { name: 'customer.json', data: Buffer.from(`${JSON.stringify(document, null, 2)}\n`, 'utf8') },
       ...voicemail.map((v) => ({ name: `voicemail/${v.id}.wav`, data: () => chunks(createReadStream(v.file)) })),

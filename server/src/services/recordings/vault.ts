@@ -8,7 +8,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { open, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { TenorError } from '../../core/errors.js';
@@ -100,7 +100,7 @@ export class RecordingVault {
   }
 
   /** The WAV bytes of a stored recording (decrypted), as a stream, for playback/download. */
-  async read(stored: string): Promise<NodeJS.ReadableStream & { size: number }> {
+  async read(stored: string): Promise<Readable & { size: number }> {
     this.#checkOpen();
     const file = this.#absolute(stored);
     const handle = await open(file, 'r');
@@ -125,7 +125,9 @@ export class RecordingVault {
       if (size !== encryptedFileBytes(header)) {
         throw new TenorError('TENOR_ERR_RECORDING_DAMAGED', [stored, `it is ${size} bytes; its header says ${encryptedFileBytes(header)}`]);
       }
-      const stream = Readable.from(closing(handle, readDecrypted(handle, header, key, stored)), { objectMode: false });
+      const stream = Readable.from(readDecrypted(handle, header, key, stored), { objectMode: false });
+      // 'close' comes after the end, an error or a reader dropping the stream (even before its first read).
+      stream.once('close', () => void handle.close().catch(() => undefined));
       return Object.assign(stream, { size: header.plainBytes });
     } catch (err) {
       await handle.close();
@@ -214,12 +216,4 @@ async function* fileChunks(file: string): AsyncGenerator<Buffer> {
   for await (const piece of createReadStream(file)) yield piece as Buffer;
 }
 
-/** Closes the file when the stream ends, fails or is dropped by its reader. */
-async function* closing(handle: FileHandle, chunks: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
-  try {
-    yield* chunks;
-  } finally {
-    await handle.close();
-  }
-}
 
