@@ -5,7 +5,7 @@
 
 import type { ActionRequest } from '@tenor/scripts-dsl';
 import type { ServiceContext } from '../../core/service-manager.js';
-import { TenorError } from '../../core/errors.js';
+import { TenorError, isTenorError } from '../../core/errors.js';
 
 declare module '../../core/events.js' {
   interface TenorEvents {
@@ -17,6 +17,8 @@ declare module '../../core/events.js' {
 export interface ActionScope {
   sessionId: string;
   scriptId: string;
+  /** The ACD call (the call record's id) an agent's run belongs to; none in web self-service. */
+  callId: string | undefined;
   customerId: number | undefined;
   interactionId: number | undefined;
   /** The agent running the script (null: a web self-service run): a callback they schedule is theirs. */
@@ -97,6 +99,44 @@ async function run(ctx: ServiceContext, request: ActionRequest, scope: ActionSco
     }
     case 'set-disposition':
       return { detail: `disposition ${request.code}`, effect: { disposition: request.code } };
+    case 'recording':
+      return { detail: await controlRecording(ctx, request, scope) };
+  }
+}
+
+/**
+ * The recording service's live control, as this module needs it (docs/recording.md).
+ * Declared here rather than imported: the scripts service only asks for it by name.
+ */
+interface RecordingControl {
+  control(callId: string, req: { action: 'start' | 'pause' | 'resume' | 'stop'; by: string; reason?: string }): Promise<{ state: 'recording' | 'paused' | 'stopped' | 'none' }>;
+}
+
+/**
+ * Pause or resume the recording of the run's call. A script must never hold up
+ * a call: without a recording service, or with no recording on the call, the
+ * step goes on and the action log says why nothing happened.
+ */
+async function controlRecording(ctx: ServiceContext, request: Extract<ActionRequest, { type: 'recording' }>, scope: ActionScope): Promise<string> {
+  if (scope.callId === undefined || scope.agent === null) return `recording ${request.action}: skipped, this run has no call`;
+  let recordings: RecordingControl;
+  try {
+    recordings = ctx.get<RecordingControl>('recordings');
+  } catch (err) {
+    if (!isTenorError(err, 'TENOR_ERR_SERVICE_NOT_FOUND')) throw err;
+    ctx.logger.info({ session: scope.sessionId, callId: scope.callId, action: request.action }, 'script asked for a recording change; no recording service');
+    return `recording ${request.action}: skipped, calls are not recorded here`;
+  }
+  try {
+    const { state } = await recordings.control(scope.callId, { action: request.action, by: scope.agent, ...(request.reason !== undefined ? { reason: request.reason } : {}) });
+    ctx.logger.info({ session: scope.sessionId, callId: scope.callId, action: request.action, state }, 'script changed the call recording');
+    return `recording ${request.action}: ${state}`;
+  } catch (err) {
+    // The recording service's code for a call that is not (or no longer) recorded; compared as text
+    // because the code belongs to the recording service's part of the catalogue.
+    if ((err as { code?: unknown }).code !== 'TENOR_ERR_RECORDING_NOT_FOUND') throw err;
+    ctx.logger.info({ session: scope.sessionId, callId: scope.callId, action: request.action }, 'script asked for a recording change; the call has no recording');
+    return `recording ${request.action}: skipped, this call is not being recorded`;
   }
 }
 
