@@ -4,7 +4,7 @@
 // stop the conversation.
 
 import type { ActionRequest } from '@tenor/scripts-dsl';
-import type { ServiceContext } from '../../core/service-manager.js';
+import type { ServiceContext, ServiceMap } from '../../core/service-manager.js';
 import { TenorError, isTenorError } from '../../core/errors.js';
 
 declare module '../../core/events.js' {
@@ -115,28 +115,45 @@ interface RecordingControl {
 /**
  * Pause or resume the recording of the run's call. A script must never hold up
  * a call: without a recording service, or with no recording on the call, the
- * step goes on and the action log says why nothing happened.
+ * step goes on and the action log says why nothing happened. Only the agent
+ * handling the call changes its recording this way: a run's call id is what
+ * the agent's desk sent, so it is checked against the ACD before it is used.
  */
 async function controlRecording(ctx: ServiceContext, request: Extract<ActionRequest, { type: 'recording' }>, scope: ActionScope): Promise<string> {
-  if (scope.callId === undefined || scope.agent === null) return `recording ${request.action}: skipped, this run has no call`;
-  let recordings: RecordingControl;
-  try {
-    recordings = ctx.get<RecordingControl>('recordings');
-  } catch (err) {
-    if (!isTenorError(err, 'TENOR_ERR_SERVICE_NOT_FOUND')) throw err;
-    ctx.logger.info({ session: scope.sessionId, callId: scope.callId, action: request.action }, 'script asked for a recording change; no recording service');
-    return `recording ${request.action}: skipped, calls are not recorded here`;
+  const what = `recording ${request.action}`;
+  if (scope.callId === undefined || scope.agent === null) return `${what}: skipped, this run has no call`;
+  const fields = { session: scope.sessionId, callId: scope.callId, agent: scope.agent, action: request.action };
+  const recordings = optionalService<RecordingControl>(ctx, 'recordings');
+  if (recordings === undefined) {
+    ctx.logger.info(fields, 'script asked for a recording change; no recording service');
+    return `${what}: skipped, calls are not recorded here`;
+  }
+  if (optionalService(ctx, 'acd')?.agent(scope.agent)?.callId !== scope.callId) {
+    ctx.logger.warn(fields, "script asked for a recording change on a call that is not the agent's");
+    throw new TenorError('TENOR_ERR_FORBIDDEN');
   }
   try {
     const { state } = await recordings.control(scope.callId, { action: request.action, by: scope.agent, ...(request.reason !== undefined ? { reason: request.reason } : {}) });
-    ctx.logger.info({ session: scope.sessionId, callId: scope.callId, action: request.action, state }, 'script changed the call recording');
-    return `recording ${request.action}: ${state}`;
+    ctx.logger.info({ ...fields, state }, 'script changed the call recording');
+    return `${what}: ${state}`;
   } catch (err) {
     // The recording service's code for a call that is not (or no longer) recorded; compared as text
     // because the code belongs to the recording service's part of the catalogue.
     if ((err as { code?: unknown }).code !== 'TENOR_ERR_RECORDING_NOT_FOUND') throw err;
-    ctx.logger.info({ session: scope.sessionId, callId: scope.callId, action: request.action }, 'script asked for a recording change; the call has no recording');
-    return `recording ${request.action}: skipped, this call is not being recorded`;
+    ctx.logger.info(fields, 'script asked for a recording change; the call has no recording');
+    return `${what}: skipped, this call is not being recorded`;
+  }
+}
+
+/** A service this one uses only when the site runs it. */
+function optionalService<K extends keyof ServiceMap>(ctx: ServiceContext, name: K): ServiceMap[K] | undefined;
+function optionalService<T extends object>(ctx: ServiceContext, name: string): T | undefined;
+function optionalService(ctx: ServiceContext, name: string): object | undefined {
+  try {
+    return ctx.get<object>(name);
+  } catch (err) {
+    if (isTenorError(err, 'TENOR_ERR_SERVICE_NOT_FOUND')) return undefined;
+    throw err;
   }
 }
 

@@ -1,0 +1,84 @@
+// A test double of the `recordings` service (issue 16, part B), for tests of
+// what uses it across the seam: a script's <recording> step and the desk's
+// pause button. It keeps only what the real service reports: each answered ACD
+// call is "recorded" (policy all), control() pauses and resumes it as the seam
+// describes (idempotent, TENOR_ERR_RECORDING_NOT_FOUND for a call it does not
+// record), and it publishes the recording_* events on the bus, which the live
+// events carry to the agent on the call. No audio is written.
+import type { ServiceDefinition } from '../src/core/service-manager.js';
+import type { EventBus } from '../src/core/events.js';
+
+export type RecordingState = 'recording' | 'paused' | 'stopped' | 'none';
+export interface RecordingRequest { action: 'start' | 'pause' | 'resume' | 'stop'; by: string; reason?: string }
+
+/** What the double was asked, in order: the test's evidence. */
+export interface RecordingCall { callId: string; req: RecordingRequest; state: RecordingState }
+
+export interface RecordingsDouble {
+  control(callId: string, req: RecordingRequest): Promise<{ state: RecordingState }>;
+  readonly requests: RecordingCall[];
+  stateOf(callId: string): RecordingState;
+}
+
+/** The recording events are the real service's to declare; the double publishes them by name. */
+type UntypedBus = { publish(type: string, payload: object): void };
+
+/** The recording service's error for a call it does not record: a code, as a TenorError carries it. */
+function notFound(callId: string): Error {
+  return Object.assign(new Error(`No recording of call ${callId}`), { code: 'TENOR_ERR_RECORDING_NOT_FOUND', status: 404 });
+}
+
+/** `recordAnswered: false`: calls are answered but never recorded (a site with policy never). */
+export function recordingsDouble(opts: { recordAnswered?: boolean } = {}): ServiceDefinition<RecordingsDouble> {
+  return {
+    name: 'recordings',
+    dependsOn: ['events'],
+    start(ctx) {
+      const bus = ctx.get<EventBus>('events');
+      const publish = (type: string, payload: object): void => (bus as unknown as UntypedBus).publish(type, payload);
+      const live = new Map<string, { id: string; state: 'recording' | 'paused' }>();
+      const requests: RecordingCall[] = [];
+      let next = 0;
+      const unsubscribe = [
+        bus.subscribe('call_answered', (e) => {
+          if (opts.recordAnswered === false) return;
+          const id = `rec-${++next}`;
+          live.set(e.payload.callId, { id, state: 'recording' });
+          publish('recording_started', { recordingId: id, callId: e.payload.callId, at: new Date().toISOString() });
+        }),
+        bus.subscribe('call_ended', (e) => {
+          const rec = live.get(e.payload.callId);
+          if (rec === undefined) return;
+          live.delete(e.payload.callId);
+          publish('recording_stopped', { recordingId: rec.id, callId: e.payload.callId, at: new Date().toISOString() });
+        }),
+      ];
+      const instance: RecordingsDouble & { unsubscribe: Array<() => void> } = {
+        requests,
+        unsubscribe,
+        stateOf: (callId) => live.get(callId)?.state ?? 'none',
+        async control(callId, req) {
+          const rec = live.get(callId);
+          if (rec === undefined) throw notFound(callId);
+          const was = rec.state;
+          if (req.action === 'pause') rec.state = 'paused';
+          if (req.action === 'resume') rec.state = 'recording';
+          const extra = { by: req.by, ...(req.reason !== undefined ? { reason: req.reason } : {}) };
+          if (rec.state !== was) publish(rec.state === 'paused' ? 'recording_paused' : 'recording_resumed', { recordingId: rec.id, callId, at: new Date().toISOString(), ...extra });
+          let state: RecordingState = rec.state;
+          if (req.action === 'stop') {
+            live.delete(callId);
+            state = 'stopped';
+            publish('recording_stopped', { recordingId: rec.id, callId, at: new Date().toISOString(), ...extra });
+          }
+          requests.push({ callId, req, state });
+          return { state };
+        },
+      };
+      return instance;
+    },
+    stop(instance) {
+      for (const off of (instance as RecordingsDouble & { unsubscribe: Array<() => void> }).unsubscribe) off();
+    },
+  };
+}
