@@ -4,9 +4,15 @@
 // call is "recorded" (policy all), control() pauses and resumes it as the seam
 // describes (idempotent, TENOR_ERR_RECORDING_NOT_FOUND for a call it does not
 // record), and it publishes the recording_* events on the bus, which the live
-// events carry to the agent on the call. No audio is written.
+// events carry to the agent on the call. No audio is written. It also serves
+// the live-control route the desk's button calls, POST /api/calls/:callId/recording,
+// with the seam's access rule (the agent on that call, supervisors, admins).
+import { Type } from '@sinclair/typebox';
 import type { ServiceDefinition } from '../src/core/service-manager.js';
 import type { EventBus } from '../src/core/events.js';
+import { TenorError } from '../src/core/errors.js';
+import { currentUser, requireRole, seesEverything } from '../src/http/auth.js';
+import '../src/services/acd/service.js';
 
 export type RecordingState = 'recording' | 'paused' | 'stopped' | 'none';
 export interface RecordingRequest { action: 'start' | 'pause' | 'resume' | 'stop'; by: string; reason?: string }
@@ -33,6 +39,24 @@ export function recordingsDouble(opts: { recordAnswered?: boolean } = {}): Servi
   return {
     name: 'recordings',
     dependsOn: ['events'],
+    routes: {
+      plugin: ({ services }) => async (app) => {
+        const anyone = requireRole(services.get('users'), 'agent', 'supervisor', 'admin');
+        app.post('/api/calls/:callId/recording', {
+          onRequest: anyone,
+          schema: {
+            params: Type.Object({ callId: Type.String({ minLength: 1, maxLength: 128 }) }),
+            body: Type.Object({ action: Type.Union([Type.Literal('start'), Type.Literal('pause'), Type.Literal('resume'), Type.Literal('stop')]), reason: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }),
+          },
+        }, async (request) => {
+          const user = currentUser(request);
+          const { callId } = request.params;
+          if (!seesEverything(user) && (user.agent === undefined || services.get('acd').agent(user.agent)?.callId !== callId)) throw new TenorError('TENOR_ERR_FORBIDDEN');
+          const { action, reason } = request.body;
+          return services.get<RecordingsDouble>('recordings').control(callId, { action, by: user.username, ...(reason !== undefined ? { reason } : {}) });
+        });
+      },
+    },
     start(ctx) {
       const bus = ctx.get<EventBus>('events');
       const publish = (type: string, payload: object): void => (bus as unknown as UntypedBus).publish(type, payload);

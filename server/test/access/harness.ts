@@ -4,7 +4,7 @@
 
 import type { Test } from 'tap';
 import WebSocket from 'ws';
-import { ServiceManager } from '../../src/core/service-manager.js';
+import { ServiceManager, type ServiceDefinition } from '../../src/core/service-manager.js';
 import { build, type TenorApp } from '../../src/http/app.js';
 import { liveEventsService, type LiveEventsOptions, type ServerMessage } from '../../src/services/live-events/index.js';
 import { webrtcPhoneService, type SipGatewayOptions } from '../../src/services/webrtc-phone/index.js';
@@ -45,6 +45,8 @@ export async function startAccessServer(
   opts: {
     sessions?: Omit<SessionsOptions, 'clock'>; liveEvents?: LiveEventsOptions; webrtcPhone?: SipGatewayOptions;
     config?: TenorConfig; clock?: TestClock; trustProxy?: boolean;
+    /** Services registered beside the built-in ones (e.g. a test double of a service another part provides). */
+    extraServices?: ServiceDefinition<object>[];
   } = {},
 ): Promise<AccessServer> {
   const config = opts.config ?? testConfig(t);
@@ -58,6 +60,7 @@ export async function startAccessServer(
             : def,
     );
   }
+  for (const def of opts.extraServices ?? []) services.register(def);
   await services.startAll();
   const app = await build({ services, logger: silentLogger, version: '9.9.9', baseDir: config.baseDir, uiRoot,
     ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
