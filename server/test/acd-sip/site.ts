@@ -110,7 +110,7 @@ export interface SiteOptions {
   freeswitchPrefix?: string;
   /** Files written beside the site file (e.g. flows/menu.yaml), by path relative to it. */
   files?: Record<string, string>;
-  /** Services registered beside the built-in ones (e.g. a test double of a service another part provides). */
+  /** Services registered beside the built-in ones; one named like a built-in replaces it (a test double). */
   extraServices?: ServiceDefinition<object>[];
 }
 
