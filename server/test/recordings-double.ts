@@ -6,7 +6,8 @@
 // record), and it publishes the recording_* events on the bus, which the live
 // events carry to the agent on the call. No audio is written. It also serves
 // the live-control route the desk's button calls, POST /api/calls/:callId/recording,
-// with the seam's access rule (the agent on that call, supervisors, admins).
+// with the real route's access rule (the agent on that call, supervisors, admins;
+// another agent's call is "not found", like a call that is not live).
 import { Type } from '@sinclair/typebox';
 import type { ServiceDefinition } from '../src/core/service-manager.js';
 import type { EventBus } from '../src/core/events.js';
@@ -51,7 +52,7 @@ export function recordingsDouble(opts: { recordAnswered?: boolean } = {}): Servi
         }, async (request) => {
           const user = currentUser(request);
           const { callId } = request.params;
-          if (!seesEverything(user) && (user.agent === undefined || services.get('acd').agent(user.agent)?.callId !== callId)) throw new TenorError('TENOR_ERR_FORBIDDEN');
+          if (!seesEverything(user) && (user.agent === undefined || services.get('acd').agent(user.agent)?.callId !== callId)) throw new TenorError('TENOR_ERR_NOT_FOUND', [`live ACD call '${callId}'`]);
           const { action, reason } = request.body;
           return services.get<RecordingsDouble>('recordings').control(callId, { action, by: user.username, ...(reason !== undefined ? { reason } : {}) });
         });
@@ -60,21 +61,21 @@ export function recordingsDouble(opts: { recordAnswered?: boolean } = {}): Servi
     start(ctx) {
       const bus = ctx.get<EventBus>('events');
       const publish = (type: string, payload: object): void => (bus as unknown as UntypedBus).publish(type, payload);
-      const live = new Map<string, { id: string; state: 'recording' | 'paused' }>();
+      // Live calls (answered, not ended); state undefined: its recording was stopped.
+      const live = new Map<string, { id: string; state: 'recording' | 'paused' | undefined }>();
       const requests: RecordingCall[] = [];
       let next = 0;
       const unsubscribe = [
         bus.subscribe('call_answered', (e) => {
-          if (opts.recordAnswered === false) return;
           const id = `rec-${++next}`;
-          live.set(e.payload.callId, { id, state: 'recording' });
-          publish('recording_started', { recordingId: id, callId: e.payload.callId, at: new Date().toISOString() });
+          live.set(e.payload.callId, { id, state: opts.recordAnswered === false ? undefined : 'recording' });
+          if (opts.recordAnswered !== false) publish('recording_started', { recordingId: id, callId: e.payload.callId, at: new Date().toISOString(), agent: e.payload.agent });
         }),
         bus.subscribe('call_ended', (e) => {
           const rec = live.get(e.payload.callId);
           if (rec === undefined) return;
           live.delete(e.payload.callId);
-          publish('recording_stopped', { recordingId: rec.id, callId: e.payload.callId, at: new Date().toISOString() });
+          if (rec.state !== undefined) publish('recording_stopped', { recordingId: rec.id, callId: e.payload.callId, at: new Date().toISOString() });
         }),
       ];
       const instance: RecordingsDouble & { unsubscribe: Array<() => void> } = {
@@ -85,15 +86,18 @@ export function recordingsDouble(opts: { recordAnswered?: boolean } = {}): Servi
           const rec = live.get(callId);
           if (rec === undefined) throw notFound(callId);
           const was = rec.state;
-          if (req.action === 'pause') rec.state = 'paused';
-          if (req.action === 'resume') rec.state = 'recording';
           const extra = { by: req.by, ...(req.reason !== undefined ? { reason: req.reason } : {}) };
-          if (rec.state !== was) publish(rec.state === 'paused' ? 'recording_paused' : 'recording_resumed', { recordingId: rec.id, callId, at: new Date().toISOString(), ...extra });
-          let state: RecordingState = rec.state;
-          if (req.action === 'stop') {
-            live.delete(callId);
+          let state: RecordingState;
+          if (was === undefined) state = 'none';
+          else if (req.action === 'stop') {
+            rec.state = undefined;
             state = 'stopped';
             publish('recording_stopped', { recordingId: rec.id, callId, at: new Date().toISOString(), ...extra });
+          } else {
+            const now = req.action === 'pause' ? 'paused' : req.action === 'resume' ? 'recording' : was;
+            rec.state = now;
+            if (now !== was) publish(now === 'paused' ? 'recording_paused' : 'recording_resumed', { recordingId: rec.id, callId, at: new Date().toISOString(), ...extra });
+            state = now;
           }
           requests.push({ callId, req, state });
           return { state };

@@ -106,7 +106,15 @@ t.test("a script step pauses and resumes the recording of the agent's call", { t
     t.equal(recordings.stateOf(callId), 'recording');
   });
 
-  await t.test('once the call has ended its recording is gone: the step goes on and the log says why', async (t) => {
+  await t.test('once a supervisor stops the recording the step goes on, and the log says why', async (t) => {
+    t.equal((await recordings.control(callId, { action: 'stop', by: 'sue' })).state, 'stopped');
+    const unrecorded = await startRun(s, ANN, callId);
+    const after = await answer(s, ANN, unrecorded, 40);
+    t.equal(after.step.id, 'card');
+    t.match(after.actions, [{ type: 'recording', ok: true, detail: 'recording pause: skipped, this call is not being recorded' }]);
+  });
+
+  await t.test('once the call has ended it is not live: the step goes on and the log says why', async (t) => {
     const hungUp = await s.app.inject({ method: 'POST', url: '/api/agents/ann/call/hangup', headers: ADMIN_AUTH });
     t.equal(hungUp.statusCode, 204, hungUp.body);
     await s.bus.wait('call_ended', (p) => p.callId === callId, 30_000);

@@ -2,7 +2,8 @@
 // real SIP call (SIPp as the caller, baresip as Ann's softphone): the button
 // appears once the live events say Ann's call is being recorded, pauses it (the
 // desk shows "Recording paused"), resumes it, and goes away when the recording
-// stops; another agent cannot pause Ann's call, and a wrong action is refused.
+// stops; another agent cannot resume Ann's call (not found to him), and a wrong
+// action is refused.
 //
 // The recording service is part B of issue 16 and is merged separately: here
 // it is a test double (test/recordings-double.ts) registered as the service
@@ -88,7 +89,7 @@ t.test("an agent pauses and resumes her call's recording from the desktop", { ti
 
   await t.test('another agent cannot touch her recording, and a wrong action is refused', async (t) => {
     const bobs = await control(basic('bob', 'bob-password'), callId, { action: 'resume' });
-    t.equal(bobs.status, 403, 'bob is not on this call');
+    t.equal(bobs.status, 404, 'bob is not on this call: to him it is not found');
     const wrong = await control(basic('ann', 'ann-password'), callId, { action: 'erase' });
     t.equal(wrong.status, 400, 'only start, pause, resume and stop');
     t.equal(recordings.stateOf(callId), 'paused', 'still paused');
