@@ -13,7 +13,9 @@ export type ActionRequest =
   | { type: 'update-field'; entity: string; field: string; value: JsonValue }
   | { type: 'create-case'; code: string; description: string }
   | { type: 'schedule-callback'; number: string; at?: string; inMinutes?: number }
-  | { type: 'set-disposition'; code: string };
+  | { type: 'set-disposition'; code: string }
+  /** Pause or resume the recording of the call the run belongs to; nothing in a run without a call. */
+  | { type: 'recording'; action: 'pause' | 'resume'; reason?: string };
 
 /** An action request with the transition that emitted it. */
 export interface EmittedAction {
@@ -62,5 +64,9 @@ export function renderAction(action: Action, scope: Scope): ActionRequest {
       };
     case 'set-disposition':
       return { type: 'set-disposition', code: text(action.code) };
+    case 'recording': {
+      const reason = text(action.reason).trim();
+      return { type: 'recording', action: action.action ?? 'pause', ...(reason === '' ? {} : { reason }) };
+    }
   }
 }

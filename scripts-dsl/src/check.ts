@@ -269,6 +269,8 @@ function actionTemplates(action: Action): Array<Template | undefined> {
       return [action.at, action.number];
     case 'set-disposition':
       return [action.code];
+    case 'recording':
+      return [action.reason];
   }
 }
 
@@ -300,6 +302,9 @@ function checkActionParameters(step: QuestionStep, action: Action, report: Repor
       break;
     case 'set-disposition':
       if (action.code === undefined) missing.push('code');
+      break;
+    case 'recording':
+      if (action.action === undefined) missing.push('action');
       break;
   }
   if (missing.length > 0) {

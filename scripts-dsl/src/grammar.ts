@@ -20,6 +20,7 @@ export const ACTION_ELEMENTS = [
   'create-case',
   'schedule-callback',
   'set-disposition',
+  'recording',
 ] as const;
 
 export const GRAMMAR: Readonly<Record<string, ElementSpec>> = {
@@ -43,6 +44,7 @@ export const GRAMMAR: Readonly<Record<string, ElementSpec>> = {
   'create-case': { attributes: ['code', 'description'], required: [], children: [], text: false },
   'schedule-callback': { attributes: ['at', 'in', 'number'], required: [], children: [], text: false },
   'set-disposition': { attributes: ['code'], required: [], children: [], text: false },
+  recording: { attributes: ['action', 'reason'], required: [], children: [], text: false },
 };
 
 /** Children whose relative order is free (all actions share one rank). */

@@ -19,6 +19,6 @@ export { parseExpression, parseTemplate, ExpressionSyntaxError } from './express
 export { GRAMMAR, ACTION_ELEMENTS } from './grammar.js';
 export type { ElementSpec } from './grammar.js';
 export type * from './model.js';
-export { QUESTION_TYPES, FUNCTION_NAMES } from './model.js';
+export { QUESTION_TYPES, FUNCTION_NAMES, RECORDING_ACTIONS } from './model.js';
 
 export const version = '0.1.0';

@@ -86,7 +86,12 @@ export type Action =
   | { type: 'update-field'; entity?: string; field?: string; value?: Template; pos: Position; fieldPos?: Position }
   | { type: 'create-case'; code?: Template; description?: Template; pos: Position }
   | { type: 'schedule-callback'; at?: Template; inMinutes?: number; number?: Template; pos: Position }
-  | { type: 'set-disposition'; code?: Template; pos: Position };
+  | { type: 'set-disposition'; code?: Template; pos: Position }
+  /** Pause or resume the call's recording (PCI: while card details are read out). */
+  | { type: 'recording'; action?: RecordingAction; reason?: Template; pos: Position };
+
+export const RECORDING_ACTIONS = ['pause', 'resume'] as const;
+export type RecordingAction = (typeof RECORDING_ACTIONS)[number];
 
 export type ActionType = Action['type'];
 

@@ -9,10 +9,10 @@
  */
 import { ExpressionSyntaxError, parseExpression, parseTemplate } from './expression.js';
 import { ACTION_ELEMENTS, GRAMMAR, childRank } from './grammar.js';
-import { QUESTION_TYPES } from './model.js';
+import { QUESTION_TYPES, RECORDING_ACTIONS } from './model.js';
 import type {
   Action, Bound, ChoiceOption, EndStep, Expr, InfoItem, Position, Problem, Question, QuestionStep,
-  QuestionType, Script, Step, Template, Transition,
+  QuestionType, RecordingAction, Script, Step, Template, Transition,
 } from './model.js';
 import { sortProblems } from './problems.js';
 import { locateIn } from './source-text.js';
@@ -318,6 +318,16 @@ class ModelBuilder {
           }
         }
         return { type: 'schedule-callback', pos, ...template('at'), ...template('number'), ...(inMinutes === undefined ? {} : { inMinutes }) };
+      }
+      case 'recording': {
+        const actionAttribute = attribute(element, 'action');
+        const value = actionAttribute?.text.value.trim() ?? '';
+        const action = (RECORDING_ACTIONS as readonly string[]).includes(value) ? (value as RecordingAction) : undefined;
+        // A missing action is the checker's to name; a wrong one is named here, where its position is known.
+        if (actionAttribute !== undefined && value !== '' && action === undefined) {
+          this.problems.push({ ...actionAttribute.valuePos, message: `recording action must be pause or resume, not '${actionAttribute.text.value}'` });
+        }
+        return { type: 'recording', pos, ...template('reason'), ...(action === undefined ? {} : { action }) };
       }
       default:
         return { type: 'set-disposition', pos, ...template('code') };

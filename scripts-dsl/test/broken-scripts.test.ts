@@ -22,6 +22,7 @@ const EXPECTED: Record<string, [string, string]> = {
   'bad-condition-syntax.xml': ['9:37', "use '==' to compare, not '='"],
   'bad-condition-after-entity.xml': ['7:76', "expected ']' to close the list, found the string 'B'"],
   'bad-placeholder.xml': ['5:9', "placeholder '${customer name}' must be a field path"],
+  'bad-recording-action.xml': ['6:26', "recording action must be pause or resume, not 'stop'"],
   // checker
   'unknown-step.xml': ['8:13', "step 'ask': <go> leads to unknown step 'sumary'"],
   'unreachable-step.xml': ['9:3', "step 'forgotten' is unreachable"],

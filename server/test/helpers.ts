@@ -54,14 +54,17 @@ export function testConfig(t: Test, env: NodeJS.ProcessEnv = {}): TenorConfig {
 
 export const ADMIN_AUTH = { authorization: 'Basic ' + Buffer.from('admin:pw-admin-secret').toString('base64') };
 
-/** The whole app in process (every built-in service plus extras), for `app.inject()`; stopped when the test ends. */
+/** The whole app in process (every built-in service plus extras, which replace a built-in of their name), for `app.inject()`; stopped when the test ends. */
 export async function startTestApp(
   t: Test,
   opts: { config?: TenorConfig; extraServices?: ServiceDefinition<object>[]; healthTimeoutMs?: number } = {},
 ): Promise<{ app: TenorApp; services: ServiceManager; config: TenorConfig }> {
   const config = opts.config ?? testConfig(t);
   const services = new ServiceManager({ logger: silentLogger, ...(opts.healthTimeoutMs !== undefined ? { healthTimeoutMs: opts.healthTimeoutMs } : {}) });
-  for (const def of [...builtinServices(config), ...(opts.extraServices ?? [])]) services.register(def);
+  // An extra service named like a built-in one takes its place (a test double of it).
+  const extras = opts.extraServices ?? [];
+  const builtins = builtinServices(config).filter((def) => !extras.some((extra) => extra.name === def.name));
+  for (const def of [...builtins, ...extras]) services.register(def);
   await services.startAll();
   const app = await build({ services, logger: silentLogger, version: '9.9.9', baseDir: config.baseDir, uiRoot });
   t.teardown(async () => {

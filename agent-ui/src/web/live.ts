@@ -4,6 +4,7 @@
 // which keeps every figure consistent with the server's own view. A dropped connection
 // reconnects with back-off and starts over with a fresh snapshot.
 import type { LiveCloseCodes, LiveSnapshot, ServerMessage } from './wire.js';
+import { recordingChangeOf, type RecordingChange } from './pages/desk/recording.js';
 
 export type { LiveAgent, LiveCall, LiveCampaign, LiveContact, LiveDialing, LiveQueue, LiveRefusal, LiveSnapshot, LiveWaitingCall } from './wire.js';
 
@@ -15,6 +16,8 @@ export interface LiveHandlers {
   sessionEnded(): void;
   /** An alert was raised or cleared (supervisors and admins get these events). */
   alertsChanged?(): void;
+  /** A call's recording started, paused, resumed or stopped (the agent on that call gets these events). */
+  recordingChanged?(change: RecordingChange): void;
 }
 
 const resyncEveryMs = 300;
@@ -37,6 +40,12 @@ export function connectLive(handlers: LiveHandlers): { close(): void } {
       const message = JSON.parse(event.data) as ServerMessage;
       if (message.type === 'snapshot') handlers.snapshot(message.data, Date.now() - Date.parse(message.data.at));
       else if (message.type === 'events' && message.events.some((e) => e.type === 'alert_raised' || e.type === 'alert_cleared')) handlers.alertsChanged?.();
+      if (message.type === 'events') {
+        for (const e of message.events) {
+          const change = recordingChangeOf(e);
+          if (change !== undefined) handlers.recordingChanged?.(change);
+        }
+      }
       if (message.type === 'events' && resyncTimer === null) {
         resyncTimer = setTimeout(() => {
           resyncTimer = null;

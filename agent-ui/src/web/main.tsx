@@ -12,6 +12,7 @@ import { MonitorPage } from './pages/monitor.js';
 import { ReportsPage } from './pages/reports.js';
 import { AdminConsole } from './pages/admin/admin-console.js';
 import { WallboardPage } from './pages/wallboard.js';
+import { withRecordingChange, type RecordingState } from './pages/desk/recording.js';
 
 type Page = 'desktop' | 'monitor' | 'wallboard' | 'reports' | 'admin';
 
@@ -36,13 +37,15 @@ export interface LiveState {
   snapshot: LiveSnapshot | null; skewMs: number; connected: boolean;
   /** Counts alert_raised / alert_cleared events: pages showing alerts read them again when it changes. */
   alertEvents: number;
+  /** Calls being recorded now (from the recording_* events since connecting), by call id. */
+  recordings: Record<string, RecordingState>;
 }
 
 function App() {
   const [lang, setLang] = useState<Lang>(initialLanguage());
   const i18n = useMemo(() => ({ t: translator(lang), lang }), [lang]);
   const [me, setMe] = useState<Me | null | undefined>(undefined);
-  const [live, setLive] = useState<LiveState>({ snapshot: null, skewMs: 0, connected: false, alertEvents: 0 });
+  const [live, setLive] = useState<LiveState>({ snapshot: null, skewMs: 0, connected: false, alertEvents: 0, recordings: {} });
   const [page, setPage] = useState<Page>('desktop');
   const t = i18n.t;
 
@@ -64,11 +67,12 @@ function App() {
       connection: (connected) => setLive((prev) => ({ ...prev, connected })),
       sessionEnded: () => setMe(null),
       alertsChanged: () => setLive((prev) => ({ ...prev, alertEvents: prev.alertEvents + 1 })),
+      recordingChanged: (change) => setLive((prev) => ({ ...prev, recordings: withRecordingChange(prev.recordings, change) })),
     });
     return () => {
       removeEventListener('hashchange', onHash);
       connection.close();
-      setLive({ snapshot: null, skewMs: 0, connected: false, alertEvents: 0 });
+      setLive({ snapshot: null, skewMs: 0, connected: false, alertEvents: 0, recordings: {} });
     };
   }, [me]);
 

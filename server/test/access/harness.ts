@@ -4,7 +4,7 @@
 
 import type { Test } from 'tap';
 import WebSocket from 'ws';
-import { ServiceManager } from '../../src/core/service-manager.js';
+import { ServiceManager, type ServiceDefinition } from '../../src/core/service-manager.js';
 import { build, type TenorApp } from '../../src/http/app.js';
 import { liveEventsService, type LiveEventsOptions, type ServerMessage } from '../../src/services/live-events/index.js';
 import { webrtcPhoneService, type SipGatewayOptions } from '../../src/services/webrtc-phone/index.js';
@@ -45,12 +45,16 @@ export async function startAccessServer(
   opts: {
     sessions?: Omit<SessionsOptions, 'clock'>; liveEvents?: LiveEventsOptions; webrtcPhone?: SipGatewayOptions;
     config?: TenorConfig; clock?: TestClock; trustProxy?: boolean;
+    /** Services registered beside the built-in ones; one named like a built-in replaces it (a test double). */
+    extraServices?: ServiceDefinition<object>[];
   } = {},
 ): Promise<AccessServer> {
   const config = opts.config ?? testConfig(t);
   const clock = opts.clock ?? new TestClock();
   const services = new ServiceManager({ logger: silentLogger });
-  for (const def of builtinServices(config)) {
+  const extras = opts.extraServices ?? [];
+  // An extra service named like a built-in one takes its place (a test double of it).
+  for (const def of builtinServices(config).filter((d) => !extras.some((extra) => extra.name === d.name))) {
     services.register(
       def.name === 'sessions' ? sessionsService({ ...opts.sessions, clock })
         : def.name === 'liveEvents' && opts.liveEvents ? liveEventsService(opts.liveEvents)
@@ -58,6 +62,7 @@ export async function startAccessServer(
             : def,
     );
   }
+  for (const def of extras) services.register(def);
   await services.startAll();
   const app = await build({ services, logger: silentLogger, version: '9.9.9', baseDir: config.baseDir, uiRoot,
     ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),

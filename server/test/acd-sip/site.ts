@@ -16,6 +16,7 @@ import type { TenorEvent, TenorEventName, TenorEvents } from '../../src/core/eve
 import type { AcdService } from '../../src/services/acd/index.js';
 import type { CrmService } from '../../src/services/crm/index.js';
 import type { TenorApp } from '../../src/http/app.js';
+import type { ServiceDefinition, ServiceManager } from '../../src/core/service-manager.js';
 import '../../src/services/ingress.js';
 import { ADMIN_AUTH, startTestApp, tempDir, testConfig } from '../helpers.js';
 import { deviceSecret, withDeviceSecrets } from '../sip-devices.js';
@@ -94,6 +95,8 @@ export interface Site {
   engine: string;
   acd: AcdService;
   crm: CrmService;
+  /** Every service, for a test that reaches one the helpers do not cover. */
+  services: ServiceManager;
   bus: EventLog;
   /** Call records through GET /api/calls (admin), after the ACD has written them. */
   calls(): Promise<CallView[]>;
@@ -107,6 +110,8 @@ export interface SiteOptions {
   freeswitchPrefix?: string;
   /** Files written beside the site file (e.g. flows/menu.yaml), by path relative to it. */
   files?: Record<string, string>;
+  /** Services registered beside the built-in ones; one named like a built-in replaces it (a test double). */
+  extraServices?: ServiceDefinition<object>[];
 }
 
 /** Start Tenor with this site file content (written as JSON, which is YAML); agents' softphones get device secrets. */
@@ -124,7 +129,7 @@ export async function startSite(t: Test, site: Record<string, unknown>, opts: Si
   const config = testConfig(t, {
     TENOR_CONFIG: file, TENOR_SIP_PORT: String(sipPort), TENOR_RTP_PORT_MIN: String(rtp.from), TENOR_RTP_PORT_MAX: String(rtp.to),
   });
-  const { app, services } = await startTestApp(t, { config });
+  const { app, services } = await startTestApp(t, { config, ...(opts.extraServices !== undefined ? { extraServices: opts.extraServices } : {}) });
   const bus = new EventLog();
   const unsubscribe = services.get('events').subscribeAll((e) => bus.push(e));
   t.teardown(unsubscribe);
@@ -140,6 +145,7 @@ export async function startSite(t: Test, site: Record<string, unknown>, opts: Si
     engine: services.get('telephony').name,
     acd,
     crm: services.get('crm'),
+    services,
     bus,
     async calls() {
       await acd.flush();

@@ -14,6 +14,7 @@ import { build, type TenorApp } from '../../src/http/app.js';
 import { builtinServices } from '../../src/services/index.js';
 import { ivrService } from '../../src/services/ivr/service.js';
 import type { FlowClock } from '../../src/services/ivr/clock.js';
+import type { Logger } from '../../src/core/logger.js';
 import { ADMIN_AUTH, silentLogger, tempDir, testConfig } from '../helpers.js';
 import { EventLog } from '../acd-sip/site.js';
 
@@ -26,6 +27,8 @@ export interface IvrSite {
   app: TenorApp;
   /** Folder of the site file and the flow files. */
   dir: string;
+  /** The server's data folder (its database, recordings, voicemail). */
+  dataDir: string;
   /** Path of a flow's file (flows/<name>.yaml). */
   flowFile(name: string): string;
   /** An admin's request to the API. */
@@ -38,6 +41,8 @@ export interface IvrSiteOptions {
   /** Flow name → YAML source, written to flows/<name>.yaml and declared in the site file. */
   flows: Record<string, string>;
   clock?: FlowClock;
+  /** The server's logger (default: silent), e.g. one writing every level to a file. */
+  logger?: Logger;
 }
 
 export async function startIvrSite(t: Test, opts: IvrSiteOptions): Promise<IvrSite> {
@@ -53,11 +58,12 @@ export async function startIvrSite(t: Test, opts: IvrSiteOptions): Promise<IvrSi
   const config = testConfig(t, {
     TENOR_CONFIG: file, TENOR_SIP_PORT: String(sipPort), TENOR_RTP_PORT_MIN: String(rtp.from), TENOR_RTP_PORT_MAX: String(rtp.to),
   });
-  const services = new ServiceManager({ logger: silentLogger });
+  const logger = opts.logger ?? silentLogger;
+  const services = new ServiceManager({ logger });
   // The IVR on the test's clock instead of the system's.
   for (const def of builtinServices(config)) services.register(def.name === 'ivr' ? ivrService(config, { ...(opts.clock ? { clock: opts.clock } : {}), watchDebounceMs: 100 }) : def);
   await services.startAll();
-  const app = await build({ services, logger: silentLogger, version: '9.9.9', baseDir: config.baseDir, uiRoot });
+  const app = await build({ services, logger, version: '9.9.9', baseDir: config.baseDir, uiRoot });
   t.teardown(async () => {
     await app.close();
     await services.stopAll();
@@ -79,6 +85,7 @@ export async function startIvrSite(t: Test, opts: IvrSiteOptions): Promise<IvrSi
     services,
     app,
     dir,
+    dataDir: config.dataDir,
     flowFile,
     async api(method, url, body, contentType) {
       const res = await app.inject({

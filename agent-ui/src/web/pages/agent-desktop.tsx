@@ -72,7 +72,7 @@ export function AgentDesktop(props: { me: Me; live: LiveState }) {
       </section>
       {phone !== null && <PhonePanel settings={phone} acdCallActive={snapshot?.current?.state === 'on-call'} />}
       <DialPad login={login} state={state} />
-      <ContactPanel current={current} state={state} now={now} skewMs={props.live.skewMs} me={props.me} snapshot={snapshot} />
+      <ContactPanel current={current} state={state} now={now} skewMs={props.live.skewMs} me={props.me} snapshot={snapshot} recordings={props.live.recordings} />
       <MyCallbacks login={login} />
       <VoicemailList queues={snapshot?.queues.map((q) => q.queue) ?? []} />
       <CustomerSearch />
@@ -81,7 +81,7 @@ export function AgentDesktop(props: { me: Me; live: LiveState }) {
   );
 }
 
-function ContactPanel(props: { current: LiveContact | null; state: string; now: number; skewMs: number; me: Me; snapshot: LiveSnapshot | null }) {
+function ContactPanel(props: { current: LiveContact | null; state: string; now: number; skewMs: number; me: Me; snapshot: LiveSnapshot | null; recordings: LiveState['recordings'] }) {
   const { t } = useI18n();
   const c = props.current;
   if (c === null) {
@@ -98,7 +98,7 @@ function ContactPanel(props: { current: LiveContact | null; state: string; now: 
         {c.queue && <span class="muted"> · {t('queue')}: {c.queue}</span>}
       </p>
       {c.state === 'on-call' && props.me.agent !== null && (
-        <CallControls key={c.callId} login={props.me.agent} contact={c} />
+        <CallControls key={c.callId} login={props.me.agent} contact={c} recording={props.recordings[c.callId]} />
       )}
       {c.state === 'wrap-up' && <WrapUp contact={c} now={props.now} skewMs={props.skewMs} agent={props.me.agent ?? ''} />}
       {c.state !== 'offered' && <ScreenPop key={c.callId} contact={c} />}

@@ -11,6 +11,7 @@ import type { ConnectedCallView, ConsultView, TransferTarget, TransferTargets } 
 import type { LiveContact } from '../live.js';
 import { errorText } from '../format.js';
 import { logFailure } from '../log.js';
+import { RecordingControl, type RecordingState } from './desk/recording.js';
 
 export function callUrl(login: string, action = ''): string {
   return `/api/agents/${encodeURIComponent(login)}/call${action === '' ? '' : `/${action}`}`;
@@ -42,7 +43,7 @@ function useTransferTargets(login: string): TransferTargets {
   return targets;
 }
 
-export function CallControls(props: { login: string; contact: LiveContact }) {
+export function CallControls(props: { login: string; contact: LiveContact; recording?: RecordingState | undefined }) {
   const { t } = useI18n();
   const { login, contact } = props;
   const targets = useTransferTargets(login);
@@ -99,6 +100,7 @@ export function CallControls(props: { login: string; contact: LiveContact }) {
           <button id="consult-complete" class="primary" disabled={busy || consult.state !== 'talking'} onClick={() => run('consult/complete', {}, t('callTransferred'))}>{t('completeTransfer')}</button>
           <button id="consult-cancel" disabled={busy} onClick={() => run('consult/cancel', {}, null)}>{t('cancelConsult')}</button>
         </div>
+        <RecordingControl callId={contact.callId} state={props.recording} />
         {error && <p class="error" id="call-control-error">{error}</p>}
         {note && <p class="muted" id="call-control-note">{note}</p>}
       </div>
@@ -114,6 +116,7 @@ export function CallControls(props: { login: string; contact: LiveContact }) {
           : <button id="call-hold" disabled={busy} onClick={() => run('hold', {}, null)}>{t('holdCall')}</button>}
         <button id="call-hangup" class="danger" disabled={busy} onClick={() => run('hangup', {}, null)}>{t('callHangUp')}</button>
       </div>
+      <RecordingControl callId={contact.callId} state={props.recording} />
       <fieldset class="transfer">
         <legend>{t('callTransferTo')}</legend>
         <div class="row">

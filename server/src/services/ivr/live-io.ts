@@ -37,11 +37,18 @@ export function liveFlowIO(d: LiveIoDeps): FlowIO {
   const gone = (during: string): CallGoneError => new CallGoneError(call.id, during);
   const prompts = (names: readonly string[], language: string) => names.map((p) => toDriverPrompt(d.dataDir, p, language));
 
+  // A data dip that sends a secure entry on: its url may hold the digits, so only the host is logged.
+  const shownUrl = (req: HttpRequest): string => {
+    if (req.secure !== true) return req.url;
+    return URL.canParse(req.url) ? `${new URL(req.url).origin}/…` : '(hidden: it carries a secure entry)';
+  };
+
   return {
     async play(req: PlayRequest): Promise<PlayResponse> {
       if (signal.aborted || call.state === 'ended') throw gone('play');
       const r: PlayResult = await call.play({ prompts: prompts(req.prompts, req.language), interruptOn: req.interruptible, signal });
-      log.info({ node: req.node, prompts: req.prompts, language: req.language, reason: r.reason, digit: r.digit }, 'prompts played');
+      // The key that interrupted is not logged: it may be the first digit of a secure entry typed ahead.
+      log.info({ node: req.node, prompts: req.prompts, language: req.language, reason: r.reason }, 'prompts played');
       if (r.reason === 'hangup' || r.reason === 'stopped') throw gone('play');
       return r.reason === 'dtmf' && r.digit !== undefined ? { digit: r.digit } : {};
     },
@@ -56,7 +63,9 @@ export function liveFlowIO(d: LiveIoDeps): FlowIO {
         terminators: req.terminators,
         signal,
       });
-      log.info({ node: req.node, prompts: req.prompts, digits: r.digits, reason: r.reason }, 'digits collected');
+      // A secure entry (card number, PIN) is never written anywhere: only how many digits came.
+      const entered = req.secure === true ? { secure: true, digitCount: r.digits.length } : { digits: r.digits };
+      log.info({ node: req.node, prompts: req.prompts, ...entered, reason: r.reason }, 'digits collected');
       if (r.reason === 'hangup' || r.reason === 'stopped') throw gone('collect');
       return { digits: r.digits, reason: r.reason === 'max-digits' ? 'complete' : r.reason };
     },
@@ -81,7 +90,7 @@ export function liveFlowIO(d: LiveIoDeps): FlowIO {
         }, d.outboundHttp);
       } catch (err) {
         const reason = err instanceof OutboundHttpError ? err.reason : undefined;
-        log.warn({ node: req.node, url: req.url, method: req.method, ms: Date.now() - started, timeoutMs: req.timeoutMs, reason, err: err instanceof Error ? err.message : String(err) }, 'data dip failed');
+        log.warn({ node: req.node, url: shownUrl(req), method: req.method, ms: Date.now() - started, timeoutMs: req.timeoutMs, reason, err: req.secure === true ? '(hidden: the request carries a secure entry)' : err instanceof Error ? err.message : String(err) }, 'data dip failed');
         throw err;
       }
       const text = res.text;
@@ -94,7 +103,7 @@ export function liveFlowIO(d: LiveIoDeps): FlowIO {
           body = text;
         }
       }
-      log.info({ node: req.node, url: req.url, method: req.method, status: res.status, ms: Date.now() - started }, 'data dip answered');
+      log.info({ node: req.node, url: shownUrl(req), method: req.method, status: res.status, ms: Date.now() - started }, 'data dip answered');
       return { status: res.status, body };
     },
 

@@ -4,8 +4,8 @@
 // stop the conversation.
 
 import type { ActionRequest } from '@tenor/scripts-dsl';
-import type { ServiceContext } from '../../core/service-manager.js';
-import { TenorError } from '../../core/errors.js';
+import type { ServiceContext, ServiceMap } from '../../core/service-manager.js';
+import { TenorError, isTenorError } from '../../core/errors.js';
 
 declare module '../../core/events.js' {
   interface TenorEvents {
@@ -17,6 +17,8 @@ declare module '../../core/events.js' {
 export interface ActionScope {
   sessionId: string;
   scriptId: string;
+  /** The ACD call (the call record's id) an agent's run belongs to; none in web self-service. */
+  callId: string | undefined;
   customerId: number | undefined;
   interactionId: number | undefined;
   /** The agent running the script (null: a web self-service run): a callback they schedule is theirs. */
@@ -97,6 +99,65 @@ async function run(ctx: ServiceContext, request: ActionRequest, scope: ActionSco
     }
     case 'set-disposition':
       return { detail: `disposition ${request.code}`, effect: { disposition: request.code } };
+    case 'recording':
+      return { detail: await controlRecording(ctx, request, scope) };
+  }
+}
+
+/**
+ * The recording service's live control, as this module needs it (docs/recording.md).
+ * Declared here rather than imported: the scripts service only asks for it by name.
+ */
+interface RecordingControl {
+  control(callId: string, req: { action: 'start' | 'pause' | 'resume' | 'stop'; by: string; reason?: string }): Promise<{ state: 'recording' | 'paused' | 'stopped' | 'none' }>;
+}
+
+/**
+ * Pause or resume the recording of the run's call. A script must never hold up
+ * a call: without a recording service, or with no recording on the call, the
+ * step goes on and the action log says why nothing happened. Only the agent
+ * handling the call changes its recording this way: a run's call id is what
+ * the agent's desk sent, so it is checked against the ACD before it is used.
+ */
+async function controlRecording(ctx: ServiceContext, request: Extract<ActionRequest, { type: 'recording' }>, scope: ActionScope): Promise<string> {
+  const what = `recording ${request.action}`;
+  if (scope.callId === undefined || scope.agent === null) return `${what}: skipped, this run has no call`;
+  const fields = { session: scope.sessionId, callId: scope.callId, agent: scope.agent, action: request.action };
+  const recordings = optionalService<RecordingControl>(ctx, 'recordings');
+  if (recordings === undefined) {
+    ctx.logger.info(fields, 'script asked for a recording change; no recording service');
+    return `${what}: skipped, calls are not recorded here`;
+  }
+  if (optionalService(ctx, 'acd')?.agent(scope.agent)?.callId !== scope.callId) {
+    ctx.logger.warn(fields, "script asked for a recording change on a call that is not the agent's");
+    throw new TenorError('TENOR_ERR_FORBIDDEN');
+  }
+  try {
+    const { state } = await recordings.control(scope.callId, { action: request.action, by: scope.agent, ...(request.reason !== undefined ? { reason: request.reason } : {}) });
+    if (state === 'none') {
+      ctx.logger.info(fields, 'script asked for a recording change; the call has no recording');
+      return `${what}: skipped, this call is not being recorded`;
+    }
+    ctx.logger.info({ ...fields, state }, 'script changed the call recording');
+    return `${what}: ${state}`;
+  } catch (err) {
+    // The recording service's code for a call that is not live (or not the ACD's); compared as text
+    // because the code belongs to the recording service's part of the catalogue.
+    if ((err as { code?: unknown }).code !== 'TENOR_ERR_RECORDING_NOT_FOUND') throw err;
+    ctx.logger.info(fields, 'script asked for a recording change; the call has no recording');
+    return `${what}: skipped, this call is not being recorded`;
+  }
+}
+
+/** A service this one uses only when the site runs it. */
+function optionalService<K extends keyof ServiceMap>(ctx: ServiceContext, name: K): ServiceMap[K] | undefined;
+function optionalService<T extends object>(ctx: ServiceContext, name: string): T | undefined;
+function optionalService(ctx: ServiceContext, name: string): object | undefined {
+  try {
+    return ctx.get<object>(name);
+  } catch (err) {
+    if (isTenorError(err, 'TENOR_ERR_SERVICE_NOT_FOUND')) return undefined;
+    throw err;
   }
 }
 

@@ -141,6 +141,7 @@ export class ScriptSessions {
       const { log: entry, effect } = await executeAction(this.#ctx, request, {
         sessionId: row.id,
         scriptId: row.script_id,
+        callId: row.call_id ?? undefined,
         customerId: row.customer_id ?? undefined,
         interactionId: row.interaction_id ?? undefined,
         agent: row.agent,

@@ -153,7 +153,8 @@ export class SipRequests {
       return;
     }
     tx.respond(200, 'OK');
-    call?.log.debug({ digit }, 'dtmf via INFO');
+    // The digit itself is never logged: it may be part of a card number or a PIN.
+    call?.log.debug('dtmf via INFO');
     call?.remoteDigit(digit);
   }
 }

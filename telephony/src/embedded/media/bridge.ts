@@ -168,7 +168,7 @@ export class MediaBridge extends EventEmitter<MediaBridgeEvents> {
     // Regenerated on the other leg with its own payload type and timestamps;
     // a leg without telephone-event simply does not get it.
     if (other.telephoneEventPayloadType !== undefined && !other.closed) {
-      other.sendDigits(digit).catch((err: unknown) => other.log.debug({ err, digit }, 'relayed digit not sent'));
+      other.sendDigits(digit).catch((err: unknown) => other.log.debug({ err }, 'relayed digit not sent'));
     }
   }
 }

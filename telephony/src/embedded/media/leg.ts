@@ -187,7 +187,8 @@ export class MediaLeg extends EventEmitter<MediaLegEvents> {
     if (this.telephoneEventPayloadType !== undefined && p.payloadType === this.telephoneEventPayloadType) {
       this.emit('telephoneEvent', p);
       for (const digit of this.dtmf.receive(p)) {
-        this.log.debug({ digit }, 'dtmf received');
+        // The digit itself is never logged: it may be part of a card number or a PIN.
+        this.log.debug('dtmf received');
         this.emit('dtmf', digit);
       }
       return;

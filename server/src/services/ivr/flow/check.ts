@@ -8,7 +8,7 @@ import { edgesOf } from './graph.js';
 import { checkReferences } from './nodes/checks.js';
 import type { Report } from './nodes/checks.js';
 import { nodeTypeOf } from './nodes/index.js';
-import { isTemplate } from './template.js';
+import { isTemplate, referencesIn } from './template.js';
 import { isValidTimeZone } from './time.js';
 import type { FlowCheckContext, FlowDefinition, FlowNode, FlowProblem, SourcePosition } from './types.js';
 import { sortProblems } from './sort.js';
@@ -65,8 +65,57 @@ export function checkFlow(flow: FlowDefinition, ctx: FlowCheckContext): FlowProb
   const languages = new Set([flow.language]);
   for (const node of nodes) for (const language of nodeTypeOf(node).languages?.(node) ?? []) languages.add(language);
   for (const node of nodes) checkNode(node, flow, ctx, languages, report);
+  checkSecureVariables(nodes, report);
 
   return sortProblems(problems);
+}
+
+/**
+ * A secure collect's digits (a card number, a PIN) may only be sent on by an
+ * http node. Anywhere else (a prompt, a condition, a transfer number, a queue)
+ * they would be spoken, logged or stored, so the flow is refused.
+ */
+function checkSecureVariables(nodes: FlowNode[], report: Report): void {
+  const secure = new Map<string, string>();
+  for (const node of nodes) if (node.type === 'collect' && node.secure) secure.set(node.into, node.id);
+  if (secure.size === 0) return;
+  const named = (ref: string): string | undefined => {
+    const name = ref.startsWith('vars.') ? ref.slice('vars.'.length).split('.')[0] : undefined;
+    return name !== undefined && secure.has(name) ? name : undefined;
+  };
+  for (const node of nodes) {
+    if (node.type === 'http') continue;
+    for (const [field, value] of Object.entries(node)) {
+      if (field === 'id' || field === 'type' || field === 'at' || field === 'fieldsAt' || (node.type === 'collect' && field === 'into')) continue;
+      const used = new Set<string>();
+      walkStrings(value, undefined, (text, key) => {
+        for (const ref of referencesIn(text)) {
+          const name = named(ref);
+          if (name !== undefined) used.add(name);
+        }
+        // A condition names its value without ${}: `var: pin` or `var: vars.pin`.
+        if (key === 'var') {
+          const name = named(text.startsWith('vars.') ? text : `vars.${text}`);
+          if (name !== undefined) used.add(name);
+        }
+      });
+      for (const name of used) {
+        report(node, fieldKey(node, field), `vars.${name} holds the secure digits of collect '${secure.get(name) ?? ''}': only an http node may send them on (here they would be played, logged or stored)`);
+      }
+    }
+  }
+}
+
+function walkStrings(value: unknown, key: string | undefined, fn: (text: string, key: string | undefined) => void): void {
+  if (typeof value === 'string') fn(value, key);
+  else if (Array.isArray(value)) for (const item of value) walkStrings(item, key, fn);
+  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) walkStrings(v, k, fn);
+}
+
+/** The field as written in the file (prompts, on-invalid), for its line; the node's own line when unknown. */
+function fieldKey(node: FlowNode, field: string): string | undefined {
+  const kebab = field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  return node.fieldsAt?.[kebab] !== undefined ? kebab : node.fieldsAt?.[field] !== undefined ? field : undefined;
 }
 
 function checkNode(node: FlowNode, flow: FlowDefinition, ctx: FlowCheckContext, languages: Set<string>, report: Report): void {

@@ -8,7 +8,7 @@
 
 import { TenorError } from '../../../core/errors.js';
 import { checkFlow } from './check.js';
-import { DONE, FAILED, flowSetup, stateId } from './machine.js';
+import { DONE, FAILED, SECURE_VALUE, flowSetup, stateId } from './machine.js';
 import type { FlowMachineOutput, StateConfig } from './machine.js';
 import { nodeTypeOf } from './nodes/index.js';
 import type { CompiledFlow, FlowDefinition } from './types.js';
@@ -46,6 +46,7 @@ export function compileFlow(flow: FlowDefinition, opts: CompileOptions = {}): Co
       miss: undefined,
       entered: '',
       asked: [],
+      secrets: [],
       path: [],
       outcome: undefined,
       returned: false,
@@ -55,9 +56,12 @@ export function compileFlow(flow: FlowDefinition, opts: CompileOptions = {}): Co
     initial: flow.start,
     states,
     output: ({ context }): FlowMachineOutput => {
-      const common = { path: context.path, vars: context.vars, customer: context.customer, language: context.language };
+      // A secure collect's digits stay in the flow that collected them: what leaves it (the run's
+      // variables, a subflow's return) shows only that there was an entry.
+      const vars = context.secrets.length === 0 ? context.vars : { ...context.vars, ...Object.fromEntries(context.secrets.map((v) => [v, SECURE_VALUE])) };
+      const common = { path: context.path, vars, customer: context.customer, language: context.language };
       if (context.error !== undefined || context.failedAt !== undefined) {
-        return { kind: 'error', error: context.error, node: context.failedAt, path: context.path, vars: context.vars };
+        return { kind: 'error', error: context.error, node: context.failedAt, path: context.path, vars };
       }
       if (context.returned || !context.outcome) return { kind: 'return', ...common };
       return { kind: 'outcome', outcome: context.outcome, ...common };

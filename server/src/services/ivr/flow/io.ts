@@ -30,6 +30,8 @@ export interface CollectRequest {
   interDigitTimeoutMs: number;
   /** Keys that end input early (not part of the digits), e.g. '#'. */
   terminators: string;
+  /** The digits are secret (a collect with `secure: true`): never log them. */
+  secure?: boolean;
   /** The flow node asking (for logs and the simulator). */
   node?: string;
 }
@@ -47,6 +49,8 @@ export interface HttpRequest {
   /** JSON body for POST. */
   body: unknown;
   timeoutMs: number;
+  /** The request carries a secure collect's digits (in its url, headers or body): log no more than the host. */
+  secure?: boolean;
   /** The flow node asking (for logs and the simulator). */
   node?: string;
 }

@@ -36,6 +36,8 @@ export interface FlowContext {
   /** What the caller entered in the current menu/collect attempt, and the prompts asked with. */
   entered: string;
   asked: string[];
+  /** Variables holding a secure collect's digits: a request that uses one logs no more than its host. */
+  secrets: string[];
   path: FlowStep[];
   outcome: FlowOutcome | undefined;
   /** Set when a `return` node ends the flow (it ran as a subflow). */
@@ -91,6 +93,9 @@ export type MachineConfig = Parameters<typeof flowSetup.createMachine>[0];
 export type StateConfig = NonNullable<MachineConfig['states']>[string];
 export type Args = { context: FlowContext; event: AnyEventObject };
 export type Guard = (args: Args) => boolean;
+
+/** What a secure collect's variable holds once it leaves its flow (run result, subflow return). */
+export const SECURE_VALUE = '(secure)';
 
 /** Final states; '$' cannot begin a node id, so they never collide with a node called 'done'. */
 export const DONE = '$done';

@@ -25,8 +25,10 @@ export function askingState(
   accepted: Array<{ guard: Guard; target: string; exit: (context: FlowContext) => string; actions?: unknown[] }>,
   valid: Guard,
 ): StateConfig {
+  // A secure collect's digits stay out of the path (which the flow_ended event and the logs carry).
+  const shown = node.type === 'collect' && node.secure ? () => false : (context: FlowContext) => context.entered !== '';
   const step = (exit: (c: FlowContext) => string) =>
-    record(node, undefined, ({ context }) => ({ exit: exit(context), prompts: context.asked, ...(context.entered !== '' ? { input: context.entered } : {}) }));
+    record(node, undefined, ({ context }) => ({ exit: exit(context), prompts: context.asked, ...(shown(context) ? { input: context.entered } : {}) }));
   const retry = (miss: 'invalid' | 'no-input') => assign(({ context }: Args) => ({ attempt: context.attempt + 1, miss }));
   const noInput: Guard = ({ context }) => context.entered === '';
   const canRetry: Guard = ({ context }) => context.attempt < node.retries;

@@ -19,6 +19,11 @@ export interface CollectNode extends NodeBase {
   minDigits: number;
   maxDigits: number;
   pattern?: string;
+  /**
+   * Card numbers, security codes, PINs: the digits are never logged, never in the
+   * flow's path or the events, and the checker lets only http nodes use the variable.
+   */
+  secure: boolean;
   terminators: string;
   timeoutMs: number;
   interDigitTimeoutMs: number;
@@ -31,7 +36,7 @@ export interface CollectNode extends NodeBase {
 }
 
 export const collect: NodeType<CollectNode> = {
-  fields: [...PROMPT_FIELDS, 'into', 'min-digits', 'max-digits', 'pattern', 'terminator', 'inter-digit-timeout', 'next', ...RETRY_FIELDS],
+  fields: [...PROMPT_FIELDS, 'into', 'min-digits', 'max-digits', 'pattern', 'secure', 'terminator', 'inter-digit-timeout', 'next', ...RETRY_FIELDS],
   waitsForInput: true,
   read: (f) => {
     const into = f.string('into', true) ?? '';
@@ -50,6 +55,7 @@ export const collect: NodeType<CollectNode> = {
       minDigits,
       maxDigits,
       ...(pattern !== undefined ? { pattern } : {}),
+      secure: f.bool('secure', false),
       terminators: terminator,
       timeoutMs: f.duration('timeout', 5000),
       interDigitTimeoutMs: f.duration('inter-digit-timeout', 3000),
@@ -83,13 +89,19 @@ export const collect: NodeType<CollectNode> = {
         firstDigitTimeoutMs: node.timeoutMs,
         interDigitTimeoutMs: node.interDigitTimeoutMs,
         terminators: node.terminators,
+        ...(node.secure ? { secure: true } : {}),
       }),
       [
         {
           guard: () => true,
           target: to(node.next),
           exit: () => 'next',
-          actions: [assign(({ context }: Args) => ({ vars: { ...context.vars, [node.into]: context.entered } }))],
+          actions: [
+            assign(({ context }: Args) => ({
+              vars: { ...context.vars, [node.into]: context.entered },
+              secrets: node.secure ? [...new Set([...context.secrets, node.into])] : context.secrets.filter((v) => v !== node.into),
+            })),
+          ],
         },
       ],
       valid,

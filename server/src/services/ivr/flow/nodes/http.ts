@@ -7,7 +7,7 @@ import type { HttpRequest, HttpResponse } from '../io.js';
 import { record, scopeOf, to } from '../machine.js';
 import type { Args, StateConfig } from '../machine.js';
 import { describe, isObject } from '../reader.js';
-import { dig, renderDeep, renderText, renderUrl } from '../template.js';
+import { dig, referencesIn, renderDeep, renderText, renderUrl } from '../template.js';
 import type { NodeBase, Template } from '../types.js';
 import { checkReferences, forEachString } from './checks.js';
 import type { NodeType } from './contract.js';
@@ -26,6 +26,14 @@ export interface HttpNode extends NodeBase {
   assign: Record<string, string>;
   next: string;
   failure: string;
+}
+
+/** Whether the request's url, headers or body name a variable that holds a secure collect's digits. */
+function usesSecret(node: HttpNode, secrets: readonly string[]): boolean {
+  if (secrets.length === 0) return false;
+  const texts = [node.url, ...Object.values(node.headers)];
+  forEachString(node.body, 'body', (s) => texts.push(s));
+  return texts.some((text) => referencesIn(text).some((ref) => secrets.some((v) => ref === `vars.${v}` || ref.startsWith(`vars.${v}.`))));
 }
 
 export const http: NodeType<HttpNode> = {
@@ -92,6 +100,7 @@ export const http: NodeType<HttpNode> = {
             headers: Object.fromEntries(Object.entries(node.headers).map(([h, v]) => [h, renderText(v, scope)])),
             body: node.body === undefined ? undefined : renderDeep(node.body, scope),
             timeoutMs: node.timeoutMs,
+            ...(usesSecret(node, context.secrets) ? { secure: true } : {}),
             node: node.id,
           };
         },
@@ -118,7 +127,8 @@ export const http: NodeType<HttpNode> = {
         onError: {
           target: to(node.failure),
           reenter: true,
-          actions: [record(node, 'failure', ({ event }) => ({ input: errorText((event as { error?: unknown }).error) }))],
+          // An error's text may quote the url, which may carry a secure entry.
+          actions: [record(node, 'failure', ({ context, event }) => ({ input: usesSecret(node, context.secrets) ? 'error' : errorText((event as { error?: unknown }).error) }))],
         },
       },
     }) as StateConfig,
