@@ -2,18 +2,14 @@
 // (<recording action="pause"/> before the card details, "resume" after),
 // THEN the script pauses and resumes that call's recording as the agent, with
 // the reason; another agent's run cannot touch a call that is not theirs; a
-// call that is not (or no longer) recorded, a run without a call and a site
-// without a recording service all let the step go on, and the run's action log
-// says why nothing happened.
-//
-// The recording service is part B of issue 16 and is merged separately: here
-// it is a test double (test/recordings-double.ts) registered as the service
-// `recordings`, answering control() as the seam describes. Everything else is
-// real: the ACD, SIPp as the caller, baresip as the agent's phone.
+// call that is not (or no longer) recorded and a run without a call let the
+// step go on, and the run's action log says why nothing happened.
+// Everything is real: the recording service (site policy all), the ACD, SIPp as
+// the caller, baresip as the agent's phone; what the script did is read back
+// as the recording's state and markers through the REST API.
 import t from 'tap';
 import { ADMIN_AUTH } from '../helpers.js';
 import { agentPhone, caller, startSite, within } from '../acd-sip/site.js';
-import { recordingsDouble, type RecordingsDouble } from '../recordings-double.js';
 
 const basic = (user: string, password: string): { authorization: string } => ({ authorization: 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64') });
 const ANN = basic('ann', 'ann-secret-word');
@@ -34,6 +30,17 @@ const SCRIPT = `<?xml version="1.0" encoding="UTF-8"?>
 
 interface Session { id: string; actions: { type: string; ok: boolean; detail: string }[]; step: { id: string } }
 type Site = Awaited<ReturnType<typeof startSite>>;
+interface Marker { kind: string; by: string | null; reason: string | null }
+interface Recording { id: string; state: string; markers: Marker[] }
+
+/** The call's recording as a supervisor sees it: its state and markers. */
+async function recordingOf(s: Site, callId: string): Promise<Recording> {
+  const list = await s.app.inject({ method: 'GET', url: `/api/recordings?callId=${encodeURIComponent(callId)}`, headers: ADMIN_AUTH });
+  const [first] = (JSON.parse(list.body) as { items: { id: string }[] }).items;
+  if (first === undefined) throw new Error(`no recording of ${callId}: ${list.body}`);
+  const one = await s.app.inject({ method: 'GET', url: `/api/recordings/${first.id}`, headers: ADMIN_AUTH });
+  return JSON.parse(one.body) as Recording;
+}
 
 async function saveScript(s: Site): Promise<void> {
   const saved = await s.app.inject({ method: 'PUT', url: '/api/scripts/card-payment', headers: { ...ADMIN_AUTH, 'content-type': 'application/xml' }, payload: SCRIPT });
@@ -60,54 +67,58 @@ async function next(s: Site, auth: { authorization: string }, id: string): Promi
 
 t.test("a script step pauses and resumes the recording of the agent's call", { timeout: 150_000 }, async (t) => {
   const s = await startSite(t, {
+    recording: { policy: 'all' },
     queues: [{ name: 'sales', ringTimeoutSeconds: 20, wrapUpSeconds: 120 }, { name: 'support' }],
     agents: [
       { login: 'ann', name: 'Ann', password: 'ann-secret-word', queues: [{ queue: 'sales' }] },
       { login: 'bob', name: 'Bob', password: 'bob-secret-word', queues: [{ queue: 'support' }] },
     ],
     entryNumbers: [{ number: '+15550100', queue: 'sales' }],
-  }, { extraServices: [recordingsDouble()] });
-  const recordings = s.services.get<RecordingsDouble>('recordings');
+  });
   await saveScript(s);
   await agentPhone(t, s, 'ann');
   await s.setState('ann', 'ready');
   await caller(t, s, { number: '+15550100', caller: '+31201110001', stayMs: 120_000 });
   const answered = await s.bus.wait('call_answered', (p) => p.agent === 'ann', 30_000);
   const callId = answered.payload.callId;
-  t.equal(recordings.stateOf(callId), 'recording', 'the call is being recorded');
+  await within(s.bus.wait('recording_started', (p) => p.callId === callId, 30_000), 30_000, 'the recording to start');
+  t.equal((await recordingOf(s, callId)).state, 'recording', 'the call is being recorded');
 
   const run = await startRun(s, ANN, callId);
   const paused = await answer(s, ANN, run, 40);
   t.equal(paused.step.id, 'card', 'the run moves on to the card step');
   t.match(paused.actions, [{ type: 'recording', ok: true, detail: 'recording pause: paused' }], 'the action log says the recording is paused');
-  t.equal(recordings.stateOf(callId), 'paused', 'the recording is paused');
-  t.same(recordings.requests.at(-1), { callId, req: { action: 'pause', by: 'ann', reason: 'card details for 40 EUR' }, state: 'paused' }, 'as ann, with the reason filled in');
+  const whilePaused = await recordingOf(s, callId);
+  t.equal(whilePaused.state, 'paused', 'the recording is paused');
+  t.match(whilePaused.markers.at(-1), { kind: 'pause', by: 'ann', reason: 'card details for 40 EUR' }, 'as ann, with the reason filled in');
 
   await t.test("another agent's run cannot pause or resume a call that is not theirs", async (t) => {
     const bobsRun = await startRun(s, BOB, callId);
     await answer(s, BOB, bobsRun, 5);
     const bobs = await next(s, BOB, bobsRun);
     t.match(bobs.actions, [{ type: 'recording', ok: false, detail: /Not allowed/ }, { type: 'recording', ok: false, detail: /Not allowed/ }], 'both refused in his action log');
-    t.equal(recordings.stateOf(callId), 'paused', "ann's recording is still paused");
-    t.notOk(recordings.requests.some((r) => r.req.by === 'bob'), 'the recording service was never asked');
+    const still = await recordingOf(s, callId);
+    t.equal(still.state, 'paused', "ann's recording is still paused");
+    t.notOk(still.markers.some((m) => m.by === 'bob'), 'no marker of his');
   });
 
   const resumed = await next(s, ANN, run);
   t.match(resumed.actions.at(-1), { type: 'recording', ok: true, detail: 'recording resume: recording' });
-  t.equal(recordings.stateOf(callId), 'recording', 'the recording goes on after the card step');
-  t.match(recordings.requests.at(-1), { callId, req: { action: 'resume', by: 'ann' }, state: 'recording' });
-  t.notOk('reason' in (recordings.requests.at(-1)?.req ?? {}), 'no reason given, none sent');
+  const goingOn = await recordingOf(s, callId);
+  t.equal(goingOn.state, 'recording', 'the recording goes on after the card step');
+  t.match(goingOn.markers.at(-1), { kind: 'resume', by: 'ann', reason: null }, 'as ann; no reason given, none written');
 
   await t.test('a run without a call does nothing to any recording, and goes on', async (t) => {
     const noCall = await startRun(s, ANN);
     const after = await answer(s, ANN, noCall, 40);
     t.equal(after.step.id, 'card');
     t.match(after.actions, [{ type: 'recording', ok: true, detail: 'recording pause: skipped, this run has no call' }]);
-    t.equal(recordings.stateOf(callId), 'recording');
+    t.equal((await recordingOf(s, callId)).state, 'recording');
   });
 
   await t.test('once a supervisor stops the recording the step goes on, and the log says why', async (t) => {
-    t.equal((await recordings.control(callId, { action: 'stop', by: 'sue' })).state, 'stopped');
+    const stopped = await s.app.inject({ method: 'POST', url: `/api/calls/${encodeURIComponent(callId)}/recording`, headers: ADMIN_AUTH, payload: { action: 'stop' } });
+    t.same(JSON.parse(stopped.body), { state: 'stopped' });
     const unrecorded = await startRun(s, ANN, callId);
     const after = await answer(s, ANN, unrecorded, 40);
     t.equal(after.step.id, 'card');
@@ -124,17 +135,4 @@ t.test("a script step pauses and resumes the recording of the agent's call", { t
     t.equal(after.step.id, 'card');
     t.match(after.actions, [{ type: 'recording', ok: true, detail: 'recording pause: skipped, this call is not being recorded' }]);
   });
-});
-
-t.test('without a recording service the step goes on and the log says calls are not recorded', async (t) => {
-  const s = await startSite(t, {
-    queues: [{ name: 'sales' }],
-    agents: [{ login: 'ann', name: 'Ann', password: 'ann-secret-word', queues: [{ queue: 'sales' }] }],
-  });
-  t.notOk(s.services.has('recordings'), 'no recording service runs');
-  await saveScript(s);
-  const run = await startRun(s, ANN, 'some-call-id');
-  const after = await answer(s, ANN, run, 40);
-  t.equal(after.step.id, 'card');
-  t.match(after.actions, [{ type: 'recording', ok: true, detail: 'recording pause: skipped, calls are not recorded here' }]);
 });

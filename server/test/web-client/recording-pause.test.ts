@@ -4,11 +4,8 @@
 // desk shows "Recording paused"), resumes it, and goes away when the recording
 // stops; another agent cannot resume Ann's call (not found to him), and a wrong
 // action is refused.
-//
-// The recording service is part B of issue 16 and is merged separately: here
-// it is a test double (test/recordings-double.ts) registered as the service
-// `recordings`, with the live-control route the button calls
-// (POST /api/calls/:callId/recording). Everything else is real.
+// Everything is real, the recording service too (site policy all): what the
+// button did is read back as the recording's state and markers.
 
 import t from 'tap';
 import { writeFileSync } from 'node:fs';
@@ -20,7 +17,6 @@ import { EventLog, SCENARIOS, within } from '../acd-sip/site.js';
 import { launchBrowser } from '../browser.js';
 import { ADMIN_AUTH, tempDir, testConfig } from '../helpers.js';
 import { deviceSecret, withDeviceSecrets } from '../sip-devices.js';
-import { recordingsDouble, type RecordingsDouble } from '../recordings-double.js';
 
 async function signIn(page: Page, url: string, username: string, password: string): Promise<void> {
   await page.goto(`${url}/app/`);
@@ -30,12 +26,23 @@ async function signIn(page: Page, url: string, username: string, password: strin
   await page.waitForSelector('#whoami', { timeout: 15_000 });
 }
 
+interface Recording { state: string; markers: { kind: string; by: string | null }[] }
+
+/** The call's recording as a supervisor sees it through the REST API. */
+async function recordingOf(url: string, callId: string): Promise<Recording> {
+  const list = await fetch(`${url}/api/recordings?callId=${encodeURIComponent(callId)}`, { headers: ADMIN_AUTH });
+  const [first] = ((await list.json()) as { items: { id: string }[] }).items;
+  if (first === undefined) throw new Error(`no recording of ${callId}`);
+  return (await (await fetch(`${url}/api/recordings/${first.id}`, { headers: ADMIN_AUTH })).json()) as Recording;
+}
+
 const basic = (user: string, password: string): string => 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64');
 
 t.test("an agent pauses and resumes her call's recording from the desktop", { timeout: 150_000 }, async (t) => {
   const dir = tempDir(t, 'tenor-recording-pause-');
   const file = path.join(dir, 'site.yaml');
   writeFileSync(file, JSON.stringify(withDeviceSecrets({
+    recording: { policy: 'all' },
     queues: [{ name: 'sales', ringTimeoutSeconds: 30, wrapUpSeconds: 60 }, { name: 'support' }],
     agents: [
       { login: 'ann', name: 'Ann', password: 'ann-password', queues: [{ queue: 'sales' }] },
@@ -46,8 +53,7 @@ t.test("an agent pauses and resumes her call's recording from the desktop", { ti
   const sipPort = await freeUdpTcpPort();
   const rtp = await freeUdpRange(60, { belowEphemeral: true });
   const config = testConfig(t, { TENOR_CONFIG: file, TENOR_SIP_PORT: String(sipPort), TENOR_RTP_PORT_MIN: String(rtp.from), TENOR_RTP_PORT_MAX: String(rtp.to) });
-  const server = await startAccessServer(t, { config, extraServices: [recordingsDouble()] });
-  const recordings = server.services.get<RecordingsDouble>('recordings');
+  const server = await startAccessServer(t, { config });
   const sip = `127.0.0.1:${sipPort}`;
   const bus = new EventLog();
   t.teardown(server.services.get('events').subscribeAll((e) => bus.push(e)));
@@ -75,7 +81,7 @@ t.test("an agent pauses and resumes her call's recording from the desktop", { ti
   const callId = answered.payload.callId;
   await ann.waitForSelector('#contact[data-state="on-call"] #call-controls', { timeout: 30_000 });
 
-  // The double records every answered call: the desk hears recording_started.
+  // Policy all: the desk hears recording_started.
   await ann.waitForSelector('#recording-control[data-recording="recording"] #recording-pause', { timeout: 15_000 });
   t.equal(await ann.textContent('#recording-on'), 'Recording', 'the desk says the call is being recorded');
   t.equal(await ann.textContent('#recording-pause'), 'Pause recording');
@@ -84,21 +90,22 @@ t.test("an agent pauses and resumes her call's recording from the desktop", { ti
   await ann.waitForSelector('#recording-control[data-recording="paused"] #recording-resume', { timeout: 15_000 });
   t.equal(await ann.textContent('#recording-paused'), 'Recording paused', 'a visible paused state');
   t.equal(await ann.textContent('#recording-resume'), 'Resume recording');
-  t.equal(recordings.stateOf(callId), 'paused', 'the recording service paused the call');
-  t.match(recordings.requests.at(-1), { callId, req: { action: 'pause', by: 'ann' } }, 'as ann');
+  const paused = await recordingOf(server.url, callId);
+  t.equal(paused.state, 'paused', 'the recording service paused the call');
+  t.match(paused.markers.at(-1), { kind: 'pause', by: 'ann' }, 'as ann');
 
   await t.test('another agent cannot touch her recording, and a wrong action is refused', async (t) => {
     const bobs = await control(basic('bob', 'bob-password'), callId, { action: 'resume' });
     t.equal(bobs.status, 404, 'bob is not on this call: to him it is not found');
     const wrong = await control(basic('ann', 'ann-password'), callId, { action: 'erase' });
     t.equal(wrong.status, 400, 'only start, pause, resume and stop');
-    t.equal(recordings.stateOf(callId), 'paused', 'still paused');
+    t.equal((await recordingOf(server.url, callId)).state, 'paused', 'still paused');
     t.equal(await ann.isVisible('#recording-paused'), true, 'and still shown as paused');
   });
 
   await ann.click('#recording-resume');
   await ann.waitForSelector('#recording-control[data-recording="recording"] #recording-pause', { timeout: 15_000 });
-  t.equal(recordings.stateOf(callId), 'recording', 'the recording goes on');
+  t.equal((await recordingOf(server.url, callId)).state, 'recording', 'the recording goes on');
 
   // A supervisor (here the admin) stops the recording: the desk no longer offers to pause it.
   const stopped = await control(ADMIN_AUTH.authorization, callId, { action: 'stop' });

@@ -141,9 +141,8 @@ async function controlRecording(ctx: ServiceContext, request: Extract<ActionRequ
     ctx.logger.info({ ...fields, state }, 'script changed the call recording');
     return `${what}: ${state}`;
   } catch (err) {
-    // The recording service's code for a call that is not live (or not the ACD's); compared as text
-    // because the code belongs to the recording service's part of the catalogue.
-    if ((err as { code?: unknown }).code !== 'TENOR_ERR_RECORDING_NOT_FOUND') throw err;
+    // The recording service's answer for a call that is not live (or not the ACD's).
+    if (!(err instanceof TenorError) || err.code !== 'TENOR_ERR_RECORDING_NOT_FOUND') throw err;
     ctx.logger.info(fields, 'script asked for a recording change; the call has no recording');
     return `${what}: skipped, this call is not being recorded`;
   }
