@@ -5,33 +5,11 @@
 
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { WAVE_FORMAT_PCM } from './wav.js';
-
-const HEADER_BYTES = 44;
+import { WAV_HEADER_BYTES as HEADER_BYTES, wavHeader } from './wav.js';
 
 export interface WavWriterOptions {
   channels: number;
   sampleRate: number;
-}
-
-/** The canonical 44-byte header of a 16-bit PCM WAV holding `dataBytes` of audio. */
-export function wavHeader(opts: WavWriterOptions, dataBytes: number): Buffer {
-  const blockAlign = opts.channels * 2;
-  const buf = Buffer.alloc(HEADER_BYTES);
-  buf.write('RIFF', 0, 'ascii');
-  buf.writeUInt32LE(36 + dataBytes, 4);
-  buf.write('WAVE', 8, 'ascii');
-  buf.write('fmt ', 12, 'ascii');
-  buf.writeUInt32LE(16, 16);
-  buf.writeUInt16LE(WAVE_FORMAT_PCM, 20);
-  buf.writeUInt16LE(opts.channels, 22);
-  buf.writeUInt32LE(opts.sampleRate, 24);
-  buf.writeUInt32LE(opts.sampleRate * blockAlign, 28);
-  buf.writeUInt16LE(blockAlign, 32);
-  buf.writeUInt16LE(16, 34);
-  buf.write('data', 36, 'ascii');
-  buf.writeUInt32LE(dataBytes, 40);
-  return buf;
 }
 
 export class WavFileWriter {

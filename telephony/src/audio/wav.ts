@@ -223,24 +223,34 @@ export async function toTelephonyAudioYielding(wav: WavAudio): Promise<Int16Arra
   return toInt16(await resampleYielding(downmix(floats, wav.channels), wav.sampleRate, TELEPHONY_RATE));
 }
 
-/** A 16-bit PCM mono WAV (8 kHz unless told) with the canonical 44-byte header. */
-export function encodeWav(samples: Int16Array, sampleRate = TELEPHONY_RATE): Buffer {
-  const dataBytes = samples.length * 2;
-  const buf = Buffer.alloc(44 + dataBytes);
+/** Bytes of the canonical header wavHeader writes. */
+export const WAV_HEADER_BYTES = 44;
+
+/** The canonical 44-byte header of a 16-bit PCM WAV (channels interleaved) holding `dataBytes` of audio. */
+export function wavHeader(opts: { channels: number; sampleRate: number }, dataBytes: number): Buffer {
+  const blockAlign = opts.channels * 2;
+  const buf = Buffer.alloc(WAV_HEADER_BYTES);
   buf.write('RIFF', 0, 'ascii');
   buf.writeUInt32LE(36 + dataBytes, 4);
   buf.write('WAVE', 8, 'ascii');
   buf.write('fmt ', 12, 'ascii');
   buf.writeUInt32LE(16, 16);
   buf.writeUInt16LE(WAVE_FORMAT_PCM, 20);
-  buf.writeUInt16LE(1, 22); // channels
-  buf.writeUInt32LE(sampleRate, 24);
-  buf.writeUInt32LE(sampleRate * 2, 28); // byte rate
-  buf.writeUInt16LE(2, 32); // block align
+  buf.writeUInt16LE(opts.channels, 22);
+  buf.writeUInt32LE(opts.sampleRate, 24);
+  buf.writeUInt32LE(opts.sampleRate * blockAlign, 28); // byte rate
+  buf.writeUInt16LE(blockAlign, 32);
   buf.writeUInt16LE(16, 34); // bits per sample
   buf.write('data', 36, 'ascii');
   buf.writeUInt32LE(dataBytes, 40);
-  for (let i = 0; i < samples.length; i++) buf.writeInt16LE(samples[i] as number, 44 + i * 2);
+  return buf;
+}
+
+/** A 16-bit PCM mono WAV (8 kHz unless told) with the canonical 44-byte header. */
+export function encodeWav(samples: Int16Array, sampleRate = TELEPHONY_RATE): Buffer {
+  const buf = Buffer.alloc(WAV_HEADER_BYTES + samples.length * 2);
+  wavHeader({ channels: 1, sampleRate }, samples.length * 2).copy(buf, 0);
+  for (let i = 0; i < samples.length; i++) buf.writeInt16LE(samples[i] as number, WAV_HEADER_BYTES + i * 2);
   return buf;
 }
 
