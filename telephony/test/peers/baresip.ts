@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freeTcpPort, freeUdpRange, freeUdpTcpPort } from './ports.js';
+import { freeTcpPort, freeUdpRange, freeUdpTcpPort, isTcpFree } from './ports.js';
 
 export type BaresipMic =
   | { wav: string }          // aufile: 8 kHz 16-bit mono WAV; baresip hangs up when it ends
@@ -124,10 +124,27 @@ export class Baresip extends EventEmitter<BaresipEvents> {
     this.output = init.output;
   }
 
-  /** Start baresip with a generated config dir and connect to its control port. */
+  /**
+   * Start baresip with a generated config dir and connect to its control port.
+   * baresip also listens for SIP over TLS on the SIP port + 1, which no config
+   * turns off: a free pair is picked, and a start that loses the race for one
+   * of its ports to another program (baresip exits: "Address already in use")
+   * is tried again on new ports.
+   */
   static async start(opts: BaresipOptions): Promise<Baresip> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await Baresip.startOnce(opts);
+      } catch (err) {
+        const raced = err instanceof Error && err.message.includes('Address already in use');
+        if (!raced || opts.sipPort !== undefined || attempt === 3) throw err;
+      }
+    }
+  }
+
+  private static async startOnce(opts: BaresipOptions): Promise<Baresip> {
     const configDir = await mkdtemp(join(tmpdir(), 'tenor-baresip-'));
-    const sipPort = opts.sipPort ?? (await freeUdpTcpPort());
+    const sipPort = opts.sipPort ?? (await freeSipPortPair());
     const ctrlPort = await freeTcpPort();
     const rtpPorts = await freeUdpRange(20);
     if (opts.recordDir) await mkdir(opts.recordDir, { recursive: true });
@@ -292,6 +309,15 @@ export class Baresip extends EventEmitter<BaresipEvents> {
     this.pending.clear();
     await rm(this.configDir, { recursive: true, force: true });
   }
+}
+
+/** A SIP port free on UDP and TCP whose next port (baresip's TLS listener) is free on TCP too. */
+async function freeSipPortPair(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await freeUdpTcpPort();
+    if (port < 65535 && (await isTcpFree(port + 1))) return port;
+  }
+  throw new Error('no SIP port free with its TLS neighbour');
 }
 
 function tryConnect(port: number): Promise<Socket | undefined> {
