@@ -27,6 +27,7 @@ export function Player(props: { id: string; me: Me }) {
   const { t, lang } = useI18n();
   const [recording, setRecording] = useState<RecordingDetail | null>(null);
   const [audit, setAudit] = useState<RecordingAuditEntry[] | null>(null);
+  const [auditError, setAuditError] = useState<string | null>(null);
   const [waveform, setWaveform] = useState<RecordingWaveform | null>(null);
   const [waveformError, setWaveformError] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -37,7 +38,8 @@ export function Player(props: { id: string; me: Me }) {
   const base = `/api/recordings/${encodeURIComponent(props.id)}`;
 
   const loadAudit = (): void => {
-    if (supervises) api.get<RecordingAuditEntry[]>(`${base}/audit`).then(setAudit, (err: unknown) => setError(errorText(err)));
+    // A failed refresh keeps the player: only the audit section says so.
+    if (supervises) api.get<RecordingAuditEntry[]>(`${base}/audit`).then((a) => { setAudit(a); setAuditError(null); }, (err: unknown) => setAuditError(errorText(err)));
   };
   useEffect(() => {
     api.get<RecordingDetail>(base).then((r) => {
@@ -119,10 +121,11 @@ export function Player(props: { id: string; me: Me }) {
             </ol>
           )}
       </section>
-      {supervises && audit && (
+      {supervises && (audit || auditError) && (
         <section class="card">
           <h3>{t('recordingAudit')}</h3>
-          {audit.length === 0
+          {auditError && <p class="error" id="player-audit-error">{t('error', { message: auditError })}</p>}
+          {audit && (audit.length === 0
             ? <p class="muted" id="player-audit-empty">{t('recordingAuditNone')}</p>
             : (
               <table id="player-audit">
@@ -133,7 +136,7 @@ export function Player(props: { id: string; me: Me }) {
                   ))}
                 </tbody>
               </table>
-            )}
+            ))}
         </section>
       )}
     </div>

@@ -4,6 +4,7 @@
 // A click anywhere seeks there. SVG with a fixed viewBox stretched to the
 // width: it redraws only when the data or the position changes.
 import type { JSX } from 'preact';
+import { useMemo } from 'preact/hooks';
 import { useI18n, type MessageKey } from '../../i18n/index.js';
 import type { RecordingMarker, RecordingWaveform } from '../../wire.js';
 import type { Span } from './markers.js';
@@ -29,6 +30,9 @@ export function WaveformView(props: {
   const { t } = useI18n();
   const { waveform } = props;
   const total = Math.max(1, waveform.durationMs);
+  // The outlines change with the data only, not with the position (which moves several times a second).
+  const left = useMemo(() => envelope(waveform.left, LANE / 2), [waveform]);
+  const right = useMemo(() => envelope(waveform.right, LANE + LANE / 2), [waveform]);
   const x = (ms: number): number => (Math.min(Math.max(ms, 0), total) / total) * W;
   const seek = (e: JSX.TargetedMouseEvent<SVGSVGElement>): void => {
     const box = e.currentTarget.getBoundingClientRect();
@@ -43,8 +47,8 @@ export function WaveformView(props: {
         ))}
         <line class="midline" x1={0} x2={W} y1={LANE / 2} y2={LANE / 2} />
         <line class="midline" x1={0} x2={W} y1={LANE + LANE / 2} y2={LANE + LANE / 2} />
-        <polygon class="peaks-left" data-channel="customer" points={envelope(waveform.left, LANE / 2)} />
-        <polygon class="peaks-right" data-channel="agent" points={envelope(waveform.right, LANE + LANE / 2)} />
+        <polygon class="peaks-left" data-channel="customer" points={left} />
+        <polygon class="peaks-right" data-channel="agent" points={right} />
         {props.markers.map((m) => (
           <line class="marker-line" data-kind={m.kind} data-at-ms={m.atMs} x1={x(m.atMs)} x2={x(m.atMs)} y1={0} y2={H}>
             <title>{props.markerLabels[m.kind] ? t(props.markerLabels[m.kind] as MessageKey) : m.kind}</title>
