@@ -1,6 +1,12 @@
 // A recording's markers as the player shows them: the spans to shade (paused,
-// on hold) and each marker's label.
-import type { RecordingMarker } from '../../wire.js';
+// on hold) and each marker's label. Pure (no wire or DOM types): the server's
+// tests run it as it is.
+
+/** What the spans need of a marker (GET /api/recordings/:id's markers have it). */
+export interface TimedMarker {
+  atMs: number;
+  kind: string;
+}
 
 export interface Span {
   kind: 'paused' | 'hold';
@@ -12,7 +18,7 @@ export interface Span {
  * The paused spans (pause → resume) and hold spans (hold → unhold), in the
  * order they start; a span still open at the end runs to the end of the file.
  */
-export function spansOf(markers: readonly RecordingMarker[], durationMs: number): Span[] {
+export function spansOf(markers: readonly TimedMarker[], durationMs: number): Span[] {
   const spans: Span[] = [];
   const open: Partial<Record<Span['kind'], number>> = {};
   for (const m of [...markers].sort((a, b) => a.atMs - b.atMs)) {
