@@ -25,6 +25,10 @@ import type {
 } from '@tenor/server/src/services/ivr/routes.js';
 import type { FlowOutcome } from '@tenor/server/src/services/ivr/flow/io.js';
 import type { PhoneInfo as PhoneInfoType } from '@tenor/server/src/services/webrtc-phone/phone-info.js';
+import type {
+  AuditView as RecordingAuditSchema, RecordingDetailView as RecordingDetailSchema, RecordingPage as RecordingPageSchema, RecordingView as RecordingViewSchema,
+  WaveformView as RecordingWaveformSchema,
+} from '@tenor/server/src/services/recordings/routes.js';
 
 /** The live-events WebSocket (GET /api/events): declared next to the server code that sends it. */
 export type {
@@ -77,6 +81,8 @@ export type CustomerHistory = Omit<ServerCustomerHistory, 'customer' | 'items'> 
   customer: ServerCustomerHistory['customer'] & { name?: string; segment?: string | null; phones?: string[] };
   items: Array<ServerCustomerHistory['items'][number] & {
     channel?: string; direction?: string; occurredAt?: string; notes?: string | null; disposition?: string | null; outcome?: string | null; agent?: string | null;
+    /** The call's recording, present only when this user may play it. */
+    recordingId?: string;
   }>;
 };
 
@@ -121,3 +127,14 @@ export type FlowSimulation = Omit<Static<typeof SimulateView>, 'outcome'> & { ou
 
 /** GET /api/phone: the signed-in user's browser phone (docs/web-client.md, "The phone in the desktop"). */
 export type PhoneInfo = PhoneInfoType;
+
+/** GET /api/recordings: a page of recordings (docs/recording.md, "Playback"). */
+export type RecordingPage = Static<typeof RecordingPageSchema>;
+export type RecordingSummary = Static<typeof RecordingViewSchema>;
+/** GET /api/recordings/:id: one recording and its markers. */
+export type RecordingDetail = Static<typeof RecordingDetailSchema>;
+export type RecordingMarker = RecordingDetail['markers'][number];
+/** GET /api/recordings/:id/audit: who listened and downloaded. */
+export type RecordingAuditEntry = Static<typeof RecordingAuditSchema>;
+/** GET /api/recordings/:id/waveform: peaks per bucket, customer left, agent right. */
+export type RecordingWaveform = Static<typeof RecordingWaveformSchema>;

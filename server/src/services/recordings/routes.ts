@@ -5,6 +5,7 @@
 //   GET  /api/recordings/:id/audio       audio/wav, Range supported (a listen is audited)
 //   GET  /api/recordings/:id/download    the WAV as an attachment (audited)
 //   GET  /api/recordings/:id/audit       who listened and downloaded (supervisors, admins)
+//   GET  /api/recordings/:id/waveform?points=N   per-channel peaks for drawing (not a listen: not audited)
 // Supervisors and admins reach every recording. An agent reaches only the
 // recordings of calls they were connected to, and only where the site allows
 // (recording.agentsMayListen); another agent's recording is "not found".
@@ -17,6 +18,7 @@ import { TenorError } from '../../core/errors.js';
 import { currentUser, requireRole, seesEverything } from '../../http/auth.js';
 import { parseRange, sliceStream } from './byte-range.js';
 import type { AuditAction, AuditEntry, Marker, RecordingRow } from './repository.js';
+import { WAVEFORM_POINTS, waveformOf } from './waveform.js';
 import './service.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
@@ -51,7 +53,7 @@ export const MarkerView = Type.Object({
   detail: Nullable(Type.String({ description: 'agent: the agent connected from here; transfer/consult: the target (JSON)' })),
 });
 
-const AuditView = Type.Object({
+export const AuditView = Type.Object({
   at: Type.String({ format: 'date-time' }), user: Type.String(), action: Type.String(), recordingId: Nullable(Type.String()),
   customerId: Nullable(Type.String()), detail: Nullable(Type.String()),
 });
@@ -65,9 +67,24 @@ function recordingView(r: RecordingRow): Static<typeof RecordingView> {
 }
 
 const markerView = (m: Marker): Static<typeof MarkerView> => ({ atMs: m.atMs, kind: m.kind, by: m.by, reason: m.reason, detail: m.detail });
+/** GET /api/recordings: one page of the list. */
+export const RecordingPage = Type.Object({ total: Type.Integer(), items: Type.Array(RecordingView) });
+
+/** GET /api/recordings/:id: the recording and its markers. */
+export const RecordingDetailView = Type.Object({ ...RecordingView.properties, markers: Type.Array(MarkerView) });
+
 const auditView = (a: AuditEntry): Static<typeof AuditView> => ({ ...a });
 
 const IdParams = Type.Object({ id: Id });
+const WaveformQuery = Type.Object({
+  points: Type.Optional(Type.Integer({ minimum: WAVEFORM_POINTS.min, maximum: WAVEFORM_POINTS.max, default: WAVEFORM_POINTS.default, description: 'buckets per channel' })),
+}, { additionalProperties: false });
+/** GET /api/recordings/:id/waveform: each channel's peak magnitude per bucket, for drawing. */
+export const WaveformView = Type.Object({
+  durationMs: Type.Integer(), sampleRate: Type.Integer(), channels: Type.Literal(2), points: Type.Integer(),
+  left: Type.Array(Type.Number(), { description: 'the customer: peak magnitude 0..1 per bucket' }),
+  right: Type.Array(Type.Number(), { description: 'the agent (what the customer hears): peak magnitude 0..1 per bucket' }),
+});
 const CallParams = Type.Object({ callId: CallId });
 const ControlBody = Type.Object({
   action: Type.Union([Type.Literal('start'), Type.Literal('pause'), Type.Literal('resume'), Type.Literal('stop')]),
@@ -151,7 +168,7 @@ export function recordingRoutes(opts: { services: ServiceManager }): FastifyPlug
       onRequest: anyone,
       schema: {
         summary: 'Recordings, newest first (an agent: their own calls, where the site allows)', tags, security, querystring: ListQuery,
-        response: { 200: Type.Object({ total: Type.Integer(), items: Type.Array(RecordingView) }), ...errors },
+        response: { 200: RecordingPage, ...errors },
       },
     }, async (request) => {
       const user = currentUser(request);
@@ -176,7 +193,7 @@ export function recordingRoutes(opts: { services: ServiceManager }): FastifyPlug
       onRequest: anyone,
       schema: {
         summary: 'One recording with its markers (hold, pause, transfer, consult, agent)', tags, security, params: IdParams,
-        response: { 200: Type.Object({ ...RecordingView.properties, markers: Type.Array(MarkerView) }), ...errors },
+        response: { 200: RecordingDetailView, ...errors },
       },
     }, async (request) => {
       const r = await readable(request, request.params.id);
@@ -193,6 +210,21 @@ export function recordingRoutes(opts: { services: ServiceManager }): FastifyPlug
       onRequest: anyone,
       schema: { summary: 'Download a recording (attachment); audited', tags, security, params: IdParams },
     }, async (request, reply) => sendAudio(request, reply, await readable(request, request.params.id), 'download'));
+
+    app.get('/api/recordings/:id/waveform', {
+      onRequest: anyone,
+      schema: {
+        summary: "A recording's waveform: each channel's peak per bucket (customer left, agent right); not a listen, not audited", tags, security,
+        params: IdParams, querystring: WaveformQuery, response: { 200: WaveformView, ...errors },
+      },
+    }, async (request, reply) => {
+      const r = await readable(request, request.params.id);
+      if (r.state !== 'stored' || r.path === null) throw new TenorError('TENOR_ERR_RECORDING_NOT_FOUND', [`audio of recording '${r.id}' (it is ${r.state})`]);
+      const waveform = await waveformOf(await recordings().vault.read(r.path), request.query.points ?? WAVEFORM_POINTS.default, r.path);
+      // Drawn from the audio: kept out of shared caches like the audio itself.
+      void reply.header('cache-control', 'private, no-store');
+      return waveform;
+    });
 
     app.get('/api/recordings/:id/audit', {
       onRequest: supervisors,
