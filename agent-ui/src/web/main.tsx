@@ -13,25 +13,29 @@ import { ReportsPage } from './pages/reports.js';
 import { AdminConsole } from './pages/admin/admin-console.js';
 import { WallboardPage } from './pages/wallboard.js';
 import { withRecordingChange, type RecordingState } from './pages/desk/recording.js';
+import { RecordingsPage } from './pages/recordings/recordings-page.js';
 
-type Page = 'desktop' | 'monitor' | 'wallboard' | 'reports' | 'admin';
+type Page = 'desktop' | 'monitor' | 'wallboard' | 'reports' | 'recordings' | 'admin';
 
 /** Which pages a role may open, the first being its home. */
 export function pagesFor(me: Me): Page[] {
-  if (me.user.role === 'agent') return ['desktop'];
+  // Recordings: supervisors and admins, and agents where the site lets them hear their own calls.
+  if (me.user.role === 'agent') return me.mayHearRecordings ? ['desktop', 'recordings'] : ['desktop'];
   const pages: Page[] = ['monitor', 'wallboard', 'reports'];
+  if (me.mayHearRecordings) pages.push('recordings');
   if (me.user.role === 'admin') pages.push('admin');
   if (me.agent !== null) pages.push('desktop');
   return pages;
 }
 
 function pageFromHash(allowed: Page[]): Page {
-  // '#/admin/flows' opens the admin page (its section is the console's business).
-  const wanted = location.hash.replace(/^#\/?/, '').split('/')[0] ?? '';
+  // '#/admin/flows' opens the admin page (its section is the console's business);
+  // '#/recordings?customerId=…' the recordings page (its query is that page's).
+  const wanted = location.hash.replace(/^#\/?/, '').split(/[/?]/)[0] ?? '';
   return (allowed as string[]).includes(wanted) ? (wanted as Page) : allowed[0] ?? 'desktop';
 }
 
-const navLabels = { desktop: 'navDesktop', monitor: 'navMonitor', wallboard: 'navWallboard', reports: 'navReports', admin: 'navAdmin' } as const;
+const navLabels = { desktop: 'navDesktop', monitor: 'navMonitor', wallboard: 'navWallboard', reports: 'navReports', recordings: 'navRecordings', admin: 'navAdmin' } as const;
 
 export interface LiveState {
   snapshot: LiveSnapshot | null; skewMs: number; connected: boolean;
@@ -109,6 +113,7 @@ function App() {
         {page === 'desktop' && <AgentDesktop me={me} live={live} />}
         {page === 'monitor' && <MonitorPage live={live} />}
         {page === 'reports' && <ReportsPage />}
+        {page === 'recordings' && <RecordingsPage me={me} />}
         {page === 'admin' && <AdminConsole />}
       </>
     );

@@ -25,6 +25,9 @@ import type {
 } from '@tenor/server/src/services/ivr/routes.js';
 import type { FlowOutcome } from '@tenor/server/src/services/ivr/flow/io.js';
 import type { PhoneInfo as PhoneInfoType } from '@tenor/server/src/services/webrtc-phone/phone-info.js';
+import type {
+  AuditView as RecordingAuditSchema, RecordingDetailView as RecordingDetailSchema, RecordingPage as RecordingPageSchema, RecordingView as RecordingViewSchema,
+} from '@tenor/server/src/services/recordings/routes.js';
 
 /** The live-events WebSocket (GET /api/events): declared next to the server code that sends it. */
 export type {
@@ -121,3 +124,12 @@ export type FlowSimulation = Omit<Static<typeof SimulateView>, 'outcome'> & { ou
 
 /** GET /api/phone: the signed-in user's browser phone (docs/web-client.md, "The phone in the desktop"). */
 export type PhoneInfo = PhoneInfoType;
+
+/** GET /api/recordings: a page of recordings (docs/recording.md, "Playback"). */
+export type RecordingPage = Static<typeof RecordingPageSchema>;
+export type RecordingSummary = Static<typeof RecordingViewSchema>;
+/** GET /api/recordings/:id: one recording and its markers. */
+export type RecordingDetail = Static<typeof RecordingDetailSchema>;
+export type RecordingMarker = RecordingDetail['markers'][number];
+/** GET /api/recordings/:id/audit: who listened and downloaded. */
+export type RecordingAuditEntry = Static<typeof RecordingAuditSchema>;

@@ -51,7 +51,7 @@ export const MarkerView = Type.Object({
   detail: Nullable(Type.String({ description: 'agent: the agent connected from here; transfer/consult: the target (JSON)' })),
 });
 
-const AuditView = Type.Object({
+export const AuditView = Type.Object({
   at: Type.String({ format: 'date-time' }), user: Type.String(), action: Type.String(), recordingId: Nullable(Type.String()),
   customerId: Nullable(Type.String()), detail: Nullable(Type.String()),
 });
@@ -65,6 +65,12 @@ function recordingView(r: RecordingRow): Static<typeof RecordingView> {
 }
 
 const markerView = (m: Marker): Static<typeof MarkerView> => ({ atMs: m.atMs, kind: m.kind, by: m.by, reason: m.reason, detail: m.detail });
+/** GET /api/recordings: one page of the list. */
+export const RecordingPage = Type.Object({ total: Type.Integer(), items: Type.Array(RecordingView) });
+
+/** GET /api/recordings/:id: the recording and its markers. */
+export const RecordingDetailView = Type.Object({ ...RecordingView.properties, markers: Type.Array(MarkerView) });
+
 const auditView = (a: AuditEntry): Static<typeof AuditView> => ({ ...a });
 
 const IdParams = Type.Object({ id: Id });
@@ -151,7 +157,7 @@ export function recordingRoutes(opts: { services: ServiceManager }): FastifyPlug
       onRequest: anyone,
       schema: {
         summary: 'Recordings, newest first (an agent: their own calls, where the site allows)', tags, security, querystring: ListQuery,
-        response: { 200: Type.Object({ total: Type.Integer(), items: Type.Array(RecordingView) }), ...errors },
+        response: { 200: RecordingPage, ...errors },
       },
     }, async (request) => {
       const user = currentUser(request);
@@ -176,7 +182,7 @@ export function recordingRoutes(opts: { services: ServiceManager }): FastifyPlug
       onRequest: anyone,
       schema: {
         summary: 'One recording with its markers (hold, pause, transfer, consult, agent)', tags, security, params: IdParams,
-        response: { 200: Type.Object({ ...RecordingView.properties, markers: Type.Array(MarkerView) }), ...errors },
+        response: { 200: RecordingDetailView, ...errors },
       },
     }, async (request) => {
       const r = await readable(request, request.params.id);

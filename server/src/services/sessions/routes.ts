@@ -6,10 +6,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { ServiceManager } from '../../core/service-manager.js';
 import { TenorError } from '../../core/errors.js';
-import { currentUser, requireRole, type AuthUser } from '../../http/auth.js';
+import { currentUser, requireRole, seesEverything, type AuthUser } from '../../http/auth.js';
 import { SESSION_COOKIE, clearedSessionCookie, readCookie, sessionCookie } from '../../http/cookies.js';
 import { originAllowed } from '../../http/origin.js';
 import './service.js';
+import '../recordings/service.js';
 
 export const Me = Type.Object({
   user: Type.Object({ username: Type.String(), displayName: Type.String(), role: Type.Union([Type.Literal('agent'), Type.Literal('supervisor'), Type.Literal('admin')]) }),
@@ -17,6 +18,7 @@ export const Me = Type.Object({
   via: Type.Union([Type.Literal('session'), Type.Literal('basic')]),
   csrfToken: Type.Union([Type.String(), Type.Null()], { description: 'send as x-csrf-token on POST/PUT/PATCH/DELETE with the session cookie' }),
   expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'when the session ends without further activity' }),
+  mayHearRecordings: Type.Boolean({ description: 'may list and play call recordings (supervisors and admins; agents where recording.agentsMayListen): the web client shows its Recordings page' }),
 });
 export type Me = Static<typeof Me>;
 
@@ -25,13 +27,21 @@ const LoginBody = Type.Object(
   { additionalProperties: false },
 );
 
-function meOf(user: AuthUser): Me {
+/** Whether the recordings API answers this user: the same rule as GET /api/recordings. */
+function mayHearRecordings(services: ServiceManager, user: AuthUser): boolean {
+  if (!services.has('recordings')) return false;
+  if (seesEverything(user)) return true;
+  return user.agent !== undefined && services.get('recordings').agentsMayListen;
+}
+
+function meOf(user: AuthUser, services: ServiceManager): Me {
   return {
     user: { username: user.username, displayName: user.displayName, role: user.role },
     agent: user.agent ?? null,
     via: user.via,
     csrfToken: user.session?.csrfToken ?? null,
     expiresAt: user.session ? new Date(user.session.expiresAt).toISOString() : null,
+    mayHearRecordings: mayHearRecordings(services, user),
   };
 }
 
@@ -60,7 +70,7 @@ export function authRoutes(opts: { services: ServiceManager }): FastifyPluginAsy
         void reply.header('set-cookie', sessionCookie(id, { secure: secure(request), maxAgeSeconds: Math.floor(sessions().timeouts.absoluteMs / 1000) }));
         void reply.header('cache-control', 'no-store');
         const agent = opts.services.has('acd') && opts.services.get('acd').agent(user.username) ? user.username : undefined;
-        return meOf({ username: user.username, displayName: user.displayName, role: user.role, via: 'session', session, agent });
+        return meOf({ username: user.username, displayName: user.displayName, role: user.role, via: 'session', session, agent }, opts.services);
       } catch (err) {
         if (err instanceof TenorError && err.code === 'TENOR_ERR_RATE_LIMITED') {
           const seconds = (err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
@@ -84,7 +94,7 @@ export function authRoutes(opts: { services: ServiceManager }): FastifyPluginAsy
       schema: { summary: 'The signed-in user, their role and agent login, and the CSRF token of the session', tags, security: [{ basicAuth: [] }], response: { 200: Me, ...errors } },
     }, async (request, reply) => {
       void reply.header('cache-control', 'no-store');
-      return meOf(currentUser(request));
+      return meOf(currentUser(request), opts.services);
     });
   };
 }
