@@ -133,3 +133,16 @@ export type RecordingDetail = Static<typeof RecordingDetailSchema>;
 export type RecordingMarker = RecordingDetail['markers'][number];
 /** GET /api/recordings/:id/audit: who listened and downloaded. */
 export type RecordingAuditEntry = Static<typeof RecordingAuditSchema>;
+
+// quality (Q): scorecards, evaluations and the quality report (docs/recording.md, "Quality scorecards").
+import type { EvaluationView as EvaluationSchema, ScorecardView as ScorecardSchema } from '@tenor/server/src/services/quality/routes.js';
+/** GET /api/quality/scorecards: one scorecard with its criteria. */
+export type Scorecard = Static<typeof ScorecardSchema>;
+export type ScorecardCriterion = Scorecard['criteria'][number];
+/** POST/GET /api/recordings/:id/evaluations, GET /api/quality/evaluations: one evaluation with the criteria it was scored against. */
+export type Evaluation = Static<typeof EvaluationSchema>;
+export type EvaluationAnswer = Evaluation['answers'][string];
+/** GET /api/quality/evaluations. */
+export interface EvaluationList { items: Evaluation[]; canListen: boolean }
+/** GET /api/reports/quality. */
+export type { QualityReport } from '@tenor/server/src/services/quality/report.js';
