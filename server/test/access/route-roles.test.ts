@@ -25,7 +25,7 @@ const AGENT_QUERIES: Record<string, string> = { '/api/interactions': '?customer=
  */
 const AGENT_ALWAYS_REFUSED_BY_SCOPE = new Set([
   'GET /api/customers', 'HEAD /api/customers',
-  ...['', '/:id', '/:id/audio', '/:id/download'].flatMap((tail) => [`GET /api/recordings${tail}`, `HEAD /api/recordings${tail}`]),
+  ...['', '/:id', '/:id/audio', '/:id/download', '/:id/waveform'].flatMap((tail) => [`GET /api/recordings${tail}`, `HEAD /api/recordings${tail}`]),
 ]);
 
 function samplePath(url: string, role: Role | undefined): string {

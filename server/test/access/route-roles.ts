@@ -133,6 +133,8 @@ export const ROUTE_ROLES: ReadonlyMap<string, readonly Role[] | typeof PUBLIC> =
   ['HEAD /api/recordings/:id/download', ['agent', 'supervisor', 'admin']],
   ['GET /api/recordings/:id/audit', ['supervisor', 'admin']],
   ['HEAD /api/recordings/:id/audit', ['supervisor', 'admin']],
+  ['GET /api/recordings/:id/waveform', ['agent', 'supervisor', 'admin']],
+  ['HEAD /api/recordings/:id/waveform', ['agent', 'supervisor', 'admin']],
   ['GET /api/agents/:login/call/targets', ['agent', 'supervisor', 'admin']],
   ['HEAD /api/agents/:login/call/targets', ['agent', 'supervisor', 'admin']],
   ['GET /api/agents/:login/call', ['agent', 'supervisor', 'admin']],

@@ -5,6 +5,7 @@
 //   GET  /api/recordings/:id/audio       audio/wav, Range supported (a listen is audited)
 //   GET  /api/recordings/:id/download    the WAV as an attachment (audited)
 //   GET  /api/recordings/:id/audit       who listened and downloaded (supervisors, admins)
+//   GET  /api/recordings/:id/waveform?points=N   per-channel peaks for drawing (not a listen: not audited)
 // Supervisors and admins reach every recording. An agent reaches only the
 // recordings of calls they were connected to, and only where the site allows
 // (recording.agentsMayListen); another agent's recording is "not found".
@@ -17,6 +18,7 @@ import { TenorError } from '../../core/errors.js';
 import { currentUser, requireRole, seesEverything } from '../../http/auth.js';
 import { parseRange, sliceStream } from './byte-range.js';
 import type { AuditAction, AuditEntry, Marker, RecordingRow } from './repository.js';
+import { WAVEFORM_POINTS, waveformOf } from './waveform.js';
 import './service.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
@@ -74,6 +76,15 @@ export const RecordingDetailView = Type.Object({ ...RecordingView.properties, ma
 const auditView = (a: AuditEntry): Static<typeof AuditView> => ({ ...a });
 
 const IdParams = Type.Object({ id: Id });
+const WaveformQuery = Type.Object({
+  points: Type.Optional(Type.Integer({ minimum: WAVEFORM_POINTS.min, maximum: WAVEFORM_POINTS.max, default: WAVEFORM_POINTS.default, description: 'buckets per channel' })),
+}, { additionalProperties: false });
+/** GET /api/recordings/:id/waveform: each channel's peak magnitude per bucket, for drawing. */
+export const WaveformView = Type.Object({
+  durationMs: Type.Integer(), sampleRate: Type.Integer(), channels: Type.Literal(2), points: Type.Integer(),
+  left: Type.Array(Type.Number(), { description: 'the customer: peak magnitude 0..1 per bucket' }),
+  right: Type.Array(Type.Number(), { description: 'the agent (what the customer hears): peak magnitude 0..1 per bucket' }),
+});
 const CallParams = Type.Object({ callId: CallId });
 const ControlBody = Type.Object({
   action: Type.Union([Type.Literal('start'), Type.Literal('pause'), Type.Literal('resume'), Type.Literal('stop')]),
@@ -199,6 +210,21 @@ export function recordingRoutes(opts: { services: ServiceManager }): FastifyPlug
       onRequest: anyone,
       schema: { summary: 'Download a recording (attachment); audited', tags, security, params: IdParams },
     }, async (request, reply) => sendAudio(request, reply, await readable(request, request.params.id), 'download'));
+
+    app.get('/api/recordings/:id/waveform', {
+      onRequest: anyone,
+      schema: {
+        summary: "A recording's waveform: each channel's peak per bucket (customer left, agent right); not a listen, not audited", tags, security,
+        params: IdParams, querystring: WaveformQuery, response: { 200: WaveformView, ...errors },
+      },
+    }, async (request, reply) => {
+      const r = await readable(request, request.params.id);
+      if (r.state !== 'stored' || r.path === null) throw new TenorError('TENOR_ERR_RECORDING_NOT_FOUND', [`audio of recording '${r.id}' (it is ${r.state})`]);
+      const waveform = await waveformOf(await recordings().vault.read(r.path), request.query.points ?? WAVEFORM_POINTS.default, r.path);
+      // Drawn from the audio: kept out of shared caches like the audio itself.
+      void reply.header('cache-control', 'private, no-store');
+      return waveform;
+    });
 
     app.get('/api/recordings/:id/audit', {
       onRequest: supervisors,
