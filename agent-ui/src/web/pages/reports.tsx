@@ -108,7 +108,7 @@ function AgentsView(props: { byAgent: AgentsReport['byAgent'] }) {
   );
 }
 
-/** Average score per agent (chart) and per interval, agent and queue (table), with the totals per agent and overall. */
+/** Average score per agent (chart: scores only, counts on another scale would flatten them) and per interval, agent and queue (table), with the totals per agent and overall. */
 function QualityView(props: { report: QualityReport; time(iso: string): string }) {
   const { t } = useI18n();
   const { report } = props;
@@ -117,7 +117,6 @@ function QualityView(props: { report: QualityReport; time(iso: string): string }
     <section class="card">
       <BarChart labels={report.byAgent.map((a) => a.agent || '—')} series={[
         { label: t('qualityAverage'), color: '#3fa66b', values: report.byAgent.map((a) => a.averageScore ?? 0) },
-        { label: t('qualityEvaluations'), color: '#6b8fd6', values: report.byAgent.map((a) => a.evaluations) },
       ]} />
       <table id="report-table">
         <thead><tr><th>{t('bucket')}</th><th>{t('agent')}</th><th>{t('queue')}</th><th>{t('qualityEvaluations')}</th><th>{t('qualityAverage')}</th></tr></thead>
