@@ -6,11 +6,7 @@
 // scored, so a week's figures are about that week's calls. Evaluations
 // without a score (every criterion n/a) are counted but not averaged.
 
-import { spanIndex } from '../reports/buckets.js';
-import { csvLines } from '../reports/csv.js';
-import { round2 } from '../reports/figures.js';
-import type { ReportQuery } from '../reports/query.js';
-import { isoInZone } from '../reports/time-zone.js';
+import { csvLines, isoInZone, round2, spanIndex, type ReportQuery } from '../reports/index.js';
 import type { Evaluation } from './repository.js';
 
 export interface QualityFigures {

@@ -13,3 +13,5 @@ export { validateRecordingEncryption } from './vault-keys.js';
 export { startRetention, type Retention, type RetentionOptions } from './retention.js';
 export { rekeyRecordings, type RekeyReport } from './vault-rekey.js';
 export { recordingMigrations } from './migrations.js';
+// quality (Q): evaluations name a recording's row.
+export type { RecordingRow } from './repository.js';
