@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { seedPeople, startAccessServer } from '../access/harness.js';
+import { basic, seedPeople, startAccessServer } from '../access/harness.js';
 import { launchBrowser } from '../browser.js';
 import { tempDir, testConfig } from '../helpers.js';
 import { callWav, seedRecording } from '../recordings/seed-recording.js';
@@ -79,7 +79,19 @@ t.test('a supervisor scores a recording in the player; the agent sees it in the 
   await sue.waitForSelector('#evaluation-error', { timeout: 15_000 });
   t.match(await sue.textContent('#evaluation-error'), /answers\.resolution: every criterion needs an answer/);
 
-  // The quality report: the chart and ann's row.
+  // Bob's call in sales, scored through the API: a second agent in the report.
+  const bobsId = randomUUID();
+  await seedRecording(server.services, server.config.dataDir, {
+    id: bobsId, callId: `quality-${bobsId}@test`, queue: 'sales', agent: 'bob', startedAt: new Date(Date.now() - 120_000).toISOString(),
+    wav: callWav(2, { left: [{ hz: 440, amplitude: 8000, fromS: 0, toS: 2 }] }),
+  });
+  const bobs = await fetch(`${server.url}/api/recordings/${bobsId}/evaluations`, {
+    method: 'POST', headers: { authorization: basic('sue', 'sue-password'), 'content-type': 'application/json' },
+    body: JSON.stringify({ scorecard: 'standard', answers: { greeting: 'yes', resolution: 2, upsell: 'n/a' } }),
+  });
+  t.equal(bobs.status, 201);
+
+  // The quality report: the chart and the agents' rows.
   await sue.click('nav.tabs a[data-page="reports"]');
   await sue.selectOption('#report-name', 'quality');
   await sue.selectOption('#report-period', 'last-7-days');
@@ -87,8 +99,9 @@ t.test('a supervisor scores a recording in the player; the agent sees it in the 
   const row = sue.locator('#report-table tbody tr[data-agent="ann"][data-queue="sales"]');
   await row.waitFor({ timeout: 15_000 });
   t.match(await row.textContent(), /ann.*sales.*1.*85%/, "ann's row: one evaluation, 85%");
-  t.equal(await sue.textContent('#total-average'), '85%');
-  t.ok(await sue.locator('#report-chart rect.bar').count() >= 1, 'the chart has bars');
+  t.match(await sue.locator('#report-table tbody tr[data-agent="bob"]').textContent(), /bob.*sales.*1.*55%/, "bob's: (10 + 30×2/5) / 40");
+  t.equal(await sue.textContent('#total-average'), '70%', 'the mean of 85 and 55');
+  t.equal(await sue.locator('#report-chart rect.bar').count(), 2, 'a bar per agent');
   t.match(await sue.getAttribute('#report-csv', 'href') ?? '', /^\/api\/reports\/quality\?.*&format=csv$/, 'the CSV link');
   await sue.screenshot({ path: path.join(screenshots, 'quality-report.png'), fullPage: true });
 
