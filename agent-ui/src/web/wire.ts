@@ -27,6 +27,7 @@ import type { FlowOutcome } from '@tenor/server/src/services/ivr/flow/io.js';
 import type { PhoneInfo as PhoneInfoType } from '@tenor/server/src/services/webrtc-phone/phone-info.js';
 import type {
   AuditView as RecordingAuditSchema, RecordingDetailView as RecordingDetailSchema, RecordingPage as RecordingPageSchema, RecordingView as RecordingViewSchema,
+  WaveformView as RecordingWaveformSchema,
 } from '@tenor/server/src/services/recordings/routes.js';
 
 /** The live-events WebSocket (GET /api/events): declared next to the server code that sends it. */
@@ -80,6 +81,8 @@ export type CustomerHistory = Omit<ServerCustomerHistory, 'customer' | 'items'> 
   customer: ServerCustomerHistory['customer'] & { name?: string; segment?: string | null; phones?: string[] };
   items: Array<ServerCustomerHistory['items'][number] & {
     channel?: string; direction?: string; occurredAt?: string; notes?: string | null; disposition?: string | null; outcome?: string | null; agent?: string | null;
+    /** The call's recording, present only when this user may play it. */
+    recordingId?: string;
   }>;
 };
 
@@ -133,6 +136,8 @@ export type RecordingDetail = Static<typeof RecordingDetailSchema>;
 export type RecordingMarker = RecordingDetail['markers'][number];
 /** GET /api/recordings/:id/audit: who listened and downloaded. */
 export type RecordingAuditEntry = Static<typeof RecordingAuditSchema>;
+/** GET /api/recordings/:id/waveform: peaks per bucket, customer left, agent right. */
+export type RecordingWaveform = Static<typeof RecordingWaveformSchema>;
 
 // quality (Q): scorecards, evaluations and the quality report (docs/recording.md, "Quality scorecards").
 import type { EvaluationView as EvaluationSchema, ScorecardView as ScorecardSchema } from '@tenor/server/src/services/quality/routes.js';

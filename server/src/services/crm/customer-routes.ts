@@ -7,6 +7,7 @@ import type { ServiceManager } from '../../core/service-manager.js';
 import { recordSchema } from './schemas.js';
 import { currentUser, requireRole } from '../../http/auth.js';
 import { customerScopeOf, requireCustomerAccess } from '../sessions/index.js';
+import { playableRecordings } from '../recordings/playable.js';
 
 export function customerRoutes(opts: { services: ServiceManager }): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -18,6 +19,11 @@ export function customerRoutes(opts: { services: ServiceManager }): FastifyPlugi
     const tags = ['Customer'];
     const Customer = recordSchema(crm.entity('Customer').entity);
     const Interaction = recordSchema(crm.entity('Interaction').entity);
+    // A history entry: the interaction, and the recording of its call when the reader may play it.
+    const HistoryItem = Type.Object({
+      ...Interaction.properties,
+      recordingId: Type.Optional(Type.String({ description: "the call's recording (GET /api/recordings/:id), present only when this user may play it" })),
+    }, { title: 'HistoryItem' });
 
     app.get(
       '/api/customers/search',
@@ -74,7 +80,7 @@ export function customerRoutes(opts: { services: ServiceManager }): FastifyPlugi
                 lastContact: Type.Union([Type.String(), Type.Null()]),
                 contactsLast30Days: Type.Integer(),
               }),
-              items: Type.Array(Interaction),
+              items: Type.Array(HistoryItem),
               total: Type.Integer(),
             }),
             '4xx': { $ref: 'ErrorResponse#' },
@@ -82,8 +88,16 @@ export function customerRoutes(opts: { services: ServiceManager }): FastifyPlugi
         },
       },
       async (request) => {
-        await requireCustomerAccess(opts.services, currentUser(request), request.params.id);
-        return crm.history(request.params.id, request.query);
+        const user = currentUser(request);
+        await requireCustomerAccess(opts.services, user, request.params.id);
+        const history = await crm.history(request.params.id, request.query);
+        const callIds = history.items.flatMap((i) => (typeof i['callId'] === 'string' ? [i['callId']] : []));
+        const recordings = await playableRecordings(opts.services, user, callIds);
+        const items = history.items.map((i) => {
+          const recordingId = typeof i['callId'] === 'string' ? recordings.get(i['callId']) : undefined;
+          return recordingId === undefined ? i : { ...i, recordingId };
+        });
+        return { ...history, items };
       },
     );
 

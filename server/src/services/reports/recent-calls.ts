@@ -3,6 +3,8 @@
 // agent (or the script) gave it on the customer's timeline, when the CRM is installed.
 
 import type { ServiceManager } from '../../core/service-manager.js';
+import type { AuthUser } from '../../http/auth.js';
+import { playableRecordings } from '../recordings/playable.js';
 import '../acd/index.js';
 import '../crm/index.js';
 
@@ -18,13 +20,17 @@ export interface RecentCall {
   talkSeconds: number | null;
   outcome: string | null;
   disposition: string | null;
+  /** The call's recording, when the one asking may play it (docs/recording.md, "Playback"). */
+  recordingId: string | null;
 }
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 
-export async function recentCallsOf(services: ServiceManager, agent: string, since: number, limit: number): Promise<RecentCall[]> {
+/** The agent's calls since `since`, newest first; `viewer` is who asks (what recordings they may play). */
+export async function recentCallsOf(services: ServiceManager, agent: string, since: number, limit: number, viewer: AuthUser): Promise<RecentCall[]> {
   if (limit === 0) return [];
   const records = await services.get('acd').callRecords({ agent, from: since, limit });
+  const recordings = await playableRecordings(services, viewer, records.map((r) => r.id));
   const crm = services.has('crm') ? services.get('crm') : undefined;
   const interactions = crm?.hasContactHistory ? crm.entity('Interaction') : undefined;
   const calls: RecentCall[] = [];
@@ -47,6 +53,7 @@ export async function recentCallsOf(services: ServiceManager, agent: string, sin
       talkSeconds: r.talkMs === undefined ? null : Math.round(r.talkMs / 10) / 100,
       outcome: r.outcome ?? null,
       disposition,
+      recordingId: recordings.get(r.id) ?? null,
     });
   }
   return calls;

@@ -95,7 +95,7 @@ export function reportRoutes(opts: { services: ServiceManager }): FastifyPluginA
       if (!seesEverything(user) && user.agent !== login) throw new TenorError('TENOR_ERR_FORBIDDEN');
       if (services.get('acd').agent(login) === undefined) throw new TenorError('TENOR_ERR_NOT_FOUND', [`agent '${login}'`]);
       const day = await reports().agentDay(login);
-      const recentCalls = await recentCallsOf(services, login, Date.parse(day.period.from), request.query.recent);
+      const recentCalls = await recentCallsOf(services, login, Date.parse(day.period.from), request.query.recent, user);
       return { ...day, recentCalls };
     });
 

@@ -9,6 +9,7 @@ import type { AgentDayFigures, RecentCall } from '../../wire.js';
 import { useI18n } from '../../i18n/index.js';
 import { breakReasonLabel, dateTime, duration, errorText } from '../../format.js';
 import { requestDial } from './dial.js';
+import { recordingHref } from '../recordings/route.js';
 
 interface Day { agent: string; figures: AgentDayFigures; recentCalls: RecentCall[] }
 
@@ -57,6 +58,9 @@ export function AgentDay(props: { login: string; changedAt: string | null }) {
                     <td>{c.outcome ?? '—'}</td>
                     <td class="disposition">{c.disposition ?? '—'}</td>
                     <td>
+                      {c.recordingId !== null && (
+                        <a class="small recording-link" data-testid={`recording-recent-${c.id}`} href={recordingHref(c.recordingId)}>{t('recordingLink')}</a>
+                      )}{' '}
                       {c.number.startsWith('+') && (
                         <button class="small" data-testid={`call-recent-${c.id}`} aria-label={`${t('call')} ${c.number}`}
                           onClick={() => requestDial({ number: c.number, ...(c.customerId !== null ? { customerId: c.customerId } : {}) })}>{t('call')}</button>

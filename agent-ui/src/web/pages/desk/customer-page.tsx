@@ -8,6 +8,7 @@ import type { CustomerHistory } from '../../wire.js';
 import { useI18n } from '../../i18n/index.js';
 import { dateTime, errorText } from '../../format.js';
 import { requestDial } from './dial.js';
+import { recordingHref, recordingsListHref } from '../recordings/route.js';
 
 export interface CustomerRecord {
   id: number;
@@ -91,12 +92,19 @@ export function CustomerPage(props: { customerId: number; initial?: CustomerReco
               {i.outcome && <span class="muted"> · {i.outcome}</span>}
               {i.disposition && <span class="disposition"> · {t('disposition')}: {i.disposition}</span>}
               {i.agent && <span class="muted"> · {i.agent}</span>}
+              {i.recordingId !== undefined && (
+                <> <a class="small recording-link" data-testid={`recording-history-${i.id}`} href={recordingHref(i.recordingId)}>{t('recordingLink')}</a></>
+              )}
               {primary !== undefined && (
                 <> <button class="small" data-testid={`call-history-${i.id}`} data-number={primary} onClick={() => dial(primary)} aria-label={`${t('call')} ${primary}`}>{t('call')}</button></>
               )}
             </li>
           ))}
         </ol>
+      )}
+      {/* Present only for a reader who may play them: then the list of all this customer's recordings is theirs too. */}
+      {history && history.items.some((i) => i.recordingId !== undefined) && (
+        <p><a id="customer-recordings" href={recordingsListHref({ customerId: String(id) })}>{t('customerRecordings')}</a></p>
       )}
     </article>
   );

@@ -1,6 +1,7 @@
 // One recording in the player ('#/recordings/<id>'): the audio (seekable: the
-// server answers Range requests), the speed, the markers in a list (a click
-// seeks there), the download link, for supervisors and admins who listened
+// server answers Range requests), its waveform with the markers and the paused
+// and hold spans (a click seeks there), the speed, the markers in a list (a
+// click seeks there), the download link, for supervisors and admins who listened
 // and downloaded (the audit), and below the audio the recording's scorecard.
 // The audio loads only when played (preload="none"): opening the page is not
 // a listen, pressing play is, and the server audits it.
@@ -8,12 +9,15 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../api.js';
 import { useI18n, type MessageKey } from '../../i18n/index.js';
 import { dateTime, duration, errorText } from '../../format.js';
-import type { Me, RecordingAuditEntry, RecordingDetail } from '../../wire.js';
-import { markerTarget } from './markers.js';
+import type { Me, RecordingAuditEntry, RecordingDetail, RecordingWaveform } from '../../wire.js';
+import { markerTarget, spansOf } from './markers.js';
 import { recordingsListHref } from './route.js';
 import { ScorecardSlot } from './scorecard-slot.js';
+import { WaveformView } from './waveform.js';
 
 export const SPEEDS = [0.75, 1, 1.25, 1.5, 2] as const;
+/** Buckets drawn across the player's width: about one per pixel of a wide screen. */
+const WAVEFORM_POINTS = 1000;
 
 const markerKeys: Record<string, MessageKey> = {
   hold: 'markerHold', unhold: 'markerUnhold', pause: 'markerPause', resume: 'markerResume', transfer: 'markerTransfer', consult: 'markerConsult', agent: 'markerAgent',
@@ -23,6 +27,8 @@ export function Player(props: { id: string; me: Me }) {
   const { t, lang } = useI18n();
   const [recording, setRecording] = useState<RecordingDetail | null>(null);
   const [audit, setAudit] = useState<RecordingAuditEntry[] | null>(null);
+  const [waveform, setWaveform] = useState<RecordingWaveform | null>(null);
+  const [waveformError, setWaveformError] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [positionMs, setPositionMs] = useState(0);
   const [speed, setSpeed] = useState<number>(1);
@@ -34,7 +40,11 @@ export function Player(props: { id: string; me: Me }) {
     if (supervises) api.get<RecordingAuditEntry[]>(`${base}/audit`).then(setAudit, (err: unknown) => setError(errorText(err)));
   };
   useEffect(() => {
-    api.get<RecordingDetail>(base).then(setRecording, (err: unknown) => setError(errorText(err)));
+    api.get<RecordingDetail>(base).then((r) => {
+      setRecording(r);
+      // The waveform is drawn from the audio: only a stored recording has one. Without it the audio still plays.
+      if (r.audioUrl !== null) api.get<RecordingWaveform>(`${base}/waveform?points=${WAVEFORM_POINTS}`).then(setWaveform, (err: unknown) => setWaveformError(errorText(err)));
+    }, (err: unknown) => setError(errorText(err)));
     loadAudit();
   }, [base]);
 
@@ -72,6 +82,9 @@ export function Player(props: { id: string; me: Me }) {
                 onTimeUpdate={(e) => setPositionMs(e.currentTarget.currentTime * 1000)}
                 onSeeked={(e) => setPositionMs(e.currentTarget.currentTime * 1000)}
                 onPlaying={loadAudit} />
+              {waveform
+                ? <WaveformView waveform={waveform} markers={recording.markers} spans={spansOf(recording.markers, waveform.durationMs)} positionMs={positionMs} markerLabels={markerKeys} onSeek={seek} />
+                : <p class="muted" id="waveform-pending">{waveformError ? t('error', { message: waveformError }) : t('waveformLoading')}</p>}
               <div class="row player-controls">
                 <span>{t('recordingSpeed')}</span>
                 {SPEEDS.map((rate) => (

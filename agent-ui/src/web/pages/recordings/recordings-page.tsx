@@ -99,7 +99,7 @@ function RecordingList(props: { filters: RecordingFilters; me: Me }) {
                       <td>{duration(r.durationMs === null ? null : r.durationMs / 1000)}</td>
                       <td>{r.queue ?? r.campaign ?? '—'}</td>
                       <td>{r.agent ?? '—'}</td>
-                      <td>{r.customerId ?? '—'}</td>
+                      <td>{r.customerId === null ? '—' : <a class="recording-customer" href={recordingsListHref({ customerId: r.customerId })}>{r.customerId}</a>}</td>
                       <td><span class={`badge recording-state ${r.state}`}>{stateKeys[r.state] ? t(stateKeys[r.state] as MessageKey) : r.state}</span></td>
                       <td>{r.encrypted ? t('yes') : t('no')}</td>
                     </tr>
