@@ -6,6 +6,20 @@
 
 import t from 'tap';
 import { ADMIN, ANN, BOB, STANDARD_SCORECARD, SUE, configOf, siteFile, startQualityApp } from './harness.js';
+import { checkAnswers, scoreOf } from '../../src/services/quality/scoring.js';
+import type { Criterion } from '../../src/services/quality/config-schema.js';
+
+t.test('the score: weighted, n/a out of both sides, one decimal, none when all is n/a', async (t) => {
+  const criteria: Criterion[] = [
+    { id: 'a', label: 'A', weight: 1, kind: 'yes-no', allowNa: true },
+    { id: 'b', label: 'B', weight: 2, kind: 'scale', max: 3, allowNa: true },
+  ];
+  t.equal(scoreOf(criteria, checkAnswers(criteria, { a: 'yes', b: 3 })), 100);
+  t.equal(scoreOf(criteria, checkAnswers(criteria, { a: 'no', b: 0 })), 0, 'zero is a score');
+  t.equal(scoreOf(criteria, checkAnswers(criteria, { a: 'no', b: 1 })), 22.2, '(0 + 2×1/3) / 3, rounded to one decimal');
+  t.equal(scoreOf(criteria, checkAnswers(criteria, { a: 'n/a', b: 2 })), 66.7, 'only b counts');
+  t.equal(scoreOf(criteria, checkAnswers(criteria, { a: 'n/a', b: 'n/a' })), null, 'all n/a: no score, not 0');
+});
 
 t.test('the site file: scorecards are checked, each problem named by its path', async (t) => {
   const bad = (yaml: string) => {
