@@ -3,11 +3,18 @@
 // vault): a tone shows on its own side at its own time, silence is 0, the
 // answer has as many buckets as asked. The same access rule as the audio (an
 // agent: own calls only, and only where the site allows), never audited, and
-// bad input refused.
+// bad input refused. On the same two servers, the call lists' links to the
+// player: the customer's history and the agent's day name a call's recording
+// only to whoever may play it.
 
 import t, { type Test } from 'tap';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CallRecordsRepository } from '../../src/services/acd/store/call-records.js';
+import type { ServiceManager } from '../../src/core/service-manager.js';
+import { presetPeriod } from '../../src/services/reports/buckets.js';
+import { defaultTimeZone } from '../../src/services/reports/query.js';
 import { startTestApp, tempDir, testConfig } from '../helpers.js';
 import { writeKeyFile } from './wav-fixture.js';
 import { callWav, seedRecording } from './seed-recording.js';
@@ -37,6 +44,27 @@ async function server(t: Test, recording: Record<string, unknown>) {
   const get = (url: string, headers: Record<string, string>) => app.inject({ method: 'GET', url, headers });
   return { app, services, config, get };
 }
+
+/** A customer whose call `callId` (answered by `agent` a minute ago, today) is on their history; bob also took a call of theirs. */
+async function customerWithCall(services: ServiceManager, callId: string, agent: string): Promise<{ customer: number; interaction: number }> {
+  // Today's calls make the agent's day: right after midnight, wait until today has two minutes.
+  const sinceMidnight = Date.now() - presetPeriod(defaultTimeZone({}), 'today', Date.now()).start;
+  if (sinceMidnight < 120_000) await sleep(120_000 - sinceMidnight);
+  const crm = services.get('crm');
+  const customer = (await crm.create('Customer', { name: 'Carla Kunde', phones: ['+31205550001'] })).id as number;
+  const records = new CallRecordsRepository(services.get('store'));
+  const at = Date.now() - 60_000;
+  for (const [id, who] of [[callId, agent], [`${callId}-bob`, 'bob']] as const) {
+    await records.open({ id, direction: 'inbound', from: '+31205550001', to: '100', customerId: String(customer), arrivedAt: at });
+    await records.update(id, { queue: 'sales', agent: who, answeredAt: at + 1000, endedAt: at + 30_000, talkMs: 29_000, outcome: 'answered', live: false });
+  }
+  const interaction = (await crm.recordInteraction({ customer, channel: 'call', direction: 'inbound', callId, agent, notes: 'card payment' })).id as number;
+  await crm.recordInteraction({ customer, channel: 'call', direction: 'inbound', callId: `${callId}-bob`, agent: 'bob', notes: 'follow-up' });
+  return { customer, interaction };
+}
+
+interface HistoryItem { id: number; callId?: string; recordingId?: string }
+interface Day { recentCalls: Array<{ id: string; recordingId: string | null }> }
 
 const all = (peaks: number[], from: number, to: number, test: (p: number) => boolean): boolean => peaks.slice(from, to).every(test);
 
@@ -103,9 +131,26 @@ t.test('waveform of a recording: peaks per channel, plain and encrypted; access;
     await repo.insert({ id: 'rec-failed', callId: 'call-failed', queue: 'sales', campaign: null, agent: 'ann', customerId: null, startedAt: AT, state: 'failed' });
     t.equal((await s.get('/api/recordings/rec-failed/waveform', SUE)).statusCode, 404, 'a failed recording has no audio to draw');
   });
+
+  await t.test("the customer's history and the agent's day link a call to its recording for whoever may play it", async (t) => {
+    const { customer, interaction } = await customerWithCall(s.services, 'call-left', 'ann');
+    const history = async (auth: Record<string, string>) => (await s.get(`/api/customers/${customer}/history`, auth)).json().items as HistoryItem[];
+    const ofCall = (items: HistoryItem[]) => items.find((i) => i.id === interaction);
+    t.equal(ofCall(await history(SUE))?.recordingId, 'rec-left', 'a supervisor: the recording of the call');
+    t.equal(ofCall(await history(ANN))?.recordingId, 'rec-left', 'ann, who was on the call');
+    const bobs = await history(BOB);
+    t.ok(ofCall(bobs), 'bob handles this customer too, so he reads the history');
+    t.equal(ofCall(bobs)?.recordingId, undefined, "but ann's call names no recording to him");
+    t.ok(bobs.every((i) => i.recordingId === undefined), 'his own call has none');
+
+    const dayOf = async (login: string, auth: Record<string, string>) => ((await s.get(`/api/agents/${login}/day`, auth)).json() as Day).recentCalls;
+    t.equal((await dayOf('ann', ANN)).find((c) => c.id === 'call-left')?.recordingId, 'rec-left', "ann's day links her call");
+    t.equal((await dayOf('ann', SUE)).find((c) => c.id === 'call-left')?.recordingId, 'rec-left', 'as it does for a supervisor looking at it');
+    t.equal((await dayOf('bob', BOB)).find((c) => c.id === 'call-left-bob')?.recordingId, null, "bob's call was not recorded");
+  });
 });
 
-t.test('agents get no waveform where the site does not let them listen', async (t) => {
+t.test('agents get no waveform and no links where the site does not let them listen', async (t) => {
   const s = await server(t, { policy: 'never' });
   await seedRecording(s.services, s.config.dataDir, {
     id: 'rec-closed', callId: 'call-closed', queue: 'sales', agent: 'ann', startedAt: AT, wav: callWav(1, { left: [{ hz: 440, amplitude: 8000, fromS: 0, toS: 1 }] }),
@@ -113,4 +158,11 @@ t.test('agents get no waveform where the site does not let them listen', async (
   const res = await s.get('/api/recordings/rec-closed/waveform', ANN);
   t.same([res.statusCode, res.json().error.code], [403, 'TENOR_ERR_FORBIDDEN'], 'even on her own call');
   t.equal((await s.get('/api/recordings/rec-closed/waveform', SUE)).statusCode, 200, 'supervisors still see it');
+
+  const { customer, interaction } = await customerWithCall(s.services, 'call-closed', 'ann');
+  const itemOf = async (auth: Record<string, string>) => ((await s.get(`/api/customers/${customer}/history`, auth)).json().items as HistoryItem[]).find((i) => i.id === interaction);
+  t.equal((await itemOf(SUE))?.recordingId, 'rec-closed', 'a supervisor gets the link');
+  t.equal((await itemOf(ANN))?.recordingId, undefined, 'ann does not: she may not play it');
+  const day = (await s.get('/api/agents/ann/day', ANN)).json() as Day;
+  t.equal(day.recentCalls.find((c) => c.id === 'call-closed')?.recordingId, null, "nor on her day");
 });

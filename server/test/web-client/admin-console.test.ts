@@ -159,7 +159,7 @@ t.test('admin console: queues, agents and users', { timeout: 180_000 }, async (t
   const samPage = await other.newPage();
   await signIn(samPage, server, 'sam', 'sam-password-1');
   await samPage.waitForSelector('#agents tr[data-agent="carl"]', wait);
-  t.same(await tabs(samPage), ['monitor', 'wallboard', 'reports'], 'the new supervisor signs in and sees the monitor, without the Admin tab');
+  t.same(await tabs(samPage), ['monitor', 'wallboard', 'reports', 'recordings'], 'the new supervisor signs in and sees the monitor, without the Admin tab');
   await samPage.goto(`${server.url}/app/#/admin/users`);
   await samPage.waitForSelector('#agents', wait);
   t.notOk(await samPage.$('#admin-sections'), 'opening the admin link directly leaves a supervisor on the monitor');

@@ -63,7 +63,7 @@ t.test('login, role navigation, language switch, sign-out and session expiry', {
   await page.fill('#password', 'sue-password');
   await page.click('#sign-in');
   await page.waitForSelector('#agents tr[data-agent="ann"]', { timeout: 10_000 });
-  t.same(await page.$$eval('nav.tabs a', (as) => as.map((a) => a.getAttribute('data-page'))), ['monitor', 'wallboard', 'reports'], 'a supervisor sees the monitor, the wallboard and reports');
+  t.same(await page.$$eval('nav.tabs a', (as) => as.map((a) => a.getAttribute('data-page'))), ['monitor', 'wallboard', 'reports', 'recordings'], 'a supervisor sees the monitor, the wallboard, reports and recordings');
 
   t.equal(await page.getAttribute('#agents tr[data-agent="ann"]', 'data-state'), 'ready', "the monitor shows ann's state");
 
@@ -84,7 +84,7 @@ t.test('login, role navigation, language switch, sign-out and session expiry', {
     await page.waitForSelector(`#agents tr[data-agent="ann"][data-state="${state}"]`, { timeout: 10_000 });
   }
   t.equal(await page.evaluate(() => (window as unknown as { tabsRemoved: number }).tabsRemoved), 0, 'no tab was removed while live events arrived');
-  t.same(await Promise.all(tabs.map((a) => a.evaluate((el) => el.isConnected))), [true, true, true], 'the tabs are the same elements as before the events');
+  t.same(await Promise.all(tabs.map((a) => a.evaluate((el) => el.isConnected))), [true, true, true, true], 'the tabs are the same elements as before the events');
   await page.click('nav.tabs a[data-page="reports"]');
   await page.selectOption('#report-name', 'agents');
   await page.waitForSelector('#report-table td:text-is("ann")', { timeout: 10_000 });

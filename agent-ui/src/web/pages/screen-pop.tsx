@@ -7,6 +7,7 @@ import { useI18n } from '../i18n/index.js';
 import type { LiveContact } from '../live.js';
 import { dateTime, errorText } from '../format.js';
 import { ScriptPanel } from './script-panel.js';
+import { recordingHref } from './recordings/route.js';
 
 interface CaseRow { id: number; code: string; description?: string | null; status: string; dueAt?: string | null }
 
@@ -54,6 +55,10 @@ export function ScreenPop(props: { contact: LiveContact }) {
                   {i.notes ?? ''}
                   {i.disposition && <span class="disposition"> · {t('disposition')}: {i.disposition}</span>}
                   {i.agent && <span class="muted"> · {i.agent}</span>}
+                  {/* A new tab: the desk (the call, its script) stays as it is. */}
+                  {i.recordingId !== undefined && (
+                    <> <a class="small recording-link" data-testid={`recording-pop-${i.id}`} href={`/app/${recordingHref(i.recordingId)}`} target="_blank" rel="noopener">{t('recordingLink')}</a></>
+                  )}
                 </li>
               ))}
             </ol>

@@ -7,7 +7,7 @@ import type { ServiceManager } from '../../core/service-manager.js';
 import { recordSchema } from './schemas.js';
 import { currentUser, requireRole } from '../../http/auth.js';
 import { customerScopeOf, requireCustomerAccess } from '../sessions/index.js';
-import { playableRecordings } from '../recordings/playable.js';
+import { playableRecordings } from '../recordings/index.js';
 
 export function customerRoutes(opts: { services: ServiceManager }): FastifyPluginAsyncTypebox {
   return async (app) => {

@@ -4,7 +4,7 @@
 
 import type { ServiceManager } from '../../core/service-manager.js';
 import type { AuthUser } from '../../http/auth.js';
-import { playableRecordings } from '../recordings/playable.js';
+import { playableRecordings } from '../recordings/index.js';
 import '../acd/index.js';
 import '../crm/index.js';
 

@@ -10,7 +10,7 @@ import { currentUser, requireRole, seesEverything, type AuthUser } from '../../h
 import { SESSION_COOKIE, clearedSessionCookie, readCookie, sessionCookie } from '../../http/cookies.js';
 import { originAllowed } from '../../http/origin.js';
 import './service.js';
-import '../recordings/service.js';
+import '../recordings/index.js';
 
 export const Me = Type.Object({
   user: Type.Object({ username: Type.String(), displayName: Type.String(), role: Type.Union([Type.Literal('agent'), Type.Literal('supervisor'), Type.Literal('admin')]) }),

@@ -34,11 +34,19 @@ const stateKeys: Record<string, MessageKey> = {
   recording: 'recordingStateRecording', paused: 'recordingStatePaused', stored: 'recordingStateStored', failed: 'recordingStateFailed', erased: 'recordingStateErased',
 };
 
+/** A local date-time from the form (or an address typed by hand) as an ISO instant; undefined when it is none. */
+function instant(local: string | undefined): string | undefined {
+  const ms = local ? Date.parse(local) : NaN;
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
+
 /** The list's query to the server: the form's local date-times as ISO instants. */
 function listUrl(filters: RecordingFilters): string {
   const query = new URLSearchParams({ limit: String(PAGE), offset: String(filters.offset ?? 0) });
-  if (filters.from) query.set('from', new Date(filters.from).toISOString());
-  if (filters.to) query.set('to', new Date(filters.to).toISOString());
+  const from = instant(filters.from);
+  const to = instant(filters.to);
+  if (from) query.set('from', from);
+  if (to) query.set('to', to);
   for (const name of ['queue', 'agent', 'customerId', 'callId'] as const) {
     const value = filters[name];
     if (value) query.set(name, value);
