@@ -138,3 +138,16 @@ export type RecordingMarker = RecordingDetail['markers'][number];
 export type RecordingAuditEntry = Static<typeof RecordingAuditSchema>;
 /** GET /api/recordings/:id/waveform: peaks per bucket, customer left, agent right. */
 export type RecordingWaveform = Static<typeof RecordingWaveformSchema>;
+
+// quality (Q): scorecards, evaluations and the quality report (docs/recording.md, "Quality scorecards").
+import type { EvaluationView as EvaluationSchema, ScorecardView as ScorecardSchema } from '@tenor/server/src/services/quality/routes.js';
+/** GET /api/quality/scorecards: one scorecard with its criteria. */
+export type Scorecard = Static<typeof ScorecardSchema>;
+export type ScorecardCriterion = Scorecard['criteria'][number];
+/** POST/GET /api/recordings/:id/evaluations, GET /api/quality/evaluations: one evaluation with the criteria it was scored against. */
+export type Evaluation = Static<typeof EvaluationSchema>;
+export type EvaluationAnswer = Evaluation['answers'][string];
+/** GET /api/quality/evaluations. */
+export interface EvaluationList { items: Evaluation[]; canListen: boolean }
+/** GET /api/reports/quality. */
+export type { QualityReport } from '@tenor/server/src/services/quality/report.js';

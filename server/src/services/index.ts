@@ -35,6 +35,8 @@ import { alertsConfigSection, alertsService } from './alerts/index.js';
 import { wallboardService } from './wallboard/index.js';
 import { eventWebhooksService, webhooksConfigSection } from './event-webhooks/index.js';
 import { RecordingVault, recordingConfigSection, recordingMigrations, recordingsService, recordingVaultOptions } from './recordings/index.js';
+// quality scorecards (Q)
+import { qualityConfigSection, qualityService } from './quality/index.js';
 
 /** The site-file sections of the built-in services, in the order the file's documentation lists them. */
 export const serviceConfigSections: readonly ConfigSection[] = [
@@ -49,6 +51,8 @@ export const serviceConfigSections: readonly ConfigSection[] = [
   alertsConfigSection,
   webhooksConfigSection,
   recordingConfigSection,
+  // quality scorecards (Q)
+  qualityConfigSection,
 ];
 
 /** The configuration from the environment and the site file (config/load.ts), with the built-in services' sections. */
@@ -100,5 +104,7 @@ export function builtinServices(config: TenorConfig): ServiceDefinition<object>[
     wallboardService(),
     eventWebhooksService(config),
     recordingsService(config),
+    // quality scorecards (Q)
+    qualityService(config),
   ] as ServiceDefinition<object>[];
 }

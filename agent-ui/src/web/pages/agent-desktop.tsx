@@ -16,6 +16,8 @@ import { DialPad } from './desk/dial-pad.js';
 import { MyCallbacks } from './desk/my-callbacks.js';
 import { CustomerSearch } from './desk/customer-search.js';
 import { AgentDay } from './desk/agent-day.js';
+// quality (Q)
+import { MyEvaluations } from './quality/my-evaluations.js';
 
 /** The break reasons the site allows (GET /api/break-reasons); known ones are translated. */
 function useBreakReasons(): string[] {
@@ -77,6 +79,7 @@ export function AgentDesktop(props: { me: Me; live: LiveState }) {
       <VoicemailList queues={snapshot?.queues.map((q) => q.queue) ?? []} />
       <CustomerSearch />
       <AgentDay login={login} changedAt={self?.since ?? null} />
+      <MyEvaluations login={login} />
     </div>
   );
 }

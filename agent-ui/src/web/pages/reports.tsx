@@ -1,14 +1,14 @@
-// Reports: inbound calls and agent availability for a period, interval and queue, as a
-// table, an SVG bar chart and a CSV download (the same URL with format=csv).
+// Reports: inbound calls, agent availability and quality scores for a period, interval and
+// queue, as a table, an SVG bar chart and a CSV download (the same URL with format=csv).
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { useI18n } from '../i18n/index.js';
 import { duration, errorText, percent } from '../format.js';
 import { BarChart } from './bar-chart.js';
-import type { AgentsReport, InboundReport } from '../wire.js';
+import type { AgentsReport, InboundReport, QualityReport } from '../wire.js';
 
-type ReportName = 'inbound' | 'agents';
-type Report = InboundReport | AgentsReport;
+type ReportName = 'inbound' | 'agents' | 'quality';
+type Report = InboundReport | AgentsReport | QualityReport;
 
 const intervals = ['15m', '30m', '60m', 'day', 'week'] as const;
 const periods = [['today', 'periodToday'], ['yesterday', 'periodYesterday'], ['last-7-days', 'periodLast7']] as const;
@@ -39,6 +39,7 @@ export function ReportsPage() {
       <form class="card row filters" onSubmit={(e) => { e.preventDefault(); load(); }}>
         <label>{t('report')} <select id="report-name" value={report} onChange={(e) => setReport(e.currentTarget.value as ReportName)}>
           <option value="inbound">{t('reportInbound')}</option><option value="agents">{t('reportAgents')}</option>
+          <option value="quality">{t('reportQuality')}</option>
         </select></label>
         <label>{t('period')} <select id="report-period" value={period} onChange={(e) => setPeriod(e.currentTarget.value)}>
           {periods.map(([p, key]) => <option value={p}>{t(key)}</option>)}
@@ -55,6 +56,7 @@ export function ReportsPage() {
       {error && <p class="error">{t('error', { message: error })}</p>}
       {data && report === 'inbound' && data.report === 'inbound' && <InboundView rows={data.rows} total={data.total} time={time} />}
       {data && report === 'agents' && data.report === 'agents' && <AgentsView byAgent={data.byAgent} />}
+      {data && report === 'quality' && data.report === 'quality' && <QualityView report={data} time={time} />}
       {data && data.notes.map((n) => <p class="muted">{n}</p>)}
     </div>
   );
@@ -101,6 +103,34 @@ function AgentsView(props: { byAgent: AgentsReport['byAgent'] }) {
             <tr><td>{a.agent}</td><td>{duration(a.loggedInSeconds)}</td><td>{duration(a.readySeconds)}</td><td>{duration(a.breakSeconds)}</td><td>{duration(a.onCallSeconds)}</td><td>{percent(a.occupancyPercent)}</td><td>{a.callsHandled}</td></tr>
           ))}
         </tbody>
+      </table>
+    </section>
+  );
+}
+
+/** Average score per agent (chart: scores only, counts on another scale would flatten them) and per interval, agent and queue (table), with the totals per agent and overall. */
+function QualityView(props: { report: QualityReport; time(iso: string): string }) {
+  const { t } = useI18n();
+  const { report } = props;
+  const score = (n: number | null): string => (n === null ? '—' : `${n}%`);
+  return (
+    <section class="card">
+      <BarChart labels={report.byAgent.map((a) => a.agent || '—')} series={[
+        { label: t('qualityAverage'), color: '#3fa66b', values: report.byAgent.map((a) => a.averageScore ?? 0) },
+      ]} />
+      <table id="report-table">
+        <thead><tr><th>{t('bucket')}</th><th>{t('agent')}</th><th>{t('queue')}</th><th>{t('qualityEvaluations')}</th><th>{t('qualityAverage')}</th></tr></thead>
+        <tbody>
+          {report.rows.map((r) => (
+            <tr data-agent={r.agent} data-queue={r.queue}><td>{props.time(r.start)}</td><td>{r.agent || '—'}</td><td>{r.queue || '—'}</td><td>{r.evaluations}</td><td>{score(r.averageScore)}</td></tr>
+          ))}
+        </tbody>
+        <tfoot>
+          {report.byAgent.map((a) => (
+            <tr class="agent-total" data-agent={a.agent}><th>{t('total')}</th><th>{a.agent || '—'}</th><th /><th>{a.evaluations}</th><th>{score(a.averageScore)}</th></tr>
+          ))}
+          <tr><th>{t('total')}</th><th /><th /><th id="total-evaluations">{report.total.evaluations}</th><th id="total-average">{score(report.total.averageScore)}</th></tr>
+        </tfoot>
       </table>
     </section>
   );

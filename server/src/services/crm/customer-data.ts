@@ -157,7 +157,7 @@ export class CustomerData {
 
     // Which optional tables exist is asked before the transaction: a query outside it would wait for it to end.
     const present = new Set<string>();
-    for (const table of ['acd_scheduled_callbacks', 'campaign_list_entries', 'campaign_records', 'campaign_attempts', 'self_service_codes']) {
+    for (const table of ['acd_scheduled_callbacks', 'campaign_list_entries', 'campaign_records', 'campaign_attempts', 'self_service_codes', 'quality_evaluations']) {
       if (await this.#has(table)) present.add(table);
     }
     const secureDelete = await this.#secureDelete(true);
@@ -170,6 +170,8 @@ export class CustomerData {
         const ids = found.recordings.map((r) => r.id);
         await tx.run(`UPDATE recordings SET path = NULL, key_id = NULL, customer_id = NULL, state = 'erased' WHERE id IN (${marks(ids.length)})`, ids);
         await tx.run(`UPDATE recording_markers SET detail = NULL WHERE recording_id IN (${marks(ids.length)})`, ids);
+        // Quality evaluations are about the agent: their scores stay, the evaluator's free text (which may quote the customer) goes.
+        if (present.has('quality_evaluations')) await tx.run(`UPDATE quality_evaluations SET comment = NULL WHERE recording_id IN (${marks(ids.length)})`, ids);
       }
       if (found.voicemail.length > 0) {
         const ids = found.voicemail.map((v) => v.id);

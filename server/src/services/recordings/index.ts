@@ -15,3 +15,5 @@ export { rekeyRecordings, type RekeyReport } from './vault-rekey.js';
 export { recordingMigrations } from './migrations.js';
 // Playback (docs/recording.md, "Playback"): which past calls have a recording a user may play.
 export { playableRecordings } from './playable.js';
+// quality (Q): evaluations name a recording's row.
+export type { RecordingRow } from './repository.js';

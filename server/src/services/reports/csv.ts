@@ -30,6 +30,9 @@ function pick<T extends object>(figures: T, columns: readonly (keyof T & string)
   });
 }
 
+/** The quality report (services/quality) writes its CSV the same way. */
+export const csvLines = lines;
+
 export function reportCsv(report: Report): string {
   const { from, to } = report.period;
   switch (report.report) {

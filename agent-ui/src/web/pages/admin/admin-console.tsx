@@ -12,6 +12,8 @@ import { FlowsSection } from './flows.js';
 import { ScriptsSection } from './scripts.js';
 import { ServicesSection } from './services.js';
 import { WebhooksSection } from './webhooks.js';
+// quality (Q)
+import { ScorecardsSection } from '../quality/scorecards-admin.js';
 
 const sections = {
   queues: { label: 'adminQueues', view: QueuesSection },
@@ -24,6 +26,8 @@ const sections = {
   scripts: { label: 'adminScripts', view: ScriptsSection },
   services: { label: 'adminServices', view: ServicesSection },
   webhooks: { label: 'adminWebhooks', view: WebhooksSection },
+  // quality (Q)
+  scorecards: { label: 'adminScorecards', view: ScorecardsSection },
 } satisfies Record<string, { label: MessageKey; view: () => preact.JSX.Element }>;
 
 type Section = keyof typeof sections;

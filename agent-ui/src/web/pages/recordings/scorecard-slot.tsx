@@ -1,7 +1,8 @@
-// Where the quality scorecard of a recording goes, below the player's audio.
-// The quality part of the web client fills it in; until then it shows nothing.
+// Where the quality scorecard of a recording goes, below the player's audio:
+// the scorecard panel (pages/quality/scorecard-panel.tsx).
 import type { Me, RecordingDetail } from '../../wire.js';
+import { ScorecardPanel } from '../quality/scorecard-panel.js';
 
-export function ScorecardSlot(_props: { recording: RecordingDetail; me: Me }) {
-  return null;
+export function ScorecardSlot(props: { recording: RecordingDetail; me: Me }) {
+  return <ScorecardPanel key={props.recording.id} recording={props.recording} me={props.me} />;
 }
