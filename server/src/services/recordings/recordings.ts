@@ -1,5 +1,7 @@
 // Call recording in ACD calls: follows the ACD's events (an agent connected,
-// the agent's call controls, the call's end) and, by the queue's policy,
+// the agent's call controls, the call's end) and, by the policy of the way
+// the call came (a flow node's or a campaign's `recording`, over the queue's,
+// over the site's: the flow's and the campaign's own events say which),
 // starts the customer leg's recording when the agent is connected, marks
 // hold, consults, transfers and each agent connected, and stores the file when
 // the customer leaves. Live control (start, pause, resume, stop) comes from
@@ -10,6 +12,8 @@ import type { Logger } from 'pino';
 import type { Call } from '@tenor/telephony';
 import { TenorError } from '../../core/errors.js';
 import type { EventBus, TenorEvent } from '../../core/events.js';
+import '../campaigns/events.js';
+import '../ivr/events.js';
 import type { AcdService } from '../acd/index.js';
 import type { RecordingPolicyConfig, RecordingSettings } from './config-schema.js';
 import type { RecordingVault } from './vault.js';
@@ -28,6 +32,23 @@ export interface ControlResult {
   state: 'recording' | 'paused' | 'stopped' | 'none';
 }
 
+/** A live call's recording now, for the live snapshot (the desk and the monitor after a reload). */
+export interface LiveRecordingState {
+  recordingId: string;
+  state: 'recording' | 'paused';
+  /** When it started, was paused or resumed (ISO 8601). */
+  since: string;
+}
+
+/** How the call came to the queue, when that way sets the recording policy (the resolution's first level). */
+interface PolicyOverride {
+  campaign: string | null;
+  recording: RecordingPolicyConfig;
+}
+
+/** Overrides are dropped when their call ends; the bound catches calls that never reached the ACD's end. */
+const MAX_OVERRIDES = 10_000;
+
 export interface RecordingsDeps {
   acd: Pick<AcdService, 'findConnectedCall' | 'connectedCustomer'>;
   bus: EventBus;
@@ -36,7 +57,7 @@ export interface RecordingsDeps {
   log: Logger;
   now(): number;
   site: RecordingSettings;
-  /** The site file's queues' own `recording` keys, by queue name. */
+  /** A queue's own `recording` keys (site file or admin API), by queue name. */
   queuePolicy(queue: string): RecordingPolicyConfig | undefined;
   /** Agents with `recordingOptOut: true` in the site file. */
   optedOut(agent: string): boolean;
@@ -47,6 +68,7 @@ interface ConnectedCallState {
   recordId: string;
   customer: Call;
   queue: string | null;
+  campaign: string | null;
   customerId: string | null;
   agent: string;
   policy: EffectivePolicy;
@@ -61,6 +83,8 @@ export class Recordings {
   readonly #calls = new Map<string, ConnectedCallState>();
   /** Customer leg id → call record id (the ACD's call_control names the leg). */
   readonly #legs = new Map<string, string>();
+  /** Customer call id → the flow node's or the campaign's recording keys, until the call ends. */
+  readonly #overrides = new Map<string, PolicyOverride>();
   readonly #unsubscribe: (() => void)[] = [];
   readonly #finishing = new Set<Promise<void>>();
 
@@ -71,6 +95,8 @@ export class Recordings {
       bus.subscribe('call_answered', (e) => this.#onAnswered(e)),
       bus.subscribe('call_control', (e) => this.#onControl(e)),
       bus.subscribe('call_ended', (e) => this.#onEnded(e)),
+      bus.subscribe('flow_ended', (e) => this.#onFlowEnded(e)),
+      bus.subscribe('campaign_call_queued', (e) => this.#override(e.payload.callId, { campaign: e.payload.campaign, recording: e.payload.recording ?? {} })),
     );
   }
 
@@ -79,6 +105,13 @@ export class Recordings {
     const call = this.#calls.get(recordId);
     if (!call) return undefined;
     return call.recording?.state ?? 'none';
+  }
+
+  /** The recording of a live call now; undefined when the call is not live or not being recorded. */
+  liveStateOf(recordId: string): LiveRecordingState | undefined {
+    const live = this.#calls.get(recordId)?.recording;
+    if (!live || live.state === 'stopped') return undefined;
+    return { recordingId: live.id, state: live.state, since: new Date(live.stateSince).toISOString() };
   }
 
   /** The agent connected to a live call now (who may control its recording). */
@@ -119,7 +152,7 @@ export class Recordings {
    */
   async announce(call: { recordId: string; queue: string; agent: string; customer: Call }): Promise<void> {
     if (this.#calls.has(call.recordId)) return;
-    const policy = effectivePolicy(this.#d.site, this.#d.queuePolicy(call.queue));
+    const policy = this.#policyFor(call.customer.id, call.queue);
     if (policy.announcement === undefined || decide(policy.policy, call.recordId, this.#optedOut(call.agent)) === 'never') return;
     this.#d.log.info({ callId: call.recordId, prompt: policy.announcement }, 'recording announcement');
     await call.customer.play({ prompts: [policy.announcement] });
@@ -134,6 +167,7 @@ export class Recordings {
     }
     this.#calls.clear();
     this.#legs.clear();
+    this.#overrides.clear();
     await Promise.all([...this.#finishing]);
   }
 
@@ -155,9 +189,10 @@ export class Recordings {
       return;
     }
     const queue = view.queue;
-    const policy = effectivePolicy(this.#d.site, queue !== null ? this.#d.queuePolicy(queue) : undefined);
+    const policy = this.#policyFor(customer.id, queue);
     const call: ConnectedCallState = {
-      recordId: view.recordId, customer, queue, customerId: view.caller.customerId, agent, policy, recording: undefined, starting: undefined,
+      recordId: view.recordId, customer, queue, campaign: this.#overrides.get(customer.id)?.campaign ?? null, customerId: view.caller.customerId,
+      agent, policy, recording: undefined, starting: undefined,
     };
     this.#calls.set(view.recordId, call);
     this.#legs.set(customer.id, view.recordId);
@@ -186,6 +221,7 @@ export class Recordings {
   }
 
   #onEnded(e: TenorEvent<'call_ended'>): void {
+    this.#overrides.delete(e.payload.callId);
     const call = this.#calls.get(e.payload.recordId);
     if (!call) return;
     this.#calls.delete(call.recordId);
@@ -196,7 +232,29 @@ export class Recordings {
     })());
   }
 
+  /** A flow's `queue` node (or a `transfer` to the next flow) with `recording`: its keys over the earlier ones'. */
+  #onFlowEnded(e: TenorEvent<'flow_ended'>): void {
+    const { outcome } = e.payload;
+    if (e.payload.how !== 'completed' || !outcome || (outcome.type !== 'queue' && outcome.type !== 'transfer') || !outcome.recording) return;
+    const earlier = this.#overrides.get(e.payload.callId);
+    this.#override(e.payload.callId, { campaign: earlier?.campaign ?? null, recording: { ...earlier?.recording, ...outcome.recording } });
+  }
+
   // ---- internals ----
+
+  #override(callId: string, override: PolicyOverride): void {
+    this.#overrides.delete(callId);
+    this.#overrides.set(callId, override);
+    if (this.#overrides.size > MAX_OVERRIDES) {
+      const oldest = this.#overrides.keys().next().value;
+      if (oldest !== undefined) this.#overrides.delete(oldest);
+    }
+  }
+
+  /** Resolution order: the flow node or campaign, then the queue, then the site (docs/recording.md). */
+  #policyFor(customerCallId: string, queue: string | null): EffectivePolicy {
+    return effectivePolicy(this.#d.site, queue !== null ? this.#d.queuePolicy(queue) : undefined, this.#overrides.get(customerCallId)?.recording);
+  }
 
   #optedOut(agent: string): boolean {
     return this.#d.site.agentOptOut === true && this.#d.optedOut(agent);
@@ -213,14 +271,14 @@ export class Recordings {
       try {
         const handle = await call.customer.startRecording({ file: this.#d.files.incomingPath(id) });
         const live = new LiveRecording({ id, recordId: call.recordId, startedAt, agent: call.agent }, handle, deps);
-        live.announceStart(by, { queue: call.queue, customerId: call.customerId }, reason);
+        live.announceStart(by, { queue: call.queue, campaign: call.campaign, customerId: call.customerId }, reason);
         if (this.#calls.get(call.recordId) === call) call.recording = live;
         else void this.#track(live.stop('system', 'call ended')); // the call ended while the engine started
       } catch (err) {
         // A failed recording never fails the call: logged, and the row says so.
         this.#d.log.error({ err, callId: call.recordId, recordingId: id }, 'recording could not start; the call goes on unrecorded');
         await this.#d.repo.insert({
-          id, callId: call.recordId, queue: call.queue, campaign: null, agent: call.agent, customerId: call.customerId,
+          id, callId: call.recordId, queue: call.queue, campaign: call.campaign, agent: call.agent, customerId: call.customerId,
           startedAt: new Date(startedAt).toISOString(), state: 'failed',
         }).catch((dbErr: unknown) => this.#d.log.error({ err: dbErr, callId: call.recordId }, 'recording: the failed row could not be written'));
       }

@@ -1,10 +1,13 @@
 // The recording of the agent's call, on the desktop: the desk learns from the
-// live events (recording_started, _paused, _resumed, _stopped, which the server
-// sends to the agent on that call) whether the call is being recorded, and
+// live snapshot (each call's `recording`, so a reload mid-call still shows it)
+// and from the live events between snapshots (recording_started, _paused,
+// _resumed, _stopped, which the server sends to the agent on that call)
+// whether the call is being recorded, and
 // offers "Pause recording" / "Resume recording" while it is (PCI: card details
 // are read out with the recording paused). The button calls
 // POST /api/calls/:callId/recording (docs/recording.md).
 import { useState } from 'preact/hooks';
+import type { LiveSnapshot } from '../../wire.js';
 import { api } from '../../api.js';
 import { useI18n } from '../../i18n/index.js';
 import { errorText } from '../../format.js';
@@ -45,6 +48,17 @@ export function withRecordingChange(recordings: Readonly<Record<string, Recordin
   if (change.state === undefined) delete next[change.callId];
   else next[change.callId] = change.state;
   return next;
+}
+
+/**
+ * The calls being recorded as of a snapshot: the snapshot is built after the events that led to
+ * it, so it replaces what the events said (and brings the state back after a reload).
+ */
+export function recordingsOfSnapshot(snapshot: LiveSnapshot): Record<string, RecordingState> {
+  const out: Record<string, RecordingState> = {};
+  for (const call of snapshot.calls) if (call.recording) out[call.callId] = call.recording.state;
+  if (snapshot.current?.recording) out[snapshot.current.callId] = snapshot.current.recording.state;
+  return out;
 }
 
 export function RecordingControl(props: { callId: string; state: RecordingState | undefined }) {
