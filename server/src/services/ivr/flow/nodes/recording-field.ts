@@ -31,7 +31,7 @@ export function readRecording(f: NodeFields): FlowRecording | undefined {
   const { policy, announcement } = raw;
   if (policy !== undefined) {
     if (typeof policy === 'string' && POLICY.test(policy)) out.policy = policy;
-    else f.problem(`${at}.policy`, `recording policy ${describe(policy)} is not one of ${POLICY_HELP}`);
+    else f.problem(`${at}.policy`, `recording policy ${typeof policy === 'string' ? `'${policy}'` : describe(policy)} is not one of ${POLICY_HELP}`);
   }
   if (announcement !== undefined) {
     if (typeof announcement === 'string' && announcement.length > 0 && announcement.length <= 200) out.announcement = announcement;
