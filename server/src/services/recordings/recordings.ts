@@ -75,6 +75,13 @@ interface ConnectedCallState {
   recording: LiveRecording | undefined;
   /** Starts in progress, so a stop or the call's end waits for them. */
   starting: Promise<void> | undefined;
+  /**
+   * The customer is connected to the agent: false while the ACD's steps before connecting (the
+   * agent's whisper, the announcement) still run, so the recording starts after them, not before.
+   */
+  connected: boolean;
+  /** The policy says record: started once connected. */
+  startWhenConnected: boolean;
 }
 
 export class Recordings {
@@ -83,6 +90,8 @@ export class Recordings {
   readonly #calls = new Map<string, ConnectedCallState>();
   /** Customer leg id → call record id (the ACD's call_control names the leg). */
   readonly #legs = new Map<string, string>();
+  /** Calls whose steps before connecting ran before their call_answered arrived (the bus is asynchronous). */
+  readonly #stepsDone = new Set<string>();
   /** Customer call id → the flow node's or the campaign's recording keys, until the call ends. */
   readonly #overrides = new Map<string, PolicyOverride>();
   readonly #unsubscribe: (() => void)[] = [];
@@ -151,11 +160,16 @@ export class Recordings {
    * opted out). Played once per call: a transferred or requeued caller is not told again.
    */
   async announce(call: { recordId: string; queue: string; agent: string; customer: Call }): Promise<void> {
-    if (this.#calls.has(call.recordId)) return;
-    const policy = this.#policyFor(call.customer.id, call.queue);
-    if (policy.announcement === undefined || decide(policy.policy, call.recordId, this.#optedOut(call.agent)) === 'never') return;
-    this.#d.log.info({ callId: call.recordId, prompt: policy.announcement }, 'recording announcement');
-    await call.customer.play({ prompts: [policy.announcement] });
+    const known = this.#calls.get(call.recordId);
+    if (known?.connected) return;
+    try {
+      const policy = this.#policyFor(call.customer.id, call.queue);
+      if (policy.announcement === undefined || decide(policy.policy, call.recordId, this.#optedOut(call.agent)) === 'never') return;
+      this.#d.log.info({ callId: call.recordId, prompt: policy.announcement }, 'recording announcement');
+      await call.customer.play({ prompts: [policy.announcement] });
+    } finally {
+      this.#connected(call.recordId);
+    }
   }
 
   /** Stop following the ACD; recordings in progress are ended and stored. */
@@ -168,6 +182,7 @@ export class Recordings {
     this.#calls.clear();
     this.#legs.clear();
     this.#overrides.clear();
+    this.#stepsDone.clear();
     await Promise.all([...this.#finishing]);
   }
 
@@ -190,13 +205,37 @@ export class Recordings {
     }
     const queue = view.queue;
     const policy = this.#policyFor(customer.id, queue);
+    // A queued caller's first agent: the ACD runs its steps before connecting (announce) first. Callbacks and agents' own calls have none.
+    const stepsComing = e.payload.kind === 'call' && e.payload.direction !== 'outbound' && !this.#stepsDone.delete(view.recordId);
     const call: ConnectedCallState = {
       recordId: view.recordId, customer, queue, campaign: this.#overrides.get(customer.id)?.campaign ?? null, customerId: view.caller.customerId,
-      agent, policy, recording: undefined, starting: undefined,
+      agent, policy, recording: undefined, starting: undefined, connected: !stepsComing, startWhenConnected: false,
     };
     this.#calls.set(view.recordId, call);
     this.#legs.set(customer.id, view.recordId);
-    if (decide(policy.policy, view.recordId, this.#optedOut(agent)) === 'record') void this.#start(call, 'policy', undefined);
+    if (decide(policy.policy, view.recordId, this.#optedOut(agent)) !== 'record') return;
+    if (call.connected) void this.#start(call, 'policy', undefined);
+    else call.startWhenConnected = true;
+  }
+
+  /** The ACD's steps before connecting are over: the customer and the agent talk from now on. */
+  #connected(recordId: string): void {
+    const call = this.#calls.get(recordId);
+    if (!call) {
+      // Before its call_answered: remembered until then (bounded: a call may end before it arrives).
+      this.#stepsDone.add(recordId);
+      if (this.#stepsDone.size > MAX_OVERRIDES) {
+        const oldest = this.#stepsDone.values().next().value;
+        if (oldest !== undefined) this.#stepsDone.delete(oldest);
+      }
+      return;
+    }
+    if (call.connected) return;
+    call.connected = true;
+    if (call.startWhenConnected) {
+      call.startWhenConnected = false;
+      void this.#start(call, 'policy', undefined);
+    }
   }
 
   #onControl(e: TenorEvent<'call_control'>): void {
@@ -222,6 +261,7 @@ export class Recordings {
 
   #onEnded(e: TenorEvent<'call_ended'>): void {
     this.#overrides.delete(e.payload.callId);
+    this.#stepsDone.delete(e.payload.recordId);
     const call = this.#calls.get(e.payload.recordId);
     if (!call) return;
     this.#calls.delete(call.recordId);
