@@ -29,7 +29,7 @@ import { recordingsService } from '../../src/services/recordings/index.js';
 import { recordingRoutes } from '../../src/services/recordings/routes.js';
 import { silentLogger, sleep, tempDir } from '../helpers.js';
 import { FakeClock } from '../acd/fake-clock.js';
-import { MemoryDriver, type MemoryCall } from '../acd/memory-driver.js';
+import { MemoryDriver, PROMPT_MS, type MemoryCall } from '../acd/memory-driver.js';
 
 const S = 1000;
 const basic = (user: string, pw: string) => `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}`;
@@ -127,8 +127,13 @@ async function setup(t: Test, yaml: string) {
   const delivered = (type: string, match: (p: Record<string, unknown>) => boolean = () => true, n = 1) =>
     until(`${n} ${type}`, () => events.filter((e) => e.type === type && match(e.payload as Record<string, unknown>)).length >= n);
   const control = (action: string, n = 1) => delivered('call_control', (p) => p.action === action, n);
+  /** The caller is played `prompt` before being connected: let it run its length on the simulated clock (the recording starts after it). */
+  const announced = async (caller: MemoryCall, prompt: string): Promise<void> => {
+    await until(`the announcement ${prompt}`, () => caller.plays.some((p) => p.prompts.includes(prompt)));
+    await clock.advance(PROMPT_MS);
+  };
   const rowsOf = async (callId: string) => (await as(ADMIN).get(`/api/recordings?callId=${callId}`)).json().items as { id: string; state: string; campaign: string | null }[];
-  return { services, acd, driver, clock, app, events, as, connect, rowsOf, delivered, control, dataDir: config.dataDir };
+  return { services, acd, driver, clock, app, events, as, connect, announced, rowsOf, delivered, control, dataDir: config.dataDir };
 }
 
 t.test('policy all: recorded from the agent connecting to the customer leaving; hold and pause marked; stored, played, audited', async (t) => {
@@ -136,6 +141,8 @@ t.test('policy all: recorded from the agent connecting to the customer leaving; 
   await h.acd.login('ann');
   const { caller, done } = await h.connect('ann');
   t.match(caller.plays.find((p) => p.prompts.includes('sales-may-be-recorded')), { prompts: ['sales-may-be-recorded'] }, "the caller hears the queue's announcement before ann");
+  t.same(await h.rowsOf(caller.id), [], 'not recorded during the announcement');
+  await h.announced(caller, 'sales-may-be-recorded');
   const [started] = await until('the recording to start', async () => (await h.rowsOf(caller.id)).filter((r) => r.state === 'recording'));
   if (!started) throw new Error('no recording');
   t.match(h.events.find((e) => e.type === 'recording_started')?.payload, { recordingId: started.id, callId: caller.id, by: 'policy', agent: 'ann' });
@@ -196,6 +203,7 @@ t.test('a transfer keeps one recording: each agent connected is marked, with the
   const h = await setup(t, siteFile('  policy: all\n  announcement: may-be-recorded'));
   await h.acd.login('ann');
   const { caller, done } = await h.connect('ann');
+  await h.announced(caller, 'may-be-recorded');
   const [rec] = await until('the recording', async () => (await h.rowsOf(caller.id)).filter((r) => r.state === 'recording'));
   await h.clock.advance(3 * S);
   await h.acd.transferCall('ann', { type: 'queue', queue: 'support' });
