@@ -2,7 +2,8 @@
 // the agent's call controls, the call's end) and, by the policy of the way
 // the call came (a flow node's or a campaign's `recording`, over the queue's,
 // over the site's: the flow's and the campaign's own events say which),
-// starts the customer leg's recording when the agent is connected, marks
+// starts the customer leg's recording when the agent is connected (after the
+// ACD's steps before connecting: the whisper, the announcement), marks
 // hold, consults, transfers and each agent connected, and stores the file when
 // the customer leaves. Live control (start, pause, resume, stop) comes from
 // the REST API, dialogue scripts and the desk through `control`.
@@ -46,8 +47,8 @@ interface PolicyOverride {
   recording: RecordingPolicyConfig;
 }
 
-/** Overrides are dropped when their call ends; the bound catches calls that never reached the ACD's end. */
-const MAX_OVERRIDES = 10_000;
+/** What is kept per call id until the call ends (overrides, steps done) is bounded: some calls never reach the ACD or its end. */
+const MAX_REMEMBERED = 10_000;
 
 export interface RecordingsDeps {
   acd: Pick<AcdService, 'findConnectedCall' | 'connectedCustomer'>;
@@ -224,7 +225,7 @@ export class Recordings {
     if (!call) {
       // Before its call_answered: remembered until then (bounded: a call may end before it arrives).
       this.#stepsDone.add(recordId);
-      if (this.#stepsDone.size > MAX_OVERRIDES) {
+      if (this.#stepsDone.size > MAX_REMEMBERED) {
         const oldest = this.#stepsDone.values().next().value;
         if (oldest !== undefined) this.#stepsDone.delete(oldest);
       }
@@ -285,7 +286,7 @@ export class Recordings {
   #override(callId: string, override: PolicyOverride): void {
     this.#overrides.delete(callId);
     this.#overrides.set(callId, override);
-    if (this.#overrides.size > MAX_OVERRIDES) {
+    if (this.#overrides.size > MAX_REMEMBERED) {
       const oldest = this.#overrides.keys().next().value;
       if (oldest !== undefined) this.#overrides.delete(oldest);
     }
