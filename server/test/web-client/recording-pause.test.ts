@@ -115,6 +115,8 @@ t.test("an agent pauses and resumes her call's recording from the desktop", { ti
     // No recording event comes after the reload: what the desk shows is the live snapshot's.
     await ann.waitForSelector('#recording-control[data-recording="paused"] #recording-resume', { timeout: 30_000 });
     t.equal(await ann.textContent('#recording-paused'), 'Recording paused', 'still paused after the reload');
+    await ann.waitForSelector('#recording-since', { timeout: 15_000 });
+    t.match(await ann.textContent('#recording-since'), /^\d+:\d\d$/, 'and for how long (from the pause, as the snapshot says)');
     await signIn(monitor, server.url, 'admin', 'pw-admin-secret');
     await monitor.goto(`${server.url}/app/#/monitor`);
     await monitor.waitForSelector(`${indicator}[data-recording="paused"]`, { timeout: 30_000 });

@@ -10,7 +10,7 @@ import { useState } from 'preact/hooks';
 import type { LiveSnapshot } from '../../wire.js';
 import { api } from '../../api.js';
 import { useI18n } from '../../i18n/index.js';
-import { errorText } from '../../format.js';
+import { duration, errorText } from '../../format.js';
 
 export type RecordingState = 'recording' | 'paused';
 
@@ -61,7 +61,8 @@ export function recordingsOfSnapshot(snapshot: LiveSnapshot): Record<string, Rec
   return out;
 }
 
-export function RecordingControl(props: { callId: string; state: RecordingState | undefined }) {
+/** `seconds`: how long it has been recording or paused (from the live snapshot's `since`), when known. */
+export function RecordingControl(props: { callId: string; state: RecordingState | undefined; seconds?: number | undefined }) {
   const { t } = useI18n();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -80,6 +81,7 @@ export function RecordingControl(props: { callId: string; state: RecordingState 
       {paused
         ? <span class="badge hold" id="recording-paused">{t('recordingPaused')}</span>
         : <span class="badge" id="recording-on">{t('recordingOn')}</span>}
+      {props.seconds !== undefined && <span class="muted" id="recording-since">{duration(props.seconds)}</span>}
       {paused
         ? <button id="recording-resume" class="primary" disabled={busy} onClick={() => act('resume')}>{t('resumeRecording')}</button>
         : <button id="recording-pause" disabled={busy} onClick={() => act('pause')}>{t('pauseRecording')}</button>}
