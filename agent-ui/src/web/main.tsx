@@ -12,7 +12,7 @@ import { MonitorPage } from './pages/monitor.js';
 import { ReportsPage } from './pages/reports.js';
 import { AdminConsole } from './pages/admin/admin-console.js';
 import { WallboardPage } from './pages/wallboard.js';
-import { withRecordingChange, type RecordingState } from './pages/desk/recording.js';
+import { recordingsOfSnapshot, withRecordingChange, type RecordingState } from './pages/desk/recording.js';
 import { RecordingsPage } from './pages/recordings/recordings-page.js';
 
 type Page = 'desktop' | 'monitor' | 'wallboard' | 'reports' | 'recordings' | 'admin';
@@ -41,7 +41,7 @@ export interface LiveState {
   snapshot: LiveSnapshot | null; skewMs: number; connected: boolean;
   /** Counts alert_raised / alert_cleared events: pages showing alerts read them again when it changes. */
   alertEvents: number;
-  /** Calls being recorded now (from the recording_* events since connecting), by call id. */
+  /** Calls being recorded now (from the last snapshot, then the recording_* events since it), by call id. */
   recordings: Record<string, RecordingState>;
 }
 
@@ -67,7 +67,7 @@ function App() {
     const onHash = (): void => setPage(pageFromHash(allowed));
     addEventListener('hashchange', onHash);
     const connection = connectLive({
-      snapshot: (snapshot, skewMs) => setLive((prev) => ({ ...prev, snapshot, skewMs })),
+      snapshot: (snapshot, skewMs) => setLive((prev) => ({ ...prev, snapshot, skewMs, recordings: recordingsOfSnapshot(snapshot) })),
       connection: (connected) => setLive((prev) => ({ ...prev, connected })),
       sessionEnded: () => setMe(null),
       alertsChanged: () => setLive((prev) => ({ ...prev, alertEvents: prev.alertEvents + 1 })),

@@ -27,6 +27,7 @@ export const brokenFlows: Record<string, string> = {
   'missing-prompt.yaml': "7:24: node 'hello': prompt 'wellcome-back' has no recording for language en",
   'missing-prompt-language.yaml': "12:15: node 'hello': prompt 'welcome' has no recording for language fr",
   'invalid-time-range.yaml': "9:40: node 'hours': invalid time range '08:00-25:00': '25:00' is not a time of day (00:00 to 24:00)",
+  'bad-recording-policy.yaml': "13:26: node 'sales': recording policy 'always' is not one of all, never, on-demand or a percentage such as \"25%\"",
   'invalid-day.yaml': "9:24: node 'hours': invalid day \"mon-fry\": use mon, tue, wed, thu, fri, sat, sun or a range such as mon-fri",
   'invalid-date.yaml': '6:5: invalid date "2026-02-30": use YYYY-MM-DD, or MM-DD for every year',
   'invalid-timezone.yaml': "3:11: unknown time zone 'America/Sao_Paolo' (use an IANA name such as America/Sao_Paulo or UTC)",

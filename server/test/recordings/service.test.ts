@@ -29,7 +29,7 @@ import { recordingsService } from '../../src/services/recordings/index.js';
 import { recordingRoutes } from '../../src/services/recordings/routes.js';
 import { silentLogger, sleep, tempDir } from '../helpers.js';
 import { FakeClock } from '../acd/fake-clock.js';
-import { MemoryDriver, type MemoryCall } from '../acd/memory-driver.js';
+import { MemoryDriver, PROMPT_MS, type MemoryCall } from '../acd/memory-driver.js';
 
 const S = 1000;
 const basic = (user: string, pw: string) => `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}`;
@@ -110,9 +110,10 @@ async function setup(t: Test, yaml: string) {
     get: (url: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url, headers: { authorization: auth, ...headers } }),
     post: (url: string, payload: object) => app.inject({ method: 'POST', url, payload, headers: { authorization: auth } }),
   });
-  /** A caller in `queue` answered by `login` (the only one ready). */
-  const connect = async (login: string, queue = 'sales'): Promise<{ caller: MemoryCall; done: Promise<unknown> }> => {
+  /** A caller in `queue` answered by `login` (the only one ready); `before` runs once the caller exists, before it is queued. */
+  const connect = async (login: string, queue = 'sales', before?: (caller: MemoryCall) => void): Promise<{ caller: MemoryCall; done: Promise<unknown> }> => {
     const caller = driver.caller('+31205550001', 'Carla');
+    before?.(caller);
     const done = acd.enqueueCall(caller, { queue });
     const ringing = await until(`${login}'s phone to ring`, () => driver.ringing(`device:${login}`)[0]);
     ringing.answer();
@@ -126,8 +127,13 @@ async function setup(t: Test, yaml: string) {
   const delivered = (type: string, match: (p: Record<string, unknown>) => boolean = () => true, n = 1) =>
     until(`${n} ${type}`, () => events.filter((e) => e.type === type && match(e.payload as Record<string, unknown>)).length >= n);
   const control = (action: string, n = 1) => delivered('call_control', (p) => p.action === action, n);
-  const rowsOf = async (callId: string) => (await as(ADMIN).get(`/api/recordings?callId=${callId}`)).json().items as { id: string; state: string }[];
-  return { services, acd, driver, clock, app, events, as, connect, rowsOf, delivered, control, dataDir: config.dataDir };
+  /** The caller is played `prompt` before being connected: let it run its length on the simulated clock (the recording starts after it). */
+  const announced = async (caller: MemoryCall, prompt: string): Promise<void> => {
+    await until(`the announcement ${prompt}`, () => caller.plays.some((p) => p.prompts.includes(prompt)));
+    await clock.advance(PROMPT_MS);
+  };
+  const rowsOf = async (callId: string) => (await as(ADMIN).get(`/api/recordings?callId=${callId}`)).json().items as { id: string; state: string; campaign: string | null }[];
+  return { services, acd, driver, clock, app, events, as, connect, announced, rowsOf, delivered, control, dataDir: config.dataDir };
 }
 
 t.test('policy all: recorded from the agent connecting to the customer leaving; hold and pause marked; stored, played, audited', async (t) => {
@@ -135,6 +141,8 @@ t.test('policy all: recorded from the agent connecting to the customer leaving; 
   await h.acd.login('ann');
   const { caller, done } = await h.connect('ann');
   t.match(caller.plays.find((p) => p.prompts.includes('sales-may-be-recorded')), { prompts: ['sales-may-be-recorded'] }, "the caller hears the queue's announcement before ann");
+  t.same(await h.rowsOf(caller.id), [], 'not recorded during the announcement');
+  await h.announced(caller, 'sales-may-be-recorded');
   const [started] = await until('the recording to start', async () => (await h.rowsOf(caller.id)).filter((r) => r.state === 'recording'));
   if (!started) throw new Error('no recording');
   t.match(h.events.find((e) => e.type === 'recording_started')?.payload, { recordingId: started.id, callId: caller.id, by: 'policy', agent: 'ann' });
@@ -195,6 +203,7 @@ t.test('a transfer keeps one recording: each agent connected is marked, with the
   const h = await setup(t, siteFile('  policy: all\n  announcement: may-be-recorded'));
   await h.acd.login('ann');
   const { caller, done } = await h.connect('ann');
+  await h.announced(caller, 'may-be-recorded');
   const [rec] = await until('the recording', async () => (await h.rowsOf(caller.id)).filter((r) => r.state === 'recording'));
   await h.clock.advance(3 * S);
   await h.acd.transferCall('ann', { type: 'queue', queue: 'support' });
@@ -373,4 +382,58 @@ t.test('a consult, its cancel and an attended transfer are marked at their offse
     [6 * S, 'agent', null, null, 'bob'],
   ]));
   t.equal(one.durationMs, 9 * S);
+});
+
+t.test("where the policy comes from: a flow node or a campaign over the queue, runtime queues from the admin API over the site's default", async (t) => {
+  const h = await setup(t, siteFile('  policy: all', '{ policy: never }'));
+  const bus = h.services.get('events');
+  const recordings = h.services.get('recordings');
+  const put = (url: string, payload: object) => h.app.inject({ method: 'PUT', url, payload, headers: { authorization: ADMIN } });
+  /** One call through `queue`, hung up; whether it was recorded, and the row. */
+  const callThrough = async (queue: string, before?: (caller: MemoryCall) => void) => {
+    const { caller, done } = await h.connect('ann', queue, before);
+    // The decision is taken when ann is connected: a recording starts at once or never.
+    await h.delivered('call_answered', (p) => p.callId === caller.id);
+    const live = recordings.liveState(caller.id);
+    caller.farEndHangup();
+    await done;
+    await until('ann ready again', () => h.acd.agent('ann')?.state === 'ready');
+    const rows = await until('the rows settled', async () => {
+      const all = await h.rowsOf(caller.id);
+      return all.every((r) => r.state === 'stored') ? all : undefined;
+    });
+    return { live, rows };
+  };
+
+  t.equal((await put('/api/queues/vip', { strategy: 'longest-idle' })).statusCode, 200, 'a queue created at run time');
+  t.equal((await put('/api/queues/quiet', { recording: { policy: 'never', retentionDays: 7 } })).statusCode, 200, 'a runtime queue with its own recording');
+  t.match((await h.as(ADMIN).get('/api/queues/quiet')).json().definition, { recording: { policy: 'never', retentionDays: 7 } }, 'shown with the queue');
+  const bad = await put('/api/queues/odd', { recording: { policy: 'sometimes' } });
+  t.same([bad.statusCode, bad.json().error.code], [400, 'TENOR_ERR_VALIDATION']);
+  t.match(bad.json().error.message, /recording\/policy/, 'the bad value is named by its path');
+  const ann = await put('/api/agents/ann', { name: 'Ann', queues: [{ queue: 'sales' }, { queue: 'vip' }, { queue: 'quiet' }] });
+  t.equal(ann.statusCode, 200, ann.body);
+  await h.acd.login('ann');
+
+  const vip = await callThrough('vip');
+  t.equal(vip.rows.length, 1, "a runtime queue without recording keys takes the site's policy (all)");
+  t.match(vip.live, { recordingId: vip.rows[0]?.id, state: 'recording', since: /^\d{4}-/ }, 'the live state names the recording');
+  t.same((await callThrough('quiet')).rows, [], "a runtime queue's own policy (never) wins over the site's");
+  t.same((await callThrough('sales')).rows, [], "sales' policy is never");
+
+  const viaFlow = await callThrough('sales', (caller) => bus.publish('flow_ended', {
+    callId: caller.id, flow: 'main', version: 1, how: 'completed', path: [], outcome: { type: 'queue', queue: 'sales', recording: { policy: 'all' } },
+  }));
+  t.match(viaFlow.rows, [{ state: 'stored', campaign: null }], "the flow node's policy (all) wins over the queue's (never)");
+
+  const viaCampaign = await callThrough('sales', (caller) => bus.publish('campaign_call_queued', {
+    campaign: 'spring', callId: caller.id, queue: 'sales', recording: { policy: 'all' },
+  }));
+  t.match(viaCampaign.rows, [{ state: 'stored', campaign: 'spring' }], "the campaign's policy wins over the queue's, and the row names the campaign");
+
+  const flowSaysNever = await callThrough('vip', (caller) => bus.publish('flow_ended', {
+    callId: caller.id, flow: 'main', version: 1, how: 'completed', path: [], outcome: { type: 'queue', queue: 'vip', recording: { policy: 'never' } },
+  }));
+  t.same(flowSaysNever.rows, [], "a flow node's never wins over the site's all");
+  t.equal(flowSaysNever.live, undefined, 'no live recording state');
 });

@@ -3,7 +3,8 @@
 // appears once the live events say Ann's call is being recorded, pauses it (the
 // desk shows "Recording paused"), resumes it, and goes away when the recording
 // stops; another agent cannot resume Ann's call (not found to him), and a wrong
-// action is refused.
+// action is refused. A reload mid-call keeps the desk's recording state (from
+// the live snapshot), and the monitor shows a recording indicator on the call.
 // Everything is real, the recording service too (site policy all): what the
 // button did is read back as the recording's state and markers.
 
@@ -103,15 +104,38 @@ t.test("an agent pauses and resumes her call's recording from the desktop", { ti
     t.equal(await ann.isVisible('#recording-paused'), true, 'and still shown as paused');
   });
 
+  // The supervisor's monitor, in its own browser session.
+  const supervisorContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  t.teardown(() => supervisorContext.close());
+  const monitor = await supervisorContext.newPage();
+  const indicator = 'tr[data-agent="ann"] .current-call .call-recording';
+
+  await t.test('a reload mid-call keeps the recording state; the monitor shows it on the call', async (t) => {
+    await ann.reload();
+    // No recording event comes after the reload: what the desk shows is the live snapshot's.
+    await ann.waitForSelector('#recording-control[data-recording="paused"] #recording-resume', { timeout: 30_000 });
+    t.equal(await ann.textContent('#recording-paused'), 'Recording paused', 'still paused after the reload');
+    await ann.waitForSelector('#recording-since', { timeout: 15_000 });
+    t.match(await ann.textContent('#recording-since'), /^\d+:\d\d$/, 'and for how long (from the pause, as the snapshot says)');
+    await signIn(monitor, server.url, 'admin', 'pw-admin-secret');
+    await monitor.goto(`${server.url}/app/#/monitor`);
+    await monitor.waitForSelector(`${indicator}[data-recording="paused"]`, { timeout: 30_000 });
+    t.equal(await monitor.textContent(indicator), 'Recording paused', "the monitor shows ann's call's recording paused");
+  });
+
   await ann.click('#recording-resume');
   await ann.waitForSelector('#recording-control[data-recording="recording"] #recording-pause', { timeout: 15_000 });
   t.equal((await recordingOf(server.url, callId)).state, 'recording', 'the recording goes on');
+  await monitor.waitForSelector(`${indicator}[data-recording="recording"]`, { timeout: 15_000 });
+  t.equal(await monitor.textContent(indicator), 'Recording', 'the monitor follows the resume');
 
   // A supervisor (here the admin) stops the recording: the desk no longer offers to pause it.
   const stopped = await control(ADMIN_AUTH.authorization, callId, { action: 'stop' });
   t.equal(stopped.status, 200);
   await ann.waitForSelector('#recording-control', { state: 'detached', timeout: 15_000 });
   t.equal(await ann.isVisible('#call-hold'), true, 'the other call controls stay');
+  await monitor.waitForSelector(indicator, { state: 'detached', timeout: 15_000 });
+  t.pass('the monitor no longer shows the call as recorded');
 
   await ann.click('#call-hangup');
   await within(bus.wait('call_ended', (p) => p.callId === callId, 30_000), 35_000, 'the call to end');

@@ -101,7 +101,8 @@ function ContactPanel(props: { current: LiveContact | null; state: string; now: 
         {c.queue && <span class="muted"> · {t('queue')}: {c.queue}</span>}
       </p>
       {c.state === 'on-call' && props.me.agent !== null && (
-        <CallControls key={c.callId} login={props.me.agent} contact={c} recording={props.recordings[c.callId]} />
+        <CallControls key={c.callId} login={props.me.agent} contact={c} recording={props.recordings[c.callId]}
+          recordingSeconds={c.recording && c.recording.state === props.recordings[c.callId] ? secondsSince(c.recording.since, props.now, props.skewMs) : undefined} />
       )}
       {c.state === 'wrap-up' && <WrapUp contact={c} now={props.now} skewMs={props.skewMs} agent={props.me.agent ?? ''} />}
       {c.state !== 'offered' && <ScreenPop key={c.callId} contact={c} />}

@@ -43,7 +43,7 @@ function useTransferTargets(login: string): TransferTargets {
   return targets;
 }
 
-export function CallControls(props: { login: string; contact: LiveContact; recording?: RecordingState | undefined }) {
+export function CallControls(props: { login: string; contact: LiveContact; recording?: RecordingState | undefined; recordingSeconds?: number | undefined }) {
   const { t } = useI18n();
   const { login, contact } = props;
   const targets = useTransferTargets(login);
@@ -100,7 +100,7 @@ export function CallControls(props: { login: string; contact: LiveContact; recor
           <button id="consult-complete" class="primary" disabled={busy || consult.state !== 'talking'} onClick={() => run('consult/complete', {}, t('callTransferred'))}>{t('completeTransfer')}</button>
           <button id="consult-cancel" disabled={busy} onClick={() => run('consult/cancel', {}, null)}>{t('cancelConsult')}</button>
         </div>
-        <RecordingControl callId={contact.callId} state={props.recording} />
+        <RecordingControl callId={contact.callId} state={props.recording} seconds={props.recordingSeconds} />
         {error && <p class="error" id="call-control-error">{error}</p>}
         {note && <p class="muted" id="call-control-note">{note}</p>}
       </div>
@@ -116,7 +116,7 @@ export function CallControls(props: { login: string; contact: LiveContact; recor
           : <button id="call-hold" disabled={busy} onClick={() => run('hold', {}, null)}>{t('holdCall')}</button>}
         <button id="call-hangup" class="danger" disabled={busy} onClick={() => run('hangup', {}, null)}>{t('callHangUp')}</button>
       </div>
-      <RecordingControl callId={contact.callId} state={props.recording} />
+      <RecordingControl callId={contact.callId} state={props.recording} seconds={props.recordingSeconds} />
       <fieldset class="transfer">
         <legend>{t('callTransferTo')}</legend>
         <div class="row">

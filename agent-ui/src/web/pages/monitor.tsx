@@ -142,6 +142,11 @@ export function MonitorPage(props: { live: LiveState }) {
                     <td class="current-call">
                       {call ? <>{call.customerId !== null && names[call.customerId] ? <strong>{names[call.customerId]} </strong> : null}{call.from}{call.queue ? ` → ${call.queue}` : ''}</> : '—'}
                       {view?.held && <span class="badge hold call-held">{t('callOnHold')}</span>}
+                      {call?.recording && (
+                        <span class={`badge call-recording${call.recording.state === 'paused' ? ' hold' : ''}`} data-recording={call.recording.state}>
+                          {t(call.recording.state === 'paused' ? 'recordingPaused' : 'recordingOn')}
+                        </span>
+                      )}
                       {view?.consult && <span class="badge consult">{t('callConsulting', { target: targetLabel(t, view.consult.target) })}</span>}
                     </td>
                     <td>{a.callsAnswered}</td>

@@ -40,6 +40,7 @@ export function queueFromConfig(q: QueueConfigWithAcd): QueueDefinition {
     ...(q.thresholds !== undefined ? { thresholds: q.thresholds } : {}),
     callback: { ...defaultCallbackPolicy, ...q.callback },
     ...(q.script !== undefined ? { script: q.script } : {}),
+    ...(q.recording !== undefined ? { recording: { ...q.recording } } : {}),
   });
 }
 

@@ -97,6 +97,19 @@ export interface QueueDefinition {
   script: string | undefined;
   /** The wallboard's amber and red for this queue's figures (none: never coloured). */
   thresholds: QueueThresholds | undefined;
+  /**
+   * The queue's own call-recording keys (the recording service reads them; unset keys come
+   * from the site's `recording`). Kept with the definition so queues the admin API creates have them too.
+   */
+  recording?: QueueRecordingPolicy;
+}
+
+/** A queue's `recording` keys as the recording service defines them (recordings/config-schema.ts). */
+export interface QueueRecordingPolicy {
+  policy?: string;
+  announcement?: string;
+  retentionDays?: number;
+  maxPauseSeconds?: number;
 }
 
 export type ContactKind = 'call' | 'callback';

@@ -10,6 +10,7 @@ import { TenorError } from '../../core/errors.js';
 import { currentUser, requireRole, seesEverything, type AuthUser } from '../../http/auth.js';
 import { SUPERVISOR_REASON, type Agent } from './agent-state.js';
 import { AcdQueueFields, QueueSchema } from './config-schema.js';
+import { RecordingPolicySchema } from '../recordings/config-schema.js';
 import { deviceWithoutSecret, queueFromConfig, type QueueConfigWithAcd } from './config.js';
 import { sipDeviceUser } from './devices.js';
 import { MIN_DEVICE_SECRET_LENGTH, type DeviceDigest, type SipSecretStatus } from '../sip-credentials/index.js';
@@ -21,7 +22,8 @@ import './service.js';
 import '../dialing/index.js';
 
 const { name: _queueName, ...queueFields } = QueueSchema.properties;
-const QueueBody = Type.Object({ ...queueFields, ...AcdQueueFields }, { additionalProperties: false });
+// A queue's `recording` keys are the recording service's (site file: its queueFields); the API takes the same.
+const QueueBody = Type.Object({ ...queueFields, ...AcdQueueFields, recording: Type.Optional(RecordingPolicySchema) }, { additionalProperties: false });
 
 const Figures = Type.Object({
   waiting: Type.Integer(),

@@ -393,6 +393,10 @@ export class CampaignDialer {
         if (e.payload.callId === call.id) resolve(e.payload.agent);
       });
     });
+    // Before the ACD can connect it: the recording service takes the campaign's policy for this call.
+    this.#d.bus.publish('campaign_call_queued', {
+      campaign: this.#def.name, callId: call.id, queue: this.#def.queue, ...(this.#def.recording !== undefined ? { recording: this.#def.recording } : {}),
+    });
     const result = this.#d.acd.enqueueCall(call, {
       queue: this.#def.queue, priority: OUTBOUND_PRIORITY,
       ...(record.customerId !== undefined ? { customerId: String(record.customerId) } : {}),

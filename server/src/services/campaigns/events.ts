@@ -1,6 +1,7 @@
 // The campaigns' events on the bus: one per attempt as it ends, and the
 // campaign's figures (at most once per second per campaign) for the monitor.
 
+import type { RecordingPolicyConfig } from '../recordings/config-schema.js';
 import type { AttemptOutcome } from './model.js';
 
 export interface CampaignFigures {
@@ -40,8 +41,19 @@ export interface CampaignAttemptEvent {
   durationMs: number;
 }
 
+/** A live answer handed to the campaign's queue for an agent: the recording service takes the campaign's policy from it. */
+export interface CampaignCallQueuedEvent {
+  campaign: string;
+  /** The customer's call (the ACD's call id). */
+  callId: string;
+  queue: string;
+  /** The campaign's recording keys (over its queue's); absent: the queue's policy. */
+  recording?: RecordingPolicyConfig;
+}
+
 export interface CampaignEvents {
   campaign_attempt: CampaignAttemptEvent;
+  campaign_call_queued: CampaignCallQueuedEvent;
   campaign_figures: CampaignFigures;
   campaign_changed: { campaign: string; status: string };
 }

@@ -8,6 +8,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { TenorError } from '../../core/errors.js';
 import type { DialMode } from './pacing/types.js';
+import { RecordingPolicySchema, type RecordingPolicyConfig } from '../recordings/config-schema.js';
 
 /** The shortest ring time the law allows (US TSR: 15 s or four rings). */
 export const MIN_RING_SECONDS = 15;
@@ -62,6 +63,7 @@ export const CampaignBody = Type.Object(
     abandonCap: Type.Optional(Type.Number({ minimum: 0, maximum: 0.5 })),
     abandonWindow: Type.Optional(Type.Union([Type.Literal('30d'), Type.Literal('24h')])),
     amd: Type.Optional(Type.Boolean({ description: 'answering-machine detection (default on)' })),
+    recording: Type.Optional(RecordingPolicySchema),
   },
   { additionalProperties: false },
 );
@@ -94,6 +96,8 @@ export interface CampaignDefinition {
   abandonCap: number;
   abandonWindow: '30d' | '24h';
   amd: boolean;
+  /** Recording of the campaign's calls connected to agents, over its queue's policy (docs/recording.md). */
+  recording: RecordingPolicyConfig | undefined;
 }
 
 export const DEFAULT_RETRY: Readonly<Record<RetryableOutcome, RetryRuleDef>> = {
@@ -141,6 +145,7 @@ export function campaignFromInput(name: string, input: unknown): CampaignDefinit
     abandonCap: input.abandonCap ?? 0.03,
     abandonWindow: input.abandonWindow ?? '30d',
     amd: input.amd ?? true,
+    recording: input.recording !== undefined ? { ...input.recording } : undefined,
   };
 }
 
@@ -150,7 +155,7 @@ export function campaignToInput(def: CampaignDefinition): CampaignInput {
     mode: def.mode, target: def.target, queue: def.queue, callerId: def.callerId, ...(def.trunk !== undefined ? { trunk: def.trunk } : {}),
     ringTimeSeconds: def.ringTimeSeconds, maxAttempts: def.maxAttempts, retry: def.retry, window: { ...def.window, days: [...def.window.days] },
     ...(def.script !== undefined ? { script: def.script } : {}), identificationPrompt: def.identificationPrompt, abandonCap: def.abandonCap,
-    abandonWindow: def.abandonWindow, amd: def.amd,
+    abandonWindow: def.abandonWindow, amd: def.amd, ...(def.recording !== undefined ? { recording: { ...def.recording } } : {}),
   };
 }
 

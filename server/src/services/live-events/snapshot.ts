@@ -6,10 +6,11 @@ import type { ServiceManager } from '../../core/service-manager.js';
 import type { AcdService, Agent, CallRecord } from '../acd/index.js';
 import type { AuthUser } from '../../http/auth.js';
 import { seesEverything } from '../../http/auth.js';
-import type { LiveAgent, LiveCall, LiveCampaign, LiveContact, LiveCustomer, LiveDialing, LiveQueue, LiveQueueFigures, LiveSnapshot, LiveWaitingCall } from './types.js';
+import type { LiveAgent, LiveCall, LiveCallRecording, LiveCampaign, LiveContact, LiveCustomer, LiveDialing, LiveQueue, LiveQueueFigures, LiveSnapshot, LiveWaitingCall } from './types.js';
 import '../crm/index.js';
 import '../campaigns/index.js';
 import '../dialing/index.js';
+import '../recordings/index.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const secondsSince = (ms: number, now: number): number => Math.max(0, Math.round((now - ms) / 1000));
@@ -38,11 +39,17 @@ function waitingCalls(acd: AcdService, queue: string, now: number): LiveWaitingC
   }));
 }
 
-function liveCall(r: CallRecord): LiveCall {
+/** A live call's recording, when a recording service runs and records it. */
+function recordingOf(services: ServiceManager, recordId: string): LiveCallRecording | null {
+  if (!services.has('recordings')) return null;
+  return services.get('recordings').liveState(recordId) ?? null;
+}
+
+function liveCall(r: CallRecord, services: ServiceManager): LiveCall {
   const state = r.answeredAt !== undefined ? 'connected' : r.offeredAt !== undefined ? 'offered' : r.queuedAt !== undefined ? 'queued' : 'arrived';
   return {
     callId: r.id, direction: r.direction, from: r.from, to: r.to, customerId: r.customerId ?? null, queue: r.queue ?? null, agent: r.agent ?? null, state,
-    arrivedAt: iso(r.arrivedAt), answeredAt: r.answeredAt !== undefined ? iso(r.answeredAt) : null,
+    arrivedAt: iso(r.arrivedAt), answeredAt: r.answeredAt !== undefined ? iso(r.answeredAt) : null, recording: recordingOf(services, r.id),
   };
 }
 
@@ -71,7 +78,7 @@ export async function currentContact(services: ServiceManager, login: string, lo
     return {
       callId, state: agent.state, kind: waiting.kind, queue: waiting.queue, script: acd.queue(waiting.queue)?.script ?? null, callerNumber: waiting.callerNumber,
       customer: { id: waiting.customerId ?? null, name: waiting.customerName ?? null, segment: waiting.segment ?? null }, since: iso(agent.stateSince),
-      held: false, consult: null,
+      held: false, consult: null, recording: null,
     };
   }
   const record = await acd.callRecord(callId);
@@ -82,7 +89,7 @@ export async function currentContact(services: ServiceManager, login: string, lo
     script: (record?.queue !== undefined ? acd.queue(record.queue)?.script : undefined) ?? null,
     callerNumber: record ? (record.direction === 'inbound' ? record.from : record.to) : null,
     customer: await customerOf(services, record?.customerId, log), since: iso(agent.stateSince),
-    held: connected?.held ?? false, consult: connected?.consult ?? null,
+    held: connected?.held ?? false, consult: connected?.consult ?? null, recording: record ? recordingOf(services, record.id) : null,
   };
 }
 
@@ -122,7 +129,7 @@ export async function buildSnapshot(services: ServiceManager, user: AuthUser, lo
         const figures = queueFigures(acd, q.name);
         return figures ? [{ ...figures, calls: waitingCalls(acd, q.name, now) }] : [];
       }),
-      calls: calls.map(liveCall),
+      calls: calls.map((c) => liveCall(c, services)),
       campaigns: await campaignsOf(services, log),
       dialing: dialingOf(services, log),
     };
@@ -138,7 +145,7 @@ export async function buildSnapshot(services: ServiceManager, user: AuthUser, lo
     ...base,
     agents: [liveAgent(agent, now)],
     queues,
-    calls: own?.live ? [liveCall(own)] : [],
+    calls: own?.live ? [liveCall(own, services)] : [],
     current: await currentContact(services, agent.login, log),
   };
 }

@@ -79,6 +79,16 @@ export interface LiveCall {
   state: LiveCallState;
   arrivedAt: string;
   answeredAt: string | null;
+  /** The call's recording now (null: not being recorded, or no recording service). */
+  recording: LiveCallRecording | null;
+}
+
+/** A live call's recording as the snapshot shows it; the recording_* events change it. */
+export interface LiveCallRecording {
+  recordingId: string;
+  state: 'recording' | 'paused';
+  /** When it started, was paused or resumed (ISO 8601). */
+  since: string;
 }
 
 export interface LiveCustomer {
@@ -103,6 +113,8 @@ export interface LiveContact {
   held: boolean;
   /** On a call: the agent is consulting someone before a transfer (the customer is on hold). */
   consult: { target: TransferTarget; state: 'dialing' | 'talking' } | null;
+  /** The call's recording now: the desk shows it after a reload (null: not recorded). */
+  recording: LiveCallRecording | null;
 }
 
 export interface LiveSnapshot {

@@ -6,7 +6,7 @@ export { recordingsService, type RecordingsService } from './service.js';
 export { recordingConfigSection, type RecordingSettings, type RecordingPolicyConfig } from './config-schema.js';
 export type { RecordingEvent, RecordingEvents } from './events.js';
 export { recordingEventNames } from './events.js';
-export type { ControlAction, ControlRequest, ControlResult } from './recordings.js';
+export type { ControlAction, ControlRequest, ControlResult, LiveRecordingState } from './recordings.js';
 // Recordings at rest (docs/recording-at-rest.md): the vault, its key file's check, retention, rekey.
 export { RecordingVault, recordingVaultOptions, type RecordingVaultOptions, type StoredRecording } from './vault.js';
 export { validateRecordingEncryption } from './vault-keys.js';

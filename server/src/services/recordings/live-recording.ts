@@ -44,6 +44,7 @@ export class LiveRecording {
   readonly #d: LiveRecordingDeps;
   readonly #handle: CallRecording;
   #state: LiveState = 'recording';
+  #stateSince: number;
   #autoResume: NodeJS.Timeout | undefined;
   #writes: Promise<void> = Promise.resolve();
   #finished: Promise<void> | undefined;
@@ -55,10 +56,16 @@ export class LiveRecording {
     this.#agent = info.agent;
     this.#handle = handle;
     this.#d = deps;
+    this.#stateSince = info.startedAt;
   }
 
   get state(): LiveState {
     return this.#state;
+  }
+
+  /** When the state last changed (started, paused, resumed): the desk's "paused for 0:42". */
+  get stateSince(): number {
+    return this.#stateSince;
   }
 
   /** Queue a database write after the earlier ones; its failure is logged, not thrown. */
@@ -88,6 +95,7 @@ export class LiveRecording {
     if (this.#state !== 'recording') return this.#state;
     this.#handle.pause();
     this.#state = 'paused';
+    this.#stateSince = this.#d.now();
     this.mark('pause', { by, ...(reason !== undefined ? { reason } : {}) });
     this.write('paused', () => this.#d.repo.setState(this.id, 'paused'));
     if (this.#d.maxPauseMs > 0) {
@@ -104,6 +112,7 @@ export class LiveRecording {
     this.#clearAutoResume();
     this.#handle.resume();
     this.#state = 'recording';
+    this.#stateSince = this.#d.now();
     this.mark('resume', { by, ...(reason !== undefined ? { reason } : {}) });
     this.write('resumed', () => this.#d.repo.setState(this.id, 'recording'));
     this.#publish('recording_resumed', by, reason);
@@ -124,9 +133,9 @@ export class LiveRecording {
   }
 
   /** Started: the row, the first agent's marker and the event. */
-  announceStart(by: string, meta: { queue: string | null; customerId: string | null }, reason?: string): void {
+  announceStart(by: string, meta: { queue: string | null; campaign: string | null; customerId: string | null }, reason?: string): void {
     this.write('insert', () => this.#d.repo.insert({
-      id: this.id, callId: this.recordId, queue: meta.queue, campaign: null, agent: this.#agent, customerId: meta.customerId,
+      id: this.id, callId: this.recordId, queue: meta.queue, campaign: meta.campaign, agent: this.#agent, customerId: meta.customerId,
       startedAt: new Date(this.startedAt).toISOString(), state: 'recording',
     }));
     this.mark('agent', { detail: this.#agent });

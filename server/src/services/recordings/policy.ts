@@ -1,5 +1,6 @@
-// Whether an ACD call is recorded: the queue's `recording` keys over the
-// site's, a percentage decided by a hash of the call id (the same call always
+// Whether an ACD call is recorded: the keys of the way the call came in (the
+// flow node that queued it, or the campaign that dialed it) over the queue's
+// `recording` keys, over the site's; a percentage decided by a hash of the call id (the same call always
 // gets the same answer, whichever process asks), and an agent's opt-out where
 // the site allows it. Pure: no I/O, no clock.
 
@@ -19,12 +20,20 @@ export interface EffectivePolicy {
   maxPauseSeconds: number;
 }
 
-export function effectivePolicy(site: RecordingSettings, queue: RecordingPolicyConfig | undefined): EffectivePolicy {
+/**
+ * Each key from the first level that sets it: `override` (a flow's `queue`/`transfer` node, or
+ * the campaign that dialed the call), then the queue, then the site, then the defaults.
+ */
+export function effectivePolicy(
+  site: RecordingSettings,
+  queue: RecordingPolicyConfig | undefined,
+  override?: RecordingPolicyConfig,
+): EffectivePolicy {
   return {
-    policy: queue?.policy ?? site.policy ?? RECORDING_DEFAULTS.policy,
-    announcement: queue?.announcement ?? site.announcement,
-    retentionDays: queue?.retentionDays ?? site.retentionDays,
-    maxPauseSeconds: queue?.maxPauseSeconds ?? site.maxPauseSeconds ?? RECORDING_DEFAULTS.maxPauseSeconds,
+    policy: override?.policy ?? queue?.policy ?? site.policy ?? RECORDING_DEFAULTS.policy,
+    announcement: override?.announcement ?? queue?.announcement ?? site.announcement,
+    retentionDays: override?.retentionDays ?? queue?.retentionDays ?? site.retentionDays,
+    maxPauseSeconds: override?.maxPauseSeconds ?? queue?.maxPauseSeconds ?? site.maxPauseSeconds ?? RECORDING_DEFAULTS.maxPauseSeconds,
   };
 }
 

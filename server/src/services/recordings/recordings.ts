@@ -1,6 +1,9 @@
 // Call recording in ACD calls: follows the ACD's events (an agent connected,
-// the agent's call controls, the call's end) and, by the queue's policy,
-// starts the customer leg's recording when the agent is connected, marks
+// the agent's call controls, the call's end) and, by the policy of the way
+// the call came (a flow node's or a campaign's `recording`, over the queue's,
+// over the site's: the flow's and the campaign's own events say which),
+// starts the customer leg's recording when the agent is connected (after the
+// ACD's steps before connecting: the whisper, the announcement), marks
 // hold, consults, transfers and each agent connected, and stores the file when
 // the customer leaves. Live control (start, pause, resume, stop) comes from
 // the REST API, dialogue scripts and the desk through `control`.
@@ -10,6 +13,8 @@ import type { Logger } from 'pino';
 import type { Call } from '@tenor/telephony';
 import { TenorError } from '../../core/errors.js';
 import type { EventBus, TenorEvent } from '../../core/events.js';
+import '../campaigns/events.js';
+import '../ivr/events.js';
 import type { AcdService } from '../acd/index.js';
 import type { RecordingPolicyConfig, RecordingSettings } from './config-schema.js';
 import type { RecordingVault } from './vault.js';
@@ -28,6 +33,23 @@ export interface ControlResult {
   state: 'recording' | 'paused' | 'stopped' | 'none';
 }
 
+/** A live call's recording now, for the live snapshot (the desk and the monitor after a reload). */
+export interface LiveRecordingState {
+  recordingId: string;
+  state: 'recording' | 'paused';
+  /** When it started, was paused or resumed (ISO 8601). */
+  since: string;
+}
+
+/** How the call came to the queue, when that way sets the recording policy (the resolution's first level). */
+interface PolicyOverride {
+  campaign: string | null;
+  recording: RecordingPolicyConfig;
+}
+
+/** What is kept per call id until the call ends (overrides, steps done) is bounded: some calls never reach the ACD or its end. */
+const MAX_REMEMBERED = 10_000;
+
 export interface RecordingsDeps {
   acd: Pick<AcdService, 'findConnectedCall' | 'connectedCustomer'>;
   bus: EventBus;
@@ -36,7 +58,7 @@ export interface RecordingsDeps {
   log: Logger;
   now(): number;
   site: RecordingSettings;
-  /** The site file's queues' own `recording` keys, by queue name. */
+  /** A queue's own `recording` keys (site file or admin API), by queue name. */
   queuePolicy(queue: string): RecordingPolicyConfig | undefined;
   /** Agents with `recordingOptOut: true` in the site file. */
   optedOut(agent: string): boolean;
@@ -47,12 +69,20 @@ interface ConnectedCallState {
   recordId: string;
   customer: Call;
   queue: string | null;
+  campaign: string | null;
   customerId: string | null;
   agent: string;
   policy: EffectivePolicy;
   recording: LiveRecording | undefined;
   /** Starts in progress, so a stop or the call's end waits for them. */
   starting: Promise<void> | undefined;
+  /**
+   * The customer is connected to the agent: false while the ACD's steps before connecting (the
+   * agent's whisper, the announcement) still run, so the recording starts after them, not before.
+   */
+  connected: boolean;
+  /** The policy says record: started once connected. */
+  startWhenConnected: boolean;
 }
 
 export class Recordings {
@@ -61,6 +91,10 @@ export class Recordings {
   readonly #calls = new Map<string, ConnectedCallState>();
   /** Customer leg id → call record id (the ACD's call_control names the leg). */
   readonly #legs = new Map<string, string>();
+  /** Calls whose steps before connecting ran before their call_answered arrived (the bus is asynchronous). */
+  readonly #stepsDone = new Set<string>();
+  /** Customer call id → the flow node's or the campaign's recording keys, until the call ends. */
+  readonly #overrides = new Map<string, PolicyOverride>();
   readonly #unsubscribe: (() => void)[] = [];
   readonly #finishing = new Set<Promise<void>>();
 
@@ -71,6 +105,8 @@ export class Recordings {
       bus.subscribe('call_answered', (e) => this.#onAnswered(e)),
       bus.subscribe('call_control', (e) => this.#onControl(e)),
       bus.subscribe('call_ended', (e) => this.#onEnded(e)),
+      bus.subscribe('flow_ended', (e) => this.#onFlowEnded(e)),
+      bus.subscribe('campaign_call_queued', (e) => this.#override(e.payload.callId, { campaign: e.payload.campaign, recording: e.payload.recording ?? {} })),
     );
   }
 
@@ -79,6 +115,13 @@ export class Recordings {
     const call = this.#calls.get(recordId);
     if (!call) return undefined;
     return call.recording?.state ?? 'none';
+  }
+
+  /** The recording of a live call now; undefined when the call is not live or not being recorded. */
+  liveStateOf(recordId: string): LiveRecordingState | undefined {
+    const live = this.#calls.get(recordId)?.recording;
+    if (!live || live.state === 'stopped') return undefined;
+    return { recordingId: live.id, state: live.state, since: new Date(live.stateSince).toISOString() };
   }
 
   /** The agent connected to a live call now (who may control its recording). */
@@ -118,11 +161,16 @@ export class Recordings {
    * opted out). Played once per call: a transferred or requeued caller is not told again.
    */
   async announce(call: { recordId: string; queue: string; agent: string; customer: Call }): Promise<void> {
-    if (this.#calls.has(call.recordId)) return;
-    const policy = effectivePolicy(this.#d.site, this.#d.queuePolicy(call.queue));
-    if (policy.announcement === undefined || decide(policy.policy, call.recordId, this.#optedOut(call.agent)) === 'never') return;
-    this.#d.log.info({ callId: call.recordId, prompt: policy.announcement }, 'recording announcement');
-    await call.customer.play({ prompts: [policy.announcement] });
+    const known = this.#calls.get(call.recordId);
+    if (known?.connected) return;
+    try {
+      const policy = this.#policyFor(call.customer.id, call.queue);
+      if (policy.announcement === undefined || decide(policy.policy, call.recordId, this.#optedOut(call.agent)) === 'never') return;
+      this.#d.log.info({ callId: call.recordId, prompt: policy.announcement }, 'recording announcement');
+      await call.customer.play({ prompts: [policy.announcement] });
+    } finally {
+      this.#connected(call.recordId);
+    }
   }
 
   /** Stop following the ACD; recordings in progress are ended and stored. */
@@ -134,6 +182,8 @@ export class Recordings {
     }
     this.#calls.clear();
     this.#legs.clear();
+    this.#overrides.clear();
+    this.#stepsDone.clear();
     await Promise.all([...this.#finishing]);
   }
 
@@ -155,13 +205,38 @@ export class Recordings {
       return;
     }
     const queue = view.queue;
-    const policy = effectivePolicy(this.#d.site, queue !== null ? this.#d.queuePolicy(queue) : undefined);
+    const policy = this.#policyFor(customer.id, queue);
+    // A queued caller's first agent: the ACD runs its steps before connecting (announce) first. Callbacks and agents' own calls have none.
+    const stepsComing = e.payload.kind === 'call' && e.payload.direction !== 'outbound' && !this.#stepsDone.delete(view.recordId);
     const call: ConnectedCallState = {
-      recordId: view.recordId, customer, queue, customerId: view.caller.customerId, agent, policy, recording: undefined, starting: undefined,
+      recordId: view.recordId, customer, queue, campaign: this.#overrides.get(customer.id)?.campaign ?? null, customerId: view.caller.customerId,
+      agent, policy, recording: undefined, starting: undefined, connected: !stepsComing, startWhenConnected: false,
     };
     this.#calls.set(view.recordId, call);
     this.#legs.set(customer.id, view.recordId);
-    if (decide(policy.policy, view.recordId, this.#optedOut(agent)) === 'record') void this.#start(call, 'policy', undefined);
+    if (decide(policy.policy, view.recordId, this.#optedOut(agent)) !== 'record') return;
+    if (call.connected) void this.#start(call, 'policy', undefined);
+    else call.startWhenConnected = true;
+  }
+
+  /** The ACD's steps before connecting are over: the customer and the agent talk from now on. */
+  #connected(recordId: string): void {
+    const call = this.#calls.get(recordId);
+    if (!call) {
+      // Before its call_answered: remembered until then (bounded: a call may end before it arrives).
+      this.#stepsDone.add(recordId);
+      if (this.#stepsDone.size > MAX_REMEMBERED) {
+        const oldest = this.#stepsDone.values().next().value;
+        if (oldest !== undefined) this.#stepsDone.delete(oldest);
+      }
+      return;
+    }
+    if (call.connected) return;
+    call.connected = true;
+    if (call.startWhenConnected) {
+      call.startWhenConnected = false;
+      void this.#start(call, 'policy', undefined);
+    }
   }
 
   #onControl(e: TenorEvent<'call_control'>): void {
@@ -186,6 +261,8 @@ export class Recordings {
   }
 
   #onEnded(e: TenorEvent<'call_ended'>): void {
+    this.#overrides.delete(e.payload.callId);
+    this.#stepsDone.delete(e.payload.recordId);
     const call = this.#calls.get(e.payload.recordId);
     if (!call) return;
     this.#calls.delete(call.recordId);
@@ -196,7 +273,29 @@ export class Recordings {
     })());
   }
 
+  /** A flow's `queue` node (or a `transfer` to the next flow) with `recording`: its keys over the earlier ones'. */
+  #onFlowEnded(e: TenorEvent<'flow_ended'>): void {
+    const { outcome } = e.payload;
+    if (e.payload.how !== 'completed' || !outcome || (outcome.type !== 'queue' && outcome.type !== 'transfer') || !outcome.recording) return;
+    const earlier = this.#overrides.get(e.payload.callId);
+    this.#override(e.payload.callId, { campaign: earlier?.campaign ?? null, recording: { ...earlier?.recording, ...outcome.recording } });
+  }
+
   // ---- internals ----
+
+  #override(callId: string, override: PolicyOverride): void {
+    this.#overrides.delete(callId);
+    this.#overrides.set(callId, override);
+    if (this.#overrides.size > MAX_REMEMBERED) {
+      const oldest = this.#overrides.keys().next().value;
+      if (oldest !== undefined) this.#overrides.delete(oldest);
+    }
+  }
+
+  /** Resolution order: the flow node or campaign, then the queue, then the site (docs/recording.md). */
+  #policyFor(customerCallId: string, queue: string | null): EffectivePolicy {
+    return effectivePolicy(this.#d.site, queue !== null ? this.#d.queuePolicy(queue) : undefined, this.#overrides.get(customerCallId)?.recording);
+  }
 
   #optedOut(agent: string): boolean {
     return this.#d.site.agentOptOut === true && this.#d.optedOut(agent);
@@ -213,14 +312,14 @@ export class Recordings {
       try {
         const handle = await call.customer.startRecording({ file: this.#d.files.incomingPath(id) });
         const live = new LiveRecording({ id, recordId: call.recordId, startedAt, agent: call.agent }, handle, deps);
-        live.announceStart(by, { queue: call.queue, customerId: call.customerId }, reason);
+        live.announceStart(by, { queue: call.queue, campaign: call.campaign, customerId: call.customerId }, reason);
         if (this.#calls.get(call.recordId) === call) call.recording = live;
         else void this.#track(live.stop('system', 'call ended')); // the call ended while the engine started
       } catch (err) {
         // A failed recording never fails the call: logged, and the row says so.
         this.#d.log.error({ err, callId: call.recordId, recordingId: id }, 'recording could not start; the call goes on unrecorded');
         await this.#d.repo.insert({
-          id, callId: call.recordId, queue: call.queue, campaign: null, agent: call.agent, customerId: call.customerId,
+          id, callId: call.recordId, queue: call.queue, campaign: call.campaign, agent: call.agent, customerId: call.customerId,
           startedAt: new Date(startedAt).toISOString(), state: 'failed',
         }).catch((dbErr: unknown) => this.#d.log.error({ err: dbErr, callId: call.recordId }, 'recording: the failed row could not be written'));
       }

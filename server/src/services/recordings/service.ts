@@ -8,9 +8,9 @@ import { defineService } from '../../core/service-manager.js';
 import { systemClock } from '../acd/index.js';
 import '../events.js';
 import '../store.js';
-import { RECORDING_DEFAULTS, type RecordingPolicyConfig } from './config-schema.js';
+import { RECORDING_DEFAULTS } from './config-schema.js';
 import { recordingMigrations } from './migrations.js';
-import { Recordings, type ControlRequest, type ControlResult } from './recordings.js';
+import { Recordings, type ControlRequest, type ControlResult, type LiveRecordingState } from './recordings.js';
 import { RecordingsRepository } from './repository.js';
 import { startRetention } from './retention.js';
 import { recordingRoutes } from './routes.js';
@@ -22,6 +22,8 @@ export interface RecordingsService {
   control(callId: string, req: ControlRequest): Promise<ControlResult>;
   /** The agent connected to a live ACD call now; undefined when no such call is live. */
   liveAgent(callId: string): string | undefined;
+  /** The live ACD call's recording now (recording or paused, since when); undefined when it is not being recorded. */
+  liveState(callId: string): LiveRecordingState | undefined;
   /** Agents may play their own calls' recordings (recording.agentsMayListen). */
   readonly agentsMayListen: boolean;
   readonly repo: RecordingsRepository;
@@ -43,7 +45,7 @@ export function recordingsService(config: Pick<TenorConfig, 'dataDir' | 'baseDir
   return defineService<RecordingsService>({
     name: 'recordings',
     version: '1.0.0',
-    description: 'Call recording: policy per queue, pause and resume, markers, the stored files and who listened',
+    description: 'Call recording: policy per queue, campaign and flow node, pause and resume, markers, the stored files and who listened',
     dependsOn: ['store', 'events', 'acd'],
     routes: { plugin: recordingRoutes },
     async start(ctx) {
@@ -58,13 +60,12 @@ export function recordingsService(config: Pick<TenorConfig, 'dataDir' | 'baseDir
       const retention = startRetention({ db, vault, clock: { now, setTimer: systemClock.setTimer }, logger: ctx.logger });
       const unfinished = await repo.failUnfinished();
       if (unfinished > 0) ctx.logger.warn({ unfinished }, 'recordings a previous run left unfinished are marked failed');
-      const queuePolicies = new Map<string, RecordingPolicyConfig>();
-      for (const q of config.site.queues) if (q.recording) queuePolicies.set(q.name, q.recording);
       const optedOut = new Set(config.site.agents.filter((a) => a.recordingOptOut === true).map((a) => a.login));
       const acd = ctx.get('acd');
       const recordings = new Recordings({
         acd, bus: ctx.get('events'), repo, files: vault, log: ctx.logger, now, site,
-        queuePolicy: (queue) => queuePolicies.get(queue),
+        // The ACD's queue as it is now: the site file's and those the admin API created or changed.
+        queuePolicy: (queue) => acd.queue(queue)?.recording,
         optedOut: (agent) => optedOut.has(agent),
       });
       const removeConnectStep = acd.addConnectStep((call) => recordings.announce(call));
@@ -75,10 +76,11 @@ export function recordingsService(config: Pick<TenorConfig, 'dataDir' | 'baseDir
           return new Map([...byCall].map(([id, rows]) => [id, { recordings: rows.map((r) => ({ id: r.id, state: r.state, durationMs: r.durationMs })) }]));
         },
       });
-      ctx.logger.info({ policy: site.policy ?? RECORDING_DEFAULTS.policy, queues: queuePolicies.size, encrypted: vault.currentKeyId !== null }, 'recordings ready');
+      ctx.logger.info({ policy: site.policy ?? RECORDING_DEFAULTS.policy, queues: acd.queues().filter((q) => q.recording !== undefined).length, encrypted: vault.currentKeyId !== null }, 'recordings ready');
       return {
         control: (callId, req) => recordings.control(callId, req),
         liveAgent: (callId) => recordings.agentOf(callId),
+        liveState: (callId) => recordings.liveStateOf(callId),
         agentsMayListen: site.agentsMayListen ?? RECORDING_DEFAULTS.agentsMayListen,
         repo,
         vault,

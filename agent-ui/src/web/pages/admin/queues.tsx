@@ -1,7 +1,8 @@
 // Admin → Queues: the queues with their live figures (GET /api/queues, refreshed every
 // few seconds) and a form that creates, replaces or deletes one (PUT/DELETE /api/queues/:name).
 // The form covers every field of the PUT body (server/src/services/acd/routes.ts); escalation
-// rules, the agent whisper and the wallboard's thresholds, nested objects, are edited as JSON.
+// rules, the agent whisper, the wallboard's thresholds and the recording policy, nested objects,
+// are edited as JSON.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api.js';
 import type { ExitDestination, QueueDefinition, QueueView, ScriptInfo } from '../../wire.js';
@@ -82,6 +83,7 @@ function formFromDefinition(d: QueueDefinition): QueueForm {
   if (d.escalation.length > 0) advanced['escalation'] = d.escalation;
   if (d.whisper !== undefined) advanced['whisper'] = d.whisper;
   if (d.thresholds !== undefined) advanced['thresholds'] = d.thresholds;
+  if (d.recording !== undefined) advanced['recording'] = d.recording;
   return {
     name: d.name, strategy: d.strategy, ringTimeoutSeconds: String(d.ringTimeoutSeconds), wrapUpSeconds: String(d.wrapUpSeconds),
     maxWaitSeconds: String(d.maxWaitSeconds), maxWaiting: String(d.maxWaiting), musicOnHold: d.musicOnHold ?? '', script: d.script ?? '',
@@ -116,7 +118,7 @@ function compact(o: Record<string, unknown>): Record<string, unknown> {
 /** The advanced JSON as an object; throws SyntaxError when it does not parse or is not one. */
 function parseAdvanced(text: string): Record<string, unknown> {
   const advanced: unknown = text.trim() === '' ? {} : JSON.parse(text);
-  if (typeof advanced !== 'object' || advanced === null || Array.isArray(advanced)) throw new SyntaxError('{ "escalation": [...], "whisper": {...}, "thresholds": {...} }');
+  if (typeof advanced !== 'object' || advanced === null || Array.isArray(advanced)) throw new SyntaxError('{ "escalation": [...], "whisper": {...}, "thresholds": {...}, "recording": {...} }');
   return advanced as Record<string, unknown>;
 }
 
@@ -126,7 +128,7 @@ function advancedProblem(f: QueueForm, t: Translate): FormProblem | null {
     parseAdvanced(f.advanced);
     return null;
   } catch (err) {
-    return { message: t('admBadJson', { message: err instanceof Error ? err.message : String(err) }), fields: ['escalation', 'whisper', 'thresholds'] };
+    return { message: t('admBadJson', { message: err instanceof Error ? err.message : String(err) }), fields: ['escalation', 'whisper', 'thresholds', 'recording'] };
   }
 }
 
@@ -277,7 +279,7 @@ export function QueuesSection() {
           <NamedNumbersEditor id="queue-skills" path="requiredSkills" rows={form.requiredSkills} onRows={set('requiredSkills')}
             nameLabel={t('admSkill')} valueLabel={t('admMinLevel')} addLabel={t('admAddSkill')} min={1} max={10} defaultValue="1" />
           <h3>{t('admGroupAdvanced')}</h3>
-          <TextArea id="queue-advanced" path={['escalation', 'whisper', 'thresholds']} label={t('admAdvancedHint')} value={form.advanced} onValue={set('advanced')}
+          <TextArea id="queue-advanced" path={['escalation', 'whisper', 'thresholds', 'recording']} label={t('admAdvancedHint')} value={form.advanced} onValue={set('advanced')}
             placeholder={'{\n  "escalation": [{ "afterSeconds": 60, "skills": { "billing": 0 } }],\n  "whisper": { "prompts": ["sales-whisper"] }\n}'} />
         </AdminForm>
       </div>

@@ -1,13 +1,16 @@
 // The recording of the agent's call, on the desktop: the desk learns from the
-// live events (recording_started, _paused, _resumed, _stopped, which the server
-// sends to the agent on that call) whether the call is being recorded, and
+// live snapshot (each call's `recording`, so a reload mid-call still shows it)
+// and from the live events between snapshots (recording_started, _paused,
+// _resumed, _stopped, which the server sends to the agent on that call)
+// whether the call is being recorded, and
 // offers "Pause recording" / "Resume recording" while it is (PCI: card details
 // are read out with the recording paused). The button calls
 // POST /api/calls/:callId/recording (docs/recording.md).
 import { useState } from 'preact/hooks';
+import type { LiveSnapshot } from '../../wire.js';
 import { api } from '../../api.js';
 import { useI18n } from '../../i18n/index.js';
-import { errorText } from '../../format.js';
+import { duration, errorText } from '../../format.js';
 
 export type RecordingState = 'recording' | 'paused';
 
@@ -47,7 +50,19 @@ export function withRecordingChange(recordings: Readonly<Record<string, Recordin
   return next;
 }
 
-export function RecordingControl(props: { callId: string; state: RecordingState | undefined }) {
+/**
+ * The calls being recorded as of a snapshot: the snapshot is built after the events that led to
+ * it, so it replaces what the events said (and brings the state back after a reload).
+ */
+export function recordingsOfSnapshot(snapshot: LiveSnapshot): Record<string, RecordingState> {
+  const out: Record<string, RecordingState> = {};
+  for (const call of snapshot.calls) if (call.recording) out[call.callId] = call.recording.state;
+  if (snapshot.current?.recording) out[snapshot.current.callId] = snapshot.current.recording.state;
+  return out;
+}
+
+/** `seconds`: how long it has been recording or paused (from the live snapshot's `since`), when known. */
+export function RecordingControl(props: { callId: string; state: RecordingState | undefined; seconds?: number | undefined }) {
   const { t } = useI18n();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -66,6 +81,7 @@ export function RecordingControl(props: { callId: string; state: RecordingState 
       {paused
         ? <span class="badge hold" id="recording-paused">{t('recordingPaused')}</span>
         : <span class="badge" id="recording-on">{t('recordingOn')}</span>}
+      {props.seconds !== undefined && <span class="muted" id="recording-since">{duration(props.seconds)}</span>}
       {paused
         ? <button id="recording-resume" class="primary" disabled={busy} onClick={() => act('resume')}>{t('resumeRecording')}</button>
         : <button id="recording-pause" disabled={busy} onClick={() => act('pause')}>{t('pauseRecording')}</button>}

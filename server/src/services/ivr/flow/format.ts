@@ -1,7 +1,7 @@
 // How flows read on a terminal: problems as `file:line:column: node 'x': problem`,
 // a simulation as one line per step and then the outcome.
 
-import type { FlowOutcome, FlowStep } from './io.js';
+import type { FlowOutcome, FlowRecording, FlowStep } from './io.js';
 import type { FlowProblem, SimulationResult } from './types.js';
 
 export function formatProblem(file: string, p: FlowProblem): string {
@@ -9,17 +9,22 @@ export function formatProblem(file: string, p: FlowProblem): string {
   return `${where}: ${p.node !== undefined ? `node '${p.node}': ` : ''}${p.message}`;
 }
 
+function recordingText(r: FlowRecording | undefined): string {
+  if (!r) return '';
+  return ` recording ${r.policy ?? "(the queue's policy)"}${r.announcement !== undefined ? ` announcement ${r.announcement}` : ''}`;
+}
+
 export function formatOutcome(o: FlowOutcome): string {
   switch (o.type) {
     case 'queue': {
       const skills = o.skills ? Object.entries(o.skills).map(([s, l]) => `${s}=${l}`).join(',') : '';
-      return `queue ${o.queue}${o.priority !== undefined ? ` priority ${o.priority}` : ''}${skills ? ` skills ${skills}` : ''}`;
+      return `queue ${o.queue}${o.priority !== undefined ? ` priority ${o.priority}` : ''}${skills ? ` skills ${skills}` : ''}${recordingText(o.recording)}`;
     }
     case 'voicemail':
       return `voicemail box ${o.box}`;
     case 'transfer': {
       const t = o.target;
-      return `transfer to ${t.kind} ${t.kind === 'number' ? t.number : t.kind === 'agent' ? t.agent : t.flow}`;
+      return `transfer to ${t.kind} ${t.kind === 'number' ? t.number : t.kind === 'agent' ? t.agent : t.flow}${recordingText(o.recording)}`;
     }
     case 'hangup':
       return 'hangup';

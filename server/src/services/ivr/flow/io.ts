@@ -72,11 +72,23 @@ export interface FlowIO {
   now(): Date;
 }
 
+/** A `queue` or `transfer` node's recording policy for the call, over the queue's (docs/recording.md). */
+export interface FlowRecording {
+  /** all | never | on-demand | "NN%" */
+  policy?: string;
+  /** A prompt the caller hears before the agent is connected. */
+  announcement?: string;
+}
+
 /** Where a finished flow sends the call; the runtime carries it out. */
 export type FlowOutcome =
-  | { type: 'queue'; queue: string; priority?: number; skills?: Record<string, number> }
+  | { type: 'queue'; queue: string; priority?: number; skills?: Record<string, number>; recording?: FlowRecording }
   | { type: 'voicemail'; box: string }
-  | { type: 'transfer'; target: { kind: 'number'; number: string } | { kind: 'agent'; agent: string } | { kind: 'flow'; flow: string } }
+  | {
+    type: 'transfer';
+    target: { kind: 'number'; number: string } | { kind: 'agent'; agent: string } | { kind: 'flow'; flow: string };
+    recording?: FlowRecording;
+  }
   | { type: 'hangup' };
 
 /** The caller the flow runs for. */

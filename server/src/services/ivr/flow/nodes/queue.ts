@@ -1,7 +1,7 @@
 // queue: prompts, then the call waits in a queue for an agent (with a priority
 // and skills, numbers or templates). Ends the flow.
 
-import type { FlowOutcome } from '../io.js';
+import type { FlowOutcome, FlowRecording } from '../io.js';
 import { scopeOf } from '../machine.js';
 import { describe, isObject } from '../reader.js';
 import { isTemplate, render, renderText, textOf } from '../template.js';
@@ -10,6 +10,7 @@ import type { FlowPrompt, NodeBase, Template } from '../types.js';
 import { checkName, checkReferences } from './checks.js';
 import type { NodeType } from './contract.js';
 import { PROMPT_FIELDS } from './fields.js';
+import { readRecording, recordingPrompts } from './recording-field.js';
 import { terminalState } from './terminal.js';
 
 export interface QueueNode extends NodeBase {
@@ -20,10 +21,12 @@ export interface QueueNode extends NodeBase {
   priority?: number | Template;
   /** Skill → level (number or template), or one template that renders to such an object. */
   skills?: Record<string, number | Template> | Template;
+  /** The recording policy for calls queued here, over the queue's. */
+  recording?: FlowRecording;
 }
 
 export const queue: NodeType<QueueNode> = {
-  fields: [...PROMPT_FIELDS, 'queue', 'priority', 'skills'],
+  fields: [...PROMPT_FIELDS, 'queue', 'priority', 'skills', 'recording'],
   waitsForInput: false,
   read: (f) => {
     const raw = f.raw;
@@ -43,16 +46,18 @@ export const queue: NodeType<QueueNode> = {
         }
       } else f.problem(`${f.path}.skills`, `skills is a map of skill to level, or a template; found ${describe(raw.skills)}`);
     }
+    const recording = readRecording(f);
     return {
       type: 'queue',
       prompts: f.prompts('prompts', false),
       queue: f.string('queue', true) ?? '',
       ...(typeof priority === 'number' || typeof priority === 'string' ? { priority } : {}),
       ...(skills !== undefined ? { skills } : {}),
+      ...(recording !== undefined ? { recording } : {}),
     };
   },
   edges: () => [],
-  promptLists: (node) => [['prompts', node.prompts]],
+  promptLists: (node) => [['prompts', node.prompts], ...recordingPrompts(node.recording)],
   check: (node, { ctx, report }) => {
     checkName(node, 'queue', node.queue, 'queue', ctx.queues, report);
     if (typeof node.priority === 'string') {
@@ -71,7 +76,7 @@ export const queue: NodeType<QueueNode> = {
 };
 
 function queueOutcome(node: QueueNode, scope: TemplateScope): FlowOutcome {
-  const outcome: FlowOutcome = { type: 'queue', queue: renderText(node.queue, scope) };
+  const outcome: FlowOutcome = { type: 'queue', queue: renderText(node.queue, scope), ...(node.recording ? { recording: { ...node.recording } } : {}) };
   if (node.priority !== undefined) {
     const p = typeof node.priority === 'number' ? node.priority : Number(textOf(render(node.priority, scope)));
     // A template that renders to nothing (no customer, no variable) leaves the queue's default priority.
