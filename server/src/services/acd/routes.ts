@@ -10,7 +10,7 @@ import { TenorError } from '../../core/errors.js';
 import { currentUser, requireRole, seesEverything, type AuthUser } from '../../http/auth.js';
 import { SUPERVISOR_REASON, type Agent } from './agent-state.js';
 import { AcdQueueFields, QueueSchema } from './config-schema.js';
-import { RecordingPolicySchema } from '../recordings/config-schema.js';
+import { RecordingPolicySchema } from '../recordings/index.js';
 import { deviceWithoutSecret, queueFromConfig, type QueueConfigWithAcd } from './config.js';
 import { sipDeviceUser } from './devices.js';
 import { MIN_DEVICE_SECRET_LENGTH, type DeviceDigest, type SipSecretStatus } from '../sip-credentials/index.js';

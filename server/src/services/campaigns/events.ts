@@ -1,7 +1,7 @@
 // The campaigns' events on the bus: one per attempt as it ends, and the
 // campaign's figures (at most once per second per campaign) for the monitor.
 
-import type { RecordingPolicyConfig } from '../recordings/config-schema.js';
+import type { RecordingPolicyConfig } from '../recordings/index.js';
 import type { AttemptOutcome } from './model.js';
 
 export interface CampaignFigures {

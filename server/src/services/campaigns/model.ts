@@ -8,7 +8,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { TenorError } from '../../core/errors.js';
 import type { DialMode } from './pacing/types.js';
-import { RecordingPolicySchema, type RecordingPolicyConfig } from '../recordings/config-schema.js';
+import { RecordingPolicySchema, type RecordingPolicyConfig } from '../recordings/index.js';
 
 /** The shortest ring time the law allows (US TSR: 15 s or four rings). */
 export const MIN_RING_SECONDS = 15;

@@ -2,8 +2,10 @@
 // events and the shape others reach through `services.get('recordings')`.
 // Other services declare the part they need structurally (docs/recording.md).
 
+// The policy's schema first: queues, campaigns and flows read it while their modules load, and the
+// service below imports the ACD's entry, so this module can be entered from inside that cycle.
+export { recordingConfigSection, RecordingPolicySchema, type RecordingSettings, type RecordingPolicyConfig } from './config-schema.js';
 export { recordingsService, type RecordingsService } from './service.js';
-export { recordingConfigSection, type RecordingSettings, type RecordingPolicyConfig } from './config-schema.js';
 export type { RecordingEvent, RecordingEvents } from './events.js';
 export { recordingEventNames } from './events.js';
 export type { ControlAction, ControlRequest, ControlResult, LiveRecordingState } from './recordings.js';

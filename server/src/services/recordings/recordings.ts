@@ -13,8 +13,9 @@ import type { Logger } from 'pino';
 import type { Call } from '@tenor/telephony';
 import { TenorError } from '../../core/errors.js';
 import type { EventBus, TenorEvent } from '../../core/events.js';
-import '../campaigns/events.js';
-import '../ivr/events.js';
+// The campaigns' and the flows' events this follows (types only: no module of theirs is loaded from here).
+import type {} from '../campaigns/index.js';
+import type {} from '../ivr/index.js';
 import type { AcdService } from '../acd/index.js';
 import type { RecordingPolicyConfig, RecordingSettings } from './config-schema.js';
 import type { RecordingVault } from './vault.js';
