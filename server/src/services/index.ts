@@ -35,6 +35,8 @@ import { alertsConfigSection, alertsService } from './alerts/index.js';
 import { wallboardService } from './wallboard/index.js';
 import { eventWebhooksService, webhooksConfigSection } from './event-webhooks/index.js';
 import { RecordingVault, recordingConfigSection, recordingMigrations, recordingsService, recordingVaultOptions } from './recordings/index.js';
+// API tokens (H)
+import { apiTokensService } from './api-tokens/index.js';
 
 /** The site-file sections of the built-in services, in the order the file's documentation lists them. */
 export const serviceConfigSections: readonly ConfigSection[] = [
@@ -100,5 +102,7 @@ export function builtinServices(config: TenorConfig): ServiceDefinition<object>[
     wallboardService(),
     eventWebhooksService(config),
     recordingsService(config),
+    // API tokens (H)
+    apiTokensService({ dataDir: config.dataDir }),
   ] as ServiceDefinition<object>[];
 }

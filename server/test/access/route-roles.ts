@@ -251,6 +251,11 @@ export const ROUTE_ROLES: ReadonlyMap<string, readonly Role[] | typeof PUBLIC> =
   ['HEAD /api/voicemail/messages/:id/audio', ['agent', 'supervisor', 'admin']],
   ['POST /api/voicemail/messages/:id/status', ['agent', 'supervisor', 'admin']],
   ['POST /api/voicemail/messages/:id/callback', ['agent', 'supervisor', 'admin']],
+  // API tokens (H)
+  ['GET /api/tokens', ['admin']],
+  ['HEAD /api/tokens', ['admin']],
+  ['POST /api/tokens', ['admin']],
+  ['DELETE /api/tokens/:id', ['admin']],
   ['HEAD /*', PUBLIC],
   ['GET /*', PUBLIC],
 ]);
