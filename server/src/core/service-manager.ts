@@ -248,6 +248,17 @@ export class ServiceManager {
     return [...this.#startOrder];
   }
 
+  /**
+   * A string that changes whenever a service is added, starts, stops, fails or is replaced
+   * (no health check runs): lets a cache of health results (http/health-cache.ts) see that
+   * what it holds describes services that are gone.
+   */
+  lifecycleSignature(): string {
+    let signature = '';
+    for (const entry of this.#entries.values()) signature += `${entry.def.name}:${entry.status}:${entry.current?.startedAt.getTime() ?? 0};`;
+    return signature;
+  }
+
   async list(): Promise<ServiceInfo[]> {
     const infos = [...this.#entries.values()].map(async (entry): Promise<ServiceInfo> => ({
       name: entry.def.name,
