@@ -3,6 +3,7 @@
 // login form and HTTP Basic. Sessions live in the database (migration 0500),
 // so they survive a restart; the clock is injectable so tests can expire them.
 
+import { createHmac, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { defineService } from '../../core/service-manager.js';
 import { TenorError } from '../../core/errors.js';
@@ -86,7 +87,19 @@ export function sessionsService(opts: SessionsOptions = {}) {
         }
       };
 
-      const checkPassword = async (username: string, password: string, client: ClientMeta): Promise<User | undefined> => {
+      // Identical credentials checked in parallel (an API client's burst before the verified-password
+      // cache knows them) share one check: one scrypt run, one in-flight slot of the address.
+      const checking = new Map<string, Promise<User | undefined>>();
+      const checkKey = randomBytes(32);
+      const checkPassword = (username: string, password: string, client: ClientMeta): Promise<User | undefined> => {
+        const key = createHmac('sha256', checkKey).update(client.address).update('\0').update(username).update('\0').update(password).digest('base64');
+        const running = checking.get(key);
+        if (running) return running;
+        const check = limitedCheck(username, password, client).finally(() => checking.delete(key));
+        checking.set(key, check);
+        return check;
+      };
+      const limitedCheck = async (username: string, password: string, client: ClientMeta): Promise<User | undefined> => {
         const admission = limiter.admit(username, client.address);
         if (admission.kind === 'refused') {
           const retryAfterSeconds = Math.max(1, Math.ceil(admission.retryAfterMs / 1000));
