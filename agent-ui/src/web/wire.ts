@@ -121,3 +121,9 @@ export type FlowSimulation = Omit<Static<typeof SimulateView>, 'outcome'> & { ou
 
 /** GET /api/phone: the signed-in user's browser phone (docs/web-client.md, "The phone in the desktop"). */
 export type PhoneInfo = PhoneInfoType;
+
+// API tokens (H)
+/** GET /api/tokens: an API token as listed (never its secret; docs/access.md, "API tokens"). */
+export type ApiTokenView = Static<typeof import('@tenor/server/src/services/api-tokens/routes.js').ApiTokenView>;
+/** POST /api/tokens: the new token with its secret, shown this once. */
+export type CreatedApiToken = ApiTokenView & { secret: string };

@@ -12,6 +12,8 @@ import { FlowsSection } from './flows.js';
 import { ScriptsSection } from './scripts.js';
 import { ServicesSection } from './services.js';
 import { WebhooksSection } from './webhooks.js';
+// API tokens (H)
+import { ApiTokensSection } from './api-tokens.js';
 
 const sections = {
   queues: { label: 'adminQueues', view: QueuesSection },
@@ -24,6 +26,8 @@ const sections = {
   scripts: { label: 'adminScripts', view: ScriptsSection },
   services: { label: 'adminServices', view: ServicesSection },
   webhooks: { label: 'adminWebhooks', view: WebhooksSection },
+  // API tokens (H)
+  'api-tokens': { label: 'adminApiTokens', view: ApiTokensSection },
 } satisfies Record<string, { label: MessageKey; view: () => preact.JSX.Element }>;
 
 type Section = keyof typeof sections;
