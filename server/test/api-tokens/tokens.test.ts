@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { apiTokensService } from '../../src/services/api-tokens/index.js';
-import { basic, login, seedPeople, startAccessServer, TestClock } from '../access/harness.js';
+import { basic, LiveSocket, login, seedPeople, startAccessServer, TestClock } from '../access/harness.js';
 import { testConfig } from '../helpers.js';
 
 const HOUR = 3_600_000;
@@ -56,6 +56,16 @@ t.test('API tokens: made by admins, bound to their role, revocable, never shown 
     });
     t.not(change.status, 401, 'a state change needs no CSRF token with a bearer token');
     t.not(change.status, 403);
+  });
+
+  await t.test('the live events socket takes a token like Basic', async (t) => {
+    const socket = new LiveSocket(t, server.wsUrl, { authorization: `Bearer ${annToken.secret}` });
+    await socket.until(() => socket.snapshots().length === 1, 10_000, 'snapshot');
+    t.pass('an agent token opens /api/events');
+    const made = new LiveSocket(t, server.wsUrl, { authorization: 'Bearer tnr_0000000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' });
+    await made.until(() => made.refusedWith !== undefined, 10_000, 'refusal');
+    t.equal(made.refusedWith, 401, 'a made-up token is refused');
+    socket.ws.close();
   });
 
   await t.test('a supervisor token sees every agent but does no admin work', async (t) => {
