@@ -248,17 +248,10 @@ export class ServiceManager {
     return [...this.#startOrder];
   }
 
-  /**
-   * A string that changes whenever a service is added, starts, stops, fails or is replaced
-   * (no health check runs): lets a cache of health results (http/health-cache.ts) see that
-   * what it holds describes services that are gone.
-   */
+  /** Changes whenever a service is added, starts, stops, fails or is replaced; runs no health check (http/health-cache.ts). */
   lifecycleSignature(): string {
-    let signature = '';
-    for (const entry of this.#entries.values()) signature += `${entry.def.name}:${entry.status}:${entry.current?.startedAt.getTime() ?? 0};`;
-    return signature;
+    return [...this.#entries.values()].map((e) => `${e.def.name}:${e.status}:${e.current?.startedAt.getTime() ?? 0}`).join(';');
   }
-
   async list(): Promise<ServiceInfo[]> {
     const infos = [...this.#entries.values()].map(async (entry): Promise<ServiceInfo> => ({
       name: entry.def.name,
