@@ -11,6 +11,7 @@ import type { TenorConfig } from '../src/config/schema.js';
 import { ServiceManager, type ServiceDefinition } from '../src/core/service-manager.js';
 import { builtinServices, loadConfig } from '../src/services/index.js';
 import { build, type TenorApp } from '../src/http/app.js';
+import type { HealthCacheOptions } from '../src/http/health-cache.js';
 import { uiRoot } from '@tenor/agent-ui';
 
 export const silentLogger: Logger = pino({ level: 'silent' });
@@ -57,7 +58,7 @@ export const ADMIN_AUTH = { authorization: 'Basic ' + Buffer.from('admin:pw-admi
 /** The whole app in process (every built-in service plus extras, which replace a built-in of their name), for `app.inject()`; stopped when the test ends. */
 export async function startTestApp(
   t: Test,
-  opts: { config?: TenorConfig; extraServices?: ServiceDefinition<object>[]; healthTimeoutMs?: number } = {},
+  opts: { config?: TenorConfig; extraServices?: ServiceDefinition<object>[]; healthTimeoutMs?: number; health?: HealthCacheOptions } = {},
 ): Promise<{ app: TenorApp; services: ServiceManager; config: TenorConfig }> {
   const config = opts.config ?? testConfig(t);
   const services = new ServiceManager({ logger: silentLogger, ...(opts.healthTimeoutMs !== undefined ? { healthTimeoutMs: opts.healthTimeoutMs } : {}) });
@@ -66,7 +67,7 @@ export async function startTestApp(
   const builtins = builtinServices(config).filter((def) => !extras.some((extra) => extra.name === def.name));
   for (const def of [...builtins, ...extras]) services.register(def);
   await services.startAll();
-  const app = await build({ services, logger: silentLogger, version: '9.9.9', baseDir: config.baseDir, uiRoot });
+  const app = await build({ services, logger: silentLogger, version: '9.9.9', baseDir: config.baseDir, uiRoot, ...(opts.health ? { health: opts.health } : {}) });
   t.teardown(async () => {
     await app.close();
     await services.stopAll();

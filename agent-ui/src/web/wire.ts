@@ -151,3 +151,8 @@ export type EvaluationAnswer = Evaluation['answers'][string];
 export interface EvaluationList { items: Evaluation[]; canListen: boolean }
 /** GET /api/reports/quality. */
 export type { QualityReport } from '@tenor/server/src/services/quality/report.js';
+// API tokens (H)
+/** GET /api/tokens: an API token as listed (never its secret; docs/access.md, "API tokens"). */
+export type ApiTokenView = Static<typeof import('@tenor/server/src/services/api-tokens/routes.js').ApiTokenView>;
+/** POST /api/tokens: the new token with its secret, shown this once. */
+export type CreatedApiToken = ApiTokenView & { secret: string };

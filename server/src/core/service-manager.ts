@@ -248,6 +248,10 @@ export class ServiceManager {
     return [...this.#startOrder];
   }
 
+  /** Changes whenever a service is added, starts, stops, fails or is replaced; runs no health check (http/health-cache.ts). */
+  lifecycleSignature(): string {
+    return [...this.#entries.values()].map((e) => `${e.def.name}:${e.status}:${e.current?.startedAt.getTime() ?? 0}`).join(';');
+  }
   async list(): Promise<ServiceInfo[]> {
     const infos = [...this.#entries.values()].map(async (entry): Promise<ServiceInfo> => ({
       name: entry.def.name,

@@ -9,6 +9,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import type { Logger } from '../core/logger.js';
 import type { ServiceHttpContext, ServiceManager } from '../core/service-manager.js';
+import { HealthCache, type HealthCacheOptions } from './health-cache.js';
 import { healthRoutes } from './routes/health.js';
 import { serviceRoutes } from './routes/services.js';
 import { createShell, type TenorApp } from './shell.js';
@@ -30,6 +31,8 @@ export interface AppOptions {
   trustProxy?: boolean;
   /** Origins other than the server's own allowed to use a session (e.g. a UI dev server), as scheme://host:port. */
   allowedOrigins?: string[];
+  /** How often /health's checks run in the background, and how fresh a request wants them (health-cache.ts). */
+  health?: HealthCacheOptions;
 }
 
 export async function build(opts: AppOptions): Promise<TenorApp> {
@@ -49,12 +52,15 @@ export async function build(opts: AppOptions): Promise<TenorApp> {
     openapi: {
       openapi: '3.0.3',
       info: { title: 'Tenor API', version: opts.version, description: 'Contact-center communication server' },
-      components: { securitySchemes: { basicAuth: { type: 'http', scheme: 'basic' }, sessionCookie: { type: 'apiKey', in: 'cookie', name: 'tenor_session' } } },
+      components: { securitySchemes: { basicAuth: { type: 'http', scheme: 'basic' }, sessionCookie: { type: 'apiKey', in: 'cookie', name: 'tenor_session' }, bearerAuth: { type: 'http', scheme: 'bearer', description: 'an API token (POST /api/tokens)' } } },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
-  await app.register(healthRoutes({ services: opts.services, version: opts.version, shuttingDown: opts.shuttingDown ?? (() => false) }));
+  const checks = new HealthCache(opts.services, opts.health);
+  checks.start();
+  app.addHook('onClose', async () => checks.stop());
+  await app.register(healthRoutes({ checks, version: opts.version, shuttingDown: opts.shuttingDown ?? (() => false) }));
   await app.register(serviceRoutes({ services: opts.services, baseDir: opts.baseDir, runtimeRoutes }));
 
   // The services registered now serve their routes from the app itself (and its OpenAPI document).

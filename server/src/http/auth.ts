@@ -4,7 +4,9 @@
 //   - the web session cookie (`tenor_session`, see services/sessions/): state-changing
 //     requests must also carry the session's `x-csrf-token` header, or
 //   - HTTP Basic credentials (API clients and scripts; not sent by browsers
-//     on their own since the server never asks for them),
+//     on their own since the server never asks for them), or
+//   - an API token as `Authorization: Bearer tnr_…` (integrations; see
+//     services/api-tokens/): the token's role, and for an agent token its agent,
 // refuses a state-changing request whose `Origin` names another site, and
 // sets `request.user`. Route handlers then narrow further (an agent may only
 // act on their own agent, see services/acd/routes.ts).
@@ -55,6 +57,11 @@ export interface SessionAuthority {
   resolve(id: string, opts: { touch: boolean }): Promise<{ user: AuthenticatedUser; session: AuthSession } | undefined>;
 }
 
+/** The `apiTokens` service as access needs it: who a bearer token acts as. */
+export interface TokenVerifier {
+  verify(presented: string): { id: string; name: string; role: Role; agent: string | undefined } | undefined;
+}
+
 /** The `acd` service as access needs it: is this username an agent's login. */
 export interface AgentDirectory {
   agent(login: string): object | undefined;
@@ -66,11 +73,13 @@ export interface AuthUser {
   displayName: string;
   role: Role;
   /** How the caller proved who they are. */
-  via: 'session' | 'basic';
+  via: 'session' | 'basic' | 'token';
   /** The web session (when via is 'session'). */
   session: AuthSession | undefined;
   /** The ACD agent login of this user (the same name), when they are an agent in the ACD. */
   agent: string | undefined;
+  /** The API token (when via is 'token'): its id and name, for audit lines. */
+  token?: { id: string; name: string };
 }
 
 /** Where credentials are read from: a fastify request or a raw upgrade request. */
@@ -204,6 +213,8 @@ async function authenticate(options: AccessOptions, request: CredentialSource, t
     const user = basic && (await services.get<PasswordCheck>('users').authenticate(basic.username, basic.password));
     return user ? { username: user.username, displayName: user.displayName, role: user.role, via: 'basic', session: undefined, agent: agentLogin(services, user.username) } : undefined;
   }
+  const bearer = parseBearer(request.headers.authorization);
+  if (bearer !== undefined) return tokenUser(services, bearer);
   const sessions = services.get<SessionAuthority>('sessions');
   if (basic) {
     const user = await sessions.checkPassword(basic.username, basic.password, { address: request.ip });
@@ -215,6 +226,31 @@ async function authenticate(options: AccessOptions, request: CredentialSource, t
   if (!found) return undefined;
   const { user, session } = found;
   return { username: user.username, displayName: user.displayName, role: user.role, via: 'session', session, agent: agentLogin(options.services, user.username) };
+}
+
+/**
+ * The caller a bearer token names. An agent token acts as its agent (username = the agent
+ * login, so agent scoping works as for that agent's session; refused once the login is no
+ * longer an agent); other tokens act as `token:<id>`, a name no user can have.
+ */
+function tokenUser(services: ServiceManager, presented: string): AuthUser | undefined {
+  if (!services.has('apiTokens')) return undefined;
+  const token = services.get<TokenVerifier>('apiTokens').verify(presented);
+  if (!token) return undefined;
+  let agent: string | undefined;
+  if (token.role === 'agent') {
+    agent = token.agent === undefined ? undefined : agentLogin(services, token.agent);
+    if (agent === undefined) return undefined;
+  }
+  return {
+    username: agent ?? `token:${token.id}`, displayName: token.name, role: token.role, via: 'token', session: undefined,
+    agent, token: { id: token.id, name: token.name },
+  };
+}
+
+function parseBearer(header: string | undefined): string | undefined {
+  if (header === undefined || !/^Bearer\s/i.test(header)) return undefined;
+  return header.slice(7).trim();
 }
 
 /** ACD agents log in with their agent login as username (services/acd/service.ts creates their users so). */

@@ -37,6 +37,8 @@ import { eventWebhooksService, webhooksConfigSection } from './event-webhooks/in
 import { RecordingVault, recordingConfigSection, recordingMigrations, recordingsService, recordingVaultOptions } from './recordings/index.js';
 // quality scorecards (Q)
 import { qualityConfigSection, qualityService } from './quality/index.js';
+// API tokens (H)
+import { apiTokensService } from './api-tokens/index.js';
 
 /** The site-file sections of the built-in services, in the order the file's documentation lists them. */
 export const serviceConfigSections: readonly ConfigSection[] = [
@@ -106,5 +108,7 @@ export function builtinServices(config: TenorConfig): ServiceDefinition<object>[
     recordingsService(config),
     // quality scorecards (Q)
     qualityService(config),
+    // API tokens (H)
+    apiTokensService({ dataDir: config.dataDir }),
   ] as ServiceDefinition<object>[];
 }

@@ -14,6 +14,7 @@ import { queueWithDefaults } from '../../src/services/acd/model.js';
 import type { TenorConfig } from '../../src/config/schema.js';
 import { builtinServices } from '../../src/services/index.js';
 import { uiRoot } from '@tenor/agent-ui';
+import type { Logger } from '../../src/core/logger.js';
 import { silentLogger, testConfig } from '../helpers.js';
 
 /** Time that moves only when told to. */
@@ -47,11 +48,14 @@ export async function startAccessServer(
     config?: TenorConfig; clock?: TestClock; trustProxy?: boolean;
     /** Services registered beside the built-in ones; one named like a built-in replaces it (a test double). */
     extraServices?: ServiceDefinition<object>[];
+    /** Where the services' and the app's log lines go (default: nowhere). */
+    logger?: Logger;
   } = {},
 ): Promise<AccessServer> {
   const config = opts.config ?? testConfig(t);
   const clock = opts.clock ?? new TestClock();
-  const services = new ServiceManager({ logger: silentLogger });
+  const logger = opts.logger ?? silentLogger;
+  const services = new ServiceManager({ logger });
   const extras = opts.extraServices ?? [];
   // An extra service named like a built-in one takes its place (a test double of it).
   for (const def of builtinServices(config).filter((d) => !extras.some((extra) => extra.name === d.name))) {
@@ -64,7 +68,7 @@ export async function startAccessServer(
   }
   for (const def of extras) services.register(def);
   await services.startAll();
-  const app = await build({ services, logger: silentLogger, version: '9.9.9', baseDir: config.baseDir, uiRoot,
+  const app = await build({ services, logger, version: '9.9.9', baseDir: config.baseDir, uiRoot,
     ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
   });
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -268,6 +268,11 @@ export const ROUTE_ROLES: ReadonlyMap<string, readonly Role[] | typeof PUBLIC> =
   ['DELETE /api/quality/evaluations/:id', ['admin']],
   ['GET /api/reports/quality', ['agent', 'supervisor', 'admin']],
   ['HEAD /api/reports/quality', ['agent', 'supervisor', 'admin']],
+  // API tokens (H)
+  ['GET /api/tokens', ['admin']],
+  ['HEAD /api/tokens', ['admin']],
+  ['POST /api/tokens', ['admin']],
+  ['DELETE /api/tokens/:id', ['admin']],
   ['HEAD /*', PUBLIC],
   ['GET /*', PUBLIC],
 ]);

@@ -665,6 +665,25 @@ export const en = {
   qualityScorecardDeleted: 'Scorecard {name} deleted.',
   qualityEvaluations: 'Evaluations',
   qualityAverage: 'Average score (%)',
+  // API tokens (H)
+  adminApiTokens: "API tokens",
+  admTokensIntro: "Tokens let integrations call the API with a role of their own instead of a user's password: send Authorization: Bearer <token>. The token is shown once, when it is made.",
+  admTokenName: "Name",
+  admTokenAgent: "Agent",
+  admTokenAgentHint: "The agent login an agent token acts as.",
+  admTokenCreated: "Made",
+  admTokenExpires: "Expires",
+  admTokenExpiresHint: "Optional: the date the token stops working.",
+  admTokenLastUsed: "Last used",
+  admTokenStatus: "Status",
+  'admTokenStatus.active': "active",
+  'admTokenStatus.expired': "expired",
+  'admTokenStatus.revoked': "revoked",
+  admTokenRevoke: "Revoke",
+  admTokenRevokeConfirm: "Revoke the token \"{name}\"? It stops working at once.",
+  admNewToken: "New API token",
+  admTokenCreate: "Make token",
+  admTokenShownOnce: "Token \"{name}\" made. Copy it now: it is not shown again.",
 } as const;
 
 export type MessageKey = keyof typeof en;

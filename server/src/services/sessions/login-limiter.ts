@@ -12,6 +12,12 @@
 //   each password check waits `slowDownMs` first and an address may have one
 //   check in flight at a time. Nobody is refused for someone else's failures;
 //   they wait a little longer, and a guesser's rate drops.
+// - In flight: one address may have at most MAX_CHECKS_IN_FLIGHT_PER_ADDRESS
+//   password checks running at once. Failures are counted when a check ends,
+//   so without this a burst of concurrent wrong passwords (HTTP Basic on many
+//   connections) would all be admitted and run scrypt before the first counted.
+//   Identical credentials sent in parallel share one check (sessions/service.ts),
+//   so a client's own burst of good requests takes one slot.
 // A correct password clears the backoff of that (username, address).
 // In memory: a restart forgets the counts, which costs an attacker a restart
 // they cannot trigger.
@@ -27,6 +33,8 @@ export type LoginAdmission =
   | { kind: 'admitted'; delayMs: number; release: () => void };
 
 const GLOBAL_WINDOW_MS = 60_000;
+/** Password checks (scrypt, ~100 ms of a core each) one address may have running at once. */
+export const MAX_CHECKS_IN_FLIGHT_PER_ADDRESS = 4;
 /** Beyond this many keys, stale ones are swept (a spray of usernames must not grow memory without end). */
 const SWEEP_ABOVE_KEYS = 10_000;
 
@@ -40,6 +48,7 @@ export class LoginLimiter {
   readonly #addressFailures = new Map<string, number[]>();
   #globalFailures: number[] = [];
   readonly #inFlight = new Set<string>();
+  readonly #checksInFlight = new Map<string, number>();
   readonly #clock: AccessClock;
   readonly limits: LoginLimits;
 
@@ -58,10 +67,22 @@ export class LoginLimiter {
     if (backoffMs > 0) return { kind: 'refused', retryAfterMs: backoffMs, reason: 'backoff' };
     const addressMs = this.#addressBlockedFor(address, now);
     if (addressMs > 0) return { kind: 'refused', retryAfterMs: addressMs, reason: 'address' };
-    if (!this.slowedDown()) return { kind: 'admitted', delayMs: 0, release: () => undefined };
-    if (this.#inFlight.has(address)) return { kind: 'refused', retryAfterMs: this.limits.slowDownMs, reason: 'in-flight' };
-    this.#inFlight.add(address);
-    return { kind: 'admitted', delayMs: this.limits.slowDownMs, release: () => this.#inFlight.delete(address) };
+    const running = this.#checksInFlight.get(address) ?? 0;
+    if (running >= MAX_CHECKS_IN_FLIGHT_PER_ADDRESS) return { kind: 'refused', retryAfterMs: 1000, reason: 'in-flight' };
+    const slowed = this.slowedDown();
+    if (slowed && this.#inFlight.has(address)) return { kind: 'refused', retryAfterMs: this.limits.slowDownMs, reason: 'in-flight' };
+    if (slowed) this.#inFlight.add(address);
+    this.#checksInFlight.set(address, running + 1);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      if (slowed) this.#inFlight.delete(address);
+      const left = (this.#checksInFlight.get(address) ?? 1) - 1;
+      if (left > 0) this.#checksInFlight.set(address, left);
+      else this.#checksInFlight.delete(address);
+    };
+    return { kind: 'admitted', delayMs: slowed ? this.limits.slowDownMs : 0, release };
   }
 
   /** True while failures from all addresses exceed the global rate. */

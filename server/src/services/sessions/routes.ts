@@ -15,7 +15,7 @@ import '../recordings/index.js';
 export const Me = Type.Object({
   user: Type.Object({ username: Type.String(), displayName: Type.String(), role: Type.Union([Type.Literal('agent'), Type.Literal('supervisor'), Type.Literal('admin')]) }),
   agent: Type.Union([Type.String(), Type.Null()], { description: 'the ACD agent login of this user, if they are an agent' }),
-  via: Type.Union([Type.Literal('session'), Type.Literal('basic')]),
+  via: Type.Union([Type.Literal('session'), Type.Literal('basic'), Type.Literal('token')]),
   csrfToken: Type.Union([Type.String(), Type.Null()], { description: 'send as x-csrf-token on POST/PUT/PATCH/DELETE with the session cookie' }),
   expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'when the session ends without further activity' }),
   mayHearRecordings: Type.Boolean({ description: 'may list and play call recordings (supervisors and admins; agents where recording.agentsMayListen): the web client shows its Recordings page' }),

@@ -3,6 +3,7 @@
 // login form and HTTP Basic. Sessions live in the database (migration 0500),
 // so they survive a restart; the clock is injectable so tests can expire them.
 
+import { createHmac, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { defineService } from '../../core/service-manager.js';
 import { TenorError } from '../../core/errors.js';
@@ -14,6 +15,9 @@ import { LoginLimiter, defaultLoginLimits, type LoginLimits } from './login-limi
 import { sessionMigrations } from './migrations.js';
 import { authRoutes } from './routes.js';
 import { SessionStore, defaultSessionTimeouts, type SessionTimeouts, type WebSession } from './session-store.js';
+
+/** How long the user behind a session is taken as read (display name only: access changes end the sessions). */
+const USER_CACHE_MS = 1_000;
 
 export interface ClientMeta {
   /** The client's address (the proxy's view when a trusted proxy forwards it). */
@@ -34,7 +38,7 @@ export interface SessionsService {
   checkPassword(username: string, password: string, client: ClientMeta): Promise<User | undefined>;
   /** Log in: a new session for a correct password, else TENOR_ERR_LOGIN_FAILED or TENOR_ERR_RATE_LIMITED. */
   login(username: string, password: string, client: ClientMeta): Promise<{ id: string; session: WebSession; user: User }>;
-  /** The live session and its user (as stored now: a role change applies at once), or undefined. */
+  /** The live session and its user (a new role, password or deletion ends the session at once; the display name may be up to a second old), or undefined. */
   resolve(id: string, opts: { touch: boolean }): Promise<{ session: WebSession; user: User } | undefined>;
   /** True while the session named by its hash is live (no activity counted). */
   isLive(idHash: string): Promise<boolean>;
@@ -86,7 +90,19 @@ export function sessionsService(opts: SessionsOptions = {}) {
         }
       };
 
-      const checkPassword = async (username: string, password: string, client: ClientMeta): Promise<User | undefined> => {
+      // Identical credentials checked in parallel (an API client's burst before the verified-password
+      // cache knows them) share one check: one scrypt run, one in-flight slot of the address.
+      const checking = new Map<string, Promise<User | undefined>>();
+      const checkKey = randomBytes(32);
+      const checkPassword = (username: string, password: string, client: ClientMeta): Promise<User | undefined> => {
+        const key = createHmac('sha256', checkKey).update(client.address).update('\0').update(username).update('\0').update(password).digest('base64');
+        const running = checking.get(key);
+        if (running) return running;
+        const check = limitedCheck(username, password, client).finally(() => checking.delete(key));
+        checking.set(key, check);
+        return check;
+      };
+      const limitedCheck = async (username: string, password: string, client: ClientMeta): Promise<User | undefined> => {
         const admission = limiter.admit(username, client.address);
         if (admission.kind === 'refused') {
           const retryAfterSeconds = Math.max(1, Math.ceil(admission.retryAfterMs / 1000));
@@ -115,7 +131,26 @@ export function sessionsService(opts: SessionsOptions = {}) {
       };
       // A new password ends the sessions opened with the old one (a stolen session dies with it);
       // a new role or a deleted user ends them too, and with them the live sockets opened under the old role.
-      const onAccessChanged = (username: string): Promise<void> => endAllOf(username);
+      // The user behind a session, read at most once a second per user: a new role, password or a deletion
+      // ends every session of the user (below), so what is kept can only be a display name up to a second old.
+      // A read that an access change overtook is not kept (accessChanges counts them): a new session must see the new role.
+      const users1s = new Map<string, { user: User; readAt: number }>();
+      let accessChanges = 0;
+      const userOf = async (username: string): Promise<User | undefined> => {
+        const now = Date.now();
+        const kept = users1s.get(username);
+        if (kept && now - kept.readAt < USER_CACHE_MS) return kept.user;
+        const before = accessChanges;
+        const user = await userRepo.findByUsername(username);
+        if (user && before === accessChanges && users1s.size < 10_000) users1s.set(username, { user, readAt: now });
+        else users1s.delete(username);
+        return user;
+      };
+      const onAccessChanged = (username: string): Promise<void> => {
+        accessChanges += 1;
+        users1s.delete(username);
+        return endAllOf(username);
+      };
       let unsubscribe = users.onAccessChanged(onAccessChanged);
       // A new users service must end sessions too, or a changed password would leave the old sessions open.
       ctx.whenReplaced('users', () => {
@@ -138,7 +173,7 @@ export function sessionsService(opts: SessionsOptions = {}) {
         async resolve(id, o) {
           const session = await store.resolve(id, o);
           if (!session) return undefined;
-          const user = await userRepo.findByUsername(session.username);
+          const user = await userOf(session.username);
           return user ? { session, user } : undefined;
         },
         isLive: (idHash) => store.isLive(idHash),

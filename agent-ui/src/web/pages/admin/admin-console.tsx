@@ -14,6 +14,8 @@ import { ServicesSection } from './services.js';
 import { WebhooksSection } from './webhooks.js';
 // quality (Q)
 import { ScorecardsSection } from '../quality/scorecards-admin.js';
+// API tokens (H)
+import { ApiTokensSection } from './api-tokens.js';
 
 const sections = {
   queues: { label: 'adminQueues', view: QueuesSection },
@@ -28,6 +30,8 @@ const sections = {
   webhooks: { label: 'adminWebhooks', view: WebhooksSection },
   // quality (Q)
   scorecards: { label: 'adminScorecards', view: ScorecardsSection },
+  // API tokens (H)
+  'api-tokens': { label: 'adminApiTokens', view: ApiTokensSection },
 } satisfies Record<string, { label: MessageKey; view: () => preact.JSX.Element }>;
 
 type Section = keyof typeof sections;
