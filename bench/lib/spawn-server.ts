@@ -29,7 +29,7 @@ export async function spawnServer(opts: Omit<ServerOptions, 'freeswitchPrefix'>)
   const script = fileURLToPath(new URL('./server.ts', import.meta.url));
   const child: ChildProcess = fork(script, [JSON.stringify(full)], {
     // BENCH_SERVER_NODE_ARGS: extra node flags for the server only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
-    execArgv: ['--import=@tapjs/typescript/import', ...(process.env['BENCH_SERVER_NODE_ARGS']?.split(' ').filter(Boolean) ?? [])],
+    execArgv: ['--import=tsx', ...(process.env['BENCH_SERVER_NODE_ARGS']?.split(' ').filter(Boolean) ?? [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const next = (kind: ServerReply['kind'], timeoutMs = 20_000): Promise<ServerReply> => new Promise((resolve, reject) => {
