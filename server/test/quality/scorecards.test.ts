@@ -180,6 +180,9 @@ t.test('bad input: unknown recordings and scorecards, answers out of range or mi
   t.match(await refused({ scorecard: 'standard', answers: { ...ok, greeting: 'maybe' } }), [400, 'TENOR_ERR_VALIDATION']);
   t.match(await refused({ scorecard: 'standard', answers: ok, comment: 'x'.repeat(4001) }), [400, 'TENOR_ERR_VALIDATION'], 'a comment too long');
   t.match(await refused({ scorecard: 'standard', answers: ok, agent: 'bob' }), [400, 'TENOR_ERR_VALIDATION'], 'no other fields (the agent is the recording’s)');
+  const live = 'live-recording';
+  await h.services.get('recordings').repo.insert({ id: live, callId: 'call-live@test', queue: 'support', campaign: null, agent: 'ann', customerId: null, startedAt: '2026-03-02T12:00:00.000Z', state: 'recording' });
+  t.match(await refused({ scorecard: 'standard', answers: ok }, '', 0, `/api/recordings/${live}/evaluations`), [409, 'TENOR_ERR_RECORDING_STATE', /evaluate the recording: it is recording/], 'a recording still in progress is not evaluated');
   t.equal((await h.as(SUE).get(url)).json().length, 0, 'nothing was stored');
   t.equal((await h.as(SUE).get('/api/quality/evaluations?from=yesterday')).statusCode, 400, 'a bad date');
 });

@@ -150,6 +150,8 @@ export function qualityRoutes(opts: { services: ServiceManager }): FastifyPlugin
       },
     }, async (request, reply) => {
       const recording = await recordingOf(request.params.id);
+      // Only a finished recording is reviewed: a live one is not whole yet, an erased or failed one has nothing to hear.
+      if (recording.state !== 'stored') throw new TenorError('TENOR_ERR_RECORDING_STATE', ['evaluate', `it is ${recording.state}`]);
       const { scorecard, answers, comment } = request.body;
       const evaluation = await quality().evaluate(recording, { scorecard, answers, ...(comment !== undefined ? { comment } : {}), evaluator: currentUser(request).username });
       return reply.status(201).send(evaluationView(evaluation));
