@@ -17,7 +17,7 @@ import { liveCampaigns } from './live.js';
 import { ListImporter, type ImportOptions, type ImportReport } from './lists/import.js';
 import { zoneOfNumber } from './lists/zones.js';
 import { abandonWindowMs, campaignFromInput, type CampaignDefinition } from './model.js';
-import { PreviewDesk } from './preview.js';
+import { PreviewDesk, type PreviewCallRecorder } from './preview.js';
 import { CampaignReportReader } from './report-reader.js';
 import { nextStep } from './retry.js';
 import { AttemptsRepository, type Attempt } from './store/attempts.js';
@@ -254,8 +254,8 @@ export class CampaignsService {
     return this.#preview.next(this.#previewDialer(name), agent);
   }
 
-  async previewDial(name: string, agent: string, phone: string): Promise<{ attemptId: string }> {
-    return this.#preview.dial(this.#previewDialer(name).definition, agent, phone);
+  async previewDial(name: string, agent: string, phone: string, recorder?: PreviewCallRecorder): Promise<{ attemptId: string }> {
+    return this.#preview.dial(this.#previewDialer(name).definition, agent, phone, recorder);
   }
 
   async previewSkip(name: string, agent: string, phone: string): Promise<void> {

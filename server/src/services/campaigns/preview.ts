@@ -17,6 +17,10 @@ import { nextStep } from './retry.js';
 import type { AttemptsRepository } from './store/attempts.js';
 import type { CampaignRecord, CampaignsRepository } from './store/campaigns.js';
 import type { DncRepository } from './store/dnc.js';
+import type { RecordingsService } from '../recordings/index.js';
+
+/** What a preview call needs of the recordings (when the site runs them): its call recorded by the campaign's policy. */
+export type PreviewCallRecorder = Pick<RecordingsService, 'followOutsideCall'>;
 
 export interface PreviewDeps {
   campaigns: CampaignsRepository;
@@ -54,7 +58,7 @@ export class PreviewDesk {
    * Ring the agent, then the customer; resolves once the attempt is written (the call goes on).
    * Refused while the agent has another call in hand (TENOR_ERR_AGENT_BUSY) or is logged out of the ACD.
    */
-  async dial(def: CampaignDefinition, agent: string, phone: string): Promise<{ attemptId: string }> {
+  async dial(def: CampaignDefinition, agent: string, phone: string, recorder?: PreviewCallRecorder): Promise<{ attemptId: string }> {
     const record = await this.#reserved(def, agent, phone);
     const id = randomUUID();
     const busy = this.d.acd.outsideCall(agent, id, def.queue);
@@ -68,7 +72,7 @@ export class PreviewDesk {
       busy?.ended();
       throw err;
     }
-    void this.#run(def, record, id, attempt, startedAt, agent, busy, log).catch((err: unknown) => {
+    void this.#run(def, record, id, attempt, startedAt, agent, busy, log, recorder).catch((err: unknown) => {
       log.error({ err }, 'preview call failed');
       busy?.ended();
       return this.#finish(def, record, id, attempt, startedAt, { outcome: 'failed' });
@@ -83,7 +87,7 @@ export class PreviewDesk {
   }
 
   async #run(def: CampaignDefinition, record: CampaignRecord, id: string, attempt: number, startedAt: number, agent: string,
-    busy: OutsideCall | undefined, log: Logger): Promise<void> {
+    busy: OutsideCall | undefined, log: Logger, recorder: PreviewCallRecorder | undefined): Promise<void> {
     let agentLeg: Call;
     try {
       agentLeg = await this.d.driver.originate({ kind: 'device', user: agent }, { callerId: { number: record.phone, displayName: record.name ?? record.phone }, timeoutMs: 30_000 });
@@ -119,11 +123,16 @@ export class PreviewDesk {
     log.info({ callId: customer.id }, 'preview call answered; connecting the agent');
     await this.d.attempts.update(id, { callId: customer.id, answeredAt });
     const bridge = await this.d.driver.bridge(agentLeg, customer);
+    // Recorded from the moment the two talk, as an ACD call (the ACD connects no preview call, so it is told here).
+    const endRecording = recorder?.followOutsideCall({
+      customer, agent, queue: def.queue, campaign: def.name, customerId: record.customerId !== undefined ? String(record.customerId) : null, recording: def.recording,
+    });
     await new Promise<void>((resolve) => {
       if (agentLeg.state === 'ended' || customer.state === 'ended') return resolve();
       agentLeg.once('hangup', () => resolve());
       customer.once('hangup', () => resolve());
     });
+    endRecording?.();
     await bridge.unbridge();
     if (agentLeg.state !== 'ended') await agentLeg.hangup('normal');
     if (customer.state !== 'ended') await customer.hangup('normal');

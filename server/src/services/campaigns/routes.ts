@@ -214,7 +214,8 @@ export function campaignRoutes(opts: { services: ServiceManager }): FastifyPlugi
       });
 
     app.post('/api/campaigns/:name/preview/dial', { onRequest: anyone, schema: { summary: "Preview mode: ring the agent's phone, then call the record's number", tags, security, params: Name, body: AgentPhoneBody } },
-      async (request) => campaigns().previewDial(request.params.name, previewAgent(currentUser(request), request.body.agent, request.log), request.body.phone));
+      async (request) => campaigns().previewDial(request.params.name, previewAgent(currentUser(request), request.body.agent, request.log), request.body.phone,
+        opts.services.has('recordings') ? opts.services.get('recordings') : undefined));
 
     app.post('/api/campaigns/:name/preview/skip', { onRequest: anyone, schema: { summary: 'Preview mode: pass on the record (due again later)', tags, security, params: Name, body: AgentPhoneBody } },
       async (request, reply) => {

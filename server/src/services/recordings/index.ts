@@ -8,7 +8,7 @@ export { recordingConfigSection, RecordingPolicySchema, type RecordingSettings, 
 export { recordingsService, type RecordingsService } from './service.js';
 export type { RecordingEvent, RecordingEvents } from './events.js';
 export { recordingEventNames } from './events.js';
-export type { ControlAction, ControlRequest, ControlResult, LiveRecordingState } from './recordings.js';
+export type { ControlAction, ControlRequest, ControlResult, LiveRecordingState, OutsideCallToRecord } from './recordings.js';
 // Recordings at rest (docs/recording-at-rest.md): the vault, its key file's check, retention, rekey.
 export { RecordingVault, recordingVaultOptions, type RecordingVaultOptions, type StoredRecording } from './vault.js';
 export { validateRecordingEncryption } from './vault-keys.js';

@@ -48,6 +48,18 @@ interface PolicyOverride {
   recording: RecordingPolicyConfig;
 }
 
+/** A call the ACD did not connect, to record by policy (a campaign's preview call: the campaign rang the agent, then the customer). */
+export interface OutsideCallToRecord {
+  /** The customer's leg: its id names the call (the attempt's call id). */
+  customer: Call;
+  agent: string;
+  queue: string | null;
+  campaign: string | null;
+  customerId: string | null;
+  /** The campaign's own recording keys, over the queue's and the site's. */
+  recording: RecordingPolicyConfig | undefined;
+}
+
 /** What is kept per call id until the call ends (overrides, steps done) is bounded: some calls never reach the ACD or its end. */
 const MAX_REMEMBERED = 10_000;
 
@@ -128,6 +140,23 @@ export class Recordings {
   /** The agent connected to a live call now (who may control its recording). */
   agentOf(recordId: string): string | undefined {
     return this.#calls.get(recordId)?.agent;
+  }
+
+  /**
+   * Follow a call connected outside the ACD (no call_answered or call_ended comes for it):
+   * recorded from now by its policy, controlled like any other; the returned function ends it.
+   */
+  followOutsideCall(c: OutsideCallToRecord): () => void {
+    const recordId = c.customer.id;
+    const policy = effectivePolicy(this.#d.site, c.queue !== null ? this.#d.queuePolicy(c.queue) : undefined, c.recording);
+    const call: ConnectedCallState = {
+      recordId, customer: c.customer, queue: c.queue, campaign: c.campaign, customerId: c.customerId,
+      agent: c.agent, policy, recording: undefined, starting: undefined, connected: true, startWhenConnected: false,
+    };
+    this.#calls.set(recordId, call);
+    this.#legs.set(c.customer.id, recordId);
+    if (decide(policy.policy, recordId, this.#optedOut(c.agent)) === 'record') void this.#start(call, 'policy', undefined);
+    return () => this.#end(recordId);
   }
 
   async control(recordId: string, req: ControlRequest): Promise<ControlResult> {
@@ -264,7 +293,12 @@ export class Recordings {
   #onEnded(e: TenorEvent<'call_ended'>): void {
     this.#overrides.delete(e.payload.callId);
     this.#stepsDone.delete(e.payload.recordId);
-    const call = this.#calls.get(e.payload.recordId);
+    this.#end(e.payload.recordId);
+  }
+
+  /** The call is over: its recording is stored. */
+  #end(recordId: string): void {
+    const call = this.#calls.get(recordId);
     if (!call) return;
     this.#calls.delete(call.recordId);
     for (const [leg, recordId] of this.#legs) if (recordId === call.recordId) this.#legs.delete(leg);

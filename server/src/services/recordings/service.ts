@@ -10,7 +10,7 @@ import '../events.js';
 import '../store.js';
 import { RECORDING_DEFAULTS } from './config-schema.js';
 import { recordingMigrations } from './migrations.js';
-import { Recordings, type ControlRequest, type ControlResult, type LiveRecordingState } from './recordings.js';
+import { Recordings, type ControlRequest, type ControlResult, type LiveRecordingState, type OutsideCallToRecord } from './recordings.js';
 import { RecordingsRepository } from './repository.js';
 import { startRetention } from './retention.js';
 import { recordingRoutes } from './routes.js';
@@ -24,6 +24,8 @@ export interface RecordingsService {
   liveAgent(callId: string): string | undefined;
   /** The live ACD call's recording now (recording or paused, since when); undefined when it is not being recorded. */
   liveState(callId: string): LiveRecordingState | undefined;
+  /** Record a call connected outside the ACD (a campaign's preview call) by its policy; the function returned ends it. */
+  followOutsideCall(call: OutsideCallToRecord): () => void;
   /** Agents may play their own calls' recordings (recording.agentsMayListen). */
   readonly agentsMayListen: boolean;
   readonly repo: RecordingsRepository;
@@ -81,6 +83,7 @@ export function recordingsService(config: Pick<TenorConfig, 'dataDir' | 'baseDir
         control: (callId, req) => recordings.control(callId, req),
         liveAgent: (callId) => recordings.agentOf(callId),
         liveState: (callId) => recordings.liveStateOf(callId),
+        followOutsideCall: (call) => recordings.followOutsideCall(call),
         agentsMayListen: site.agentsMayListen ?? RECORDING_DEFAULTS.agentsMayListen,
         repo,
         vault,
