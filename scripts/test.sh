@@ -28,8 +28,9 @@ for ws in "${workspaces[@]}"; do
   log=$(mktemp)
   (cd "$ws" && npx tsc -p test && npx tap --reporter=tap) 2>&1 | tee "$log"
   status=${PIPESTATUS[0]}
-  # tap's closing line: "# { total: N, pass: P, fail: F, ... }"
-  summary=$(grep -E '^# \{ total: [0-9]+' "$log" | tail -n 1)
+  # tap's closing line: "# { total: N, pass: P, fail: F, ... }". grep -a: a test's output may hold
+  # a byte that makes grep take the log for binary and print no line (the failures list was lost so).
+  summary=$(grep -a -E '^# \{ total: [0-9]+' "$log" | tail -n 1)
   p=$(sed -nE 's/.*pass: ([0-9]+).*/\1/p' <<<"$summary")
   f=$(sed -nE 's/.*fail: ([0-9]+).*/\1/p' <<<"$summary")
   passed=$((passed + ${p:-0}))
@@ -39,7 +40,7 @@ for ws in "${workspaces[@]}"; do
     # A workspace that failed without a failing assertion (type error, crash) still counts.
     [ "${f:-0}" -eq 0 ] && failed=$((failed + 1))
   fi
-  grep -n -A 12 -E '^ *not ok ' "$log" | sed "s|^|$ws: |" >>"$failures"
+  grep -a -n -A 12 -E '^ *not ok ' "$log" | sed "s|^|$ws: |" >>"$failures"
   rm -f "$log"
 done
 
