@@ -106,11 +106,12 @@ t.test('the caller hears the announcement before the agent, and the recording st
     // Started when ann was connected: after the announcement ended, so its length is the time they talked.
     const record = await s.record(callId);
     const answeredAt = ms(record.answeredAt);
-    const talkedMs = ms(record.endedAt) - answeredAt;
     t.ok(Date.parse(rec.startedAt) - answeredAt >= ANNOUNCEMENT_MS - 200,
       `the recording starts after the announcement (${Date.parse(rec.startedAt) - answeredAt} ms after ann answered)`);
-    // Generous: the recording ends a moment after the call record does; with the announcement in it, it would last the whole answered time.
-    t.ok(rec.durationMs <= talkedMs - ANNOUNCEMENT_MS + 1000, `it lasts the talk after the announcement (${rec.durationMs} ms of ${talkedMs} ms answered)`);
+    // Its length is not bounded from above here: how late the file is closed after the hangup depends on the
+    // machine's load. That the announcement is not in it is what the right channel's tones above show.
+    const fromStartToHangup = ms(record.endedAt) - Date.parse(rec.startedAt);
+    t.ok(rec.durationMs >= fromStartToHangup - 500, `it lasts from its start to the hangup (${rec.durationMs} ms; ${fromStartToHangup} ms between them)`);
   });
 });
 
