@@ -120,6 +120,8 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
   /** The call's audio flows elsewhere (direct media): Tenor's port hears nothing, so no media timeout. */
   #mediaAway = false;
   #holdRelease: (() => void) | undefined;
+  /** hangup() was called: its BYE may still be on the way (no re-INVITE should follow it). */
+  #hangingUp = false;
 
   constructor(init: EmbeddedCallInit) {
     super();
@@ -211,6 +213,11 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
     return this.#directMedia;
   }
 
+  /** The call is ending or ended (hangup() called, or the far end left): its media is not moved any more. */
+  get ending(): boolean {
+    return this.#hangingUp || this.#state === 'ended';
+  }
+
   /** A feature on this call needs its audio through Tenor: the bridge may not move it off. */
   get needsTenorMedia(): boolean {
     return this.#tenorMediaNeeds > 0;
@@ -285,6 +292,7 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
 
   async hangup(cause: HangupCause = 'normal'): Promise<void> {
     if (this.#state === 'ended') return;
+    this.#hangingUp = true;
     try {
       if (this.#state === 'answered') await this.signaling.bye();
       else {

@@ -171,7 +171,7 @@ export class MediaReanchor implements MediaAnchor {
 
   /** Re-INVITEs one leg off Tenor; true when its device accepted. */
   async #move(call: EmbeddedCall, offer: string): Promise<boolean> {
-    if (call.state !== 'answered') return false;
+    if (call.state !== 'answered' || call.ending) return false;
     try {
       await withinTime(call.signaling.reinvite(offer), REINVITE_WAIT_MS);
     } catch (err) {
@@ -190,7 +190,8 @@ export class MediaReanchor implements MediaAnchor {
       if (!this.#away.has(call)) continue;
       this.#away.delete(call);
       call.setMediaAway(false);
-      if (call.state !== 'answered') continue;
+      // A call being hung up gets its BYE, not a re-INVITE.
+      if (call.state !== 'answered' || call.ending) continue;
       try {
         const answer = await withinTime(call.signaling.reinvite(pathOffer(call.sdpOffer(), kept(call))), REINVITE_WAIT_MS);
         const remote = parseRemoteAudio(answer);
@@ -211,7 +212,7 @@ export class MediaReanchor implements MediaAnchor {
 /** A call whose audio may leave Tenor at all (direct or through a relay). */
 function movable(call: EmbeddedCall): boolean {
   const facts = call.directMedia;
-  if (!facts || call.state !== 'answered' || !call.hasMedia) return false;
+  if (!facts || call.state !== 'answered' || call.ending || !call.hasMedia) return false;
   // SRTP keys and WebRTC's DTLS end at Tenor; a held leg hears music from Tenor.
   if (facts.remote.secure || facts.remote.webrtc !== undefined) return false;
   return !call.heldByUs && !call.heldByPeer && !call.needsTenorMedia;
