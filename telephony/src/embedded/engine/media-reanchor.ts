@@ -114,7 +114,10 @@ export class MediaReanchor implements MediaAnchor {
   async #step(): Promise<void> {
     try {
       const want = this.#choose();
-      if ((this.#path || this.#away.size > 0) && want !== this.#path) await this.#goBack();
+      // Half away (a far end re-offered and was answered with Tenor's port) counts as needing the way back:
+      // the other device still sends to the old address.
+      const whole = this.#path !== undefined && this.#away.size === 2;
+      if ((this.#path || this.#away.size > 0) && (want !== this.#path || !whole)) await this.#goBack();
       if (this.#path || !want) return;
       // A bridge is often made the moment a call is answered: its ACK may still be on the way.
       await Promise.all([untilAcked(this.#a), untilAcked(this.#b)]);
