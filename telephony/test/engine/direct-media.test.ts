@@ -16,7 +16,8 @@ import type { EmbeddedBridge } from '../../src/embedded/engine/bridges.js';
 import type { MediaPath, MediaEndpoint } from '../../src/embedded/engine/media-path.js';
 import type { TrunkConfig } from '../../src/embedded/engine/trunks.js';
 import { waitUntil } from '../../src/contract/suite.js';
-import { TEST_TIMERS, rtpRange } from '../contract/sip-peer.js';
+import { SipPeer, TEST_TIMERS, rtpRange } from '../contract/sip-peer.js';
+import type { IncomingCall } from '../../src/driver.js';
 import { makeToneUlaw } from '../peers/audio.js';
 import { startSipp, type SippProcess } from '../peers/sipp.js';
 
@@ -210,4 +211,49 @@ t.test('an external media relay takes bridges that cannot go direct', async (t) 
   t.same(await packetsArriving([a, b], 0), [true, true]);
   await Promise.all([a.hangup(), b.hangup()]);
   await Promise.all([left.done, right.done]);
+});
+
+t.test('a far end re-offering while direct is brought back whole; behind NAT now, the other device is sent back to Tenor', async (t) => {
+  // Two scripted SIP peers (contract/sip-peer.ts) that follow re-INVITEs and can send their own.
+  const left = await SipPeer.start({ address: '127.0.0.1' });
+  const right = await SipPeer.start({ address: '127.0.0.3' });
+  t.teardown(() => Promise.all([left.close(), right.close()]));
+  const driver = await startDriver(t, [
+    { name: 'left', host: '127.0.0.1', port: 5060, transport: 'udp', inboundAddresses: ['127.0.0.1'], directMedia: true },
+    { name: 'right', host: '127.0.0.3', port: 5060, transport: 'udp', inboundAddresses: ['127.0.0.3'], directMedia: true },
+  ]);
+  const destination = { transport: 'udp' as const, address: '127.0.0.1', port: driver.sipPort };
+  const answerNext = async (): Promise<EmbeddedCall> => {
+    const inc = await new Promise<IncomingCall>((resolve) => driver.once('incoming', resolve));
+    await inc.call.answer();
+    return inc.call as EmbeddedCall;
+  };
+  const incomingA = answerNext();
+  const callA = await left.call({ uri: `sip:100@127.0.0.1:${driver.sipPort}`, destination, from: 'left' });
+  const a = await incomingA;
+  await callA.waitAnswered();
+  const incomingB = answerNext();
+  const callB = await right.call({ uri: `sip:100@127.0.0.1:${driver.sipPort}`, destination, from: 'right' });
+  const b = await incomingB;
+  await callB.waitAnswered();
+  const bridge = await driver.bridge(a, b) as EmbeddedBridge;
+  await waitUntil(() => bridge.mediaPath === 'direct', 10_000, 'the bridge going direct');
+  t.match(callA.remoteSdp, new RegExp(`m=audio ${callB.localPort} `), 'left is sent to the right peer');
+
+  // The right peer re-offers (same address): our answer names Tenor, so the bridge goes back whole and leaves again.
+  t.equal(await callB.reinvite('sendrecv'), 200);
+  await waitUntil(() => bridge.mediaPath === 'direct' && callB.remoteSdp.includes(`m=audio ${callA.localPort} `), 10_000, 'right sent to left again');
+  t.pass('after its own re-INVITE the right peer is sent to the left peer again');
+
+  // The right peer re-offers from another address than its SIP: now "behind NAT", no direct media for it.
+  t.equal(await callB.reinvite('sendrecv', '127.0.0.5'), 200);
+  await waitUntil(() => bridge.mediaPath === 'tenor' && callA.remoteSdp.includes(`m=audio ${a.leg.localPort} `), 10_000, 'left back on Tenor');
+  t.pass('the left peer was re-INVITEd back to its Tenor port');
+  // Back at its own address: direct again.
+  t.equal(await callB.reinvite('sendrecv'), 200);
+  await waitUntil(() => bridge.mediaPath === 'direct' && callA.remoteSdp.includes(`m=audio ${callB.localPort} `), 10_000, 'direct again');
+  t.pass('a re-offer that makes the bridge movable again takes it off Tenor again');
+  t.equal(a.state, 'answered');
+  t.equal(b.state, 'answered');
+  await Promise.all([a.hangup(), b.hangup()]);
 });

@@ -86,9 +86,11 @@ export class MediaReanchor implements MediaAnchor {
   }
 
   remoteReoffered(call: EmbeddedCall): void {
-    if (!this.#away.delete(call)) return;
-    call.setMediaAway(false);
-    this.#log.info({ callId: call.id }, 'far end re-offered while off Tenor: bringing the bridge back');
+    if (this.#away.delete(call)) {
+      call.setMediaAway(false);
+      this.#log.info({ callId: call.id }, 'far end re-offered while off Tenor: bringing the bridge back');
+    }
+    // A re-offer may also make the bridge movable again (the far end resumed, its address is its own again).
     void this.settle();
   }
 
