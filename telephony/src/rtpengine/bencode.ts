@@ -101,7 +101,7 @@ class Reader {
     if (stop < 0) throw new BencodeError('truncated input');
     const text = this.input.toString('latin1', start, stop);
     const pattern = signed ? /^(0|-?[1-9][0-9]*)$/ : /^(0|[1-9][0-9]*)$/;
-    if (!pattern.test(text) || text.length > 16) throw new BencodeError(`bad number "${text.slice(0, 20)}" at ${start}`);
+    if (!pattern.test(text) || text.length > 17) throw new BencodeError(`bad number "${text.slice(0, 20)}" at ${start}`);
     const value = Number(text);
     if (!Number.isSafeInteger(value)) throw new BencodeError(`number ${text} out of range`);
     this.pos = stop + 1;

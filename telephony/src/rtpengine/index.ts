@@ -7,3 +7,4 @@ export {
   type ConnectRtpengineOptions, type NgCommand, type RtpengineClient,
 } from './ng-client.js';
 export { rtpengineArgs, startRtpengine, type RunningRtpengine, type StartRtpengineOptions } from './process.js';
+export { legSdp, rtpenginePath, sendsToFromSdp, type RtpenginePathOptions } from './path.js';
