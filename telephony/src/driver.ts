@@ -252,6 +252,8 @@ export class OriginateError extends Error {
 export interface Bridge {
   readonly a: Call;
   readonly b: Call;
+  /** Where the bridge's audio flows now: 'tenor' (the engine's relay), 'direct', or an external relay's name. Absent when the engine has one path only. */
+  readonly mediaPath?: string;
   /** Stop relaying audio; both calls stay up. Idempotent. */
   unbridge(): Promise<void>;
 }

@@ -11,6 +11,7 @@ import { detectOnLeg } from '../media/amd/on-leg.js';
 import { recordCallOnLeg } from '../media/call-recorder.js';
 import type { MediaLeg } from '../media/leg.js';
 import { refusalFor, type RefusalCause } from './causes.js';
+import type { MediaAnchor } from './media-reanchor.js';
 import type { RemoteAudio } from './sdp.js';
 import type { SignalingLeg } from './signaling.js';
 
@@ -60,6 +61,18 @@ export interface EmbeddedCallInit {
   holdMusic?: Prompt;
   /** End an answered call after this long without RTP (0: never). Paused while either side holds. */
   mediaTimeoutMs: number;
+  /** What direct media needs to know of this call (absent: the call never leaves Tenor's relay). */
+  directMedia?: DirectMediaFacts;
+}
+
+/** Whether a call may take direct media, and the addresses that tell whether it can (engine/media-reanchor.ts). */
+export interface DirectMediaFacts {
+  /** The trunk's `directMedia`, or the device's (config `directMedia`). */
+  allowed: boolean;
+  /** The address its SIP comes from (or goes to): an SDP address other than it means NAT. */
+  signalledFrom: string;
+  /** The far end's audio as its last offer or answer described it. */
+  remote: RemoteAudio;
 }
 
 /** Set by the driver while the call is bridged: hold then pauses the relay and plays music to this side only. */
@@ -98,7 +111,15 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
   #ending: Promise<void> | undefined;
   /** The bridge this call is in, if any (see BridgeHold). */
   bridgeHold: BridgeHold | undefined;
+  /** Set by the driver while bridged: moves the bridge's audio back through Tenor when this call needs it. */
+  mediaAnchor: MediaAnchor | undefined;
   readonly #mediaTimeoutMs: number;
+  #directMedia: DirectMediaFacts | undefined;
+  /** Features running on this call that need its audio through Tenor (play, collect, recording, hold...). */
+  #tenorMediaNeeds = 0;
+  /** The call's audio flows elsewhere (direct media): Tenor's port hears nothing, so no media timeout. */
+  #mediaAway = false;
+  #holdRelease: (() => void) | undefined;
 
   constructor(init: EmbeddedCallInit) {
     super();
@@ -113,6 +134,7 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
     this.#referTarget = init.referTarget;
     this.#holdMusic = init.holdMusic;
     this.#mediaTimeoutMs = init.mediaTimeoutMs;
+    this.#directMedia = init.directMedia;
     if (typeof init.rtp === 'function') this.#openRtp = init.rtp;
     else this.#attach(init.rtp);
   }
@@ -170,7 +192,7 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
   #armMediaTimeout(): void {
     const leg = this.#rtp?.leg;
     if (!leg || leg.closed) return;
-    const on = this.#state === 'answered' && !this.#heldByUs && !this.#heldByPeer;
+    const on = this.#state === 'answered' && !this.#heldByUs && !this.#heldByPeer && !this.#mediaAway;
     leg.session.setMediaTimeout(on ? this.#mediaTimeoutMs : 0);
   }
 
@@ -182,6 +204,40 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
 
   get state(): CallState {
     return this.#state;
+  }
+
+  /** Whether and how this call may take direct media; undefined when it never may. */
+  get directMedia(): DirectMediaFacts | undefined {
+    return this.#directMedia;
+  }
+
+  /** A feature on this call needs its audio through Tenor: the bridge may not move it off. */
+  get needsTenorMedia(): boolean {
+    return this.#tenorMediaNeeds > 0;
+  }
+
+  /** Set by the media anchor while the call's audio flows off Tenor (the media timeout pauses). */
+  setMediaAway(away: boolean): void {
+    if (this.#mediaAway === away) return;
+    this.#mediaAway = away;
+    this.#armMediaTimeout();
+  }
+
+  /**
+   * Brings the call's audio back through Tenor (when its bridge took it off) before a
+   * feature that needs it, and keeps it there until the returned release is called.
+   */
+  async #needTenorMedia(reason: string): Promise<() => void> {
+    this.#tenorMediaNeeds++;
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      this.#tenorMediaNeeds--;
+      if (this.#tenorMediaNeeds === 0) this.mediaAnchor?.mayLeave();
+    };
+    await this.mediaAnchor?.returnToTenor(reason);
+    return release;
   }
 
   get hangupCause(): HangupCause | undefined {
@@ -248,46 +304,73 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
   async play(opts: PlayOptions): Promise<PlayResult> {
     if (this.#state === 'ended') return { reason: 'hangup' };
     const { leg } = await this.#ensureRtp('play on');
+    const release = await this.#needTenorMedia('play');
     return this.#media.play(leg, { ...opts, signal: anySignal(opts.signal, this.#ended.signal) })
-      .then((r) => (r.reason === 'stopped' && this.#state === 'ended' ? { reason: 'hangup' } : r));
+      .then((r): PlayResult => (r.reason === 'stopped' && this.#state === 'ended' ? { reason: 'hangup' } : r))
+      .finally(release);
   }
 
   async collectDigits(opts: CollectOptions): Promise<CollectResult> {
     if (this.#state === 'ended') return { digits: '', reason: 'hangup' };
     const { leg } = await this.#ensureRtp('collect digits on');
+    const release = await this.#needTenorMedia('collect digits');
     return this.#media.collect(leg, { ...opts, signal: anySignal(opts.signal, this.#ended.signal) })
-      .then((r) => (r.reason === 'stopped' && this.#state === 'ended' ? { ...r, reason: 'hangup' } : r));
+      .then((r): CollectResult => (r.reason === 'stopped' && this.#state === 'ended' ? { ...r, reason: 'hangup' } : r))
+      .finally(release);
   }
 
   async record(opts: RecordOptions): Promise<RecordResult> {
     if (this.#state === 'ended') return { file: opts.file, durationMs: 0, reason: 'hangup' };
     const { leg } = await this.#ensureRtp('record');
+    const release = await this.#needTenorMedia('record');
     return this.#media.record(leg, { ...opts, signal: anySignal(opts.signal, this.#ended.signal) })
-      .then((r) => (r.reason === 'stopped' && this.#state === 'ended' ? { ...r, reason: 'hangup' } : r));
+      .then((r): RecordResult => (r.reason === 'stopped' && this.#state === 'ended' ? { ...r, reason: 'hangup' } : r))
+      .finally(release);
   }
 
   /** Listens to the far end's inbound audio (media/amd/); a hangup or abort resolves 'unknown'. */
   async detectAnsweringMachine(opts: AmdOptions = {}): Promise<AmdResult> {
     if (this.#state === 'ended') return { result: 'unknown', reason: 'hangup', durationMs: 0, words: 0, greetingMs: 0 };
     const { leg } = await this.#ensureRtp('detect an answering machine on');
+    const release = await this.#needTenorMedia('answering-machine detection');
     return detectOnLeg(leg, { ...opts, signal: anySignal(opts.signal, this.#ended.signal) })
       .then((r) => {
         const result = r.reason === 'stopped' && this.#state === 'ended' ? { ...r, reason: 'hangup' as const } : r;
         this.log.info({ amd: result }, 'answering-machine detection done');
         return result;
-      });
+      })
+      .finally(release);
   }
 
   /** A stereo recording of the leg (media/call-recorder.ts); it follows the leg through bridges and holds and ends with it. */
   async startRecording(opts: CallRecordingOptions): Promise<CallRecording> {
     this.#expectAnswered('record');
-    return recordCallOnLeg(this.leg, { file: opts.file, ...(opts.signal ? { signal: opts.signal } : {}), logger: this.log });
+    const release = await this.#needTenorMedia('call recording');
+    let recording: CallRecording;
+    try {
+      recording = await recordCallOnLeg(this.leg, { file: opts.file, ...(opts.signal ? { signal: opts.signal } : {}), logger: this.log });
+    } catch (err) {
+      release();
+      throw err;
+    }
+    // The audio stays on Tenor while the file is written: until stop, or the call's end.
+    this.#ended.signal.addEventListener('abort', release, { once: true });
+    opts.signal?.addEventListener('abort', release, { once: true });
+    const stop = recording.stop.bind(recording);
+    return Object.assign(recording, { stop: () => stop().finally(release) });
   }
 
   async hold(opts: { music?: Prompt } = {}): Promise<void> {
     this.#expectAnswered('hold');
     if (this.#heldByUs) return;
-    await this.signaling.reinvite(this.#sdp.offer('sendonly'));
+    const release = await this.#needTenorMedia('hold');
+    try {
+      await this.signaling.reinvite(this.#sdp.offer('sendonly'));
+    } catch (err) {
+      release();
+      throw err;
+    }
+    this.#holdRelease = release;
     this.#heldByUs = true;
     this.#armMediaTimeout();
     const music = opts.music ?? this.#holdMusic;
@@ -310,6 +393,8 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
     this.bridgeHold?.unhold();
     await this.signaling.reinvite(this.#sdp.offer('sendrecv'));
     this.#heldByUs = false;
+    this.#holdRelease?.();
+    this.#holdRelease = undefined;
     this.#armMediaTimeout();
     this.log.info('call taken off hold');
   }
@@ -332,6 +417,7 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
 
   /** The far end sent a new offer (re-INVITE): re-target media and note hold. */
   remoteReoffer(remote: RemoteAudio): void {
+    if (this.#directMedia && remote.address !== '0.0.0.0') this.#directMedia = { ...this.#directMedia, remote };
     // A browser's media path is ICE's business, whatever its SDP's address says.
     if (remote.address !== '0.0.0.0' && remote.webrtc === undefined) this.#rtp?.leg.setRemote({ address: remote.address, port: remote.port });
     if (remote.holding !== this.#heldByPeer) {
@@ -339,6 +425,13 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
       this.#armMediaTimeout();
       this.log.info({ held: remote.holding }, remote.holding ? 'far end put us on hold' : 'far end resumed');
     }
+    // Our answer names Tenor's port: the bridge's audio is back on Tenor for this leg.
+    this.mediaAnchor?.remoteReoffered(this);
+  }
+
+  /** A new offer of Tenor's own port for a re-INVITE (the media anchor narrows or re-targets it). */
+  sdpOffer(): string {
+    return this.#sdp.offer(this.#heldByUs ? 'sendonly' : 'sendrecv');
   }
 
   /** Our SDP answer to the far end's re-INVITE offer. */

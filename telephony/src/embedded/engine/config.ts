@@ -5,6 +5,7 @@ import type { CredentialStore } from '../registrar/credentials.js';
 import type { DigestAlgorithm } from '../registrar/digest.js';
 import type { SipTimerConfig } from '../sip/timers.js';
 import type { CallLimits } from './admission.js';
+import type { MediaPath } from './media-path.js';
 import type { TrunkConfig } from './trunks.js';
 
 export interface EmbeddedDriverConfig {
@@ -76,6 +77,17 @@ export interface EmbeddedDriverConfig {
    */
   userAuthLimit?: { maxFailures?: number; windowMs?: number; lockMs?: number; maxLockMs?: number };
   userAgent?: string;
+  /**
+   * Devices (registered users) whose calls may take direct media: true for every device, or a
+   * test per SIP user (the device's own setting). A bridge goes direct only when both its legs
+   * allow it (a trunk's own `directMedia`). Default false.
+   */
+  directMedia?: boolean | ((user: string) => boolean);
+  /**
+   * An external relay (rtpengine) that bridges needing no media work go through when they
+   * cannot go direct. Default none: such bridges stay on Tenor's own relay.
+   */
+  mediaRelay?: MediaPath;
   logger: Logger;
 }
 
@@ -88,7 +100,9 @@ export interface RateLimitSettings {
 
 export interface ResolvedConfig extends Required<Omit<EmbeddedDriverConfig,
   'credentials' | 'promptsDir' | 'holdMusic' | 'sipTimers' | 'rateLimit' | 'publicAddress' | 'domain' | 'digestAlgorithms'
-  | 'callLimits' | 'userAuthLimit' | 'tls' | 'requireEncryption' | 'natKeepAlive'>> {
+  | 'callLimits' | 'userAuthLimit' | 'tls' | 'requireEncryption' | 'natKeepAlive' | 'directMedia' | 'mediaRelay'>> {
+  directMedia: (user: string) => boolean;
+  mediaRelay: MediaPath | undefined;
   tls: { port: number; cert: string; key: string } | undefined;
   requireEncryption: (user: string) => boolean;
   natKeepAlive: { intervalMs: number; maxMissed: number } | false;
@@ -116,6 +130,8 @@ export function resolveConfig(config: EmbeddedDriverConfig): ResolvedConfig {
     sipPort: config.sipPort ?? 5060,
     tls: config.tls,
     requireEncryption: requireEncryptionTest(config.requireEncryption),
+    directMedia: perUserTest(config.directMedia),
+    mediaRelay: config.mediaRelay,
     natKeepAlive: config.natKeepAlive === false ? false
       : { intervalMs: config.natKeepAlive?.intervalMs ?? 30_000, maxMissed: config.natKeepAlive?.maxMissed ?? 3 },
     rtpPorts,
@@ -141,6 +157,11 @@ export function resolveConfig(config: EmbeddedDriverConfig): ResolvedConfig {
 }
 
 function requireEncryptionTest(setting: EmbeddedDriverConfig['requireEncryption']): (user: string) => boolean {
+  return perUserTest(setting);
+}
+
+/** A per-user setting given as one boolean for everyone or as a test per SIP user. */
+function perUserTest(setting: boolean | ((user: string) => boolean) | undefined): (user: string) => boolean {
   if (typeof setting === 'function') return setting;
   const all = setting === true;
   return () => all;

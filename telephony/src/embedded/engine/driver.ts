@@ -27,6 +27,7 @@ import { EchoTests } from './echo-tests.js';
 import { EngineState } from './engine-state.js';
 import { InboundCalls } from './inbound-calls.js';
 import { LineLoss } from './line-lost.js';
+import { MediaReanchor } from './media-reanchor.js';
 import { MediaLegs } from './media-legs.js';
 import { createMediaOps } from './media-ops.js';
 import { Originator } from './originator.js';
@@ -250,10 +251,13 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
     const cb = this.#calls.own(b);
     if (ca.state !== 'answered' || cb.state !== 'answered') throw new Error('only answered calls can be bridged');
     const media = new MediaBridge(ca.leg, cb.leg);
-    const bridge = new EmbeddedBridge(ca, cb, media, (done) => {
+    const anchor = new MediaReanchor({ bridgeId: `${ca.id}+${cb.id}`, a: ca, b: cb, relay: this.#cfg.mediaRelay, log: ca.log.child({ with: cb.id }) });
+    const bridge = new EmbeddedBridge(ca, cb, media, anchor, (done) => {
       this.#bridges.delete(done);
       ca.bridgeHold = undefined;
       cb.bridgeHold = undefined;
+      ca.mediaAnchor = undefined;
+      cb.mediaAnchor = undefined;
     });
     this.#bridges.add(bridge);
     const holdFor = (side: 'a' | 'b') => ({
@@ -262,7 +266,11 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
     });
     ca.bridgeHold = holdFor('a');
     cb.bridgeHold = holdFor('b');
+    ca.mediaAnchor = anchor;
+    cb.mediaAnchor = anchor;
     ca.log.info({ with: cb.id }, 'bridged');
+    // Direct media or an external relay when the bridge needs no media work (the bridge works on Tenor meanwhile).
+    void anchor.settle();
     return bridge;
   }
 
@@ -271,9 +279,17 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
     const cl = this.#calls.own(listener);
     const bridge = [...this.#bridges].find((b) => b.includes(ct));
     if (!bridge) throw new Error(`call ${ct.id} is not bridged`);
-    const media = bridge.media.monitor(cl.leg, mode, bridge.a === ct ? 'a' : 'b');
+    // The listener must hear both devices: their audio comes back through Tenor first.
+    const release = await bridge.anchor.need('monitor');
+    let media: ReturnType<MediaBridge['monitor']>;
+    try {
+      media = bridge.media.monitor(cl.leg, mode, bridge.a === ct ? 'a' : 'b');
+    } catch (err) {
+      release();
+      throw err;
+    }
     ct.log.info({ listener: cl.id, mode }, 'monitor joined');
-    return new EmbeddedMonitor(media, cl);
+    return new EmbeddedMonitor(media, cl, release);
   }
 }
 

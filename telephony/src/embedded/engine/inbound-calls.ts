@@ -112,11 +112,19 @@ export class InboundCalls {
     const call: EmbeddedCall = new EmbeddedCall({
       id: callId, direction: 'inbound', from, to, state: 'ringing', signaling, rtp: openRtp,
       logger: log, ...this.#deps.settings,
+      directMedia: { allowed: this.#directMediaAllowed(callSource), signalledFrom: source.address, remote },
     });
     call.once('hangup', () => ticket.release());
     tx.once('cancelled', () => void call.remoteEnded('cancelled'));
     this.#deps.calls.track(call);
     this.#deps.events.emit('incoming', { call, source: callSource, headers: headersOfInterest(req.headers) });
+  }
+
+  /** The trunk's or the device's own direct-media setting; never for a caller Tenor does not know. */
+  #directMediaAllowed(source: CallSource): boolean {
+    if (source.kind === 'trunk') return this.#deps.trunks.table.get(source.trunk)?.directMedia === true;
+    if (source.kind === 'device') return this.#deps.cfg.directMedia(source.user);
+    return false;
   }
 
   #identify(source: InboundSource, fromUser: string): CallSource {

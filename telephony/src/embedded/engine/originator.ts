@@ -21,6 +21,8 @@ interface Route {
   trunk?: TrunkConfig;
   credentials?: { username: string; password: string };
   fromUri: (user: string) => string;
+  /** The trunk's or the device's direct-media setting. */
+  directMedia: boolean;
 }
 
 export type OriginatorDeps = CallDeps;
@@ -132,6 +134,7 @@ export class Originator {
         id: callId, direction: 'outbound', from: callerId, to: { number: route.number }, state: 'answered',
         signaling: SipLeg.outbound(stack, dialog, log),
         rtp: { leg, sdp }, logger: log, ...this.#deps.settings,
+        directMedia: { allowed: route.directMedia, signalledFrom: route.destination.address, remote },
       });
       this.#deps.calls.track(call, dialog);
       log.info('call answered');
@@ -157,18 +160,22 @@ export class Originator {
           number: target.number, trunk,
           ...(trunk.username !== undefined && trunk.password !== undefined ? { credentials: { username: trunk.username, password: trunk.password } } : {}),
           fromUri: (user) => trunkFromUri(trunk, user),
+          directMedia: trunk.directMedia === true,
         };
       }
       case 'device': {
         const binding = this.#deps.registrar?.lookup(target.user)[0];
         if (!binding) throw new OriginateError('unreachable', `${target.user} is not registered`);
         // Send to where the REGISTER came from: the device may sit behind NAT.
-        return { uri: binding.contact, destination: { ...binding.source }, number: target.user, fromUri: ownUri };
+        return {
+          uri: binding.contact, destination: { ...binding.source }, number: target.user, fromUri: ownUri,
+          directMedia: this.#deps.cfg.directMedia(target.user),
+        };
       }
       case 'address': {
         const uri = tryParseUri(target.address);
         if (!uri || (uri.scheme !== 'sip' && uri.scheme !== 'sips')) throw new OriginateError('failed', `not a SIP address: ${target.address}`);
-        return { uri: target.address, destination: endpointOf(uri), number: uri.user ?? uri.host, fromUri: ownUri };
+        return { uri: target.address, destination: endpointOf(uri), number: uri.user ?? uri.host, fromUri: ownUri, directMedia: false };
       }
     }
   }

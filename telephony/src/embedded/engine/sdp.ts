@@ -191,3 +191,38 @@ export function createAnswer(local: LocalAudio, chosen: NegotiatedAudio): string
   }
   return describe(local, rtp, fmtp);
 }
+
+/** The one codec (and the telephone-event payload type, if any) a leg keeps when its media moves. */
+export interface KeptAudio {
+  codec: AudioCodec;
+  pt: number;
+  telephoneEventPt?: number;
+}
+
+/**
+ * A re-INVITE offer that moves a leg's media (engine/media-reanchor.ts): Tenor's own offer
+ * for the leg (its session id and version), narrowed to the codec the leg already uses so
+ * the device cannot switch codec under a bridge, and, when `sendTo` is given, with its
+ * c=/m= naming that endpoint (the other device, or an external relay's port) instead of
+ * Tenor's port.
+ */
+export function pathOffer(ownOffer: string, keep: KeptAudio, sendTo?: { address: string; port: number }): string {
+  const session = parse(ownOffer);
+  const media = session.media[0];
+  if (!media) throw new Error('an offer without audio cannot be moved');
+  const rtp: MediaDescription['rtp'] = [{ payload: keep.pt, codec: keep.codec, rate: 8000 }];
+  const fmtp: MediaDescription['fmtp'] = [];
+  if (keep.telephoneEventPt !== undefined) {
+    rtp.push({ payload: keep.telephoneEventPt, codec: 'telephone-event', rate: 8000 });
+    fmtp.push({ payload: keep.telephoneEventPt, config: '0-16' });
+  }
+  media.rtp = rtp;
+  media.fmtp = fmtp;
+  media.payloads = rtp.map((r) => r.payload).join(' ');
+  if (sendTo) {
+    session.connection = { version: 4, ip: sendTo.address };
+    delete media.connection;
+    media.port = sendTo.port;
+  }
+  return write(session);
+}

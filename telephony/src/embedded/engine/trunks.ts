@@ -22,6 +22,11 @@ export interface TrunkConfig {
   inboundAddresses?: string[];
   /** Registration interval, seconds (default 3600). */
   registerExpires?: number;
+  /**
+   * Calls on this trunk may take direct media (the carrier's media gateway and the other leg's
+   * device send to each other) when the bridge needs no media work. Default false.
+   */
+  directMedia?: boolean;
 }
 
 /** Where Tenor's registration to a trunk stands (trunks with `register: true`). */
