@@ -8,3 +8,5 @@ export {
 } from './ng-client.js';
 export { rtpengineArgs, startRtpengine, type RunningRtpengine, type StartRtpengineOptions } from './process.js';
 export { legSdp, rtpenginePath, sendsToFromSdp, type RtpenginePathOptions } from './path.js';
+// The seam rtpenginePath implements, for callers that hand it to the embedded engine (mediaRelay).
+export type { MediaEndpoint, MediaPath, PathLeg, PathRoute } from '../embedded/engine/media-path.js';

@@ -35,8 +35,8 @@ export interface RtpengineClient {
   readonly target: string;
   /** Sends one command and resolves with rtpengine's reply dictionary (result "ok" or "pong"). */
   request(command: NgCommand, params?: BencodeDict): Promise<BencodeDict>;
-  /** Resolves when rtpengine answers `pong`. */
-  ping(): Promise<void>;
+  /** Resolves when rtpengine answers `pong`; `timeoutMs` overrides the client's (a health check's shorter bound). */
+  ping(timeoutMs?: number): Promise<void>;
   /** Fails the requests still waiting and closes the socket; idempotent. */
   close(): Promise<void>;
 }
@@ -84,6 +84,10 @@ class NgClient implements RtpengineClient {
   }
 
   request(command: NgCommand, params: BencodeDict = {}): Promise<BencodeDict> {
+    return this.send(command, params, this.opts.timeoutMs);
+  }
+
+  private send(command: NgCommand, params: BencodeDict, timeoutMs: number): Promise<BencodeDict> {
     if (this.closed) return Promise.reject(new Error(`rtpengine client for ${this.target} is closed`));
     const cookie = `${this.cookiePrefix}_${++this.sequence}`;
     const datagram = Buffer.concat([Buffer.from(`${cookie} `, 'latin1'), encode({ ...params, command })]);
@@ -103,16 +107,16 @@ class NgClient implements RtpengineClient {
         retransmit: scheduleRetransmit(),
         deadline: setTimeout(() => {
           this.settle(cookie);
-          reject(new RtpengineTimeoutError(command, this.target, this.opts.timeoutMs));
-        }, this.opts.timeoutMs),
+          reject(new RtpengineTimeoutError(command, this.target, timeoutMs));
+        }, timeoutMs),
       };
       this.pending.set(cookie, entry);
       send();
     });
   }
 
-  async ping(): Promise<void> {
-    const reply = await this.request('ping');
+  async ping(timeoutMs = this.opts.timeoutMs): Promise<void> {
+    const reply = await this.send('ping', {}, timeoutMs);
     if (reply['result'] !== 'pong') throw new RtpengineError('ping', `answered ${String(reply['result'])} instead of pong`);
   }
 

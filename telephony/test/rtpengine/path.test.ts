@@ -99,7 +99,7 @@ if (await rtpengineOrSkip(t)) {
     let failAnswer = true;
     const flaky: RtpengineClient = {
       target: client.target,
-      ping: () => client.ping(),
+      ping: (timeoutMs) => client.ping(timeoutMs),
       close: () => client.close(),
       request: (command, params) => (command === 'answer' && failAnswer
         ? Promise.reject(new RtpengineError('answer', 'refused for the test'))
