@@ -7,7 +7,11 @@
 // server vs what enters it, p50/p99), and packet loss through the server; with
 // several engines or rounds, the medians side by side and their ratios.
 //
-//   bench/run.sh rtp-relay [calls=50] [windowSeconds=10] [--engines embedded,freeswitch] [--rounds N] [--json FILE]
+//   bench/run.sh rtp-relay [calls=50] [windowSeconds=10] [--engines embedded,freeswitch] [--rounds N] [--json FILE] [--direct-media]
+//
+// --direct-media (embedded engine): callers and the far end allow direct media, so each bridge
+// re-INVITEs both to each other; the CPU is then divided by the packets the two ends exchange
+// (50/s each way per bridge, as SIPp streams and echoes), and Tenor's ports should see none.
 
 import { rtpFlows, startCapture, percentile, type RtpFlow, type UdpPacket } from '../telephony/test/peers/capture.js';
 import { FigureTable, reportFigures } from './lib/compare.js';
@@ -16,7 +20,8 @@ import { startCallers, startMediaRig, waitBridged } from './lib/media-calls.js';
 import type { BenchEngine } from './lib/protocol.js';
 import { cpuBetween } from './lib/spawn-server.js';
 
-const args = parseEngineArgs(process.argv.slice(2));
+const directMedia = process.argv.includes('--direct-media');
+const args = parseEngineArgs(process.argv.slice(2).filter((a) => a !== '--direct-media'));
 const calls = Number(args.positionals[0] ?? 50);
 const windowS = Number(args.positionals[1] ?? 10);
 const rate = 20;
@@ -39,11 +44,11 @@ interface RelayFigures {
 }
 
 async function relayOn(engine: BenchEngine): Promise<RelayFigures> {
-  const rig = await startMediaRig(holdMs / 1000 + 2, engine);
+  const rig = await startMediaRig(holdMs / 1000 + 2, engine, { directMedia });
   console.log(`-- ${engine}: server on ${rig.server.address} (engine ready in ${rig.server.engineStartMs} ms)`);
   const cap = await startCapture({ portRange: { from: rig.rtpPorts.from, to: rig.rtpPorts.to }, snaplen: 64 });
   try {
-    const callers = await startCallers(rig, calls, rate, holdMs);
+    const callers = await startCallers(rig, calls, rate, holdMs, { directMedia });
     if (!(await waitBridged(rig, calls, setupMs + 10_000))) {
       console.log(`only ${(await rig.server.sample()).stats.activeBridges} of ${calls} calls bridged`);
     }
@@ -87,7 +92,12 @@ async function relayOn(engine: BenchEngine): Promise<RelayFigures> {
     const received = count(into);
     const cpu = cpuBetween(s0, s1);
     const wallMs = s1.wallMs - s0.wallMs;
-    const perPacket = (us: number): number => us / Math.max(1, relayed);
+    // Direct media: nothing is relayed; the cost is per packet the ends exchange around Tenor.
+    const exchanged = directMedia ? s1.stats.activeBridges * 100 * ((t1 - t0) / 1000) : relayed;
+    // Tenor's own counters, not the capture: SIPp's media ports may fall inside the server's port range.
+    const tenorReceived = (s1.stats.traffic?.rtp.packetsReceived ?? 0) - (s0.stats.traffic?.rtp.packetsReceived ?? 0);
+    if (directMedia) console.log(`direct media: ${exchanged.toFixed(0)} packets exchanged by the ends (50/s each way per bridge), ${tenorReceived} received by Tenor's legs`);
+    const perPacket = (us: number): number => us / Math.max(1, exchanged);
     const figures: RelayFigures = {
       bridged: s1.stats.activeBridges,
       packetsPerSecond: relayed / ((t1 - t0) / 1000),

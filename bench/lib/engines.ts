@@ -41,6 +41,18 @@ async function startEmbedded(opts: ServerOptions, logger: Logger): Promise<Bench
     mediaTimeoutMs: 0,
     trunks: [{ name: 'far', host: '127.0.0.1', port: opts.farPort, transport: 'udp', inboundAddresses: [] }],
     logger,
+    // --direct-media: the callers are a trunk too (their address), and both trunks allow direct media.
+    ...(opts.directMedia ? {
+      trunks: [
+        { name: 'far', host: '127.0.0.1', port: opts.farPort, transport: 'udp' as const, inboundAddresses: [], directMedia: true },
+        { name: 'callers', host: '127.0.0.1', port: 5060, transport: 'udp' as const, inboundAddresses: ['127.0.0.1'], directMedia: true },
+      ],
+      rateLimit: { exempt: ['127.0.0.1'], trunkMaxRequests: 1_000_000 },
+      callLimits: {
+        maxUnansweredPerSource: 100_000, maxCallsPerSource: 100_000, maxCalls: 100_000,
+        trunkMaxUnansweredPerSource: 100_000, trunkMaxCallsPerSource: 100_000,
+      },
+    } : {}),
   });
   await driver.start();
   return { driver, sipPort: driver.sipPort, startMs: Date.now() - started, engineCpuUs: () => 0, stop: () => driver.stop() };

@@ -21,16 +21,20 @@ export interface MediaRig {
 
 const BUFF = 4 * 1024 * 1024;
 
-/** Server on `engine` + echoing far end, and a µ-law file long enough for `callSeconds`. */
-export async function startMediaRig(callSeconds: number, engine: BenchEngine = 'embedded'): Promise<MediaRig> {
+/**
+ * Server on `engine` + echoing far end, and a µ-law file long enough for `callSeconds`.
+ * `directMedia`: both ends accept the re-INVITE that sends them to each other (embedded engine only).
+ */
+export async function startMediaRig(callSeconds: number, engine: BenchEngine = 'embedded', opts: { directMedia?: boolean } = {}): Promise<MediaRig> {
   const dir = await mkdtemp(join(tmpdir(), 'tenor-bench-'));
   const audioFile = await makeToneUlaw(join(dir, 'stream.ul'), { seconds: callSeconds, frequency: 440 });
-  const uas = await startSipp({ scenario: 'uas-answer-echo.xml', rtpEcho: true, buffSize: BUFF, timeoutMs: 3_600_000 });
+  const farScenario = opts.directMedia ? 'uas-answer-echo-follow-reinvites.xml' : 'uas-answer-echo.xml';
+  const uas = await startSipp({ scenario: farScenario, rtpEcho: true, buffSize: BUFF, timeoutMs: 3_600_000 });
   await uas.ready();
   const rtpPorts = await freeUdpRange(4000, { belowEphemeral: true });
   let server: BenchServer;
   try {
-    server = await spawnServer({ engine, rtpPorts, farPort: uas.port });
+    server = await spawnServer({ engine, rtpPorts, farPort: uas.port, ...(opts.directMedia ? { directMedia: true } : {}) });
   } catch (err) {
     await uas.stop(1000);
     await rm(dir, { recursive: true, force: true });
@@ -47,9 +51,9 @@ export async function startMediaRig(callSeconds: number, engine: BenchEngine = '
 }
 
 /** Start `calls` callers streaming for `holdMs`, placed at `rate` per second. */
-export function startCallers(rig: MediaRig, calls: number, rate: number, holdMs: number): Promise<SippProcess> {
+export function startCallers(rig: MediaRig, calls: number, rate: number, holdMs: number, opts: { directMedia?: boolean } = {}): Promise<SippProcess> {
   return startSipp({
-    scenario: 'uac-call-echo-rtp.xml', remote: rig.server.address, service: '1000',
+    scenario: opts.directMedia ? 'uac-call-echo-rtp-direct.xml' : 'uac-call-echo-rtp.xml', remote: rig.server.address, service: '1000',
     calls, rate, limit: calls, pauseMs: holdMs, files: { 'audio.ul': rig.audioFile },
     buffSize: BUFF, timeoutMs: holdMs + 120_000,
     extraArgs: ['-rtp_buffsize', String(BUFF)],

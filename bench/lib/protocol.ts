@@ -12,6 +12,8 @@ export interface ServerOptions {
   farPort: number;
   /** Install prefix of the FreeSWITCH build (engine 'freeswitch'). */
   freeswitchPrefix?: string;
+  /** Embedded engine: callers (from 127.0.0.1) and the far trunk take direct media, so bridges leave Tenor's relay. */
+  directMedia?: boolean;
 }
 
 export type ServerRequest = { cmd: 'sample' } | { cmd: 'stop' };

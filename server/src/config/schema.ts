@@ -42,6 +42,8 @@ export const TrunkSchema = Type.Object(
     callerId: Type.Optional(Type.String()),
     /** Addresses inbound calls from this trunk come from (default: its host). */
     inboundAddresses: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    /** Calls on this trunk may take direct media when bridged to a device that allows it too (default false). Site file only. */
+    directMedia: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -58,6 +60,8 @@ export const AgentDeviceSchema = Type.Union([
     type: Type.Literal('softphone'), secret: Type.Optional(DeviceSecret), digest: Type.Optional(DeviceDigestSchema),
     /** This phone must register and call over TLS with SRTP. */
     requireEncryption: Type.Optional(Type.Boolean()),
+    /** This phone's calls may take direct media (it and the other side send to each other; default false). */
+    directMedia: Type.Optional(Type.Boolean()),
   }, { additionalProperties: false }),
   Type.Object(
     { type: Type.Literal('external'), number: Type.String({ minLength: 1 }), trunk: Type.Optional(Name) },
@@ -70,6 +74,7 @@ export const AgentDeviceSchema = Type.Union([
       secret: Type.Optional(DeviceSecret),
       digest: Type.Optional(DeviceDigestSchema),
       requireEncryption: Type.Optional(Type.Boolean()),
+      directMedia: Type.Optional(Type.Boolean()),
     },
     { additionalProperties: false },
   ),

@@ -41,6 +41,12 @@ function encryptionRequired(config: TenorConfig): (user: string) => boolean {
   return (user) => users.has(user);
 }
 
+/** Site-file devices whose calls may take direct media (device.directMedia; default off). */
+export function directMediaDevices(config: TenorConfig): (user: string) => boolean {
+  const users = new Set(config.site.agents.filter((a) => a.device && 'directMedia' in a.device && a.device.directMedia === true).map((a) => a.login));
+  return (user) => users.has(user);
+}
+
 export function createEmbeddedDriver(
   config: TenorConfig, devices: SipCredentialsService, logger: Logger, tls?: SipTlsMaterial, mediaRelay?: MediaPath,
 ): EmbeddedDriver {
@@ -55,6 +61,7 @@ export function createEmbeddedDriver(
     credentials: credentialsFrom(devices),
     ...(tls ? { tls: { port: tls.port, cert: tls.cert, key: tls.key } } : {}),
     requireEncryption: encryptionRequired(config),
+    directMedia: directMediaDevices(config),
     natKeepAlive: keepAlive.intervalSeconds > 0 ? { intervalMs: keepAlive.intervalSeconds * 1000, maxMissed: keepAlive.maxMissed } : false,
     ...engineLimits(config.sip.limits),
     // The site file's trunks; the trunks service then applies those edited through the API.

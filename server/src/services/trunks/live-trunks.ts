@@ -34,5 +34,6 @@ export function engineTrunk(t: TrunkConfig): EngineTrunk {
     ...(t.register !== undefined ? { register: t.register } : {}),
     ...(t.fromDomain !== undefined ? { fromDomain: t.fromDomain } : {}),
     ...(t.inboundAddresses !== undefined ? { inboundAddresses: t.inboundAddresses } : {}),
+    ...(t.directMedia !== undefined ? { directMedia: t.directMedia } : {}),
   };
 }

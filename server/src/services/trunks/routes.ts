@@ -10,7 +10,8 @@ import { requireRole } from '../../http/auth.js';
 import './service.js';
 
 // A trunk's `ca` is a file on the server: the site file may name one, the API may not.
-const { name: trunkName, ca: trunkCaFile, ...trunkFields } = TrunkSchema.properties;
+// Direct media is a site-file setting too (the trunks store keeps the API's fields only).
+const { name: trunkName, ca: trunkCaFile, directMedia: trunkDirectMedia, ...trunkFields } = TrunkSchema.properties;
 const TrunkBody = Type.Object(
   { ...trunkFields, password: Type.Optional(Type.String({ description: 'kept when omitted; an empty string removes it' })) },
   { additionalProperties: false },

@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import type { EmbeddedCall } from './call.js';
 import { directMediaPath, type MediaEndpoint, type MediaPath, type PathLeg, type PathRoute } from './media-path.js';
 import { parseRemoteAudio, pathOffer, type KeptAudio } from './sdp.js';
+import { SipLeg } from './sip-leg.js';
 
 /** What a bridged call asks of its bridge's media (set on EmbeddedCall while it is bridged). */
 export interface MediaAnchor {
@@ -25,6 +26,8 @@ export interface MediaAnchor {
 
 /** A device that does not answer a re-INVITE in this long is treated as refusing it. */
 const REINVITE_WAIT_MS = 8000;
+/** How long a move waits for the ACK of a call's own answer (a new INVITE before it is glare to many devices). */
+const ACK_WAIT_MS = 5000;
 
 export interface MediaReanchorOptions {
   bridgeId: string;
@@ -112,7 +115,11 @@ export class MediaReanchor implements MediaAnchor {
     try {
       const want = this.#choose();
       if ((this.#path || this.#away.size > 0) && want !== this.#path) await this.#goBack();
-      if (!this.#path && want) await this.#goOff(want);
+      if (this.#path || !want) return;
+      // A bridge is often made the moment a call is answered: its ACK may still be on the way.
+      await Promise.all([untilAcked(this.#a), untilAcked(this.#b)]);
+      const still = this.#choose();
+      if (still) await this.#goOff(still);
     } catch (err) {
       this.#log.error({ err, bridgeId: this.#bridgeId }, 'moving the bridge audio failed; it stays on Tenor');
     }
@@ -233,6 +240,23 @@ function kept(call: EmbeddedCall, from: EmbeddedCall = call): KeptAudio {
     codec: call.leg.codec.name, pt: call.leg.codec.payloadType,
     ...(own !== undefined && theirs !== undefined ? { telephoneEventPt: theirs } : {}),
   };
+}
+
+/** Resolves once the call's answer was ACKed (at once when it was, or when the call is not ours to answer). */
+function untilAcked(call: EmbeddedCall): Promise<void> {
+  const dialog = call.signaling instanceof SipLeg ? call.signaling.dialog : undefined;
+  if (!dialog || !dialog.awaitingAck) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      dialog.off('ack', done);
+      dialog.off('ack-timeout', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ACK_WAIT_MS);
+    dialog.once('ack', done);
+    dialog.once('ack-timeout', done);
+  });
 }
 
 function withinTime<T>(promise: Promise<T>, ms: number): Promise<T> {
