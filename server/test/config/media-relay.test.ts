@@ -3,13 +3,16 @@
 // message names the address and the setting); with the real daemon /health
 // shows telephony ok and the services list names the relay; a relay that stops
 // answering degrades telephony without failing /health (calls stay on Tenor's
-// relay); a bad value or another engine is refused when the file is read.
+// relay); a bad value or another engine is refused when the file is read; and
+// the server's engine moves a bridge of two trunk calls (real SIPp far ends)
+// onto the site's rtpengine.
 import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { startRtpengine } from '@tenor/telephony';
+import { startRtpengine, type Call } from '@tenor/telephony';
+import { freeUdpRange, freeUdpTcpPort, makeToneUlaw, startSipp, type SippProcess } from '../../../telephony/test/peers/index.js';
 import type { ConfigProblem } from '../../src/config/load.js';
 import { isTenorError } from '../../src/core/errors.js';
 import { loadConfig } from '../../src/services/index.js';
@@ -92,5 +95,43 @@ if (!rtpengineInstalled()) {
     }
     t.equal(telephony, 'degraded', 'telephony is degraded once the relay stops answering');
     t.equal((await app.inject('/health')).statusCode, 200, 'but the server stays healthy: calls stay on Tenor\'s relay');
+  });
+
+  t.test('the server\'s engine bridges two trunk calls through the site\'s rtpengine', async (t) => {
+    const rtpengine = await startRtpengine({ logger: silentLogger });
+    t.teardown(() => rtpengine.close());
+    const tone = await makeToneUlaw(path.join(tempDir(t, 'tenor-relay-tone-'), 'tone.ul'), { seconds: 5, frequency: 440 });
+    // Two far ends that answer, stream a tone and follow re-INVITEs, logging where each sends them.
+    const callee = async (): Promise<SippProcess> => {
+      const sipp = await startSipp({ scenario: 'uas-answer-stream-follow-reinvites.xml', files: { 'audio.ul': tone }, calls: 1, timeoutMs: 90_000 });
+      t.teardown(() => sipp.stop(500));
+      await sipp.ready();
+      return sipp;
+    };
+    const [left, right] = [await callee(), await callee()];
+    const file = path.join(tempDir(t, 'tenor-relay-e2e-'), 'site.yaml');
+    writeFileSync(file, JSON.stringify({
+      trunks: [{ name: 'left', host: '127.0.0.1', port: left.port }, { name: 'right', host: '127.0.0.1', port: right.port }],
+      rtp: { relay: { engine: 'rtpengine', address: rtpengine.ngAddress, port: rtpengine.ngPort } },
+    }));
+    const rtp = await freeUdpRange(20, { belowEphemeral: true });
+    const config = testConfig(t, { TENOR_CONFIG: file, TENOR_SIP_PORT: String(await freeUdpTcpPort()), TENOR_RTP_PORT_MIN: String(rtp.from), TENOR_RTP_PORT_MAX: String(rtp.to) });
+    const { services } = await startTestApp(t, { config });
+    const telephony = services.get('telephony');
+    const dial = (number: string, trunk: string): Promise<Call> =>
+      telephony.originate({ kind: 'number', number, trunk }, { timeoutMs: 20_000, callerId: { number: '+12125550000' } });
+    const a = await dial('+12125551234', 'left');
+    const b = await dial('+12125551235', 'right');
+    const bridge = await telephony.bridge(a, b);
+    for (const give = Date.now() + 15_000; bridge.mediaPath !== 'rtpengine' && Date.now() < give;) await sleep(100);
+    t.equal(bridge.mediaPath, 'rtpengine', 'the bridge\'s audio flows through rtpengine');
+    await bridge.unbridge();
+    await Promise.all([a.hangup(), b.hangup()]);
+    const [leftRun, rightRun] = await Promise.all([left.done, right.done]);
+    const firstMove = (logs: string): number => Number(/REINVITE c=[0-9.]+ m=([0-9]+)/.exec(logs)?.[1]);
+    for (const [name, run] of [['left', leftRun], ['right', rightRun]] as const) {
+      const port = firstMove(run.logs);
+      t.ok(port >= rtpengine.portMin && port <= rtpengine.portMax, `${name} was re-INVITEd to rtpengine's port ${port}`);
+    }
   });
 }
