@@ -54,7 +54,10 @@ function freeUdpPort(address: string): Promise<number> {
   });
 }
 
-/** A random even-aligned 1,000-port range below the 30,000–40,000 the engines' RTP ranges sit in. */
+/**
+ * A random even 1,000-port range in 20,000–29,999. Other tests' ranges may overlap
+ * it; rtpengine binds a port only when a call needs it, and passes over one in use.
+ */
 function randomMediaRange(): { min: number; max: number } {
   const min = 20_000 + Math.floor(Math.random() * 9) * 1_000 + Math.floor(Math.random() * 50) * 2;
   return { min, max: min + 999 };
