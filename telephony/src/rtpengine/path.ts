@@ -103,6 +103,7 @@ export function rtpenginePath(client: RtpengineClient, opts: RtpenginePathOption
         const bSendsTo = sendsToFromSdp(sdpOf(offered, 'offer'));
         const answered = await client.request('answer', { ...ROUTE_FLAGS, 'call-id': bridgeId, 'from-tag': 'a', 'to-tag': 'b', sdp: bSdp });
         const aSendsTo = sendsToFromSdp(sdpOf(answered, 'answer'));
+        if (opts.logger?.isLevelEnabled('debug')) opts.logger.debug({ bridgeId, aSendsTo, bSendsTo, rtpengine: client.target }, 'rtpengine route opened');
         return { aSendsTo, bSendsTo };
       } catch (err) {
         // Half set up: free what rtpengine allocated before saying the path is not taken.
