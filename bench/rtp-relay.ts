@@ -22,6 +22,7 @@ import { cpuBetween } from './lib/spawn-server.js';
 
 const directMedia = process.argv.includes('--direct-media');
 const args = parseEngineArgs(process.argv.slice(2).filter((a) => a !== '--direct-media'));
+if (directMedia && args.engines.some((e) => e !== 'embedded')) throw new Error('--direct-media: the embedded engine only');
 const calls = Number(args.positionals[0] ?? 50);
 const windowS = Number(args.positionals[1] ?? 10);
 const rate = 20;

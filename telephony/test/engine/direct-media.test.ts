@@ -87,6 +87,7 @@ t.test('two direct-media trunks: the bridge goes direct, Tenor hears nothing; a 
   const bridge = await driver.bridge(a, b) as EmbeddedBridge;
   await waitUntil(() => bridge.mediaPath === 'direct', 10_000, 'the bridge going direct');
   t.same(await packetsArriving([a, b]), [false, false], 'no RTP reaches Tenor while the devices send to each other');
+  t.equal(driver.stats().resources['bridgesOffTenor'], 1, 'stats count the bridge as off Tenor');
   t.equal(a.state, 'answered');
   t.equal(b.state, 'answered');
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { answerDirection, createAnswer, createOffer, negotiate, parseRemoteAudio } from '../../src/embedded/engine/sdp.js';
+import { answerDirection, createAnswer, createOffer, negotiate, parseRemoteAudio, pathOffer } from '../../src/embedded/engine/sdp.js';
 
 const local = { address: '127.0.0.1', port: 40000, direction: 'sendrecv' as const, sessionId: 1, version: 1 };
 
@@ -38,4 +38,19 @@ t.test('hold is read from sendonly, inactive or 0.0.0.0', async (t) => {
   t.equal(answerDirection('sendonly', 'sendrecv'), 'recvonly');
   t.equal(answerDirection('sendrecv', 'sendonly'), 'sendonly');
   t.equal(answerDirection('inactive', 'sendrecv'), 'inactive');
+});
+
+t.test('a direct-media offer keeps the session, narrows to the leg\'s codec and names where to send', async (t) => {
+  const own = createOffer({ ...local, version: 3 });
+  const moved = pathOffer(own, { codec: 'PCMA', pt: 8, telephoneEventPt: 96 }, { address: '10.0.0.7', port: 6000 });
+  const remote = parseRemoteAudio(moved);
+  t.equal(remote?.address, '10.0.0.7', 'c= names the other device');
+  t.equal(remote?.port, 6000, 'm= names its port');
+  t.same(remote?.codecs, [{ codec: 'PCMA', pt: 8 }], 'only the codec the leg uses');
+  t.equal(remote?.telephoneEventPt, 96, 'the other device\'s telephone-event payload type');
+  t.match(moved, /^o=tenor 1 3 IN IP4 127\.0\.0\.1/m, 'same session id and version as our own offer');
+  const back = parseRemoteAudio(pathOffer(own, { codec: 'PCMU', pt: 0 }));
+  t.same([back?.address, back?.port], ['127.0.0.1', 40000], 'without an endpoint: our own port');
+  t.same(back?.codecs, [{ codec: 'PCMU', pt: 0 }]);
+  t.equal(back?.telephoneEventPt, undefined, 'no telephone-event when the leg has none to keep');
 });

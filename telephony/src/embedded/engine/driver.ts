@@ -233,6 +233,8 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
         echoCalls: this.#echoes.size,
         pendingOriginates: this.#originator.pending,
         registrations: this.#registrar?.bindings.size ?? 0,
+        // Bridges whose audio flows around Tenor now (direct media, an external relay).
+        bridgesOffTenor: [...this.#bridges].filter((b) => b.mediaPath !== 'tenor').length,
       },
       traffic: {
         callsStarted: { inbound: this.#calls.inboundTracked, outbound: this.#originator.placed },

@@ -76,8 +76,8 @@ export class MediaReanchor implements MediaAnchor {
   }
 
   async returnToTenor(reason: string): Promise<void> {
-    if (!this.#path && this.#away.size === 0) return;
-    this.#log.info({ reason, mediaPath: this.pathName }, 'bridge audio needed on Tenor');
+    if (this.#path || this.#away.size > 0) this.#log.info({ reason, mediaPath: this.pathName }, 'bridge audio needed on Tenor');
+    // Always through the queue: a move off Tenor may be under way (the path is being opened).
     await this.settle();
   }
 
@@ -145,6 +145,11 @@ export class MediaReanchor implements MediaAnchor {
       route = await path.open(this.#bridgeId, pathLeg(a, path), pathLeg(b, path));
     } catch (err) {
       this.#log.warn({ err, mediaPath: path.name }, 'media path could not be opened; the bridge stays on Tenor');
+      return;
+    }
+    if (this.#choose() !== path) {
+      // Something needed the audio while the path was being opened.
+      await path.close(this.#bridgeId).catch((err: unknown) => this.#log.warn({ err, mediaPath: path.name }, 'closing the media path failed'));
       return;
     }
     // Each device is offered the other's telephone-event payload type: digits then keep their meaning.
