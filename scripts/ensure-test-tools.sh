@@ -11,6 +11,7 @@ declare -A package_of=(
   [espeak-ng]=espeak-ng
   [tcpdump]=tcpdump
   [chromium]=chromium
+  [rtpengine]=rtpengine-daemon
 )
 missing_packages=()
 for tool in "${!package_of[@]}"; do

@@ -9,5 +9,7 @@ export * from './contract/index.js';
 export * from './embedded/index.js';
 export * from './freeswitch/index.js';
 export * from './drachtio/index.js';
+// The optional rtpengine media relay (issue 19).
+export * from './rtpengine/index.js';
 
 export const version = '0.1.0';

@@ -88,6 +88,7 @@ export function loadConfigWith(sections: readonly ConfigSection[], env: NodeJS.P
     rtp: {
       portMin: fromEnv.rtpPortMin ?? fromFile.rtp?.portMin ?? configDefaults.rtpPortMin,
       portMax: fromEnv.rtpPortMax ?? fromFile.rtp?.portMax ?? configDefaults.rtpPortMax,
+      relay: fromFile.rtp?.relay,
     },
     dataDir: path.resolve(cwd, fromEnv.dataDir ?? fromFile.dataDir ?? configDefaults.dataDir),
     logLevel: fromEnv.logLevel ?? fromFile.logLevel ?? configDefaults.logLevel,
@@ -210,6 +211,9 @@ function checkConsistency(config: TenorConfig, env: NodeJS.ProcessEnv, problems:
   if (config.rtp.portMin > config.rtp.portMax) {
     const source = env['TENOR_RTP_PORT_MIN'] ? 'TENOR_RTP_PORT_MIN' : config.file ? `${config.file} rtp.portMin` : 'TENOR_RTP_PORT_MIN';
     problems.push({ source, message: `must not be above the RTP port maximum (${config.rtp.portMin} > ${config.rtp.portMax})` });
+  }
+  if (config.rtp.relay && (config.telephony.driver ?? 'embedded') !== 'embedded') {
+    problems.push({ source: `${config.file ?? 'TENOR_CONFIG'} rtp.relay`, message: `is used by the embedded engine only, not by telephony.driver '${config.telephony.driver}'` });
   }
   const unique = (list: { name?: string; login?: string; number?: string }[], what: string, key: 'name' | 'login' | 'number'): void => {
     const seen = new Set<string>();

@@ -220,7 +220,18 @@ const CoreFileProperties = {
     ),
   ),
   rtp: Type.Optional(
-    Type.Object({ portMin: Type.Optional(Port), portMax: Type.Optional(Port) }, { additionalProperties: false }),
+    Type.Object({
+      portMin: Type.Optional(Port), portMax: Type.Optional(Port),
+      /**
+       * An external media relay the embedded engine moves bridges that need no media work onto
+       * (issue 19): rtpengine's ng control socket, a daemon the operator runs (docs/telephony.md).
+       */
+      relay: Type.Optional(Type.Object({
+        engine: Type.Literal('rtpengine'),
+        address: Type.String({ minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9.:-]+$', description: 'an IP address or a host name' }),
+        port: Type.Integer({ minimum: 1, maximum: 65535 }),
+      }, { additionalProperties: false })),
+    }, { additionalProperties: false }),
   ),
   dataDir: Type.Optional(Type.String({ minLength: 1 })),
   logLevel: Type.Optional(LogLevel),
@@ -310,7 +321,11 @@ export interface TenorConfig extends ServiceSettings {
     requireEncryption: boolean;
     natKeepAlive: { intervalSeconds: number; maxMissed: number };
   };
-  rtp: { portMin: number; portMax: number };
+  rtp: {
+    portMin: number; portMax: number;
+    /** The external media relay (rtp.relay), when the site names one. */
+    relay: { engine: 'rtpengine'; address: string; port: number } | undefined;
+  };
   dataDir: string;
   logLevel: LogLevelName;
   /** Only used on first start, to create the admin user. */

@@ -2,7 +2,7 @@
 // stack in this process, listening on sip.bind/sip.port and the rtp range.
 
 import type { Logger } from 'pino';
-import { EmbeddedDriver, type EmbeddedDriverConfig } from '@tenor/telephony';
+import { EmbeddedDriver, type EmbeddedDriverConfig, type MediaPath } from '@tenor/telephony';
 import type { TenorConfig } from '../../config/schema.js';
 import type { SipCredentialsService } from '../sip-credentials/index.js';
 import { engineTrunk } from '../trunks/index.js';
@@ -47,7 +47,9 @@ export function directMediaDevices(config: TenorConfig): (user: string) => boole
   return (user) => users.has(user);
 }
 
-export function createEmbeddedDriver(config: TenorConfig, devices: SipCredentialsService, logger: Logger, tls?: SipTlsMaterial): EmbeddedDriver {
+export function createEmbeddedDriver(
+  config: TenorConfig, devices: SipCredentialsService, logger: Logger, tls?: SipTlsMaterial, mediaRelay?: MediaPath,
+): EmbeddedDriver {
   const keepAlive = config.sip.natKeepAlive;
   return new EmbeddedDriver({
     bindAddress: config.sip.bind,
@@ -64,6 +66,8 @@ export function createEmbeddedDriver(config: TenorConfig, devices: SipCredential
     ...engineLimits(config.sip.limits),
     // The site file's trunks; the trunks service then applies those edited through the API.
     trunks: config.site.trunks.map(engineTrunk),
+    // rtp.relay (media-relay.ts): bridges that need no media work and cannot go direct go through it.
+    ...(mediaRelay ? { mediaRelay } : {}),
     logger,
   });
 }

@@ -6,13 +6,14 @@
 
 import { EmbeddedDriver, type TelephonyDriver } from '@tenor/telephony';
 import type { TenorConfig } from '../../config/schema.js';
-import { defineService, type ServiceDefinition } from '../../core/service-manager.js';
+import { defineService, type ServiceDefinition, type ServiceHealth } from '../../core/service-manager.js';
 import { TenorError } from '../../core/errors.js';
 import { hasLiveTrunks } from '../trunks/index.js';
 import '../dialing/index.js';
 import { drachtioMode, freeSwitchMode, type TelephonyDriverName } from './config-schema.js';
 import { createDrachtioDriver } from './drachtio.js';
 import { createEmbeddedDriver } from './embedded.js';
+import { connectMediaRelay, type MediaRelayLink } from './media-relay.js';
 import { sipTlsMaterial } from './sip-tls.js';
 import { createFreeSwitchDriver } from './freeswitch.js';
 import { CarriedRegistrations } from './registrations.js';
@@ -69,7 +70,8 @@ function describe(config: TenorConfig, engine: TelephonyDriverName): string {
   if (engine === 'drachtio') {
     return `${DESCRIPTIONS.drachtio}, edge ${started(config.telephony.drachtio?.prefix !== undefined)}, FreeSWITCH ${started(fsManaged)}`;
   }
-  return DESCRIPTIONS.embedded;
+  const relay = config.rtp.relay;
+  return relay ? `${DESCRIPTIONS.embedded}, media relay ${relay.engine} at ${relay.address}:${relay.port}` : DESCRIPTIONS.embedded;
 }
 
 /**
@@ -101,6 +103,9 @@ export function telephonyService(config: TenorConfig) {
   // config/load.ts has checked the driver's settings (telephonyProblems).
   const engine: TelephonyDriverName = config.telephony.driver ?? 'embedded';
   const description = describe(config, engine);
+  // The link to rtp.relay of the running engine. One per definition is enough: a
+  // replacement stops this engine (stopBeforeReplace) before the next one starts.
+  let mediaRelay: MediaRelayLink | undefined;
   return carryingRegistrations(withDialingPolicy(defineService<TelephonyDriver>({
     name: 'telephony',
     version: '1.0.0',
@@ -116,24 +121,39 @@ export function telephonyService(config: TenorConfig) {
       if (engine === 'drachtio') {
         return createDrachtioDriver(config, drachtioMode(config.telephony), freeSwitchMode(config.telephony), ctx.get('sipCredentials'), ctx.logger);
       }
-      const driver = createEmbeddedDriver(config, ctx.get('sipCredentials'), ctx.logger, await sipTlsMaterial(config, ctx.logger));
-      await driver.start();
-      return driver;
+      const relay = config.rtp.relay ? await connectMediaRelay(config.rtp.relay, ctx.logger) : undefined;
+      try {
+        const driver = createEmbeddedDriver(config, ctx.get('sipCredentials'), ctx.logger, await sipTlsMaterial(config, ctx.logger), relay?.path);
+        await driver.start();
+        mediaRelay = relay;
+        return driver;
+      } catch (err) {
+        await relay?.close();
+        throw err;
+      }
     },
     async drain(driver, graceMs) {
       driver.refuseNewCalls();
       const deadline = Date.now() + graceMs;
       while (driver.stats().activeCalls > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     },
-    stop: (driver) => driver.stop(),
-    health(driver) {
+    async stop(driver) {
+      await driver.stop();
+      // After the engine: its stop moves the last bridges off the relay.
+      await mediaRelay?.close();
+      mediaRelay = undefined;
+    },
+    async health(driver) {
       const stats = driver.stats();
       const counts = `${stats.activeCalls} calls, ${stats.activeBridges} bridges`;
       // An engine in another process (FreeSWITCH, drachtio-server) reports its link; calls go on there while it reconnects.
       if (stats.link === 'down') return { status: 'down', detail: `link to the ${driver.name} engine lost, reconnecting; ${counts}` };
       const tlsPort = driver instanceof EmbeddedDriver ? driver.sipTlsPort : undefined;
       const tls = tlsPort !== undefined ? `; SIP over TLS on port ${tlsPort}` : '';
-      return { status: 'ok', detail: stats.link === 'up' ? `${driver.name} engine, link up; ${counts}` : `${counts}${tls}` };
+      const engine: ServiceHealth = { status: 'ok', detail: stats.link === 'up' ? `${driver.name} engine, link up; ${counts}` : `${counts}${tls}` };
+      if (!mediaRelay) return engine;
+      const relayHealth = await mediaRelay.health();
+      return { status: relayHealth.status, detail: `${engine.detail ?? ''}; ${relayHealth.detail ?? ''}` };
     },
   })), new CarriedRegistrations());
 }
