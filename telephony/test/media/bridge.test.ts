@@ -124,6 +124,24 @@ t.test('same law both ways: packets take the fast path, a monitor switches to th
   bridge.unbridge();
 });
 
+t.test('fast path across a pause: the next talkspurt gets the marker and a timestamp that follows the time that passed', async (t) => {
+  const A = await leg(t, 0);
+  const B = await leg(t, 0);
+  const bridge = new MediaBridge(A.leg, B.leg);
+  await A.peer.stream({ port: A.leg.localPort, frames: 10, payload: frames(500, encodeUlaw) });
+  await B.peer.waitFor(() => B.peer.received.length >= 10, 3000, 'first talkspurt');
+  await sleep(200); // silence: the phone sends nothing
+  await A.peer.stream({ port: A.leg.localPort, frames: 10, payload: frames(500, encodeUlaw) });
+  await B.peer.waitFor(() => B.peer.received.length >= 20, 3000, 'second talkspurt');
+  const p = B.peer.packets();
+  t.equal(B.leg.stats().packetsForwarded, 20, 'every packet on the fast path');
+  t.same(p.map((x, i) => (x.marker ? i : -1)).filter((i) => i >= 0), [0, 10], 'a marker at the start of each talkspurt only');
+  t.ok(p.slice(1).every((x, i) => ((x.sequenceNumber - (p[i]?.sequenceNumber ?? 0)) & 0xffff) === 1), 'sequence numbers continuous over the pause');
+  const jump = ((p[10]?.timestamp ?? 0) - (p[9]?.timestamp ?? 0)) >>> 0;
+  t.ok(jump >= 160 * 8, `the timestamp followed the pause (${jump} samples)`);
+  bridge.unbridge();
+});
+
 t.test('echo sends back what it receives', async (t) => {
   const A = await leg(t, 0);
   const echo = new MediaEcho(A.leg);
