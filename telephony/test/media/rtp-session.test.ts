@@ -87,6 +87,9 @@ t.test('latches to the source packets really come from (symmetric RTP)', async (
   s.sendAudio(0, new Uint8Array(160), 160);
   await sdpPeer.waitFor(() => sdpPeer.received.length === 2, 2000, 'audio on the connected socket');
   t.equal(natPeer.received.length, 1, 'nothing more to the old far end');
+  // A late re-INVITE after the leg closed changes nothing and throws nothing.
+  await s.close();
+  t.doesNotThrow(() => s.setRemote(natPeer.endpoint), 'setRemote on a closed, connected session');
 });
 
 t.test('media timeout fires when nothing arrives, and not while packets flow', async (t) => {

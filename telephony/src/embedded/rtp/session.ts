@@ -391,7 +391,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
    * ephemeral port (see fixedPort).
    */
   private syncLink(): void {
-    if (this.link === 'connecting') return; // connectLink looks again
+    // A closed socket can neither connect nor disconnect (node throws); connectLink looks again.
+    if (this.closedFlag || this.link === 'connecting') return;
     const want = this.linkWanted();
     if (this.link === 'connected') {
       const target = this.linkTarget as RtpEndpoint;
