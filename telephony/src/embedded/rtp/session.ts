@@ -420,7 +420,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       return;
     }
     this.linkTarget = { address: want.address, port: want.port };
-    this.socket.connect(want.port, want.address, (err?: Error) => {
+    const connected = (err?: Error): void => {
       if (this.closedFlag) return;
       if (err) {
         // Sends keep naming the address: slower, not broken.
@@ -431,7 +431,13 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       }
       this.link = 'connected';
       this.syncLink(); // the remote may have changed meanwhile
-    });
+    };
+    try {
+      this.socket.connect(want.port, want.address, connected);
+    } catch (err) {
+      // Runs from setImmediate: a throw here would end the process, not one call.
+      connected(err instanceof Error ? err : new Error(String(err)));
+    }
   }
 
   stats(): RtpStats {
