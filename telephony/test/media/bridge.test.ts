@@ -10,15 +10,19 @@ import { decodeTelephoneEvent } from '../../src/embedded/media/dtmf.js';
 import { writeWavFile } from '../../src/audio/index.js';
 import { AudioCache } from '../../src/embedded/media/audio-cache.js';
 import type { RtpPacket } from '../../src/embedded/rtp/packet.js';
+import { RtpPortAllocator } from '../../src/embedded/rtp/ports.js';
 import { RtpPeer, silentLogger, sleep, tone, tonePower } from './fixtures/rtp-peer.js';
 import { pressDigit } from './fixtures/digits.js';
 
 const dir = t.testdir({});
 const deps: PlayerDeps = { cache: new AudioCache(), resolve: (p) => (typeof p === 'string' ? p : 'file' in p ? p.file : p.name) };
 
+// Legs on ports of a range, as the engine binds them (so their sockets connect once latched).
+const ports = new RtpPortAllocator({ min: 41400, max: 41600 });
+
 async function leg(t: Test, payloadType: number, telephoneEventPayloadType?: number) {
   const peer = await RtpPeer.open();
-  const l = await MediaLeg.open({ payloadType, telephoneEventPayloadType, remote: peer.endpoint, logger: silentLogger });
+  const l = await MediaLeg.open({ payloadType, telephoneEventPayloadType, remote: peer.endpoint, allocator: ports, logger: silentLogger });
   t.teardown(async () => { await l.close(); await peer.close(); });
   return { peer, leg: l };
 }
@@ -80,12 +84,71 @@ t.test('relays both ways between a PCMU and a PCMA leg, transcoding and renumber
   t.same(A.leg.output.sourceNames, [], 'outputs are free again');
 });
 
+t.test('same law both ways: packets take the fast path, a monitor switches to the slow path and back, and the far end sees one continuous stream', async (t) => {
+  const A = await leg(t, 0, 101);
+  const B = await leg(t, 0, 96);
+  const L = await leg(t, 0);
+  const bridge = new MediaBridge(A.leg, B.leg);
+  const forwarded = () => B.leg.stats().packetsForwarded;
+  // B's phone speaks first: B latches to it, and its socket connects there.
+  await B.peer.send({ payload: encodeUlaw(new Int16Array(160)), ssrc: 222 }, B.leg.localPort);
+  for (let i = 0; i < 200 && !B.leg.session.connected; i++) await sleep(10);
+  t.ok(B.leg.session.connected, 'B\'s socket is connected to its latched far end');
+  const streaming = A.peer.stream({ port: A.leg.localPort, frames: 75, payload: frames(500, encodeUlaw), ssrc: 111 });
+  await B.peer.waitFor(() => B.peer.received.length >= 20, 3000, 'fast-path audio');
+  t.ok(forwarded() >= 20, `relayed on the fast path (${forwarded()} packets)`);
+  const mon = bridge.monitor(L.leg, 'listen');
+  const atAttach = forwarded();
+  const atAttachReceived = B.peer.received.length;
+  await B.peer.waitFor(() => B.peer.received.length >= atAttachReceived + 15, 3000, 'slow-path audio');
+  t.equal(forwarded(), atAttach, 'while the supervisor listens, every packet is decoded (none forwarded raw)');
+  await L.peer.waitFor(() => L.peer.received.length >= 10, 3000, 'listener audio');
+  t.ok(tonePower(heard(L.peer.packets().slice(2)), 500) > 0.005, 'the supervisor hears A');
+  mon.stop();
+  const atDetach = forwarded();
+  await streaming;
+  await B.peer.waitFor(() => B.peer.received.length >= 70, 3000, 'the whole stream');
+  t.ok(forwarded() > atDetach, `back on the fast path once the supervisor left (${forwarded() - atDetach} packets)`);
+
+  await pressDigit(A.peer, A.leg.localPort, '4', 101);
+  await B.peer.waitFor(() => B.peer.packets(96).some((p) => decodeTelephoneEvent(p.payload)?.end === true), 2000, 'relayed digit');
+  t.equal(decodeTelephoneEvent(B.peer.packets(96)[0]?.payload ?? new Uint8Array())?.event, 4, 'a digit is still regenerated with B\'s own payload type');
+
+  const toB = B.peer.packets();
+  const audio = B.peer.packets(0);
+  t.ok(toB.every((p) => p.ssrc === B.leg.session.ssrc), 'one SSRC, B\'s own, on both paths');
+  t.ok(toB.slice(1).every((p, i) => ((p.sequenceNumber - (toB[i]?.sequenceNumber ?? 0)) & 0xffff) === 1), 'sequence numbers continuous across the switches (and the digit)');
+  t.ok(audio.slice(1).every((p, i) => ((p.timestamp - (audio[i]?.timestamp ?? 0)) >>> 0) === 160), 'timestamps step one frame across the switches');
+  t.equal(audio.filter((p) => p.marker).length, 1, 'one talkspurt, one marker');
+  t.ok(tonePower(heard(audio.slice(5, 70)), 500) > 0.02, 'B hears A');
+  bridge.unbridge();
+});
+
+t.test('fast path across a pause: the next talkspurt gets the marker and a timestamp that follows the time that passed', async (t) => {
+  const A = await leg(t, 0);
+  const B = await leg(t, 0);
+  const bridge = new MediaBridge(A.leg, B.leg);
+  await A.peer.stream({ port: A.leg.localPort, frames: 10, payload: frames(500, encodeUlaw) });
+  await B.peer.waitFor(() => B.peer.received.length >= 10, 3000, 'first talkspurt');
+  await sleep(200); // silence: the phone sends nothing
+  await A.peer.stream({ port: A.leg.localPort, frames: 10, payload: frames(500, encodeUlaw) });
+  await B.peer.waitFor(() => B.peer.received.length >= 20, 3000, 'second talkspurt');
+  const p = B.peer.packets();
+  t.equal(B.leg.stats().packetsForwarded, 20, 'every packet on the fast path');
+  t.same(p.map((x, i) => (x.marker ? i : -1)).filter((i) => i >= 0), [0, 10], 'a marker at the start of each talkspurt only');
+  t.ok(p.slice(1).every((x, i) => ((x.sequenceNumber - (p[i]?.sequenceNumber ?? 0)) & 0xffff) === 1), 'sequence numbers continuous over the pause');
+  const jump = ((p[10]?.timestamp ?? 0) - (p[9]?.timestamp ?? 0)) >>> 0;
+  t.ok(jump >= 160 * 8, `the timestamp followed the pause (${jump} samples)`);
+  bridge.unbridge();
+});
+
 t.test('echo sends back what it receives', async (t) => {
   const A = await leg(t, 0);
   const echo = new MediaEcho(A.leg);
   await A.peer.stream({ port: A.leg.localPort, frames: 20, payload: frames(600, encodeUlaw) });
   await A.peer.waitFor(() => A.peer.received.length >= 20, 2000, 'echo');
   t.ok(tonePower(heard(A.peer.packets()), 600) > 0.02);
+  t.ok(A.leg.stats().packetsForwarded >= 19, 'echoed on the fast path');
   echo.stop();
   t.equal(A.leg.mode, 'idle');
 });

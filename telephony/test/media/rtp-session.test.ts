@@ -59,7 +59,8 @@ t.test('latches to the source packets really come from (symmetric RTP)', async (
   const sdpPeer = await RtpPeer.open(); // what SDP said
   const natPeer = await RtpPeer.open(); // where the phone really is
   const other = await RtpPeer.open();
-  const s = await RtpSession.open({ remote: sdpPeer.endpoint, logger: silentLogger });
+  // On a port of the range, as the engine binds (only such a socket is connected once latched).
+  const s = await RtpSession.open({ remote: sdpPeer.endpoint, allocator: new RtpPortAllocator({ min: 41200, max: 41300 }), logger: silentLogger });
   t.teardown(async () => { await s.close(); await sdpPeer.close(); await natPeer.close(); await other.close(); });
   const latched = once(s, 'latched');
   await natPeer.send({ payload: new Uint8Array(160) }, s.localPort);
@@ -68,15 +69,27 @@ t.test('latches to the source packets really come from (symmetric RTP)', async (
   s.sendAudio(0, new Uint8Array(160), 160);
   await natPeer.waitFor(() => natPeer.received.length === 1, 2000, 'audio at the latched address');
   t.equal(sdpPeer.received.length, 0, 'nothing goes to the SDP address any more');
-  // A third party cannot hijack the stream once latched.
+  // Latched: the socket is connected to the far end, so the kernel itself
+  // drops a third party's packets (they never reach the session, nor count).
+  await waitUntil(() => s.connected, 'the socket connected to the latched source');
   await other.send({ payload: new Uint8Array(160) }, s.localPort);
   await sleep(50);
-  t.same(s.remote, natPeer.endpoint);
-  t.equal(s.stats().packetsRejected, 1);
-  // A new SDP (re-INVITE) starts over.
+  t.same(s.remote, natPeer.endpoint, 'a third party cannot hijack the stream once latched');
+  t.equal(s.stats().packetsReceived, 1, 'nor inject into it');
+  // A new SDP (re-INVITE) starts over: the socket is disconnected, sends go to the new address.
   s.setRemote(sdpPeer.endpoint);
+  t.notOk(s.connected, 'disconnected from the old far end');
   s.sendAudio(0, new Uint8Array(160), 160);
   await sdpPeer.waitFor(() => sdpPeer.received.length === 1, 2000, 'audio at the new SDP address');
+  // Packets from the new far end latch and connect again.
+  await sdpPeer.send({ sequenceNumber: 2, payload: new Uint8Array(160) }, s.localPort);
+  await waitUntil(() => s.connected, 'the socket connected to the new far end');
+  s.sendAudio(0, new Uint8Array(160), 160);
+  await sdpPeer.waitFor(() => sdpPeer.received.length === 2, 2000, 'audio on the connected socket');
+  t.equal(natPeer.received.length, 1, 'nothing more to the old far end');
+  // A late re-INVITE after the leg closed changes nothing and throws nothing.
+  await s.close();
+  t.doesNotThrow(() => s.setRemote(natPeer.endpoint), 'setRemote on a closed, connected session');
 });
 
 t.test('media timeout fires when nothing arrives, and not while packets flow', async (t) => {
@@ -136,3 +149,12 @@ t.test('takes media only from trusted addresses: a stranger is dropped and count
   t.equal(s.stats().packetsFromStrangers, 2, 'both stranger packets counted');
   t.equal(s.stats().packetsReceived, 1, 'only the trusted packet was taken');
 });
+
+/** Polls `pred` every 10 ms, failing after 2 s (a condition, not a timing). */
+async function waitUntil(pred: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (pred()) return;
+    await sleep(10);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

@@ -5,6 +5,15 @@
 // through. Same-law payloads pass untouched; PCMU <-> PCMA is transcoded by
 // table; where two sources meet on one leg (whisper, barge) the leg's output
 // mixes them.
+//
+// The fast path: while a relay is the only listener to its leg's audio and
+// the only source on the other leg's output (no monitor, recorder, player,
+// hold music, AMD), and both legs are plain RTP, a packet of the other leg's
+// law is sent on as it came, its header rewritten in place (that leg's SSRC,
+// sequence and timestamp, as the slow path would number it): no decode, no
+// event, no new object. Each packet takes whichever path fits at that moment,
+// so attaching a monitor or a recorder switches to the slow path at the next
+// packet, and back when it leaves, with the numbering continuous throughout.
 
 import { EventEmitter } from 'node:events';
 import type { MonitorMode, Prompt } from '../../driver.js';
@@ -14,6 +23,8 @@ import { playOnLeg } from './player.js';
 import type { PlayerDeps } from './player.js';
 
 export type BridgeSide = 'a' | 'b';
+
+const RTP_HEADER_BYTES = 12;
 
 export interface MediaBridgeOptions {
   /** 'relay' (default): a digit from one side is sent on to the other; 'report': only the `dtmf` event. */
@@ -28,21 +39,44 @@ export interface MediaBridgeEvents {
 /** One direction of relaying: what `from` receives is spoken to `to`. */
 class Relay {
   private source: OutputSource | undefined;
-  private last: { timestamp: number; samples: number } | undefined;
+  // The incoming stream's last frame (timestamp, samples): whether the next
+  // one follows on (a step of one frame, no marker) or comes after a pause.
+  private hasLast = false;
+  private lastTimestamp = 0;
+  private lastSamples = 0;
   private readonly onAudio = (f: AudioFrame): void => {
-    // The incoming stream tells whether this frame follows on (timestamp
-    // step of one frame, no marker) or comes after a pause or a loss.
-    const last = this.last;
-    const continuous = !f.marker && last !== undefined && ((f.timestamp - last.timestamp) >>> 0) === last.samples;
-    this.last = { timestamp: f.timestamp, samples: f.pcm.length };
+    const continuous = this.follows(f.timestamp, f.marker);
+    this.noteFrame(f.timestamp, f.pcm.length);
     this.source?.writeEncoded(f.payload, f.codec, continuous);
+  };
+  private readonly onRaw = (datagram: Buffer): boolean => {
+    const source = this.source;
+    if (source === undefined) return false;
+    const timestamp = datagram.readUInt32BE(4);
+    const samples = datagram.length - RTP_HEADER_BYTES; // G.711: a byte a sample
+    const continuous = this.follows(timestamp, ((datagram[1] as number) & 0x80) !== 0);
+    if (!source.forwardPacket(datagram, samples, continuous)) return false;
+    this.noteFrame(timestamp, samples);
+    return true;
   };
 
   constructor(
     private readonly from: MediaLeg,
     private readonly to: MediaLeg,
     private readonly name: string,
+    /** Whether this relay may take the fast path (a monitor's relays never do: they mix). */
+    private readonly fast: boolean,
   ) {}
+
+  private follows(timestamp: number, marker: boolean): boolean {
+    return !marker && this.hasLast && ((timestamp - this.lastTimestamp) >>> 0) === this.lastSamples;
+  }
+
+  private noteFrame(timestamp: number, samples: number): void {
+    this.hasLast = true;
+    this.lastTimestamp = timestamp;
+    this.lastSamples = samples;
+  }
 
   get active(): boolean {
     return this.source !== undefined;
@@ -52,11 +86,13 @@ class Relay {
     if (this.source) return;
     this.source = this.to.output.attach(this.name);
     this.from.on('audio', this.onAudio);
+    if (this.fast) this.from.setRawRelay(this.onRaw);
   }
 
   stop(): void {
     if (!this.source) return;
-    this.last = undefined;
+    this.hasLast = false;
+    if (this.fast) this.from.setRawRelay(undefined, this.onRaw);
     this.from.off('audio', this.onAudio);
     this.source.detach();
     this.source = undefined;
@@ -88,8 +124,8 @@ export class MediaBridge extends EventEmitter<MediaBridgeEvents> {
     this.a = a;
     this.b = b;
     this.dtmfMode = opts.dtmf ?? 'relay';
-    this.aToB = new Relay(a, b, 'bridge');
-    this.bToA = new Relay(b, a, 'bridge');
+    this.aToB = new Relay(a, b, 'bridge', true);
+    this.bToA = new Relay(b, a, 'bridge', true);
     this.aToB.start();
     this.bToA.start();
     a.on('dtmf', this.onDigitA);
@@ -194,10 +230,10 @@ export class MediaMonitor {
   ) {
     if (listener === bridge.a || listener === bridge.b) throw new RangeError('a bridged leg cannot monitor its own bridge');
     listener.claim('bridged');
-    this.hearA = new Relay(bridge.a, listener, 'monitor-a');
-    this.hearB = new Relay(bridge.b, listener, 'monitor-b');
-    this.speakA = new Relay(listener, bridge.a, 'monitor');
-    this.speakB = new Relay(listener, bridge.b, 'monitor');
+    this.hearA = new Relay(bridge.a, listener, 'monitor-a', false);
+    this.hearB = new Relay(bridge.b, listener, 'monitor-b', false);
+    this.speakA = new Relay(listener, bridge.a, 'monitor', false);
+    this.speakB = new Relay(listener, bridge.b, 'monitor', false);
     this.hearA.start();
     this.hearB.start();
     this.modeValue = mode;
@@ -239,7 +275,7 @@ export class MediaEcho {
 
   constructor(readonly leg: MediaLeg) {
     leg.claim('echo');
-    this.relay = new Relay(leg, leg, 'echo');
+    this.relay = new Relay(leg, leg, 'echo', true);
     this.relay.start();
   }
 

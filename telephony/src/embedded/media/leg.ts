@@ -2,12 +2,14 @@
 // and then opens a leg with the local port, the remote address and the
 // payload types it agreed on; the leg turns RTP into decoded audio and digits
 // (events) and sends what its output (player, bridge, mixer) gives it.
+// A bridge's relay may take the leg's audio packets raw instead (the fast
+// path: no decode, no event) while it is the only one listening.
 
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { RtpSession } from '../rtp/session.js';
 import type { PacketProtection } from '../rtp/webrtc-media.js';
-import type { RtpEndpoint, RtpStats } from '../rtp/session.js';
+import type { RawAudioForwarder, RtpEndpoint, RtpStats } from '../rtp/session.js';
 import type { RtpPacket } from '../rtp/packet.js';
 import type { RtpPortAllocator } from '../rtp/ports.js';
 import { g711ForPayloadType } from './g711.js';
@@ -81,6 +83,8 @@ export class MediaLeg extends EventEmitter<MediaLegEvents> {
   private modeValue: MediaLegMode = 'idle';
   private dtmfQueue: Promise<void> = Promise.resolve();
   private closing = false;
+  /** A relay's taker of raw audio packets (MediaLeg.setRawRelay). */
+  private rawRelay: RawAudioForwarder | undefined;
 
   private constructor(session: RtpSession, opts: MediaLegOptions, codec: G711Codec) {
     super();
@@ -94,7 +98,11 @@ export class MediaLeg extends EventEmitter<MediaLegEvents> {
       sendPayload: (payload, samples, continuous) => {
         this.session.sendAudio(codec.payloadType, payload, samples, continuous);
       },
+      // Only our own law passes untouched: the other one would need transcoding.
+      forwardPacket: (datagram, samples, continuous) =>
+        ((datagram[1] as number) & 0x7f) === codec.payloadType && this.session.forwardAudio(datagram, samples, continuous),
     });
+    session.setRawAudioForwarder(codec.payloadType, (datagram) => this.forwardRaw(datagram));
     session.on('packet', (p) => this.onPacket(p));
     session.on('latched', (r) => this.emit('latched', r));
     session.on('mediaTimeout', () => this.emit('mediaTimeout'));
@@ -174,6 +182,17 @@ export class MediaLeg extends EventEmitter<MediaLegEvents> {
     return next;
   }
 
+  /**
+   * Lets `relay` take this leg's audio packets raw (a bridge's fast path) for
+   * as long as it is the only listener to `audio`; anyone else listening
+   * (a recorder, a monitor, answering-machine detection) gets every packet
+   * decoded as before. Undefined removes it (only if it is still `relay`).
+   */
+  setRawRelay(relay: RawAudioForwarder | undefined, current?: RawAudioForwarder): void {
+    if (relay === undefined && current !== undefined && this.rawRelay !== current) return;
+    this.rawRelay = relay;
+  }
+
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
@@ -181,6 +200,11 @@ export class MediaLeg extends EventEmitter<MediaLegEvents> {
     await this.session.close();
     this.log.debug({ stats: this.session.stats() }, 'media leg closed');
     this.emit('closed');
+  }
+
+  private forwardRaw(datagram: Buffer): boolean {
+    const relay = this.rawRelay;
+    return relay !== undefined && this.listenerCount('audio') === 1 && relay(datagram);
   }
 
   private onPacket(p: RtpPacket): void {

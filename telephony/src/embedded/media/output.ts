@@ -24,6 +24,11 @@ export interface OutputSink {
    * when it directly follows the previous payload sent (no pause between).
    */
   sendPayload(payload: Uint8Array, samples: number, continuous: boolean): void;
+  /**
+   * Sends a received RTP packet on as this leg's own (header rewritten in
+   * place); false when it cannot (another law, SRTP, nowhere to send).
+   */
+  forwardPacket(datagram: Buffer, samples: number, continuous: boolean): boolean;
 }
 
 export interface OutputSource {
@@ -36,6 +41,12 @@ export interface OutputSource {
   write(pcm: Int16Array, continuous?: boolean): void;
   /** Encoded G.711 audio from this source (e.g. relayed from another leg). */
   writeEncoded(payload: Uint8Array, codec: G711Codec, continuous?: boolean): void;
+  /**
+   * A received RTP packet to send on untouched but for its header, when this
+   * source is the leg's only one and nothing taps the output; false (nothing
+   * sent) otherwise: then write the audio as usual.
+   */
+  forwardPacket(datagram: Buffer, samples: number, continuous: boolean): boolean;
   detach(): void;
 }
 
@@ -110,6 +121,12 @@ export class LegOutput {
         if (!live()) return;
         if (this.sources.size === 1) this.sendDirect(name, transcodeG711(payload, codec, this.sink.codec), payload.length, continuous);
         else queue.push(codec.decode(payload));
+      },
+      forwardPacket: (datagram, samples, continuous) => {
+        if (this.sources.size !== 1 || this.taps.size > 0 || !live()) return false;
+        if (!this.sink.forwardPacket(datagram, samples, continuous && this.lastSender === name)) return false;
+        this.lastSender = name;
+        return true;
       },
       detach: () => {
         if (!live()) return;

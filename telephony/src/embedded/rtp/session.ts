@@ -10,7 +10,13 @@
 //    from any other address are dropped and counted, so a stranger spraying
 //    the port range can neither take the call's audio nor inject into it;
 //  - raises `mediaTimeout` when nothing arrives for too long;
-//  - keeps RFC 3550 receive statistics (loss, interarrival jitter).
+//  - keeps RFC 3550 receive statistics (loss, interarrival jitter);
+//  - once latched (and on a leg without a WebRTC layer) connects its socket
+//    to the far end: a connected UDP send skips the kernel's route and
+//    address lookup per packet; the kernel then drops other sources itself;
+//  - hands bare audio packets of its own payload type to a forwarder (a
+//    bridge's fast path, media/leg.ts) before parsing them, so a relayed
+//    packet needs no parse, no event and no new object.
 
 import dgram from 'node:dgram';
 import { randomInt } from 'node:crypto';
@@ -56,6 +62,8 @@ export interface RtpSessionOptions {
 
 export interface RtpStats {
   packetsSent: number;
+  /** Of those, packets a bridge relayed on its fast path (received packet, header rewritten in place). */
+  packetsForwarded: number;
   bytesSent: number;
   packetsReceived: number;
   bytesReceived: number;
@@ -82,6 +90,16 @@ export interface RtpSessionEvents {
 /** A talkspurt starts after this much silence on the send side (marker bit set). */
 const TALKSPURT_GAP_MS = 60;
 
+/**
+ * Takes a received packet as it came off the wire (already accepted and
+ * counted); returns false to have it parsed and emitted as `packet` instead.
+ */
+export type RawAudioForwarder = (datagram: Buffer) => boolean;
+
+/** RTP version 2, no padding, no extension, no CSRC: the header is exactly 12 bytes. */
+const BARE_HEADER_BYTE0 = 0x80;
+const HEADER_BYTES = 12;
+
 export class RtpSession extends EventEmitter<RtpSessionEvents> {
   readonly localAddress: string;
   readonly localPort: number;
@@ -91,6 +109,11 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private readonly clockRate: number;
   private readonly latching: boolean;
   private readonly allocator: RtpPortAllocator | undefined;
+  /**
+   * Bound to a port we named (not 0): only such a socket may be connected,
+   * since Linux gives an ephemeral port back when a connected socket disconnects.
+   */
+  private readonly fixedPort: boolean;
   private remoteEndpoint: RtpEndpoint | undefined;
   private latched = false;
   private closedFlag = false;
@@ -103,14 +126,25 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   /** A WebRTC leg's ICE and DTLS-SRTP layer, given when the leg opens. */
   private readonly protection: PacketProtection | undefined;
 
-  // send state
+  // send state (clock: performance.now() ms, a number: no allocation per packet)
   private seq = randomInt(0, 0x10000);
   private nextTimestamp = randomInt(0, 0x100000000);
-  private lastSendAt: bigint | undefined;
+  private lastSendAt: number | undefined;
   private lastSendSamples = 0;
+  /** The marker bit the last nextAudioTimestamp() decided. */
+  private sendMarker = false;
+  private readonly onSent = (err: Error | null): void => {
+    if (err) this.log.debug({ err }, 'rtp send failed');
+  };
+  /** The socket's connection to the latched far end (sends then name no address). */
+  private link: 'none' | 'connecting' | 'connected' = 'none';
+  private linkTarget: RtpEndpoint | undefined;
+  /** Bare packets of this payload type go to `forwarder` before any parsing. */
+  private rawPayloadType = -1;
+  private forwarder: RawAudioForwarder | undefined;
 
   // receive state (RFC 3550 A.1/A.3/A.8)
-  private lastReceiveAt = process.hrtime.bigint();
+  private lastReceiveAt = performance.now();
   private baseSeq = -1;
   private maxSeq = 0;
   private cycles = 0;
@@ -118,14 +152,15 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private lastTransit: number | undefined;
   private lastRxTimestamp: number | undefined;
   private jitter = 0;
-  private counters = { packetsSent: 0, bytesSent: 0, packetsReceived: 0, bytesReceived: 0, packetsRejected: 0, packetsFromStrangers: 0 };
+  private counters = { packetsSent: 0, packetsForwarded: 0, bytesSent: 0, packetsReceived: 0, bytesReceived: 0, packetsRejected: 0, packetsFromStrangers: 0 };
 
   private mediaTimeoutMs = 0;
   private timeoutTimer: NodeJS.Timeout | undefined;
   private timedOut = false;
 
-  private constructor(socket: dgram.Socket, port: number, opts: RtpSessionOptions) {
+  private constructor(socket: dgram.Socket, port: number, opts: RtpSessionOptions, fixedPort: boolean) {
     super();
+    this.fixedPort = fixedPort;
     this.socket = socket;
     this.localAddress = opts.localAddress ?? '127.0.0.1';
     this.localPort = port;
@@ -145,8 +180,13 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       }),
       peerVerified: (peer) => this.setRemote(peer),
     });
-    socket.on('message', (msg, rinfo) => this.onMessage(msg, { address: rinfo.address, port: rinfo.port }));
-    socket.on('error', (err) => this.log.warn({ err }, 'rtp socket error'));
+    socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      // A connected socket hears the far end's ICMP "port unreachable" as an
+      // error on every packet sent after the far end went away: not a fault of ours.
+      if (err.code === 'ECONNREFUSED') this.log.debug({ err }, 'rtp far end unreachable');
+      else this.log.warn({ err }, 'rtp socket error');
+    });
     this.setMediaTimeout(opts.mediaTimeoutMs ?? 0);
   }
 
@@ -156,7 +196,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     const allocator = opts.allocator;
     if (!allocator) {
       const socket = await bindSocket(address, opts.localPort ?? 0);
-      return new RtpSession(socket, socket.address().port, opts);
+      return new RtpSession(socket, socket.address().port, opts, (opts.localPort ?? 0) !== 0);
     }
     // A port free in our allocator may still be taken by another program:
     // try further pairs before giving up.
@@ -165,7 +205,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       const port = allocator.allocate();
       try {
         const socket = await bindSocket(address, port);
-        return new RtpSession(socket, port, opts);
+        return new RtpSession(socket, port, opts, true);
       } catch (err) {
         allocator.release(port);
         lastError = err;
@@ -187,9 +227,25 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
    * trusted, and latching starts over (still only from trusted addresses).
    */
   setRemote(remote: RtpEndpoint): void {
-    this.remoteEndpoint = { ...remote };
+    this.remoteEndpoint = { address: remote.address, port: remote.port };
     this.trusted.add(remote.address);
     this.latched = false;
+    this.syncLink();
+  }
+
+  /**
+   * Bare audio packets of `payloadType` are offered to `forwarder` before
+   * they are parsed (undefined: none are). Accepting, counting, statistics and
+   * the media timeout stay the same for them.
+   */
+  setRawAudioForwarder(payloadType: number, forwarder: RawAudioForwarder | undefined): void {
+    this.rawPayloadType = forwarder ? payloadType : -1;
+    this.forwarder = forwarder;
+  }
+
+  /** Whether the socket is connected to the far end now (sends name no address). */
+  get connected(): boolean {
+    return this.link === 'connected';
   }
 
   /** Changes the media timeout (0 disables it, e.g. while the far end holds the call). */
@@ -198,7 +254,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     if (this.timeoutTimer) clearInterval(this.timeoutTimer);
     this.timeoutTimer = undefined;
     this.timedOut = false;
-    this.lastReceiveAt = process.hrtime.bigint();
+    this.lastReceiveAt = performance.now();
     if (ms > 0 && !this.closedFlag) {
       this.timeoutTimer = setInterval(() => this.checkTimeout(), Math.max(20, Math.min(1000, ms / 4)));
       this.timeoutTimer.unref();
@@ -213,12 +269,44 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
    * timer (a busy event loop) is not mistaken for a pause.
    */
   sendAudio(payloadType: number, payload: Uint8Array, samples: number, continuous = false): boolean {
-    const now = process.hrtime.bigint();
+    // The clock advances even when there is nowhere to send (no remote yet).
+    const timestamp = this.nextAudioTimestamp(samples, continuous);
+    return this.sendPacket({ payloadType, marker: this.sendMarker, timestamp, payload });
+  }
+
+  /**
+   * Sends a received bare audio packet on as this session's own: its header
+   * is rewritten in place (this session's SSRC, sequence number and audio
+   * timestamp, the marker as sendAudio would set it; the payload type kept)
+   * and the same buffer is sent. `samples`: the payload's length in samples.
+   * Returns false, leaving the buffer untouched, when the packet needs work
+   * (SRTP, a WebRTC layer) or has nowhere to go: then use sendAudio.
+   */
+  forwardAudio(datagram: Buffer, samples: number, continuous: boolean): boolean {
+    if (this.closedFlag || this.srtp || this.protection || !this.remoteEndpoint) return false;
+    const timestamp = this.nextAudioTimestamp(samples, continuous);
+    datagram[1] = (this.sendMarker ? 0x80 : 0) | ((datagram[1] as number) & 0x7f);
+    datagram.writeUInt16BE(this.seq, 2);
+    datagram.writeUInt32BE(timestamp, 4);
+    datagram.writeUInt32BE(this.ssrc, 8);
+    this.seq = (this.seq + 1) & 0xffff;
+    this.counters.packetsForwarded++;
+    this.transmit(datagram);
+    return true;
+  }
+
+  /**
+   * The timestamp of the next `samples` of audio: it follows on from the
+   * previous packet, or after a pause jumps by the time that passed (and
+   * `sendMarker` is set). Advances the send clock.
+   */
+  private nextAudioTimestamp(samples: number, continuous: boolean): number {
+    const now = performance.now();
     let marker = false;
     if (this.lastSendAt === undefined) {
       marker = true;
     } else if (!continuous) {
-      const gapMs = Number(now - this.lastSendAt) / 1e6;
+      const gapMs = now - this.lastSendAt;
       if (gapMs > TALKSPURT_GAP_MS) {
         marker = true;
         const frame = Math.max(1, this.lastSendSamples);
@@ -226,17 +314,18 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
         this.nextTimestamp = (this.nextTimestamp + Math.max(0, elapsed - this.lastSendSamples)) >>> 0;
       }
     }
-    const sent = this.sendPacket({ payloadType, marker, timestamp: this.nextTimestamp, payload });
-    this.nextTimestamp = (this.nextTimestamp + samples) >>> 0;
+    const timestamp = this.nextTimestamp;
+    this.nextTimestamp = (timestamp + samples) >>> 0;
     this.lastSendAt = now;
     this.lastSendSamples = samples;
-    return sent;
+    this.sendMarker = marker;
+    return timestamp;
   }
 
   /** The timestamp the next audio packet would carry: RFC 4733 events start there. */
   currentTimestamp(): number {
     if (this.lastSendAt === undefined) return this.nextTimestamp;
-    const gapMs = Number(process.hrtime.bigint() - this.lastSendAt) / 1e6;
+    const gapMs = performance.now() - this.lastSendAt;
     if (gapMs <= TALKSPURT_GAP_MS) return this.nextTimestamp;
     return (this.nextTimestamp + Math.round((gapMs * this.clockRate) / 1000) - this.lastSendSamples) >>> 0;
   }
@@ -248,8 +337,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
    */
   eventTimestamp(): number {
     const ts = this.currentTimestamp();
-    const now = process.hrtime.bigint();
-    if (this.lastSendAt === undefined || Number(now - this.lastSendAt) / 1e6 > TALKSPURT_GAP_MS) {
+    const now = performance.now();
+    if (this.lastSendAt === undefined || now - this.lastSendAt > TALKSPURT_GAP_MS) {
       this.nextTimestamp = ts;
       this.lastSendAt = now;
       this.lastSendSamples = 0;
@@ -277,12 +366,78 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.seq = (this.seq + 1) & 0xffff;
     const wire = this.protection ? this.protection.outbound(buf) : buf;
     if (!wire) return false;
+    this.transmit(wire);
+    return true;
+  }
+
+  /** Sends a finished datagram to the remote (which the caller checked is set). */
+  private transmit(wire: Buffer): void {
     this.counters.packetsSent++;
     this.counters.bytesSent += wire.length;
-    this.socket.send(wire, remote.port, remote.address, (err) => {
-      if (err) this.log.debug({ err }, 'rtp send failed');
-    });
-    return true;
+    if (this.link === 'connected') {
+      this.socket.send(wire, this.onSent);
+    } else {
+      const remote = this.remoteEndpoint as RtpEndpoint;
+      this.socket.send(wire, remote.port, remote.address, this.onSent);
+    }
+  }
+
+  /**
+   * Connects the socket to the far end once latching has fixed it, and
+   * disconnects when the remote changes (re-INVITE): latching then starts
+   * over on an unconnected socket, which hears every source again. A WebRTC
+   * leg stays unconnected (ICE may move the peer), as does a session that
+   * does not latch (it takes any port of the remote's address) and one on an
+   * ephemeral port (see fixedPort).
+   */
+  private syncLink(): void {
+    // A closed socket can neither connect nor disconnect (node throws); connectLink looks again.
+    if (this.closedFlag || this.link === 'connecting') return;
+    const want = this.linkWanted();
+    if (this.link === 'connected') {
+      const target = this.linkTarget as RtpEndpoint;
+      if (want && want.address === target.address && want.port === target.port) return;
+      this.socket.disconnect();
+      this.link = 'none';
+      this.linkTarget = undefined;
+    }
+    if (!want) return;
+    this.link = 'connecting';
+    // Not now: a send naming the address already queued in this turn (node
+    // resolves it on the next tick) would reach a connected socket and fail.
+    setImmediate(() => this.connectLink());
+  }
+
+  private linkWanted(): RtpEndpoint | undefined {
+    const connectable = this.fixedPort && this.latching && !this.protection;
+    return connectable && this.latched && !this.closedFlag ? this.remoteEndpoint : undefined;
+  }
+
+  private connectLink(): void {
+    const want = this.linkWanted();
+    if (!want) {
+      this.link = 'none';
+      return;
+    }
+    this.linkTarget = { address: want.address, port: want.port };
+    const connected = (err?: Error): void => {
+      if (this.closedFlag) return;
+      if (err) {
+        // Sends keep naming the address: slower, not broken.
+        this.link = 'none';
+        this.linkTarget = undefined;
+        this.log.debug({ err }, 'rtp socket not connected');
+        return;
+      }
+      this.link = 'connected';
+      this.syncLink(); // the remote may have changed meanwhile
+    };
+    try {
+      this.socket.connect(want.port, want.address, connected);
+    } catch (err) {
+      // Runs from setImmediate: a throw here would end the process, not one call.
+      connected(err instanceof Error ? err : new Error(String(err)));
+    }
   }
 
   stats(): RtpStats {
@@ -316,8 +471,25 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.srtp = pair;
   }
 
-  private onMessage(datagram: Buffer, from: RtpEndpoint): void {
-    let msg = this.protection ? this.protection.inbound(datagram, from) : datagram;
+  private onMessage(datagram: Buffer, rinfo: dgram.RemoteInfo): void {
+    const forwarder = this.forwarder;
+    if (
+      forwarder !== undefined && !this.protection && !this.srtp &&
+      datagram.length > HEADER_BYTES && datagram[0] === BARE_HEADER_BYTE0 &&
+      ((datagram[1] as number) & 0x7f) === this.rawPayloadType
+    ) {
+      // The fast path: the header read straight from the bytes, nothing allocated.
+      if (!this.acceptSource(rinfo)) {
+        this.counters.packetsRejected++;
+        return;
+      }
+      this.noteArrival(datagram.readUInt16BE(2), datagram.readUInt32BE(4), datagram.length);
+      if (forwarder(datagram)) return;
+      const parsed = parseRtp(datagram);
+      if (parsed.ok) this.emit('packet', parsed.packet, { address: rinfo.address, port: rinfo.port });
+      return;
+    }
+    let msg = this.protection ? this.protection.inbound(datagram, rinfo) : datagram;
     if (!msg) return;
     if (this.srtp) {
       // Authenticated before the source check: a forged packet must not move the latch.
@@ -326,7 +498,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
         this.counters.packetsRejected++;
         if (!this.srtpFailureLogged) {
           this.srtpFailureLogged = true;
-          this.log.warn({ from, reason: clear.reason }, 'srtp packet dropped (counted in stats from now on)');
+          this.log.warn({ from: endpointOf(rinfo), reason: clear.reason }, 'srtp packet dropped (counted in stats from now on)');
         }
         return;
       }
@@ -337,25 +509,33 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       this.counters.packetsRejected++;
       return;
     }
-    if (!this.acceptSource(from)) {
+    if (!this.acceptSource(rinfo)) {
       this.counters.packetsRejected++;
       return;
     }
     const packet = parsed.packet;
-    const now = process.hrtime.bigint();
+    this.noteArrival(packet.sequenceNumber, packet.timestamp, msg.length);
+    this.emit('packet', packet, endpointOf(rinfo));
+  }
+
+  /** An accepted packet: the media timeout's clock, the counters and the RFC 3550 statistics. */
+  private noteArrival(sequenceNumber: number, timestamp: number, bytes: number): void {
+    const now = performance.now();
     this.lastReceiveAt = now;
     this.timedOut = false;
     this.counters.packetsReceived++;
-    this.counters.bytesReceived += msg.length;
-    this.updateReceiveStats(packet, now);
-    this.emit('packet', packet, from);
+    this.counters.bytesReceived += bytes;
+    this.updateReceiveStats(sequenceNumber, timestamp, now);
   }
 
   private acceptSource(from: RtpEndpoint): boolean {
     const remote = this.remoteEndpoint;
     const same = remote !== undefined && remote.address === from.address && remote.port === from.port;
     if (same) {
-      this.latched = true;
+      if (!this.latched) {
+        this.latched = true;
+        this.syncLink();
+      }
       return true;
     }
     if (this.trusted.size > 0 && !this.trusted.has(from.address)) {
@@ -363,21 +543,21 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       if (!this.strangerLogged) {
         // Once per call: a spray sends thousands, the log must not amplify it.
         this.strangerLogged = true;
-        this.log.warn({ from, remote }, 'rtp from an address the call does not know dropped');
+        this.log.warn({ from: endpointOf(from), remote }, 'rtp from an address the call does not know dropped');
       }
       return false;
     }
     if (!this.latching) return remote === undefined || remote.address === from.address;
     if (this.latched) return false;
     this.latched = true;
-    this.remoteEndpoint = { ...from };
-    this.log.info({ from: remote, to: from }, 'rtp latched to the real source');
-    this.emit('latched', { ...from });
+    this.remoteEndpoint = endpointOf(from);
+    this.log.info({ from: remote, to: this.remoteEndpoint }, 'rtp latched to the real source');
+    this.syncLink();
+    this.emit('latched', endpointOf(from));
     return true;
   }
 
-  private updateReceiveStats(p: RtpPacket, now: bigint): void {
-    const seq = p.sequenceNumber;
+  private updateReceiveStats(seq: number, timestamp: number, now: number): void {
     if (this.baseSeq < 0) {
       this.baseSeq = seq;
       this.maxSeq = seq;
@@ -391,28 +571,32 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.receivedCount++;
     // Jitter only between packets of different timestamps: the several
     // packets of one telephone-event share a timestamp and would skew it.
-    if (this.lastRxTimestamp !== p.timestamp) {
-      const arrival = Number((now * BigInt(this.clockRate)) / 1_000_000_000n);
-      const transit = arrival - p.timestamp;
+    if (this.lastRxTimestamp !== timestamp) {
+      const arrival = Math.floor((now * this.clockRate) / 1000);
+      const transit = arrival - timestamp;
       if (this.lastTransit !== undefined) {
         let d = Math.abs(transit - this.lastTransit);
         if (d > 0x7fffffff) d = 0; // a timestamp jump (new stream), not jitter
         this.jitter += (d - this.jitter) / 16;
       }
       this.lastTransit = transit;
-      this.lastRxTimestamp = p.timestamp;
+      this.lastRxTimestamp = timestamp;
     }
   }
 
   private checkTimeout(): void {
     if (this.timedOut || this.mediaTimeoutMs <= 0) return;
-    const silentMs = Number(process.hrtime.bigint() - this.lastReceiveAt) / 1e6;
+    const silentMs = performance.now() - this.lastReceiveAt;
     if (silentMs >= this.mediaTimeoutMs) {
       this.timedOut = true;
       this.log.info({ silentMs: Math.round(silentMs) }, 'rtp media timeout');
       this.emit('mediaTimeout');
     }
   }
+}
+
+function endpointOf(e: RtpEndpoint): RtpEndpoint {
+  return { address: e.address, port: e.port };
 }
 
 function bindSocket(address: string, port: number): Promise<dgram.Socket> {
