@@ -46,7 +46,9 @@ export function describe(r: SiteLoadReport): string {
     ['supervisor events received (min / max)', `${Math.min(...r.supervisors.map((s) => s.events))} / ${Math.max(...r.supervisors.map((s) => s.events))}`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
-  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
+  const worst = [...r.samples].sort((a, b) => b.loopMaxMs - a.loopMaxMs).slice(0, 3)
+    .map((s) => `  at ${s.atS} s: loop p99 ${s.loopP99Ms} / max ${s.loopMaxMs} ms, server ${s.serverPctOfOneCore} % of a core, machine ${s.machinePctOfAll} %, ${s.rtpLost} RTP lost`);
+  return [...rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`), 'worst scrapes (event-loop delay):', ...worst].join('\n');
 }
 
 /** The run is clean: no failed call, every caller answered by an agent, IVR callers kept, records all there. */

@@ -32,6 +32,17 @@ const RAMP_SLACK_MS = 5000;
 /** Callers arrive this much slower than agents free up, so that an agent is (just) free when the next caller comes. */
 const ARRIVAL_SLACK_MS = 500;
 
+/** One scrape of the window (every 2 s): what moved since the one before. */
+export interface Sample {
+  atS: number;
+  serverPctOfOneCore: number;
+  machinePctOfAll: number;
+  loopP99Ms: number;
+  loopMaxMs: number;
+  agentsOnCall: number;
+  rtpLost: number;
+}
+
 export interface SiteLoadOptions {
   agents: number;
   ivrCallers: number;
@@ -89,6 +100,8 @@ export interface SiteLoadReport {
   eventLoopDelayMs: { p99Max: number; max: number };
   supervisors: SupervisorCounts[];
   serverProblems: string[];
+  /** The window scrape by scrape: where a stall or a loss happened, and what the machine did then. */
+  samples: Sample[];
 }
 
 async function api<T>(base: string, url: string, headers: Record<string, string>, body?: unknown): Promise<T> {
@@ -224,9 +237,23 @@ async function run(opts: SiteLoadOptions, dir: string, teardown: (fn: () => Prom
   const windowFrom = Date.now();
   const peaks = { agentsOnCall: 0, bridges: 0, rss: metric(first, 'process_resident_memory_bytes'), loopP99: 0, loopMax: 0, jitterMean: [] as number[], jitterMax: 0 };
   let last: Scrape = first;
+  const samples: Sample[] = [];
+  let prev = { server: at0.server, machine: at0.machine, t: Date.now() };
   while (Date.now() - windowFrom < windowMs) {
     await sleep(Math.min(2000, Math.max(0, windowMs - (Date.now() - windowFrom))));
+    const before = last;
     last = await scrape(base, supervisorHeaders);
+    const now = { server: processCpuUs(server.pid), machine: machineCpu(), t: Date.now() };
+    samples.push({
+      atS: Math.round((now.t - windowFrom) / 100) / 10,
+      serverPctOfOneCore: Math.round((100 * (now.server - prev.server)) / ((now.t - prev.t) * 1000)),
+      machinePctOfAll: Math.round(machineBusyPct(prev.machine, now.machine)),
+      loopP99Ms: Math.round(1000 * metric(last, 'tenor_event_loop_delay_seconds{stat="p99"}')),
+      loopMaxMs: Math.round(1000 * metric(last, 'tenor_event_loop_delay_seconds{stat="max"}')),
+      agentsOnCall: metric(last, 'tenor_agents{state="on-call"}'),
+      rtpLost: metric(last, 'tenor_rtp_packets_lost_total') - metric(before, 'tenor_rtp_packets_lost_total'),
+    });
+    prev = now;
     peaks.agentsOnCall = Math.max(peaks.agentsOnCall, metric(last, 'tenor_agents{state="on-call"}'));
     peaks.bridges = Math.max(peaks.bridges, metric(last, 'tenor_bridges_in_progress'));
     peaks.rss = Math.max(peaks.rss, metric(last, 'process_resident_memory_bytes'));
@@ -287,5 +314,6 @@ async function run(opts: SiteLoadOptions, dir: string, teardown: (fn: () => Prom
     eventLoopDelayMs: { p99Max: 1000 * peaks.loopP99, max: 1000 * peaks.loopMax },
     supervisors: supervisorCounts,
     serverProblems: server.problems,
+    samples,
   };
 }
