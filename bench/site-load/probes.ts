@@ -43,3 +43,13 @@ export function machineBusyPct(a: MachineCpu, b: MachineCpu): number {
   const total = b.total - a.total;
   return total > 0 ? (100 * (b.busy - a.busy)) / total : 0;
 }
+
+/**
+ * Time the process's main thread (the event loop) has spent runnable but
+ * waiting for a core, in ns: the second field of /proc/<pid>/schedstat. A
+ * stall while this grows is the machine's doing (other processes on the
+ * cores), not the server's work.
+ */
+export function runQueueWaitNs(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1] ?? 0);
+}

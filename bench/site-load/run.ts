@@ -47,7 +47,7 @@ export function describe(r: SiteLoadReport): string {
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   const worst = [...r.samples].sort((a, b) => b.loopMaxMs - a.loopMaxMs).slice(0, 3)
-    .map((s) => `  at ${s.atS} s: loop p99 ${s.loopP99Ms} / max ${s.loopMaxMs} ms, server ${s.serverPctOfOneCore} % of a core, machine ${s.machinePctOfAll} %, ${s.rtpLost} RTP lost`);
+    .map((s) => `  at ${s.atS} s: loop p99 ${s.loopP99Ms} / max ${s.loopMaxMs} ms, server ${s.serverPctOfOneCore} % of a core, machine ${s.machinePctOfAll} %, loop thread waiting for a core ${s.loopThreadWaitingPct} %, DB writes ${s.dbWriteMs} ms, ${s.rtpLost} RTP lost`);
   return [...rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`), 'worst scrapes (event-loop delay):', ...worst].join('\n');
 }
 

@@ -19,7 +19,7 @@ import { freeTcpPort, freeUdpRange, freeUdpTcpPort } from '../../telephony/test/
 import { startSipp, type SippProcess, type SippResult } from '../../telephony/test/peers/sipp.js';
 import { processCpuUs } from '../lib/proc-cpu.js';
 import { offerLatency, type OfferLatency } from './latency.js';
-import { machineBusyPct, machineCpu, metric, scrape, type Scrape } from './probes.js';
+import { machineBusyPct, machineCpu, metric, runQueueWaitNs, scrape, type Scrape } from './probes.js';
 import { ADMIN_PASSWORD, startTenorServer, type TenorServer } from './server.js';
 import { CALLERS_ADDRESS, IVR_NUMBER, QUEUE_NUMBERS, QUEUES, writeSite } from './site.js';
 import { connectSupervisors, type SupervisorCounts } from './supervisors.js';
@@ -41,6 +41,10 @@ export interface Sample {
   loopMaxMs: number;
   agentsOnCall: number;
   rtpLost: number;
+  /** Share of the time the server's event-loop thread was runnable but got no core. */
+  loopThreadWaitingPct: number;
+  /** Time the server spent in database writes (statements and transactions, /metrics). */
+  dbWriteMs: number;
 }
 
 export interface SiteLoadOptions {
@@ -238,12 +242,13 @@ async function run(opts: SiteLoadOptions, dir: string, teardown: (fn: () => Prom
   const peaks = { agentsOnCall: 0, bridges: 0, rss: metric(first, 'process_resident_memory_bytes'), loopP99: 0, loopMax: 0, jitterMean: [] as number[], jitterMax: 0 };
   let last: Scrape = first;
   const samples: Sample[] = [];
-  let prev = { server: at0.server, machine: at0.machine, t: Date.now() };
+  const dbWriteS = (m: Scrape): number => metric(m, 'tenor_db_write_duration_seconds_sum{kind="statement"}') + metric(m, 'tenor_db_write_duration_seconds_sum{kind="transaction"}');
+  let prev = { server: at0.server, machine: at0.machine, t: Date.now(), wait: runQueueWaitNs(server.pid) };
   while (Date.now() - windowFrom < windowMs) {
     await sleep(Math.min(2000, Math.max(0, windowMs - (Date.now() - windowFrom))));
     const before = last;
     last = await scrape(base, supervisorHeaders);
-    const now = { server: processCpuUs(server.pid), machine: machineCpu(), t: Date.now() };
+    const now = { server: processCpuUs(server.pid), machine: machineCpu(), t: Date.now(), wait: runQueueWaitNs(server.pid) };
     samples.push({
       atS: Math.round((now.t - windowFrom) / 100) / 10,
       serverPctOfOneCore: Math.round((100 * (now.server - prev.server)) / ((now.t - prev.t) * 1000)),
@@ -252,6 +257,8 @@ async function run(opts: SiteLoadOptions, dir: string, teardown: (fn: () => Prom
       loopMaxMs: Math.round(1000 * metric(last, 'tenor_event_loop_delay_seconds{stat="max"}')),
       agentsOnCall: metric(last, 'tenor_agents{state="on-call"}'),
       rtpLost: metric(last, 'tenor_rtp_packets_lost_total') - metric(before, 'tenor_rtp_packets_lost_total'),
+      loopThreadWaitingPct: Math.round((100 * (now.wait - prev.wait)) / ((now.t - prev.t) * 1e6)),
+      dbWriteMs: Math.round(1000 * (dbWriteS(last) - dbWriteS(before))),
     });
     prev = now;
     peaks.agentsOnCall = Math.max(peaks.agentsOnCall, metric(last, 'tenor_agents{state="on-call"}'));
