@@ -21,8 +21,8 @@ export interface MediaRig {
 
 const BUFF = 4 * 1024 * 1024;
 
-/** Server on `engine` + echoing far end, and a µ-law file long enough for `callSeconds`. */
-export async function startMediaRig(callSeconds: number, engine: BenchEngine = 'embedded'): Promise<MediaRig> {
+/** Server on `engine` + echoing far end, and a µ-law file long enough for `callSeconds`; `freeswitchPrefix`: another FreeSWITCH build than the suite's. */
+export async function startMediaRig(callSeconds: number, engine: BenchEngine = 'embedded', freeswitchPrefix?: string): Promise<MediaRig> {
   const dir = await mkdtemp(join(tmpdir(), 'tenor-bench-'));
   const audioFile = await makeToneUlaw(join(dir, 'stream.ul'), { seconds: callSeconds, frequency: 440 });
   const uas = await startSipp({ scenario: 'uas-answer-echo.xml', rtpEcho: true, buffSize: BUFF, timeoutMs: 3_600_000 });
@@ -30,7 +30,7 @@ export async function startMediaRig(callSeconds: number, engine: BenchEngine = '
   const rtpPorts = await freeUdpRange(4000, { belowEphemeral: true });
   let server: BenchServer;
   try {
-    server = await spawnServer({ engine, rtpPorts, farPort: uas.port });
+    server = await spawnServer({ engine, rtpPorts, farPort: uas.port, freeswitchPrefix });
   } catch (err) {
     await uas.stop(1000);
     await rm(dir, { recursive: true, force: true });
