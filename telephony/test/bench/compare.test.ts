@@ -1,0 +1,76 @@
+// bench/compare still runs end to end on the two servers that need no build:
+// Kamailio (one call-rate step) and rtpengine behind Kamailio (a few streaming
+// calls), through bench/run.sh as a person runs it, reading what --json wrote.
+// It keeps the script from rotting: every call goes through the proxy, the
+// iptables counters see the relayed packets, the servers' CPU is read from
+// /proc, every run carries its machine-load verdict, and the counting rules are
+// gone afterwards. The figures themselves are measured by hand on a quiet
+// machine (docs/performance.md); nothing here depends on how fast anything is.
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import t from 'tap';
+
+const RUN = fileURLToPath(new URL('../../../bench/run.sh', import.meta.url));
+
+interface Report {
+  runs: Array<{
+    server: string;
+    steps: Array<{ rate: number; calls: number; ok: number; failed: number; msPerCall: number | null; load: { othersCores: number }; refused?: string }>;
+    relays: Array<{ streams: number; packetsPerSecond: number; usPerPacket: number | null; load: { othersCores: number }; refused?: string }>;
+  }>;
+}
+
+function runBench(args: string[], timeoutMs: number): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    // A process group of its own, so a run that overstays is ended whole (SIPp, Kamailio, rtpengine).
+    const child = spawn('bash', [RUN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => { out += c.toString('utf8'); });
+    child.stderr.on('data', (c: Buffer) => { out += c.toString('utf8'); });
+    const timer = setTimeout(() => {
+      out += `\nkilled after ${timeoutMs} ms`;
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
+}
+
+t.setTimeout(90_000);
+
+const dir = await mkdtemp(join(tmpdir(), 'tenor-compare-smoke-'));
+t.teardown(() => rm(dir, { recursive: true, force: true }));
+
+t.test('Kamailio at 20 calls/s and 4 calls through rtpengine, side by side', async (t) => {
+  const json = join(dir, 'compare.json');
+  const r = await runBench(['compare', '--only', 'kamailio,rtpengine', '--rates', '20', '--streams', '4',
+    '--step-seconds', '2', '--window-seconds', '2', '--json', json], 80_000);
+  t.equal(r.code, 0, `the script ends cleanly\n${r.out.slice(-3000)}`);
+  const report = JSON.parse(await readFile(json, 'utf8')) as Report;
+
+  const kamailio = report.runs.find((x) => x.server === 'kamailio');
+  const [step] = kamailio?.steps ?? [];
+  t.ok(step, 'the proxy ran its step');
+  t.equal(step?.ok, 40, 'every call went through the proxy to the far end and back');
+  t.equal(step?.failed, 0, 'no call failed');
+  t.ok(typeof step?.msPerCall === 'number' && step.msPerCall > 0, `Kamailio's worker processes are counted (${step?.msPerCall} ms per call)`);
+  t.ok(typeof step?.load.othersCores === 'number', 'the machine load beside the step is recorded');
+  t.equal(step?.refused !== undefined, (step?.load.othersCores ?? 0) > 0.05, 'the step is refused exactly when others used more than 5% of a core');
+
+  const rtpengine = report.runs.find((x) => x.server === 'rtpengine');
+  const [relay] = rtpengine?.relays ?? [];
+  t.ok(relay, 'the relay run measured a window');
+  t.ok((relay?.packetsPerSecond ?? 0) > 0, `rtpengine relayed the calls' media, counted by iptables (${relay?.packetsPerSecond.toFixed(0)} packets/s of 400)`);
+  t.ok(typeof relay?.usPerPacket === 'number' && relay.usPerPacket > 0, `rtpengine's CPU per packet is counted (${relay?.usPerPacket} µs)`);
+  t.match(r.out, /\| Kamailio stateful proxy[^\n]*\|/, 'the side-by-side table is printed');
+
+  const { stdout } = await promisify(execFile)('iptables', ['-w', '5', '-S']);
+  t.notMatch(stdout, /tenor-cmp-/, 'the counting rules are removed');
+});
