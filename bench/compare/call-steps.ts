@@ -97,7 +97,7 @@ export async function runCallSteps(target: CallTarget, plan: StepPlan): Promise<
     steps.push(step);
     const parts = Object.entries(partsMsPerCall).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(' + ');
     plan.log(`${String(rate).padEnd(8)}${String(calls).padEnd(7)}${String(ok).padEnd(7)}${String(failed).padEnd(8)}${String(step.retransmissions).padEnd(9)}`
-      + `${drainSeconds.toFixed(1).padEnd(9)}${step.msPerCall.toFixed(3).padEnd(13)}${`(${parts})`.padEnd(30)}${describeShare(load)}${refused ? `  REFUSED: ${refused}` : ''}`);
+      + `${drainSeconds.toFixed(1).padEnd(9)}${step.msPerCall.toFixed(3).padEnd(13)}${`(${parts})`.padEnd(30)} ${describeShare(load)}${refused ? `  REFUSED: ${refused}` : ''}`);
     if (failed > 0 || r.code !== 0) {
       const aborted = r.errors.split('\n').find((l) => /Aborting|Unexpected|timeout/i.test(l));
       plan.log(`  stopped: SIPp exit ${r.code}; ${unbridged} answered calls ended unbridged; e.g. ${aborted?.trim().slice(0, 200) ?? '-'}`);

@@ -97,7 +97,7 @@ async function measureWindow(relay: RelayUnderTest, streams: number, plan: Relay
     lossPercent: 100 * (1 - sent / Math.max(1, received)), load, refused,
   };
   const parts = Object.entries(partsUsPerPacket).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(' + ');
-  plan.log(`${String(streams).padEnd(9)}${f.packetsPerSecond.toFixed(0).padEnd(9)}${f.usPerPacket.toFixed(2).padEnd(10)}${`(${parts})`.padEnd(34)}`
+  plan.log(`${String(streams).padEnd(9)}${f.packetsPerSecond.toFixed(0).padEnd(9)}${f.usPerPacket.toFixed(2).padEnd(10)}${`(${parts})`.padEnd(34)} `
     + `${f.lossPercent.toFixed(3).padEnd(8)}${describeShare(load)}${refused ? `  REFUSED: ${refused}` : ''}`);
   return f;
 }
