@@ -28,7 +28,7 @@ export function machineBusyUs(procStat = readFileSync('/proc/stat', 'utf8')): nu
   return ticksToUs(user + nice + system);
 }
 
-interface ProcEntry { pid: number; ppid: number; ownTicks: number; reapedChildrenTicks: number }
+export interface ProcEntry { pid: number; ppid: number; ownTicks: number; reapedChildrenTicks: number }
 
 /** Fields of /proc/<pid>/stat after the command name: ppid (4), utime (14), stime (15), cutime (16), cstime (17). */
 export function parseProcStat(stat: string): ProcEntry {
@@ -38,7 +38,8 @@ export function parseProcStat(stat: string): ProcEntry {
   return { pid, ppid: field(4), ownTicks: field(14) + field(15), reapedChildrenTicks: field(16) + field(17) };
 }
 
-function allProcesses(): ProcEntry[] {
+/** Every process's stat line, read in one pass: parts of one tree compared from the same snapshot. */
+export function allProcesses(): ProcEntry[] {
   const entries: ProcEntry[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;

@@ -19,7 +19,7 @@ import type { BenchEngine } from '../lib/protocol.js';
 import type { BenchServer } from '../lib/spawn-server.js';
 import { waitFor } from '../lib/wait.js';
 import { startKamailio } from './kamailio.js';
-import { describeShare, othersBetween, readLoad, treeCpuUs, type OthersShare } from './machine-load.js';
+import { allProcesses, describeShare, othersBetween, readLoad, treeCpuUs, type OthersShare } from './machine-load.js';
 import { countUdpPackets, type PacketCounters, type PacketCounts } from './packet-counters.js';
 
 const BUFF = 4 * 1024 * 1024;
@@ -56,9 +56,11 @@ interface RelayUnderTest {
  */
 export function serverCpu(server: BenchServer): () => Record<string, number> {
   return (): Record<string, number> => {
-    const whole = treeCpuUs(server.pid);
+    // One snapshot for both, or the engine's ticks between two reads would make Tenor's part negative.
+    const processes = allProcesses();
+    const whole = treeCpuUs(server.pid, processes);
     if (server.enginePid === undefined) return { tenor: whole };
-    const fs = treeCpuUs(server.enginePid);
+    const fs = treeCpuUs(server.enginePid, processes);
     return { freeswitch: fs, 'tenor driving it': whole - fs };
   };
 }
