@@ -218,7 +218,8 @@ for (const server of servers) {
   console.log(`| ${LABELS[server]} | ${rate} | ${perCall} | ${perPacket} |`);
 }
 
-const ratio = (a: number, b: number): string => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `×${(a / b).toFixed(2)}` : '—');
+/** A ratio, or why there is none: a side with no figure that counts (refused, or no clean step) leaves it out. */
+const ratio = (a: number, b: number): string => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `×${(a / b).toFixed(2)}` : '— (a side has no figure that counts)');
 const ratioLines: string[] = [];
 if (servers.includes('tenor')) {
   for (const r of ratesRun('tenor')) {
