@@ -61,7 +61,7 @@ disable_tcp=yes
 auto_aliases=no
 dns=no
 rev_dns=no
-listen=udp:127.0.0.1:${listenPort}
+listen=udp:127.0.0.1:${validPort(listenPort)}
 mpath="${MODULES}"
 loadmodule "tm.so"
 loadmodule "sl.so"
