@@ -92,7 +92,11 @@ export async function startKamailio(opts: KamailioOptions): Promise<KamailioProc
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-8000); });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // If the benchmark ends without stopping it (an exception, Ctrl-C), Kamailio is told to stop (SIGTERM: its main process ends its workers).
+  const killOnExit = (): void => { if (child.exitCode === null) child.kill('SIGTERM'); };
+  process.once('exit', killOnExit);
   const stop = async (): Promise<void> => {
+    process.off('exit', killOnExit);
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       const kill = setTimeout(() => child.kill('SIGKILL'), 5000);

@@ -8,7 +8,7 @@
 // crosses both hooks once, so "sent" is exactly what the relay relayed.
 // Removed on dispose (and the hooks first, so no packet hits a chain being
 // deleted).
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -47,7 +47,15 @@ export async function countUdpPackets(ports: { from: number; to: number }): Prom
   const inChain = `tenor-cmp-in-${process.pid}`;
   const outChain = `tenor-cmp-out-${process.pid}`;
   const hooks: Array<[string, string]> = [];
+  // If the benchmark ends without disposing (an exception, Ctrl-C: run.ts exits on SIGINT), the rules go with it.
+  const removeOnExit = (): void => {
+    const quiet = (args: string[]): void => { try { execFileSync('iptables', ['-w', '5', ...args], { stdio: 'ignore' }); } catch { /* already gone */ } };
+    for (const [hook, chain] of hooks.splice(0)) quiet(['-D', hook, '-j', chain]);
+    for (const chain of [inChain, outChain]) { quiet(['-F', chain]); quiet(['-X', chain]); }
+  };
+  process.once('exit', removeOnExit);
   const dispose = async (): Promise<void> => {
+    process.off('exit', removeOnExit);
     for (const [hook, chain] of hooks.splice(0)) await iptables('-D', hook, '-j', chain).catch(() => undefined);
     for (const chain of [inChain, outChain]) {
       await iptables('-F', chain).catch(() => undefined);

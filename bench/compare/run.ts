@@ -138,6 +138,10 @@ interface ServerResult {
   relays: RelayFigures[];
 }
 
+// Ctrl-C (which SIPp, in the same process group, gets too) or a kill ends through process.exit, so the 'exit' hooks
+// remove the iptables rules and stop Kamailio and rtpengine.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
 const results: ServerResult[] = [];
 const freeswitchPrefix = servers.includes('freeswitch') ? await freeswitchO2Prefix() : undefined;
 if (freeswitchPrefix !== undefined) console.log(`   FreeSWITCH from ${freeswitchPrefix}`);
