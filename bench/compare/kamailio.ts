@@ -18,7 +18,12 @@ export interface KamailioOptions {
   downstream: { address: string; port: number };
   /** An rtpengine ng socket: rewrite SDP so media flows through it. */
   rtpengine?: { address: string; port: number };
-  /** UDP worker processes (children); 2 on a 2-core machine. */
+  /**
+   * UDP worker processes (children), 1 unless told. With two, a 180 one worker
+   * forwards can trail the 200 the other forwards: SIPp's uac then
+   * aborts the call on the late 180 and counts it as failed (seen from 500 calls/s
+   * on the shared machine). One worker keeps each call's responses in order.
+   */
   children?: number;
 }
 
@@ -34,6 +39,11 @@ const MODULES = '/usr/lib/x86_64-linux-gnu/kamailio/modules';
 function validHost(address: string): string {
   if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(address)) throw new Error(`kamailio: an IPv4 address is expected, not ${address}`);
   return address;
+}
+
+function validChildren(children: number): number {
+  if (!Number.isInteger(children) || children < 1 || children > 64) throw new Error(`kamailio: bad number of workers ${children}`);
+  return children;
 }
 
 function validPort(port: number): number {
@@ -56,7 +66,7 @@ export function kamailioConfig(listenPort: number, opts: KamailioOptions): strin
 debug=-1
 log_stderror=yes
 fork=yes
-children=${opts.children ?? 2}
+children=${validChildren(opts.children ?? 1)}
 disable_tcp=yes
 auto_aliases=no
 dns=no

@@ -16,7 +16,7 @@
 //
 //   bench/run.sh compare [--only tenor,freeswitch,kamailio,rtpengine] [--rates 50,100,250]
 //     [--streams 50,100] [--rounds N] [--step-seconds 5] [--hold-ms 1000]
-//     [--window-seconds 10] [--max-others 0.05] [--json FILE]
+//     [--window-seconds 10] [--max-others 0.05] [--kamailio-children 1] [--json FILE]
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -69,6 +69,7 @@ const { values } = parseArgs({
     'hold-ms': { type: 'string', default: '1000' },
     'window-seconds': { type: 'string', default: '10' },
     'max-others': { type: 'string', default: '0.05' },
+    'kamailio-children': { type: 'string', default: '1' },
     json: { type: 'string' },
   },
 });
@@ -84,6 +85,7 @@ const stepPlan: StepPlan = {
   rates: [], stepSeconds: positive(values['step-seconds'], '--step-seconds'), holdMs: positive(values['hold-ms'], '--hold-ms'),
   maxOthersCores: positive(values['max-others'], '--max-others'), log: (l) => console.log(l),
 };
+const kamailioChildren = positive(values['kamailio-children'], '--kamailio-children');
 const relayPlan: RelayPlan = { windowSeconds: positive(values['window-seconds'], '--window-seconds'), maxOthersCores: stepPlan.maxOthersCores, log: (l) => console.log(l) };
 
 /** FreeSWITCH at -O2: built once into its own cache by the script beside this one. */
@@ -119,7 +121,7 @@ async function proxySteps(plan: StepPlan): Promise<StepFigures[]> {
   const uas = await startSipp({ scenario: 'uas', timeoutMs: 3_600_000, buffSize: BUFF });
   try {
     await uas.ready();
-    const proxy = await startKamailio({ downstream: { address: '127.0.0.1', port: uas.port } });
+    const proxy = await startKamailio({ downstream: { address: '127.0.0.1', port: uas.port }, children: kamailioChildren });
     try {
       return await runCallSteps({ name: 'kamailio', address: `${proxy.address}:${proxy.port}`, cpuUs: () => ({ kamailio: treeCpuUs(proxy.pid) }) }, plan);
     } finally {
@@ -242,7 +244,7 @@ for (const line of ratioLines) console.log(line);
 if (values.json !== undefined) {
   const report = {
     script: 'compare', date: new Date().toISOString(), maxOthersCores: stepPlan.maxOthersCores, rounds,
-    stepSeconds: stepPlan.stepSeconds, holdMs: stepPlan.holdMs, windowSeconds: relayPlan.windowSeconds, freeswitchPrefix,
+    stepSeconds: stepPlan.stepSeconds, holdMs: stepPlan.holdMs, kamailioChildren, windowSeconds: relayPlan.windowSeconds, freeswitchPrefix,
     runs: results,
     summary: Object.fromEntries(servers.map((s) => [s, {
       highestCleanRate: cleanRate(s),
