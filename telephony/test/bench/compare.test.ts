@@ -66,8 +66,9 @@ t.test('a finished child process still counts in the benchmark tree CPU (the loa
   const { stdout } = await promisify(execFile)(process.execPath, ['-e', burn]);
   const childUs = Number(stdout.trim());
   const grown = treeCpuUs(process.pid) - before;
-  // /proc counts in 10 ms ticks: allow one tick of rounding.
-  t.ok(grown >= childUs - 10_000, `the tree grew by ${grown} µs, the child used ${childUs} µs`);
+  // /proc counts in 10 ms ticks, each reading rounded down (ours before and after, the child's
+  // time as it is added to ours): allow three ticks.
+  t.ok(grown >= childUs - 30_000, `the tree grew by ${grown} µs, the child used ${childUs} µs`);
 });
 
 t.test('the Kamailio configuration takes nothing but an address and ports', async (t) => {
