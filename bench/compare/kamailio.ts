@@ -8,6 +8,7 @@
 // folder, in the foreground (-DD: its worker processes stay our descendants),
 // and is stopped by its PID.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,8 +103,11 @@ export async function startKamailio(opts: KamailioOptions): Promise<KamailioProc
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-8000); });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  // If the benchmark ends without stopping it (an exception, Ctrl-C), Kamailio is told to stop (SIGTERM: its main process ends its workers).
-  const killOnExit = (): void => { if (child.exitCode === null) child.kill('SIGTERM'); };
+  // If the benchmark ends without stopping it (an exception, Ctrl-C), Kamailio is told to stop (SIGTERM: its main process ends its workers) and its folder goes.
+  const killOnExit = (): void => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+    rmSync(folder, { recursive: true, force: true });
+  };
   process.once('exit', killOnExit);
   const stop = async (): Promise<void> => {
     process.off('exit', killOnExit);
