@@ -12,6 +12,7 @@ declare -A package_of=(
   [tcpdump]=tcpdump
   [chromium]=chromium
   [rtpengine]=rtpengine-daemon
+  [kamailio]=kamailio [iptables]=iptables
 )
 missing_packages=()
 for tool in "${!package_of[@]}"; do

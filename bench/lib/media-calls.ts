@@ -24,8 +24,13 @@ const BUFF = 4 * 1024 * 1024;
 /**
  * Server on `engine` + echoing far end, and a µ-law file long enough for `callSeconds`.
  * `directMedia`: both ends accept the re-INVITE that sends them to each other (embedded engine only).
+ * `freeswitchPrefix`: another FreeSWITCH build than the suite's.
  */
-export async function startMediaRig(callSeconds: number, engine: BenchEngine = 'embedded', opts: { directMedia?: boolean } = {}): Promise<MediaRig> {
+export async function startMediaRig(
+  callSeconds: number,
+  engine: BenchEngine = 'embedded',
+  opts: { directMedia?: boolean; freeswitchPrefix?: string } = {},
+): Promise<MediaRig> {
   const dir = await mkdtemp(join(tmpdir(), 'tenor-bench-'));
   const audioFile = await makeToneUlaw(join(dir, 'stream.ul'), { seconds: callSeconds, frequency: 440 });
   const farScenario = opts.directMedia ? 'uas-answer-echo-follow-reinvites.xml' : 'uas-answer-echo.xml';
@@ -34,7 +39,7 @@ export async function startMediaRig(callSeconds: number, engine: BenchEngine = '
   const rtpPorts = await freeUdpRange(4000, { belowEphemeral: true });
   let server: BenchServer;
   try {
-    server = await spawnServer({ engine, rtpPorts, farPort: uas.port, ...(opts.directMedia ? { directMedia: true } : {}) });
+    server = await spawnServer({ engine, rtpPorts, farPort: uas.port, freeswitchPrefix: opts.freeswitchPrefix, ...(opts.directMedia ? { directMedia: true } : {}) });
   } catch (err) {
     await uas.stop(1000);
     await rm(dir, { recursive: true, force: true });

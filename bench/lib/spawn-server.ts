@@ -12,20 +12,24 @@ export interface BenchServer {
   engineStartMs: number;
   /** The engine's own process (FreeSWITCH), e.g. for a profiler. */
   enginePid: number | undefined;
+  /** The server's process (Tenor), parent of the engine's: its process tree is the whole server side. */
+  pid: number;
   sample(): Promise<ServerSample>;
   stop(): Promise<void>;
 }
 
-/** The options the server needs for its engine: FreeSWITCH's build prefix is found (or built) here, once per server. */
-async function engineOptions(engine: BenchEngine): Promise<Pick<ServerOptions, 'engine' | 'freeswitchPrefix'>> {
+/** The options the server needs for its engine: FreeSWITCH's build prefix is found (or built) here, once per server, unless given. */
+async function engineOptions(engine: BenchEngine, freeswitchPrefix: string | undefined): Promise<Pick<ServerOptions, 'engine' | 'freeswitchPrefix'>> {
   if (engine === 'embedded') return { engine };
+  if (freeswitchPrefix !== undefined) return { engine, freeswitchPrefix };
   const build = await findEngineBuild('freeswitch');
   if ('missing' in build) throw new Error(`engine freeswitch: ${build.missing} (scripts/build-freeswitch.sh builds it from ../shared/vendor/)`);
   return { engine, freeswitchPrefix: build.prefix };
 }
 
-export async function spawnServer(opts: Omit<ServerOptions, 'freeswitchPrefix'>): Promise<BenchServer> {
-  const full: ServerOptions = { ...opts, ...(await engineOptions(opts.engine)) };
+/** `freeswitchPrefix`: another FreeSWITCH build than the suite's (bench/compare's -O2 build). */
+export async function spawnServer(opts: ServerOptions): Promise<BenchServer> {
+  const full: ServerOptions = { ...opts, ...(await engineOptions(opts.engine, opts.freeswitchPrefix)) };
   const script = fileURLToPath(new URL('./server.ts', import.meta.url));
   const child: ChildProcess = fork(script, [JSON.stringify(full)], {
     // BENCH_SERVER_NODE_ARGS: extra node flags for the server only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
@@ -69,6 +73,7 @@ export async function spawnServer(opts: Omit<ServerOptions, 'freeswitchPrefix'>)
     address: `127.0.0.1:${ready.sipPort}`,
     engineStartMs: ready.engineStartMs,
     enginePid: ready.enginePid,
+    pid: child.pid ?? NaN,
     async sample(): Promise<ServerSample> {
       const p = next('sample');
       child.send({ cmd: 'sample' });
