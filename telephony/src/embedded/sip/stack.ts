@@ -45,10 +45,23 @@ export interface SipStackOptions {
   /** Per-source limits; false disables limiting (trusted test rigs only). */
   rateLimit?: Partial<RateLimitConfig> | false;
   validation?: ValidateOptions;
-  /** Server transactions beyond this get a stateless 503 (memory bound under load). Default 10000. */
+  /**
+   * Requests not yet answered by the user agent beyond this get a stateless 503
+   * with Retry-After: the UA is that far behind (overload). Default 10000.
+   */
+  maxPendingServerTransactions?: number;
+  /**
+   * Server transactions in total, answered ones lingering to absorb
+   * retransmissions (64·T1 on UDP) included, beyond which requests get the same
+   * 503: a memory bound. Default 150000 (about 1,000 calls/s, each an INVITE
+   * and a BYE lingering 32 s, with room to spare).
+   */
   maxServerTransactions?: number;
   userAgent?: string;
 }
+
+export const DEFAULT_MAX_PENDING_SERVER_TRANSACTIONS = 10_000;
+export const DEFAULT_MAX_SERVER_TRANSACTIONS = 150_000;
 
 export type RequestHandler = (request: SipRequest, tx: ServerTransaction, source: InboundSource) => void;
 
@@ -397,8 +410,11 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   }
 
   #dispatch(request: SipRequest, tx: ServerTransaction, source: InboundSource, log: Logger): void {
-    if (this.#layer.serverCount > (this.#options.maxServerTransactions ?? 10_000)) {
-      log.warn('too many server transactions: answering 503');
+    const pending = this.#layer.pendingServerCount;
+    const total = this.#layer.serverCount;
+    if (pending > (this.#options.maxPendingServerTransactions ?? DEFAULT_MAX_PENDING_SERVER_TRANSACTIONS)
+      || total > (this.#options.maxServerTransactions ?? DEFAULT_MAX_SERVER_TRANSACTIONS)) {
+      log.warn({ pending, total }, 'too many server transactions: answering 503');
       tx.respond(503, 'Service Unavailable', [{ name: 'Retry-After', value: '5' }]);
       return;
     }

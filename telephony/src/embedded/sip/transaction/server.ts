@@ -46,6 +46,8 @@ export class ServerTransaction extends EventEmitter<ServerTransactionEvents> {
   #timeout: TimerHandle | undefined;
   #linger: TimerHandle | undefined;
   #interval: number;
+  /** Not yet settled: the user agent owes a final response (counted by the layer's pending cap). */
+  #pending = true;
 
   constructor(key: string, request: SipRequest, source: InboundSource, ctx: TransactionContext) {
     super();
@@ -129,6 +131,7 @@ export class ServerTransaction extends EventEmitter<ServerTransactionEvents> {
         return;
       }
       this.#state = 'completed';
+      this.#settle();
       this.#ctx.timers.clear(this.#timeout);
       this.#timeout = undefined;
       // Timer J: absorb request retransmissions for 64*T1 on UDP.
@@ -186,6 +189,7 @@ export class ServerTransaction extends EventEmitter<ServerTransactionEvents> {
   terminate(): void {
     if (this.#state === 'terminated') return;
     this.#state = 'terminated';
+    this.#settle();
     const timers = this.#ctx.timers;
     timers.clear(this.#retransmit);
     timers.clear(this.#timeout);
@@ -197,12 +201,14 @@ export class ServerTransaction extends EventEmitter<ServerTransactionEvents> {
 
   #enterAccepted(): void {
     this.#state = 'accepted';
+    this.#settle();
     // Timer L (RFC 6026): absorb INVITE retransmissions, let 2xx retransmissions and ACKs through.
     this.#linger = this.#ctx.timers.set(64 * this.#ctx.config.t1, () => this.terminate());
   }
 
   #enterCompleted(): void {
     this.#state = 'completed';
+    this.#settle();
     const { t1 } = this.#ctx.config;
     if (!this.#reliable) this.#retransmit = this.#ctx.timers.set(this.#interval, () => this.#onTimerG());
     this.#timeout = this.#ctx.timers.set(64 * t1, () => {
@@ -211,6 +217,12 @@ export class ServerTransaction extends EventEmitter<ServerTransactionEvents> {
       this.emit('timeout');
       this.terminate();
     });
+  }
+
+  #settle(): void {
+    if (!this.#pending) return;
+    this.#pending = false;
+    this.#ctx.settled();
   }
 
   /** Timer G: resend the final response, doubling up to T2, until the ACK comes. */
