@@ -2,11 +2,11 @@
 // INVITE (100 Trying at once; timers G, H, I, L) and non-INVITE (timer J).
 // Retransmitted requests are absorbed here and answered with the last response.
 
-import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { HeaderField, SipRequest, SipResponse } from '../message.js';
 import { createResponse } from '../headers.js';
+import { randomHex } from '../random-tokens.js';
 import type { InboundSource } from '../transport/common.js';
 import type { TimerHandle } from '../timers.js';
 import type { TransactionContext } from './context.js';
@@ -40,7 +40,7 @@ export class ServerTransaction extends EventEmitter<ServerTransactionEvents> {
   #state: ServerTransactionState;
   #lastResponse: SipResponse | undefined;
   readonly #ctx: TransactionContext;
-  readonly #log: Logger;
+  #logger: Logger | undefined;
   readonly #reliable: boolean;
   #retransmit: TimerHandle | undefined;
   #timeout: TimerHandle | undefined;
@@ -56,12 +56,16 @@ export class ServerTransaction extends EventEmitter<ServerTransactionEvents> {
     this.source = source;
     this.isInvite = request.method === 'INVITE';
     this.callId = headerValue(request, 'Call-ID');
-    this.localTag = tagOf(request, 'To') ?? randomBytes(6).toString('hex');
+    this.localTag = tagOf(request, 'To') ?? randomHex(6);
     this.#ctx = ctx;
     this.#reliable = source.transport !== 'udp';
     this.#state = this.isInvite ? 'proceeding' : 'trying';
     this.#interval = ctx.config.t1;
-    this.#log = ctx.logger.child({ callId: this.callId, method: request.method, tx: 'server' });
+  }
+
+  /** Made on first use: most transactions never log, and a child logger per transaction was a measurable cost (issue 19). */
+  get #log(): Logger {
+    return (this.#logger ??= this.#ctx.logger.child({ callId: this.callId, method: this.request.method, tx: 'server' }));
   }
 
   get state(): ServerTransactionState {
