@@ -36,7 +36,7 @@ export interface CpuProfile {
 export interface SelfTimeRow {
   name: string;
   selfMs: number;
-  /** Share of the profile's whole length, 0..1. */
+  /** Share of the busy time (idle left out), 0..1. */
   share: number;
 }
 
@@ -89,22 +89,31 @@ export function summarizeProfile(profile: CpuProfile): ProfileSummary {
     const { functionName, url, lineNumber } = node.callFrame;
     if (functionName === '(idle)') idleUs += us;
     const file = shortFile(url);
-    const fn = url === '' ? functionName : `${functionName || '(anonymous)'} ${file}:${lineNumber + 1}`;
+    // Code loaded through tsx is transpiled onto one line: its line numbers say nothing, the name and file do.
+    const where = lineNumber > 0 ? `${file}:${lineNumber + 1}` : file;
+    const fn = url === '' ? functionName : `${functionName || '(anonymous)'} ${where}`;
     byFunction.set(fn, (byFunction.get(fn) ?? 0) + us);
     byFile.set(file === '(native)' ? functionName : file, (byFile.get(file === '(native)' ? functionName : file) ?? 0) + us);
   }
-  return { totalMs: totalUs / 1000, busyMs: (totalUs - idleUs) / 1000, byFunction: rows(byFunction, totalUs), byFile: rows(byFile, totalUs) };
+  const busyUs = totalUs - idleUs;
+  return { totalMs: totalUs / 1000, busyMs: busyUs / 1000, byFunction: rows(byFunction, busyUs), byFile: rows(byFile, busyUs) };
 }
 
 function printRows(title: string, list: SelfTimeRow[], top: number, match: string | undefined): void {
   console.log(`\n${title}`);
-  console.log('self ms    share  ');
-  for (const row of list.filter((r) => match === undefined || r.name.includes(match)).slice(0, top)) {
+  console.log('self ms    % of busy');
+  const shown = list.filter((r) => r.name !== '(idle)' && (match === undefined || r.name.includes(match)));
+  for (const row of shown.slice(0, top)) {
     console.log(`${row.selfMs.toFixed(1).padStart(9)}  ${(row.share * 100).toFixed(1).padStart(5)}%  ${row.name}`);
   }
 }
 
 function main(argv: string[]): void {
+  // Piped into head: stop quietly when the reader has had enough.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   const file = argv.find((a, i) => !a.startsWith('--') && !(argv[i - 1] ?? '').startsWith('--'));
   if (file === undefined) {
     console.error('usage: profile-summary.ts FILE.cpuprofile [--top N] [--match TEXT]');
