@@ -53,15 +53,16 @@ export interface SipStackOptions {
   /**
    * Server transactions in total, answered ones lingering to absorb
    * retransmissions (64·T1 on UDP) included, beyond which requests get the same
-   * 503: a memory bound. Default 150000 (about 1,000 calls/s, each an INVITE
-   * and a BYE lingering 32 s, with room to spare).
+   * 503: a memory bound. Default 100000: 1,000 calls/s, each an INVITE and a
+   * BYE lingering 32 s, is 64,000; an INVITE transaction with its SDP and 200
+   * holds about 3.6 KB, so the cap is about 360 MB.
    */
   maxServerTransactions?: number;
   userAgent?: string;
 }
 
 export const DEFAULT_MAX_PENDING_SERVER_TRANSACTIONS = 10_000;
-export const DEFAULT_MAX_SERVER_TRANSACTIONS = 150_000;
+export const DEFAULT_MAX_SERVER_TRANSACTIONS = 100_000;
 
 export type RequestHandler = (request: SipRequest, tx: ServerTransaction, source: InboundSource) => void;
 
