@@ -103,8 +103,12 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
   #rtpOpening: Promise<CallRtp> | undefined;
   readonly #referTarget: (target: string) => string;
   readonly #holdMusic: Prompt | undefined;
-  /** Aborts every media operation when the call ends. */
-  readonly #ended = new AbortController();
+  /**
+   * Aborts every media operation when the call ends. Made on the first media
+   * operation: a bridged call that never plays or records needs none, and
+   * aborting one costs a DOMException (issue 19 profile).
+   */
+  #ended: AbortController | undefined;
   #holdMusicStop: AbortController | undefined;
   #heldByUs = false;
   #heldByPeer = false;
@@ -262,6 +266,10 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
 
   /** Resolves once the call has ended (for the driver's bookkeeping). */
   get endedSignal(): AbortSignal {
+    if (!this.#ended) {
+      this.#ended = new AbortController();
+      if (this.#state === 'ended') this.#ended.abort();
+    }
     return this.#ended.signal;
   }
 
@@ -313,7 +321,7 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
     if (this.#state === 'ended') return { reason: 'hangup' };
     const { leg } = await this.#ensureRtp('play on');
     const release = await this.#needTenorMedia('play');
-    return this.#media.play(leg, { ...opts, signal: anySignal(opts.signal, this.#ended.signal) })
+    return this.#media.play(leg, { ...opts, signal: anySignal(opts.signal, this.endedSignal) })
       .then((r): PlayResult => (r.reason === 'stopped' && this.#state === 'ended' ? { reason: 'hangup' } : r))
       .finally(release);
   }
@@ -322,7 +330,7 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
     if (this.#state === 'ended') return { digits: '', reason: 'hangup' };
     const { leg } = await this.#ensureRtp('collect digits on');
     const release = await this.#needTenorMedia('collect digits');
-    return this.#media.collect(leg, { ...opts, signal: anySignal(opts.signal, this.#ended.signal) })
+    return this.#media.collect(leg, { ...opts, signal: anySignal(opts.signal, this.endedSignal) })
       .then((r): CollectResult => (r.reason === 'stopped' && this.#state === 'ended' ? { ...r, reason: 'hangup' } : r))
       .finally(release);
   }
@@ -331,7 +339,7 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
     if (this.#state === 'ended') return { file: opts.file, durationMs: 0, reason: 'hangup' };
     const { leg } = await this.#ensureRtp('record');
     const release = await this.#needTenorMedia('record');
-    return this.#media.record(leg, { ...opts, signal: anySignal(opts.signal, this.#ended.signal) })
+    return this.#media.record(leg, { ...opts, signal: anySignal(opts.signal, this.endedSignal) })
       .then((r): RecordResult => (r.reason === 'stopped' && this.#state === 'ended' ? { ...r, reason: 'hangup' } : r))
       .finally(release);
   }
@@ -341,7 +349,7 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
     if (this.#state === 'ended') return { result: 'unknown', reason: 'hangup', durationMs: 0, words: 0, greetingMs: 0 };
     const { leg } = await this.#ensureRtp('detect an answering machine on');
     const release = await this.#needTenorMedia('answering-machine detection');
-    return detectOnLeg(leg, { ...opts, signal: anySignal(opts.signal, this.#ended.signal) })
+    return detectOnLeg(leg, { ...opts, signal: anySignal(opts.signal, this.endedSignal) })
       .then((r) => {
         const result = r.reason === 'stopped' && this.#state === 'ended' ? { ...r, reason: 'hangup' as const } : r;
         this.log.info({ amd: result }, 'answering-machine detection done');
@@ -362,7 +370,7 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
       throw err;
     }
     // The audio stays on Tenor while the file is written: until stop, or the call's end.
-    this.#ended.signal.addEventListener('abort', release, { once: true });
+    this.endedSignal.addEventListener('abort', release, { once: true });
     opts.signal?.addEventListener('abort', release, { once: true });
     const stop = recording.stop.bind(recording);
     return Object.assign(recording, { stop: () => stop().finally(release) });
@@ -387,7 +395,7 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
     } else if (music !== undefined) {
       const stop = new AbortController();
       this.#holdMusicStop = stop;
-      this.#media.play(this.leg, { prompts: [music], loop: true, signal: anySignal(stop.signal, this.#ended.signal), sourceName: 'hold-music' })
+      this.#media.play(this.leg, { prompts: [music], loop: true, signal: anySignal(stop.signal, this.endedSignal), sourceName: 'hold-music' })
         .catch((err: unknown) => this.log.warn({ err }, 'hold music failed'));
     }
     this.log.info('call put on hold');
@@ -460,7 +468,7 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
     this.#ending = (async () => {
       this.#state = 'ended';
       this.#hangupCause = cause;
-      this.#ended.abort();
+      this.#ended?.abort();
       this.#holdMusicStop?.abort();
       await this.#rtp?.leg.close().catch((err: unknown) => this.log.warn({ err }, 'media close failed'));
       this.signaling.release();

@@ -1,22 +1,22 @@
 // Placing an INVITE (or any out-of-dialog request) and seeing it through:
 // provisional responses, a digest challenge answered once, CANCEL on timeout
 // or abort, and the final outcome as a 2xx or a contract hangup cause.
-import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { HangupCause } from '../../driver.js';
 import { answerDigestChallenge, type DigestClientCredentials } from '../registrar/digest-client.js';
 import { getHeaders, removeHeader } from '../sip/headers.js';
+import { randomHex } from '../sip/random-tokens.js';
 import type { HeaderField, SipEndpoint, SipRequest, SipResponse } from '../sip/message.js';
 import type { SipStack } from '../sip/stack.js';
 import type { ClientTransaction } from '../sip/transaction/client.js';
 import { causeForStatus } from './causes.js';
 
 export function newTag(): string {
-  return randomBytes(6).toString('hex');
+  return randomHex(6);
 }
 
 export function newCallId(host: string): string {
-  return `${randomBytes(12).toString('hex')}@${host}`;
+  return `${randomHex(12)}@${host}`;
 }
 
 export interface NewRequestInit {

@@ -80,7 +80,16 @@ export function getHeaders(msg: HasHeaders, name: string): string[] {
 
 /** The first value of a header (for a list header, its first element), or undefined. */
 export function getHeader(msg: HasHeaders, name: string): string | undefined {
-  return getHeaders(msg, name)[0];
+  // Read on every message many times over (issue 19 profile): stop at the first value, build no list.
+  const list = isListHeader(name);
+  const matches = headerNameMatcher(name);
+  for (const h of msg.headers) {
+    if (!matches(h.name)) continue;
+    if (!list) return h.value;
+    const first = splitList(h.value)[0];
+    if (first !== undefined) return first;
+  }
+  return undefined;
 }
 
 /** Replace every field of `name` with one, where the first was (else at the end). */

@@ -66,6 +66,20 @@ export function sameHeaderName(a: string, b: string): boolean {
  * Parsed messages carry canonical names, so the common case is one string compare.
  */
 export function headerNameMatcher(name: string): (candidate: string) => boolean {
+  let matcher = MATCHERS.get(name);
+  if (!matcher) {
+    matcher = makeMatcher(name);
+    // The names asked for are the code's own literals; a bound keeps odd callers from growing it.
+    if (MATCHERS.size < MAX_MATCHERS) MATCHERS.set(name, matcher);
+  }
+  return matcher;
+}
+
+/** Matchers by the name asked for: header lookups run many times per message (issue 19 profile). */
+const MATCHERS = new Map<string, (candidate: string) => boolean>();
+const MAX_MATCHERS = 512;
+
+function makeMatcher(name: string): (candidate: string) => boolean {
   const canonical = canonicalName(name);
   const lower = canonical.toLowerCase();
   return (candidate) => {

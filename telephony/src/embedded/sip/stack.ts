@@ -45,10 +45,24 @@ export interface SipStackOptions {
   /** Per-source limits; false disables limiting (trusted test rigs only). */
   rateLimit?: Partial<RateLimitConfig> | false;
   validation?: ValidateOptions;
-  /** Server transactions beyond this get a stateless 503 (memory bound under load). Default 10000. */
+  /**
+   * Requests not yet answered by the user agent beyond this get a stateless 503
+   * with Retry-After: the UA is that far behind (overload). Default 10000.
+   */
+  maxPendingServerTransactions?: number;
+  /**
+   * Server transactions in total, answered ones lingering to absorb
+   * retransmissions (64·T1 on UDP) included, beyond which requests get the same
+   * 503: a memory bound. Default 100000: 1,000 calls/s, each an INVITE and a
+   * BYE lingering 32 s, is 64,000; an INVITE transaction with its SDP and 200
+   * holds about 3.6 KB, so the cap is about 360 MB.
+   */
   maxServerTransactions?: number;
   userAgent?: string;
 }
+
+export const DEFAULT_MAX_PENDING_SERVER_TRANSACTIONS = 10_000;
+export const DEFAULT_MAX_SERVER_TRANSACTIONS = 100_000;
 
 export type RequestHandler = (request: SipRequest, tx: ServerTransaction, source: InboundSource) => void;
 
@@ -251,19 +265,20 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     if (existing) existing.inviteSeq = existing.remoteSeq ?? existing.inviteSeq;
     else this.#register(dialog);
     if (!existing && tx.source.transport === 'ws') dialog.flow = { transport: 'ws', address: tx.source.address, port: tx.source.port };
-    const log = this.logger.child({ callId: dialog.callId });
+    let child: Logger | undefined;
+    const log = (): Logger => (child ??= this.logger.child({ callId: dialog.callId }));
     dialog.retransmitAnswerUntilAck(
       () => {
         this.#counters.retransmissionsSent++;
         if (tx.state === 'accepted') tx.send(response);
-        else this.#sendResponse(response, tx.source).catch((err: unknown) => log.debug({ err }, '2xx retransmission failed'));
+        else this.#sendResponse(response, tx.source).catch((err: unknown) => log().debug({ err }, '2xx retransmission failed'));
       },
       this.timers,
       this.timerConfig,
     );
     if (!existing) {
       dialog.on('ack-timeout', () => {
-        log.warn('no ACK for our 2xx: ending the call with BYE');
+        log().warn('no ACK for our 2xx: ending the call with BYE');
         if (!dialog.terminated) this.sendInDialog(dialog, 'BYE');
       });
     }
@@ -364,18 +379,20 @@ export class SipStack extends EventEmitter<SipStackEvents> {
 
   #receiveRequest(request: SipRequest, source: InboundSource): void {
     const callId = getHeader(request, 'Call-ID');
-    const log = this.logger.child({ callId, method: request.method });
+    // Made only when something is logged: a child logger per request was a measurable cost (issue 19).
+    let child: Logger | undefined;
+    const log = (): Logger => (child ??= this.logger.child({ callId, method: request.method }));
     if (this.rateLimiter && !this.rateLimiter.recordRequest(source.address)) {
-      log.debug({ address: source.address }, 'request from a rate-limited source dropped');
+      log().debug({ address: source.address }, 'request from a rate-limited source dropped');
       return;
     }
     const rejection = safeValidateRequest(request, this.#options.validation);
     if (rejection) {
-      log.info({ status: rejection.status, reason: rejection.reason }, 'request rejected');
+      log().info({ status: rejection.status, reason: rejection.reason }, 'request rejected');
       if (request.method === 'ACK') return;
       const response = createResponse(request, rejection.status, undefined, rejection.headers ?? [], { toTag: randomBytes(6).toString('hex') });
       if (rejection.status === 400) response.headers.push({ name: 'Warning', value: `399 tenor "${rejection.reason.replace(/["\\\r\n]/g, '')}"` });
-      this.#sendResponse(response, source).catch((err: unknown) => log.debug({ err }, 'could not send rejection'));
+      this.#sendResponse(response, source).catch((err: unknown) => log().debug({ err }, 'could not send rejection'));
       return;
     }
     const outcome = this.#layer.receiveRequest(request, source);
@@ -396,9 +413,12 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     }
   }
 
-  #dispatch(request: SipRequest, tx: ServerTransaction, source: InboundSource, log: Logger): void {
-    if (this.#layer.serverCount > (this.#options.maxServerTransactions ?? 10_000)) {
-      log.warn('too many server transactions: answering 503');
+  #dispatch(request: SipRequest, tx: ServerTransaction, source: InboundSource, log: () => Logger): void {
+    const pending = this.#layer.pendingServerCount;
+    const total = this.#layer.serverCount;
+    if (pending > (this.#options.maxPendingServerTransactions ?? DEFAULT_MAX_PENDING_SERVER_TRANSACTIONS)
+      || total > (this.#options.maxServerTransactions ?? DEFAULT_MAX_SERVER_TRANSACTIONS)) {
+      log().warn({ pending, total }, 'too many server transactions: answering 503');
       tx.respond(503, 'Service Unavailable', [{ name: 'Retry-After', value: '5' }]);
       return;
     }
@@ -414,7 +434,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     try {
       this.#handler(request, tx, source);
     } catch (err) {
-      log.error({ err }, 'request handler threw');
+      log().error({ err }, 'request handler threw');
       if (!tx.finalSent) tx.respond(500, 'Server Internal Error');
     }
     // The dialog ends with an incoming BYE (the handler has seen it and answered or will answer).

@@ -33,7 +33,7 @@ export class ClientTransaction extends EventEmitter<ClientTransactionEvents> {
   readonly response: Promise<SipResponse>;
   #state: ClientTransactionState;
   readonly #ctx: TransactionContext;
-  readonly #log: Logger;
+  #logger: Logger | undefined;
   readonly #reliable: boolean;
   #resolve: (response: SipResponse) => void = () => undefined;
   #retransmit: TimerHandle | undefined;
@@ -59,10 +59,14 @@ export class ClientTransaction extends EventEmitter<ClientTransactionEvents> {
     this.#reliable = destination.transport !== 'udp';
     this.#state = this.isInvite ? 'calling' : 'trying';
     this.#interval = ctx.config.t1;
-    this.#log = ctx.logger.child({ callId: headerValue(request, 'Call-ID'), method: request.method, tx: 'client' });
     this.response = new Promise((resolve) => {
       this.#resolve = resolve;
     });
+  }
+
+  /** Made on first use: most transactions never log, and a child logger per transaction was a measurable cost (issue 19). */
+  get #log(): Logger {
+    return (this.#logger ??= this.#ctx.logger.child({ callId: headerValue(this.request, 'Call-ID'), method: this.request.method, tx: 'client' }));
   }
 
   get state(): ClientTransactionState {

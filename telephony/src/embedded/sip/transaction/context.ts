@@ -16,6 +16,11 @@ export interface TransactionContext {
   sendResponse(response: SipResponse, source: InboundSource): Promise<void>;
   /** A request or response went out again because its timer fired (counted for monitoring). */
   retransmitted(): void;
+  /**
+   * A server transaction stopped waiting for the user agent: its final response
+   * went out, or it ended without one. Called once per server transaction.
+   */
+  settled(): void;
   /** The transaction reached Terminated: forget it. */
   terminated(key: string, kind: 'client' | 'server'): void;
 }

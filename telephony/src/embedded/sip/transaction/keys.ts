@@ -1,14 +1,14 @@
 // Transaction identity (RFC 3261 §17.1.3, §17.2.3) and branch generation.
 
-import { randomBytes } from 'node:crypto';
 import type { SipMessage, SipRequest, Via } from '../message.js';
+import { randomBase64url } from '../random-tokens.js';
 import { topVia } from '../transport/via.js';
 
 export const MAGIC_COOKIE = 'z9hG4bK';
 
 /** A fresh RFC 3261 branch: the magic cookie and 96 random bits. */
 export function newBranch(): string {
-  return MAGIC_COOKIE + randomBytes(12).toString('base64url');
+  return MAGIC_COOKIE + randomBase64url(12);
 }
 
 /**

@@ -40,6 +40,8 @@ export class TransactionLayer {
   readonly #ctx: TransactionContext;
   readonly #logger: Logger;
   readonly #counters: SipCounters;
+  /** Server transactions the user agent has not answered yet (the rest only linger for retransmissions). */
+  #pendingServers = 0;
 
   constructor(options: TransactionLayerOptions) {
     this.#logger = options.logger;
@@ -52,6 +54,9 @@ export class TransactionLayer {
       sendResponse: options.sendResponse,
       retransmitted: () => {
         options.counters.retransmissionsSent++;
+      },
+      settled: () => {
+        this.#pendingServers--;
       },
       terminated: (key, kind) => {
         if (kind === 'client') this.#clients.delete(key);
@@ -66,6 +71,11 @@ export class TransactionLayer {
 
   get serverCount(): number {
     return this.#servers.size;
+  }
+
+  /** Server transactions still waiting for the user agent's final response. */
+  get pendingServerCount(): number {
+    return this.#pendingServers;
   }
 
   /**
@@ -129,6 +139,7 @@ export class TransactionLayer {
   #createServer(key: string, request: SipRequest, source: InboundSource): ServerTransaction {
     const tx = new ServerTransaction(key, request, source, this.#ctx);
     this.#servers.set(key, tx);
+    this.#pendingServers++;
     tx.start();
     return tx;
   }

@@ -2,11 +2,11 @@
 // INVITE (100 Trying at once; timers G, H, I, L) and non-INVITE (timer J).
 // Retransmitted requests are absorbed here and answered with the last response.
 
-import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { HeaderField, SipRequest, SipResponse } from '../message.js';
 import { createResponse } from '../headers.js';
+import { randomHex } from '../random-tokens.js';
 import type { InboundSource } from '../transport/common.js';
 import type { TimerHandle } from '../timers.js';
 import type { TransactionContext } from './context.js';
@@ -40,12 +40,14 @@ export class ServerTransaction extends EventEmitter<ServerTransactionEvents> {
   #state: ServerTransactionState;
   #lastResponse: SipResponse | undefined;
   readonly #ctx: TransactionContext;
-  readonly #log: Logger;
+  #logger: Logger | undefined;
   readonly #reliable: boolean;
   #retransmit: TimerHandle | undefined;
   #timeout: TimerHandle | undefined;
   #linger: TimerHandle | undefined;
   #interval: number;
+  /** Not yet settled: the user agent owes a final response (counted by the layer's pending cap). */
+  #pending = true;
 
   constructor(key: string, request: SipRequest, source: InboundSource, ctx: TransactionContext) {
     super();
@@ -54,12 +56,16 @@ export class ServerTransaction extends EventEmitter<ServerTransactionEvents> {
     this.source = source;
     this.isInvite = request.method === 'INVITE';
     this.callId = headerValue(request, 'Call-ID');
-    this.localTag = tagOf(request, 'To') ?? randomBytes(6).toString('hex');
+    this.localTag = tagOf(request, 'To') ?? randomHex(6);
     this.#ctx = ctx;
     this.#reliable = source.transport !== 'udp';
     this.#state = this.isInvite ? 'proceeding' : 'trying';
     this.#interval = ctx.config.t1;
-    this.#log = ctx.logger.child({ callId: this.callId, method: request.method, tx: 'server' });
+  }
+
+  /** Made on first use: most transactions never log, and a child logger per transaction was a measurable cost (issue 19). */
+  get #log(): Logger {
+    return (this.#logger ??= this.#ctx.logger.child({ callId: this.callId, method: this.request.method, tx: 'server' }));
   }
 
   get state(): ServerTransactionState {
@@ -129,6 +135,7 @@ export class ServerTransaction extends EventEmitter<ServerTransactionEvents> {
         return;
       }
       this.#state = 'completed';
+      this.#settle();
       this.#ctx.timers.clear(this.#timeout);
       this.#timeout = undefined;
       // Timer J: absorb request retransmissions for 64*T1 on UDP.
@@ -186,6 +193,7 @@ export class ServerTransaction extends EventEmitter<ServerTransactionEvents> {
   terminate(): void {
     if (this.#state === 'terminated') return;
     this.#state = 'terminated';
+    this.#settle();
     const timers = this.#ctx.timers;
     timers.clear(this.#retransmit);
     timers.clear(this.#timeout);
@@ -197,12 +205,14 @@ export class ServerTransaction extends EventEmitter<ServerTransactionEvents> {
 
   #enterAccepted(): void {
     this.#state = 'accepted';
+    this.#settle();
     // Timer L (RFC 6026): absorb INVITE retransmissions, let 2xx retransmissions and ACKs through.
     this.#linger = this.#ctx.timers.set(64 * this.#ctx.config.t1, () => this.terminate());
   }
 
   #enterCompleted(): void {
     this.#state = 'completed';
+    this.#settle();
     const { t1 } = this.#ctx.config;
     if (!this.#reliable) this.#retransmit = this.#ctx.timers.set(this.#interval, () => this.#onTimerG());
     this.#timeout = this.#ctx.timers.set(64 * t1, () => {
@@ -211,6 +221,12 @@ export class ServerTransaction extends EventEmitter<ServerTransactionEvents> {
       this.emit('timeout');
       this.terminate();
     });
+  }
+
+  #settle(): void {
+    if (!this.#pending) return;
+    this.#pending = false;
+    this.#ctx.settled();
   }
 
   /** Timer G: resend the final response, doubling up to T2, until the ACK comes. */
