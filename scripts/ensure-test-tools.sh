@@ -12,7 +12,8 @@ declare -A package_of=(
   [tcpdump]=tcpdump
   [chromium]=chromium
   [rtpengine]=rtpengine-daemon
-  [kamailio]=kamailio [iptables]=iptables
+  [kamailio]=kamailio
+  [iptables]=iptables
 )
 missing_packages=()
 for tool in "${!package_of[@]}"; do
