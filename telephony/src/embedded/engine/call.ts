@@ -103,11 +103,7 @@ export class EmbeddedCall extends EventEmitter<CallEvents> implements Call {
   #rtpOpening: Promise<CallRtp> | undefined;
   readonly #referTarget: (target: string) => string;
   readonly #holdMusic: Prompt | undefined;
-  /**
-   * Aborts every media operation when the call ends. Made on the first media
-   * operation: a bridged call that never plays or records needs none, and
-   * aborting one costs a DOMException (issue 19 profile).
-   */
+  /** Aborts media operations at the end; made on the first one (a bridged call needs none; aborting costs a DOMException). */
   #ended: AbortController | undefined;
   #holdMusicStop: AbortController | undefined;
   #heldByUs = false;

@@ -27,6 +27,9 @@ import type { RtpPacket } from './packet.js';
 import type { RtpPortAllocator } from './ports.js';
 import type { SrtpContext } from './srtp.js';
 import type { PacketProtection } from './webrtc-media.js';
+import { ReceiveStatistics } from './receive-stats.js';
+import type { RtpStats } from './receive-stats.js';
+import { bindSocket, SocketLink } from './socket-link.js';
 
 export interface RtpEndpoint {
   address: string;
@@ -60,25 +63,7 @@ export interface RtpSessionOptions {
   protection?: PacketProtection;
 }
 
-export interface RtpStats {
-  packetsSent: number;
-  /** Of those, packets a bridge relayed on its fast path (received packet, header rewritten in place). */
-  packetsForwarded: number;
-  bytesSent: number;
-  packetsReceived: number;
-  bytesReceived: number;
-  /** Packets expected from the sequence numbers but never received (RFC 3550 A.3). */
-  packetsLost: number;
-  /** Interarrival jitter in ms (RFC 3550 A.8). */
-  jitterMs: number;
-  /** Packets dropped: not RTP, or from a source other than the latched one. */
-  packetsRejected: number;
-  /** Of those, packets from an address neither the SDP nor the signalling named (a spray, a hijack attempt). */
-  packetsFromStrangers: number;
-  /** SRTP legs: packets dropped for a failed authentication tag (a wrong key, tampering) or as replays. */
-  srtpAuthFailures: number;
-  srtpReplays: number;
-}
+export type { RtpStats } from './receive-stats.js';
 
 export interface RtpSessionEvents {
   packet: [packet: RtpPacket, from: RtpEndpoint];
@@ -137,21 +122,14 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     if (err) this.log.debug({ err }, 'rtp send failed');
   };
   /** The socket's connection to the latched far end (sends then name no address). */
-  private link: 'none' | 'connecting' | 'connected' = 'none';
-  private linkTarget: RtpEndpoint | undefined;
+  private readonly link: SocketLink;
   /** Bare packets of this payload type go to `forwarder` before any parsing. */
   private rawPayloadType = -1;
   private forwarder: RawAudioForwarder | undefined;
 
   // receive state (RFC 3550 A.1/A.3/A.8)
   private lastReceiveAt = performance.now();
-  private baseSeq = -1;
-  private maxSeq = 0;
-  private cycles = 0;
-  private receivedCount = 0;
-  private lastTransit: number | undefined;
-  private lastRxTimestamp: number | undefined;
-  private jitter = 0;
+  private readonly received: ReceiveStatistics;
   private counters = { packetsSent: 0, packetsForwarded: 0, bytesSent: 0, packetsReceived: 0, bytesReceived: 0, packetsRejected: 0, packetsFromStrangers: 0 };
 
   private mediaTimeoutMs = 0;
@@ -167,6 +145,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.allocator = opts.allocator;
     this.clockRate = opts.clockRate ?? 8000;
     this.latching = opts.latching ?? true;
+    this.received = new ReceiveStatistics(this.clockRate);
     this.remoteEndpoint = opts.remote ? { ...opts.remote } : undefined;
     if (opts.remote) this.trusted.add(opts.remote.address);
     for (const address of opts.trustedAddresses ?? []) this.trusted.add(address);
@@ -174,6 +153,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.ssrc = opts.protection?.ssrc ?? randomInt(1, 0xffffffff);
     this.log = opts.logger.child({ callId: opts.callId, rtpPort: port });
     this.protection = opts.protection;
+    this.link = new SocketLink(socket, this.log, () => this.linkWanted(), () => this.closedFlag);
     this.protection?.attach({
       sendRaw: (data, to) => this.socket.send(data, to.port, to.address, (err) => {
         if (err) this.log.debug({ err }, 'webrtc control send failed');
@@ -230,7 +210,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.remoteEndpoint = { address: remote.address, port: remote.port };
     this.trusted.add(remote.address);
     this.latched = false;
-    this.syncLink();
+    this.link.sync();
   }
 
   /**
@@ -245,7 +225,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
 
   /** Whether the socket is connected to the far end now (sends name no address). */
   get connected(): boolean {
-    return this.link === 'connected';
+    return this.link.connected;
   }
 
   /** Changes the media timeout (0 disables it, e.g. while the far end holds the call). */
@@ -374,80 +354,27 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private transmit(wire: Buffer): void {
     this.counters.packetsSent++;
     this.counters.bytesSent += wire.length;
-    if (this.link === 'connected') {
-      this.socket.send(wire, this.onSent);
-    } else {
-      const remote = this.remoteEndpoint as RtpEndpoint;
-      this.socket.send(wire, remote.port, remote.address, this.onSent);
-    }
+    this.link.send(wire, this.remoteEndpoint as RtpEndpoint, this.onSent);
   }
 
   /**
-   * Connects the socket to the far end once latching has fixed it, and
-   * disconnects when the remote changes (re-INVITE): latching then starts
-   * over on an unconnected socket, which hears every source again. A WebRTC
+   * The far end the socket should be connected to: the latched one. A WebRTC
    * leg stays unconnected (ICE may move the peer), as does a session that
    * does not latch (it takes any port of the remote's address) and one on an
    * ephemeral port (see fixedPort).
    */
-  private syncLink(): void {
-    // A closed socket can neither connect nor disconnect (node throws); connectLink looks again.
-    if (this.closedFlag || this.link === 'connecting') return;
-    const want = this.linkWanted();
-    if (this.link === 'connected') {
-      const target = this.linkTarget as RtpEndpoint;
-      if (want && want.address === target.address && want.port === target.port) return;
-      this.socket.disconnect();
-      this.link = 'none';
-      this.linkTarget = undefined;
-    }
-    if (!want) return;
-    this.link = 'connecting';
-    // Not now: a send naming the address already queued in this turn (node
-    // resolves it on the next tick) would reach a connected socket and fail.
-    setImmediate(() => this.connectLink());
-  }
-
   private linkWanted(): RtpEndpoint | undefined {
     const connectable = this.fixedPort && this.latching && !this.protection;
     return connectable && this.latched && !this.closedFlag ? this.remoteEndpoint : undefined;
   }
 
-  private connectLink(): void {
-    const want = this.linkWanted();
-    if (!want) {
-      this.link = 'none';
-      return;
-    }
-    this.linkTarget = { address: want.address, port: want.port };
-    const connected = (err?: Error): void => {
-      if (this.closedFlag) return;
-      if (err) {
-        // Sends keep naming the address: slower, not broken.
-        this.link = 'none';
-        this.linkTarget = undefined;
-        this.log.debug({ err }, 'rtp socket not connected');
-        return;
-      }
-      this.link = 'connected';
-      this.syncLink(); // the remote may have changed meanwhile
-    };
-    try {
-      this.socket.connect(want.port, want.address, connected);
-    } catch (err) {
-      // Runs from setImmediate: a throw here would end the process, not one call.
-      connected(err instanceof Error ? err : new Error(String(err)));
-    }
-  }
-
   stats(): RtpStats {
-    const expected = this.baseSeq < 0 ? 0 : this.cycles + this.maxSeq - this.baseSeq + 1;
     return {
       ...this.counters,
       srtpAuthFailures: this.srtp?.inbound.dropped.authentication ?? 0,
       srtpReplays: this.srtp?.inbound.dropped.replay ?? 0,
-      packetsLost: Math.max(0, expected - this.receivedCount),
-      jitterMs: (this.jitter / this.clockRate) * 1000,
+      packetsLost: this.received.lost,
+      jitterMs: this.received.jitterMs,
     };
   }
 
@@ -525,7 +452,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.timedOut = false;
     this.counters.packetsReceived++;
     this.counters.bytesReceived += bytes;
-    this.updateReceiveStats(sequenceNumber, timestamp, now);
+    this.received.note(sequenceNumber, timestamp, now);
   }
 
   private acceptSource(from: RtpEndpoint): boolean {
@@ -534,7 +461,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     if (same) {
       if (!this.latched) {
         this.latched = true;
-        this.syncLink();
+        this.link.sync();
       }
       return true;
     }
@@ -552,36 +479,9 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.latched = true;
     this.remoteEndpoint = endpointOf(from);
     this.log.info({ from: remote, to: this.remoteEndpoint }, 'rtp latched to the real source');
-    this.syncLink();
+    this.link.sync();
     this.emit('latched', endpointOf(from));
     return true;
-  }
-
-  private updateReceiveStats(seq: number, timestamp: number, now: number): void {
-    if (this.baseSeq < 0) {
-      this.baseSeq = seq;
-      this.maxSeq = seq;
-    } else {
-      const delta = (seq - this.maxSeq + 0x10000) & 0xffff;
-      if (delta > 0 && delta < 0x8000) {
-        if (seq < this.maxSeq) this.cycles += 0x10000;
-        this.maxSeq = seq;
-      }
-    }
-    this.receivedCount++;
-    // Jitter only between packets of different timestamps: the several
-    // packets of one telephone-event share a timestamp and would skew it.
-    if (this.lastRxTimestamp !== timestamp) {
-      const arrival = Math.floor((now * this.clockRate) / 1000);
-      const transit = arrival - timestamp;
-      if (this.lastTransit !== undefined) {
-        let d = Math.abs(transit - this.lastTransit);
-        if (d > 0x7fffffff) d = 0; // a timestamp jump (new stream), not jitter
-        this.jitter += (d - this.jitter) / 16;
-      }
-      this.lastTransit = transit;
-      this.lastRxTimestamp = timestamp;
-    }
   }
 
   private checkTimeout(): void {
@@ -597,19 +497,4 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
 
 function endpointOf(e: RtpEndpoint): RtpEndpoint {
   return { address: e.address, port: e.port };
-}
-
-function bindSocket(address: string, port: number): Promise<dgram.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = dgram.createSocket({ type: address.includes(':') ? 'udp6' : 'udp4' });
-    const onError = (err: Error): void => {
-      socket.close();
-      reject(err);
-    };
-    socket.once('error', onError);
-    socket.bind(port, address, () => {
-      socket.off('error', onError);
-      resolve(socket);
-    });
-  });
 }
