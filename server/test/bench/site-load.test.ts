@@ -39,13 +39,20 @@ function runBench(args: string[], timeoutMs: number): Promise<{ code: number | n
 // About 45 s on the 2-core machine shared by six engineers; a server start alone has taken over 60 s at a load of 23.
 t.setTimeout(180_000);
 
+// The folder goes in a finally, not a t.teardown: a teardown makes the root test end itself
+// when it is idle, and an assertion made after this 40 s wait then fails as "after automatic end"
+// (it did on CI).
 const dir = await mkdtemp(join(tmpdir(), 'tenor-site-load-test-'));
-t.teardown(() => rm(dir, { recursive: true, force: true }));
-const json = join(dir, 'site-load.json');
-// 8 agents, 4 IVR callers, a 12 s window, callers held 6 s.
-const run = await runBench(['site-load', '8', '4', '0.2', '6', '--json', json], 170_000);
-t.equal(run.code, 0, 'the run is clean (exit 0)', { output: run.out.slice(-3000) });
-const r = JSON.parse(await readFile(json, 'utf8')) as SiteLoadReport & { problems: string[] };
+let r: SiteLoadReport & { problems: string[] };
+try {
+  const json = join(dir, 'site-load.json');
+  // 8 agents, 4 IVR callers, a 12 s window, callers held 6 s.
+  const run = await runBench(['site-load', '8', '4', '0.2', '6', '--json', json], 170_000);
+  t.equal(run.code, 0, 'the run is clean (exit 0)', { output: run.out.slice(-3000) });
+  r = JSON.parse(await readFile(json, 'utf8')) as SiteLoadReport & { problems: string[] };
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
 t.same(r.problems, [], 'no problem reported');
 
 t.test('every queue caller was answered by an agent, none failed, a record for each', async (t) => {
