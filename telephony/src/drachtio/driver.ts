@@ -28,6 +28,7 @@ import { FreeSwitchDriver } from '../freeswitch/driver.js';
 import { DialogPair } from './dialog-pair.js';
 import { LEG_HEADER, destinationOf, headersOfInterest, identify, type Destination, type DrachtioTrunk } from './edge.js';
 import { answerRegister } from './register.js';
+import { routesInPlace } from './routes-ready.js';
 import { TrunkRegistrations } from './trunk-registration.js';
 
 export interface DrachtioDriverConfig {
@@ -192,6 +193,10 @@ export class DrachtioDriver extends EventEmitter<DriverEvents> implements Teleph
         this.#srf.on('error', settle);
         void this.#srf.connect({ host, port, secret });
       });
+      // Started means calls reach this driver: not before drachtio-server has taken the routes.
+      if (!await routesInPlace(this.#srf, 10_000)) {
+        this.#logger.warn('cannot confirm drachtio-server took the routes (drachtio-srf internals changed): calls in the first moments may be refused');
+      }
       loggedIn = true;
     } catch (err) {
       this.#stopping = true;
