@@ -7,34 +7,12 @@
 // was written for every call, and the report carries every figure, each sane.
 // No figure is held to a threshold: the figures are the bench's
 // (docs/performance.md, "Whole site").
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { runBench } from '../../../bench/lib/run-bench.js';
 import type { SiteLoadReport } from '../../../bench/site-load/site-load.js';
-
-const RUN = fileURLToPath(new URL('../../../bench/run.sh', import.meta.url));
-
-function runBench(args: string[], timeoutMs: number): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    // A process group of its own, so a run that overstays is ended whole (SIPp, the server).
-    const child = spawn('bash', [RUN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => { out += c.toString('utf8'); });
-    child.stderr.on('data', (c: Buffer) => { out += c.toString('utf8'); });
-    const timer = setTimeout(() => {
-      out += `\nkilled after ${timeoutMs} ms`;
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out });
-    });
-  });
-}
 
 // About 45 s on the 2-core machine shared by six engineers; a server start alone has taken over 60 s at a load of 23.
 t.setTimeout(180_000);

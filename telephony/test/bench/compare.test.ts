@@ -6,24 +6,25 @@
 // /proc, every run carries its machine-load verdict, and the counting rules are
 // gone afterwards. The figures themselves are measured by hand on a quiet
 // machine (docs/performance.md); nothing here depends on how fast anything is.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import t from 'tap';
 
-const RUN = fileURLToPath(new URL('../../../bench/run.sh', import.meta.url));
-
 // bench/ is type-checked on its own (`npx tsc -p bench`), outside this workspace's program:
-// its two pure helpers are loaded by URL, with the shapes this test uses.
+// its helpers are loaded by URL, with the shapes this test uses.
 interface BenchHelpers {
+  runBench(args: string[], timeoutMs: number): Promise<{ code: number | null; out: string }>;
   treeCpuUs(rootPid: number): number;
   kamailioConfig(listenPort: number, opts: { downstream: { address: string; port: number }; rtpengine?: { address: string; port: number } }): string;
 }
-const helperUrls = [new URL('../../../bench/compare/machine-load.ts', import.meta.url).href, new URL('../../../bench/compare/kamailio.ts', import.meta.url).href];
-const [machineLoad, kamailio] = (await Promise.all(helperUrls.map((u) => import(u)))) as [Pick<BenchHelpers, 'treeCpuUs'>, Pick<BenchHelpers, 'kamailioConfig'>];
+const helperUrls = ['lib/run-bench.ts', 'compare/machine-load.ts', 'compare/kamailio.ts'].map((f) => new URL(`../../../bench/${f}`, import.meta.url).href);
+const [runner, machineLoad, kamailio] = (await Promise.all(helperUrls.map((u) => import(u)))) as [
+  Pick<BenchHelpers, 'runBench'>, Pick<BenchHelpers, 'treeCpuUs'>, Pick<BenchHelpers, 'kamailioConfig'>,
+];
+const { runBench } = runner;
 const { treeCpuUs } = machineLoad;
 const { kamailioConfig } = kamailio;
 
@@ -33,25 +34,6 @@ interface Report {
     steps: Array<{ rate: number; calls: number; ok: number; failed: number; msPerCall: number | null; load: { othersCores: number }; refused?: string }>;
     relays: Array<{ streams: number; packetsPerSecond: number; usPerPacket: number | null; load: { othersCores: number }; refused?: string }>;
   }>;
-}
-
-function runBench(args: string[], timeoutMs: number): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    // A process group of its own, so a run that overstays is ended whole (SIPp, Kamailio, rtpengine).
-    const child = spawn('bash', [RUN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => { out += c.toString('utf8'); });
-    child.stderr.on('data', (c: Buffer) => { out += c.toString('utf8'); });
-    const timer = setTimeout(() => {
-      out += `\nkilled after ${timeoutMs} ms`;
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out });
-    });
-  });
 }
 
 t.setTimeout(90_000);

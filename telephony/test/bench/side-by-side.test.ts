@@ -6,11 +6,9 @@
 // FreeSWITCH's own process is counted beside Tenor's. (The embedded engine is
 // what the same scripts ran on before; leaving it out keeps the file under a
 // minute on a loaded 2-core machine.)
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { findEngineBuild } from '../engine-build.js';
 
@@ -19,26 +17,10 @@ interface FigureReport {
   figures: Array<{ label: string; values: Record<string, Array<number | null>> }>;
 }
 
-const RUN = fileURLToPath(new URL('../../../bench/run.sh', import.meta.url));
-
-function runBench(args: string[], timeoutMs: number): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    // A process group of its own, so a run that overstays is ended whole (SIPp, the server, FreeSWITCH).
-    const child = spawn('bash', [RUN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => { out += c.toString('utf8'); });
-    child.stderr.on('data', (c: Buffer) => { out += c.toString('utf8'); });
-    const timer = setTimeout(() => {
-      out += `\nkilled after ${timeoutMs} ms`;
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out });
-    });
-  });
-}
+// bench/ is type-checked on its own (`npx tsc -p bench`), outside this workspace's program:
+// the runner is loaded by URL, with its shape.
+type RunBench = (args: string[], timeoutMs: number) => Promise<{ code: number | null; out: string }>;
+const { runBench } = (await import(new URL('../../../bench/lib/run-bench.ts', import.meta.url).href)) as { runBench: RunBench };
 
 function figure(report: FigureReport, label: string, engine: string): Array<number | null> {
   return report.figures.find((f) => f.label === label)?.values[engine] ?? [];
