@@ -6,7 +6,10 @@
 // twice and comes back; the receiver timestamps it on arrival. Printed per
 // step: the sender's own jitter (|inter-departure − 20 ms| and lateness against
 // its deadline, p50/p99), the added jitter (|inter-arrival − inter-departure|
-// p50/p99), the largest extra gap, loss, and the server's CPU.
+// p50/p99), the largest extra gap, loss, and the server's CPU; and where
+// the gaps come from: the server's GC pauses and event-loop stalls of 2 ms or
+// more (lib/pauses.ts, recorded in the server), the receiving thread's own,
+// and which of them overlap the largest gap.
 //
 //   bench/run.sh rtp-jitter [calls=50,100,200] [windowSeconds=10]
 import { loadavg } from 'node:os';
@@ -16,12 +19,15 @@ import { startMediaRig, waitBridged } from './lib/media-calls.js';
 import { jitterOf, startPacedRig, type PacedStream } from './lib/paced-sender.js';
 import { startSipCaller } from './lib/sip-caller.js';
 import { cpuBetween } from './lib/spawn-server.js';
+import { describePauses, hrtimeToWallMs, overlapping, recordPauses, wallNowMs, type Pause } from './lib/pauses.js';
 
 const steps = (process.argv[2] ?? '50,100,200').split(',').map(Number);
 const windowS = Number(process.argv[3] ?? 10);
 const WARMUP_S = 2;
 const FRAMES_PER_S = 50;
 const SETUP_RATE = 50; // calls per second
+/** Pauses shorter than this are not recorded (a 20 ms frame interval hides them). */
+const PAUSE_MS = 2;
 
 interface StepFigures {
   calls: number;
@@ -42,7 +48,8 @@ const load = (): string => loadavg().map((l) => l.toFixed(1)).join(' ');
 
 async function step(calls: number): Promise<StepFigures> {
   const loadBefore = load();
-  const rig = await startMediaRig(WARMUP_S + windowS + 30);
+  const rig = await startMediaRig(WARMUP_S + windowS + 30, 'embedded', { recordPausesMs: PAUSE_MS });
+  const receiverPauses = recordPauses(PAUSE_MS);
   const paced = await startPacedRig({ address: '127.0.0.1', port: await freeUdpPort(), streams: calls });
   const caller = await startSipCaller({ server: rig.server.address, service: '1000' });
   try {
@@ -61,10 +68,12 @@ async function step(calls: number): Promise<StepFigures> {
 
     const sampling = (async () => {
       await new Promise((r) => setTimeout(r, WARMUP_S * 1000 + 50));
+      const fromMs = wallNowMs();
       const s0 = await rig.server.sample();
       await new Promise((r) => setTimeout(r, windowS * 1000));
       const s1 = await rig.server.sample();
-      return { ...cpuBetween(s0, s1), wallMs: s1.wallMs - s0.wallMs };
+      const serverPauses = (s1.pauses ?? []).filter((p) => p.atMs >= fromMs);
+      return { ...cpuBetween(s0, s1), wallMs: s1.wallMs - s0.wallMs, fromMs, serverPauses };
     })();
     const sender = await paced.run(streams, (WARMUP_S + windowS + 0.5) * 1000);
     const cpu = await sampling;
@@ -95,13 +104,26 @@ async function step(calls: number): Promise<StepFigures> {
     console.log(`added jitter |Δarrival−Δdeparture| (through the relay twice and the echo): p50 ${f.addedP50.toFixed(3)} ms, p99 ${f.addedP99.toFixed(3)} ms; largest extra gap ${f.largestGapMs.toFixed(1)} ms`);
     console.log(`loss ${f.lossPercent.toFixed(3)}% (${j.received} of ${expected} frames back)`);
     console.log(`server CPU ${f.cpuPercent.toFixed(1)}% of a core, ${f.usPerPacket.toFixed(2)} µs per relayed packet`);
+    reportPauses(j, cpu.serverPauses, receiverPauses.since(cpu.fromMs));
     return f;
   } finally {
+    receiverPauses.stop();
     await caller.hangupAll();
     await caller.close();
     await paced.close();
     await rig.close();
   }
+}
+
+/** Where the stream stood still: the server's pauses, the receiver's, and those overlapping the largest gap. */
+function reportPauses(j: ReturnType<typeof jitterOf>, server: Pause[], receiver: Pause[]): void {
+  const wall = hrtimeToWallMs();
+  const from = wall(j.largestGapFromNs);
+  const to = wall(j.largestGapToNs);
+  const cpu = (p: Pause): string => (p.cpuMs !== undefined ? ` (CPU ${p.cpuMs.toFixed(1)} ms)` : '');
+  const show = (list: Pause[]): string => list.map((p) => `${p.kind} ${p.durationMs.toFixed(1)} ms${cpu(p)} at +${(p.atMs - from).toFixed(1)}`).join(', ') || 'none';
+  console.log(`gaps ≥ 10 ms: ${j.gapsOver10Ms}; pauses ≥ ${PAUSE_MS} ms after the warm-up: server ${describePauses(server)}; receiver ${describePauses(receiver)}`);
+  console.log(`largest gap ${new Date(from).toISOString()} (+${(to - from).toFixed(1)} ms): server ${show(overlapping(server, from, to))}; receiver ${show(overlapping(receiver, from, to))}`);
 }
 
 const results: StepFigures[] = [];

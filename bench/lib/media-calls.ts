@@ -29,7 +29,7 @@ const BUFF = 4 * 1024 * 1024;
 export async function startMediaRig(
   callSeconds: number,
   engine: BenchEngine = 'embedded',
-  opts: { directMedia?: boolean; freeswitchPrefix?: string } = {},
+  opts: { directMedia?: boolean; freeswitchPrefix?: string; recordPausesMs?: number } = {},
 ): Promise<MediaRig> {
   const dir = await mkdtemp(join(tmpdir(), 'tenor-bench-'));
   const audioFile = await makeToneUlaw(join(dir, 'stream.ul'), { seconds: callSeconds, frequency: 440 });
@@ -39,7 +39,7 @@ export async function startMediaRig(
   const rtpPorts = await freeUdpRange(4000, { belowEphemeral: true });
   let server: BenchServer;
   try {
-    server = await spawnServer({ engine, rtpPorts, farPort: uas.port, freeswitchPrefix: opts.freeswitchPrefix, ...(opts.directMedia ? { directMedia: true } : {}) });
+    server = await spawnServer({ engine, rtpPorts, farPort: uas.port, freeswitchPrefix: opts.freeswitchPrefix, ...(opts.directMedia ? { directMedia: true } : {}), ...(opts.recordPausesMs !== undefined ? { recordPausesMs: opts.recordPausesMs } : {}) });
   } catch (err) {
     await uas.stop(1000);
     await rm(dir, { recursive: true, force: true });

@@ -96,6 +96,11 @@ export interface JitterFigures {
   senderJitter: number[];
   /** The largest (inter-arrival − inter-departure): how much later than its send spacing a packet came, ms. */
   largestGapMs: number;
+  /** Arrival times (process.hrtime, ns) of the two frames around the largest gap. */
+  largestGapFromNs: bigint;
+  largestGapToNs: bigint;
+  /** Gaps (inter-arrival − inter-departure) of 10 ms or more. */
+  gapsOver10Ms: number;
   received: number;
 }
 
@@ -103,6 +108,9 @@ export function jitterOf(arrivals: Arrival[][], fromFrame: number, toFrame: numb
   const added: number[] = [];
   const senderJitter: number[] = [];
   let largestGapMs = 0;
+  let largestGapFromNs = 0n;
+  let largestGapToNs = 0n;
+  let gapsOver10Ms = 0;
   let received = 0;
   for (const list of arrivals) {
     let prev: Arrival | undefined;
@@ -113,7 +121,13 @@ export function jitterOf(arrivals: Arrival[][], fromFrame: number, toFrame: numb
         const dArr = Number(a.arrivedNs - prev.arrivedNs) / 1e6;
         const dDep = Number(a.departedNs - prev.departedNs) / 1e6;
         added.push(Math.abs(dArr - dDep));
-        largestGapMs = Math.max(largestGapMs, dArr - dDep);
+        const gap = dArr - dDep;
+        if (gap >= 10) gapsOver10Ms++;
+        if (gap > largestGapMs) {
+          largestGapMs = gap;
+          largestGapFromNs = prev.arrivedNs;
+          largestGapToNs = a.arrivedNs;
+        }
         if (a.frame === prev.frame + 1) senderJitter.push(Math.abs(dDep - 20));
       }
       prev = a;
@@ -121,5 +135,5 @@ export function jitterOf(arrivals: Arrival[][], fromFrame: number, toFrame: numb
   }
   added.sort((x, y) => x - y);
   senderJitter.sort((x, y) => x - y);
-  return { added, senderJitter, largestGapMs, received };
+  return { added, senderJitter, largestGapMs, largestGapFromNs, largestGapToNs, gapsOver10Ms, received };
 }

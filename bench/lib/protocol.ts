@@ -1,5 +1,6 @@
 // Messages between a benchmark script and its server process.
 import type { DriverStats } from '../../telephony/src/driver.js';
+import type { Pause } from './pauses.js';
 
 /** The engine behind the benchmark server: Tenor's own, or FreeSWITCH driven over its event socket. */
 export type BenchEngine = 'embedded' | 'freeswitch';
@@ -14,6 +15,8 @@ export interface ServerOptions {
   freeswitchPrefix?: string;
   /** Embedded engine: callers (from 127.0.0.1) and the far trunk take direct media, so bridges leave Tenor's relay. */
   directMedia?: boolean;
+  /** Record the server's GC pauses and event-loop stalls of at least this many ms (lib/pauses.ts); samples then carry them. */
+  recordPausesMs?: number;
 }
 
 export type ServerRequest = { cmd: 'sample' } | { cmd: 'stop' };
@@ -30,6 +33,8 @@ export interface ServerSample {
   bridged: number;
   failedBridges: number;
   rssBytes: number;
+  /** With `recordPausesMs`: every pause since the server started. */
+  pauses?: Pause[];
 }
 
 export type ServerReply =

@@ -11,6 +11,7 @@ import pino from 'pino';
 import type { Call } from '../../telephony/src/driver.js';
 import { startBenchEngine, type BenchEngineHandle } from './engines.js';
 import type { ServerReply, ServerRequest, ServerOptions } from './protocol.js';
+import { recordPauses } from './pauses.js';
 
 const opts = JSON.parse(process.argv[2] ?? '{}') as ServerOptions;
 const log = pino({ level: process.env['TENOR_BENCH_LOG'] ?? 'silent' });
@@ -31,6 +32,7 @@ try {
   process.exit(1);
 }
 const { driver } = engine;
+const pauses = opts.recordPausesMs !== undefined ? recordPauses(opts.recordPausesMs) : undefined;
 
 async function backToBack(a: Call): Promise<void> {
   let aEnded = false;
@@ -80,6 +82,7 @@ process.on('message', (raw: unknown) => {
     reply({
       kind: 'sample', cpuUserUs: cpu.user, cpuSystemUs: cpu.system, engineCpuUs: engine.engineCpuUs(),
       wallMs: performance.now(), stats: driver.stats(), bridged, failedBridges, rssBytes: process.memoryUsage().rss,
+      ...(pauses ? { pauses: pauses.since(0) } : {}),
     });
   } else if (req.cmd === 'stop') {
     process.off('disconnect', stop);

@@ -118,9 +118,6 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private lastSendSamples = 0;
   /** The marker bit the last nextAudioTimestamp() decided. */
   private sendMarker = false;
-  private readonly onSent = (err: Error | null): void => {
-    if (err) this.log.debug({ err }, 'rtp send failed');
-  };
   /** The socket's connection to the latched far end (sends then name no address). */
   private readonly link: SocketLink;
   /** Bare packets of this payload type go to `forwarder` before any parsing. */
@@ -354,7 +351,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private transmit(wire: Buffer): void {
     this.counters.packetsSent++;
     this.counters.bytesSent += wire.length;
-    this.link.send(wire, this.remoteEndpoint as RtpEndpoint, this.onSent);
+    this.link.send(wire, this.remoteEndpoint as RtpEndpoint);
   }
 
   /**

@@ -29,10 +29,16 @@ export class SocketLink {
     return this.state === 'connected';
   }
 
-  /** Sends a datagram: on the connected socket, or to `remote`. */
-  send(wire: Buffer, remote: LinkEndpoint, onSent: (err: Error | null) => void): void {
-    if (this.state === 'connected') this.socket.send(wire, onSent);
-    else this.socket.send(wire, remote.port, remote.address, onSent);
+  /**
+   * Sends a datagram: on the connected socket, or to `remote`. No completion
+   * callback: node then queues no process.nextTick per packet (a send that
+   * completes at once, the usual case on UDP), and a lost RTP packet is not
+   * worth reporting one by one; a connected socket's "far end unreachable"
+   * still arrives as the socket's error event.
+   */
+  send(wire: Buffer, remote: LinkEndpoint): void {
+    if (this.state === 'connected') this.socket.send(wire);
+    else this.socket.send(wire, remote.port, remote.address);
   }
 
   /** Follows what the session wants now: connect, disconnect or reconnect. */
