@@ -3,30 +3,12 @@
 // figures are measured by hand (docs/performance.md, "RTP relay, second
 // pass"); this keeps the scripts from rotting: packets go through Tenor's
 // bridges and through the bare sockets, and the paced frames come back.
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 
-const RUN = fileURLToPath(new URL('../../../bench/run.sh', import.meta.url));
-
-function runBench(args: string[], timeoutMs: number): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    // A process group of its own, so a run that overstays is ended whole (its child processes too).
-    const child = spawn('bash', [RUN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => { out += c.toString('utf8'); });
-    child.stderr.on('data', (c: Buffer) => { out += c.toString('utf8'); });
-    const timer = setTimeout(() => {
-      out += `\nkilled after ${timeoutMs} ms`;
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out });
-    });
-  });
-}
+// bench/ is type-checked on its own (`npx tsc -p bench`), outside this workspace's program:
+// the runner is loaded by URL, with its shape.
+type RunBench = (args: string[], timeoutMs: number) => Promise<{ code: number | null; out: string }>;
+const { runBench } = (await import(new URL('../../../bench/lib/run-bench.ts', import.meta.url).href)) as { runBench: RunBench };
 
 t.setTimeout(150_000);
 
