@@ -283,6 +283,6 @@ export class ServerTransaction extends EventEmitter<ServerTransactionEvents> {
  * of RFC 3261 §17.2.1, or less when T1 is shrunk (tests), so that it still goes out
  * before the client's first retransmission.
  */
-export function tryingDelay(t1: number): number {
+function tryingDelay(t1: number): number {
   return Math.min(200, Math.floor(t1 / 2));
 }
