@@ -1,5 +1,7 @@
 import t from 'tap';
-import { answerDirection, createAnswer, createOffer, negotiate, parseRemoteAudio, pathOffer } from '../../src/embedded/engine/sdp.js';
+import { write, type MediaDescription } from 'sdp-transform';
+import { answerDirection, createAnswer, createOffer, negotiate, parseRemoteAudio, pathOffer, type LocalAudio, type MediaDirection } from '../../src/embedded/engine/sdp.js';
+import { offerCryptoLines, writeCryptoLine } from '../../src/embedded/engine/sdes.js';
 
 const local = { address: '127.0.0.1', port: 40000, direction: 'sendrecv' as const, sessionId: 1, version: 1 };
 
@@ -53,4 +55,33 @@ t.test('a direct-media offer keeps the session, narrows to the leg\'s codec and 
   t.same([back?.address, back?.port], ['127.0.0.1', 40000], 'without an endpoint: our own port');
   t.same(back?.codecs, [{ codec: 'PCMU', pt: 0 }]);
   t.equal(back?.telephoneEventPt, undefined, 'no telephone-event when the leg has none to keep');
+});
+
+t.test('plain and SDES descriptions are written directly, the same text as sdp-transform\'s writer', async (t) => {
+  // What describe() handed sdp-transform before it wrote these itself (issue 19: ~12 µs a description).
+  const viaWriter = (l: LocalAudio, rtp: MediaDescription['rtp'], fmtp: MediaDescription['fmtp']): string => write({
+    version: 0,
+    origin: { username: 'tenor', sessionId: l.sessionId, sessionVersion: l.version, netType: 'IN', ipVer: 4, address: l.address },
+    name: 'tenor', connection: { version: 4, ip: l.address }, timing: { start: 0, stop: 0 },
+    media: [{
+      type: 'audio', port: l.port, protocol: l.crypto ? 'RTP/SAVP' : 'RTP/AVP', payloads: rtp.map((r) => r.payload).join(' '),
+      rtp, fmtp, ptime: 20, direction: l.direction, ...(l.crypto ? { crypto: l.crypto.map(writeCryptoLine) } : {}),
+    }],
+  });
+  const offerRtp = [{ payload: 0, codec: 'PCMU', rate: 8000 }, { payload: 8, codec: 'PCMA', rate: 8000 }, { payload: 101, codec: 'telephone-event', rate: 8000 }];
+  let compared = 0;
+  for (const direction of ['sendrecv', 'sendonly', 'recvonly', 'inactive'] as MediaDirection[]) {
+    for (const crypto of [undefined, offerCryptoLines()]) {
+      const l: LocalAudio = { address: '192.0.2.7', port: 31234, direction, sessionId: 4_294_967_296 + 17, version: 3, ...(crypto ? { crypto } : {}) };
+      t.equal(createOffer(l), viaWriter(l, offerRtp, [{ payload: 101, config: '0-16' }]), `offer, ${direction}, ${crypto ? 'SDES' : 'RTP'}`);
+      t.equal(createAnswer(l, { codec: 'PCMA', pt: 8 }), viaWriter(l, [{ payload: 8, codec: 'PCMA', rate: 8000 }], []), `answer without events, ${direction}`);
+      t.equal(
+        createAnswer(l, { codec: 'PCMU', pt: 0, telephoneEventPt: 96 }),
+        viaWriter(l, [{ payload: 0, codec: 'PCMU', rate: 8000 }, { payload: 96, codec: 'telephone-event', rate: 8000 }], [{ payload: 96, config: '0-16' }]),
+        `answer with events, ${direction}`,
+      );
+      compared += 3;
+    }
+  }
+  t.equal(compared, 24);
 });

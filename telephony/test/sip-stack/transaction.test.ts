@@ -13,7 +13,7 @@ const isResponse = (status: number, method?: string) => (m: SipMessage): boolean
   m.kind === 'response' && m.status === status && (method === undefined || (header(m, 'CSeq') ?? '').endsWith(method));
 const isRequest = (method: string) => (m: SipMessage): boolean => m.kind === 'request' && m.method === method;
 
-t.test('INVITE server transaction: 100 at once, retransmissions absorbed and answered with the last response', async (t) => {
+t.test('INVITE server transaction: 100 when the user agent has not answered, retransmissions absorbed and answered with the last response', async (t) => {
   const stack = await startStack(t);
   const invites: ServerTransaction[] = [];
   stack.onRequest((_req, tx) => invites.push(tx));
@@ -46,6 +46,30 @@ t.test('INVITE server transaction: 100 at once, retransmissions absorbed and ans
   await waitFor(() => stack.stats().serverTransactions === 0, 5000, 'timer I to end the transaction');
   t.ok(peer.responses((r) => r.status === 486).length <= countAfterAck + 1, 'retransmissions of the 486 stop once the ACK arrived');
   t.equal(invites.length, 1, 'the ACK for a non-2xx never reaches the user agent as a request');
+  await peer.close();
+  await drainAndStop(t, stack);
+});
+
+t.test('INVITE server transaction: no 100 Trying when the user agent answers at once (one datagram fewer per call)', async (t) => {
+  // Default timers: the deferred 100 would go out after 200 ms, long after this answer.
+  const stack = await startStack(t, { timers: { t1: 500, t2: 4000, t4: 5000, timerD: 32000 } });
+  let acked = 0;
+  stack.onRequest((_req, tx) => {
+    tx.on('ack', () => acked++);
+    tx.respond(180, 'Ringing');
+    tx.respond(486, 'Busy Here');
+  });
+  const peer = await RawUdpPeer.open(t);
+  const port = stack.ports.udp ?? 0;
+  const callId = uniq('no-trying');
+  const via = 'SIP/2.0/UDP 127.0.0.1:1;branch=z9hG4bK-notrying;rport';
+  peer.send(requestText({ method: 'INVITE', via, callId }), port);
+  await peer.waitFor(isResponse(486));
+  const toTag = /tag=([^;]+)/.exec(header(peer.responses((r) => r.status === 486)[0]!, 'To') ?? '')?.[1] ?? '';
+  peer.send(requestText({ method: 'ACK', via, callId, to: `<sip:service@127.0.0.1>;tag=${toTag}` }), port);
+  await waitFor(() => acked === 1, 5000, 'the ACK to match the transaction');
+  t.same(peer.responses().map((r) => r.status).filter((s) => s !== 486), [180], 'the 180 and the 486, and no 100 Trying');
+  t.equal(stack.stats().counters.responsesSent['1xx'], 1, 'one provisional response counted: the 180');
   await peer.close();
   await drainAndStop(t, stack);
 });

@@ -198,7 +198,8 @@ export class MediaLeg extends EventEmitter<MediaLegEvents> {
     this.closing = true;
     this.output.close();
     await this.session.close();
-    this.log.debug({ stats: this.session.stats() }, 'media leg closed');
+    // Level checked first: building the stats object for a silenced line cost ~2 % of a call's CPU (issue 19).
+    if (this.log.isLevelEnabled('debug')) this.log.debug({ stats: this.session.stats() }, 'media leg closed');
     this.emit('closed');
   }
 

@@ -27,8 +27,17 @@ const LIST_HEADERS = new Set(
 
 /** Whether a header's value is a comma-separated list. */
 export function isListHeader(name: string): boolean {
-  return LIST_HEADERS.has(canonicalName(name).toLowerCase());
+  let list = LIST_BY_NAME.get(name);
+  if (list === undefined) {
+    list = LIST_HEADERS.has(canonicalName(name).toLowerCase());
+    // The names asked for are mostly the code's own literals; a bound keeps a peer's names from growing it.
+    if (LIST_BY_NAME.size < 512) LIST_BY_NAME.set(name, list);
+  }
+  return list;
 }
+
+/** isListHeader's answers by the name asked: asked several times for every message (issue 19 profile). */
+const LIST_BY_NAME = new Map<string, boolean>();
 
 /**
  * Split a list value on top-level commas: commas inside "quoted strings" (with

@@ -45,6 +45,8 @@ const KNOWN = [
 
 const BY_LOWER = new Map<string, string>();
 for (const name of KNOWN) BY_LOWER.set(name.toLowerCase(), name);
+/** The canonical spellings themselves: a name spelled exactly so names that header and no other. */
+const CANONICAL = new Set<string>(KNOWN);
 for (const [letter, name] of Object.entries(COMPACT)) BY_LOWER.set(letter, name);
 
 /**
@@ -53,6 +55,8 @@ for (const [letter, name] of Object.entries(COMPACT)) BY_LOWER.set(letter, name)
  * given (their case carries no meaning, and peers expect to see them back).
  */
 export function canonicalName(name: string): string {
+  // Parsed and built messages already carry canonical names: skip the lower-casing (issue 19 profile).
+  if (CANONICAL.has(name)) return name;
   return BY_LOWER.get(name.toLowerCase()) ?? name;
 }
 
@@ -86,6 +90,9 @@ function makeMatcher(name: string): (candidate: string) => boolean {
     if (candidate === canonical) return true;
     // Only a same-length spelling or a compact letter can name the same header.
     if (candidate.length !== canonical.length && candidate.length !== 1) return false;
+    // Parsed messages carry canonical names: another known header's exact spelling ("From" asked, "CSeq"
+    // seen) is settled without lower-casing both (issue 19 profile: header lookups run ~100 times a call).
+    if (CANONICAL.has(candidate)) return false;
     return canonicalName(candidate).toLowerCase() === lower;
   };
 }

@@ -1,5 +1,6 @@
 // Server transactions (RFC 3261 §17.2, with the RFC 6026 "Accepted" state):
-// INVITE (100 Trying at once; timers G, H, I, L) and non-INVITE (timer J).
+// INVITE (100 Trying unless the user agent answers first; timers G, H, I, L)
+// and non-INVITE (timer J).
 // Retransmitted requests are absorbed here and answered with the last response.
 
 import { EventEmitter } from 'node:events';
@@ -45,6 +46,8 @@ export class ServerTransaction extends EventEmitter<ServerTransactionEvents> {
   #retransmit: TimerHandle | undefined;
   #timeout: TimerHandle | undefined;
   #linger: TimerHandle | undefined;
+  /** An INVITE's deferred 100 Trying, sent if the user agent has not responded by then. */
+  #trying: TimerHandle | undefined;
   #interval: number;
   /** Not yet settled: the user agent owes a final response (counted by the layer's pending cap). */
   #pending = true;
@@ -81,10 +84,20 @@ export class ServerTransaction extends EventEmitter<ServerTransactionEvents> {
     return this.#state !== 'trying' && this.#state !== 'proceeding';
   }
 
-  /** Called once by the layer: an INVITE gets its 100 Trying straight away (§17.2.1). */
+  /**
+   * Called once by the layer. An INVITE gets its 100 Trying only if the user agent
+   * has not responded within tryingDelay (§17.2.1: the 100 is owed "unless it knows
+   * that the TU will generate a provisional or final response within 200 ms"). A
+   * B2BUA whose far end answers at once, an IVR or a queue that answers the call
+   * itself then sends one datagram fewer per call; a slower answer still gets its
+   * 100 well before the client's first retransmission (T1).
+   */
   start(): void {
     if (this.isInvite) {
-      this.send(createResponse(this.request, 100, 'Trying'));
+      this.#trying = this.#ctx.timers.set(tryingDelay(this.#ctx.config.t1), () => {
+        this.#trying = undefined;
+        this.#sendTrying();
+      });
       return;
     }
     // The client gives up on a non-INVITE after 64*T1 (timer F): a TU that has not answered
@@ -117,6 +130,7 @@ export class ServerTransaction extends EventEmitter<ServerTransactionEvents> {
     const provisional = status < 200;
     if (this.isInvite) {
       if (this.#state === 'proceeding') {
+        this.#cancelTrying();
         this.#transmit(response);
         if (provisional) return;
         if (status < 300) this.#enterAccepted();
@@ -149,6 +163,10 @@ export class ServerTransaction extends EventEmitter<ServerTransactionEvents> {
   receiveRetransmission(): void {
     switch (this.#state) {
       case 'proceeding':
+        // The client is retransmitting before our deferred 100 went out (a slow answer under load): send it now.
+        if (this.#lastResponse) this.#transmit(this.#lastResponse);
+        else if (this.isInvite) this.#sendTrying();
+        return;
       case 'completed':
         if (this.#lastResponse) this.#transmit(this.#lastResponse);
         return;
@@ -198,9 +216,21 @@ export class ServerTransaction extends EventEmitter<ServerTransactionEvents> {
     timers.clear(this.#retransmit);
     timers.clear(this.#timeout);
     timers.clear(this.#linger);
-    this.#retransmit = this.#timeout = this.#linger = undefined;
+    timers.clear(this.#trying);
+    this.#retransmit = this.#timeout = this.#linger = this.#trying = undefined;
     this.#ctx.terminated(this.key, 'server');
     this.emit('terminated');
+  }
+
+  #sendTrying(): void {
+    this.#cancelTrying();
+    if (this.#state === 'proceeding' && !this.#lastResponse) this.send(createResponse(this.request, 100, 'Trying'));
+  }
+
+  #cancelTrying(): void {
+    if (!this.#trying) return;
+    this.#ctx.timers.clear(this.#trying);
+    this.#trying = undefined;
   }
 
   #enterAccepted(): void {
@@ -246,4 +276,13 @@ export class ServerTransaction extends EventEmitter<ServerTransactionEvents> {
       this.#log.info({ err, status: response.status }, 'could not send response');
     });
   }
+}
+
+/**
+ * How long an INVITE's 100 Trying waits for the user agent's own response: the 200 ms
+ * of RFC 3261 §17.2.1, or less when T1 is shrunk (tests), so that it still goes out
+ * before the client's first retransmission.
+ */
+function tryingDelay(t1: number): number {
+  return Math.min(200, Math.floor(t1 / 2));
 }
