@@ -243,8 +243,8 @@ export class ServiceManager {
     return [...this.#startOrder];
   }
 
-  /** Changes whenever a service is added, starts, stops, fails or is replaced; runs no health check (http/health-cache.ts). */
-  // GET /health asks on every request: the text is rebuilt only when an entry's status or running version changed.
+  /** Changes whenever a service is added, starts, stops, fails or is replaced; runs no health check (http/health-cache.ts).
+   * GET /health asks on every request: the text is rebuilt only when an entry's status or running version changed. */
   lifecycleSignature(): string {
     const last = this.#signature;
     if (last?.parts.length === this.#entries.size && last.parts.every(([e, status, current]) => this.#entries.get(e.def.name) === e && e.status === status && e.current === current)) return last.text;
