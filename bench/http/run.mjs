@@ -9,16 +9,23 @@
 //   BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" node bench/http/run.mjs --only me   # profile the server
 //
 // With several rounds each target runs once per round in turn and the table
-// shows the median round (and the lowest and highest requests/s).
+// shows the median round (and the lowest and highest requests/s) and the
+// server's CPU per request (from /proc: the figure a loaded machine moves least).
+//
+//   node bench/http/run.mjs --ladder [--only health,me]   # the comparison ladder first (ladder-server.mjs)
+//   node bench/http/run.mjs --baseline /tmp/old-dist/cli.js   # A/B: every Tenor target also on a second server built from other code
+//
+// --ladder adds the rungs from bare node:http to Tenor's fastify shell
+// (ladder-server.mjs, one process each) before Tenor's own routes, so each
+// rung's cost is the difference to the one before, measured in the same minutes.
 
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import { freePort, measure, median, startChild, stopChildren } from './common.mjs';
+import { RUNGS } from './ladder-rungs.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -28,6 +35,8 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '50' },
     rounds: { type: 'string', default: '1' },
     only: { type: 'string' },
+    ladder: { type: 'boolean', default: false },
+    baseline: { type: 'string' },
   },
 });
 const duration = Number(args.duration);
@@ -37,77 +46,27 @@ const ADMIN_PASSWORD = 'bench-admin-password';
 const DEMO_PASSWORD = 'demo-password';
 const basic = (user, password) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
-const children = [];
 const temp = mkdtempSync(path.join(os.tmpdir(), 'tenor-bench-http-'));
-process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-  rmSync(temp, { recursive: true, force: true });
-});
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
+process.on('exit', () => rmSync(temp, { recursive: true, force: true }));
 
-/** SIGTERM every child and wait for it (a --cpu-prof profile is written at a clean exit), SIGKILL after 20 s. */
-async function stopChildren() {
-  await Promise.all(children.map((child) => new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  })));
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Start a child and resolve with the first stdout match of `ready` (bounded). */
-function startChild(command, argv, env, ready, what) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, argv, { env, stdio: ['ignore', 'pipe', 'inherit'] });
-    children.push(child);
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`${what} did not start within 60 s:\n${out}`)), 60_000);
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const match = ready.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, match });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${what} exited (${code}):\n${out}`));
-    });
-  });
-}
-
-async function startTenor() {
+/** A `tenor start --demo` process (`cli`: the built CLI to run): its base URL and pid (for its CPU). */
+async function startTenor(cli = path.join(root, 'server/dist/cli.js'), name = 'tenor') {
   const httpPort = await freePort();
   const rtpBase = 20_000 + Math.floor(Math.random() * 20_000);
   const env = {
     ...process.env,
     TENOR_HTTP_PORT: String(httpPort), TENOR_SIP_PORT: '0', TENOR_BIND: '127.0.0.1',
     TENOR_RTP_PORT_MIN: String(rtpBase), TENOR_RTP_PORT_MAX: String(rtpBase + 200),
-    TENOR_DATA_DIR: path.join(temp, 'tenor'), TENOR_ADMIN_PASSWORD: ADMIN_PASSWORD, TENOR_SHUTDOWN_GRACE_SECONDS: '1', TENOR_LOG_LEVEL: process.env.TENOR_BENCH_LOG ?? 'warn',
+    TENOR_DATA_DIR: path.join(temp, name), TENOR_ADMIN_PASSWORD: ADMIN_PASSWORD, TENOR_SHUTDOWN_GRACE_SECONDS: '1', TENOR_LOG_LEVEL: process.env.TENOR_BENCH_LOG ?? 'warn',
   };
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  await startChild(process.execPath, [...nodeArgs, path.join(root, 'server/dist/cli.js'), 'start', '--demo'], env, /Demo:/, 'tenor start');
-  return `http://127.0.0.1:${httpPort}`;
+  const { child } = await startChild(process.execPath, [...nodeArgs, cli, 'start', '--demo'], env, /Demo:/, 'tenor start');
+  return { base: `http://127.0.0.1:${httpPort}`, pid: child.pid };
 }
 
 async function startReference() {
-  const { match } = await startChild(process.execPath, [path.join(here, 'reference-server.mjs'), path.join(temp, 'reference.db')], process.env, /listening (\d+)/, 'reference server');
-  return `http://127.0.0.1:${match[1]}`;
+  const { child, match } = await startChild(process.execPath, [path.join(here, 'reference-server.mjs'), path.join(temp, 'reference.db')], process.env, /listening (\d+)/, 'reference server');
+  return { base: `http://127.0.0.1:${match[1]}`, pid: child.pid };
 }
 
 async function call(url, init = {}) {
@@ -122,7 +81,7 @@ async function login(base, username) {
   return (res.headers.get('set-cookie') ?? '').split(';')[0];
 }
 
-async function targets(tenor, reference) {
+async function targets({ base: tenor, pid }, reference) {
   const admin = { authorization: basic('admin', ADMIN_PASSWORD), 'content-type': 'application/json' };
   const alice = await login(tenor, 'alice');
   const sam = await login(tenor, 'sam');
@@ -134,31 +93,38 @@ async function targets(tenor, reference) {
   const token = (await call(`${tenor}/api/tokens`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'bench', role: 'agent', agent: 'alice' }) })).body.secret;
   const aliceBasic = basic('alice', DEMO_PASSWORD);
   return [
-    { name: 'reference', what: 'bare node:http + 1 SQLite read', url: `${reference}/`, headers: {} },
-    { name: 'me', what: 'GET /api/auth/me (session)', url: `${tenor}/api/auth/me`, headers: { cookie: alice } },
-    { name: 'agent', what: 'GET /api/agents/alice (session)', url: `${tenor}/api/agents/alice`, headers: { cookie: alice } },
-    { name: 'customers', what: 'GET /api/customers?phone= (supervisor session)', url: `${tenor}/api/customers?phone=%2B14155550123`, headers: { cookie: sam } },
-    { name: 'token', what: 'GET /api/agents/alice (API token)', url: `${tenor}/api/agents/alice`, headers: { authorization: `Bearer ${token}` } },
-    { name: 'basic', what: 'GET /api/agents/alice (Basic, cached)', url: `${tenor}/api/agents/alice`, headers: { authorization: aliceBasic } },
-    { name: 'health', what: 'GET /health', url: `${tenor}/health`, headers: {} },
+    { name: 'reference', what: 'bare node:http + 1 SQLite read', url: `${reference.base}/`, headers: {}, pid: reference.pid },
+    { name: 'me', what: 'GET /api/auth/me (session)', url: `${tenor}/api/auth/me`, headers: { cookie: alice }, pid },
+    { name: 'agent', what: 'GET /api/agents/alice (session)', url: `${tenor}/api/agents/alice`, headers: { cookie: alice }, pid },
+    { name: 'customers', what: 'GET /api/customers?phone= (supervisor session)', url: `${tenor}/api/customers?phone=%2B14155550123`, headers: { cookie: sam }, pid },
+    { name: 'token', what: 'GET /api/agents/alice (API token)', url: `${tenor}/api/agents/alice`, headers: { authorization: `Bearer ${token}` }, pid },
+    { name: 'basic', what: 'GET /api/agents/alice (Basic, cached)', url: `${tenor}/api/agents/alice`, headers: { authorization: aliceBasic }, pid },
+    { name: 'health', what: 'GET /health', url: `${tenor}/health`, headers: {}, pid },
   ];
 }
 
-function measure(target) {
-  return new Promise((resolve, reject) => {
-    autocannon({ url: target.url, headers: target.headers, connections, duration, pipelining: 1 }, (err, result) => {
-      if (err) reject(err);
-      else resolve({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts });
-    });
-  });
+async function startLadder() {
+  const rungs = [];
+  for (const rung of RUNGS) {
+    const { child, match } = await startChild(process.execPath, [path.join(here, 'ladder-server.mjs'), rung.name], process.env, /listening (\d+)/, `ladder rung ${rung.name}`);
+    rungs.push({ name: rung.name, what: rung.what, url: `http://127.0.0.1:${match[1]}/`, headers: {}, pid: child.pid });
+  }
+  return rungs;
 }
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
 const tenor = await startTenor();
 const reference = await startReference();
 let list = await targets(tenor, reference);
 if (args.only) list = list.filter((t) => t.name === 'reference' || args.only.split(',').includes(t.name));
+if (args.baseline) {
+  // Each Tenor target right after the same target on the baseline server: A/B in the same minute.
+  const baseline = (await targets(await startTenor(path.resolve(args.baseline), 'baseline'), reference)).slice(1);
+  list = list.flatMap((t) => {
+    const b = baseline.find((x) => x.name === t.name);
+    return b ? [{ ...b, name: `${t.name}@baseline`, what: `${t.what}, baseline` }, t] : [t];
+  });
+}
+if (args.ladder) list = [list[0], ...(await startLadder()), ...list.slice(1)];
 for (const t of list) {
   const check = await fetch(t.url, { headers: t.headers });
   await check.arrayBuffer();
@@ -168,9 +134,9 @@ const results = new Map(list.map((t) => [t.name, []]));
 for (let round = 1; round <= rounds; round++) {
   for (const t of list) {
     const load = os.loadavg()[0].toFixed(2);
-    const r = await measure(t);
+    const r = await measure(t, { connections, duration, pid: t.pid });
     results.get(t.name).push({ ...r, load });
-    process.stderr.write(`round ${round} ${t.name.padEnd(10)} ${Math.round(r.rps)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  (load ${load} before)\n`);
+    process.stderr.write(`round ${round} ${t.name.padEnd(10)} ${Math.round(r.rps)} req/s  ${r.cpuUsPerRequest.toFixed(1)} µs CPU/req  p50 ${r.p50} ms  p99 ${r.p99} ms  (load ${load} before)\n`);
   }
 }
 
@@ -182,6 +148,7 @@ const rows = list.map((t) => {
   return {
     target: t.what, 'req/s': Math.round(rps),
     'min–max': runs.length > 1 ? `${Math.round(Math.min(...runs.map((r) => r.rps)))}–${Math.round(Math.max(...runs.map((r) => r.rps)))}` : '',
+    'CPU µs/req': median(runs.map((r) => r.cpuUsPerRequest)).toFixed(1),
     'p50 ms': mid.p50, 'p99 ms': mid.p99, 'non-2xx': mid.non2xx + mid.errors, 'vs reference': (rps / refRps).toFixed(2), 'load before': runs.map((r) => r.load).join(' '),
   };
 });

@@ -144,6 +144,7 @@ export class ServiceManager {
   #running = false;
   /** Holders outside the services (HTTP routes) that redo something when a service is replaced. */
   readonly #outsideRewires = new Set<{ name: string; rewire: () => Promise<void> | void }>();
+  #signature: { parts: [Entry, ServiceStatus, Generation | undefined][]; text: string } | undefined;
 
   constructor(opts: ServiceManagerOptions) {
     this.#logger = opts.logger.child({ component: 'service-manager' });
@@ -159,13 +160,7 @@ export class ServiceManager {
 
   register<T extends object>(def: ServiceDefinition<T>, origin = 'builtin'): void {
     if (this.#entries.has(def.name)) throw new TenorError('TENOR_ERR_SERVICE_DUPLICATE', [def.name]);
-    const entry: Entry = {
-      def: def as unknown as ServiceDefinition<object>,
-      origin,
-      status: 'registered',
-      current: undefined,
-      handle: {},
-    };
+    const entry: Entry = { def: def as unknown as ServiceDefinition<object>, origin, status: 'registered', current: undefined, handle: {} };
     entry.handle = this.#createHandle(entry);
     this.#entries.set(def.name, entry);
   }
@@ -248,9 +243,14 @@ export class ServiceManager {
     return [...this.#startOrder];
   }
 
-  /** Changes whenever a service is added, starts, stops, fails or is replaced; runs no health check (http/health-cache.ts). */
+  /** Changes whenever a service is added, starts, stops, fails or is replaced; runs no health check (http/health-cache.ts).
+   * GET /health asks on every request: the text is rebuilt only when an entry's status or running version changed. */
   lifecycleSignature(): string {
-    return [...this.#entries.values()].map((e) => `${e.def.name}:${e.status}:${e.current?.startedAt.getTime() ?? 0}`).join(';');
+    const last = this.#signature;
+    if (last?.parts.length === this.#entries.size && last.parts.every(([e, status, current]) => this.#entries.get(e.def.name) === e && e.status === status && e.current === current)) return last.text;
+    const parts = [...this.#entries.values()].map((e): [Entry, ServiceStatus, Generation | undefined] => [e, e.status, e.current]);
+    this.#signature = { parts, text: parts.map(([e, status, current]) => `${e.def.name}:${status}:${current?.startedAt.getTime() ?? 0}`).join(';') };
+    return this.#signature.text;
   }
   async list(): Promise<ServiceInfo[]> {
     const infos = [...this.#entries.values()].map(async (entry): Promise<ServiceInfo> => ({

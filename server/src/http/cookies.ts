@@ -4,15 +4,20 @@
 
 export const SESSION_COOKIE = 'tenor_session';
 
-/** The value of one cookie in a Cookie header, undefined when absent. */
+/** The value of one cookie in a Cookie header, undefined when absent. Runs on every request with a session: no regex, no split. */
 export function readCookie(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    if (part.slice(0, eq).trim() !== name) continue;
-    const value = part.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
-    return value === '' ? undefined : value;
+  let start = 0;
+  while (start < header.length) {
+    let end = header.indexOf(';', start);
+    if (end < 0) end = header.length;
+    const eq = header.indexOf('=', start);
+    if (eq >= 0 && eq < end && header.slice(start, eq).trim() === name) {
+      let value = header.slice(eq + 1, end).trim();
+      if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+      return value === '' ? undefined : value;
+    }
+    start = end + 1;
   }
   return undefined;
 }

@@ -9,6 +9,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ServiceManager } from '../core/service-manager.js';
 import { ErrorResponse, installErrorHandling } from './errors.js';
 import { installAccess } from './auth.js';
+import { lazyRequestLogger } from './request-logger.js';
+import { buildResponseSerializers } from './response-serializers.js';
 
 export type TenorApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -24,11 +26,15 @@ export function createShell(opts: ShellOptions): TenorApp {
     loggerInstance: opts.logger,
     // One line per request is noise at a call center's volume; errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
+    // request.log binds the request id on its first line, not on every request (request-logger.ts).
+    childLoggerFactory: lazyRequestLogger,
     bodyLimit: 1024 * 1024,
     // Self-service link tokens travel in the path (/s/:token): signed claims with an id and issue time run past the default 100.
     maxParamLength: 600,
     trustProxy: opts.trustProxy,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    // Unions of literals and nullable scalars serialised without an ajv check per value (response-serializers.ts).
+    schemaController: { compilersFactory: { buildSerializer: buildResponseSerializers() } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addSchema(ErrorResponse);

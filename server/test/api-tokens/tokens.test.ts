@@ -102,7 +102,10 @@ t.test('API tokens: made by admins, bound to their role, revocable, never shown 
       t.equal(await errorCode(res), 'TENOR_ERR_VALIDATION');
     }
     t.equal((await get('/api/auth/me', 'tnr_0000000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')).status, 401, 'a made-up token');
+    t.equal((await get('/api/auth/me', annToken.secret)).status, 200, 'the real secret (now known to the fast check)');
     t.equal((await get('/api/auth/me', `${annToken.secret.slice(0, -1)}x`)).status, 401, 'a wrong secret for a real id');
+    t.equal((await get('/api/auth/me', `${annToken.secret.slice(0, -1)}x`)).status, 401, 'and again: a refused secret is never remembered');
+    t.equal((await get('/api/auth/me', annToken.secret)).status, 200, 'the real one still works after the wrong ones');
     t.equal((await get('/api/auth/me', 'garbage')).status, 401);
     const del = await fetch(`${server.url}/api/tokens/../users`, { method: 'DELETE', headers: asAdmin });
     t.not(del.status, 204);

@@ -11,7 +11,7 @@
 // copy), so a request with a session cookie reads no row from the database —
 // the session lookup was a third of the cost of GET /api/auth/me.
 
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { SqlExecutor } from '../../store/database.js';
 import type { AccessClock } from './clock.js';
 
@@ -46,8 +46,9 @@ interface SessionRow {
   last_seen_at: number;
 }
 
+// crypto.hash is the one-shot form: no Hash object per call (it ran on every request with a session cookie).
 export function hashSessionId(id: string): string {
-  return createHash('sha256').update(id).digest('hex');
+  return hash('sha256', id, 'hex');
 }
 
 /** Sessions kept in memory at most (the oldest looked-up ones are dropped first; they are read again when used). */
