@@ -29,6 +29,15 @@ t.test('on the in-memory session path roles, the per-agent rule, CSRF and revoca
   t.equal(((await noToken.json()) as { error: { code: string } }).error.code, 'TENOR_ERR_CSRF');
   t.equal((await change({ cookie: ann.cookie, 'x-csrf-token': sue.csrf })).status, 403, "another session's CSRF token is refused");
 
+  // The agent view's `since` is formatted once per state: a change must show at once.
+  const since = async () => ((await (await fetch(`${server.url}/api/agents/ann`, { headers: { cookie: ann.cookie } })).json()) as { state: string; since: string });
+  const before = await since();
+  t.equal(before.state, 'logged-out');
+  t.equal((await change({ cookie: ann.cookie, 'x-csrf-token': ann.csrf })).status, 200, 'with its own CSRF token the change is made');
+  const after = await since();
+  t.equal(after.state, 'ready');
+  t.equal(after.since, new Date(server.services.get('acd').agent('ann')?.stateSince ?? 0).toISOString(), 'since is the new state\'s');
+
   const users = server.services.get('users');
   const bob = await login(server, 'bob');
   t.equal(await get('/api/auth/me', bob.cookie), 200);
