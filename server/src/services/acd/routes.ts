@@ -122,7 +122,7 @@ const CallsQuery = Type.Object(
  * agent is read far more often than it changes state, and toISOString cost ~0.46 µs per read).
  */
 const sinceTexts = new WeakMap<Agent, { at: number; text: string }>();
-function sinceText(a: Agent): string {
+export function sinceText(a: Agent): string {
   const kept = sinceTexts.get(a);
   if (kept?.at === a.stateSince) return kept.text;
   const text = new Date(a.stateSince).toISOString();

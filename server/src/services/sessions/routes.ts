@@ -40,7 +40,7 @@ function mayHearRecordings(services: ServiceManager, user: AuthUser): boolean {
  * date was a quarter of this route's own time.
  */
 const expiryTexts = new WeakMap<AuthSession, string>();
-function expiryText(session: AuthSession): string {
+export function expiryText(session: AuthSession): string {
   let text = expiryTexts.get(session);
   if (text === undefined) expiryTexts.set(session, (text = new Date(session.expiresAt).toISOString()));
   return text;
