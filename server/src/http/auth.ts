@@ -110,11 +110,10 @@ export interface AccessControl {
   /**
    * Authenticate a request or a WebSocket upgrade (session cookie or Basic);
    * undefined when it carries no valid credentials. `touch: false` does not
-   * count as activity for the idle timeout. Synchronous for a session found in
-   * memory and for an API token; a promise when a check needs I/O (a session
-   * or user read, a last-seen write, a password).
+   * count as activity for the idle timeout. (The route guards use the same
+   * check without its promise when it needs no I/O.)
    */
-  authenticate(request: CredentialSource, opts?: { touch?: boolean }): MaybePromise<AuthUser | undefined>;
+  authenticate(request: CredentialSource, opts?: { touch?: boolean }): Promise<AuthUser | undefined>;
 }
 
 declare module 'fastify' {
@@ -194,7 +193,7 @@ export function installAccess(app: FastifyInstance, options: AccessOptions): Acc
   const access: AccessControl = {
     options,
     routes,
-    authenticate: (request, opts) => authenticate(options, request, opts?.touch ?? true),
+    authenticate: async (request, opts) => authenticate(options, request, opts?.touch ?? true),
   };
   app.decorateRequest('user', null);
   app.decorate('access', access);
@@ -226,13 +225,17 @@ function authenticateOrThrow(access: AccessControl, request: FastifyRequest, rep
   };
   let user: MaybePromise<AuthUser | undefined>;
   try {
-    user = access.authenticate(request);
+    user = authenticate(access.options, request, true);
   } catch (err) {
     return rateLimited(err);
   }
   return user instanceof Promise ? user.then(checked, rateLimited) : checked(user);
 }
 
+/**
+ * The caller a request's credentials name, or undefined. Synchronous for a session found in memory and
+ * for an API token; a promise when a check needs I/O (a session or user read, a last-seen write, a password).
+ */
 function authenticate(options: AccessOptions, request: CredentialSource, touch: boolean): MaybePromise<AuthUser | undefined> {
   const { services } = options;
   const authorization = request.headers.authorization;
