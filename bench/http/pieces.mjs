@@ -1,6 +1,7 @@
 // The pieces of a session read, old way against new, in this process: CPU per
 // call (process.cpuUsage, median of 5 runs), so each change of the second HTTP
-// pass (docs/performance.md, "HTTP, second pass") has its own figure even when
+// pass (docs/performance.md, "HTTP, second pass", and the third pass's date
+// texts) has its own figure even when
 // the machine is too loaded for end-to-end req/s to separate them.
 //   npm run build && node bench/http/pieces.mjs [--calls 200000]
 
@@ -13,8 +14,9 @@ import { createLogger } from '../../server/dist/core/logger.js';
 import { readCookie } from '../../server/dist/http/cookies.js';
 import { LazyRequestLogger } from '../../server/dist/http/request-logger.js';
 import { forSerialization } from '../../server/dist/http/response-serializers.js';
-import { Me } from '../../server/dist/services/sessions/routes.js';
-import { AgentView } from '../../server/dist/services/acd/routes.js';
+import { Me, expiryText } from '../../server/dist/services/sessions/routes.js';
+import { AgentView, sinceText } from '../../server/dist/services/acd/routes.js';
+import { Agent } from '../../server/dist/services/acd/agent-state.js';
 import { median } from './common.mjs';
 
 const { values: args } = parseArgs({ options: { calls: { type: 'string', default: '200000' } } });
@@ -62,6 +64,10 @@ const serializeMeBefore = compile(route(Me));
 const serializeMeAfter = compile(route(forSerialization(Me)));
 const serializeAgentBefore = compile(route(AgentView));
 const serializeAgentAfter = compile(route(forSerialization(AgentView)));
+// A session view as the session store hands it to every request of the session (one frozen object until a touch).
+const sessionView = Object.freeze({ idHash: 'h', username: 'alice', csrfToken: me.csrfToken, createdAt: Date.now(), lastSeenAt: Date.now(), expiresAt: Date.now() + 1_800_000 });
+const alice = new Agent({ login: 'alice', name: 'Alice Agent', device: { type: 'softphone' }, skills: {}, queues: [] }, Date.now());
+if (expiryText(sessionView) !== new Date(sessionView.expiresAt).toISOString() || sinceText(alice) !== new Date(alice.stateSince).toISOString()) throw new Error('the date texts disagree');
 if (serializeMeBefore(me) !== serializeMeAfter(me) || serializeAgentBefore(agent) !== serializeAgentAfter(agent)) throw new Error('the serialisers disagree');
 
 const pieces = [
@@ -70,6 +76,8 @@ const pieces = [
   ['request logger (not logged to)', (i) => logger.child({ reqId: `req-${i}` }, {}), (i) => new LazyRequestLogger(logger, { reqId: `req-${i}` }, {})],
   ['serialise GET /api/auth/me', () => serializeMeBefore(me), () => serializeMeAfter(me)],
   ['serialise GET /api/agents/:login', () => serializeAgentBefore(agent), () => serializeAgentAfter(agent)],
+  ["/api/auth/me's expiresAt text", () => new Date(sessionView.expiresAt).toISOString(), () => expiryText(sessionView)],
+  ["an agent view's since text", () => new Date(alice.stateSince).toISOString(), () => sinceText(alice)],
 ];
 const rows = pieces.map(([what, before, after]) => {
   const b = cost(before);

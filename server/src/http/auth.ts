@@ -21,8 +21,9 @@
 
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOptions } from 'fastify';
 import { TenorError } from '../core/errors.js';
+import { andThen, type MaybePromise } from '../core/maybe-promise.js';
 import type { ServiceManager } from '../core/service-manager.js';
 import type { Role } from '../store/repos/users.js';
 import { SESSION_COOKIE, readCookie } from './cookies.js';
@@ -54,7 +55,8 @@ export interface PasswordCheck {
 /** The `sessions` service as access needs it: rate-limited password checks and session lookup. */
 export interface SessionAuthority {
   checkPassword(username: string, password: string, client: { address: string }): Promise<AuthenticatedUser | undefined>;
-  resolve(id: string, opts: { touch: boolean }): Promise<{ user: AuthenticatedUser; session: AuthSession } | undefined>;
+  /** Synchronous when the session is found in memory and nothing needs writing. */
+  resolve(id: string, opts: { touch: boolean }): MaybePromise<{ user: AuthenticatedUser; session: AuthSession } | undefined>;
 }
 
 /** The `apiTokens` service as access needs it: who a bearer token acts as. */
@@ -108,7 +110,8 @@ export interface AccessControl {
   /**
    * Authenticate a request or a WebSocket upgrade (session cookie or Basic);
    * undefined when it carries no valid credentials. `touch: false` does not
-   * count as activity for the idle timeout.
+   * count as activity for the idle timeout. (The route guards use the same
+   * check without its promise when it needs no I/O.)
    */
   authenticate(request: CredentialSource, opts?: { touch?: boolean }): Promise<AuthUser | undefined>;
 }
@@ -126,21 +129,38 @@ declare module 'fastify' {
 /** Roles a guard admits, by guard function: lets the route table say which route admits whom. */
 const guardRoles = new WeakMap<object, readonly Role[]>();
 
-type Guard = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+type Guard = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void;
 
 /**
  * An onRequest hook admitting the given roles. 401 without valid credentials
  * (or with an expired session), 403 for another role, 403 TENOR_ERR_CSRF for a
  * cookie-authenticated state change without its CSRF token or from another site,
  * 429 while the username or address is blocked after failed Basic logins.
+ *
+ * Callback style, not async: when the credentials are checked from memory (a
+ * session or an API token) the guard calls `done` at once and fastify goes on to
+ * the handler in the same turn; an async hook would cost a promise and a
+ * microtask turn per request. `done` is called outside any try, so an error
+ * thrown later in the request's synchronous path is never reported as the guard's.
  */
 export function requireRole(users: PasswordCheck, ...roles: Role[]): Guard {
-  const guard: Guard = async (request, reply) => {
-    const access = request.server.hasDecorator('access') ? request.server.access : undefined;
-    const user = access ? await authenticateOrThrow(access, request, reply) : await basicOnly(users, request);
-    if (!user) throw new TenorError('TENOR_ERR_UNAUTHORIZED');
-    if (!roles.includes(user.role)) throw new TenorError('TENOR_ERR_FORBIDDEN');
+  const admit = (request: FastifyRequest, user: AuthUser | undefined): TenorError | undefined => {
+    if (!user) return new TenorError('TENOR_ERR_UNAUTHORIZED');
+    if (!roles.includes(user.role)) return new TenorError('TENOR_ERR_FORBIDDEN');
     request.user = user;
+    return undefined;
+  };
+  const guard: Guard = (request, reply, done) => {
+    let user: MaybePromise<AuthUser | undefined>;
+    try {
+      const access = request.server.hasDecorator('access') ? request.server.access : undefined;
+      user = access ? authenticateOrThrow(access, request, reply) : basicOnly(users, request);
+    } catch (err) {
+      done(err as Error);
+      return;
+    }
+    if (user instanceof Promise) user.then((found) => done(admit(request, found)), done);
+    else done(admit(request, user));
   };
   guardRoles.set(guard, roles);
   return guard;
@@ -173,7 +193,7 @@ export function installAccess(app: FastifyInstance, options: AccessOptions): Acc
   const access: AccessControl = {
     options,
     routes,
-    authenticate: (request, opts) => authenticate(options, request, opts?.touch ?? true),
+    authenticate: async (request, opts) => authenticate(options, request, opts?.touch ?? true),
   };
   app.decorateRequest('user', null);
   app.decorate('access', access);
@@ -184,48 +204,68 @@ export function installAccess(app: FastifyInstance, options: AccessOptions): Acc
   return access;
 }
 
-async function authenticateOrThrow(access: AccessControl, request: FastifyRequest, reply: FastifyReply): Promise<AuthUser | undefined> {
+/** The caller of a guarded request, with the origin and CSRF rules of state changes; throws (or rejects) their errors. */
+function authenticateOrThrow(access: AccessControl, request: FastifyRequest, reply: FastifyReply): MaybePromise<AuthUser | undefined> {
   const stateChanging = isStateChanging(request.method);
   if (stateChanging && !originAllowed(request.headers, access.options)) {
     throw new TenorError('TENOR_ERR_CSRF', [`Origin '${request.headers.origin ?? ''}' is another site`]);
   }
-  let user: AuthUser | undefined;
-  try {
-    user = await access.authenticate(request);
-  } catch (err) {
+  const checked = (user: AuthUser | undefined): AuthUser | undefined => {
+    if (user?.via === 'session' && stateChanging && !csrfTokenMatches(request.headers['x-csrf-token'], user.session?.csrfToken)) {
+      throw new TenorError('TENOR_ERR_CSRF', ['missing or wrong x-csrf-token header (GET /api/auth/me returns it)']);
+    }
+    return user;
+  };
+  const rateLimited = (err: unknown): never => {
     if (err instanceof TenorError && err.code === 'TENOR_ERR_RATE_LIMITED') {
       const seconds = (err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
       if (seconds !== undefined) void reply.header('retry-after', String(seconds));
     }
     throw err;
+  };
+  let user: MaybePromise<AuthUser | undefined>;
+  try {
+    user = authenticate(access.options, request, true);
+  } catch (err) {
+    return rateLimited(err);
   }
-  if (user?.via === 'session' && stateChanging && !csrfTokenMatches(request.headers['x-csrf-token'], user.session?.csrfToken)) {
-    throw new TenorError('TENOR_ERR_CSRF', ['missing or wrong x-csrf-token header (GET /api/auth/me returns it)']);
-  }
-  return user;
+  return user instanceof Promise ? user.then(checked, rateLimited) : checked(user);
 }
 
-async function authenticate(options: AccessOptions, request: CredentialSource, touch: boolean): Promise<AuthUser | undefined> {
+/**
+ * The caller a request's credentials name, or undefined. Synchronous for a session found in memory and
+ * for an API token; a promise when a check needs I/O (a session or user read, a last-seen write, a password).
+ */
+function authenticate(options: AccessOptions, request: CredentialSource, touch: boolean): MaybePromise<AuthUser | undefined> {
   const { services } = options;
-  const basic = parseBasic(request.headers.authorization);
-  if (!services.has('sessions')) {
-    // A server assembled without the sessions service: Basic only, no rate limit.
-    const user = basic && (await services.get<PasswordCheck>('users').authenticate(basic.username, basic.password));
-    return user ? { username: user.username, displayName: user.displayName, role: user.role, via: 'basic', session: undefined, agent: agentLogin(services, user.username) } : undefined;
-  }
-  const bearer = parseBearer(request.headers.authorization);
-  if (bearer !== undefined) return tokenUser(services, bearer);
-  const sessions = services.get<SessionAuthority>('sessions');
-  if (basic) {
-    const user = await sessions.checkPassword(basic.username, basic.password, { address: request.ip });
-    return user && { username: user.username, displayName: user.displayName, role: user.role, via: 'basic', session: undefined, agent: agentLogin(options.services, user.username) };
+  const authorization = request.headers.authorization;
+  if (!services.has('sessions')) return basicWithoutSessions(services, authorization);
+  if (authorization !== undefined) {
+    const bearer = parseBearer(authorization);
+    if (bearer !== undefined) return tokenUser(services, bearer);
+    const basic = parseBasic(authorization);
+    if (basic) return basicUser(options, basic, request.ip);
   }
   const id = readCookie(request.headers.cookie, SESSION_COOKIE);
   if (!id) return undefined;
-  const found = await sessions.resolve(id, { touch });
-  if (!found) return undefined;
-  const { user, session } = found;
-  return { username: user.username, displayName: user.displayName, role: user.role, via: 'session', session, agent: agentLogin(options.services, user.username) };
+  return andThen(services.get<SessionAuthority>('sessions').resolve(id, { touch }), (found) => {
+    if (!found) return undefined;
+    const { user, session } = found;
+    return { username: user.username, displayName: user.displayName, role: user.role, via: 'session', session, agent: agentLogin(services, user.username) };
+  });
+}
+
+/** HTTP Basic through the sessions service's rate-limited password check. */
+async function basicUser(options: AccessOptions, basic: { username: string; password: string }, address: string): Promise<AuthUser | undefined> {
+  const user = await options.services.get<SessionAuthority>('sessions').checkPassword(basic.username, basic.password, { address });
+  return user && { username: user.username, displayName: user.displayName, role: user.role, via: 'basic', session: undefined, agent: agentLogin(options.services, user.username) };
+}
+
+/** A server assembled without the sessions service: Basic only, no rate limit. */
+async function basicWithoutSessions(services: ServiceManager, authorization: string | undefined): Promise<AuthUser | undefined> {
+  const basic = parseBasic(authorization);
+  const user = basic && (await services.get<PasswordCheck>('users').authenticate(basic.username, basic.password));
+  return user ? { username: user.username, displayName: user.displayName, role: user.role, via: 'basic', session: undefined, agent: agentLogin(services, user.username) } : undefined;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { ServiceManager } from '../../core/service-manager.js';
 import { TenorError } from '../../core/errors.js';
-import { currentUser, requireRole, seesEverything, type AuthUser } from '../../http/auth.js';
+import { currentUser, requireRole, seesEverything, type AuthSession, type AuthUser } from '../../http/auth.js';
 import { SESSION_COOKIE, clearedSessionCookie, readCookie, sessionCookie } from '../../http/cookies.js';
 import { originAllowed } from '../../http/origin.js';
 import './service.js';
@@ -34,13 +34,25 @@ function mayHearRecordings(services: ServiceManager, user: AuthUser): boolean {
   return user.agent !== undefined && services.get('recordings').agentsMayListen;
 }
 
+/**
+ * A session's expiry as ISO text, formatted once per session view: the session store hands every
+ * request of a session the same (frozen) object until the session is touched, and formatting the
+ * date was a quarter of this route's own time.
+ */
+const expiryTexts = new WeakMap<AuthSession, string>();
+export function expiryText(session: AuthSession): string {
+  let text = expiryTexts.get(session);
+  if (text === undefined) expiryTexts.set(session, (text = new Date(session.expiresAt).toISOString()));
+  return text;
+}
+
 function meOf(user: AuthUser, services: ServiceManager): Me {
   return {
     user: { username: user.username, displayName: user.displayName, role: user.role },
     agent: user.agent ?? null,
     via: user.via,
     csrfToken: user.session?.csrfToken ?? null,
-    expiresAt: user.session ? new Date(user.session.expiresAt).toISOString() : null,
+    expiresAt: user.session ? expiryText(user.session) : null,
     mayHearRecordings: mayHearRecordings(services, user),
   };
 }

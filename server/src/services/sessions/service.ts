@@ -7,6 +7,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { defineService } from '../../core/service-manager.js';
 import { TenorError } from '../../core/errors.js';
+import { andThen, type MaybePromise } from '../../core/maybe-promise.js';
 import { UsersRepository, type User } from '../../store/repos/users.js';
 import '../store.js';
 import '../users.js';
@@ -38,8 +39,12 @@ export interface SessionsService {
   checkPassword(username: string, password: string, client: ClientMeta): Promise<User | undefined>;
   /** Log in: a new session for a correct password, else TENOR_ERR_LOGIN_FAILED or TENOR_ERR_RATE_LIMITED. */
   login(username: string, password: string, client: ClientMeta): Promise<{ id: string; session: WebSession; user: User }>;
-  /** The live session and its user (a new role, password or deletion ends the session at once; the display name may be up to a second old), or undefined. */
-  resolve(id: string, opts: { touch: boolean }): Promise<{ session: WebSession; user: User } | undefined>;
+  /**
+   * The live session and its user (a new role, password or deletion ends the session at once; the display name may be
+   * up to a second old), or undefined. Synchronous when both are in memory and nothing needs writing (see
+   * SessionStore.resolve): the session read path then makes no promise.
+   */
+  resolve(id: string, opts: { touch: boolean }): MaybePromise<{ session: WebSession; user: User } | undefined>;
   /** True while the session named by its hash is live (no activity counted). */
   isLive(idHash: string): Promise<boolean>;
   logout(id: string): Promise<void>;
@@ -136,16 +141,21 @@ export function sessionsService(opts: SessionsOptions = {}) {
       // A read that an access change overtook is not kept (accessChanges counts them): a new session must see the new role.
       const users1s = new Map<string, { user: User; readAt: number }>();
       let accessChanges = 0;
-      const userOf = async (username: string): Promise<User | undefined> => {
+      const userOf = (username: string): MaybePromise<User | undefined> => {
         const now = Date.now();
         const kept = users1s.get(username);
         if (kept && now - kept.readAt < USER_CACHE_MS) return kept.user;
+        return readUser(username, now);
+      };
+      const readUser = async (username: string, now: number): Promise<User | undefined> => {
         const before = accessChanges;
         const user = await userRepo.findByUsername(username);
         if (user && before === accessChanges && users1s.size < 10_000) users1s.set(username, { user, readAt: now });
         else users1s.delete(username);
         return user;
       };
+      const withUser = (session: WebSession): MaybePromise<{ session: WebSession; user: User } | undefined> =>
+        andThen(userOf(session.username), (user) => (user ? { session, user } : undefined));
       const onAccessChanged = (username: string): Promise<void> => {
         accessChanges += 1;
         users1s.delete(username);
@@ -170,12 +180,7 @@ export function sessionsService(opts: SessionsOptions = {}) {
           ctx.logger.info({ username: user.username, role: user.role, session: session.idHash.slice(0, 12) }, 'logged in');
           return { id, session, user };
         },
-        async resolve(id, o) {
-          const session = await store.resolve(id, o);
-          if (!session) return undefined;
-          const user = await userOf(session.username);
-          return user ? { session, user } : undefined;
-        },
+        resolve: (id, o) => andThen(store.resolve(id, o), (session) => (session ? withUser(session) : undefined)),
         isLive: (idHash) => store.isLive(idHash),
         async logout(id) {
           const idHash = await store.destroy(id);

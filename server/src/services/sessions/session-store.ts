@@ -57,6 +57,8 @@ const MAX_CACHED_SESSIONS = 10_000;
 export class SessionStore {
   readonly #db: SqlExecutor;
   readonly #rows = new Map<string, SessionRow>();
+  /** The WebSession of each row in memory, made once and shared by every lookup until the row changes (a touch). */
+  readonly #views = new WeakMap<SessionRow, Readonly<WebSession>>();
   /** Bumped by every deletion: a row read before a deletion is not remembered after it (a logout must not be undone by a lookup in flight). */
   #deletions = 0;
   readonly #clock: AccessClock;
@@ -86,20 +88,32 @@ export class SessionStore {
    * The live session for an id, or undefined (unknown or expired: an expired
    * one is deleted). `touch` counts this as activity (an API request does; a
    * WebSocket's periodic check does not, or an open tab would never go idle).
+   *
+   * Answers synchronously when the row is in memory and nothing needs writing
+   * (the common case: a live session touched less than touchEveryMs ago), so a
+   * request with a session cookie makes no promise here; a promise otherwise
+   * (a row to read, an expired row to delete, a last_seen_at to write).
    */
-  async resolve(id: string, opts: { touch: boolean }): Promise<WebSession | undefined> {
+  resolve(id: string, opts: { touch: boolean }): WebSession | undefined | Promise<WebSession | undefined> {
     const idHash = hashSessionId(id);
-    const row = await this.#row(idHash);
-    if (!row) return undefined;
+    const cached = this.#rows.get(idHash);
+    if (cached) return this.#live(cached, opts.touch);
+    return this.#row(idHash).then((row) => (row ? this.#live(row, opts.touch) : undefined));
+  }
+
+  /** The session of a row found for a lookup: expiry checked (an expired row deleted), activity recorded. */
+  #live(row: SessionRow, touch: boolean): WebSession | undefined | Promise<WebSession | undefined> {
     const now = this.#clock.now();
     if (this.#expired(row, now)) {
-      this.#forget(idHash);
-      await this.#db.run('DELETE FROM web_sessions WHERE id_hash = ?', [idHash]);
-      return undefined;
+      this.#forget(row.id_hash);
+      return this.#db.run('DELETE FROM web_sessions WHERE id_hash = ?', [row.id_hash]).then(() => undefined);
     }
-    if (opts.touch && now - row.last_seen_at >= this.timeouts.touchEveryMs) {
-      await this.#db.run('UPDATE web_sessions SET last_seen_at = ? WHERE id_hash = ?', [now, idHash]);
-      row.last_seen_at = now;
+    if (touch && now - row.last_seen_at >= this.timeouts.touchEveryMs) {
+      return this.#db.run('UPDATE web_sessions SET last_seen_at = ? WHERE id_hash = ?', [now, row.id_hash]).then(() => {
+        row.last_seen_at = now;
+        this.#views.delete(row);
+        return this.#toSession(row);
+      });
     }
     return this.#toSession(row);
   }
@@ -166,7 +180,14 @@ export class SessionStore {
     await this.#db.run('DELETE FROM web_sessions WHERE last_seen_at <= ? OR created_at <= ?', [now - this.timeouts.idleMs, now - this.timeouts.absoluteMs]);
   }
 
-  #toSession(row: SessionRow): WebSession {
+  /** The row as a WebSession: frozen, since one object answers every lookup of the row until it is touched. */
+  #toSession(row: SessionRow): Readonly<WebSession> {
+    let view = this.#views.get(row);
+    if (!view) this.#views.set(row, (view = Object.freeze(this.#view(row))));
+    return view;
+  }
+
+  #view(row: SessionRow): WebSession {
     return {
       idHash: row.id_hash,
       username: row.username,
