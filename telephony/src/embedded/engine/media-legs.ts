@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import { MediaLeg } from '../media/leg.js';
 import { RtpPortAllocator } from '../rtp/ports.js';
+import { RtpSocketPool } from '../rtp/socket-pool.js';
 import { WebrtcMedia, dtlsCertificate } from '../rtp/webrtc-media.js';
 import type { RtpStats } from '../rtp/session.js';
 import type { RtpCounts } from '../../driver.js';
@@ -38,6 +39,8 @@ export class MediaLegs {
   readonly #cfg: ResolvedConfig;
   readonly #log: Logger;
   readonly #ports: RtpPortAllocator;
+  /** Each port's socket, kept bound between the legs on it. */
+  readonly #sockets: RtpSocketPool;
   /** Media legs open now, and what legs already closed counted (for stats). */
   readonly #openLegs = new Set<MediaLeg>();
   readonly #closedLegs: RtpTotals = { packetsSent: 0, packetsReceived: 0, packetsLost: 0, packetsFromStrangers: 0 };
@@ -50,6 +53,7 @@ export class MediaLegs {
     this.#cfg = cfg;
     this.#log = log;
     this.#ports = new RtpPortAllocator(cfg.rtpPorts);
+    this.#sockets = new RtpSocketPool(this.#ports.capacity, log);
   }
 
   get portsInUse(): number {
@@ -79,6 +83,16 @@ export class MediaLegs {
     return { ...totals, openStreams: open, jitterMsMean: open > 0 ? jitterSum / open : 0, jitterMsMax: jitterMax };
   }
 
+  /** Closes the sockets kept between legs (engine stop); legs closing later close theirs. */
+  closeSockets(): void {
+    this.#sockets.close();
+  }
+
+  /** Keeps sockets between legs again (engine start). */
+  keepSockets(): void {
+    this.#sockets.resume();
+  }
+
   release(port: number): void {
     this.#webrtc.get(port)?.close();
     this.#webrtc.delete(port);
@@ -97,6 +111,7 @@ export class MediaLegs {
       ...(remote && !webrtc ? { remote: { address: remote.address, port: remote.port } } : {}),
       localAddress: this.#cfg.bindAddress,
       localPort: port,
+      sockets: this.#sockets,
       // The call arms the timeout once answered (ringing calls have no media yet).
       mediaTimeoutMs: 0,
       logger: this.#log,
