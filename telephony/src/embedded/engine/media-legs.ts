@@ -1,7 +1,7 @@
 // RTP ports and the media legs on them: binding a leg (skipping ports another
 // program holds), the SDP a call on a port sends, and the counts stats() reports.
 import type { Logger } from 'pino';
-import { MediaLeg } from '../media/leg.js';
+import { MediaLeg, type MediaLegOptions } from '../media/leg.js';
 import { RtpPortAllocator } from '../rtp/ports.js';
 import { RtpSocketPool } from '../rtp/socket-pool.js';
 import { WebrtcMedia, dtlsCertificate } from '../rtp/webrtc-media.js';
@@ -103,12 +103,11 @@ export class MediaLegs {
   async openLeg(port: number, chosen: NegotiatedAudio, remote: RemoteAudio | undefined, callId: string, trusted: readonly string[]): Promise<MediaLeg> {
     const webrtc = this.#webrtc.get(port);
     if (webrtc && remote?.webrtc) webrtc.setRemote(remote.webrtc);
-    const leg = await MediaLeg.open({
-      // A browser's path is found by ICE (webrtc-media.ts), not by the SDP's address.
-      ...(webrtc ? { protection: webrtc, trustedAddresses: [] } : { trustedAddresses: trusted }),
+    // Built field by field: a literal that starts with a spread and adds fields takes V8's slow path (~5 µs; issue 19).
+    const opts: MediaLegOptions = {
       payloadType: STATIC_PT[chosen.codec],
-      ...(chosen.telephoneEventPt !== undefined ? { telephoneEventPayloadType: chosen.telephoneEventPt } : {}),
-      ...(remote && !webrtc ? { remote: { address: remote.address, port: remote.port } } : {}),
+      // A browser's path is found by ICE (webrtc-media.ts), not by the SDP's address.
+      trustedAddresses: webrtc ? [] : trusted,
       localAddress: this.#cfg.bindAddress,
       localPort: port,
       sockets: this.#sockets,
@@ -116,7 +115,11 @@ export class MediaLegs {
       mediaTimeoutMs: 0,
       logger: this.#log,
       callId,
-    });
+    };
+    if (webrtc) opts.protection = webrtc;
+    if (chosen.telephoneEventPt !== undefined) opts.telephoneEventPayloadType = chosen.telephoneEventPt;
+    if (remote && !webrtc) opts.remote = { address: remote.address, port: remote.port };
+    const leg = await MediaLeg.open(opts);
     this.#openLegs.add(leg);
     leg.once('closed', () => {
       this.#openLegs.delete(leg);

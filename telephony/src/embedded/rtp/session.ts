@@ -362,8 +362,11 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   }
 
   stats(): RtpStats {
+    // Named one by one: a literal that starts with a spread and adds fields takes V8's slow path (~4 µs; issue 19).
+    const c = this.counters;
     return {
-      ...this.counters,
+      packetsSent: c.packetsSent, packetsForwarded: c.packetsForwarded, bytesSent: c.bytesSent, packetsReceived: c.packetsReceived,
+      bytesReceived: c.bytesReceived, packetsRejected: c.packetsRejected, packetsFromStrangers: c.packetsFromStrangers,
       srtpAuthFailures: this.srtp?.inbound.dropped.authentication ?? 0,
       srtpReplays: this.srtp?.inbound.dropped.replay ?? 0,
       packetsLost: this.received.lost,
