@@ -138,3 +138,14 @@ t.test('a socket resting longer than the rest limit is closed', async (t) => {
   await waitUntil(() => pool.idle === 0, 'the resting socket closed');
   t.notOk(await isPortBound(port), 'the port is free again once calls stop');
 });
+
+t.test('a port another program holds is refused, so the engine moves on to the next port', async (t) => {
+  const pool = new RtpSocketPool(4, silentLogger);
+  const port = await freeUdpPort();
+  const other = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => other.bind(port, '127.0.0.1', () => resolve()));
+  t.teardown(() => { pool.close(); other.close(); });
+  await t.rejects(RtpSession.open({ localPort: port, sockets: pool, logger: silentLogger }), { code: 'EADDRINUSE' });
+  t.equal(pool.idle, 0, 'nothing kept for a port we never had');
+  t.equal(pool.reused, 0);
+});
