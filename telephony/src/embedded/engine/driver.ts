@@ -134,6 +134,7 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
     if (this.#engine.stack) return;
     this.#engine.stopping = false;
     this.#engine.refusing = false;
+    this.#legs.keepSockets();
     // UDP and TCP share one port; with port 0 we find one free for both first.
     let lastError: unknown;
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -211,6 +212,7 @@ export class EmbeddedDriver extends EventEmitter<DriverEvents> implements Teleph
     for (let i = 0; i < 50 && (this.#legs.opening > 0 || this.#originator.pending > 0); i++) await sleep(20);
     this.#registrar?.close();
     await stack.stop();
+    this.#legs.closeSockets();
     this.#engine.stack = undefined;
     this.#log.info('embedded telephony engine stopped');
   }

@@ -12,6 +12,7 @@ import type { PacketProtection } from '../rtp/webrtc-media.js';
 import type { RawAudioForwarder, RtpEndpoint, RtpStats } from '../rtp/session.js';
 import type { RtpPacket } from '../rtp/packet.js';
 import type { RtpPortAllocator } from '../rtp/ports.js';
+import type { RtpSocketPool } from '../rtp/socket-pool.js';
 import { g711ForPayloadType } from './g711.js';
 import type { G711Codec } from './g711.js';
 import { DtmfReceiver, planDigit } from './dtmf.js';
@@ -29,6 +30,8 @@ export interface MediaLegOptions {
   localAddress?: string;
   localPort?: number;
   allocator?: RtpPortAllocator;
+  /** With `localPort`: where the leg's socket comes from and goes back to (rtp/socket-pool.ts). */
+  sockets?: RtpSocketPool;
   mediaTimeoutMs?: number;
   latching?: boolean;
   /** Addresses media may come from besides the remote's (see RtpSessionOptions.trustedAddresses). */
@@ -117,6 +120,7 @@ export class MediaLeg extends EventEmitter<MediaLegEvents> {
       localAddress: opts.localAddress,
       localPort: opts.localPort,
       allocator: opts.allocator,
+      sockets: opts.sockets,
       remote: opts.remote,
       mediaTimeoutMs: opts.mediaTimeoutMs,
       latching: opts.latching,

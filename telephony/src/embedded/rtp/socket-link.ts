@@ -16,6 +16,8 @@ export interface LinkEndpoint {
 export class SocketLink {
   private state: 'none' | 'connecting' | 'connected' = 'none';
   private target: LinkEndpoint | undefined;
+  /** node's connect() was called and has not called back: the socket can be neither disconnected nor reused. */
+  private inFlight = false;
 
   constructor(
     readonly socket: dgram.Socket,
@@ -27,6 +29,11 @@ export class SocketLink {
 
   get connected(): boolean {
     return this.state === 'connected';
+  }
+
+  /** Whether a connect is under way in node (then the socket must be closed, not pooled). */
+  get connecting(): boolean {
+    return this.inFlight;
   }
 
   /**
@@ -68,6 +75,7 @@ export class SocketLink {
     }
     this.target = { address: want.address, port: want.port };
     const connected = (err?: Error): void => {
+      this.inFlight = false;
       if (this.isClosed()) return;
       if (err) {
         // Sends keep naming the address: slower, not broken.
@@ -80,6 +88,7 @@ export class SocketLink {
       this.sync(); // the far end may have changed meanwhile
     };
     try {
+      this.inFlight = true;
       this.socket.connect(want.port, want.address, connected);
     } catch (err) {
       // Runs from setImmediate: a throw here would end the process, not one call.
